@@ -1,0 +1,222 @@
+// The data model of casegate. Times are milliseconds since the epoch; emails are kept as given in
+// `email` and lower-cased in `emailLower`, which every lookup uses.
+import { sqliteTable, integer, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+export const accounts = sqliteTable('accounts', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const contacts = sqliteTable(
+  'contacts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: integer('account_id').references(() => accounts.id),
+    email: text('email').notNull(),
+    emailLower: text('email_lower').notNull(),
+    firstName: text('first_name').notNull(),
+    lastName: text('last_name').notNull(),
+    username: text('username'),
+    handle: text('handle'),
+    externalId: text('external_id'),
+    division: text('division'),
+    helpAdmin: integer('help_admin', { mode: 'boolean' }).notNull().default(false),
+    eligible: integer('eligible', { mode: 'boolean' }).notNull().default(true),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [
+    index('contacts_email_idx').on(t.emailLower),
+    index('contacts_account_idx').on(t.accountId),
+  ],
+);
+
+export const users = sqliteTable('users', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  email: text('email').notNull(),
+  emailLower: text('email_lower').notNull().unique(),
+  name: text('name').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const cases = sqliteTable(
+  'cases',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    number: text('number').notNull().unique(),
+    subject: text('subject').notNull(),
+    description: text('description').notNull().default(''),
+    status: text('status').notNull(),
+    priority: text('priority').notNull(),
+    origin: text('origin').notNull(),
+    contactId: integer('contact_id').references(() => contacts.id),
+    accountId: integer('account_id').references(() => accounts.id),
+    ownerId: integer('owner_id').references(() => users.id),
+    parentId: integer('parent_id'),
+    division: text('division'),
+    closedWhenCreated: integer('closed_when_created', { mode: 'boolean' }).notNull().default(false),
+    /** Unguessable token of the case address: `case+<token>@<domain>`. Never reused. */
+    addressToken: text('address_token').notNull().unique(),
+    /** Message-ID every notification of this case names in In-Reply-To/References. */
+    threadRoot: text('thread_root').notNull().unique(),
+    /** Sender of the mail that opened the case, kept for unlinked cases (Salesforce SuppliedEmail). */
+    suppliedEmail: text('supplied_email'),
+    suppliedName: text('supplied_name'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    closedAt: integer('closed_at'),
+  },
+  (t) => [
+    index('cases_status_idx').on(t.status),
+    index('cases_contact_idx').on(t.contactId),
+    index('cases_parent_idx').on(t.parentId),
+  ],
+);
+
+export const collaborators = sqliteTable(
+  'collaborators',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    caseId: integer('case_id').notNull().references(() => cases.id),
+    email: text('email').notNull(),
+    emailLower: text('email_lower').notNull(),
+    addedBy: text('added_by').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('collaborators_case_email_idx').on(t.caseId, t.emailLower)],
+);
+
+export const comments = sqliteTable(
+  'comments',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    caseId: integer('case_id').notNull().references(() => cases.id),
+    authorEmail: text('author_email').notNull(),
+    authorName: text('author_name'),
+    /** The new text of the comment (quoted history cut). */
+    body: text('body').notNull(),
+    /** The whole text as received, quoted history included. */
+    fullBody: text('full_body').notNull(),
+    source: text('source').notNull(),
+    internal: integer('internal', { mode: 'boolean' }).notNull().default(false),
+    inboundId: integer('inbound_id'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('comments_case_idx').on(t.caseId)],
+);
+
+/** One row per stored content; the bytes live in `blobs/<sha[0..2]>/<sha>` beside the database. */
+export const blobs = sqliteTable('blobs', {
+  sha256: text('sha256').primaryKey(),
+  size: integer('size').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const attachments = sqliteTable(
+  'attachments',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    commentId: integer('comment_id').notNull().references(() => comments.id),
+    sha256: text('sha256').notNull().references(() => blobs.sha256),
+    filename: text('filename').notNull(),
+    contentType: text('content_type').notNull(),
+    size: integer('size').notNull(),
+    contentId: text('content_id'),
+    inline: integer('inline', { mode: 'boolean' }).notNull().default(false),
+  },
+  (t) => [index('attachments_comment_idx').on(t.commentId)],
+);
+
+export const routingAddresses = sqliteTable('routing_addresses', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  address: text('address').notNull(),
+  addressLower: text('address_lower').notNull().unique(),
+  priority: text('priority').notNull(),
+  origin: text('origin').notNull(),
+  ownerId: integer('owner_id').references(() => users.id),
+  createContacts: integer('create_contacts', { mode: 'boolean' }).notNull().default(false),
+  notify: integer('notify', { mode: 'boolean' }).notNull().default(true),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const assignmentRules = sqliteTable('assignment_rules', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  sortOrder: integer('sort_order').notNull(),
+  ownerId: integer('owner_id').notNull().references(() => users.id),
+  subjectContains: text('subject_contains'),
+  fromDomain: text('from_domain'),
+  priority: text('priority'),
+  accountId: integer('account_id').references(() => accounts.id),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const inbound = sqliteTable(
+  'inbound',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    messageId: text('message_id'),
+    mailFrom: text('mail_from'),
+    fromAddr: text('from_addr'),
+    rcpt: text('rcpt').notNull(),
+    subject: text('subject'),
+    decision: text('decision').notNull(),
+    reason: text('reason').notNull(),
+    smtpCode: integer('smtp_code').notNull(),
+    caseId: integer('case_id'),
+    commentId: integer('comment_id'),
+    /** Hash of Message-ID, sender, subject, body and attachments: same value, same message. */
+    fingerprint: text('fingerprint'),
+    /** Hash of sender, subject and body, for the loop rule. */
+    loopKey: text('loop_key'),
+    size: integer('size').notNull().default(0),
+    /** The message's header section (first 64 KiB), kept to explain a decision. */
+    headers: text('headers'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [
+    index('inbound_fingerprint_idx').on(t.fingerprint),
+    index('inbound_loop_idx').on(t.loopKey, t.createdAt),
+    index('inbound_decision_idx').on(t.decision),
+  ],
+);
+
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    caseId: integer('case_id').notNull().references(() => cases.id),
+    /** The comment a `comment` row carries; for `history`, the last comment the history covers. */
+    commentId: integer('comment_id'),
+    kind: text('kind').notNull(),
+    recipient: text('recipient').notNull(),
+    recipientLower: text('recipient_lower').notNull(),
+    /** Lowercase token naming this message in its Message-ID and its VERP envelope sender. */
+    token: text('token').notNull().unique(),
+    messageId: text('message_id').notNull().unique(),
+    status: text('status').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    leaseOwner: text('lease_owner'),
+    leaseUntil: integer('lease_until'),
+    lastError: text('last_error'),
+    response: text('response'),
+    sentAt: integer('sent_at'),
+    bouncedAt: integer('bounced_at'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [
+    index('outbox_due_idx').on(t.status, t.nextAttemptAt),
+    index('outbox_case_idx').on(t.caseId),
+  ],
+);
+
+/** Addresses that bounced: a hard bounce holds later notifications to them. */
+export const bounces = sqliteTable('bounces', {
+  addressLower: text('address_lower').primaryKey(),
+  hard: integer('hard', { mode: 'boolean' }).notNull(),
+  status: text('status').notNull(),
+  diagnostic: text('diagnostic'),
+  outboxId: integer('outbox_id'),
+  createdAt: integer('created_at').notNull(),
+});

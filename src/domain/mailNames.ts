@@ -1,0 +1,62 @@
+// The names casegate gives to addresses, message ids and headers. Inbound and outbound both read
+// them from here, so that what one side writes the other recognises. Pure.
+import { customAlphabet } from 'nanoid';
+
+/** Lowercase letters and digits only: relays may lower-case addresses. */
+const tokenAlphabet = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 24);
+
+/** A new unguessable token: 24 characters of [a-z0-9], about 124 bits. */
+export function newToken(): string {
+  return tokenAlphabet();
+}
+
+/** Header that every message casegate sends carries; mail that has it is never processed. */
+export const LOOP_HEADER = 'X-Casegate-Loop';
+
+/** Marker above which a reply's new text stands; the inbound side cuts everything from it down. */
+export const REPLY_MARKER = '##- Please type your reply above this line -##';
+
+export function caseAddress(token: string, domain: string): string {
+  return `case+${token}@${domain}`;
+}
+
+/** The token of a case address of ours, or null. Matching is case-insensitive. */
+export function caseTokenOf(address: string, domain: string): string | null {
+  const m = /^case\+([a-z0-9]{20,})@(.+)$/.exec(address.trim().toLowerCase());
+  return m && m[2] === domain.toLowerCase() ? (m[1] ?? null) : null;
+}
+
+/** VERP envelope sender of one outbound message: a bounce to it names the outbox row. */
+export function bounceAddress(token: string, domain: string): string {
+  return `bounce+${token}@${domain}`;
+}
+
+export function bounceTokenOf(address: string, domain: string): string | null {
+  const m = /^bounce\+([a-z0-9]{20,})@(.+)$/.exec(address.trim().toLowerCase());
+  return m && m[2] === domain.toLowerCase() ? (m[1] ?? null) : null;
+}
+
+/** Message-ID of one outbound message, angle brackets included. */
+export function outboundMessageId(token: string, domain: string): string {
+  return `<${token}@${domain}>`;
+}
+
+/** Message-ID naming a case's thread; every notification of the case refers to it. */
+export function threadRootId(caseNumber: string, domain: string): string {
+  return `<case.${caseNumber}.${newToken().slice(0, 12)}@${domain}>`;
+}
+
+/** Case numbers are 8 digits and start at 00001001. */
+export function caseNumberOf(id: number): string {
+  return String(1000 + id).padStart(8, '0');
+}
+
+export function caseSubjectTag(caseNumber: string): string {
+  return `[Case ${caseNumber}]`;
+}
+
+/** The case number of a `[Case 00001001]` tag in a subject, or null. */
+export function caseNumberInSubject(subject: string): string | null {
+  const m = /\[Case\s+(\d{8})\]/i.exec(subject);
+  return m ? (m[1] ?? null) : null;
+}
