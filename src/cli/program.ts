@@ -1,0 +1,35 @@
+// The `casegate` command: global options and one sub-command per noun (src/cli/commands/<noun>.ts).
+import { Command } from 'commander';
+import { commands } from './commands/index.js';
+
+export function buildProgram(): Command {
+  const program = new Command('casegate')
+    .description('Email-to-case gateway: turns support mail into cases and comments, and sends every participant their own copy.')
+    .option('--db <path>', 'SQLite database file (env CASEGATE_DB)', undefined)
+    .option('--json', 'print results as JSON')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Settings come from flags, then environment variables, then defaults:
+  CASEGATE_DB                 SQLite file                      (./data/casegate.db)
+  CASEGATE_DOMAIN             mail domain of case addresses    (cases.localhost)
+  CASEGATE_FROM               From of notifications            (support@<domain>)
+  CASEGATE_SMTP_URL           outbound relay, smtp://host:port (none: write .eml files)
+  CASEGATE_OUTBOX_DIR         folder for .eml files            (./data/outbox)
+  CASEGATE_DEFAULT_OWNER      default case owner (user email)  (none)
+  CASEGATE_HOST, CASEGATE_PORT  listen address of serve        (127.0.0.1, 2525)
+  CASEGATE_MAX_MESSAGE_BYTES  largest inbound message          (36700160 = 35 MiB)
+  CASEGATE_CLOSED_CASE_REPLY  reply to a closed case: reopen, refuse or child (reopen)
+
+Start with:  casegate init && casegate demo`,
+    );
+  program.configureOutput({
+    outputError: (text, write) => write(text.replace(/^error:/, 'casegate:')),
+  });
+  program.exitOverride((err) => {
+    process.exit(err.exitCode === 0 ? 0 : 64);
+  });
+  for (const make of commands) program.addCommand(make());
+  return program;
+}
