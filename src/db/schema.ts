@@ -58,8 +58,11 @@ export const cases = sqliteTable(
     closedWhenCreated: integer('closed_when_created', { mode: 'boolean' }).notNull().default(false),
     /** Unguessable token of the case address: `case+<token>@<domain>`. Never reused. */
     addressToken: text('address_token').notNull().unique(),
-    /** Message-ID every notification of this case names in In-Reply-To/References. */
-    threadRoot: text('thread_root').notNull().unique(),
+    /**
+     * Message-ID every notification of this case names in In-Reply-To/References: the Message-ID of
+     * the mail that opened the case, or one of ours for a case opened from the CLI.
+     */
+    threadRoot: text('thread_root').notNull(),
     /** Sender of the mail that opened the case, kept for unlinked cases (Salesforce SuppliedEmail). */
     suppliedEmail: text('supplied_email'),
     suppliedName: text('supplied_name'),
@@ -71,6 +74,7 @@ export const cases = sqliteTable(
     index('cases_status_idx').on(t.status),
     index('cases_contact_idx').on(t.contactId),
     index('cases_parent_idx').on(t.parentId),
+    index('cases_thread_root_idx').on(t.threadRoot),
   ],
 );
 

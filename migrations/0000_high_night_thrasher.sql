@@ -74,10 +74,10 @@ CREATE TABLE `cases` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `cases_number_unique` ON `cases` (`number`);--> statement-breakpoint
 CREATE UNIQUE INDEX `cases_address_token_unique` ON `cases` (`address_token`);--> statement-breakpoint
-CREATE UNIQUE INDEX `cases_thread_root_unique` ON `cases` (`thread_root`);--> statement-breakpoint
 CREATE INDEX `cases_status_idx` ON `cases` (`status`);--> statement-breakpoint
 CREATE INDEX `cases_contact_idx` ON `cases` (`contact_id`);--> statement-breakpoint
 CREATE INDEX `cases_parent_idx` ON `cases` (`parent_id`);--> statement-breakpoint
+CREATE INDEX `cases_thread_root_idx` ON `cases` (`thread_root`);--> statement-breakpoint
 CREATE TABLE `collaborators` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`case_id` integer NOT NULL,

@@ -1,0 +1,53 @@
+// Linking a case to its contact (SPEC §3): link, unlink, relink, and the suggestions for an unlinked case.
+import { eq } from 'drizzle-orm';
+import type { Config } from '../config.js';
+import type { Store } from '../db/client.js';
+import { cases, contacts } from '../db/schema.js';
+import { collaboratorEmails, findContactById, requireCase, requireContact } from '../db/cases.js';
+import { checkEligibility } from '../domain/caseRules.js';
+import { suggestContacts } from '../domain/contacts.js';
+import { normalizeEmail } from '../domain/address.js';
+import { conflict, invalid } from '../errors.js';
+import { showCase } from './cases.js';
+
+/** Links (or relinks) the case to a contact; the account follows the contact when the case has none. */
+export function linkContact(store: Store, config: Config, number: string, contactRef: string, now = Date.now()) {
+  const row = requireCase(store, number);
+  const contact = requireContact(store, contactRef);
+  const eligible = checkEligibility(contact);
+  if (!eligible.ok) throw invalid(eligible.reason);
+  if (row.contactId === contact.id) throw conflict(`case ${number} is already linked to contact ${contact.id} (${contact.email})`);
+  if (collaboratorEmails(store, row.id).some((e) => normalizeEmail(e) === contact.emailLower)) {
+    throw conflict(
+      `${contact.email} is a collaborator of case ${number}; remove it first with "casegate collaborator remove ${number} ${contact.email}"`,
+    );
+  }
+  store.db
+    .update(cases)
+    .set({ contactId: contact.id, accountId: row.accountId ?? contact.accountId, division: row.division ?? contact.division, updatedAt: now })
+    .where(eq(cases.id, row.id))
+    .run();
+  return showCase(store, config, number);
+}
+
+export function unlinkContact(store: Store, config: Config, number: string, now = Date.now()) {
+  const row = requireCase(store, number);
+  if (row.contactId === null) throw conflict(`case ${number} has no contact to unlink`);
+  store.db.update(cases).set({ contactId: null, updatedAt: now }).where(eq(cases.id, row.id)).run();
+  return showCase(store, config, number);
+}
+
+/** Contacts that may be the sender of an unlinked case (by email, then name, then username/handle/external id). */
+export function suggestContactsFor(store: Store, _config: Config, number: string) {
+  const row = requireCase(store, number);
+  const linked = row.contactId === null ? null : findContactById(store, row.contactId);
+  const sender = row.suppliedEmail ?? linked?.email ?? null;
+  if (sender === null) return [];
+  return suggestContacts({ address: sender, name: row.suppliedName ?? '' }, store.db.select().from(contacts).all()).map((c) => ({
+    id: c.id,
+    email: c.email,
+    firstName: c.firstName,
+    lastName: c.lastName,
+    account: c.accountId,
+  }));
+}

@@ -1,0 +1,164 @@
+// Case actions shared by the CLI and the inbound pipeline: open (SPEC §2.1–2.6), close, reopen.
+import { asc, eq, isNull, and, type SQL } from 'drizzle-orm';
+import type { Config } from '../config.js';
+import type { Store } from '../db/client.js';
+import { accounts, assignmentRules, cases } from '../db/schema.js';
+import {
+  collaboratorEmails,
+  contactAddress,
+  findCaseByNumber,
+  findUserByEmail,
+  requireCase,
+  requireContact,
+  requireUser,
+  type CaseRow,
+  type ContactRow,
+} from '../db/cases.js';
+import { enqueueNotification } from '../db/notifications.js';
+import { caseDefaults, checkEligibility, initialStatus, parsePriority, parseStatus } from '../domain/caseRules.js';
+import { chooseOwner } from '../domain/assignment.js';
+import { participants } from '../domain/recipients.js';
+import { caseNumberOf, newToken, threadRootId } from '../domain/mailNames.js';
+import { conflict, invalid, notFound } from '../errors.js';
+import { caseDetail, caseSummary, type CaseDetail, type CaseSummary } from './caseView.js';
+
+export interface NewCase {
+  subject: string;
+  description?: string;
+  /** Contact by id or email (CLI). */
+  contact?: string | null;
+  /** Contact already resolved (inbound). */
+  contactRow?: ContactRow | null;
+  accountId?: number | null;
+  parent?: string | null;
+  priority?: string | null;
+  origin?: string | null;
+  /** Explicit owner: a user's email (`--owner`, or the routing address's owner). */
+  owner?: string | null;
+  closed?: boolean;
+  notify?: boolean;
+  assign?: boolean;
+  /** The creator (`--as`): a user's email. */
+  as?: string | null;
+  /** Sender of the mail that opened the case. */
+  supplied?: { email: string; name: string } | null;
+  /** Message-ID of the mail that opened the case, used as the thread root. */
+  threadRoot?: string | null;
+}
+
+/** Opens a case with every rule of SPEC §2 and writes its "case created" notifications. */
+export function createCase(store: Store, config: Config, input: NewCase, now = Date.now()): CaseDetail {
+  const subject = input.subject.trim();
+  if (subject === '') throw invalid('a case needs a subject; give --subject "..."');
+  const contact = input.contactRow ?? (input.contact ? requireContact(store, input.contact) : null);
+  const eligible = checkEligibility(contact);
+  if (!eligible.ok) throw invalid(eligible.reason);
+
+  if (input.accountId != null && !store.db.select().from(accounts).where(eq(accounts.id, input.accountId)).get()) {
+    throw notFound(`no account with id ${input.accountId}; list accounts with "casegate account list"`);
+  }
+  const parent = input.parent ? requireCase(store, input.parent) : null;
+  const priority = input.priority ? parsePriority(input.priority) : 'Medium';
+  if (priority === null) throw invalid(`priority "${input.priority}" is not one of High, Medium, Low`);
+  const origin = input.origin?.trim() || 'CLI';
+  const explicitOwner = input.owner ? requireUser(store, input.owner, 'owner (user)') : null;
+  const creator = input.as ? requireUser(store, input.as, 'creator (--as user)') : null;
+  const defaultOwner = config.defaultOwner ? findUserByEmail(store, config.defaultOwner) : undefined;
+  if (config.defaultOwner && !defaultOwner) {
+    throw notFound(`the default case owner ${config.defaultOwner} (CASEGATE_DEFAULT_OWNER) is not a user; create it with "casegate user create"`);
+  }
+
+  const { accountId, division } = caseDefaults(contact, { accountId: input.accountId ?? null });
+  const { status, closedWhenCreated } = initialStatus(input.closed === true);
+  const rules = store.db.select().from(assignmentRules).all().map((r) => ({ ...r, order: r.sortOrder }));
+  const owner = chooseOwner({
+    explicitOwnerId: explicitOwner?.id ?? null,
+    assign: input.assign !== false,
+    rules,
+    facts: { subject, fromEmail: input.supplied?.email ?? contact?.email ?? null, priority, accountId },
+    defaultOwnerId: defaultOwner?.id ?? null,
+    creatorId: creator?.id ?? null,
+  });
+
+  const write = store.sqlite.transaction((): CaseRow => {
+    const token = newToken();
+    const inserted = store.db
+      .insert(cases)
+      .values({
+        number: `new-${token}`,
+        subject,
+        description: input.description ?? '',
+        status,
+        priority,
+        origin,
+        contactId: contact?.id ?? null,
+        accountId,
+        ownerId: owner.ownerId,
+        parentId: parent?.id ?? null,
+        division,
+        closedWhenCreated,
+        addressToken: token,
+        threadRoot: input.threadRoot ?? `pending-${token}`,
+        suppliedEmail: input.supplied?.email ?? null,
+        suppliedName: input.supplied?.name ?? null,
+        createdAt: now,
+        updatedAt: now,
+        closedAt: closedWhenCreated ? now : null,
+      })
+      .returning()
+      .get();
+    const number = caseNumberOf(inserted.id);
+    const row = store.db
+      .update(cases)
+      .set({ number, threadRoot: input.threadRoot ?? threadRootId(number, config.domain) })
+      .where(eq(cases.id, inserted.id))
+      .returning()
+      .get();
+    if (input.notify !== false) {
+      const to = participants(contactAddress(store, row), collaboratorEmails(store, row.id));
+      enqueueNotification(store, { caseId: row.id, commentId: null, kind: 'case-created', recipients: to }, config.domain, now);
+    }
+    return row;
+  });
+  return caseDetail(store, write(), config.domain);
+}
+
+export function showCase(store: Store, config: Config, number: string): CaseDetail {
+  return caseDetail(store, requireCase(store, number), config.domain);
+}
+
+export function listCases(store: Store, config: Config, filter: { status?: string; unlinked?: boolean }): CaseSummary[] {
+  const where: SQL[] = [];
+  if (filter.status) {
+    const status = parseStatus(filter.status);
+    if (!status) throw invalid(`status "${filter.status}" is not one of New, Working, Escalated, Closed`);
+    where.push(eq(cases.status, status));
+  }
+  if (filter.unlinked) where.push(isNull(cases.contactId));
+  return store.db
+    .select()
+    .from(cases)
+    .where(and(...where))
+    .orderBy(asc(cases.id))
+    .all()
+    .map((row) => caseSummary(store, row, config.domain));
+}
+
+export function closeCase(store: Store, config: Config, number: string, now = Date.now()): CaseDetail {
+  const row = requireCase(store, number);
+  if (row.status === 'Closed') throw conflict(`case ${number} is already closed; reopen it with "casegate case reopen ${number}"`);
+  store.db.update(cases).set({ status: 'Closed', closedAt: now, updatedAt: now }).where(eq(cases.id, row.id)).run();
+  return showCase(store, config, number);
+}
+
+/** Reopening sets status `Working` (SPEC §4 does the same for a reply to a closed case). */
+export function reopenCase(store: Store, config: Config, number: string, now = Date.now()): CaseDetail {
+  const row = requireCase(store, number);
+  if (row.status !== 'Closed') throw conflict(`case ${number} is not closed (status ${row.status}); nothing to reopen`);
+  store.db.update(cases).set({ status: 'Working', closedAt: null, updatedAt: now }).where(eq(cases.id, row.id)).run();
+  return showCase(store, config, number);
+}
+
+export function caseExists(store: Store, number: string): boolean {
+  return findCaseByNumber(store, number) !== undefined;
+}

@@ -1,0 +1,105 @@
+// `collaborator add|remove|list` (SPEC §2.7): who may change them, the limit, and the history
+// email a collaborator added after creation receives.
+import { and, desc, eq } from 'drizzle-orm';
+import type { Config } from '../config.js';
+import type { Store } from '../db/client.js';
+import { collaborators, comments } from '../db/schema.js';
+import { accountContacts, collaboratorEmails, contactAddress, contactsByEmail, requireCase, type CaseRow } from '../db/cases.js';
+import { enqueueNotification } from '../db/notifications.js';
+import { checkNewCollaborator, isActiveContact, mayChangeCollaborators, type Actor } from '../domain/collaborators.js';
+import { isEmailAddress, normalizeEmail } from '../domain/address.js';
+import { forbidden, invalid, notFound } from '../errors.js';
+
+function actorFor(store: Store, row: CaseRow, as: string | undefined): Actor {
+  if (as === undefined) return { kind: 'operator' };
+  if (!isEmailAddress(as)) throw invalid(`--as "${as}" is not an email address`);
+  const known = contactsByEmail(store, as);
+  const contact = known.find((c) => c.accountId === row.accountId) ?? known[0] ?? null;
+  return {
+    kind: 'person',
+    email: as,
+    contact: contact ? { accountId: contact.accountId, helpAdmin: contact.helpAdmin, active: contact.active } : null,
+  };
+}
+
+function parties(store: Store, row: CaseRow) {
+  return { number: row.number, contactEmail: contactAddress(store, row), accountId: row.accountId };
+}
+
+function view(store: Store, row: CaseRow, email: string, extra: Record<string, unknown> = {}) {
+  return {
+    case: row.number,
+    email,
+    activeContact: isActiveContact(email, row.accountId, accountContacts(store, row.accountId)),
+    ...extra,
+  };
+}
+
+export function addCollaborator(store: Store, config: Config, number: string, email: string, as?: string, now = Date.now()) {
+  const row = requireCase(store, number);
+  const address = email.trim();
+  if (!isEmailAddress(address)) throw invalid(`"${email}" is not an email address; give one like bob@example.com`);
+  const who = parties(store, row);
+  const allowed = mayChangeCollaborators(actorFor(store, row, as), who, address);
+  if (!allowed.ok) throw forbidden(allowed.reason);
+  const current = collaboratorEmails(store, row.id);
+  const fits = checkNewCollaborator(who, current, address);
+  if (!fits.ok) throw invalid(fits.reason);
+
+  const id = store.sqlite.transaction(() => {
+    const inserted = store.db
+      .insert(collaborators)
+      .values({ caseId: row.id, email: address, emailLower: normalizeEmail(address), addedBy: as ?? 'operator', createdAt: now })
+      .returning({ id: collaborators.id })
+      .get();
+    const last = store.db
+      .select({ id: comments.id })
+      .from(comments)
+      .where(and(eq(comments.caseId, row.id), eq(comments.internal, false)))
+      .orderBy(desc(comments.id))
+      .limit(1)
+      .get();
+    enqueueNotification(
+      store,
+      { caseId: row.id, commentId: last?.id ?? null, kind: 'history', recipients: [address] },
+      config.domain,
+      now,
+    );
+    return inserted.id;
+  })();
+  return view(store, row, address, { id, addedBy: as ?? 'operator', createdAt: new Date(now).toISOString() });
+}
+
+export function removeCollaborator(store: Store, _config: Config, number: string, email: string, as?: string) {
+  const row = requireCase(store, number);
+  const allowed = mayChangeCollaborators(actorFor(store, row, as), parties(store, row), email);
+  if (!allowed.ok) throw forbidden(allowed.reason);
+  const removed = store.db
+    .delete(collaborators)
+    .where(and(eq(collaborators.caseId, row.id), eq(collaborators.emailLower, normalizeEmail(email))))
+    .returning({ id: collaborators.id })
+    .get();
+  if (!removed) {
+    throw notFound(`${email} is not a collaborator of case ${number}; see "casegate collaborator list ${number}"`);
+  }
+  return view(store, row, email, { id: removed.id, removed: true });
+}
+
+export function listCollaborators(store: Store, _config: Config, number: string) {
+  const row = requireCase(store, number);
+  const members = accountContacts(store, row.accountId);
+  return store.db
+    .select()
+    .from(collaborators)
+    .where(eq(collaborators.caseId, row.id))
+    .orderBy(collaborators.id)
+    .all()
+    .map((c) => ({
+      id: c.id,
+      case: row.number,
+      email: c.email,
+      activeContact: isActiveContact(c.email, row.accountId, members),
+      addedBy: c.addedBy,
+      createdAt: new Date(c.createdAt).toISOString(),
+    }));
+}

@@ -1,0 +1,149 @@
+// `casegate case ...`: open, list, show, close, reopen, and link the contact of cases.
+import { Command } from 'commander';
+import { action } from '../run.js';
+import { printRecord, printTable } from '../output.js';
+import { closeCase, createCase, listCases, reopenCase, showCase } from '../../admin/cases.js';
+import { linkContact, suggestContactsFor, unlinkContact } from '../../admin/caseContacts.js';
+import type { CaseDetail } from '../../admin/caseView.js';
+import { invalid } from '../../errors.js';
+
+interface CreateOptions {
+  subject: string;
+  description?: string;
+  contact?: string;
+  account?: string;
+  parent?: string;
+  priority?: string;
+  origin?: string;
+  owner?: string;
+  closed?: boolean;
+  notify: boolean;
+  assign: boolean;
+  as?: string;
+}
+
+const LIST_COLUMNS = ['number', 'status', 'priority', 'subject', 'contact', 'owner', 'parent'];
+
+function printCase(c: CaseDetail): void {
+  printRecord({ ...c, contact: c.contact ? `${c.contact.email} (contact ${c.contact.id})` : c.suppliedEmail ? `unlinked (from ${c.suppliedEmail})` : 'unlinked' });
+  if (c.children.length > 0) console.log(`children:          ${c.children.join(', ')}`);
+  console.log(`collaborators:     ${c.collaborators.map((x) => `${x.email}${x.activeContact ? ' (active contact)' : ''}`).join(', ') || '-'}`);
+  if (c.suggestedContacts.length > 0) {
+    console.log(`suggested contacts: ${c.suggestedContacts.map((s) => `${s.id} ${s.email}`).join(', ')}`);
+  }
+  for (const m of c.comments) {
+    console.log(`\n--- ${m.createdAt} ${m.author} (${m.source}${m.internal ? ', internal' : ''})`);
+    console.log(m.body);
+    for (const a of m.attachments) console.log(`[attachment] ${a.filename} ${a.contentType} ${a.size} bytes sha256 ${a.sha256}`);
+  }
+}
+
+const accountId = (value: string | undefined): number | null => {
+  if (value === undefined) return null;
+  if (!/^\d+$/.test(value)) throw invalid(`--account "${value}" is not an account id; see "casegate account list"`);
+  return Number(value);
+};
+
+export function caseCommand(): Command {
+  const cmd = new Command('case').description('open, list, show, close and reopen cases; link their contact');
+
+  cmd
+    .command('create')
+    .description('open a case; the contact and collaborators get a "case created" email unless --no-notify')
+    .requiredOption('--subject <text>', 'what the case is about')
+    .option('--description <text>', 'longer text of the case')
+    .option('--contact <id|email>', 'the contact the case is for (its account and division become the defaults)')
+    .option('--account <id>', 'account, when it is not the contact\'s')
+    .option('--parent <number>', 'number of the parent case, e.g. 00001001')
+    .option('--priority <p>', 'High, Medium or Low', 'Medium')
+    .option('--origin <o>', 'where the case came from, e.g. Phone, Web, Email', 'CLI')
+    .option('--owner <email>', 'user who owns the case (otherwise assignment rules, then the default owner)')
+    .option('--closed', 'create the case already closed (closedWhenCreated)')
+    .option('--no-notify', 'do not send the "case created" email')
+    .option('--no-assign', 'do not run assignment rules; the creator (--as) owns the case')
+    .option('--as <email>', 'the user creating the case')
+    .addHelpText('after', '\nExample:\n  casegate case create --subject "Printer jammed" --contact ann@acme.example --priority High')
+    .action(
+      action<CreateOptions, CaseDetail>(
+        (ctx, o) =>
+          createCase(ctx.store, ctx.config, {
+            subject: o.subject,
+            description: o.description,
+            contact: o.contact ?? null,
+            accountId: accountId(o.account),
+            parent: o.parent ?? null,
+            priority: o.priority,
+            origin: o.origin,
+            owner: o.owner ?? null,
+            closed: o.closed === true,
+            notify: o.notify,
+            assign: o.assign,
+            as: o.as ?? null,
+          }),
+        (c) => {
+          console.log(`created case ${c.number}; replies go to ${c.address}`);
+          printCase(c);
+        },
+      ),
+    );
+
+  cmd
+    .command('list')
+    .description('list cases, oldest first')
+    .option('--status <s>', 'only cases with this status: New, Working, Escalated, Closed')
+    .option('--unlinked', 'only cases without a contact (they need one linked)')
+    .action(
+      action<{ status?: string; unlinked?: boolean }, ReturnType<typeof listCases>>(
+        (ctx, o) => listCases(ctx.store, ctx.config, o),
+        (rows) => printTable(rows.map((r) => ({ ...r, contact: r.contact?.email ?? (r.suppliedEmail ? `(${r.suppliedEmail})` : null) })), LIST_COLUMNS),
+      ),
+    );
+
+  cmd
+    .command('show')
+    .description('show a case with its collaborators and comments')
+    .argument('<number>', 'case number, e.g. 00001001')
+    .action(action<object, CaseDetail>((ctx, _o, [n]) => showCase(ctx.store, ctx.config, n as string), printCase));
+
+  cmd
+    .command('close')
+    .description('close a case (a later reply reopens it, see CASEGATE_CLOSED_CASE_REPLY)')
+    .argument('<number>', 'case number')
+    .action(action<object, CaseDetail>((ctx, _o, [n]) => closeCase(ctx.store, ctx.config, n as string), (c) => console.log(`case ${c.number} is ${c.status}`)));
+
+  cmd
+    .command('reopen')
+    .description('reopen a closed case (status Working)')
+    .argument('<number>', 'case number')
+    .action(action<object, CaseDetail>((ctx, _o, [n]) => reopenCase(ctx.store, ctx.config, n as string), (c) => console.log(`case ${c.number} is ${c.status}`)));
+
+  cmd
+    .command('link-contact')
+    .description('link a case to a contact, or relink it to another one')
+    .argument('<number>', 'case number')
+    .argument('<contact>', 'contact id or email')
+    .action(
+      action<object, CaseDetail>(
+        (ctx, _o, [n, c]) => linkContact(ctx.store, ctx.config, n as string, c as string),
+        (c) => console.log(`case ${c.number} is linked to ${c.contact?.email}`),
+      ),
+    );
+
+  cmd
+    .command('unlink-contact')
+    .description('remove the contact of a case (it then shows in "case list --unlinked")')
+    .argument('<number>', 'case number')
+    .action(action<object, CaseDetail>((ctx, _o, [n]) => unlinkContact(ctx.store, ctx.config, n as string), (c) => console.log(`case ${c.number} has no contact now`)));
+
+  cmd
+    .command('suggest-contacts')
+    .description('contacts that may be the sender of a case: by email, then name, then username/handle/external id')
+    .argument('<number>', 'case number')
+    .action(
+      action<object, ReturnType<typeof suggestContactsFor>>(
+        (ctx, _o, [n]) => suggestContactsFor(ctx.store, ctx.config, n as string),
+        (rows) => printTable(rows, ['id', 'email', 'firstName', 'lastName', 'account']),
+      ),
+    );
+  return cmd;
+}

@@ -1,0 +1,64 @@
+// Rules of case creation (SPEC §2.1–2.4): eligibility, account and division defaults, parent case,
+// closed when created. Pure: callers look the facts up and pass them in.
+
+export const CASE_STATUSES = Object.freeze(['New', 'Working', 'Escalated', 'Closed'] as const);
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+export const PRIORITIES = Object.freeze(['High', 'Medium', 'Low'] as const);
+export type Priority = (typeof PRIORITIES)[number];
+
+export interface ContactFacts {
+  id: number;
+  email: string;
+  accountId: number | null;
+  division: string | null;
+  eligible: boolean;
+}
+
+export type Check = { ok: true } | { ok: false; reason: string };
+
+/** Rule 1: a contact that is not eligible for support cannot have a case. */
+export function checkEligibility(contact: ContactFacts | null): Check {
+  if (contact && !contact.eligible) {
+    return {
+      ok: false,
+      reason: `contact ${contact.email} is not eligible for support; open the case without a contact or make the contact eligible`,
+    };
+  }
+  return { ok: true };
+}
+
+/** Rule 2: account and division default to the contact's, an explicit account wins. */
+export function caseDefaults(
+  contact: ContactFacts | null,
+  explicit: { accountId?: number | null; division?: string | null },
+): { accountId: number | null; division: string | null } {
+  return {
+    accountId: explicit.accountId ?? contact?.accountId ?? null,
+    division: explicit.division ?? contact?.division ?? null,
+  };
+}
+
+/** Rule 3: a parent must exist and must not be the case itself or one of its descendants. */
+export function checkParent(parentNumber: string | null, parentExists: boolean): Check {
+  if (parentNumber !== null && !parentExists) {
+    return { ok: false, reason: `parent case ${parentNumber} does not exist; list cases with "casegate case list"` };
+  }
+  return { ok: true };
+}
+
+/** Rule 4: a case created closed is `Closed` with closedWhenCreated set; otherwise `New`. */
+export function initialStatus(closed: boolean): { status: CaseStatus; closedWhenCreated: boolean } {
+  return closed ? { status: 'Closed', closedWhenCreated: true } : { status: 'New', closedWhenCreated: false };
+}
+
+/** Accepts a priority in any letter case; null when it is not one of PRIORITIES. */
+export function parsePriority(value: string): Priority | null {
+  const found = PRIORITIES.find((p) => p.toLowerCase() === value.trim().toLowerCase());
+  return found ?? null;
+}
+
+export function parseStatus(value: string): CaseStatus | null {
+  const found = CASE_STATUSES.find((s) => s.toLowerCase() === value.trim().toLowerCase());
+  return found ?? null;
+}
