@@ -5,12 +5,12 @@ export function printJson(value: unknown): void {
 }
 
 /** Renders rows as an aligned table; `columns` picks and orders the fields. */
-export function printTable(rows: readonly Record<string, unknown>[], columns: readonly string[]): void {
+export function printTable(rows: readonly object[], columns: readonly string[]): void {
   if (rows.length === 0) {
     process.stdout.write('(none)\n');
     return;
   }
-  const cells = rows.map((row) => columns.map((c) => cellText(row[c])));
+  const cells = rows.map((row) => columns.map((c) => cellText((row as Record<string, unknown>)[c])));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => (r[i] ?? '').length)));
   const line = (values: string[]): string =>
     values.map((v, i) => v.padEnd(widths[i] ?? 0)).join('  ').trimEnd() + '\n';
@@ -19,7 +19,7 @@ export function printTable(rows: readonly Record<string, unknown>[], columns: re
 }
 
 /** Prints one record as `key: value` lines. */
-export function printRecord(record: Record<string, unknown>): void {
+export function printRecord(record: object): void {
   const width = Math.max(...Object.keys(record).map((k) => k.length));
   for (const [key, value] of Object.entries(record)) {
     if (Array.isArray(value) || (value !== null && typeof value === 'object')) continue;
