@@ -1,0 +1,175 @@
+// The dispatcher: a loop that claims due outbox rows, sends each through the transport and records
+// the outcome. A factory with start()/stop(); stop() waits for the running pass; a failed pass is
+// logged and the loop goes on. Signals are the caller's business.
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Store } from '../db/client.js';
+import type { Config } from '../config.js';
+import { composeNotification } from './compose.js';
+import { loadNotification } from './load.js';
+import { claimDue, markFailed, markRetry, markSent, type OutboxRow } from './queue.js';
+import { classifyDeliveryError, nextAttemptDelay } from './retry.js';
+import { createConfiguredTransport, type Transport } from './transport.js';
+
+export interface PassResult {
+  sent: number;
+  retried: number;
+  failed: number;
+  held: number;
+}
+
+export interface DispatcherOptions {
+  store: Store;
+  config: Config;
+  /** Defaults to the configured relay, or the `.eml` folder; closed by stop() only when made here. */
+  transport?: Transport;
+  /** Rows claimed per round. */
+  batchSize?: number;
+  /** Messages in flight at once. */
+  concurrency?: number;
+  /** How long a claimed row stays reserved; after that another dispatcher may take it over. */
+  leaseMs?: number;
+  /** Called after every pass that did something. */
+  onPass?: (result: PassResult) => void;
+  /** Where problems of a pass are reported; stderr by default. */
+  log?: (line: string) => void;
+  now?: () => number;
+}
+
+export interface Dispatcher {
+  /** Runs a pass now and then every `config.dispatchIntervalMs`. */
+  start(): void;
+  /** Stops the loop; resolves when the running pass has finished. Closes its own transport. */
+  stop(): Promise<void>;
+  /** Sends everything due now (retries due now included) and returns the counts. */
+  runOnce(): Promise<PassResult>;
+  /** Asks a started dispatcher to run its next pass soon, e.g. after new rows were committed. */
+  nudge(): void;
+  /** Counts of every pass since the dispatcher was made. */
+  totals(): PassResult;
+}
+
+export const DEFAULT_LEASE_MS = 5 * 60_000;
+
+export function createDispatcher(options: DispatcherOptions): Dispatcher {
+  const { store, config } = options;
+  const ownTransport = options.transport === undefined;
+  let transport: Transport | null = options.transport ?? null;
+  const batchSize = options.batchSize ?? 50;
+  const concurrency = Math.max(1, options.concurrency ?? 10);
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const now = options.now ?? Date.now;
+  const log = options.log ?? ((line: string) => process.stderr.write(`casegate dispatch: ${line}\n`));
+  const owner = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const total: PassResult = { sent: 0, retried: 0, failed: 0, held: 0 };
+
+  let running: Promise<PassResult> | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let started = false;
+  let stopping = false;
+
+  const getTransport = (): Transport => (transport ??= createConfiguredTransport(config));
+
+  async function deliver(row: OutboxRow): Promise<keyof PassResult> {
+    let response: string;
+    try {
+      const message = composeNotification(loadNotification(store, config, row));
+      ({ response } = await getTransport().send(message));
+    } catch (err) {
+      return recordFailure(row, err);
+    }
+    markSent(store, row.id, response, now());
+    return 'sent';
+  }
+
+  function recordFailure(row: OutboxRow, err: unknown): 'retried' | 'failed' {
+    const attempt = row.attempts + 1;
+    const { verdict, message } = classifyDeliveryError(err);
+    const delay = verdict === 'retry' ? nextAttemptDelay(attempt, config.retrySchedule) : null;
+    if (delay !== null) {
+      markRetry(store, row.id, message, now() + delay);
+      return 'retried';
+    }
+    markFailed(store, row.id, verdict === 'retry' ? `gave up after ${attempt} attempts: ${message}` : message);
+    return 'failed';
+  }
+
+  async function pass(): Promise<PassResult> {
+    const result: PassResult = { sent: 0, retried: 0, failed: 0, held: 0 };
+    // Claim in rounds until nothing is due, so that a pass also sends retries due right away;
+    // a stop() lets the round in flight finish and claims no more.
+    for (;;) {
+      const { claimed, held } = claimDue(store, owner, now(), batchSize, leaseMs);
+      result.held += held;
+      if (claimed.length === 0 && held === 0) break;
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        for (let row = claimed[next++]; row; row = claimed[next++]) {
+          try {
+            result[await deliver(row)] += 1;
+          } catch (err) {
+            // Recording the outcome failed (database busy or gone): the lease runs out and the
+            // row is tried again, which may send it twice, as its sent mark was not committed.
+            log(`outbox row ${row.id}: could not record the delivery outcome: ${describe(err)}`);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, claimed.length) }, worker));
+      if (stopping) break;
+    }
+    for (const key of Object.keys(total) as (keyof PassResult)[]) total[key] += result[key];
+    if (result.sent + result.retried + result.failed + result.held > 0) options.onPass?.(result);
+    return result;
+  }
+
+  /** One pass at a time: a second caller shares the running one. */
+  function runPass(): Promise<PassResult> {
+    running ??= pass().finally(() => {
+      running = null;
+    });
+    return running;
+  }
+
+  function schedule(delay: number): void {
+    if (!started || stopping) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(tick, delay);
+  }
+
+  function tick(): void {
+    timer = null;
+    runPass()
+      .catch((err: unknown) => log(`pass failed, trying again in ${config.dispatchIntervalMs} ms: ${describe(err)}`))
+      .finally(() => schedule(config.dispatchIntervalMs));
+  }
+
+  return {
+    start() {
+      if (started) return;
+      started = true;
+      stopping = false;
+      schedule(0);
+    },
+    async stop() {
+      stopping = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      await running?.catch(() => undefined);
+      started = false;
+      stopping = false;
+      if (ownTransport && transport) {
+        transport.close();
+        transport = null;
+      }
+    },
+    runOnce: () => runPass(),
+    nudge() {
+      if (started && !stopping && !running) schedule(0);
+    },
+    totals: () => ({ ...total }),
+  };
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}

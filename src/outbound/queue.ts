@@ -1,0 +1,196 @@
+// The outbox table as a delivery queue: claim due rows under a lease, record each attempt's
+// outcome, list rows, and send a failed or held row again. Prepared statements on the raw
+// connection; every change is one short statement or one short transaction.
+import type Database from 'better-sqlite3';
+import type { Store } from '../db/client.js';
+import { conflict, invalid, notFound } from '../errors.js';
+
+export const OUTBOX_STATUSES = Object.freeze(['pending', 'sent', 'failed', 'held'] as const);
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
+/** An outbox row as the dispatcher needs it. */
+export interface OutboxRow {
+  id: number;
+  caseId: number;
+  commentId: number | null;
+  kind: string;
+  recipient: string;
+  recipientLower: string;
+  token: string;
+  messageId: string;
+  status: OutboxStatus;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+}
+
+/** An outbox row as `outbox list` shows it (SPEC §6). */
+export interface OutboxListRow {
+  id: number;
+  case: string;
+  recipient: string;
+  kind: string;
+  status: OutboxStatus;
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+  sentAt: string | null;
+  messageId: string;
+}
+
+export interface ClaimResult {
+  /** Rows now leased to the caller, to be sent and then marked. */
+  claimed: OutboxRow[];
+  /** How many due rows were held instead because their recipient hard-bounced. */
+  held: number;
+}
+
+const ROW_COLUMNS = `o.id, o.case_id AS caseId, o.comment_id AS commentId, o.kind, o.recipient,
+  o.recipient_lower AS recipientLower, o.token, o.message_id AS messageId, o.status, o.attempts,
+  o.next_attempt_at AS nextAttemptAt, o.last_error AS lastError`;
+
+function statements(sqlite: Database.Database) {
+  return {
+    due: sqlite.prepare<[number, number, number], OutboxRow & { bounceStatus: string | null; bounceDiagnostic: string | null }>(
+      `SELECT ${ROW_COLUMNS}, b.status AS bounceStatus, b.diagnostic AS bounceDiagnostic
+         FROM outbox o LEFT JOIN bounces b ON b.address_lower = o.recipient_lower AND b.hard = 1
+        WHERE o.status = 'pending' AND o.next_attempt_at <= ? AND (o.lease_until IS NULL OR o.lease_until <= ?)
+        ORDER BY o.next_attempt_at, o.id LIMIT ?`,
+    ),
+    lease: sqlite.prepare<[string, number, number]>(
+      `UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id = ?`,
+    ),
+    hold: sqlite.prepare<[string, number]>(
+      `UPDATE outbox SET status = 'held', last_error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`,
+    ),
+    sent: sqlite.prepare<[string, number, number]>(
+      `UPDATE outbox SET status = 'sent', attempts = attempts + 1, response = ?, sent_at = ?, last_error = NULL,
+         lease_owner = NULL, lease_until = NULL WHERE id = ? AND status = 'pending'`,
+    ),
+    retry: sqlite.prepare<[string, number, number]>(
+      `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?,
+         lease_owner = NULL, lease_until = NULL WHERE id = ? AND status = 'pending'`,
+    ),
+    failed: sqlite.prepare<[string, number]>(
+      `UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?,
+         lease_owner = NULL, lease_until = NULL WHERE id = ? AND status = 'pending'`,
+    ),
+    byId: sqlite.prepare<[number], OutboxRow & { sentAt: number | null }>(
+      `SELECT ${ROW_COLUMNS}, o.sent_at AS sentAt FROM outbox o WHERE o.id = ?`,
+    ),
+    requeue: sqlite.prepare<[number, number]>(
+      `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL
+        WHERE id = ?`,
+    ),
+    forgetBounce: sqlite.prepare<[string]>(`DELETE FROM bounces WHERE address_lower = ?`),
+  };
+}
+
+type Statements = ReturnType<typeof statements>;
+const cache = new WeakMap<Database.Database, Statements>();
+
+function stmts(store: Store): Statements {
+  let s = cache.get(store.sqlite);
+  if (!s) {
+    s = statements(store.sqlite);
+    cache.set(store.sqlite, s);
+  }
+  return s;
+}
+
+/**
+ * Leases up to `limit` due rows to `owner` until `now + leaseMs`, in one short transaction. A row
+ * whose lease has run out (its dispatcher died) is due again. Due rows to an address with a hard
+ * bounce are set `held` instead, with the bounce in `lastError`.
+ */
+export function claimDue(store: Store, owner: string, now: number, limit: number, leaseMs: number): ClaimResult {
+  const s = stmts(store);
+  const run = store.sqlite.transaction((): ClaimResult => {
+    const claimed: OutboxRow[] = [];
+    let held = 0;
+    for (const { bounceStatus, bounceDiagnostic, ...row } of s.due.all(now, now, limit)) {
+      if (bounceStatus !== null) {
+        const why = [bounceStatus, bounceDiagnostic].filter(Boolean).join(' ');
+        s.hold.run(`held: ${row.recipient} bounced earlier (${why}); run "casegate outbox retry ${row.id}" once the address works`, row.id);
+        held += 1;
+      } else {
+        s.lease.run(owner, now + leaseMs, row.id);
+        claimed.push(row);
+      }
+    }
+    return { claimed, held };
+  });
+  return run.immediate();
+}
+
+/** Records a delivery the server accepted, with its answer. */
+export function markSent(store: Store, id: number, response: string, now: number): void {
+  stmts(store).sent.run(response, now, id);
+}
+
+/** Records a temporary failure; the row is due again at `nextAttemptAt`. */
+export function markRetry(store: Store, id: number, error: string, nextAttemptAt: number): void {
+  stmts(store).retry.run(error, nextAttemptAt, id);
+}
+
+/** Records a permanent failure (or an exhausted retry schedule). */
+export function markFailed(store: Store, id: number, error: string): void {
+  stmts(store).failed.run(error, id);
+}
+
+export function listOutbox(store: Store, filter: { status?: string } = {}): OutboxListRow[] {
+  const status = filter.status?.trim().toLowerCase();
+  if (status !== undefined && !OUTBOX_STATUSES.includes(status as OutboxStatus)) {
+    throw invalid(`unknown outbox status "${filter.status}"; use one of ${OUTBOX_STATUSES.join(', ')}`);
+  }
+  return status ? selectListed(store, 'o.status = ?', status) : selectListed(store, '1 = 1');
+}
+
+type ListedRaw = Omit<OutboxListRow, 'nextAttemptAt' | 'sentAt'> & { nextAttemptAt: number; sentAt: number | null };
+
+function selectListed(store: Store, where: string, ...params: unknown[]): OutboxListRow[] {
+  const rows = store.sqlite
+    .prepare<unknown[], ListedRaw>(
+      `SELECT o.id, c.number AS "case", o.recipient, o.kind, o.status, o.attempts, o.last_error AS lastError,
+              o.next_attempt_at AS nextAttemptAt, o.sent_at AS sentAt, o.message_id AS messageId
+         FROM outbox o JOIN cases c ON c.id = o.case_id
+        WHERE ${where} ORDER BY o.id`,
+    )
+    .all(...params);
+  return rows.map((r) => ({
+    ...r,
+    // Only a pending row has a next attempt.
+    nextAttemptAt: r.status === 'pending' ? new Date(r.nextAttemptAt).toISOString() : null,
+    sentAt: r.sentAt === null ? null : new Date(r.sentAt).toISOString(),
+  }));
+}
+
+/**
+ * Sends a `failed` or `held` row again: back to `pending`, due now, with a fresh retry schedule.
+ * For a held row the address's bounce record is forgotten, so that its other rows go out too
+ * once they are retried.
+ */
+export function retryRow(store: Store, id: number, now: number): OutboxListRow {
+  const s = stmts(store);
+  store.sqlite
+    .transaction(() => {
+      const row = s.byId.get(id);
+      if (!row) throw notFound(`outbox row ${id} does not exist; run "casegate outbox list" to see the rows`);
+      if (row.status === 'sent') {
+        const when = row.sentAt === null ? '' : ` on ${new Date(row.sentAt).toISOString()}`;
+        throw conflict(`outbox row ${id} was already sent${when}; only failed or held rows can be retried`);
+      }
+      if (row.status === 'pending') {
+        throw conflict(
+          `outbox row ${id} is already pending (next attempt ${new Date(row.nextAttemptAt).toISOString()}); ` +
+            'run "casegate dispatch --once" to send due rows now',
+        );
+      }
+      if (row.status === 'held') s.forgetBounce.run(row.recipientLower);
+      s.requeue.run(now, id);
+    })
+    .immediate();
+  const [listed] = selectListed(store, 'o.id = ?', id);
+  if (!listed) throw notFound(`outbox row ${id} does not exist; run "casegate outbox list" to see the rows`);
+  return listed;
+}

@@ -1,0 +1,112 @@
+// Where composed messages go: a pooled SMTP relay, or (the embedded default, with no relay
+// configured) `.eml` files in a folder. Both have the same small interface; neither knows of the
+// outbox table.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import type { Config } from '../config.js';
+
+export interface Transport {
+  /** Delivers one message; resolves with the server's answer, rejects with its error. */
+  send(message: SendMailOptions): Promise<{ response: string }>;
+  /** Closes pooled connections; messages in flight are finished first. */
+  close(): void;
+}
+
+export interface SmtpTransportOptions {
+  maxConnections?: number;
+  /** Milliseconds to wait for the TCP connection, the greeting and each answer. */
+  connectionTimeoutMs?: number;
+  greetingTimeoutMs?: number;
+  socketTimeoutMs?: number;
+}
+
+/** Pooled SMTP to the relay at `url` (`smtp://host:port` or `smtps://…`). */
+export function createSmtpTransport(url: string, options: SmtpTransportOptions = {}): Transport {
+  const transporter = nodemailer.createTransport({
+    pool: true,
+    url,
+    maxConnections: options.maxConnections ?? 5,
+    maxMessages: 100,
+    connectionTimeout: options.connectionTimeoutMs ?? 30_000,
+    greetingTimeout: options.greetingTimeoutMs ?? 30_000,
+    // Shorter than the dispatcher's lease, so a stuck send fails before another dispatcher may
+    // take the row over.
+    socketTimeout: options.socketTimeoutMs ?? 60_000,
+    disableUrlAccess: true,
+  });
+  return {
+    async send(message) {
+      const info = await transporter.sendMail(message);
+      return { response: String(info.response ?? '250 accepted') };
+    },
+    close: () => transporter.close(),
+  };
+}
+
+/**
+ * Writes each message as `<time>-<id>.eml` into `dir`: built in full under a dot-name, fsynced,
+ * then renamed into place, so that a reader of the folder never sees half a message. The file is
+ * the message as it would be sent; its envelope sender is the VERP address named by its token.
+ */
+export function createFolderTransport(dir: string): Transport {
+  let ready: Promise<unknown> | null = null;
+  return {
+    async send(message) {
+      ready ??= fs.mkdir(dir, { recursive: true });
+      await ready;
+      const raw = await new MailComposer(message).compile().build();
+      const name = `${fileTime(new Date())}-${fileIdOf(message)}.eml`;
+      const temp = path.join(dir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+      try {
+        const handle = await fs.open(temp, 'wx', 0o644);
+        try {
+          await handle.writeFile(raw);
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        await fs.rename(temp, path.join(dir, name));
+      } catch (err) {
+        await fs.rm(temp, { force: true });
+        throw err;
+      }
+      await syncDir(dir);
+      return { response: `250 written to ${name}` };
+    },
+    close: () => undefined,
+  };
+}
+
+/** The transport the configuration asks for: the relay when one is set, else the folder. */
+export function createConfiguredTransport(config: Pick<Config, 'smtpUrl' | 'outboxDir'>): Transport {
+  return config.smtpUrl ? createSmtpTransport(config.smtpUrl) : createFolderTransport(config.outboxDir);
+}
+
+/** `20250304T090512345Z`: sorts by time, and is a valid file name everywhere. */
+function fileTime(date: Date): string {
+  return date.toISOString().replace(/[-:.]/g, '');
+}
+
+/** The local part of the Message-ID (our token), made safe for a file name. */
+function fileIdOf(message: SendMailOptions): string {
+  const id = typeof message.messageId === 'string' ? message.messageId : '';
+  const local = id.replace(/^<|>$/g, '').split('@')[0] ?? '';
+  const safe = local.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64);
+  return safe || randomBytes(8).toString('hex');
+}
+
+/** Makes the rename durable; some platforms cannot open a folder, which is harmless. */
+async function syncDir(dir: string): Promise<void> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // not supported here (e.g. Windows); the file itself is already on disk
+  } finally {
+    await handle?.close();
+  }
+}
