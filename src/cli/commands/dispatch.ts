@@ -1,0 +1,76 @@
+// `casegate dispatch [--once]`: send the outbox. Without --once it runs until SIGTERM or SIGINT,
+// then lets the messages in flight finish and exits.
+import { Command } from 'commander';
+import { action, type Context } from '../run.js';
+import { createDispatcher, DEFAULT_LEASE_MS, type Dispatcher, type PassResult } from '../../outbound/dispatcher.js';
+import { invalid } from '../../errors.js';
+
+interface DispatchOptions {
+  once?: boolean;
+  leaseSeconds?: string;
+}
+
+export function dispatchCommand(): Command {
+  return new Command('dispatch')
+    .description(
+      'send due outbox rows: to the relay in CASEGATE_SMTP_URL, or as .eml files into CASEGATE_OUTBOX_DIR when no relay is set',
+    )
+    .option('--once', 'send everything due now, then exit (default: keep running until SIGTERM or SIGINT)')
+    .option(
+      '--lease-seconds <n>',
+      'how long a claimed row is reserved for this dispatcher; a row of a crashed dispatcher is sent again after it',
+      String(DEFAULT_LEASE_MS / 1000),
+    )
+    .addHelpText(
+      'after',
+      `
+Temporary failures (4xx answers, network errors) are retried on the schedule in
+CASEGATE_RETRY_SCHEDULE (seconds, e.g. 60,300,900); permanent ones (5xx) are marked failed
+with the server's answer. See them with "casegate outbox list --status failed".`,
+    )
+    .action(action(runDispatch, printTotals));
+}
+
+async function runDispatch(ctx: Context, opts: DispatchOptions): Promise<PassResult> {
+  const leaseSeconds = Number(opts.leaseSeconds);
+  if (!Number.isInteger(leaseSeconds) || leaseSeconds < 1) {
+    throw invalid(`--lease-seconds "${opts.leaseSeconds}" must be a whole number of seconds, at least 1`);
+  }
+  const dispatcher = createDispatcher({
+    store: ctx.store,
+    config: ctx.config,
+    leaseMs: leaseSeconds * 1000,
+    onPass: ctx.json || opts.once ? undefined : (r) => console.log(summary(r)),
+  });
+  if (opts.once) {
+    try {
+      return await dispatcher.runOnce();
+    } finally {
+      await dispatcher.stop();
+    }
+  }
+  await runUntilSignal(dispatcher);
+  return dispatcher.totals();
+}
+
+/** Starts the loop; on SIGTERM or SIGINT stops it (the round in flight finishes) and resolves. */
+function runUntilSignal(dispatcher: Dispatcher): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onSignal = (): void => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      dispatcher.stop().then(resolve, reject);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    dispatcher.start();
+  });
+}
+
+function summary(r: PassResult): string {
+  return `sent ${r.sent}, retried ${r.retried}, failed ${r.failed}, held ${r.held}`;
+}
+
+function printTotals(r: PassResult): void {
+  console.log(summary(r));
+}

@@ -1,0 +1,40 @@
+// `casegate outbox list|retry`: see what was sent, what waits and what failed; send a failed or
+// held notification again.
+import { Command } from 'commander';
+import { action } from '../run.js';
+import { printTable } from '../output.js';
+import { listOutbox, retryRow, OUTBOX_STATUSES } from '../../outbound/queue.js';
+import { invalid } from '../../errors.js';
+
+const COLUMNS = ['id', 'case', 'recipient', 'kind', 'status', 'attempts', 'nextAttemptAt', 'sentAt', 'lastError'];
+
+export function outboxCommand(): Command {
+  const cmd = new Command('outbox').description('list notifications and their delivery state; retry failed or held ones');
+
+  cmd
+    .command('list')
+    .description('list outbox rows, oldest first (one row per recipient per notification)')
+    .option('--status <status>', `only rows with this status: ${OUTBOX_STATUSES.join(', ')}`)
+    .action(
+      action(
+        (ctx, opts: { status?: string }) => listOutbox(ctx.store, { status: opts.status }),
+        (rows) => printTable(rows, COLUMNS),
+      ),
+    );
+
+  cmd
+    .command('retry')
+    .description('send a failed or held row again, now; for a held row, also forget the bounce of its address')
+    .argument('<id>', 'row id, from "casegate outbox list"')
+    .action(
+      action(
+        (ctx, _opts, [id]) => {
+          if (id === undefined || !/^\d+$/.test(id)) throw invalid(`"${id ?? ''}" is not an outbox row id; see "casegate outbox list"`);
+          return retryRow(ctx.store, Number(id), Date.now());
+        },
+        (row) => console.log(`outbox row ${row.id} to ${row.recipient} is pending again; "casegate dispatch --once" sends it now`),
+      ),
+    );
+
+  return cmd;
+}
