@@ -6,7 +6,7 @@ import { answer } from './refusal.js';
 export type Target =
   | { kind: 'case'; caseId: number }
   | { kind: 'routing'; routingId: number }
-  | { kind: 'bounce'; outboxId: number };
+  | { kind: 'bounce'; token: string };
 
 export interface RouteFacts {
   target: Target;

@@ -1,0 +1,34 @@
+// `casegate inbound list|show`.
+import { Command } from 'commander';
+import { action } from '../run.js';
+import { printRecord, printTable } from '../output.js';
+import { listInbound, showInbound } from '../../admin/inbound.js';
+
+export function inboundCommand(): Command {
+  const cmd = new Command('inbound').description('the inbound log: every message that reached DATA, its decision and reason');
+  cmd
+    .command('list')
+    .description('newest first')
+    .option('--status <decision>', 'only accepted, refused, ignored or duplicate')
+    .option('--limit <n>', 'at most this many rows', '100')
+    .action(
+      action<{ status?: string; limit: string }, ReturnType<typeof listInbound>>(
+        (ctx, o) => listInbound(ctx.store, { status: o.status, limit: Number(o.limit) || 100 }),
+        (rows) => printTable(rows, ['id', 'createdAt', 'decision', 'from', 'rcpt', 'case', 'reason']),
+      ),
+    );
+  cmd
+    .command('show')
+    .description('one entry, with the headers kept for refused and ignored mail')
+    .argument('<id>', 'inbound log id')
+    .action(
+      action<object, ReturnType<typeof showInbound>>(
+        (ctx, _o, [id]) => showInbound(ctx.store, id as string),
+        (r) => {
+          printRecord(r);
+          if (r.headers) console.log(`\n${r.headers}`);
+        },
+      ),
+    );
+  return cmd;
+}

@@ -1,0 +1,70 @@
+// The inbound log: one row per message and recipient that reached DATA, with its decision and reason.
+import type { Store } from '../db/client.js';
+import { formatAnswer, type Answer } from '../domain/refusal.js';
+
+export type Decision = 'accepted' | 'refused' | 'ignored' | 'duplicate';
+
+export interface LogEntry {
+  messageId: string | null;
+  mailFrom: string | null;
+  fromAddr: string | null;
+  rcpt: string;
+  subject: string | null;
+  decision: Decision;
+  answer: Answer;
+  caseId: number | null;
+  fingerprint: string | null;
+  loopKey: string | null;
+  size: number;
+  /** Kept for every decision but `accepted`, to explain it later. */
+  headers: string | null;
+}
+
+const statements = new WeakMap<Store, ReturnType<typeof prepare>>();
+
+function prepare(store: Store) {
+  return {
+    insert: store.sqlite.prepare(
+      `INSERT INTO inbound (message_id, mail_from, from_addr, rcpt, subject, decision, reason, smtp_code, case_id,
+         fingerprint, loop_key, size, headers, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    linkComment: store.sqlite.prepare('UPDATE inbound SET case_id = ?, comment_id = ? WHERE id = ?'),
+    linkBack: store.sqlite.prepare('UPDATE comments SET inbound_id = ? WHERE id = ?'),
+  };
+}
+
+function statementsOf(store: Store) {
+  let s = statements.get(store);
+  if (!s) {
+    s = prepare(store);
+    statements.set(store, s);
+  }
+  return s;
+}
+
+export function logInbound(store: Store, e: LogEntry, now: number): number {
+  const info = statementsOf(store).insert.run(
+    e.messageId,
+    e.mailFrom,
+    e.fromAddr,
+    e.rcpt,
+    e.subject,
+    e.decision,
+    formatAnswer(e.answer),
+    e.answer.code,
+    e.caseId,
+    e.fingerprint,
+    e.loopKey,
+    e.size,
+    e.decision === 'accepted' ? null : e.headers,
+    now,
+  );
+  return Number(info.lastInsertRowid);
+}
+
+export function linkInboundComment(store: Store, inboundId: number, caseId: number, commentId: number): void {
+  const s = statementsOf(store);
+  s.linkComment.run(caseId, commentId, inboundId);
+  s.linkBack.run(inboundId, commentId);
+}

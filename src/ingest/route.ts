@@ -1,0 +1,59 @@
+// Route stage: the case a message belongs to (SPEC §4 "Which case"), from the recipient, our
+// Message-IDs in In-Reply-To/References, or a subject tag with an authorised sender.
+import type { Store } from '../db/client.js';
+import { collaboratorEmails, contactAddress, findCaseById } from '../db/cases.js';
+import { caseNumberInSubject } from '../domain/mailNames.js';
+import { isParticipant } from '../domain/recipients.js';
+import { decideRoute, type Route, type Target } from '../domain/route.js';
+import type { ParsedMessage } from './parse.js';
+
+const statements = new WeakMap<Store, ReturnType<typeof prepare>>();
+
+function prepare(store: Store) {
+  const s = store.sqlite;
+  return {
+    byOutboxId: s.prepare<[string], { case_id: number }>('SELECT case_id FROM outbox WHERE message_id = ?'),
+    byThreadRoot: s.prepare<[string], { id: number }>('SELECT id FROM cases WHERE thread_root = ? ORDER BY id LIMIT 1'),
+    byNumber: s.prepare<[string], { id: number }>('SELECT id FROM cases WHERE number = ?'),
+  };
+}
+
+function statementsOf(store: Store) {
+  let s = statements.get(store);
+  if (!s) {
+    s = prepare(store);
+    statements.set(store, s);
+  }
+  return s;
+}
+
+/** The case named by a Message-ID of ours (a notification, or a case's thread root), newest reference first. */
+export function caseOfThread(store: Store, msg: ParsedMessage): number | null {
+  const s = statementsOf(store);
+  const ids = [...msg.inReplyTo, ...[...msg.references].reverse()];
+  for (const id of ids) {
+    const out = s.byOutboxId.get(id);
+    if (out) return out.case_id;
+    const root = s.byThreadRoot.get(id);
+    if (root) return root.id;
+  }
+  return null;
+}
+
+/** The case of a `[Case 00001001]` tag, only when the sender is one of its participants. */
+export function caseOfSubjectTag(store: Store, msg: ParsedMessage): number | null {
+  const number = caseNumberInSubject(msg.subject);
+  if (number === null || msg.from === null) return null;
+  const row = statementsOf(store).byNumber.get(number);
+  if (!row) return null;
+  const c = findCaseById(store, row.id);
+  if (!c) return null;
+  return isParticipant(msg.from.address, contactAddress(store, c), collaboratorEmails(store, c.id)) ? c.id : null;
+}
+
+export function routeMessage(store: Store, msg: ParsedMessage, target: Target): Route | null {
+  if (target.kind !== 'routing') return decideRoute({ target, threadCaseId: null, taggedCaseId: null });
+  const threadCaseId = caseOfThread(store, msg);
+  const taggedCaseId = threadCaseId === null ? caseOfSubjectTag(store, msg) : null;
+  return decideRoute({ target, threadCaseId, taggedCaseId });
+}

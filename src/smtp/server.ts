@@ -1,0 +1,123 @@
+// smtp-server wiring only: envelope in, pipeline outcome out as reply codes. SMTP, or LMTP with
+// one answer per recipient. AUTH is off; STARTTLS only with a configured key and certificate.
+import fs from 'node:fs';
+import { PassThrough, type Readable } from 'node:stream';
+import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import type { Pipeline } from '../ingest/pipeline.js';
+import { ingestMessage, overallAnswer } from '../ingest/pipeline.js';
+import { checkRecipient } from '../ingest/recipients.js';
+import type { Outcome } from '../ingest/deliver.js';
+import { formatAnswer, type Answer } from '../domain/refusal.js';
+
+export interface InboundServer {
+  start(): Promise<{ host: string; port: number }>;
+  /** Stops taking connections and waits for the open sessions to finish. */
+  stop(): Promise<void>;
+}
+
+export interface ServerOptions {
+  lmtp?: boolean;
+  host?: string;
+  port?: number;
+  /** Called with each transaction's outcomes, after the answer is decided (for logging). */
+  onOutcome?: (outcomes: Outcome[]) => void;
+}
+
+/** An error smtp-server sends as it is: our text carries its own enhanced status code. */
+function replyError(a: Answer): Error & { responseCode: number } {
+  return Object.assign(new Error(`${a.enhanced} ${a.text}`), { responseCode: a.code });
+}
+
+/** Counts bytes and stops feeding the parser once the size limit is passed (the rest is drained). */
+function limitStream(source: SMTPServerDataStream, max: number): { stream: Readable; oversize: () => boolean } {
+  const out = new PassThrough();
+  let bytes = 0;
+  let over = false;
+  source.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+    if (bytes > max) {
+      if (!over) out.end();
+      over = true;
+      return;
+    }
+    if (!out.write(chunk)) {
+      source.pause();
+      out.once('drain', () => source.resume());
+    }
+  });
+  source.on('end', () => {
+    if (!over) out.end();
+  });
+  source.on('error', (err) => out.destroy(err));
+  return { stream: out, oversize: () => over || source.sizeExceeded === true };
+}
+
+export function createInboundServer(p: Pipeline, options: ServerOptions = {}): InboundServer {
+  const { config } = p;
+  const tls = config.tlsKey && config.tlsCert ? { key: fs.readFileSync(config.tlsKey), cert: fs.readFileSync(config.tlsCert) } : null;
+  const server = new SMTPServer({
+    lmtp: options.lmtp === true,
+    name: config.domain,
+    banner: 'casegate',
+    size: config.maxMessageBytes,
+    authOptional: true,
+    disabledCommands: tls ? ['AUTH'] : ['AUTH', 'STARTTLS'],
+    ...(tls ?? {}),
+    hideENHANCEDSTATUSCODES: true,
+    maxClients: config.maxConnections,
+    logger: false,
+    onRcptTo(address, session: SMTPServerSession, callback) {
+      if (session.envelope.rcptTo.length >= config.maxRecipients) {
+        return callback(replyError({ code: 452, enhanced: '4.5.3', text: `too many recipients; at most ${config.maxRecipients} per message, send the rest in another transaction` }));
+      }
+      try {
+        const check = checkRecipient(p.store, config, address.address);
+        callback(check.ok ? undefined : replyError(check.answer));
+      } catch {
+        callback(replyError({ code: 451, enhanced: '4.3.0', text: 'temporary failure checking the recipient; try again later' }));
+      }
+    },
+    onData(source, session, callback) {
+      const envelope = {
+        mailFrom: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address,
+        rcpt: session.envelope.rcptTo.map((r) => r.address),
+      };
+      const limited = limitStream(source, config.maxMessageBytes);
+      ingestMessage(p, envelope, limited.stream, { oversize: limited.oversize })
+        .then((outcomes) => {
+          options.onOutcome?.(outcomes);
+          if (options.lmtp) {
+            callback(null, outcomes.map((o) => (o.answer.code < 300 ? formatAnswer(o.answer).slice(4) : replyError(o.answer))) as unknown as string);
+            return;
+          }
+          const a = overallAnswer(outcomes);
+          if (a.code < 300) callback(null, `${a.enhanced} ${a.text}`);
+          else callback(replyError(a));
+        })
+        .catch((err: unknown) => {
+          source.resume();
+          console.error(`casegate: could not store a message, answered 451: ${(err as Error)?.message ?? String(err)}`);
+          callback(replyError({ code: 451, enhanced: '4.3.0', text: 'temporary failure storing the message; nothing was kept, try again later' }));
+        });
+    },
+  });
+  server.on('error', (err) => console.error(`casegate: smtp server error: ${err.message}`));
+
+  return {
+    start() {
+      return new Promise((resolve, reject) => {
+        const onError = (err: Error) => reject(err);
+        server.server.once('error', onError);
+        server.listen(options.port ?? config.port, options.host ?? config.host, () => {
+          server.server.off('error', onError);
+          const addr = server.server.address();
+          if (addr === null || typeof addr === 'string') return reject(new Error('server has no TCP address'));
+          resolve({ host: addr.address, port: addr.port });
+        });
+      });
+    },
+    stop() {
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
