@@ -1,0 +1,117 @@
+// Routing addresses (Email-to-Case): mail to one of them opens a new case with the address's
+// defaults. An address is unique, compared case-insensitively.
+import { asc, eq } from 'drizzle-orm';
+import type { Config } from '../config.js';
+import type { Store } from '../db/client.js';
+import { routingAddresses } from '../db/schema.js';
+import { normalizeEmail } from '../domain/address.js';
+import { PRIORITIES, parsePriority, type Priority } from '../domain/caseRules.js';
+import { bounceTokenOf, caseTokenOf } from '../domain/mailNames.js';
+import { conflict, invalid, notFound } from '../errors.js';
+import { checkEmail, getUserById, requireUserByEmail } from './users.js';
+
+export const DEFAULT_ROUTING_PRIORITY: Priority = 'Medium';
+export const DEFAULT_ROUTING_ORIGIN = 'Email';
+
+export interface RoutingRecord {
+  id: number;
+  address: string;
+  priority: Priority;
+  origin: string;
+  /** Email of the user who owns every case opened through this address, or null. */
+  owner: string | null;
+  /** Create a contact for a sender no contact has the address of. */
+  createContacts: boolean;
+  /** Send the "case created" email. */
+  notify: boolean;
+  createdAt: string;
+}
+
+export interface NewRoutingAddress {
+  address: string;
+  priority?: string | null;
+  origin?: string | null;
+  /** A user's email. */
+  owner?: string | null;
+  createContacts?: boolean;
+  notify?: boolean;
+}
+
+type RoutingRow = typeof routingAddresses.$inferSelect;
+
+/** A priority as given by an admin, in any letter case; anything else is refused with the choices. */
+export function requirePriority(value: string): Priority {
+  const priority = parsePriority(value);
+  if (priority === null) throw invalid(`priority "${value}" is not one of ${PRIORITIES.join(', ')}; give one of them`);
+  return priority;
+}
+
+function routingRecord(store: Store, row: RoutingRow): RoutingRecord {
+  return {
+    id: row.id,
+    address: row.address,
+    priority: row.priority as Priority,
+    origin: row.origin,
+    owner: row.ownerId === null ? null : (getUserById(store, row.ownerId)?.email ?? null),
+    createContacts: row.createContacts,
+    notify: row.notify,
+    createdAt: new Date(row.createdAt).toISOString(),
+  };
+}
+
+export function addRoutingAddress(store: Store, config: Config, input: NewRoutingAddress, now = Date.now()): RoutingRecord {
+  const address = checkEmail(input.address, 'routing address');
+  if (caseTokenOf(address, config.domain) !== null || bounceTokenOf(address, config.domain) !== null) {
+    throw invalid(`${address} has the form of a case or bounce address of ${config.domain}; choose another address, e.g. support@example.com`);
+  }
+  const priority = input.priority == null ? DEFAULT_ROUTING_PRIORITY : requirePriority(input.priority);
+  const origin = input.origin == null ? DEFAULT_ROUTING_ORIGIN : input.origin.trim();
+  if (origin === '') throw invalid('origin is empty; give a word such as Email or Web, or leave --origin out');
+  const owner = input.owner == null ? null : requireUserByEmail(store, input.owner, 'owner');
+  const taken = findRoutingAddress(store, address);
+  if (taken) {
+    throw conflict(`routing address ${taken.address} already exists (id ${taken.id}); remove it first with "casegate routing remove ${taken.address}" to change it`);
+  }
+  const row = store.db
+    .insert(routingAddresses)
+    .values({
+      address,
+      addressLower: normalizeEmail(address),
+      priority,
+      origin,
+      ownerId: owner?.id ?? null,
+      createContacts: input.createContacts === true,
+      notify: input.notify !== false,
+      createdAt: now,
+    })
+    .returning()
+    .get();
+  return routingRecord(store, row);
+}
+
+export function listRoutingAddresses(store: Store): RoutingRecord[] {
+  return store.db
+    .select()
+    .from(routingAddresses)
+    .orderBy(asc(routingAddresses.id))
+    .all()
+    .map((row) => routingRecord(store, row));
+}
+
+/** The routing address equal to `address` (case-insensitive), or undefined. */
+export function findRoutingAddress(store: Store, address: string): RoutingRecord | undefined {
+  const row = store.db
+    .select()
+    .from(routingAddresses)
+    .where(eq(routingAddresses.addressLower, normalizeEmail(address)))
+    .get();
+  return row ? routingRecord(store, row) : undefined;
+}
+
+/** Removes a routing address and returns what it was. Existing cases are not touched. */
+export function removeRoutingAddress(store: Store, address: string): RoutingRecord {
+  const found = findRoutingAddress(store, address);
+  if (!found) throw notFound(`${address.trim()} is not a routing address; list them with "casegate routing list"`);
+  store.db.delete(routingAddresses).where(eq(routingAddresses.id, found.id)).run();
+  return found;
+}

@@ -1,0 +1,161 @@
+// Drives the real `casegate` binary (dist/bin/casegate.js, made by `npm run build`) against a
+// throwaway SQLite file, and reads every table back so a test can assert "nothing written".
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, expect } from 'vitest';
+
+export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/bin/casegate.js');
+
+export interface CliResult {
+  /** Exit code of the process. */
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as JSON (run with --json); throws with both streams shown when it is not JSON. */
+  json<T = any>(): T; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+export interface RunOptions {
+  /** Passed as `--db PATH`. */
+  db?: string;
+  /** Extra environment; every CASEGATE_* variable of the test process is removed first. */
+  env?: Record<string, string>;
+  /** Written to the process's stdin (then closed). */
+  input?: string | Buffer;
+  cwd?: string;
+}
+
+function requireBuild(): void {
+  if (!fs.existsSync(BIN)) {
+    throw new Error(`${BIN} is missing: run "npm run build" before the CLI tests`);
+  }
+}
+
+/** Runs `casegate ARGS...` to completion; never rejects on a non-zero exit. */
+export function runCli(args: readonly string[], opts: RunOptions = {}): Promise<CliResult> {
+  requireBuild();
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CASEGATE_')) env[k] = v;
+  Object.assign(env, opts.env);
+  const argv = [BIN, ...(opts.db ? ['--db', opts.db] : []), ...args];
+  return new Promise((resolve, reject) => {
+    const child = execFile(process.execPath, argv, { env, cwd: opts.cwd, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err && typeof err.code !== 'number') {
+        reject(err);
+        return;
+      }
+      const code = err ? (err.code as number) : 0;
+      resolve({
+        code,
+        stdout,
+        stderr,
+        json() {
+          try {
+            return JSON.parse(stdout);
+          } catch {
+            throw new Error(`stdout of "casegate ${args.join(' ')}" is not JSON (exit ${code}):\n${stdout}\nstderr:\n${stderr}`);
+          }
+        },
+      });
+    });
+    child.stdin?.end(opts.input ?? '');
+  });
+}
+
+/** Every table's rows (sqlite_sequence and the migrations journal included), keyed by table name. */
+export type DbFingerprint = Record<string, unknown[]>;
+
+export function dbFingerprint(dbFile: string): DbFingerprint {
+  const sqlite = new Database(dbFile, { fileMustExist: true });
+  try {
+    const tables = sqlite
+      .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
+      .all() as Array<{ name: string }>;
+    const out: DbFingerprint = {};
+    for (const { name } of tables) {
+      out[name] = sqlite.prepare(`SELECT * FROM "${name.replace(/"/g, '""')}" ORDER BY rowid`).all();
+    }
+    return out;
+  } finally {
+    sqlite.close();
+  }
+}
+
+export interface TestDb {
+  /** Temporary folder of this database (also holds the .eml outbox). */
+  readonly dir: string;
+  /** The SQLite file. */
+  readonly db: string;
+  /** Runs `casegate --db <db> ARGS...` with CASEGATE_OUTBOX_DIR inside `dir`. */
+  run(...args: string[]): Promise<CliResult>;
+  /** Like run, with more options (stdin, environment). */
+  runWith(args: readonly string[], opts: Omit<RunOptions, 'db'>): Promise<CliResult>;
+  fingerprint(): DbFingerprint;
+  /** Runs a command, expects it refused (see expectRefused) and the database unchanged. */
+  refused(args: readonly string[], message: RegExp): Promise<CliResult>;
+  cleanup(): void;
+}
+
+/** A fresh database in a new folder under os.tmpdir(), created with `casegate init`. */
+export async function newTestDb(): Promise<TestDb> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'casegate-test-'));
+  const db = path.join(dir, 'casegate.db');
+  const baseEnv = { CASEGATE_OUTBOX_DIR: path.join(dir, 'outbox') };
+  const runWith = (args: readonly string[], opts: Omit<RunOptions, 'db'>): Promise<CliResult> =>
+    runCli(args, { ...opts, db, env: { ...baseEnv, ...opts.env } });
+  const t: TestDb = {
+    dir,
+    db,
+    run: (...args) => runWith(args, {}),
+    runWith,
+    fingerprint: () => dbFingerprint(db),
+    async refused(args, message) {
+      const before = dbFingerprint(db);
+      const r = await runWith(args, {});
+      expectRefused(r, message);
+      expect(dbFingerprint(db), `"casegate ${args.join(' ')}" changed the database`).toEqual(before);
+      return r;
+    },
+    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+  const init = await t.run('init');
+  if (init.code !== 0) throw new Error(`casegate init failed (exit ${init.code}): ${init.stderr}`);
+  return t;
+}
+
+/** Registers beforeEach/afterEach hooks giving each test its own database; call inside describe. */
+export function useTestDb(): () => TestDb {
+  let current: TestDb | undefined;
+  beforeEach(async () => {
+    current = await newTestDb();
+  });
+  afterEach(() => {
+    current?.cleanup();
+    current = undefined;
+  });
+  return () => {
+    if (!current) throw new Error('useTestDb(): the database exists only inside a test');
+    return current;
+  };
+}
+
+/**
+ * A refusal: non-zero exit, nothing on stdout, and one line on stderr `casegate: ...` matching
+ * `message`. Commander's own usage errors (missing option or argument) are accepted with any prefix.
+ */
+export function expectRefused(r: CliResult, message: RegExp): void {
+  expect(r.code, `expected a non-zero exit; stdout: ${r.stdout}`).not.toBe(0);
+  expect(r.stdout).toBe('');
+  const lines = r.stderr.trimEnd().split('\n');
+  expect(lines[0]).toMatch(message);
+  if (!/^error: |required option|missing required argument|too many arguments|unknown option/.test(lines[0] ?? '')) {
+    expect(lines, 'a refusal is one line on stderr').toHaveLength(1);
+    expect(lines[0]).toMatch(/^casegate: \S.*; \S/);
+  }
+}
+
+export const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
