@@ -1,6 +1,12 @@
 // Every sub-command of `casegate`, in the order `--help` lists them.
 import type { Command } from 'commander';
 import { initCommand } from './init.js';
+import { demoCommand } from './demo.js';
+import { serveCommand } from './serve.js';
+import { ingestCommand } from './ingest.js';
+import { dispatchCommand } from './dispatch.js';
+import { outboxCommand } from './outbox.js';
+import { inboundCommand } from './inbound.js';
 import { accountCommand } from './account.js';
 import { contactCommand } from './contact.js';
 import { userCommand } from './user.js';
@@ -12,6 +18,10 @@ import { commentCommand } from './comment.js';
 
 export const commands: Array<() => Command> = [
   initCommand,
+  serveCommand,
+  ingestCommand,
+  dispatchCommand,
+  demoCommand,
   accountCommand,
   contactCommand,
   userCommand,
@@ -20,4 +30,6 @@ export const commands: Array<() => Command> = [
   commentCommand,
   routingCommand,
   ruleCommand,
+  outboxCommand,
+  inboundCommand,
 ];

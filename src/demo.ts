@@ -1,0 +1,87 @@
+// `casegate demo`: the whole loop on a throwaway database, printed step by step: a case with a
+// contact and two collaborators, a reply over SMTP with an attachment, and the notifications the
+// dispatcher writes as .eml files (or sends to CASEGATE_SMTP_URL when one is configured).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+import { loadConfig, type Config } from './config.js';
+import { openStore } from './db/client.js';
+import { createAccount } from './admin/accounts.js';
+import { createContact } from './admin/contacts.js';
+import { createUser } from './admin/users.js';
+import { createCase, showCase } from './admin/cases.js';
+import { addCollaborator } from './admin/collaborators.js';
+import { createCommitter } from './ingest/commit.js';
+import { createInboundServer } from './smtp/server.js';
+import { createDispatcher } from './outbound/dispatcher.js';
+import { listOutbox } from './outbound/queue.js';
+
+export interface DemoResult {
+  dir: string;
+  caseNumber: string;
+  caseAddress: string;
+  smtpAnswer: string;
+  notifications: Array<{ recipient: string; kind: string; status: string }>;
+  emlFiles: string[];
+}
+
+export async function runDemo(base: Config, say: (line: string) => void, keep = false): Promise<DemoResult> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'casegate-demo-'));
+  const config = loadConfig(
+    { db: path.join(dir, 'demo.db'), port: 0 },
+    { CASEGATE_DOMAIN: base.domain, CASEGATE_OUTBOX_DIR: path.join(dir, 'outbox'), CASEGATE_SMTP_URL: base.smtpUrl ?? '' },
+  );
+  const store = openStore(config.db);
+  say(`1. throwaway database ${config.db}`);
+  const account = createAccount(store, 'Acme Corp');
+  const ann = createContact(store, { email: 'ann@acme.example', firstName: 'Ann', lastName: 'Archer', account: account.id, helpAdmin: true }).contact;
+  createUser(store, { email: 'agent@support.example', name: 'Sam Agent' });
+  say(`2. account "${account.name}" (id ${account.id}), contact ${ann.email}, agent agent@support.example`);
+  const c = createCase(store, config, { subject: 'Printer on floor 3 is jammed', description: 'Paper jam error E42.', contact: ann.email, owner: 'agent@support.example' });
+  say(`3. case ${c.number} "${c.subject}" owned by ${c.owner}; its case address is ${c.address}`);
+  for (const email of ['bob@acme.example', 'carol@partner.example']) {
+    const added = addCollaborator(store, config, c.number, email, ann.email);
+    say(`4. ${ann.email} added collaborator ${added.email}${added.activeContact ? ' (active contact)' : ' (not a contact of the account)'}`);
+  }
+
+  const server = createInboundServer({ store, config, committer: createCommitter(store) }, { host: '127.0.0.1', port: 0 });
+  const { port } = await server.start();
+  say(`5. inbound SMTP server listening on 127.0.0.1:${port}`);
+  const client = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
+  const info = await client.sendMail({
+    envelope: { from: ann.email, to: [c.address] },
+    from: 'Ann Archer <ann@acme.example>',
+    to: c.address,
+    subject: `Re: [Case ${c.number}] ${c.subject}`,
+    text: `Here is a photo of the error.\n\nOn ${new Date().toDateString()}, Support <${config.from}> wrote:\n> Could you send a photo of the display?\n`,
+    attachments: [{ filename: 'display.txt', content: 'E42 PAPER JAM TRAY 2\n' }],
+  });
+  client.close();
+  say(`6. ${ann.email} replied over SMTP with an attachment; the server answered: ${info.response}`);
+  await server.stop();
+
+  const stored = showCase(store, config, c.number).comments.at(-1);
+  if (stored) {
+    say(`7. stored comment by ${stored.author} (${stored.source}): ${JSON.stringify(stored.body)}`);
+    for (const a of stored.attachments) say(`   attachment ${a.filename}, ${a.contentType}, ${a.size} bytes, sha256 ${a.sha256.slice(0, 16)}…`);
+  }
+  const dispatcher = createDispatcher({ store, config });
+  const pass = await dispatcher.runOnce();
+  await dispatcher.stop();
+  const rows = listOutbox(store);
+  say(`8. dispatcher: ${pass.sent} sent, ${pass.retried} to retry, ${pass.failed} failed, ${pass.held} held`);
+  for (const r of rows) say(`   ${r.kind.padEnd(12)} → ${r.recipient.padEnd(24)} ${r.status}`);
+  const emlFiles = fs.existsSync(config.outboxDir) ? fs.readdirSync(config.outboxDir).filter((f) => f.endsWith('.eml')) : [];
+  if (config.smtpUrl === null) say(`9. ${emlFiles.length} .eml files in ${config.outboxDir}`);
+  store.close();
+  if (!keep) fs.rmSync(dir, { recursive: true, force: true });
+  return {
+    dir,
+    caseNumber: c.number,
+    caseAddress: c.address,
+    smtpAnswer: String(info.response),
+    notifications: rows.map((r) => ({ recipient: r.recipient, kind: r.kind, status: r.status })),
+    emlFiles,
+  };
+}
