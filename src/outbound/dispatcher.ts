@@ -7,7 +7,7 @@ import type { Store } from '../db/client.js';
 import type { Config } from '../config.js';
 import { composeNotification } from './compose.js';
 import { loadNotification } from './load.js';
-import { claimDue, markFailed, markRetry, markSent, type OutboxRow } from './queue.js';
+import { claimDue, markFailed, markRetry, markSent, releaseClaims, type OutboxRow } from './queue.js';
 import { classifyDeliveryError, nextAttemptDelay } from './retry.js';
 import { createConfiguredTransport, type Transport } from './transport.js';
 
@@ -39,7 +39,10 @@ export interface DispatcherOptions {
 export interface Dispatcher {
   /** Runs a pass now and then every `config.dispatchIntervalMs`. */
   start(): void;
-  /** Stops the loop; resolves when the running pass has finished. Closes its own transport. */
+  /**
+   * Stops the loop: messages in flight finish, claimed rows not yet begun are given back. Resolves
+   * when the running pass has ended; closes the transport the dispatcher made itself.
+   */
   stop(): Promise<void>;
   /** Sends everything due now (retries due now included) and returns the counts. */
   runOnce(): Promise<PassResult>;
@@ -96,15 +99,16 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
   async function pass(): Promise<PassResult> {
     const result: PassResult = { sent: 0, retried: 0, failed: 0, held: 0 };
-    // Claim in rounds until nothing is due, so that a pass also sends retries due right away;
-    // a stop() lets the round in flight finish and claims no more.
+    // Claim in rounds until nothing is due, so that a pass also sends retries due right away.
+    // On stop() the messages in flight finish; claimed rows not yet begun are given back.
     for (;;) {
       const { claimed, held } = claimDue(store, owner, now(), batchSize, leaseMs);
       result.held += held;
       if (claimed.length === 0 && held === 0) break;
       let next = 0;
+      const take = (): OutboxRow | undefined => (stopping ? undefined : claimed[next++]);
       const worker = async (): Promise<void> => {
-        for (let row = claimed[next++]; row; row = claimed[next++]) {
+        for (let row = take(); row; row = take()) {
           try {
             result[await deliver(row)] += 1;
           } catch (err) {
@@ -115,7 +119,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         }
       };
       await Promise.all(Array.from({ length: Math.min(concurrency, claimed.length) }, worker));
-      if (stopping) break;
+      if (stopping) {
+        releaseClaims(store, owner, claimed.slice(next).map((r) => r.id));
+        break;
+      }
     }
     for (const key of Object.keys(total) as (keyof PassResult)[]) total[key] += result[key];
     if (result.sent + result.retried + result.failed + result.held > 0) options.onPass?.(result);

@@ -82,6 +82,9 @@ function statements(sqlite: Database.Database) {
       `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL
         WHERE id = ?`,
     ),
+    release: sqlite.prepare<[number, string]>(
+      `UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ? AND status = 'pending'`,
+    ),
     forgetBounce: sqlite.prepare<[string]>(`DELETE FROM bounces WHERE address_lower = ?`),
   };
 }
@@ -136,6 +139,14 @@ export function markRetry(store: Store, id: number, error: string, nextAttemptAt
 /** Records a permanent failure (or an exhausted retry schedule). */
 export function markFailed(store: Store, id: number, error: string): void {
   stmts(store).failed.run(error, id);
+}
+
+/** Gives back claimed rows that were not attempted (the dispatcher is stopping): due again at once. */
+export function releaseClaims(store: Store, owner: string, ids: readonly number[]): void {
+  const s = stmts(store);
+  store.sqlite.transaction(() => {
+    for (const id of ids) s.release.run(id, owner);
+  })();
 }
 
 export function listOutbox(store: Store, filter: { status?: string } = {}): OutboxListRow[] {

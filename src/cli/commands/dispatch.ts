@@ -2,7 +2,7 @@
 // then lets the messages in flight finish and exits.
 import { Command } from 'commander';
 import { action, type Context } from '../run.js';
-import { createDispatcher, DEFAULT_LEASE_MS, type Dispatcher, type PassResult } from '../../outbound/dispatcher.js';
+import { createDispatcher, DEFAULT_LEASE_MS, type PassResult } from '../../outbound/dispatcher.js';
 import { invalid } from '../../errors.js';
 
 interface DispatchOptions {
@@ -43,28 +43,35 @@ async function runDispatch(ctx: Context, opts: DispatchOptions): Promise<PassRes
     onPass: ctx.json || opts.once ? undefined : (r) => console.log(summary(r)),
   });
   if (opts.once) {
+    const stopped = onSignal(() => void dispatcher.stop());
     try {
       return await dispatcher.runOnce();
     } finally {
+      stopped();
       await dispatcher.stop();
     }
   }
-  await runUntilSignal(dispatcher);
+  await new Promise<void>((resolve, reject) => {
+    const stopped = onSignal(() => {
+      stopped();
+      dispatcher.stop().then(resolve, reject);
+    });
+    dispatcher.start();
+  });
   return dispatcher.totals();
 }
 
-/** Starts the loop; on SIGTERM or SIGINT stops it (the round in flight finishes) and resolves. */
-function runUntilSignal(dispatcher: Dispatcher): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onSignal = (): void => {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      dispatcher.stop().then(resolve, reject);
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-    dispatcher.start();
-  });
+/**
+ * On SIGTERM or SIGINT, runs `stop` (messages in flight finish, nothing new is started) instead
+ * of exiting at once. Returns a function that removes the handlers.
+ */
+function onSignal(stop: () => void): () => void {
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  return () => {
+    process.off('SIGTERM', stop);
+    process.off('SIGINT', stop);
+  };
 }
 
 function summary(r: PassResult): string {

@@ -1,0 +1,143 @@
+// The dispatcher as a process: killed with SIGKILL in the middle of a batch and started again, it
+// still sends every row, and never sends again a row whose `sent` mark was committed. SIGTERM lets
+// the messages in flight finish.
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startCaptureServer, type CaptureServer } from '../helpers/captureServer.js';
+import { DOMAIN, seedCase, seedComment, seedOutbox, tempStore, type TempStore } from '../helpers/outboxSeed.js';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/bin/casegate.js');
+
+let t: TempStore;
+let smtp: CaptureServer | undefined;
+const children: ChildProcess[] = [];
+
+beforeAll(() => {
+  if (!fs.existsSync(BIN)) throw new Error(`${BIN} is missing; run "npm run build" first`);
+});
+beforeEach(() => {
+  t = tempStore();
+});
+afterEach(async () => {
+  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await smtp?.close();
+  smtp = undefined;
+  t.cleanup();
+});
+
+function dispatch(args: string[]): { child: ChildProcess; exited: Promise<{ code: number | null; stderr: string }> } {
+  const child = spawn(process.execPath, [BIN, 'dispatch', ...args], {
+    env: {
+      PATH: process.env.PATH,
+      CASEGATE_DB: t.file,
+      CASEGATE_DOMAIN: DOMAIN,
+      CASEGATE_SMTP_URL: smtp!.url,
+      CASEGATE_DISPATCH_INTERVAL_MS: '50',
+      CASEGATE_RETRY_SCHEDULE: '0,0',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout!.resume();
+  const exited = new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    child.on('exit', (code) => resolve({ code, stderr }));
+  });
+  return { child, exited };
+}
+
+async function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took more than ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Waits for `count` accepted messages; fails at once, with its stderr, if the dispatcher exits. */
+function acceptedWhileRunning(run: ReturnType<typeof dispatch>, count: number): Promise<void> {
+  const died = run.exited.then(({ code, stderr }) => {
+    throw new Error(`dispatch exited early with code ${code}: ${stderr.slice(0, 2000)}`);
+  });
+  died.catch(() => undefined); // the dispatcher is killed later on purpose
+  return Promise.race([smtp!.waitForAccepted(count, 15_000), died]);
+}
+
+interface RowState {
+  id: number;
+  status: string;
+  message_id: string;
+  recipient: string;
+  lease_until: number | null;
+}
+const rows = (): RowState[] =>
+  t.store.sqlite.prepare('SELECT id, status, message_id, recipient, lease_until FROM outbox ORDER BY id').all() as RowState[];
+
+function seedRows(count: number): void {
+  const c = seedCase(t.store);
+  const comment = seedComment(t.store, c.id, { files: [{ filename: 'log.txt', contentType: 'text/plain', content: Buffer.from('log') }] });
+  for (let i = 0; i < count; i++) seedOutbox(t.store, { caseId: c.id, commentId: comment.id, recipient: `p${i}@customer.test` });
+}
+
+describe('a dispatcher killed mid-batch', () => {
+  it('sends every row after a restart, and nothing twice whose sent mark was committed', async () => {
+    smtp = await startCaptureServer({ delayMs: 150 });
+    seedRows(30);
+
+    const first = dispatch(['--lease-seconds', '2']);
+    await acceptedWhileRunning(first, 8);
+    first.child.kill('SIGKILL');
+    await within(5000, 'the killed dispatcher to exit', first.exited);
+
+    const afterCrash = rows();
+    const committed = afterCrash.filter((r) => r.status === 'sent');
+    expect(committed.length).toBeGreaterThan(0);
+    expect(afterCrash.filter((r) => r.status === 'pending').length).toBeGreaterThan(0);
+
+    // Rows the dead process had leased become due when their lease runs out.
+    const leaseEnd = Math.max(0, ...afterCrash.map((r) => r.lease_until ?? 0));
+    await new Promise((r) => setTimeout(r, Math.max(0, leaseEnd - Date.now()) + 100));
+    const second = dispatch(['--once', '--lease-seconds', '2']);
+    const { code, stderr } = await within(20_000, 'dispatch --once', second.exited);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+
+    const final = rows();
+    expect(final.every((r) => r.status === 'sent')).toBe(true);
+    const deliveries = (messageId: string) => smtp!.accepted().filter((d) => d.messageId === messageId);
+    for (const r of final) {
+      expect(deliveries(r.message_id).length).toBeGreaterThanOrEqual(1);
+      for (const d of deliveries(r.message_id)) expect(d.rcptTo).toEqual([r.recipient]);
+    }
+    for (const r of committed) expect(deliveries(r.message_id)).toHaveLength(1);
+  });
+
+  it('on SIGTERM finishes the messages in flight, leaves no row leased and exits 0', async () => {
+    smtp = await startCaptureServer({ delayMs: 150 });
+    seedRows(40);
+
+    const run = dispatch(['--lease-seconds', '60']);
+    await acceptedWhileRunning(run, 3);
+    run.child.kill('SIGTERM');
+    const { code, stderr } = await within(10_000, 'dispatch to stop after SIGTERM', run.exited);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+
+    const final = rows();
+    expect(final.every((r) => r.lease_until === null)).toBe(true);
+    const sent = final.filter((r) => r.status === 'sent');
+    expect(sent.length).toBeGreaterThanOrEqual(3);
+    expect(final.some((r) => r.status === 'pending')).toBe(true);
+    // Every message the server received was recorded as sent: nothing was cut off; rows not yet
+    // begun were given back, not left leased.
+    expect(smtp.received.length).toBe(sent.length);
+  });
+});
