@@ -37,7 +37,7 @@ export function recordBounce(store: Store, report: BounceReport, now: number): n
   const hard = status.startsWith('5');
   const reported = report.recipient?.trim();
   const elsewhere = reported && reported.toLowerCase() !== row.recipientLower ? ` (reported for ${reported})` : '';
-  const lastError = `bounced: ${[status, diagnostic].filter(Boolean).join(' ')}${elsewhere}`;
+  const lastError = `${hard ? 'bounced' : 'soft bounce'}: ${[status, diagnostic].filter(Boolean).join(' ')}${elsewhere}`;
 
   store.sqlite.prepare(`UPDATE outbox SET bounced_at = ?, last_error = ? WHERE id = ?`).run(now, lastError.slice(0, 1000), row.id);
   // A later soft bounce does not downgrade a hard one.

@@ -145,7 +145,7 @@ function commentPart(comment: CommentView, verb: string): Part {
 function footer(number: string, status: string, replyTo: string): Part {
   const lines = [`Case ${number} · status ${status}`, `Reply to this email (it goes to ${replyTo}) to add a comment to the case.`];
   return {
-    text: `--\n${lines.join('\n')}`,
+    text: `-- \n${lines.join('\n')}`,
     html: `<hr><p style="color:#888;font-size:small">${lines.map(escapeHtml).join('<br>')}</p>`,
   };
 }

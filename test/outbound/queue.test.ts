@@ -106,6 +106,7 @@ describe('bounces', () => {
     const c = seedCase(t.store);
     const sent = seedOutbox(t.store, { caseId: c.id, kind: 'case-created', recipient: 'full@x.test' });
     expect(recordBounce(t.store, { messageId: sent.messageId.slice(1, -1), status: '4.2.2', diagnostic: 'mailbox full' }, Date.now())).toBe(sent.id);
+    expect(outboxRow(t.store, sent.id).last_error).toBe('soft bounce: 4.2.2 mailbox full');
     seedOutbox(t.store, { caseId: c.id, kind: 'comment', recipient: 'full@x.test' });
     expect(claimDue(t.store, 'one', Date.now(), 10, LEASE)).toMatchObject({ held: 0 });
     expect(claimDue(t.store, 'one', Date.now(), 10, LEASE).claimed).toHaveLength(0);
