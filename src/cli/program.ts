@@ -7,7 +7,6 @@ export function buildProgram(): Command {
     .description('Email-to-case gateway: turns support mail into cases and comments, and sends every participant their own copy.')
     .option('--db <path>', 'SQLite database file (env CASEGATE_DB)', undefined)
     .option('--json', 'print results as JSON')
-    .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
       `
@@ -24,12 +23,17 @@ Settings come from flags, then environment variables, then defaults:
 
 Start with:  casegate init && casegate demo`,
     );
-  program.configureOutput({
-    outputError: (text, write) => write(text.replace(/^error:/, 'casegate:')),
-  });
-  program.exitOverride((err) => {
+  for (const make of commands) program.addCommand(make());
+  applyEverywhere(program);
+  return program;
+}
+
+/** Usage errors of every (sub-)command: `casegate: …` on stderr and exit 64 (EX_USAGE). */
+function applyEverywhere(cmd: Command): void {
+  cmd.configureOutput({ outputError: (text, write) => write(text.replace(/^error:/, 'casegate:')) });
+  cmd.showHelpAfterError('(run with --help for usage)');
+  cmd.exitOverride((err) => {
     process.exit(err.exitCode === 0 ? 0 : 64);
   });
-  for (const make of commands) program.addCommand(make());
-  return program;
+  for (const sub of cmd.commands) applyEverywhere(sub);
 }

@@ -8,7 +8,7 @@ import { logInbound } from './log.js';
 import { checkRecipient } from './recipients.js';
 import { deliver, type Outcome } from './deliver.js';
 import { messageFacts, type Envelope } from './facts.js';
-import { MalformedMessageError, parseMessage } from './parse.js';
+import { MalformedMessageError, parseMessage, type ParsedMessage } from './parse.js';
 import type { Committer } from './commit.js';
 
 export interface Pipeline {
@@ -28,18 +28,20 @@ export interface IngestOptions {
  */
 export async function ingestMessage(p: Pipeline, envelope: Envelope, source: Readable, opts: IngestOptions = {}): Promise<Outcome[]> {
   const { store, config } = p;
-  let msg;
+  const tooLarge = answer(552, '5.3.4', `message is larger than the limit of ${config.maxMessageBytes} bytes; send a smaller message or share large files by link`);
+  let msg: ParsedMessage;
   try {
     msg = await parseMessage(source, { blobDir: store.blobDir });
   } catch (err) {
     if (!(err instanceof MalformedMessageError)) throw err;
     source.resume();
-    const a = answer(550, '5.6.0', `malformed message: ${err.message}; send a complete RFC 5322 message with headers and a body`);
+    const a = opts.oversize?.()
+      ? tooLarge
+      : answer(550, '5.6.0', `malformed message: ${err.message}; send a complete RFC 5322 message with headers and a body`);
     return p.committer.run(() => envelope.rcpt.map((rcpt) => refuseAll(store, envelope, rcpt, a, null, 0)));
   }
   if (opts.oversize?.()) {
-    const a = answer(552, '5.3.4', `message is larger than the limit of ${config.maxMessageBytes} bytes; send a smaller message or share large files by link`);
-    return p.committer.run(() => envelope.rcpt.map((rcpt) => refuseAll(store, envelope, rcpt, a, msg, msg.size)));
+    return p.committer.run(() => envelope.rcpt.map((rcpt) => refuseAll(store, envelope, rcpt, tooLarge, msg, msg.size)));
   }
   const facts = messageFacts(msg, envelope);
   return p.committer.run(() =>

@@ -1,0 +1,25 @@
+// LMTP: one answer per recipient in the same transaction.
+import { afterEach, describe, expect, it } from 'vitest';
+import { ANN, countRows, mail, startGateway, type Gateway } from '../helpers/gateway.js';
+import { createCase } from '../../src/admin/cases.js';
+
+let gw: Gateway | undefined;
+afterEach(async () => {
+  await gw?.close();
+  gw = undefined;
+});
+
+describe('serve --lmtp answers once per recipient', () => {
+  it('accepts for the case Ann belongs to and refuses for a case she does not', async () => {
+    gw = await startGateway({}, { lmtp: true });
+    const other = createCase(gw.store, gw.config, { subject: 'Someone else', contact: 'bob@acme.example' });
+    const r = await gw.send(mail({ from: ANN }), { from: ANN, to: [gw.caseAddress, other.address] });
+    // nodemailer's LMTP client reports the refused recipient; the other one got its own 250.
+    expect(r.rejected).toEqual([
+      expect.objectContaining({ recipient: other.address, code: 550, response: expect.stringContaining(`not a participant of case ${other.number}`) }),
+    ]);
+    expect(countRows(gw.store, 'comments', "source = 'email'")).toBe(1);
+    expect(countRows(gw.store, 'inbound', "decision = 'accepted'")).toBe(1);
+    expect(countRows(gw.store, 'inbound', "decision = 'refused'")).toBe(1);
+  });
+});

@@ -1,0 +1,90 @@
+// Pipe mode: `casegate ingest` on a message file, with the sysexits codes of SPEC §4.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../cli/helpers.js';
+import { loadConfig } from '../../src/config.js';
+import { openStore } from '../../src/db/client.js';
+import { createCase } from '../../src/admin/cases.js';
+import { createContact } from '../../src/admin/contacts.js';
+import { addRoutingAddress } from '../../src/admin/routing.js';
+import { ANN, EVE, SUPPORT, mail } from '../helpers/gateway.js';
+
+let dir: string;
+let db: string;
+let caseAddress: string;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'casegate-pipe-'));
+  db = path.join(dir, 'casegate.db');
+  const config = loadConfig({ db });
+  const store = openStore(db);
+  createContact(store, { email: ANN, firstName: 'Ann', lastName: 'Archer' });
+  addRoutingAddress(store, config, { address: SUPPORT });
+  caseAddress = createCase(store, config, { subject: 'Printer on floor 3 is jammed', contact: ANN }).address;
+  store.close();
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, content: string | Buffer): string {
+  const p = path.join(dir, name);
+  fs.writeFileSync(p, content);
+  return p;
+}
+
+describe('casegate ingest exit codes', () => {
+  it('0: stored, and the same message again is still 0 (duplicate)', async () => {
+    const eml = file('reply.eml', mail({ from: ANN, messageId: '<pipe-1@acme.example>' }));
+    const first = await runCli(['ingest', '--rcpt', caseAddress, '--mail-from', ANN, eml], { db });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/250 2\.6\.0 added to case 00001001/);
+    const again = await runCli(['ingest', '--json', '--rcpt', caseAddress, '--mail-from', ANN, eml], { db });
+    expect(again.code).toBe(0);
+    expect(again.json()[0].decision).toBe('duplicate');
+  });
+
+  it('0: reads the message from stdin', async () => {
+    const r = await runCli(['ingest', '--rcpt', caseAddress, '--mail-from', ANN], { db, input: mail({ from: ANN }) });
+    expect(r.code).toBe(0);
+  });
+
+  it('65: malformed message, and a message over the size limit', async () => {
+    const bad = await runCli(['ingest', '--rcpt', caseAddress, file('bad.eml', Buffer.from([0, 1, 2, 3, 0xff, 10]))], { db });
+    expect(bad.code).toBe(65);
+    const big = await runCli(['ingest', '--rcpt', caseAddress, file('big.eml', mail({ from: ANN, body: 'z'.repeat(5000) }))], {
+      db,
+      env: { CASEGATE_MAX_MESSAGE_BYTES: '2048' },
+    });
+    expect(big.code).toBe(65);
+    expect(big.stdout).toMatch(/552 5\.3\.4/);
+  });
+
+  it('67: unknown address', async () => {
+    const r = await runCli(['ingest', '--rcpt', 'nobody@cases.localhost', file('m.eml', mail({ from: ANN }))], { db });
+    expect(r.code).toBe(67);
+    expect(r.stdout).toMatch(/550 5\.1\.1/);
+  });
+
+  it('77: refused sender', async () => {
+    const r = await runCli(['ingest', '--rcpt', caseAddress, file('m.eml', mail({ from: EVE }))], { db });
+    expect(r.code).toBe(77);
+    expect(r.stdout).toMatch(/550 5\.7\.1 eve@evil\.example is not a participant/);
+  });
+
+  it('75: temporary failure (the default owner is not a user yet), nothing kept', async () => {
+    const r = await runCli(['ingest', '--rcpt', SUPPORT, file('m.eml', mail({ from: ANN, subject: 'New problem' }))], {
+      db,
+      env: { CASEGATE_DEFAULT_OWNER: 'ghost@support.example' },
+    });
+    expect(r.code).toBe(75);
+    const list = await runCli(['case', 'list', '--json'], { db });
+    expect(list.json()).toHaveLength(1);
+  });
+
+  it('66 with a clear message when the file does not exist', async () => {
+    const r = await runCli(['ingest', '--rcpt', caseAddress, path.join(dir, 'missing.eml')], { db });
+    expect(r.code).toBe(66);
+    expect(r.stderr).toMatch(/^casegate: .*missing\.eml/);
+  });
+});
