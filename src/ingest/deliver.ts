@@ -139,7 +139,7 @@ function handleReport(
   const token = target.kind === 'bounce' ? target.token : undefined;
   const marked: string[] = [];
   for (const r of dsn.recipients) {
-    if (!/^(failed|delayed)$/i.test(r.action)) continue;
+    if (!/^failed$/i.test(r.action)) continue;
     const id = recordBounce(
       store,
       { token, messageId: dsn.originalMessageId ?? undefined, recipient: r.recipient, status: r.status, diagnostic: r.diagnostic },
