@@ -1,0 +1,78 @@
+// Starting bench/server.ts in a child process, reading its port and its peak memory, stopping it.
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export interface ServerChild {
+  readonly port: number;
+  readonly pid: number;
+  /** Peak resident set (VmHWM) so far, in bytes; null where /proc is not available. */
+  peakRss(): number | null;
+  /** Stops the server (SIGTERM) and waits for the process to exit. */
+  stop(): Promise<void>;
+}
+
+export interface ServerChildOptions {
+  db?: string;
+  /** Where the child writes the query plans of the statements it ran (casegate only). */
+  explain?: string;
+  /** Folder for a V8 CPU profile of the child (`node --cpu-prof`). */
+  cpuProfDir?: string;
+}
+
+const serverScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'server.js');
+
+export async function startServerChild(kind: 'casegate' | 'sink', o: ServerChildOptions = {}): Promise<ServerChild> {
+  const args = [
+    ...(o.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir] : []),
+    serverScript,
+    kind,
+    ...(o.db ? ['--db', o.db] : []),
+    ...(o.explain ? ['--explain', o.explain] : []),
+  ];
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const port = await readPort(child, exited);
+  const pid = child.pid as number;
+  return {
+    port,
+    pid,
+    peakRss: () => peakRssOf(pid),
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      const code = await exited;
+      if (code !== 0) throw new Error(`bench ${kind} server exited with code ${code}`);
+    },
+  };
+}
+
+function readPort(child: ChildProcess, exited: Promise<number | null>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const onData = (chunk: Buffer): void => {
+      out += chunk.toString();
+      const nl = out.indexOf('\n');
+      if (nl === -1) return;
+      child.stdout?.off('data', onData);
+      try {
+        resolve((JSON.parse(out.slice(0, nl)) as { port: number }).port);
+      } catch {
+        reject(new Error(`bench server printed "${out.slice(0, nl)}" instead of its port`));
+      }
+    };
+    child.stdout?.on('data', onData);
+    void exited.then((code) => reject(new Error(`bench server exited with code ${code} before listening`)));
+  });
+}
+
+/** VmHWM of a process from /proc, in bytes. */
+export function peakRssOf(pid: number): number | null {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
+    return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}

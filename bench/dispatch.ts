@@ -1,0 +1,118 @@
+// Row 3: dispatch throughput. N pending outbox rows (comment notifications of a 4 KiB reply) sent by
+// the dispatcher through the pooled SMTP transport to a local sink that discards, against
+// nodemailer's pool sending the same composed messages directly (same pool settings, same number
+// of messages in flight). The dispatcher's figure includes claiming, loading, composing and marking
+// each row sent; the baseline's only the sending.
+import path from 'node:path';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
+import { loadConfig, type Config } from '../src/config.js';
+import { openStore, type Store } from '../src/db/client.js';
+import { createDispatcher } from '../src/outbound/dispatcher.js';
+import { createSmtpTransport } from '../src/outbound/transport.js';
+import { composeNotification } from '../src/outbound/compose.js';
+import { loadNotification } from '../src/outbound/load.js';
+import type { OutboxRow } from '../src/outbound/queue.js';
+import { newToken, outboundMessageId } from '../src/domain/mailNames.js';
+import { startServerChild } from './child.js';
+import { BENCH_DOMAIN, KIB, replyData } from './mail.js';
+import { seedDatabase } from './seed.js';
+import { rate, ratio } from './stats.js';
+import type { BenchContext, Row } from './table.js';
+
+/** What createSmtpTransport uses; the baseline pool is made the same. */
+const POOL = { maxConnections: 5, maxMessages: 100 };
+/** The dispatcher's default number of messages in flight. */
+const CONCURRENCY = 10;
+
+function addRows(store: Store, caseId: number, commentId: number, count: number): number[] {
+  const insert = store.sqlite.prepare(
+    `INSERT INTO outbox (case_id, comment_id, kind, recipient, recipient_lower, token, message_id, status, attempts,
+       next_attempt_at, created_at) VALUES (?, ?, 'comment', ?, ?, ?, ?, 'pending', 0, ?, ?)`,
+  );
+  const now = Date.now() - 1000;
+  return store.sqlite.transaction(() =>
+    Array.from({ length: count }, (_, i) => {
+      const recipient = `reader${i}@customer.bench`;
+      const token = newToken();
+      return Number(insert.run(caseId, commentId, recipient, recipient, token, outboundMessageId(token, BENCH_DOMAIN), now, now).lastInsertRowid);
+    }),
+  )();
+}
+
+function composeRows(store: Store, config: Config, ids: number[]): SendMailOptions[] {
+  const byId = store.sqlite.prepare<[number], OutboxRow>(
+    `SELECT id, case_id AS caseId, comment_id AS commentId, kind, recipient, recipient_lower AS recipientLower, token,
+            message_id AS messageId, status, attempts, next_attempt_at AS nextAttemptAt, last_error AS lastError
+       FROM outbox WHERE id = ?`,
+  );
+  return ids.map((id) => composeNotification(loadNotification(store, config, byId.get(id) as OutboxRow)));
+}
+
+async function sendDirect(url: string, messages: SendMailOptions[]): Promise<number> {
+  const transporter = nodemailer.createTransport({ pool: true, url, ...POOL });
+  const started = performance.now();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let m = messages[next++]; m; m = messages[next++]) await transporter.sendMail(m);
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const elapsed = performance.now() - started;
+  transporter.close();
+  return (messages.length / elapsed) * 1000;
+}
+
+async function dispatchAll(store: Store, config: Config, url: string, expected: number): Promise<number> {
+  const transport = createSmtpTransport(url);
+  const dispatcher = createDispatcher({ store, config, transport, concurrency: CONCURRENCY, log: () => undefined });
+  const started = performance.now();
+  const result = await dispatcher.runOnce();
+  const elapsed = performance.now() - started;
+  transport.close();
+  if (result.sent !== expected) throw new Error(`dispatcher sent ${result.sent} of ${expected} rows (${JSON.stringify(result)})`);
+  return (expected / elapsed) * 1000;
+}
+
+export async function benchDispatch(ctx: BenchContext): Promise<Row[]> {
+  const db = path.join(ctx.dir, 'dispatch.db');
+  const seeded = seedDatabase(db, { cases: 1, hotEvery: 1, commentsPerCase: 0 });
+  const sink = await startServerChild('sink');
+  const url = `smtp://127.0.0.1:${sink.port}`;
+  const config = loadConfig({ db }, { CASEGATE_DOMAIN: BENCH_DOMAIN, CASEGATE_SMTP_URL: url });
+  const store = openStore(db);
+  try {
+    const t = seeded.hot[0];
+    if (!t) throw new Error('seeding made no case');
+    const text = replyData(t, 0, 4 * KIB).toString('utf8').split('\r\n\r\n').slice(1).join('\n\n');
+    const commentId = Number(
+      store.sqlite
+        .prepare(
+          `INSERT INTO comments (case_id, author_email, author_name, body, full_body, source, internal, created_at)
+           VALUES (1, ?, 'Customer Contact', ?, ?, 'email', 0, ?)`,
+        )
+        .run(t.contact, text, text, Date.now()).lastInsertRowid,
+    );
+    const n = ctx.smoke ? 30 : 2000;
+    const warm = ctx.smoke ? 10 : 200;
+
+    const warmIds = addRows(store, 1, commentId, warm);
+    await sendDirect(url, composeRows(store, config, warmIds));
+    await dispatchAll(store, config, url, warm);
+
+    const ids = addRows(store, 1, commentId, n);
+    const baseline = await sendDirect(url, composeRows(store, config, ids));
+    const casegate = await dispatchAll(store, config, url, n);
+    return [
+      {
+        id: '3',
+        name: `dispatch ${n} notifications to a local sink`,
+        casegate: rate(casegate),
+        baseline: `${rate(baseline)} (nodemailer pool, composed)`,
+        ratio: ratio(casegate, baseline),
+        target: { min: 0.8 },
+      },
+    ];
+  } finally {
+    store.close();
+    await sink.stop();
+  }
+}

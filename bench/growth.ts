@@ -1,0 +1,100 @@
+// Row 5: ingest throughput (20 sessions, 4 KiB replies to 1,000 hot cases) on a database of 1,000
+// cases against one of 100,000 cases with 1M comments (each with its inbound log row and an outbox
+// row). Also the query plans of the hot path, taken from the statements the server really prepared.
+import fs from 'node:fs';
+import path from 'node:path';
+import { startServerChild } from './child.js';
+import { describeIngest, measureIngest, refusalNote, type IngestFigures } from './ingest.js';
+import { seedDatabase, type SeedOptions } from './seed.js';
+import { ratio } from './stats.js';
+import type { PlannedStatement } from './server.js';
+import type { BenchContext, Row } from './table.js';
+
+/** The hot-path queries the table names, found among the prepared statements by their SQL. */
+const HOT_PATH: { name: string; match: RegExp }[] = [
+  { name: 'case by address token', match: /from "?cases"? where "?(cases"?\.)?"?address_token"? = \?/i },
+  { name: 'participants: collaborators', match: /from "?collaborators"? where "?(collaborators"?\.)?"?case_id"? = \?/i },
+  { name: 'participants: contact', match: /from "?contacts"? where "?(contacts"?\.)?"?id"? = \?/i },
+  { name: 'duplicate fingerprint', match: /from "?inbound"? where .*fingerprint"? = \?/i },
+  { name: 'loop key count', match: /from "?inbound"? where .*loop_key"? = \?/i },
+  { name: 'outbox insert: bounce check', match: /from "?bounces"? where/i },
+  { name: 'outbox insert', match: /insert into "?outbox"?/i },
+];
+
+/** A plan line that reads a whole table instead of searching an index. */
+function isScan(detail: string): boolean {
+  return /^SCAN /.test(detail) && !/USING (COVERING )?INDEX|CONSTANT ROW/.test(detail);
+}
+
+function describePlans(plans: PlannedStatement[]): { lines: string[]; ok: number; total: number } {
+  const lines: string[] = [];
+  let ok = 0;
+  let total = 0;
+  for (const q of HOT_PATH) {
+    const found = plans.filter((p) => q.match.test(p.sql));
+    total++;
+    if (found.length === 0) {
+      lines.push(`${q.name}: NOT SEEN (the server did not prepare such a statement)`);
+      continue;
+    }
+    const scans = found.some((p) => p.plan.some(isScan));
+    if (!scans) ok++;
+    for (const p of found) {
+      lines.push(`${q.name}${scans ? '  <-- SCAN' : ''}`, `    ${p.sql}`);
+      for (const d of p.plan.length > 0 ? p.plan : ['(no read: a plain insert, maintains the table\'s indexes)']) lines.push(`      ${d}`);
+    }
+  }
+  const others = plans.filter((p) => p.plan.some(isScan) && !HOT_PATH.some((q) => q.match.test(p.sql)));
+  for (const p of others) lines.push(`other statement with a table scan:`, `    ${p.sql}`, ...p.plan.map((d) => `      ${d}`));
+  return { lines, ok, total };
+}
+
+async function measure(ctx: BenchContext, name: string, seed: SeedOptions, explain?: string) {
+  const db = path.join(ctx.dir, `${name}.db`);
+  const seeded = seedDatabase(db, seed);
+  ctx.notes.push(
+    `row 5: seeded ${name} in ${(seeded.ms / 1000).toFixed(1)} s: ` +
+      Object.entries(seeded.rows).map(([k, v]) => `${v.toLocaleString('en')} ${k}`).join(', '),
+  );
+  const server = await startServerChild('casegate', { db, ...(explain ? { explain } : {}), ...ctx.profile(`growth-${name}`) });
+  const sessions = ctx.smoke ? 4 : 20;
+  let figures: IngestFigures;
+  try {
+    await measureIngest(server.port, seeded.hot, { sessions, perSession: ctx.smoke ? 1 : 10, maxMs: 10_000 });
+    figures = await measureIngest(server.port, seeded.hot, { sessions, perSession: ctx.smoke ? 3 : 150, maxMs: 30_000 });
+  } finally {
+    await server.stop();
+  }
+  ctx.notes.push(...refusalNote(`row 5, ${name}`, figures));
+  fs.rmSync(db, { force: true });
+  return figures;
+}
+
+export async function benchGrowth(ctx: BenchContext): Promise<Row[]> {
+  const bigCases = ctx.smoke ? 2_000 : 100_000;
+  const explainFile = path.join(ctx.dir, 'plans.json');
+  // 1,000 hot cases in both, 10 earlier comments per case
+  const small = await measure(ctx, 'small', { cases: 1_000, hotEvery: 1, commentsPerCase: 10 });
+  const big = await measure(ctx, 'big', { cases: bigCases, hotEvery: bigCases / 1_000, commentsPerCase: 10 }, explainFile);
+
+  const plans = describePlans(JSON.parse(fs.readFileSync(explainFile, 'utf8')) as PlannedStatement[]);
+  ctx.sections.push({ title: `Query plans of the hot path (row 5, ${bigCases.toLocaleString('en')} cases)`, lines: plans.lines });
+  return [
+    {
+      id: '5a',
+      name: `ingest, ${bigCases.toLocaleString('en')} cases / ${(bigCases * 10).toLocaleString('en')} comments vs 1,000 cases`,
+      casegate: describeIngest(big),
+      baseline: describeIngest(small),
+      ratio: ratio(big.msgsPerSec, small.msgsPerSec),
+      target: { min: 0.9 },
+    },
+    {
+      id: '5b',
+      name: 'hot-path queries searching an index',
+      casegate: `${plans.ok} of ${plans.total}`,
+      baseline: '-',
+      ratio: plans.ok / plans.total,
+      target: { min: 1, label: 'all' },
+    },
+  ];
+}

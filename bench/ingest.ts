@@ -1,0 +1,109 @@
+// Row 1: ingest throughput and latency of 4 KiB replies to cases with 20 collaborators (each reply
+// writes a comment, its inbound log row and 20 outbox rows), over 1 and 20 parallel sessions, against
+// a bare smtp-server that discards each message.
+import path from 'node:path';
+import { startServerChild, type ServerChild } from './child.js';
+import { replyData, type ReplyTarget } from './mail.js';
+import { seedDatabase } from './seed.js';
+import { runLoad, type LoadResult } from './smtpClient.js';
+import { percentile, ms, rate, ratio } from './stats.js';
+import type { BenchContext, Row } from './table.js';
+
+export interface IngestLoad {
+  sessions: number;
+  perSession: number;
+  maxMs: number;
+}
+
+export interface IngestFigures {
+  msgsPerSec: number;
+  p50: number;
+  p99: number;
+  sent: number;
+  refused: number;
+  load: LoadResult;
+}
+
+let sequence = 0;
+
+/** Sends replies from each case's contact to its case address, round robin over `targets`. */
+export async function measureIngest(port: number, targets: readonly ReplyTarget[], load: IngestLoad, until?: Promise<unknown>): Promise<IngestFigures> {
+  const count = until ? 0 : load.sessions * load.perSession;
+  const first = sequence;
+  sequence += count;
+  const prepared = Array.from({ length: count }, (_, i) => message(targets, first + i));
+  const result = await runLoad({
+    port,
+    sessions: load.sessions,
+    perSession: load.perSession,
+    maxMs: load.maxMs,
+    ...(until ? { until } : {}),
+    message: (i) => prepared[i] ?? message(targets, sequence++),
+  });
+  if (result.errors.length > 0) throw new Error(`load failed: ${result.errors[0]}`);
+  const latencies = result.latencies.map((r) => r.latencyMs);
+  return {
+    msgsPerSec: result.msgsPerSec,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    sent: result.sent,
+    refused: result.sent - (result.codes[250] ?? 0),
+    load: result,
+  };
+}
+
+function message(targets: readonly ReplyTarget[], seq: number) {
+  const t = targets[seq % targets.length] as ReplyTarget;
+  return { envelope: { mailFrom: t.contact, rcpt: t.address }, data: replyData(t, seq) };
+}
+
+export function describeIngest(f: IngestFigures): string {
+  return `${rate(f.msgsPerSec)}, p50 ${ms(f.p50)}, p99 ${ms(f.p99)}`;
+}
+
+/** A note when some answers were not 250: the figures then do not measure what they claim. */
+export function refusalNote(what: string, f: IngestFigures): string[] {
+  if (f.refused === 0) return [];
+  const codes = Object.entries(f.load.codes).map(([code, n]) => `${n}×${code}`).join(', ');
+  return [`${what}: ${f.refused} of ${f.sent} messages were not answered 250 (${codes})`];
+}
+
+export async function benchIngest(ctx: BenchContext): Promise<Row[]> {
+  const seeded = seedDatabase(path.join(ctx.dir, 'ingest.db'), { cases: 1000, hotEvery: 1, commentsPerCase: 10 });
+  const one: IngestLoad = { sessions: 1, perSession: ctx.smoke ? 5 : 400, maxMs: 20_000 };
+  const many: IngestLoad = { sessions: ctx.smoke ? 4 : 20, perSession: ctx.smoke ? 3 : 150, maxMs: 30_000 };
+  const warm: IngestLoad = { sessions: ctx.smoke ? 2 : 20, perSession: ctx.smoke ? 1 : 10, maxMs: 10_000 };
+
+  const run = async (server: ServerChild) => {
+    try {
+      await measureIngest(server.port, seeded.hot, warm);
+      return { one: await measureIngest(server.port, seeded.hot, one), many: await measureIngest(server.port, seeded.hot, many) };
+    } finally {
+      await server.stop();
+    }
+  };
+  const base = await run(await startServerChild('sink'));
+  const cg = await run(
+    await startServerChild('casegate', { db: path.join(ctx.dir, 'ingest.db'), ...ctx.profile('ingest') }),
+  );
+  ctx.notes.push(...refusalNote('row 1, 1 session', cg.one), ...refusalNote('row 1, 20 sessions', cg.many));
+
+  return [
+    {
+      id: '1a',
+      name: 'ingest 4 KiB replies, 1 session',
+      casegate: describeIngest(cg.one),
+      baseline: describeIngest(base.one),
+      ratio: ratio(cg.one.msgsPerSec, base.one.msgsPerSec),
+      target: null,
+    },
+    {
+      id: '1b',
+      name: `ingest 4 KiB replies, ${many.sessions} sessions`,
+      casegate: describeIngest(cg.many),
+      baseline: describeIngest(base.many),
+      ratio: ratio(cg.many.msgsPerSec, base.many.msgsPerSec),
+      target: { min: 0.35 },
+    },
+  ];
+}

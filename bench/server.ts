@@ -1,0 +1,126 @@
+// The server side of a benchmark, run as a child process so that the load generator does not share
+// its event loop:
+//   node dist/bench/server.js casegate --db FILE [--explain FILE]   the product's inbound server
+//   node dist/bench/server.js sink                                  a bare smtp-server that discards
+// Prints one JSON line {"port": N} once listening; SIGTERM (or the parent closing stdin) stops it.
+import fs from 'node:fs';
+import { SMTPServer } from 'smtp-server';
+import { loadConfig } from '../src/config.js';
+import { openStore, type Store } from '../src/db/client.js';
+import { createCommitter } from '../src/ingest/commit.js';
+import { createInboundServer } from '../src/smtp/server.js';
+import { BENCH_DOMAIN } from './mail.js';
+
+interface Running {
+  port: number;
+  stop(): Promise<void>;
+}
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i === -1 ? undefined : process.argv[i + 1];
+}
+
+/** The bare baseline: smtp-server with the same protocol options, reading and discarding each message. */
+async function startSink(): Promise<Running> {
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    hideENHANCEDSTATUSCODES: true,
+    size: 35 * 1024 * 1024,
+    maxClients: 200,
+    logger: false,
+    onData(stream, _session, callback) {
+      stream.on('data', () => undefined);
+      stream.on('end', () => callback(null, 'discarded'));
+    },
+  });
+  server.on('error', (err) => console.error(`bench sink: ${err.message}`));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const address = server.server.address();
+  if (address === null || typeof address === 'string') throw new Error('sink has no TCP address');
+  return { port: address.port, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** Records every SQL text the product prepares, to print the query plans of the hot path. */
+function recordStatements(store: Store): Set<string> {
+  const seen = new Set<string>();
+  const sqlite = store.sqlite;
+  const prepare = sqlite.prepare.bind(sqlite);
+  sqlite.prepare = ((source: string) => {
+    seen.add(source);
+    return prepare(source);
+  }) as typeof sqlite.prepare;
+  return seen;
+}
+
+export interface PlannedStatement {
+  sql: string;
+  plan: string[];
+}
+
+function explain(store: Store, statements: Iterable<string>): PlannedStatement[] {
+  const out: PlannedStatement[] = [];
+  for (const sql of statements) {
+    if (!/^\s*(select|insert|update|delete|with)\b/i.test(sql)) continue;
+    const stmt = store.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`);
+    let rows: { detail: string }[] | null = null;
+    // Query plans do not depend on the values; bind as many nulls as the statement takes.
+    for (let n = 0; n <= 40 && rows === null; n++) {
+      try {
+        rows = stmt.all(...new Array<null>(n).fill(null)) as { detail: string }[];
+      } catch (err) {
+        if (!/parameter|bind/i.test((err as Error).message)) throw err;
+      }
+    }
+    out.push({ sql: sql.replace(/\s+/g, ' ').trim(), plan: (rows ?? []).map((r) => r.detail) });
+  }
+  return out;
+}
+
+async function startCasegate(): Promise<Running> {
+  const db = option('--db');
+  if (!db) throw new Error('casegate mode needs --db FILE');
+  const explainTo = option('--explain');
+  const config = loadConfig({ db, host: '127.0.0.1', port: 0 }, { CASEGATE_DOMAIN: BENCH_DOMAIN });
+  const store = openStore(db);
+  const statements = explainTo ? recordStatements(store) : null;
+  const committer = createCommitter(store);
+  const server = createInboundServer({ store, config, committer }, { host: '127.0.0.1', port: 0 });
+  const { port } = await server.start();
+  return {
+    port,
+    async stop() {
+      await server.stop();
+      if (explainTo && statements) fs.writeFileSync(explainTo, JSON.stringify(explain(store, statements), null, 2));
+      store.close();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const kind = process.argv[2];
+  const running = kind === 'sink' ? await startSink() : kind === 'casegate' ? await startCasegate() : null;
+  if (!running) throw new Error(`unknown server kind "${kind}"; use casegate or sink`);
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    running.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.stdin.on('end', stop);
+  process.stdin.resume();
+  process.stdout.write(`${JSON.stringify({ port: running.port })}\n`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
