@@ -1,0 +1,279 @@
+// Parse stage: one inbound message, streamed through mailparser's MailParser. Attachments (inline
+// images too) go straight into the blob store as they stream, so a large message is never held in
+// memory whole; a delivery status notification is read into a DeliveryReport instead.
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { MailParser, type AttachmentStream, type Headers, type MailParserOptions, type MessageText } from 'mailparser';
+import { writeBlob } from '../db/blobs.js';
+import { DSN_RETURNED_TYPES, DSN_STATUS_TYPES, readDeliveryStatus, readReturnedMessageId, type DeliveryReport } from './dsn.js';
+import { htmlToText } from './htmlText.js';
+import { firstAddress, firstHeader, isFieldName, messageIds, type RawHeaderLine } from './headerText.js';
+
+export type { DeliveryReport } from './dsn.js';
+
+export interface ParsedAttachment {
+  filename: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  /** Content-ID as in the header, angle brackets included, or null. */
+  contentId: string | null;
+  /** `Content-Disposition: inline`, or an image with a Content-ID inside multipart/related. */
+  inline: boolean;
+}
+
+export interface ParsedMessage {
+  /** With angle brackets, as in the header. */
+  messageId: string | null;
+  /** Message ids with angle brackets. */
+  inReplyTo: string[];
+  references: string[];
+  /** First address of the first From header. */
+  from: { address: string; name: string } | null;
+  /** Decoded; '' if none. */
+  subject: string;
+  /** Full plain text; turned from the HTML when the mail has no text part. */
+  text: string;
+  /** Case-insensitive, first value, unfolded, decoded as text. */
+  header(name: string): string | undefined;
+  /** The raw header section, at most 64 KiB. */
+  headerSection: string;
+  attachments: ParsedAttachment[];
+  /** Set for `multipart/report; report-type=delivery-status`. */
+  dsn: DeliveryReport | null;
+  /** Bytes read from the source. */
+  size: number;
+}
+
+export interface ParseOptions {
+  /** Folder of the blob store (`Store.blobDir`). */
+  blobDir: string;
+  /** Refuse a message larger than this many bytes (MessageTooLargeError); the source is still drained. */
+  maxBytes?: number;
+}
+
+/** The input is not an email message. */
+export class MalformedMessageError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'MalformedMessageError';
+  }
+}
+
+/** The message is larger than `ParseOptions.maxBytes`. */
+export class MessageTooLargeError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`message is larger than the limit of ${maxBytes} bytes`);
+    this.name = 'MessageTooLargeError';
+  }
+}
+
+export const HEADER_SECTION_MAX = 64 * 1024;
+/** Largest part of a delivery report that is read; the rest is skipped. */
+export const DSN_PART_MAX = 64 * 1024;
+
+/** Names for attachments that have none, by content type. */
+export const DEFAULT_EXTENSIONS: Readonly<Record<string, string>> = {
+  'image/png': '.png',
+  'image/jpeg': '.jpg',
+  'image/gif': '.gif',
+  'image/webp': '.webp',
+  'application/pdf': '.pdf',
+  'text/plain': '.txt',
+  'text/html': '.html',
+  'text/calendar': '.ics',
+  'message/rfc822': '.eml',
+};
+
+// message/rfc822 parts stay whole (stored as attachments, or read for a DSN) instead of being
+// flattened into the text; delivery-status parts come as attachment streams so the DSN can be read.
+const PARSER_OPTIONS = {
+  keepDeliveryStatus: true,
+  ignoreEmbedded: true,
+  skipTextToHtml: true,
+  skipTextLinks: true,
+  skipImageLinks: true,
+} as MailParserOptions;
+
+/** Counts the bytes that pass and keeps the header section (up to the first empty line, capped). */
+class SourceMeter extends Transform {
+  size = 0;
+  private head: Buffer = Buffer.alloc(0);
+  private headDone = false;
+
+  constructor(private readonly maxBytes: number | undefined) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: (err?: Error | null, data?: Buffer) => void): void {
+    this.size += chunk.length;
+    if (this.maxBytes !== undefined && this.size > this.maxBytes) return done(new MessageTooLargeError(this.maxBytes));
+    if (!this.headDone) this.keepHead(chunk);
+    done(null, chunk);
+  }
+
+  private keepHead(chunk: Buffer): void {
+    const from = Math.max(0, this.head.length - 3);
+    this.head = Buffer.concat([this.head, chunk.subarray(0, HEADER_SECTION_MAX + 4 - this.head.length)]);
+    const end = endOfHeaders(this.head, from);
+    if (end >= 0) this.head = this.head.subarray(0, end);
+    if (end >= 0 || this.head.length >= HEADER_SECTION_MAX) this.headDone = true;
+  }
+
+  get headerSection(): string {
+    return this.head.subarray(0, HEADER_SECTION_MAX).toString('utf8');
+  }
+}
+
+/** Offset just past the last header line (before the empty line), or -1 when not seen yet. */
+function endOfHeaders(buf: Buffer, from: number): number {
+  if (buf[0] === 0x0a || (buf[0] === 0x0d && buf[1] === 0x0a)) return 0;
+  for (let i = buf.indexOf(0x0a, from); i >= 0; i = buf.indexOf(0x0a, i + 1)) {
+    if (buf[i + 1] === 0x0a) return i + 1;
+    if (buf[i + 1] === 0x0d && buf[i + 2] === 0x0a) return i + 1;
+  }
+  return -1;
+}
+
+/** Reads a stream to its end, keeping at most `max` bytes. */
+async function readCapped(stream: Readable, max: number): Promise<string> {
+  const kept: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    if (length < max) {
+      const part = chunk.subarray(0, max - length);
+      kept.push(part);
+      length += part.length;
+    }
+  }
+  return Buffer.concat(kept).toString('utf8');
+}
+
+/** The content type of the message (lower-cased) and its parameters. */
+function contentTypeOf(headers: Headers): { type: string; params: Record<string, string> } {
+  const ct = headers.get('content-type');
+  if (typeof ct !== 'object' || ct === null || !('value' in ct) || typeof ct.value !== 'string') {
+    return { type: 'text/plain', params: {} };
+  }
+  return { type: ct.value.toLowerCase(), params: 'params' in ct ? (ct.params as Record<string, string>) : {} };
+}
+
+function isDeliveryReport(ct: { type: string; params: Record<string, string> }): boolean {
+  return ct.type === 'multipart/report' && (ct.params['report-type'] ?? '').toLowerCase() === 'delivery-status';
+}
+
+/**
+ * Parses one message from `source`, storing its attachments in `opts.blobDir`. The source is always
+ * read to its end. Throws MalformedMessageError when the input is not a message.
+ */
+export async function parseMessage(source: Readable, opts: ParseOptions): Promise<ParsedMessage> {
+  const meter = new SourceMeter(opts.maxBytes);
+  const parser = new MailParser(PARSER_OPTIONS);
+  let lines: RawHeaderLine[] = [];
+  let dsnMode = false;
+  let rootType = 'text/plain';
+  let current: Readable | null = null;
+  const attachments: ParsedAttachment[] = [];
+  const statusTexts: string[] = [];
+  let returnedText: string | null = null;
+  let body: MessageText | null = null;
+
+  parser.on('headerLines', (l: readonly RawHeaderLine[]) => (lines = [...l]));
+  parser.on('headers', (h: Headers) => {
+    const ct = contentTypeOf(h);
+    rootType = ct.type;
+    dsnMode = isDeliveryReport(ct);
+  });
+  // A parser that stops (error, destroy) ends the attachment being stored, so no await hangs.
+  parser.once('close', () => current?.destroy(new Error('the message ended in the middle of an attachment')));
+  // Errors of the source or the size limit are passed on to the parser too; only its own mean "malformed".
+  let upstreamError: Error | null = null;
+  let parserError: Error | null = null;
+  meter.on('error', (err) => (upstreamError ??= err));
+  parser.on('error', (err) => (parserError ??= err));
+  source.on('error', (err) => meter.destroy(err));
+  source.pipe(meter);
+
+  try {
+    await pipeline(meter, parser, async (objects: AsyncIterable<AttachmentStream | MessageText>) => {
+      for await (const data of objects) {
+        checkHeaderSection(meter.size, lines);
+        if (data.type === 'text') {
+          body = data;
+          continue;
+        }
+        current = data.content as Readable;
+        try {
+          const type = data.contentType.toLowerCase();
+          if (dsnMode && DSN_STATUS_TYPES.includes(type)) {
+            statusTexts.push(await readCapped(current, DSN_PART_MAX));
+          } else if (dsnMode && DSN_RETURNED_TYPES.includes(type) && returnedText === null) {
+            returnedText = await readCapped(current, DSN_PART_MAX);
+          } else {
+            const blob = await writeBlob(opts.blobDir, current);
+            attachments.push(describe(data, blob, attachments.length + 1));
+          }
+        } finally {
+          current = null;
+          data.release();
+        }
+      }
+    });
+  } catch (err) {
+    source.unpipe(meter);
+    source.resume();
+    const failure = err as Error;
+    const fromParser = (parserError as Error | null) === failure && (upstreamError as Error | null) !== failure;
+    if (fromParser && !(failure instanceof MalformedMessageError)) {
+      throw new MalformedMessageError(`message cannot be parsed: ${failure.message}`, { cause: failure });
+    }
+    throw err;
+  }
+  checkHeaderSection(meter.size, lines);
+
+  const header = (name: string): string | undefined => firstHeader(lines, name);
+  const found = body as MessageText | null;
+  const html = typeof found?.html === 'string' ? found.html : '';
+  const htmlOnly = html !== '' && (rootType === 'text/html' || found?.text === undefined);
+  const text = htmlOnly ? await htmlToText(html) : (found?.text ?? '');
+  return {
+    messageId: messageIds(header('message-id'))[0] ?? null,
+    inReplyTo: messageIds(header('in-reply-to')),
+    references: messageIds(header('references')),
+    from: firstAddress(lines.find((l) => l.key === 'from')?.line),
+    subject: header('subject') ?? '',
+    text,
+    header,
+    headerSection: meter.headerSection,
+    attachments,
+    dsn: dsnMode
+      ? {
+          originalMessageId: returnedText === null ? null : readReturnedMessageId(returnedText),
+          recipients: statusTexts.flatMap(readDeliveryStatus),
+        }
+      : null,
+    size: meter.size,
+  };
+}
+
+function checkHeaderSection(size: number, lines: readonly RawHeaderLine[]): void {
+  if (size === 0) throw new MalformedMessageError('message is empty (0 bytes)');
+  if (!lines.some((l) => isFieldName(l.key))) {
+    throw new MalformedMessageError('message has no header section: it does not start with "Name: value" header lines');
+  }
+}
+
+function describe(data: AttachmentStream, blob: { sha256: string; size: number }, n: number): ParsedAttachment {
+  const contentType = data.contentType.toLowerCase();
+  const contentId = data.contentId?.trim() || null;
+  const filename = data.filename?.trim() || `attachment-${n}${DEFAULT_EXTENSIONS[contentType] ?? ''}`;
+  const embedded = data.related === true && contentId !== null && contentType.startsWith('image/');
+  return {
+    filename,
+    contentType,
+    size: blob.size,
+    sha256: blob.sha256,
+    contentId,
+    inline: data.contentDisposition?.toLowerCase() === 'inline' || embedded,
+  };
+}
