@@ -3,14 +3,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { ServerStats } from './server.js';
 
 export interface ServerChild {
   readonly port: number;
   readonly pid: number;
   /** Peak resident set (VmHWM) so far, in bytes; null where /proc is not available. */
   peakRss(): number | null;
-  /** Stops the server (SIGTERM) and waits for the process to exit. */
-  stop(): Promise<void>;
+  /** Stops the server (SIGTERM), waits for the process to exit and returns what it counted. */
+  stop(): Promise<ServerStats>;
 }
 
 export interface ServerChildOptions {
@@ -33,6 +34,8 @@ export async function startServerChild(kind: 'casegate' | 'sink', o: ServerChild
   ];
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let out = '';
+  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const port = await readPort(child, exited);
   const pid = child.pid as number;
   return {
@@ -43,6 +46,8 @@ export async function startServerChild(kind: 'casegate' | 'sink', o: ServerChild
       if (child.exitCode === null) child.kill('SIGTERM');
       const code = await exited;
       if (code !== 0) throw new Error(`bench ${kind} server exited with code ${code}`);
+      const last = out.trim().split('\n').slice(1).pop();
+      return last ? (JSON.parse(last) as ServerStats) : {};
     },
   };
 }

@@ -10,15 +10,19 @@ import { ratio } from './stats.js';
 import type { PlannedStatement } from './server.js';
 import type { BenchContext, Row } from './table.js';
 
-/** The hot-path queries the table names, found among the prepared statements by their SQL. */
-const HOT_PATH: { name: string; match: RegExp }[] = [
-  { name: 'case by address token', match: /from "?cases"? where "?(cases"?\.)?"?address_token"? = \?/i },
-  { name: 'participants: collaborators', match: /from "?collaborators"? where "?(collaborators"?\.)?"?case_id"? = \?/i },
-  { name: 'participants: contact', match: /from "?contacts"? where "?(contacts"?\.)?"?id"? = \?/i },
-  { name: 'duplicate fingerprint', match: /from "?inbound"? where .*fingerprint"? = \?/i },
-  { name: 'loop key count', match: /from "?inbound"? where .*loop_key"? = \?/i },
-  { name: 'outbox insert: bounce check', match: /from "?bounces"? where/i },
-  { name: 'outbox insert', match: /insert into "?outbox"?/i },
+/**
+ * The hot-path queries the table names, found among the prepared statements by their SQL, and the
+ * search their plan must show: an index on a column that narrows the rows to a handful. An index
+ * on a column with few values (inbound.decision) is a search in name only.
+ */
+const HOT_PATH: { name: string; match: RegExp; search: RegExp }[] = [
+  { name: 'case by address token', match: /from "?cases"? where "?(cases"?\.)?"?address_token"? = \?/i, search: /\(address_token=\?\)/ },
+  { name: 'participants: collaborators', match: /from "?collaborators"? where "?(collaborators"?\.)?"?case_id"? = \?/i, search: /\(case_id=\?/ },
+  { name: 'participants: contact', match: /from "?contacts"? where "?(contacts"?\.)?"?id"? = \?/i, search: /\(rowid=\?\)/ },
+  { name: 'duplicate fingerprint', match: /from "?inbound"? where .*fingerprint"? = \?/i, search: /\(fingerprint=\?/ },
+  { name: 'loop key count', match: /from "?inbound"? where .*loop_key"? = \?/i, search: /\(loop_key=\?/ },
+  { name: 'outbox insert: bounce check', match: /from "?bounces"? where/i, search: /\(address_lower=\?\)/ },
+  { name: 'outbox insert', match: /insert into "?outbox"?/i, search: /^$/ },
 ];
 
 /** A plan line that reads a whole table instead of searching an index. */
@@ -32,20 +36,21 @@ function describePlans(plans: PlannedStatement[]): { lines: string[]; ok: number
   let total = 0;
   for (const q of HOT_PATH) {
     const found = plans.filter((p) => q.match.test(p.sql));
-    total++;
     if (found.length === 0) {
+      total++;
       lines.push(`${q.name}: NOT SEEN (the server did not prepare such a statement)`);
-      continue;
     }
-    const scans = found.some((p) => p.plan.some(isScan));
-    if (!scans) ok++;
     for (const p of found) {
-      lines.push(`${q.name}${scans ? '  <-- SCAN' : ''}`, `    ${p.sql}`);
-      for (const d of p.plan.length > 0 ? p.plan : ['(no read: a plain insert, maintains the table\'s indexes)']) lines.push(`      ${d}`);
+      total++;
+      const good =
+        p.plan.length === 0 ? q.search.test('') : p.plan.some((d) => d.startsWith('SEARCH') && q.search.test(d)) && !p.plan.some(isScan);
+      if (good) ok++;
+      lines.push(`${q.name}${good ? '' : '  <-- does not search by its selective column'}`, `    ${p.sql}`);
+      for (const d of p.plan.length > 0 ? p.plan : ["(no read: a plain insert, maintains the table's indexes)"]) lines.push(`      ${d}`);
     }
   }
   const others = plans.filter((p) => p.plan.some(isScan) && !HOT_PATH.some((q) => q.match.test(p.sql)));
-  for (const p of others) lines.push(`other statement with a table scan:`, `    ${p.sql}`, ...p.plan.map((d) => `      ${d}`));
+  for (const p of others) lines.push('other statement with a table scan:', `    ${p.sql}`, ...p.plan.map((d) => `      ${d}`));
   return { lines, ok, total };
 }
 
@@ -60,8 +65,8 @@ async function measure(ctx: BenchContext, name: string, seed: SeedOptions, expla
   const sessions = ctx.smoke ? 4 : 20;
   let figures: IngestFigures;
   try {
-    await measureIngest(server.port, seeded.hot, { sessions, perSession: ctx.smoke ? 1 : 10, maxMs: 10_000 });
-    figures = await measureIngest(server.port, seeded.hot, { sessions, perSession: ctx.smoke ? 3 : 150, maxMs: 30_000 });
+    await measureIngest(server.port, seeded.hot, { sessions, perSession: ctx.smoke ? 1 : 5, maxMs: 5_000 });
+    figures = await measureIngest(server.port, seeded.hot, { sessions, perSession: ctx.smoke ? 3 : 500, maxMs: 10_000 });
   } finally {
     await server.stop();
   }
@@ -91,7 +96,7 @@ export async function benchGrowth(ctx: BenchContext): Promise<Row[]> {
     {
       id: '5b',
       name: 'hot-path queries searching an index',
-      casegate: `${plans.ok} of ${plans.total}`,
+      casegate: `${plans.ok} of ${plans.total} statements`,
       baseline: '-',
       ratio: plans.ok / plans.total,
       target: { min: 1, label: 'all' },

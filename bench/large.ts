@@ -25,8 +25,8 @@ export async function benchLarge(ctx: BenchContext): Promise<Row[]> {
   let during: number[];
   let largeMs: number;
   try {
-    await measureIngest(server.port, targets, { sessions, perSession: ctx.smoke ? 1 : 10, maxMs: 10_000 });
-    const quiet = await measureIngest(server.port, targets, { sessions, perSession: ctx.smoke ? 3 : 60, maxMs: 20_000 });
+    await measureIngest(server.port, targets, { sessions, perSession: ctx.smoke ? 1 : 5, maxMs: 5_000 });
+    const quiet = await measureIngest(server.port, targets, { sessions, perSession: ctx.smoke ? 3 : 500, maxMs: 8_000 });
     ctx.notes.push(...refusalNote('row 4, without the large message', quiet));
     before = quiet.p99;
 

@@ -13,7 +13,8 @@ import { BENCH_DOMAIN } from './mail.js';
 
 interface Running {
   port: number;
-  stop(): Promise<void>;
+  /** Stops the server; what it returns is printed as the last JSON line. */
+  stop(): Promise<object>;
 }
 
 function option(name: string): string | undefined {
@@ -39,7 +40,7 @@ async function startSink(): Promise<Running> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const address = server.server.address();
   if (address === null || typeof address === 'string') throw new Error('sink has no TCP address');
-  return { port: address.port, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { port: address.port, stop: () => new Promise<object>((resolve) => server.close(() => resolve({}))) };
 }
 
 /** Records every SQL text the product prepares, to print the query plans of the hot path. */
@@ -52,6 +53,36 @@ function recordStatements(store: Store): Set<string> {
     return prepare(source);
   }) as typeof sqlite.prepare;
   return seen;
+}
+
+/** Counts outermost transactions (each one a commit, an fsync with synchronous=FULL). */
+function countCommits(store: Store): { commits: number } {
+  const counter = { commits: 0 };
+  const sqlite = store.sqlite;
+  const transaction = sqlite.transaction.bind(sqlite);
+  sqlite.transaction = ((fn: (...args: unknown[]) => unknown) => {
+    const tx = transaction(fn);
+    const wrap =
+      (run: (...args: unknown[]) => unknown) =>
+      (...args: unknown[]) => {
+        if (!sqlite.inTransaction) counter.commits++;
+        return run(...args);
+      };
+    return Object.assign(wrap(tx), {
+      default: wrap(tx.default),
+      deferred: wrap(tx.deferred),
+      immediate: wrap(tx.immediate),
+      exclusive: wrap(tx.exclusive),
+    });
+  }) as unknown as typeof sqlite.transaction;
+  return counter;
+}
+
+export interface ServerStats {
+  /** Outermost transactions committed. */
+  commits?: number;
+  /** Inbound log rows written while the server ran (one per message and recipient). */
+  inbound?: number;
 }
 
 export interface PlannedStatement {
@@ -85,6 +116,9 @@ async function startCasegate(): Promise<Running> {
   const config = loadConfig({ db, host: '127.0.0.1', port: 0 }, { CASEGATE_DOMAIN: BENCH_DOMAIN });
   const store = openStore(db);
   const statements = explainTo ? recordStatements(store) : null;
+  const counter = countCommits(store);
+  const inboundRows = (): number => (store.sqlite.prepare('SELECT count(*) AS n FROM inbound').get() as { n: number }).n;
+  const inboundBefore = inboundRows();
   const committer = createCommitter(store);
   const server = createInboundServer({ store, config, committer }, { host: '127.0.0.1', port: 0 });
   const { port } = await server.start();
@@ -93,7 +127,9 @@ async function startCasegate(): Promise<Running> {
     async stop() {
       await server.stop();
       if (explainTo && statements) fs.writeFileSync(explainTo, JSON.stringify(explain(store, statements), null, 2));
+      const stats: ServerStats = { commits: counter.commits, inbound: inboundRows() - inboundBefore };
       store.close();
+      return stats;
     },
   };
 }
@@ -107,7 +143,9 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     running.stop().then(
-      () => process.exit(0),
+      (stats) => {
+        process.stdout.write(`${JSON.stringify(stats)}\n`, () => process.exit(0));
+      },
       (err: unknown) => {
         console.error(err);
         process.exit(1);

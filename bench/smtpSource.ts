@@ -56,7 +56,7 @@ export async function benchSmtpSource(ctx: BenchContext): Promise<Row[]> {
   // smtp-source adds CRLF to each line of the file and dot-stuffs it itself.
   const file = path.join(ctx.dir, 'reply.eml');
   fs.writeFileSync(file, replyData(t, 0, 4 * KIB).toString('latin1').replace(/\r\n/g, '\n').replace(/^\.\./gm, '.'));
-  const messages = ctx.smoke ? 20 : 2000;
+  const messages = ctx.smoke ? 20 : 1000;
   const sessions = ctx.smoke ? 4 : 20;
   const args = ['-d', '-s', String(sessions), '-m', String(messages), '-F', file, '-f', t.contact, '-t', t.address];
 
