@@ -29,7 +29,12 @@ export function matchContact<C extends ContactCandidate>(address: string, contac
 
 /** "Ann Archer" → Ann / Archer; "Archer, Ann" → Ann / Archer; one word → first name only. */
 export function splitDisplayName(name: string): { first: string; last: string } {
-  const clean = name.replace(/["']/g, '').replace(/\s+/g, ' ').trim();
+  const clean = name
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/^(["'])(.*)\1$/, '$2')
+    .replace(/"/g, '')
+    .trim();
   if (clean.includes(',')) {
     const [last = '', first = ''] = clean.split(',', 2).map((s) => s.trim());
     return { first, last };
