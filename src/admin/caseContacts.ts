@@ -10,7 +10,7 @@ import { normalizeEmail } from '../domain/address.js';
 import { conflict, invalid } from '../errors.js';
 import { showCase } from './cases.js';
 
-/** Links (or relinks) the case to a contact; the account follows the contact when the case has none. */
+/** Links (or relinks) the case to a contact; account and division follow the contact, as in Salesforce. */
 export function linkContact(store: Store, config: Config, number: string, contactRef: string, now = Date.now()) {
   const row = requireCase(store, number);
   const contact = requireContact(store, contactRef);
@@ -24,7 +24,12 @@ export function linkContact(store: Store, config: Config, number: string, contac
   }
   store.db
     .update(cases)
-    .set({ contactId: contact.id, accountId: row.accountId ?? contact.accountId, division: row.division ?? contact.division, updatedAt: now })
+    .set({
+      contactId: contact.id,
+      accountId: contact.accountId ?? row.accountId,
+      division: contact.division ?? row.division,
+      updatedAt: now,
+    })
     .where(eq(cases.id, row.id))
     .run();
   return showCase(store, config, number);

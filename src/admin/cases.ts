@@ -63,14 +63,11 @@ export function createCase(store: Store, config: Config, input: NewCase, now = D
   const origin = input.origin?.trim() || 'CLI';
   const explicitOwner = input.owner ? requireUser(store, input.owner, 'owner (user)') : null;
   const creator = input.as ? requireUser(store, input.as, 'creator (--as user)') : null;
-  const defaultOwner = config.defaultOwner ? findUserByEmail(store, config.defaultOwner) : undefined;
-  if (config.defaultOwner && !defaultOwner) {
-    throw notFound(`the default case owner ${config.defaultOwner} (CASEGATE_DEFAULT_OWNER) is not a user; create it with "casegate user create"`);
-  }
 
   const { accountId, division } = caseDefaults(contact, { accountId: input.accountId ?? null });
   const { status, closedWhenCreated } = initialStatus(input.closed === true);
   const rules = store.db.select().from(assignmentRules).all().map((r) => ({ ...r, order: r.sortOrder }));
+  const defaultOwner = config.defaultOwner ? findUserByEmail(store, config.defaultOwner) : undefined;
   const owner = chooseOwner({
     explicitOwnerId: explicitOwner?.id ?? null,
     assign: input.assign !== false,
@@ -79,6 +76,11 @@ export function createCase(store: Store, config: Config, input: NewCase, now = D
     defaultOwnerId: defaultOwner?.id ?? null,
     creatorId: creator?.id ?? null,
   });
+  if (owner.reason === 'unassigned' && input.assign !== false && config.defaultOwner && !defaultOwner) {
+    throw notFound(
+      `the default case owner ${config.defaultOwner} (CASEGATE_DEFAULT_OWNER) is not a user; create it with "casegate user create --email ${config.defaultOwner} --name NAME"`,
+    );
+  }
 
   const write = store.sqlite.transaction((): CaseRow => {
     const token = newToken();
