@@ -36,8 +36,9 @@ export async function runDemo(base: Config, say: (line: string) => void, keep = 
   say(`1. throwaway database ${config.db}`);
   const account = createAccount(store, 'Acme Corp');
   const ann = createContact(store, { email: 'ann@acme.example', firstName: 'Ann', lastName: 'Archer', account: account.id, helpAdmin: true }).contact;
+  createContact(store, { email: 'bob@acme.example', firstName: 'Bob', lastName: 'Baker', account: account.id });
   createUser(store, { email: 'agent@support.example', name: 'Sam Agent' });
-  say(`2. account "${account.name}" (id ${account.id}), contact ${ann.email}, agent agent@support.example`);
+  say(`2. account "${account.name}" (id ${account.id}), contacts ${ann.email} (help admin) and bob@acme.example, agent agent@support.example`);
   const c = createCase(store, config, { subject: 'Printer on floor 3 is jammed', description: 'Paper jam error E42.', contact: ann.email, owner: 'agent@support.example' });
   say(`3. case ${c.number} "${c.subject}" owned by ${c.owner}; its case address is ${c.address}`);
   for (const email of ['bob@acme.example', 'carol@partner.example']) {
@@ -54,7 +55,7 @@ export async function runDemo(base: Config, say: (line: string) => void, keep = 
     from: 'Ann Archer <ann@acme.example>',
     to: c.address,
     subject: `Re: [Case ${c.number}] ${c.subject}`,
-    text: `Here is a photo of the error.\n\nOn ${new Date().toDateString()}, Support <${config.from}> wrote:\n> Could you send a photo of the display?\n`,
+    text: `Here is what the display shows.\n\nOn ${new Date().toDateString()}, Support <${config.from}> wrote:\n> Could you send a photo of the display?\n`,
     attachments: [{ filename: 'display.txt', content: 'E42 PAPER JAM TRAY 2\n' }],
   });
   client.close();

@@ -1,7 +1,6 @@
 // `casegate demo`.
 import { Command } from 'commander';
 import { loadConfig } from '../../config.js';
-import { runDemo } from '../../demo.js';
 import { printJson } from '../output.js';
 import { reportError } from '../run.js';
 
@@ -12,6 +11,7 @@ export function demoCommand(): Command {
     .action(async (opts: { keep?: boolean }, command: Command) => {
       const globals = command.optsWithGlobals() as { json?: boolean };
       try {
+        const { runDemo } = await import('../../demo.js');
         const result = await runDemo(loadConfig({}), globals.json ? () => {} : (line) => console.log(line), opts.keep === true);
         if (globals.json) printJson(result);
         else if (opts.keep) console.log(`kept ${result.dir}`);

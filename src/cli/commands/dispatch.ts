@@ -2,7 +2,7 @@
 // then lets the messages in flight finish and exits.
 import { Command } from 'commander';
 import { action, type Context } from '../run.js';
-import { createDispatcher, DEFAULT_LEASE_MS, type PassResult } from '../../outbound/dispatcher.js';
+import type { PassResult } from '../../outbound/dispatcher.js';
 import { invalid } from '../../errors.js';
 
 interface DispatchOptions {
@@ -19,7 +19,7 @@ export function dispatchCommand(): Command {
     .option(
       '--lease-seconds <n>',
       'how long a claimed row is reserved for this dispatcher; a row of a crashed dispatcher is sent again after it',
-      String(DEFAULT_LEASE_MS / 1000),
+      '300',
     )
     .addHelpText(
       'after',
@@ -36,6 +36,8 @@ async function runDispatch(ctx: Context, opts: DispatchOptions): Promise<PassRes
   if (!Number.isInteger(leaseSeconds) || leaseSeconds < 1) {
     throw invalid(`--lease-seconds "${opts.leaseSeconds}" must be a whole number of seconds, at least 1`);
   }
+  // Loaded here, not at the top, so that other commands start without nodemailer.
+  const { createDispatcher } = await import('../../outbound/dispatcher.js');
   const dispatcher = createDispatcher({
     store: ctx.store,
     config: ctx.config,

@@ -5,7 +5,6 @@ import { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { openStore, type Store } from '../../db/client.js';
 import { createCommitter } from '../../ingest/commit.js';
-import { ingestMessage } from '../../ingest/pipeline.js';
 import { EXIT, exitCodeOf, formatAnswer } from '../../domain/refusal.js';
 import { CasegateError } from '../../errors.js';
 import { ConfigError } from '../../config.js';
@@ -35,6 +34,7 @@ Postfix master.cf example:
       let store: Store | undefined;
       try {
         const config = loadConfig({ db: globals.db });
+        const { ingestMessage } = await import('../../ingest/pipeline.js');
         store = openStore(config.db);
         const source = file === undefined ? process.stdin : fs.createReadStream(file);
         const mailFrom = opts.mailFrom === undefined ? null : opts.mailFrom.replace(/^<(.*)>$/, '$1');

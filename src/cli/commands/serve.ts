@@ -4,8 +4,7 @@ import { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { openStore } from '../../db/client.js';
 import { createCommitter } from '../../ingest/commit.js';
-import { createInboundServer } from '../../smtp/server.js';
-import { createDispatcher, type Dispatcher } from '../../outbound/dispatcher.js';
+import type { Dispatcher } from '../../outbound/dispatcher.js';
 import { reportError } from '../run.js';
 
 interface ServeOptions {
@@ -30,6 +29,9 @@ export function serveCommand(): Command {
       const globals = command.optsWithGlobals() as { db?: string };
       try {
         const config = loadConfig({ db: globals.db, host: opts.host, port: opts.port });
+        // Loaded here, not at the top, so that admin commands start without the mail libraries.
+        const { createInboundServer } = await import('../../smtp/server.js');
+        const { createDispatcher } = await import('../../outbound/dispatcher.js');
         const store = openStore(config.db);
         const dispatcher: Dispatcher | null = opts.dispatch ? createDispatcher({ store, config }) : null;
         const server = createInboundServer(
