@@ -1,6 +1,7 @@
 // Settings come from flags, then environment variables, then defaults; read once here, checked
 // with one readable message per bad value, and passed down frozen. The only file that reads
 // process.env.
+import fs from 'node:fs';
 import path from 'node:path';
 import { isEmailAddress } from './domain/address.js';
 
@@ -102,6 +103,17 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
   const tlsCert = get('CASEGATE_TLS_CERT') ?? null;
   if ((tlsKey === null) !== (tlsCert === null)) {
     problems.push('STARTTLS needs both CASEGATE_TLS_KEY and CASEGATE_TLS_CERT (PEM file paths); set both or neither');
+  }
+  for (const [name, file] of [
+    ['CASEGATE_TLS_KEY', tlsKey],
+    ['CASEGATE_TLS_CERT', tlsCert],
+  ] as const) {
+    if (file === null) continue;
+    try {
+      fs.accessSync(file, fs.constants.R_OK);
+    } catch (err) {
+      problems.push(`${name} "${file}" cannot be read (${(err as NodeJS.ErrnoException).code}); give the path of a PEM file`);
+    }
   }
 
   let retrySchedule: readonly number[] = DEFAULT_RETRY_SCHEDULE;
