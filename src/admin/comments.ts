@@ -3,21 +3,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
-import type { Store } from '../db/client.js';
+import { statementCache, type Store } from '../db/client.js';
 import { writeBlob } from '../db/blobs.js';
+import type { ParsedAttachment } from '../ingest/parse.js';
 import { collaboratorEmails, contactAddress, findUserByEmail, requireCase, type CaseRow } from '../db/cases.js';
 import { enqueueNotification } from '../db/notifications.js';
 import { commentRecipients, isParticipant, participants } from '../domain/recipients.js';
 import { forbidden, invalid } from '../errors.js';
 
-export interface StoredAttachment {
-  filename: string;
-  contentType: string;
-  size: number;
-  sha256: string;
-  contentId: string | null;
-  inline: boolean;
-}
+/** An attachment whose content is in the blob store (what the parse stage produces). */
+export type StoredAttachment = ParsedAttachment;
 
 export interface NewComment {
   authorEmail: string;
@@ -30,9 +25,8 @@ export interface NewComment {
   attachments: readonly StoredAttachment[];
 }
 
-const statements = new WeakMap<Store, ReturnType<typeof prepare>>();
-
-function prepare(store: Store) {
+/** Prepared once per connection. */
+const statementsOf = statementCache((store: Store) => {
   const s = store.sqlite;
   return {
     comment: s.prepare(
@@ -46,18 +40,14 @@ function prepare(store: Store) {
     ),
     touch: s.prepare('UPDATE cases SET updated_at = ? WHERE id = ?'),
   };
-}
+});
 
 /**
  * Writes a comment with its attachments and, when public, one notification row per participant
  * but the author. Call inside the transaction of the change that causes it. Returns the comment id.
  */
 export function recordComment(store: Store, config: Config, row: CaseRow, c: NewComment, now: number): number {
-  let s = statements.get(store);
-  if (!s) {
-    s = prepare(store);
-    statements.set(store, s);
-  }
+  const s = statementsOf(store);
   const info = s.comment.run(
     row.id,
     c.authorEmail,

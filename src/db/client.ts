@@ -62,3 +62,16 @@ export function openStore(file: string): Store {
     close: () => sqlite.close(),
   };
 }
+
+/** Memoises per-connection prepared statements: `const statementsOf = statementCache((store) => ({ … }))`. */
+export function statementCache<T>(prepare: (store: Store) => T): (store: Store) => T {
+  const cache = new WeakMap<Store, T>();
+  return (store) => {
+    let statements = cache.get(store);
+    if (statements === undefined) {
+      statements = prepare(store);
+      cache.set(store, statements);
+    }
+    return statements;
+  };
+}

@@ -1,6 +1,6 @@
 // Writing notifications: one outbox row per recipient, in the caller's transaction. A recipient
 // whose address hard-bounced gets a `held` row instead of a `pending` one.
-import type { Store } from './client.js';
+import { statementCache, type Store } from './client.js';
 import { newToken, outboundMessageId } from '../domain/mailNames.js';
 import { normalizeEmail } from '../domain/address.js';
 
@@ -13,9 +13,8 @@ export interface Notification {
   recipients: readonly string[];
 }
 
-const statements = new WeakMap<Store, ReturnType<typeof prepare>>();
-
-function prepare(store: Store) {
+/** Prepared once per connection. */
+const statementsOf = statementCache((store: Store) => {
   return {
     insert: store.sqlite.prepare(
       `INSERT INTO outbox (case_id, comment_id, kind, recipient, recipient_lower, token, message_id, status,
@@ -26,15 +25,11 @@ function prepare(store: Store) {
       'SELECT status, diagnostic FROM bounces WHERE address_lower = ? AND hard = 1',
     ),
   };
-}
+});
 
 /** Writes the rows of one notification; returns their ids. Call inside the causing transaction. */
 export function enqueueNotification(store: Store, n: Notification, domain: string, now: number): number[] {
-  let s = statements.get(store);
-  if (!s) {
-    s = prepare(store);
-    statements.set(store, s);
-  }
+  const s = statementsOf(store);
   const ids: number[] = [];
   for (const recipient of n.recipients) {
     const lower = normalizeEmail(recipient);

@@ -2,7 +2,7 @@
 // duplicates, the loop rule, route, authorise, closed-case policy, then store. Returns the answer
 // and writes the inbound log row for every outcome.
 import type { Config } from '../config.js';
-import type { Store } from '../db/client.js';
+import { statementCache, type Store } from '../db/client.js';
 import { findCaseById, type CaseRow } from '../db/cases.js';
 import { recordBounce } from '../outbound/bounces.js';
 import { answer, type Answer } from '../domain/refusal.js';
@@ -21,9 +21,8 @@ export interface Outcome {
   caseNumber: string | null;
 }
 
-const statements = new WeakMap<Store, ReturnType<typeof prepare>>();
-
-function prepare(store: Store) {
+/** Prepared once per connection. */
+const statementsOf = statementCache((store: Store) => {
   const s = store.sqlite;
   return {
     duplicateInCase: s.prepare<[string, number], { id: number }>(
@@ -36,14 +35,10 @@ function prepare(store: Store) {
       'SELECT count(*) AS n FROM inbound WHERE loop_key = ? AND created_at > ?',
     ),
   };
-}
+});
 
 export function deliver(store: Store, config: Config, f: MessageFacts, rcpt: string, target: Target, now: number): Outcome {
-  let s = statements.get(store);
-  if (!s) {
-    s = prepare(store);
-    statements.set(store, s);
-  }
+  const s = statementsOf(store);
   const done = (decision: Decision, a: Answer, caseRow: CaseRow | null, write?: (inboundId: number) => void): Outcome => {
     const inboundId = logInbound(
       store,

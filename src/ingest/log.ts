@@ -1,5 +1,5 @@
 // The inbound log: one row per message and recipient that reached DATA, with its decision and reason.
-import type { Store } from '../db/client.js';
+import { statementCache, type Store } from '../db/client.js';
 import { formatAnswer, type Answer } from '../domain/refusal.js';
 
 export type Decision = 'accepted' | 'refused' | 'ignored' | 'duplicate';
@@ -20,9 +20,8 @@ export interface LogEntry {
   headers: string | null;
 }
 
-const statements = new WeakMap<Store, ReturnType<typeof prepare>>();
-
-function prepare(store: Store) {
+/** Prepared once per connection. */
+const statementsOf = statementCache((store: Store) => {
   return {
     insert: store.sqlite.prepare(
       `INSERT INTO inbound (message_id, mail_from, from_addr, rcpt, subject, decision, reason, smtp_code, case_id,
@@ -32,16 +31,7 @@ function prepare(store: Store) {
     linkComment: store.sqlite.prepare('UPDATE inbound SET case_id = ?, comment_id = ? WHERE id = ?'),
     linkBack: store.sqlite.prepare('UPDATE comments SET inbound_id = ? WHERE id = ?'),
   };
-}
-
-function statementsOf(store: Store) {
-  let s = statements.get(store);
-  if (!s) {
-    s = prepare(store);
-    statements.set(store, s);
-  }
-  return s;
-}
+});
 
 export function logInbound(store: Store, e: LogEntry, now: number): number {
   const info = statementsOf(store).insert.run(

@@ -1,31 +1,21 @@
 // Route stage: the case a message belongs to (SPEC §4 "Which case"), from the recipient, our
 // Message-IDs in In-Reply-To/References, or a subject tag with an authorised sender.
-import type { Store } from '../db/client.js';
+import { statementCache, type Store } from '../db/client.js';
 import { collaboratorEmails, contactAddress, findCaseById } from '../db/cases.js';
 import { caseNumberInSubject } from '../domain/mailNames.js';
 import { isParticipant } from '../domain/recipients.js';
 import { decideRoute, type Route, type Target } from '../domain/route.js';
 import type { ParsedMessage } from './parse.js';
 
-const statements = new WeakMap<Store, ReturnType<typeof prepare>>();
-
-function prepare(store: Store) {
+/** Prepared once per connection. */
+const statementsOf = statementCache((store: Store) => {
   const s = store.sqlite;
   return {
     byOutboxId: s.prepare<[string], { case_id: number }>('SELECT case_id FROM outbox WHERE message_id = ?'),
     byThreadRoot: s.prepare<[string], { id: number }>('SELECT id FROM cases WHERE thread_root = ? ORDER BY id LIMIT 1'),
     byNumber: s.prepare<[string], { id: number }>('SELECT id FROM cases WHERE number = ?'),
   };
-}
-
-function statementsOf(store: Store) {
-  let s = statements.get(store);
-  if (!s) {
-    s = prepare(store);
-    statements.set(store, s);
-  }
-  return s;
-}
+});
 
 /** The case named by a Message-ID of ours (a notification, or a case's thread root), newest reference first. */
 export function caseOfThread(store: Store, msg: ParsedMessage): number | null {
