@@ -91,8 +91,8 @@ export async function benchDispatch(ctx: BenchContext): Promise<Row[]> {
         )
         .run(t.contact, text, text, Date.now()).lastInsertRowid,
     );
-    const n = ctx.smoke ? 30 : 2000;
-    const warm = ctx.smoke ? 10 : 200;
+    const n = ctx.smoke ? 30 : 1000;
+    const warm = ctx.smoke ? 10 : 100;
 
     const warmIds = addRows(store, 1, commentId, warm);
     await sendDirect(url, composeRows(store, config, warmIds));

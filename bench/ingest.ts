@@ -42,6 +42,9 @@ export async function measureIngest(port: number, targets: readonly ReplyTarget[
     message: (i) => prepared[i] ?? message(targets, sequence++),
   });
   if (result.errors.length > 0) throw new Error(`load failed: ${result.errors[0]}`);
+  if (result.sent > 0 && !result.codes[250]) {
+    throw new Error(`no message was answered 250 (${JSON.stringify(result.codes)}); the benchmark measures nothing`);
+  }
   const latencies = result.latencies.map((r) => r.latencyMs);
   return {
     msgsPerSec: result.msgsPerSec,
@@ -50,6 +53,24 @@ export async function measureIngest(port: number, targets: readonly ReplyTarget[
     sent: result.sent,
     refused: result.sent - (result.codes[250] ?? 0),
     load: result,
+  };
+}
+
+/** Several runs as one: messages over time, latencies of all. */
+export function combine(runs: readonly IngestFigures[]): IngestFigures {
+  const latencies = runs.flatMap((r) => r.load.latencies);
+  const codes: Record<number, number> = {};
+  for (const r of runs) for (const [code, n] of Object.entries(r.load.codes)) codes[Number(code)] = (codes[Number(code)] ?? 0) + n;
+  const sent = runs.reduce((a, r) => a + r.sent, 0);
+  const elapsedMs = runs.reduce((a, r) => a + r.load.elapsedMs, 0);
+  const ms = latencies.map((r) => r.latencyMs);
+  return {
+    msgsPerSec: (sent / elapsedMs) * 1000,
+    p50: percentile(ms, 50),
+    p99: percentile(ms, 99),
+    sent,
+    refused: runs.reduce((a, r) => a + r.refused, 0),
+    load: { sent, elapsedMs, msgsPerSec: (sent / elapsedMs) * 1000, latencies, codes, errors: runs.flatMap((r) => r.load.errors) },
   };
 }
 
