@@ -1,6 +1,6 @@
 // Reading cases and what hangs off them: the lookups the admin actions and the inbound pipeline share.
-import { and, asc, eq, inArray } from 'drizzle-orm';
-import type { Store } from './client.js';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { statementCache, type Store } from './client.js';
 import { attachments, cases, collaborators, comments, contacts, users } from './schema.js';
 import { notFound, invalid } from '../errors.js';
 import { normalizeEmail } from '../domain/address.js';
@@ -11,8 +11,21 @@ export type UserRow = typeof users.$inferSelect;
 export type CommentRow = typeof comments.$inferSelect;
 export type AttachmentRow = typeof attachments.$inferSelect;
 
+/** The lookups of the inbound hot path, prepared once per connection. */
+const statementsOf = statementCache((store: Store) => ({
+  caseById: store.db.select().from(cases).where(eq(cases.id, sql.placeholder('id'))).prepare(),
+  caseByNumber: store.db.select().from(cases).where(eq(cases.number, sql.placeholder('number'))).prepare(),
+  contactById: store.db.select().from(contacts).where(eq(contacts.id, sql.placeholder('id'))).prepare(),
+  collaborators: store.db
+    .select({ email: collaborators.email })
+    .from(collaborators)
+    .where(eq(collaborators.caseId, sql.placeholder('caseId')))
+    .orderBy(asc(collaborators.id))
+    .prepare(),
+}));
+
 export function findCaseByNumber(store: Store, number: string): CaseRow | undefined {
-  return store.db.select().from(cases).where(eq(cases.number, number)).get();
+  return statementsOf(store).caseByNumber.get({ number });
 }
 
 /** The case with this number, or a not-found error that says how to find one. */
@@ -26,7 +39,7 @@ export function requireCase(store: Store, number: string): CaseRow {
 }
 
 export function findCaseById(store: Store, id: number): CaseRow | undefined {
-  return store.db.select().from(cases).where(eq(cases.id, id)).get();
+  return statementsOf(store).caseById.get({ id });
 }
 
 export function findCaseByToken(store: Store, token: string): CaseRow | undefined {
@@ -34,7 +47,7 @@ export function findCaseByToken(store: Store, token: string): CaseRow | undefine
 }
 
 export function findContactById(store: Store, id: number): ContactRow | undefined {
-  return store.db.select().from(contacts).where(eq(contacts.id, id)).get();
+  return statementsOf(store).contactById.get({ id });
 }
 
 export function contactsByEmail(store: Store, email: string): ContactRow[] {
@@ -73,12 +86,8 @@ export function findUserById(store: Store, id: number): UserRow | undefined {
 }
 
 export function collaboratorEmails(store: Store, caseId: number): string[] {
-  return store.db
-    .select({ email: collaborators.email })
-    .from(collaborators)
-    .where(eq(collaborators.caseId, caseId))
-    .orderBy(asc(collaborators.id))
-    .all()
+  return statementsOf(store)
+    .collaborators.all({ caseId })
     .map((r) => r.email);
 }
 

@@ -1,7 +1,7 @@
 // Writing notifications: one outbox row per recipient, in the caller's transaction. A recipient
 // whose address hard-bounced gets a `held` row instead of a `pending` one.
 import { statementCache, type Store } from './client.js';
-import { newToken, outboundMessageId } from '../domain/mailNames.js';
+import { newMessageToken, outboundMessageId } from '../domain/mailNames.js';
 import { normalizeEmail } from '../domain/address.js';
 
 export type NotificationKind = 'case-created' | 'comment' | 'history';
@@ -34,7 +34,7 @@ export function enqueueNotification(store: Store, n: Notification, domain: strin
   for (const recipient of n.recipients) {
     const lower = normalizeEmail(recipient);
     const bounce = s.bounce.get(lower);
-    const token = newToken();
+    const token = newMessageToken(now);
     const held = bounce !== undefined;
     const info = s.insert.run(
       n.caseId,

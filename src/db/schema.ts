@@ -171,7 +171,7 @@ export const inbound = sqliteTable(
     commentId: integer('comment_id'),
     /** Hash of Message-ID, sender, subject, body and attachments: same value, same message. */
     fingerprint: text('fingerprint'),
-    /** Hash of sender, subject and body, for the loop rule. */
+    /** `<minute in base 36>.<hash of sender, subject and body>`, for the loop rule. */
     loopKey: text('loop_key'),
     size: integer('size').notNull().default(0),
     /** The message's header section (first 64 KiB), kept to explain a decision. */
@@ -179,9 +179,10 @@ export const inbound = sqliteTable(
     createdAt: integer('created_at').notNull(),
   },
   (t) => [
-    index('inbound_fingerprint_idx').on(t.fingerprint),
+    // Both keys are hashes; each index leads with something that new rows share (the case, the
+    // minute of the loop key) so that an insert lands on a page in cache, not on a random one.
+    index('inbound_case_fingerprint_idx').on(t.caseId, t.fingerprint),
     index('inbound_loop_idx').on(t.loopKey, t.createdAt),
-    index('inbound_decision_idx').on(t.decision),
   ],
 );
 
@@ -197,7 +198,8 @@ export const outbox = sqliteTable(
     recipientLower: text('recipient_lower').notNull(),
     /** Lowercase token naming this message in its Message-ID and its VERP envelope sender. */
     token: text('token').notNull().unique(),
-    messageId: text('message_id').notNull().unique(),
+    /** `<token@domain>`: found through the token's index (see tokenOfMessageId). */
+    messageId: text('message_id').notNull(),
     status: text('status').notNull(),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: integer('next_attempt_at').notNull(),

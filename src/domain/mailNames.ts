@@ -10,6 +10,15 @@ export function newToken(): string {
   return tokenAlphabet();
 }
 
+/**
+ * A token for an outbound message: the time in base 36 (9 characters), then 15 random ones (about
+ * 77 bits). Tokens made later sort later, so their unique index grows at its end instead of
+ * touching a random page for every notification written.
+ */
+export function newMessageToken(now = Date.now()): string {
+  return now.toString(36).padStart(9, '0') + tokenAlphabet().slice(0, 15);
+}
+
 /** Header that every message casegate sends carries; mail that has it is never processed. */
 export const LOOP_HEADER = 'X-Casegate-Loop';
 
@@ -39,6 +48,12 @@ export function bounceTokenOf(address: string, domain: string): string | null {
 /** Message-ID of one outbound message, angle brackets included. */
 export function outboundMessageId(token: string, domain: string): string {
   return `<${token}@${domain}>`;
+}
+
+/** The token of a Message-ID of one of our outbound messages, or null. */
+export function tokenOfMessageId(messageId: string, domain: string): string | null {
+  const m = /^<?([a-z0-9]{20,})@([^>]+)>?$/.exec(messageId.trim().toLowerCase());
+  return m && m[2] === domain.toLowerCase() ? (m[1] ?? null) : null;
 }
 
 /** Message-ID naming a case's thread; every notification of the case refers to it. */

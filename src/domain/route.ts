@@ -31,6 +31,15 @@ export function decideRoute(f: RouteFacts): Route | null {
 export const LOOP_LIMIT = 15;
 export const LOOP_WINDOW_MS = 60_000;
 
+/**
+ * The loop keys stored and searched at `now`: the key of this minute, and of the one before, so
+ * that a 60-second window is always covered and the index grows at its end.
+ */
+export function loopKeysAt(hash: string, now: number): [current: string, previous: string] {
+  const minute = Math.floor(now / LOOP_WINDOW_MS);
+  return [`${minute.toString(36)}.${hash}`, `${(minute - 1).toString(36)}.${hash}`];
+}
+
 export function loopRefusal(recentSame: number): Answer | null {
   if (recentSame < LOOP_LIMIT) return null;
   return answer(

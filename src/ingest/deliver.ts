@@ -6,7 +6,7 @@ import { statementCache, type Store } from '../db/client.js';
 import { findCaseById, type CaseRow } from '../db/cases.js';
 import { recordBounce } from '../outbound/bounces.js';
 import { answer, type Answer } from '../domain/refusal.js';
-import { closedCaseAction, loopRefusal, LOOP_WINDOW_MS, type Target } from '../domain/route.js';
+import { closedCaseAction, loopKeysAt, loopRefusal, LOOP_WINDOW_MS, type Target } from '../domain/route.js';
 import { routeMessage } from './route.js';
 import { authorizeSender } from './authorize.js';
 import { logInbound, type Decision } from './log.js';
@@ -25,20 +25,28 @@ export interface Outcome {
 const statementsOf = statementCache((store: Store) => {
   const s = store.sqlite;
   return {
-    duplicateInCase: s.prepare<[string, number], { id: number }>(
-      "SELECT id FROM inbound WHERE fingerprint = ? AND case_id = ? AND decision = 'accepted' LIMIT 1",
+    duplicateInCase: s.prepare<[number, string], { id: number; case_id: number | null }>(
+      "SELECT id, case_id FROM inbound WHERE case_id = ? AND fingerprint = ? AND decision = 'accepted' LIMIT 1",
     ),
-    duplicateAnywhere: s.prepare<[string], { id: number; case_id: number | null }>(
-      "SELECT id, case_id FROM inbound WHERE fingerprint = ? AND decision = 'accepted' LIMIT 1",
+    // A closed case's follow-up child holds the copy a redelivery would duplicate.
+    duplicateInChild: s.prepare<[number, string], { id: number; case_id: number | null }>(
+      `SELECT i.id, i.case_id FROM cases c JOIN inbound i ON i.case_id = c.id
+        WHERE c.parent_id = ? AND i.fingerprint = ? AND i.decision = 'accepted' LIMIT 1`,
     ),
-    recentSame: s.prepare<[string, number], { n: number }>(
-      'SELECT count(*) AS n FROM inbound WHERE loop_key = ? AND created_at > ?',
+    // A mail that opened a case is that case's thread root.
+    duplicateOpening: s.prepare<[string, string], { id: number; case_id: number | null }>(
+      `SELECT i.id, i.case_id FROM cases c JOIN inbound i ON i.case_id = c.id
+        WHERE c.thread_root = ? AND i.fingerprint = ? AND i.decision = 'accepted' LIMIT 1`,
+    ),
+    recentSame: s.prepare<[string, string, number], { n: number }>(
+      'SELECT count(*) AS n FROM inbound WHERE loop_key IN (?, ?) AND created_at > ?',
     ),
   };
 });
 
 export function deliver(store: Store, config: Config, f: MessageFacts, rcpt: string, target: Target, now: number): Outcome {
   const s = statementsOf(store);
+  const [loopKey, previousLoopKey] = loopKeysAt(f.loopKey, now);
   const done = (decision: Decision, a: Answer, caseRow: CaseRow | null, write?: (inboundId: number) => void): Outcome => {
     const inboundId = logInbound(
       store,
@@ -52,7 +60,7 @@ export function deliver(store: Store, config: Config, f: MessageFacts, rcpt: str
         answer: a,
         caseId: caseRow?.id ?? null,
         fingerprint: f.fingerprint,
-        loopKey: f.loopKey,
+        loopKey: loopKey,
         size: f.msg.size,
         headers: f.msg.headerSection,
       },
@@ -67,18 +75,21 @@ export function deliver(store: Store, config: Config, f: MessageFacts, rcpt: str
     return done('ignored', answer(250, '2.6.0', `accepted and dropped: automatic mail is not turned into comments (${f.autoReply})`), null);
   }
 
-  const route = routeMessage(store, f.msg, target);
+  const route = routeMessage(store, config.domain, f.msg, target);
   if (route === null) return done('ignored', answer(250, '2.6.0', 'accepted and dropped: nothing to do'), null);
   const existing = route.kind === 'existing' ? (findCaseById(store, route.caseId) ?? null) : null;
 
-  const dup: { id: number; case_id?: number | null } | undefined = existing
-    ? s.duplicateInCase.get(f.fingerprint, existing.id)
-    : s.duplicateAnywhere.get(f.fingerprint);
+  const dup = existing
+    ? (s.duplicateInCase.get(existing.id, f.fingerprint) ??
+      (existing.status === 'Closed' ? s.duplicateInChild.get(existing.id, f.fingerprint) : undefined))
+    : f.msg.messageId === null
+      ? undefined
+      : s.duplicateOpening.get(f.msg.messageId, f.fingerprint);
   if (dup) {
-    const dupCase = existing ?? (dup.case_id == null ? null : (findCaseById(store, dup.case_id) ?? null));
+    const dupCase = dup.case_id === null ? existing : (findCaseById(store, dup.case_id) ?? existing);
     return done('duplicate', answer(250, '2.6.0', `already stored (inbound ${dup.id}); this copy is not added again`), dupCase);
   }
-  const loop = loopRefusal(s.recentSame.get(f.loopKey, now - LOOP_WINDOW_MS)?.n ?? 0);
+  const loop = loopRefusal(s.recentSame.get(loopKey, previousLoopKey, now - LOOP_WINDOW_MS)?.n ?? 0);
   if (loop) return done('refused', loop, existing);
 
   if (existing === null) {

@@ -21,13 +21,14 @@ export interface MessageFacts {
   fullBody: string;
   /** Same Message-ID, sender, subject, body and attachments: same fingerprint. */
   fingerprint: string;
-  /** Same sender, subject and body: same loop key. */
+  /** Same sender, subject and body: same hash (stored per minute, see loopKeysAt). */
   loopKey: string;
   /** Why this is automatic mail (auto-reply, list, loop header…), or null. */
   autoReply: string | null;
 }
 
-const sha256 = (parts: unknown[]): string => createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+/** 128 bits of SHA-256: unique enough for a key, and half the index of the full hash. */
+const sha256 = (parts: unknown[]): string => createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
 
 export function messageFacts(msg: ParsedMessage, envelope: Envelope): MessageFacts {
   const from = msg.from ? normalizeEmail(msg.from.address) : null;

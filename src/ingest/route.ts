@@ -2,7 +2,7 @@
 // Message-IDs in In-Reply-To/References, or a subject tag with an authorised sender.
 import { statementCache, type Store } from '../db/client.js';
 import { collaboratorEmails, contactAddress, findCaseById } from '../db/cases.js';
-import { caseNumberInSubject } from '../domain/mailNames.js';
+import { caseNumberInSubject, tokenOfMessageId } from '../domain/mailNames.js';
 import { isParticipant } from '../domain/recipients.js';
 import { decideRoute, type Route, type Target } from '../domain/route.js';
 import type { ParsedMessage } from './parse.js';
@@ -11,18 +11,19 @@ import type { ParsedMessage } from './parse.js';
 const statementsOf = statementCache((store: Store) => {
   const s = store.sqlite;
   return {
-    byOutboxId: s.prepare<[string], { case_id: number }>('SELECT case_id FROM outbox WHERE message_id = ?'),
+    byOutboxToken: s.prepare<[string], { case_id: number }>('SELECT case_id FROM outbox WHERE token = ?'),
     byThreadRoot: s.prepare<[string], { id: number }>('SELECT id FROM cases WHERE thread_root = ? ORDER BY id LIMIT 1'),
     byNumber: s.prepare<[string], { id: number }>('SELECT id FROM cases WHERE number = ?'),
   };
 });
 
 /** The case named by a Message-ID of ours (a notification, or a case's thread root), newest reference first. */
-export function caseOfThread(store: Store, msg: ParsedMessage): number | null {
+export function caseOfThread(store: Store, domain: string, msg: ParsedMessage): number | null {
   const s = statementsOf(store);
   const ids = [...msg.inReplyTo, ...[...msg.references].reverse()];
   for (const id of ids) {
-    const out = s.byOutboxId.get(id);
+    const token = tokenOfMessageId(id, domain);
+    const out = token === null ? undefined : s.byOutboxToken.get(token);
     if (out) return out.case_id;
     const root = s.byThreadRoot.get(id);
     if (root) return root.id;
@@ -41,9 +42,9 @@ export function caseOfSubjectTag(store: Store, msg: ParsedMessage): number | nul
   return isParticipant(msg.from.address, contactAddress(store, c), collaboratorEmails(store, c.id)) ? c.id : null;
 }
 
-export function routeMessage(store: Store, msg: ParsedMessage, target: Target): Route | null {
+export function routeMessage(store: Store, domain: string, msg: ParsedMessage, target: Target): Route | null {
   if (target.kind !== 'routing') return decideRoute({ target, threadCaseId: null, taggedCaseId: null });
-  const threadCaseId = caseOfThread(store, msg);
+  const threadCaseId = caseOfThread(store, domain, msg);
   const taggedCaseId = threadCaseId === null ? caseOfSubjectTag(store, msg) : null;
   return decideRoute({ target, threadCaseId, taggedCaseId });
 }

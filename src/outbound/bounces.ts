@@ -59,10 +59,11 @@ function findRow(store: Store, report: BounceReport): Matched | undefined {
     const hit = store.sqlite.prepare<[string], Matched>(`${select} WHERE token = ?`).get(token);
     if (hit) return hit;
   }
-  const raw = report.messageId?.trim().replace(/^<|>$/g, '');
-  if (raw) {
-    // Our Message-IDs are all lower case (token and configured domain).
-    return store.sqlite.prepare<[string], Matched>(`${select} WHERE message_id = ?`).get(`<${raw.toLowerCase()}>`);
+  // Our Message-IDs are `<token@domain>`, all lower case: the token's index finds the row.
+  const local = /^<?([a-z0-9]+)@/.exec(report.messageId?.trim().toLowerCase() ?? '')?.[1];
+  if (local) {
+    const raw = `<${report.messageId?.trim().replace(/^<|>$/g, '').toLowerCase()}>`;
+    return store.sqlite.prepare<[string, string], Matched>(`${select} WHERE token = ? AND message_id = ?`).get(local, raw);
   }
   return undefined;
 }

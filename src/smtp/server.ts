@@ -55,6 +55,8 @@ function limitStream(source: SMTPServerDataStream, max: number): { stream: Reada
 export function createInboundServer(p: Pipeline, options: ServerOptions = {}): InboundServer {
   const { config } = p;
   const tls = config.tlsKey && config.tlsCert ? { key: fs.readFileSync(config.tlsKey), cert: fs.readFileSync(config.tlsCert) } : null;
+  // Open connections, for the group commit: it commits at once when every one is waiting for it.
+  const connections = new Map<string, () => void>();
   const server = new SMTPServer({
     lmtp: options.lmtp === true,
     name: config.domain,
@@ -66,6 +68,14 @@ export function createInboundServer(p: Pipeline, options: ServerOptions = {}): I
     hideENHANCEDSTATUSCODES: true,
     maxClients: config.maxConnections,
     logger: false,
+    onConnect(session, callback) {
+      connections.set(session.id, p.committer.connection());
+      callback();
+    },
+    onClose(session) {
+      connections.get(session.id)?.();
+      connections.delete(session.id);
+    },
     onRcptTo(address, session: SMTPServerSession, callback) {
       if (session.envelope.rcptTo.length >= config.maxRecipients) {
         return callback(replyError({ code: 452, enhanced: '4.5.3', text: `too many recipients; at most ${config.maxRecipients} per message, send the rest in another transaction` }));

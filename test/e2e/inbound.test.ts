@@ -151,6 +151,18 @@ describe('Duplicates', () => {
     expect(countRows(gw.store, 'inbound', "decision = 'duplicate'")).toBe(1);
   });
 
+  it('opens one case for a first mail delivered twice, and one follow-up for a reply to a closed case', async () => {
+    gw = await startGateway({ CASEGATE_CLOSED_CASE_REPLY: 'child' });
+    const first = mail({ from: ANN, subject: 'Scanner is offline', messageId: '<first@mail.acme.example>' });
+    expect((await gw.send(first, { from: ANN, to: [SUPPORT] })).response).toMatch(/opened case 00001002/);
+    expect((await gw.send(first, { from: ANN, to: [SUPPORT] })).response).toMatch(/already stored/);
+    closeCase(gw.store, gw.config, gw.caseNumber);
+    const reply = mail({ from: ANN, messageId: '<late-reply@mail.acme.example>' });
+    expect((await gw.send(reply, { from: ANN, to: [gw.caseAddress] })).response).toMatch(/opened follow-up case 00001003/);
+    expect((await gw.send(reply, { from: ANN, to: [gw.caseAddress] })).response).toMatch(/already stored/);
+    expect(countRows(gw.store, 'cases')).toBe(3);
+  });
+
   it('does not treat a different message that reuses a Message-ID as a duplicate', async () => {
     gw = await startGateway();
     await gw.send(mail({ from: ANN, messageId: '<reused@mail.acme.example>', body: 'first' }), { from: ANN, to: [gw.caseAddress] });
