@@ -20,8 +20,8 @@ const HOT_PATH: { name: string; match: RegExp; search: RegExp }[] = [
   { name: 'case by address token', match: /from "?cases"? where "?(cases"?\.)?"?address_token"? = \?/i, search: /\(address_token=\?\)/ },
   { name: 'participants: collaborators', match: /from "?collaborators"? where "?(collaborators"?\.)?"?case_id"? = \?/i, search: /\(case_id=\?/ },
   { name: 'participants: contact', match: /from "?contacts"? where "?(contacts"?\.)?"?id"? = \?/i, search: /\(rowid=\?\)/ },
-  { name: 'duplicate fingerprint', match: /from "?inbound"? where .*fingerprint"? = \?/i, search: /\(fingerprint=\?/ },
-  { name: 'loop key count', match: /from "?inbound"? where .*loop_key"? = \?/i, search: /\(loop_key=\?/ },
+  { name: 'duplicate fingerprint', match: /from "?inbound"? where .*fingerprint"? = \?/i, search: /\((case_id=\? AND )?fingerprint=\?/ },
+  { name: 'loop key count', match: /from "?inbound"? where .*loop_key"? (= \?|IN \()/i, search: /\(loop_key=\?/ },
   { name: 'outbox insert: bounce check', match: /from "?bounces"? where/i, search: /\(address_lower=\?\)/ },
   { name: 'outbox insert', match: /insert into "?outbox"?/i, search: /^$/ },
 ];

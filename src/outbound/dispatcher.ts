@@ -73,6 +73,28 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
   const getTransport = (): Transport => (transport ??= createConfiguredTransport(config));
 
+  // Outcomes that arrive in the same turn of the event loop are recorded in one transaction (one
+  // fsync for all); each sender waits for that commit before it takes its next row.
+  let marks: Array<() => void> = [];
+  let marking: Promise<void> | null = null;
+  function record(mark: () => void): Promise<void> {
+    marks.push(mark);
+    marking ??= new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        const batch = marks;
+        marks = [];
+        marking = null;
+        try {
+          store.sqlite.transaction(() => batch.forEach((m) => m()))();
+          resolve();
+        } catch (err) {
+          reject(err);
+        }
+      });
+    });
+    return marking;
+  }
+
   async function deliver(row: OutboxRow): Promise<keyof PassResult> {
     let response: string;
     try {
@@ -81,19 +103,21 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     } catch (err) {
       return recordFailure(row, err);
     }
-    markSent(store, row.id, response, now());
+    const at = now();
+    await record(() => markSent(store, row.id, response, at));
     return 'sent';
   }
 
-  function recordFailure(row: OutboxRow, err: unknown): 'retried' | 'failed' {
+  async function recordFailure(row: OutboxRow, err: unknown): Promise<'retried' | 'failed'> {
     const attempt = row.attempts + 1;
     const { verdict, message } = classifyDeliveryError(err);
     const delay = verdict === 'retry' ? nextAttemptDelay(attempt, config.retrySchedule) : null;
     if (delay !== null) {
-      markRetry(store, row.id, message, now() + delay);
+      const at = now() + delay;
+      await record(() => markRetry(store, row.id, message, at));
       return 'retried';
     }
-    markFailed(store, row.id, verdict === 'retry' ? `gave up after ${attempt} attempts: ${message}` : message);
+    await record(() => markFailed(store, row.id, verdict === 'retry' ? `gave up after ${attempt} attempts: ${message}` : message));
     return 'failed';
   }
 
