@@ -46,8 +46,8 @@ export function openStore(file: string): Store {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 10000');
-  // 32 MiB of page cache (the default is 2 MiB): the hot indexes of a large database stay in memory.
-  sqlite.pragma('cache_size = -32768');
+  // 16 MiB of page cache (the default is 2 MiB): the hot index pages of a large database stay in memory.
+  sqlite.pragma('cache_size = -16384');
   const db = drizzle(sqlite, { schema });
   try {
     migrate(db, { migrationsFolder: path.join(packageRoot(), 'migrations') });
