@@ -1,5 +1,6 @@
 // The data model of casegate. Times are milliseconds since the epoch; emails are kept as given in
 // `email` and lower-cased in `emailLower`, which every lookup uses.
+import { sql } from 'drizzle-orm';
 import { sqliteTable, integer, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const accounts = sqliteTable('accounts', {
@@ -212,8 +213,8 @@ export const outbox = sqliteTable(
     createdAt: integer('created_at').notNull(),
   },
   (t) => [
-    index('outbox_due_idx').on(t.status, t.nextAttemptAt),
-    index('outbox_case_idx').on(t.caseId),
+    // Only rows still to send: the index stays small however many have been sent.
+    index('outbox_pending_idx').on(t.nextAttemptAt).where(sql`status = 'pending'`),
   ],
 );
 
