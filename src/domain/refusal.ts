@@ -19,7 +19,7 @@ export const EXIT = Object.freeze({ OK: 0, DATAERR: 65, NOUSER: 67, NOPERM: 77, 
 export function exitCodeOf(a: Answer): number {
   if (a.code < 400) return EXIT.OK;
   if (a.code < 500) return EXIT.TEMPFAIL;
-  if (a.enhanced === '5.1.1' || (a.enhanced === '5.7.1' && /relay/i.test(a.text))) return EXIT.NOUSER;
+  if (a.enhanced === '5.1.1' || a.enhanced === '5.1.3' || (a.enhanced === '5.7.1' && /relay/i.test(a.text))) return EXIT.NOUSER;
   if (a.enhanced.startsWith('5.6') || a.enhanced.startsWith('5.3') || a.code === 552) return EXIT.DATAERR;
   return EXIT.NOPERM;
 }

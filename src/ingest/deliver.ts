@@ -38,8 +38,10 @@ const statementsOf = statementCache((store: Store) => {
       `SELECT i.id, i.case_id FROM cases c JOIN inbound i ON i.case_id = c.id
         WHERE c.thread_root = ? AND i.fingerprint = ? AND i.decision = 'accepted' LIMIT 1`,
     ),
-    recentSame: s.prepare<[string, string, number], { n: number }>(
-      'SELECT count(*) AS n FROM inbound WHERE loop_key IN (?, ?) AND created_at > ?',
+    // Earlier messages, not log rows: a message to two recipients has two rows.
+    recentSame: s.prepare<[string, string, number, string | null, string | null], { n: number }>(
+      `SELECT count(DISTINCT coalesce(message_id, id)) AS n FROM inbound
+        WHERE loop_key IN (?, ?) AND created_at > ? AND (? IS NULL OR message_id IS NOT ?)`,
     ),
   };
 });
@@ -89,7 +91,8 @@ export function deliver(store: Store, config: Config, f: MessageFacts, rcpt: str
     const dupCase = dup.case_id === null ? existing : (findCaseById(store, dup.case_id) ?? existing);
     return done('duplicate', answer(250, '2.6.0', `already stored (inbound ${dup.id}); this copy is not added again`), dupCase);
   }
-  const loop = loopRefusal(s.recentSame.get(loopKey, previousLoopKey, now - LOOP_WINDOW_MS)?.n ?? 0);
+  const recent = s.recentSame.get(loopKey, previousLoopKey, now - LOOP_WINDOW_MS, f.msg.messageId, f.msg.messageId);
+  const loop = loopRefusal(recent?.n ?? 0);
   if (loop) return done('refused', loop, existing);
 
   if (existing === null) {

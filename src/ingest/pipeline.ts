@@ -20,13 +20,37 @@ export interface Pipeline {
 export interface IngestOptions {
   /** True when the message went over the size limit while it was received. */
   oversize?: () => boolean;
+  /**
+   * LMTP: each recipient has its own answer. Otherwise (SMTP, pipe mode) the transaction is the
+   * unit of work: when some recipients would take the message and others refuse it, nothing is
+   * stored and the refusal is the answer for all, so that no sender is told 250 for a copy we refused.
+   */
+  perRecipient?: boolean;
+}
+
+/** Some recipients took the message and others did not: undone, and answered as a whole. */
+class MixedOutcome extends Error {
+  constructor(readonly outcomes: Outcome[]) {
+    super('mixed outcome');
+  }
 }
 
 /**
  * Takes one message for every recipient of the envelope and returns one outcome per recipient,
- * in envelope order. Throws only when nothing could be kept (the caller answers 451 / exits 75).
+ * in envelope order. Throws only when nothing could be kept (the caller answers 451 / exits 75);
+ * the inbound log then gets a row per recipient if the database still takes one.
  */
 export async function ingestMessage(p: Pipeline, envelope: Envelope, source: Readable, opts: IngestOptions = {}): Promise<Outcome[]> {
+  try {
+    return await ingest(p, envelope, source, opts);
+  } catch (err) {
+    const a = answer(451, '4.3.0', `temporary failure, nothing was kept (${(err as Error)?.message ?? String(err)}); try again later`);
+    await p.committer.run(() => envelope.rcpt.map((rcpt) => refuseAll(p.store, envelope, rcpt, a, null, 0))).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function ingest(p: Pipeline, envelope: Envelope, source: Readable, opts: IngestOptions): Promise<Outcome[]> {
   const { store, config } = p;
   const tooLarge = answer(552, '5.3.4', `message is larger than the limit of ${config.maxMessageBytes} bytes; send a smaller message or share large files by link`);
   let msg: ParsedMessage;
@@ -44,12 +68,34 @@ export async function ingestMessage(p: Pipeline, envelope: Envelope, source: Rea
     return p.committer.run(() => envelope.rcpt.map((rcpt) => refuseAll(store, envelope, rcpt, tooLarge, msg, msg.size)));
   }
   const facts = messageFacts(msg, envelope);
-  return p.committer.run(() =>
-    envelope.rcpt.map((rcpt) => {
-      const check = checkRecipient(store, config, rcpt);
-      if (!check.ok) return refuseAll(store, envelope, rcpt, check.answer, msg, msg.size);
-      return deliver(store, config, facts, rcpt, check.target, Date.now());
-    }),
+  try {
+    return await p.committer.run(() => {
+      const outcomes = envelope.rcpt.map((rcpt) => {
+        const check = checkRecipient(store, config, rcpt);
+        if (!check.ok) return refuseAll(store, envelope, rcpt, check.answer, msg, msg.size);
+        return deliver(store, config, facts, rcpt, check.target, Date.now());
+      });
+      const taken = outcomes.some((o) => o.answer.code < 300);
+      if (!opts.perRecipient && taken && outcomes.some((o) => o.answer.code >= 400)) throw new MixedOutcome(outcomes);
+      return outcomes;
+    });
+  } catch (err) {
+    if (!(err instanceof MixedOutcome)) throw err;
+    const whole = answerForAll(err.outcomes);
+    return p.committer.run(() =>
+      err.outcomes.map((o) => refuseAll(store, envelope, o.rcpt, o.answer.code >= 400 ? o.answer : whole, msg, msg.size)),
+    );
+  }
+}
+
+/** The answer of a whole transaction some of whose recipients refused it: a temporary failure wins. */
+function answerForAll(outcomes: readonly Outcome[]): Answer {
+  const temp = outcomes.find((o) => o.answer.code >= 400 && o.answer.code < 500);
+  const failed = (temp ?? outcomes.find((o) => o.answer.code >= 500)) as Outcome;
+  return answer(
+    failed.answer.code,
+    failed.answer.enhanced,
+    `${failed.answer.text}; so the message was not stored for any of its recipients${temp ? ', try again later' : ', send it again without that recipient'}`,
   );
 }
 
@@ -82,7 +128,10 @@ function refuseAll(
   return { rcpt, answer: a, decision: 'refused', inboundId, caseNumber: null };
 }
 
-/** One SMTP answer for a whole transaction: accepted if any recipient was, else the first refusal. */
+/**
+ * One SMTP answer for a whole transaction (all outcomes agree, see MixedOutcome): 250 naming what
+ * was done for each recipient, else the first temporary failure, else the first refusal.
+ */
 export function overallAnswer(outcomes: readonly Outcome[]): Answer {
   const ok = outcomes.filter((o) => o.answer.code < 300);
   if (ok.length === 1) return (ok[0] as Outcome).answer;

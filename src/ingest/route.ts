@@ -25,7 +25,8 @@ export function caseOfThread(store: Store, domain: string, msg: ParsedMessage): 
     const token = tokenOfMessageId(id, domain);
     const out = token === null ? undefined : s.byOutboxToken.get(token);
     if (out) return out.case_id;
-    const root = s.byThreadRoot.get(id);
+    // A case opened by mail has the customer's Message-ID as its thread root: not one of ours.
+    const root = id.toLowerCase().endsWith(`@${domain.toLowerCase()}>`) ? s.byThreadRoot.get(id) : undefined;
     if (root) return root.id;
   }
   return null;

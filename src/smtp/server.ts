@@ -93,7 +93,7 @@ export function createInboundServer(p: Pipeline, options: ServerOptions = {}): I
         rcpt: session.envelope.rcptTo.map((r) => r.address),
       };
       const limited = limitStream(source, config.maxMessageBytes);
-      ingestMessage(p, envelope, limited.stream, { oversize: limited.oversize })
+      ingestMessage(p, envelope, limited.stream, { oversize: limited.oversize, perRecipient: options.lmtp === true })
         .then((outcomes) => {
           options.onOutcome?.(outcomes);
           if (options.lmtp) {

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ANN, BOB, EVE, SUPPORT, countRows, mail, startGateway, type Gateway } from '../helpers/gateway.js';
-import { closeCase } from '../../src/admin/cases.js';
+import { closeCase, createCase } from '../../src/admin/cases.js';
 import { showCase } from '../../src/admin/cases.js';
 
 let gw: Gateway | undefined;
@@ -36,6 +36,18 @@ describe('RCPT: only routing, live case and bounce addresses', () => {
   });
 });
 
+describe('The SMTP transaction is the unit of work', () => {
+  it('stores nothing when one recipient takes the message and another refuses it, and says why', async () => {
+    gw = await startGateway();
+    const other = createCase(gw.store, gw.config, { subject: 'Bob only', contact: BOB });
+    const r = await gw.send(mail({ from: ANN }), { from: ANN, to: [gw.caseAddress, other.address] });
+    expect(r.code).toBe(550);
+    expect(r.response).toMatch(/not a participant of case 00001002; .*so the message was not stored for any of its recipients/);
+    expect(comments(gw)).toBe(0);
+    expect(countRows(gw.store, 'inbound', "decision = 'refused'")).toBe(2);
+  });
+});
+
 describe('Which case', () => {
   it('takes the case address in the recipient', async () => {
     gw = await startGateway();
@@ -61,6 +73,13 @@ describe('Which case', () => {
     expect(other.code).toBe(250);
     expect(other.response).toMatch(/opened case 00001002/);
     expect(countRows(gw.store, 'comments', 'case_id = 1 AND source = ?', 'email')).toBe(1);
+  });
+
+  it('follows only Message-IDs of ours: a reply to the customer\'s own first mail opens a new case', async () => {
+    gw = await startGateway();
+    await gw.send(mail({ from: ANN, subject: 'Scanner is offline', messageId: '<own-1@mail.acme.example>' }), { from: ANN, to: [SUPPORT] });
+    const r = await gw.send(mail({ from: ANN, subject: 'Re: Scanner is offline', headers: { 'In-Reply-To': '<own-1@mail.acme.example>' } }), { from: ANN, to: [SUPPORT] });
+    expect(r.response).toMatch(/opened case 00001003/);
   });
 
   it('opens a new case on a routing address, linked to the one matching contact', async () => {
@@ -126,6 +145,18 @@ describe('Auto-replies and loops are never turned into comments', () => {
       expect(countRows(gw.store, 'inbound', "decision = 'ignored'")).toBe(1);
     });
   }
+
+  it('counts messages, not recipients: 15 alike messages to two cases are all taken', async () => {
+    gw = await startGateway();
+    const second = createCase(gw.store, gw.config, { subject: 'Second printer', contact: ANN });
+    const codes: number[] = [];
+    for (let i = 0; i < 16; i++) {
+      codes.push((await gw.send(mail({ from: ANN, body: 'Same text every time' }), { from: ANN, to: [gw.caseAddress, second.address] })).code);
+    }
+    expect(codes.slice(0, 15)).toEqual(Array(15).fill(250));
+    expect(codes[15]).toBe(550);
+    expect(comments(gw)).toBe(30);
+  });
 
   it('refuses the 16th message with the same sender, subject and body within 60 seconds', async () => {
     gw = await startGateway();

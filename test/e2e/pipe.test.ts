@@ -82,6 +82,21 @@ describe('casegate ingest exit codes', () => {
     expect(list.json()).toHaveLength(1);
   });
 
+  it('64 when --rcpt is missing, and nothing is written', async () => {
+    const r = await runCli(['ingest', file('m.eml', mail({ from: ANN }))], { db });
+    expect(r.code).toBe(64);
+    expect(r.stderr).toBe(`casegate: required option '--rcpt <address>' not specified; run "casegate ingest --help" for usage\n`);
+    const log = await runCli(['inbound', 'list', '--json'], { db });
+    expect(log.json()).toEqual([]);
+  });
+
+  it('one answer for all recipients: refused for one, stored for none', async () => {
+    const r = await runCli(['ingest', '--rcpt', caseAddress, '--rcpt', 'nobody@cases.localhost', file('m.eml', mail({ from: ANN }))], { db });
+    expect(r.code).toBe(67);
+    const show = await runCli(['case', 'show', '00001001', '--json'], { db });
+    expect(show.json().comments).toEqual([]);
+  });
+
   it('66 with a clear message when the file does not exist', async () => {
     const r = await runCli(['ingest', '--rcpt', caseAddress, path.join(dir, 'missing.eml')], { db });
     expect(r.code).toBe(66);

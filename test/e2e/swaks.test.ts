@@ -29,6 +29,7 @@ describe('swaks as the sending client', () => {
     const ok = await swaks([...common, '--from', ANN, '--header', `From: Ann Archer <${ANN}>`]);
     expect(ok.code).toBe(0);
     expect(ok.out).toMatch(/<- {2}250 2\.6\.0 added to case/);
+    expect(ok.out).toMatch(/<- {2}250 SIZE 36700160/);
     const refused = await swaks([...common, '--from', EVE, '--header', `From: <${EVE}>`]);
     expect(refused.code).not.toBe(0);
     expect(refused.out).toMatch(/<\*\* {1}550 5\.7\.1 eve@evil\.example is not a participant/);
