@@ -16,7 +16,7 @@ export function linkContact(store: Store, config: Config, number: string, contac
   const contact = requireContact(store, contactRef);
   const eligible = checkEligibility(contact);
   if (!eligible.ok) throw invalid(eligible.reason);
-  if (row.contactId === contact.id) throw conflict(`case ${number} is already linked to contact ${contact.id} (${contact.email})`);
+  if (row.contactId === contact.id) throw conflict(`case ${number} is already linked to contact ${contact.id} (${contact.email}); nothing to change`);
   if (collaboratorEmails(store, row.id).some((e) => normalizeEmail(e) === contact.emailLower)) {
     throw conflict(
       `${contact.email} is a collaborator of case ${number}; remove it first with "casegate collaborator remove ${number} ${contact.email}"`,
@@ -37,7 +37,7 @@ export function linkContact(store: Store, config: Config, number: string, contac
 
 export function unlinkContact(store: Store, config: Config, number: string, now = Date.now()) {
   const row = requireCase(store, number);
-  if (row.contactId === null) throw conflict(`case ${number} has no contact to unlink`);
+  if (row.contactId === null) throw conflict(`case ${number} has no contact to unlink; link one with "casegate case link-contact ${number} CONTACT"`);
   store.db.update(cases).set({ contactId: null, updatedAt: now }).where(eq(cases.id, row.id)).run();
   return showCase(store, config, number);
 }

@@ -80,6 +80,8 @@ export function caseDetail(store: Store, row: CaseRow, domain: string) {
       id: c.id,
       author: c.authorEmail,
       body: c.body,
+      /** The whole text as received, quoted history included. */
+      fullBody: c.fullBody,
       source: c.source,
       internal: c.internal,
       createdAt: iso(c.createdAt),

@@ -59,7 +59,7 @@ export function createCase(store: Store, config: Config, input: NewCase, now = D
   }
   const parent = input.parent ? requireCase(store, input.parent) : null;
   const priority = input.priority ? parsePriority(input.priority) : 'Medium';
-  if (priority === null) throw invalid(`priority "${input.priority}" is not one of High, Medium, Low`);
+  if (priority === null) throw invalid(`priority "${input.priority}" is not one of High, Medium, Low; give one of them`);
   const origin = input.origin?.trim() || 'CLI';
   const explicitOwner = input.owner ? requireUser(store, input.owner, 'owner (user)') : null;
   const creator = input.as ? requireUser(store, input.as, 'creator (--as user)') : null;
@@ -133,7 +133,7 @@ export function listCases(store: Store, config: Config, filter: { status?: strin
   const where: SQL[] = [];
   if (filter.status) {
     const status = parseStatus(filter.status);
-    if (!status) throw invalid(`status "${filter.status}" is not one of New, Working, Escalated, Closed`);
+    if (!status) throw invalid(`status "${filter.status}" is not one of New, Working, Escalated, Closed; give one of them`);
     where.push(eq(cases.status, status));
   }
   if (filter.unlinked) where.push(isNull(cases.contactId));

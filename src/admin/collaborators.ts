@@ -12,7 +12,7 @@ import { forbidden, invalid, notFound } from '../errors.js';
 
 function actorFor(store: Store, row: CaseRow, as: string | undefined): Actor {
   if (as === undefined) return { kind: 'operator' };
-  if (!isEmailAddress(as)) throw invalid(`--as "${as}" is not an email address`);
+  if (!isEmailAddress(as)) throw invalid(`--as "${as}" is not an email address; give the acting person's address, or leave --as out to act as the operator`);
   const known = contactsByEmail(store, as);
   const contact = known.find((c) => c.accountId === row.accountId) ?? known[0] ?? null;
   return {
@@ -42,11 +42,11 @@ export function addCollaborator(store: Store, config: Config, number: string, em
   const who = parties(store, row);
   const allowed = mayChangeCollaborators(actorFor(store, row, as), who, address);
   if (!allowed.ok) throw forbidden(allowed.reason);
-  const current = collaboratorEmails(store, row.id);
-  const fits = checkNewCollaborator(who, current, address);
-  if (!fits.ok) throw invalid(fits.reason);
-
+  // The limit is checked under the write lock (BEGIN IMMEDIATE), so that adds running at the same
+  // time cannot together pass 20.
   const id = store.sqlite.transaction(() => {
+    const fits = checkNewCollaborator(who, collaboratorEmails(store, row.id), address);
+    if (!fits.ok) throw invalid(fits.reason);
     const inserted = store.db
       .insert(collaborators)
       .values({ caseId: row.id, email: address, emailLower: normalizeEmail(address), addedBy: as ?? 'operator', createdAt: now })
@@ -66,7 +66,7 @@ export function addCollaborator(store: Store, config: Config, number: string, em
       now,
     );
     return inserted.id;
-  })();
+  }).immediate();
   return view(store, row, address, { id, addedBy: as ?? 'operator', createdAt: new Date(now).toISOString() });
 }
 

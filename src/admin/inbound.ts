@@ -23,17 +23,20 @@ function view(row: typeof inbound.$inferSelect, caseNumber: string | null) {
   };
 }
 
-export function listInbound(store: Store, filter: { status?: string; limit?: number }) {
-  if (filter.status && !DECISIONS.includes(filter.status)) {
-    throw invalid(`--status "${filter.status}" is not one of ${DECISIONS.join(', ')}`);
+export function listInbound(store: Store, filter: { status?: string; limit?: string }) {
+  const status = filter.status?.toLowerCase();
+  if (status !== undefined && !DECISIONS.includes(status)) {
+    throw invalid(`--status "${filter.status}" is not one of ${DECISIONS.join(', ')}; give one of them, or leave it out`);
   }
+  const limit = filter.limit === undefined ? 100 : /^\d+$/.test(filter.limit) && Number(filter.limit) > 0 ? Number(filter.limit) : NaN;
+  if (Number.isNaN(limit)) throw invalid(`--limit "${filter.limit}" is not a number of rows; give a whole number, at least 1`);
   const q = store.db
     .select({ row: inbound, number: cases.number })
     .from(inbound)
     .leftJoin(cases, eq(cases.id, inbound.caseId))
     .orderBy(desc(inbound.id))
-    .limit(filter.limit ?? 100);
-  const rows = filter.status ? q.where(eq(inbound.decision, filter.status)).all() : q.all();
+    .limit(limit);
+  const rows = status ? q.where(eq(inbound.decision, status)).all() : q.all();
   return rows.map((r) => view(r.row, r.number));
 }
 

@@ -30,10 +30,18 @@ Start with:  casegate init && casegate demo`,
 
 /** Usage errors of every (sub-)command: `casegate: …` on stderr and exit 64 (EX_USAGE). */
 function applyEverywhere(cmd: Command): void {
-  cmd.configureOutput({ outputError: (text, write) => write(text.replace(/^error:/, 'casegate:')) });
-  cmd.showHelpAfterError('(run with --help for usage)');
+  cmd.configureOutput({
+    outputError: (text, write) => write(`${text.trimEnd().replace(/^error:/, 'casegate:')}; run "casegate ${commandPath(cmd)}--help" for usage\n`),
+  });
   cmd.exitOverride((err) => {
     process.exit(err.exitCode === 0 ? 0 : 64);
   });
   for (const sub of cmd.commands) applyEverywhere(sub);
+}
+
+/** `case create ` for the `create` sub-command of `case`; '' for the program itself. */
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.length > 0 ? `${names.join(' ')} ` : '';
 }

@@ -25,7 +25,7 @@ interface GlobalOptions {
  */
 export function action<O, R>(
   fn: (ctx: Context, opts: O, args: string[]) => R | Promise<R>,
-  human?: (result: Awaited<R>, ctx: Context) => void,
+  human?: (result: Awaited<R>, ctx: Context, opts: O) => void,
 ): (...args: unknown[]) => Promise<void> {
   return async (...all: unknown[]) => {
     const command = all[all.length - 1] as Command;
@@ -39,7 +39,7 @@ export function action<O, R>(
       const ctx: Context = { config, store, json: globals.json === true };
       const result = await fn(ctx, opts, positional);
       if (ctx.json) printJson(result ?? null);
-      else if (human) human(result, ctx);
+      else if (human) human(result, ctx, opts);
     } catch (err) {
       reportError(err);
     } finally {

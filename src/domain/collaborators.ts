@@ -38,10 +38,10 @@ export function mayChangeCollaborators(actor: Actor, parties: CaseParties, targe
 export function checkNewCollaborator(parties: CaseParties, current: readonly string[], email: string): Check {
   const wanted = normalizeEmail(email);
   if (parties.contactEmail !== null && wanted === normalizeEmail(parties.contactEmail)) {
-    return { ok: false, reason: `${email} is the contact of case ${parties.number} and cannot also be its collaborator` };
+    return { ok: false, reason: `${email} is the contact of case ${parties.number} and cannot also be its collaborator; the contact gets every update already` };
   }
   if (current.some((c) => normalizeEmail(c) === wanted)) {
-    return { ok: false, reason: `${email} is already a collaborator of case ${parties.number}` };
+    return { ok: false, reason: `${email} is already a collaborator of case ${parties.number}; see "casegate collaborator list ${parties.number}"` };
   }
   if (current.length >= MAX_COLLABORATORS) {
     return {

@@ -24,7 +24,7 @@ interface CreateOptions {
 
 const LIST_COLUMNS = ['number', 'status', 'priority', 'subject', 'contact', 'owner', 'parent'];
 
-function printCase(c: CaseDetail): void {
+function printCase(c: CaseDetail, full = false): void {
   printRecord({ ...c, contact: c.contact ? `${c.contact.email} (contact ${c.contact.id})` : c.suppliedEmail ? `unlinked (from ${c.suppliedEmail})` : 'unlinked' });
   if (c.children.length > 0) console.log(`children:          ${c.children.join(', ')}`);
   console.log(`collaborators:     ${c.collaborators.map((x) => `${x.email}${x.activeContact ? ' (active contact)' : ''}`).join(', ') || '-'}`);
@@ -33,7 +33,7 @@ function printCase(c: CaseDetail): void {
   }
   for (const m of c.comments) {
     console.log(`\n--- ${m.createdAt} ${m.author} (${m.source}${m.internal ? ', internal' : ''})`);
-    console.log(m.body);
+    console.log(full ? m.fullBody : m.body);
     for (const a of m.attachments) console.log(`[attachment] ${a.filename} ${a.contentType} ${a.size} bytes sha256 ${a.sha256}`);
   }
 }
@@ -49,7 +49,7 @@ export function caseCommand(): Command {
 
   cmd
     .command('create')
-    .description('open a case; the contact and collaborators get a "case created" email unless --no-notify')
+    .description('open a case; its contact gets a "case created" email unless --no-notify')
     .requiredOption('--subject <text>', 'what the case is about')
     .option('--description <text>', 'longer text of the case')
     .option('--contact <id|email>', 'the contact the case is for (its account and division become the defaults)')
@@ -103,7 +103,13 @@ export function caseCommand(): Command {
     .command('show')
     .description('show a case with its collaborators and comments')
     .argument('<number>', 'case number, e.g. 00001001')
-    .action(action<object, CaseDetail>((ctx, _o, [n]) => showCase(ctx.store, ctx.config, n as string), printCase));
+    .option('--full', 'print the whole text of mailed comments, quoted history included (--json always has it as fullBody)')
+    .action(
+      action<{ full?: boolean }, CaseDetail>(
+        (ctx, _o, [n]) => showCase(ctx.store, ctx.config, n as string),
+        (c, _ctx, o) => printCase(c, o.full === true),
+      ),
+    );
 
   cmd
     .command('close')

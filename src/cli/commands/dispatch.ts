@@ -34,7 +34,7 @@ with the server's answer. See them with "casegate outbox list --status failed".`
 async function runDispatch(ctx: Context, opts: DispatchOptions): Promise<PassResult> {
   const leaseSeconds = Number(opts.leaseSeconds);
   if (!Number.isInteger(leaseSeconds) || leaseSeconds < 1) {
-    throw invalid(`--lease-seconds "${opts.leaseSeconds}" must be a whole number of seconds, at least 1`);
+    throw invalid(`--lease-seconds "${opts.leaseSeconds}" is not a lease; give a whole number of seconds, at least 1`);
   }
   // Loaded here, not at the top, so that other commands start without nodemailer.
   const { createDispatcher } = await import('../../outbound/dispatcher.js');

@@ -13,7 +13,7 @@ export function inboundCommand(): Command {
     .option('--limit <n>', 'at most this many rows', '100')
     .action(
       action<{ status?: string; limit: string }, ReturnType<typeof listInbound>>(
-        (ctx, o) => listInbound(ctx.store, { status: o.status, limit: Number(o.limit) || 100 }),
+        (ctx, o) => listInbound(ctx.store, { status: o.status, limit: o.limit }),
         (rows) => printTable(rows, ['id', 'createdAt', 'decision', 'from', 'rcpt', 'case', 'reason']),
       ),
     );

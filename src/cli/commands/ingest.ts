@@ -19,7 +19,7 @@ export function ingestCommand(): Command {
   return new Command('ingest')
     .description('take one message from FILE or stdin, as if received over SMTP; exit codes follow sysexits(3)')
     .argument('[file]', 'the message (.eml); stdin when omitted')
-    .requiredOption('--rcpt <address>', 'envelope recipient (repeat for several)', (v: string, all: string[]) => [...all, v], [] as string[])
+    .requiredOption('--rcpt <address>', 'envelope recipient (repeat for several)', (v: string, all: string[] | undefined) => [...(all ?? []), v])
     .option('--mail-from <address>', 'envelope sender; "" or <> for the null sender of bounces')
     .addHelpText(
       'after',
@@ -34,6 +34,7 @@ Postfix master.cf example:
       let store: Store | undefined;
       try {
         const config = loadConfig({ db: globals.db });
+        if (file !== undefined) readable(file);
         const { ingestMessage } = await import('../../ingest/pipeline.js');
         store = openStore(config.db);
         const source = file === undefined ? process.stdin : fs.createReadStream(file);
@@ -53,9 +54,12 @@ Postfix master.cf example:
         }
         process.exitCode = exitCodeOfAll(outcomes.map((o) => exitCodeOf(o.answer)));
       } catch (err) {
-        if (err instanceof ConfigError || err instanceof CasegateError || (err as NodeJS.ErrnoException)?.code === 'ENOENT') {
-          process.stderr.write(`casegate: ${(err as Error).message}\n`);
-          process.exitCode = err instanceof ConfigError ? 78 : (err as NodeJS.ErrnoException)?.code === 'ENOENT' ? 66 : EXIT.TEMPFAIL;
+        if (err instanceof NoInput) {
+          process.stderr.write(`casegate: ${err.message}\n`);
+          process.exitCode = 66;
+        } else if (err instanceof ConfigError || err instanceof CasegateError) {
+          process.stderr.write(`casegate: ${err.message}\n`);
+          process.exitCode = err instanceof ConfigError ? 78 : EXIT.TEMPFAIL;
         } else {
           process.stderr.write(`casegate: temporary failure, nothing was kept: ${(err as Error)?.message ?? String(err)}\n`);
           process.exitCode = EXIT.TEMPFAIL;
@@ -64,6 +68,17 @@ Postfix master.cf example:
         store?.close();
       }
     });
+}
+
+/** The message file cannot be read (sysexits EX_NOINPUT, 66). */
+class NoInput extends Error {}
+
+function readable(file: string): void {
+  try {
+    fs.accessSync(file, fs.constants.R_OK);
+  } catch (err) {
+    throw new NoInput(`cannot read ${file} (${(err as NodeJS.ErrnoException).code}); give a readable message file, or the message on stdin`);
+  }
 }
 
 /**
