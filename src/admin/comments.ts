@@ -97,7 +97,7 @@ export async function addComment(store: Store, config: Config, input: CommentInp
   }
   if (input.internal && !user) throw forbidden(`only users may write internal comments; ${input.as} is not a user`);
   if ((input.body === undefined) === (input.file === undefined)) {
-    throw invalid('give the comment text with exactly one of --body TEXT or --file F');
+    throw invalid('the comment text comes from exactly one of --body TEXT or --file F; give one of them');
   }
   const body = input.body ?? readText(input.file as string);
   if (body.trim() === '') throw invalid('the comment is empty; give some text with --body or --file');

@@ -57,7 +57,9 @@ export function createFolderTransport(dir: string): Transport {
     async send(message) {
       ready ??= fs.mkdir(dir, { recursive: true });
       await ready;
-      const raw = await new MailComposer(message).compile().build();
+      // Lines end in CRLF throughout, as on the wire (a 7bit text part keeps the LFs it was given).
+      const built = await new MailComposer(message).compile().build();
+      const raw = Buffer.from(built.toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1');
       const name = `${fileTime(new Date())}-${fileIdOf(message)}.eml`;
       const temp = path.join(dir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
       try {

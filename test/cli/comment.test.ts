@@ -4,30 +4,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ISO_TIME, dbFingerprint, newTestDb, useTestDb, type CliResult, type TestDb } from './helpers.js';
+import { ISO_TIME, newTestDb, useTestDb, type TestDb, okJson as ok, refusedJson as refused } from './helpers.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
-
-async function ok(t: TestDb, ...args: string[]): Promise<Json> {
-  const r = await t.run(...args, '--json');
-  expect(r.code, `casegate ${args.join(' ')} failed: ${r.stderr}`).toBe(0);
-  return r.json();
-}
-
-/** A refusal: non-zero exit, nothing on stdout, one line `casegate: ...` on stderr, database unchanged. */
-async function refused(t: TestDb, args: readonly string[], message: RegExp): Promise<CliResult> {
-  const before = dbFingerprint(t.db);
-  const r = await t.run(...args, '--json');
-  expect(r.code, `expected "casegate ${args.join(' ')}" to fail; stdout: ${r.stdout}`).not.toBe(0);
-  expect(r.stdout).toBe('');
-  const lines = r.stderr.trimEnd().split('\n');
-  expect(lines, `one line on stderr, got:\n${r.stderr}`).toHaveLength(1);
-  expect(lines[0]).toMatch(/^casegate: \S/);
-  expect(lines[0]).toMatch(message);
-  expect(dbFingerprint(t.db), `"casegate ${args.join(' ')}" changed the database`).toEqual(before);
-  return r;
-}
 
 /**
  * Account Acme (1); user agent@support.example; contacts ann (the case contact) and bob; case

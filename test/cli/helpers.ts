@@ -157,3 +157,19 @@ export function expectRefused(r: CliResult, message: RegExp): void {
 }
 
 export const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+/** Runs a command with --json, expects success and returns the parsed output. */
+export async function okJson(t: TestDb, ...args: string[]): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const r = await t.run(...args, '--json');
+  expect(r.code, `casegate ${args.join(' ')} failed: ${r.stderr}`).toBe(0);
+  return r.json();
+}
+
+/** `TestDb.refused` for a --json run, with extra environment. */
+export async function refusedJson(t: TestDb, args: readonly string[], message: RegExp, env: Record<string, string> = {}): Promise<CliResult> {
+  const before = dbFingerprint(t.db);
+  const r = await t.runWith([...args, '--json'], { env });
+  expectRefused(r, message);
+  expect(dbFingerprint(t.db), `"casegate ${args.join(' ')}" changed the database`).toEqual(before);
+  return r;
+}
