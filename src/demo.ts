@@ -74,7 +74,9 @@ export async function runDemo(base: Config, say: (line: string) => void, keep = 
   say(`8. dispatcher: ${pass.sent} sent, ${pass.retried} to retry, ${pass.failed} failed, ${pass.held} held`);
   for (const r of rows) say(`   ${r.kind.padEnd(12)} → ${r.recipient.padEnd(24)} ${r.status}`);
   const emlFiles = fs.existsSync(config.outboxDir) ? fs.readdirSync(config.outboxDir).filter((f) => f.endsWith('.eml')) : [];
-  if (config.smtpUrl === null) say(`9. ${emlFiles.length} .eml files in ${config.outboxDir}`);
+  if (config.smtpUrl === null) {
+    say(`9. ${emlFiles.length} .eml files in ${config.outboxDir}${keep ? '' : ' (removed with the throwaway folder; --keep keeps them)'}`);
+  }
   store.close();
   if (!keep) fs.rmSync(dir, { recursive: true, force: true });
   return {
