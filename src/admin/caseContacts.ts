@@ -3,7 +3,8 @@ import { eq } from 'drizzle-orm';
 import type { Config } from '../config.js';
 import type { Store } from '../db/client.js';
 import { cases, contacts } from '../db/schema.js';
-import { collaboratorEmails, findContactById, requireCase, requireContact } from '../db/cases.js';
+import { collaboratorEmails, findContactById, requireCase } from '../db/cases.js';
+import { requireContact } from './contacts.js';
 import { checkEligibility } from '../domain/caseRules.js';
 import { suggestContacts } from '../domain/contacts.js';
 import { normalizeEmail } from '../domain/address.js';
@@ -13,7 +14,9 @@ import { showCase } from './cases.js';
 /** Links (or relinks) the case to a contact; account and division follow the contact, as in Salesforce. */
 export function linkContact(store: Store, config: Config, number: string, contactRef: string, now = Date.now()) {
   const row = requireCase(store, number);
-  const contact = requireContact(store, contactRef);
+  const found = findContactById(store, requireContact(store, contactRef).id);
+  if (!found) throw new Error(`contact ${contactRef} vanished`);
+  const contact = found;
   const eligible = checkEligibility(contact);
   if (!eligible.ok) throw invalid(eligible.reason);
   if (row.contactId === contact.id) throw conflict(`case ${number} is already linked to contact ${contact.id} (${contact.email}); nothing to change`);

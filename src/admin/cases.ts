@@ -7,10 +7,8 @@ import {
   collaboratorEmails,
   contactAddress,
   findCaseByNumber,
-  findUserByEmail,
   requireCase,
-  requireContact,
-  requireUser,
+  findContactById,
   type CaseRow,
   type ContactRow,
 } from '../db/cases.js';
@@ -21,6 +19,8 @@ import { participants } from '../domain/recipients.js';
 import { caseNumberOf, newToken, threadRootId } from '../domain/mailNames.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { caseDetail, caseSummary, type CaseDetail, type CaseSummary } from './caseView.js';
+import { requireContact } from './contacts.js';
+import { getUserByEmail, requireUserByEmail } from './users.js';
 
 export interface NewCase {
   subject: string;
@@ -50,7 +50,7 @@ export interface NewCase {
 export function createCase(store: Store, config: Config, input: NewCase, now = Date.now()): CaseDetail {
   const subject = input.subject.trim();
   if (subject === '') throw invalid('a case needs a subject; give --subject "..."');
-  const contact = input.contactRow ?? (input.contact ? requireContact(store, input.contact) : null);
+  const contact = input.contactRow ?? (input.contact ? (findContactById(store, requireContact(store, input.contact).id) ?? null) : null);
   const eligible = checkEligibility(contact);
   if (!eligible.ok) throw invalid(eligible.reason);
 
@@ -61,13 +61,13 @@ export function createCase(store: Store, config: Config, input: NewCase, now = D
   const priority = input.priority ? parsePriority(input.priority) : 'Medium';
   if (priority === null) throw invalid(`priority "${input.priority}" is not one of High, Medium, Low; give one of them`);
   const origin = input.origin?.trim() || 'CLI';
-  const explicitOwner = input.owner ? requireUser(store, input.owner, 'owner (user)') : null;
-  const creator = input.as ? requireUser(store, input.as, 'creator (--as user)') : null;
+  const explicitOwner = input.owner ? requireUserByEmail(store, input.owner, 'owner') : null;
+  const creator = input.as ? requireUserByEmail(store, input.as, 'creator (--as)') : null;
 
   const { accountId, division } = caseDefaults(contact, { accountId: input.accountId ?? null });
   const { status, closedWhenCreated } = initialStatus(input.closed === true);
   const rules = store.db.select().from(assignmentRules).all().map((r) => ({ ...r, order: r.sortOrder }));
-  const defaultOwner = config.defaultOwner ? findUserByEmail(store, config.defaultOwner) : undefined;
+  const defaultOwner = config.defaultOwner ? getUserByEmail(store, config.defaultOwner) : undefined;
   const owner = chooseOwner({
     explicitOwnerId: explicitOwner?.id ?? null,
     assign: input.assign !== false,

@@ -6,7 +6,8 @@ import type { Config } from '../config.js';
 import { statementCache, type Store } from '../db/client.js';
 import { writeBlob } from '../db/blobs.js';
 import type { ParsedAttachment } from '../ingest/parse.js';
-import { collaboratorEmails, contactAddress, findUserByEmail, requireCase, type CaseRow } from '../db/cases.js';
+import { collaboratorEmails, contactAddress, requireCase, type CaseRow } from '../db/cases.js';
+import { getUserByEmail } from './users.js';
 import { enqueueNotification } from '../db/notifications.js';
 import { commentRecipients, isParticipant, participants } from '../domain/recipients.js';
 import { forbidden, invalid } from '../errors.js';
@@ -88,7 +89,7 @@ export interface CommentInput {
 /** `comment add`: an agent (user) or a participant of the case writes a comment from the CLI. */
 export async function addComment(store: Store, config: Config, input: CommentInput, now = Date.now()) {
   const row = requireCase(store, input.number);
-  const user = findUserByEmail(store, input.as);
+  const user = getUserByEmail(store, input.as);
   const participant = isParticipant(input.as, contactAddress(store, row), collaboratorEmails(store, row.id));
   if (!user && !participant) {
     throw forbidden(

@@ -54,33 +54,6 @@ export function contactsByEmail(store: Store, email: string): ContactRow[] {
   return store.db.select().from(contacts).where(eq(contacts.emailLower, normalizeEmail(email))).all();
 }
 
-/** A contact by id or by email; several contacts sharing the email is an error naming them. */
-export function requireContact(store: Store, ref: string): ContactRow {
-  if (/^\d+$/.test(ref)) {
-    const row = findContactById(store, Number(ref));
-    if (!row) throw notFound(`no contact with id ${ref}; list contacts with "casegate contact list"`);
-    return row;
-  }
-  const rows = contactsByEmail(store, ref);
-  if (rows.length === 0) {
-    throw notFound(`no contact with email ${ref}; create one with "casegate contact create" or give a contact id`);
-  }
-  if (rows.length > 1) {
-    throw invalid(`several contacts have email ${ref} (ids ${rows.map((r) => r.id).join(', ')}); give the contact id`);
-  }
-  return rows[0] as ContactRow;
-}
-
-export function findUserByEmail(store: Store, email: string): UserRow | undefined {
-  return store.db.select().from(users).where(eq(users.emailLower, normalizeEmail(email))).get();
-}
-
-export function requireUser(store: Store, email: string, what = 'user'): UserRow {
-  const row = findUserByEmail(store, email);
-  if (!row) throw notFound(`no ${what} with email ${email}; create one with "casegate user create --email ${email} --name NAME"`);
-  return row;
-}
-
 export function findUserById(store: Store, id: number): UserRow | undefined {
   return store.db.select().from(users).where(eq(users.id, id)).get();
 }

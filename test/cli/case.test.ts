@@ -122,9 +122,9 @@ describe('casegate case create', () => {
     await refused(t(), ['case', 'create', '--subject', 'x', '--contact', '99'], /no contact with id 99/);
     await refused(t(), ['case', 'create', '--subject', 'x', '--account', '99'], /no account with id 99/);
     await refused(t(), ['case', 'create', '--subject', 'x', '--account', 'acme'], /--account "acme" is not an account id/);
-    await refused(t(), ['case', 'create', '--subject', 'x', '--owner', 'nobody@support.example'], /no owner \(user\) with email nobody@support\.example/);
+    await refused(t(), ['case', 'create', '--subject', 'x', '--owner', 'nobody@support.example'], /owner nobody@support\.example is not a user; create it with "casegate user create/);
     await refused(t(), ['case', 'create', '--subject', 'x', '--owner', 'not-an-email'], /not-an-email/);
-    await refused(t(), ['case', 'create', '--subject', 'x', '--no-assign', '--as', 'ann@acme.example'], /no creator \(--as user\) with email ann@acme\.example/);
+    await refused(t(), ['case', 'create', '--subject', 'x', '--no-assign', '--as', 'ann@acme.example'], /creator \(--as\) ann@acme\.example is not a user; create it/);
   });
 
   it('refuses an empty subject and an unknown priority, and writes nothing', async () => {
