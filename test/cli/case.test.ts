@@ -1,8 +1,8 @@
 // `casegate case ...` against the real binary and a throwaway SQLite file (SPEC §2, §3, §6).
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ISO_TIME, newTestDb, runCli, useTestDb, type TestDb, okJson as ok, refusedJson as refused } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { ISO_TIME, templateDb, runCli, useTestDb, type TestDb, okJson as ok, refusedJson as refused } from './helpers.js';
 
 const CASE_ADDRESS = /^case\+[a-z0-9]{24}@cases\.localhost$/;
 
@@ -23,10 +23,7 @@ function write(t: TestDb, sql: string, ...params: unknown[]): void {
  * Accounts Acme (1) and Globex (2); users agent@ and bo@; contacts ann (1, Acme, EMEA), gus (2,
  * Globex, username ggrant), nel (3, Acme, not eligible) — made once with the CLI, copied per test.
  */
-let template: TestDb | undefined;
-
-beforeAll(async () => {
-  const t = await newTestDb();
+const seed = templateDb(async (t) => {
   await ok(t, 'account', 'create', 'Acme');
   await ok(t, 'account', 'create', 'Globex');
   await ok(t, 'user', 'create', '--email', 'agent@support.example', '--name', 'Agent Smith');
@@ -34,16 +31,7 @@ beforeAll(async () => {
   await ok(t, 'contact', 'create', '--email', 'ann@acme.example', '--first', 'Ann', '--last', 'Archer', '--account', '1', '--division', 'EMEA');
   await ok(t, 'contact', 'create', '--email', 'gus@globex.example', '--first', 'Gus', '--last', 'Grant', '--account', '2', '--username', 'ggrant');
   await ok(t, 'contact', 'create', '--email', 'nel@acme.example', '--first', 'Nel', '--last', 'North', '--account', '1', '--not-eligible');
-  template = t;
 });
-
-afterAll(() => template?.cleanup());
-
-async function seed(t: TestDb): Promise<void> {
-  if (!template) throw new Error('the seeded database is missing');
-  for (const suffix of ['-wal', '-shm']) fs.rmSync(t.db + suffix, { force: true });
-  fs.copyFileSync(template.db, t.db);
-}
 
 describe('casegate case create', () => {
   const t = useTestDb();

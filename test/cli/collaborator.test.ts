@@ -1,8 +1,7 @@
 // `casegate collaborator add|remove|list` against the real binary and a throwaway SQLite file (SPEC §2.7).
 import Database from 'better-sqlite3';
-import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ISO_TIME, newTestDb, useTestDb, type TestDb, okJson as ok, refusedJson as refused } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { ISO_TIME, templateDb, useTestDb, type TestDb, okJson as ok, refusedJson as refused } from './helpers.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -21,10 +20,7 @@ function query(t: TestDb, sql: string, ...params: unknown[]): Json[] {
  * contact), hal (help admin), bob, ina (help admin, inactive), old (inactive); Globex contact gus
  * (help admin); case 00001001 for ann. Made once with the CLI, copied per test.
  */
-let template: TestDb | undefined;
-
-beforeAll(async () => {
-  const t = await newTestDb();
+const seed = templateDb(async (t) => {
   await ok(t, 'account', 'create', 'Acme');
   await ok(t, 'account', 'create', 'Globex');
   await ok(t, 'user', 'create', '--email', 'agent@support.example', '--name', 'Agent Smith');
@@ -41,16 +37,7 @@ beforeAll(async () => {
   db.prepare(`UPDATE contacts SET active = 0 WHERE email IN ('ina@acme.example', 'old@acme.example')`).run();
   db.close();
   await ok(t, 'case', 'create', '--subject', 'Printer jammed', '--contact', 'ann@acme.example');
-  template = t;
-}, 120_000);
-
-afterAll(() => template?.cleanup());
-
-function seed(t: TestDb): void {
-  if (!template) throw new Error('the seeded database is missing');
-  for (const suffix of ['-wal', '-shm']) fs.rmSync(t.db + suffix, { force: true });
-  fs.copyFileSync(template.db, t.db);
-}
+});
 
 const history = async (t: TestDb): Promise<Json[]> => (await ok(t, 'outbox', 'list')).filter((r: Json) => r.kind === 'history');
 

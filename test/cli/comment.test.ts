@@ -3,8 +3,8 @@ import Database from 'better-sqlite3';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ISO_TIME, newTestDb, useTestDb, type TestDb, okJson as ok, refusedJson as refused } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { ISO_TIME, templateDb, useTestDb, type TestDb, okJson as ok, refusedJson as refused } from './helpers.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -14,10 +14,7 @@ type Json = any;
  * 00001001 for ann (no "case created" email) with collaborators bob@acme.example and
  * carol@elsewhere.example; case 00001002 without contact or collaborators. Made once, copied per test.
  */
-let template: TestDb | undefined;
-
-beforeAll(async () => {
-  const t = await newTestDb();
+const seed = templateDb(async (t) => {
   await ok(t, 'account', 'create', 'Acme');
   await ok(t, 'user', 'create', '--email', 'agent@support.example', '--name', 'Agent Smith');
   await ok(t, 'contact', 'create', '--email', 'ann@acme.example', '--first', 'Ann', '--last', 'Archer', '--account', '1');
@@ -29,16 +26,7 @@ beforeAll(async () => {
   const db = new Database(t.db);
   db.prepare('DELETE FROM outbox').run(); // the history emails of the two collaborators
   db.close();
-  template = t;
-}, 120_000);
-
-afterAll(() => template?.cleanup());
-
-function seed(t: TestDb): void {
-  if (!template) throw new Error('the seeded database is missing');
-  for (const suffix of ['-wal', '-shm']) fs.rmSync(t.db + suffix, { force: true });
-  fs.copyFileSync(template.db, t.db);
-}
+});
 
 const commentRows = async (t: TestDb): Promise<Json[]> => (await ok(t, 'outbox', 'list')).filter((r: Json) => r.kind === 'comment');
 

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 
 export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/bin/casegate.js');
 
@@ -172,4 +172,23 @@ export async function refusedJson(t: TestDb, args: readonly string[], message: R
   expectRefused(r, message);
   expect(dbFingerprint(t.db), `"casegate ${args.join(' ')}" changed the database`).toEqual(before);
   return r;
+}
+
+/**
+ * A database built once per test file with `build` (through the CLI, so it is slow), and a function
+ * that copies it into a test's own database.
+ */
+export function templateDb(build: (t: TestDb) => Promise<void>): (t: TestDb) => void {
+  let template: TestDb | undefined;
+  beforeAll(async () => {
+    const t = await newTestDb();
+    await build(t);
+    template = t;
+  }, 120_000);
+  afterAll(() => template?.cleanup());
+  return (t) => {
+    if (!template) throw new Error('the template database is missing');
+    for (const suffix of ['-wal', '-shm']) fs.rmSync(t.db + suffix, { force: true });
+    fs.copyFileSync(template.db, t.db);
+  };
 }
