@@ -6,7 +6,7 @@
 import path from 'node:path';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { loadConfig, type Config } from '../src/config.js';
-import { openStore, type Store } from '../src/db/client.js';
+import { openDb, type Db } from '../src/db/client.js';
 import { createDispatcher } from '../src/outbound/dispatcher.js';
 import { createSmtpTransport } from '../src/outbound/transport.js';
 import { composeNotification } from '../src/outbound/compose.js';
@@ -24,13 +24,13 @@ const POOL = { maxConnections: 5, maxMessages: 100 };
 /** The dispatcher's default number of messages in flight. */
 const CONCURRENCY = 10;
 
-function addRows(store: Store, caseId: number, commentId: number, count: number): number[] {
-  const insert = store.sqlite.prepare(
+function addRows(db: Db, caseId: number, commentId: number, count: number): number[] {
+  const insert = db.sqlite.prepare(
     `INSERT INTO outbox (case_id, comment_id, kind, recipient, recipient_lower, token, message_id, status, attempts,
        next_attempt_at, created_at) VALUES (?, ?, 'comment', ?, ?, ?, ?, 'pending', 0, ?, ?)`,
   );
   const now = Date.now() - 1000;
-  return store.sqlite.transaction(() =>
+  return db.sqlite.transaction(() =>
     Array.from({ length: count }, (_, i) => {
       const recipient = `reader${i}@customer.bench`;
       const token = newToken();
@@ -39,13 +39,13 @@ function addRows(store: Store, caseId: number, commentId: number, count: number)
   )();
 }
 
-function composeRows(store: Store, config: Config, ids: number[]): SendMailOptions[] {
-  const byId = store.sqlite.prepare<[number], OutboxRow>(
+function composeRows(db: Db, config: Config, ids: number[]): SendMailOptions[] {
+  const byId = db.sqlite.prepare<[number], OutboxRow>(
     `SELECT id, case_id AS caseId, comment_id AS commentId, kind, recipient, recipient_lower AS recipientLower, token,
             message_id AS messageId, status, attempts, next_attempt_at AS nextAttemptAt, last_error AS lastError
        FROM outbox WHERE id = ?`,
   );
-  return ids.map((id) => composeNotification(loadNotification(store, config, byId.get(id) as OutboxRow)));
+  return ids.map((id) => composeNotification(loadNotification(db, config, byId.get(id) as OutboxRow)));
 }
 
 async function sendDirect(url: string, messages: SendMailOptions[]): Promise<number> {
@@ -61,9 +61,9 @@ async function sendDirect(url: string, messages: SendMailOptions[]): Promise<num
   return (messages.length / elapsed) * 1000;
 }
 
-async function dispatchAll(store: Store, config: Config, url: string, expected: number): Promise<number> {
+async function dispatchAll(db: Db, config: Config, url: string, expected: number): Promise<number> {
   const transport = createSmtpTransport(url);
-  const dispatcher = createDispatcher({ store, config, transport, concurrency: CONCURRENCY, log: () => undefined });
+  const dispatcher = createDispatcher({ db, config, transport, concurrency: CONCURRENCY, log: () => undefined });
   const started = performance.now();
   const result = await dispatcher.runOnce();
   const elapsed = performance.now() - started;
@@ -73,18 +73,18 @@ async function dispatchAll(store: Store, config: Config, url: string, expected: 
 }
 
 export async function benchDispatch(ctx: BenchContext): Promise<Row[]> {
-  const db = path.join(ctx.dir, 'dispatch.db');
-  const seeded = seedDatabase(db, { cases: 1, hotEvery: 1, commentsPerCase: 0 });
+  const file = path.join(ctx.dir, 'dispatch.db');
+  const seeded = seedDatabase(file, { cases: 1, hotEvery: 1, commentsPerCase: 0 });
   const sink = await startServerChild('sink');
   const url = `smtp://127.0.0.1:${sink.port}`;
-  const config = loadConfig({ db }, { CASEGATE_DOMAIN: BENCH_DOMAIN, CASEGATE_SMTP_URL: url });
-  const store = openStore(db);
+  const config = loadConfig({ db: file }, { CASEGATE_DOMAIN: BENCH_DOMAIN, CASEGATE_SMTP_URL: url });
+  const db = openDb(file);
   try {
     const t = seeded.hot[0];
     if (!t) throw new Error('seeding made no case');
     const text = replyData(t, 0, 4 * KIB).toString('utf8').split('\r\n\r\n').slice(1).join('\n\n');
     const commentId = Number(
-      store.sqlite
+      db.sqlite
         .prepare(
           `INSERT INTO comments (case_id, author_email, author_name, body, full_body, source, internal, created_at)
            VALUES (1, ?, 'Customer Contact', ?, ?, 'email', 0, ?)`,
@@ -94,13 +94,13 @@ export async function benchDispatch(ctx: BenchContext): Promise<Row[]> {
     const n = ctx.smoke ? 30 : 1000;
     const warm = ctx.smoke ? 10 : 100;
 
-    const warmIds = addRows(store, 1, commentId, warm);
-    await sendDirect(url, composeRows(store, config, warmIds));
-    await dispatchAll(store, config, url, warm);
+    const warmIds = addRows(db, 1, commentId, warm);
+    await sendDirect(url, composeRows(db, config, warmIds));
+    await dispatchAll(db, config, url, warm);
 
-    const ids = addRows(store, 1, commentId, n);
-    const baseline = await sendDirect(url, composeRows(store, config, ids));
-    const casegate = await dispatchAll(store, config, url, n);
+    const ids = addRows(db, 1, commentId, n);
+    const baseline = await sendDirect(url, composeRows(db, config, ids));
+    const casegate = await dispatchAll(db, config, url, n);
     return [
       {
         id: '3',
@@ -112,7 +112,7 @@ export async function benchDispatch(ctx: BenchContext): Promise<Row[]> {
       },
     ];
   } finally {
-    store.close();
+    db.close();
     await sink.stop();
   }
 }

@@ -1,11 +1,11 @@
-// Seeding a benchmark database fast: the product's migrations (through openStore), then rows made
+// Seeding a benchmark database fast: the product's migrations (through openDb), then rows made
 // by SQLite itself (INSERT … SELECT over a counter) in one transaction with journaling off, with the
 // secondary indexes dropped during the load and built again afterwards from the product's own
 // definitions. Every case has a contact; the "hot" cases that the load writes to have 20
 // collaborators, the others 2. Each old comment comes with its inbound log row and one sent outbox
 // row, so that the indexes the hot path searches grow with the database.
 import Database from 'better-sqlite3';
-import { openStore } from '../src/db/client.js';
+import { openDb } from '../src/db/client.js';
 import { BENCH_DOMAIN, type ReplyTarget } from './mail.js';
 
 export interface SeedOptions {
@@ -34,7 +34,7 @@ const account = '(((n.i - 1) % :accounts) + 1)';
 
 export function seedDatabase(file: string, o: SeedOptions): Seeded {
   const started = performance.now();
-  openStore(file).close();
+  openDb(file).close();
   const db = new Database(file);
   db.pragma('journal_mode = OFF');
   db.pragma('synchronous = OFF');

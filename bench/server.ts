@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { SMTPServer } from 'smtp-server';
 import { loadConfig } from '../src/config.js';
-import { openStore, type Store } from '../src/db/client.js';
+import { openDb, type Db } from '../src/db/client.js';
 import { createCommitter } from '../src/ingest/commit.js';
 import { createInboundServer } from '../src/smtp/server.js';
 import { BENCH_DOMAIN } from './mail.js';
@@ -44,9 +44,9 @@ async function startSink(): Promise<Running> {
 }
 
 /** Records every SQL text the product prepares, to print the query plans of the hot path. */
-function recordStatements(store: Store): Set<string> {
+function recordStatements(db: Db): Set<string> {
   const seen = new Set<string>();
-  const sqlite = store.sqlite;
+  const sqlite = db.sqlite;
   const prepare = sqlite.prepare.bind(sqlite);
   sqlite.prepare = ((source: string) => {
     seen.add(source);
@@ -56,9 +56,9 @@ function recordStatements(store: Store): Set<string> {
 }
 
 /** Counts outermost transactions (each one a commit, an fsync with synchronous=FULL). */
-function countCommits(store: Store): { commits: number } {
+function countCommits(db: Db): { commits: number } {
   const counter = { commits: 0 };
-  const sqlite = store.sqlite;
+  const sqlite = db.sqlite;
   const transaction = sqlite.transaction.bind(sqlite);
   sqlite.transaction = ((fn: (...args: unknown[]) => unknown) => {
     const tx = transaction(fn);
@@ -90,11 +90,11 @@ export interface PlannedStatement {
   plan: string[];
 }
 
-function explain(store: Store, statements: Iterable<string>): PlannedStatement[] {
+function explain(db: Db, statements: Iterable<string>): PlannedStatement[] {
   const out: PlannedStatement[] = [];
   for (const sql of statements) {
     if (!/^\s*(select|insert|update|delete|with)\b/i.test(sql)) continue;
-    const stmt = store.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`);
+    const stmt = db.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`);
     let rows: { detail: string }[] | null = null;
     // Query plans do not depend on the values; bind as many nulls as the statement takes.
     for (let n = 0; n <= 40 && rows === null; n++) {
@@ -110,25 +110,25 @@ function explain(store: Store, statements: Iterable<string>): PlannedStatement[]
 }
 
 async function startCasegate(): Promise<Running> {
-  const db = option('--db');
-  if (!db) throw new Error('casegate mode needs --db FILE');
+  const file = option('--db');
+  if (!file) throw new Error('casegate mode needs --db FILE');
   const explainTo = option('--explain');
-  const config = loadConfig({ db, host: '127.0.0.1', port: 0 }, { CASEGATE_DOMAIN: BENCH_DOMAIN });
-  const store = openStore(db);
-  const statements = explainTo ? recordStatements(store) : null;
-  const counter = countCommits(store);
-  const inboundRows = (): number => (store.sqlite.prepare('SELECT count(*) AS n FROM inbound').get() as { n: number }).n;
+  const config = loadConfig({ db: file, host: '127.0.0.1', port: 0 }, { CASEGATE_DOMAIN: BENCH_DOMAIN });
+  const db = openDb(file);
+  const statements = explainTo ? recordStatements(db) : null;
+  const counter = countCommits(db);
+  const inboundRows = (): number => (db.sqlite.prepare('SELECT count(*) AS n FROM inbound').get() as { n: number }).n;
   const inboundBefore = inboundRows();
-  const committer = createCommitter(store);
-  const server = createInboundServer({ store, config, committer }, { host: '127.0.0.1', port: 0 });
+  const committer = createCommitter(db);
+  const server = createInboundServer({ db, config, committer }, { host: '127.0.0.1', port: 0 });
   const { port } = await server.start();
   return {
     port,
     async stop() {
       await server.stop();
-      if (explainTo && statements) fs.writeFileSync(explainTo, JSON.stringify(explain(store, statements), null, 2));
+      if (explainTo && statements) fs.writeFileSync(explainTo, JSON.stringify(explain(db, statements), null, 2));
       const stats: ServerStats = { commits: counter.commits, inbound: inboundRows() - inboundBefore };
-      store.close();
+      db.close();
       return stats;
     },
   };

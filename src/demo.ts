@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { loadConfig, type Config } from './config.js';
-import { openStore } from './db/client.js';
+import { openDb } from './db/client.js';
 import { createAccount } from './admin/accounts.js';
 import { createContact } from './admin/contacts.js';
 import { createUser } from './admin/users.js';
@@ -32,21 +32,21 @@ export async function runDemo(base: Config, say: (line: string) => void, keep = 
     { db: path.join(dir, 'demo.db'), port: 0 },
     { CASEGATE_DOMAIN: base.domain, CASEGATE_OUTBOX_DIR: path.join(dir, 'outbox'), CASEGATE_SMTP_URL: base.smtpUrl ?? '' },
   );
-  const store = openStore(config.db);
+  const db = openDb(config.db);
   say(`1. throwaway database ${config.db}`);
-  const account = createAccount(store, 'Acme Corp');
-  const ann = createContact(store, { email: 'ann@acme.example', firstName: 'Ann', lastName: 'Archer', account: account.id, helpAdmin: true }).contact;
-  createContact(store, { email: 'bob@acme.example', firstName: 'Bob', lastName: 'Baker', account: account.id });
-  createUser(store, { email: 'agent@support.example', name: 'Sam Agent' });
+  const account = createAccount(db, 'Acme Corp');
+  const ann = createContact(db, { email: 'ann@acme.example', firstName: 'Ann', lastName: 'Archer', account: account.id, helpAdmin: true }).contact;
+  createContact(db, { email: 'bob@acme.example', firstName: 'Bob', lastName: 'Baker', account: account.id });
+  createUser(db, { email: 'agent@support.example', name: 'Sam Agent' });
   say(`2. account "${account.name}" (id ${account.id}), contacts ${ann.email} (help admin) and bob@acme.example, agent agent@support.example`);
-  const c = createCase(store, config, { subject: 'Printer on floor 3 is jammed', description: 'Paper jam error E42.', contact: ann.email, owner: 'agent@support.example' });
+  const c = createCase(db, config, { subject: 'Printer on floor 3 is jammed', description: 'Paper jam error E42.', contact: ann.email, owner: 'agent@support.example' });
   say(`3. case ${c.number} "${c.subject}" owned by ${c.owner}; its case address is ${c.address}`);
   for (const email of ['bob@acme.example', 'carol@partner.example']) {
-    const added = addCollaborator(store, config, c.number, email, ann.email);
+    const added = addCollaborator(db, config, c.number, email, ann.email);
     say(`4. ${ann.email} added collaborator ${added.email}${added.activeContact ? ' (active contact)' : ' (not a contact of the account)'}`);
   }
 
-  const server = createInboundServer({ store, config, committer: createCommitter(store) }, { host: '127.0.0.1', port: 0 });
+  const server = createInboundServer({ db, config, committer: createCommitter(db) }, { host: '127.0.0.1', port: 0 });
   const { port } = await server.start();
   say(`5. inbound SMTP server listening on 127.0.0.1:${port}`);
   const client = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
@@ -62,22 +62,22 @@ export async function runDemo(base: Config, say: (line: string) => void, keep = 
   say(`6. ${ann.email} replied over SMTP with an attachment; the server answered: ${info.response}`);
   await server.stop();
 
-  const stored = showCase(store, config, c.number).comments.at(-1);
+  const stored = showCase(db, config, c.number).comments.at(-1);
   if (stored) {
     say(`7. stored comment by ${stored.author} (${stored.source}): ${JSON.stringify(stored.body)}`);
     for (const a of stored.attachments) say(`   attachment ${a.filename}, ${a.contentType}, ${a.size} bytes, sha256 ${a.sha256.slice(0, 16)}…`);
   }
-  const dispatcher = createDispatcher({ store, config });
+  const dispatcher = createDispatcher({ db, config });
   const pass = await dispatcher.runOnce();
   await dispatcher.stop();
-  const rows = listOutbox(store);
+  const rows = listOutbox(db);
   say(`8. dispatcher: ${pass.sent} sent, ${pass.retried} to retry, ${pass.failed} failed, ${pass.held} held`);
   for (const r of rows) say(`   ${r.kind.padEnd(12)} → ${r.recipient.padEnd(24)} ${r.status}`);
   const emlFiles = fs.existsSync(config.outboxDir) ? fs.readdirSync(config.outboxDir).filter((f) => f.endsWith('.eml')) : [];
   if (config.smtpUrl === null) {
     say(`9. ${emlFiles.length} .eml files in ${config.outboxDir}${keep ? '' : ' (removed with the throwaway folder; --keep keeps them)'}`);
   }
-  store.close();
+  db.close();
   if (!keep) fs.rmSync(dir, { recursive: true, force: true });
   return {
     dir,

@@ -1,7 +1,7 @@
 // Accounts: the customer organisations contacts belong to. Names are unique, case-insensitively,
 // so that an admin cannot create the same customer twice by accident.
 import { asc, count, eq, sql } from 'drizzle-orm';
-import type { Store } from '../db/client.js';
+import type { Db } from '../db/client.js';
 import { accounts, contacts } from '../db/schema.js';
 import { conflict, invalid, notFound } from '../errors.js';
 
@@ -19,14 +19,14 @@ function accountRecord(row: AccountRow, contactCount: number): AccountRecord {
   return { id: row.id, name: row.name, contacts: contactCount, createdAt: new Date(row.createdAt).toISOString() };
 }
 
-function contactCount(store: Store, accountId: number): number {
-  return store.db.select({ n: count() }).from(contacts).where(eq(contacts.accountId, accountId)).get()?.n ?? 0;
+function contactCount(db: Db, accountId: number): number {
+  return db.orm.select({ n: count() }).from(contacts).where(eq(contacts.accountId, accountId)).get()?.n ?? 0;
 }
 
-export function createAccount(store: Store, name: string, now = Date.now()): AccountRecord {
+export function createAccount(db: Db, name: string, now = Date.now()): AccountRecord {
   const clean = name.replace(/\s+/g, ' ').trim();
   if (clean === '') throw invalid('an account needs a name; give it as in: casegate account create "Acme Ltd"');
-  const same = store.db
+  const same = db.orm
     .select()
     .from(accounts)
     .where(sql`lower(${accounts.name}) = ${clean.toLowerCase()}`)
@@ -34,20 +34,20 @@ export function createAccount(store: Store, name: string, now = Date.now()): Acc
   if (same) {
     throw conflict(`account "${same.name}" already exists (id ${same.id}); use that id, or choose another name`);
   }
-  const row = store.db.insert(accounts).values({ name: clean, createdAt: now }).returning().get();
+  const row = db.orm.insert(accounts).values({ name: clean, createdAt: now }).returning().get();
   return accountRecord(row, 0);
 }
 
-export function listAccounts(store: Store): AccountRecord[] {
+export function listAccounts(db: Db): AccountRecord[] {
   const counts = new Map(
-    store.db
+    db.orm
       .select({ accountId: contacts.accountId, n: count() })
       .from(contacts)
       .groupBy(contacts.accountId)
       .all()
       .map((r) => [r.accountId, r.n] as const),
   );
-  return store.db
+  return db.orm
     .select()
     .from(accounts)
     .orderBy(asc(accounts.id))
@@ -55,9 +55,9 @@ export function listAccounts(store: Store): AccountRecord[] {
     .map((row) => accountRecord(row, counts.get(row.id) ?? 0));
 }
 
-export function getAccount(store: Store, id: number): AccountRecord | undefined {
-  const row = store.db.select().from(accounts).where(eq(accounts.id, id)).get();
-  return row ? accountRecord(row, contactCount(store, row.id)) : undefined;
+export function getAccount(db: Db, id: number): AccountRecord | undefined {
+  const row = db.orm.select().from(accounts).where(eq(accounts.id, id)).get();
+  return row ? accountRecord(row, contactCount(db, row.id)) : undefined;
 }
 
 /** Parses an account id as given on the command line. */
@@ -70,9 +70,9 @@ export function parseAccountId(value: string | number): number {
 }
 
 /** The account with this id, or an error that says how to find one. */
-export function requireAccount(store: Store, ref: string | number): AccountRecord {
+export function requireAccount(db: Db, ref: string | number): AccountRecord {
   const id = parseAccountId(ref);
-  const account = getAccount(store, id);
+  const account = getAccount(db, id);
   if (!account) throw notFound(`no account with id ${id}; list accounts with "casegate account list"`);
   return account;
 }

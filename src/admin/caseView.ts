@@ -1,6 +1,6 @@
 // The record `case show` prints (SPEC §6), and the shorter one `case list` prints.
 import { asc, eq } from 'drizzle-orm';
-import type { Store } from '../db/client.js';
+import type { Db } from '../db/client.js';
 import { cases, contacts } from '../db/schema.js';
 import {
   accountContacts,
@@ -18,10 +18,10 @@ import { caseAddress } from '../domain/mailNames.js';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-export function caseSummary(store: Store, row: CaseRow, domain: string) {
-  const contact = row.contactId === null ? null : findContactById(store, row.contactId);
-  const owner = row.ownerId === null ? null : findUserById(store, row.ownerId);
-  const parent = row.parentId === null ? null : findCaseById(store, row.parentId);
+export function caseSummary(db: Db, row: CaseRow, domain: string) {
+  const contact = row.contactId === null ? null : findContactById(db, row.contactId);
+  const owner = row.ownerId === null ? null : findUserById(db, row.ownerId);
+  const parent = row.parentId === null ? null : findCaseById(db, row.parentId);
   return {
     id: row.id,
     number: row.number,
@@ -44,15 +44,15 @@ export function caseSummary(store: Store, row: CaseRow, domain: string) {
 
 export type CaseSummary = ReturnType<typeof caseSummary>;
 
-export function caseDetail(store: Store, row: CaseRow, domain: string) {
-  const summary = caseSummary(store, row, domain);
-  const members = accountContacts(store, row.accountId);
-  const commentRows = caseComments(store, row.id);
+export function caseDetail(db: Db, row: CaseRow, domain: string) {
+  const summary = caseSummary(db, row, domain);
+  const members = accountContacts(db, row.accountId);
+  const commentRows = caseComments(db, row.id);
   const files = commentAttachments(
-    store,
+    db,
     commentRows.map((c) => c.id),
   );
-  const children = store.db
+  const children = db.orm
     .select({ number: cases.number })
     .from(cases)
     .where(eq(cases.parentId, row.id))
@@ -63,7 +63,7 @@ export function caseDetail(store: Store, row: CaseRow, domain: string) {
     row.contactId === null && row.suppliedEmail !== null
       ? suggestContacts(
           { address: row.suppliedEmail, name: row.suppliedName ?? '' },
-          store.db.select().from(contacts).all(),
+          db.orm.select().from(contacts).all(),
         ).map((c) => ({ id: c.id, email: c.email, name: `${c.firstName} ${c.lastName}`.trim() }))
       : [];
   return {
@@ -71,7 +71,7 @@ export function caseDetail(store: Store, row: CaseRow, domain: string) {
     description: row.description,
     children,
     closedAt: iso(row.closedAt),
-    collaborators: collaboratorEmails(store, row.id).map((email) => ({
+    collaborators: collaboratorEmails(db, row.id).map((email) => ({
       email,
       activeContact: isActiveContact(email, row.accountId, members),
     })),

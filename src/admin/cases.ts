@@ -1,7 +1,7 @@
 // Case actions shared by the CLI and the inbound pipeline: open (SPEC §2.1–2.6), close, reopen.
 import { asc, eq, isNull, and, type SQL } from 'drizzle-orm';
 import type { Config } from '../config.js';
-import type { Store } from '../db/client.js';
+import type { Db } from '../db/client.js';
 import { accounts, assignmentRules, cases } from '../db/schema.js';
 import {
   collaboratorEmails,
@@ -47,27 +47,27 @@ export interface NewCase {
 }
 
 /** Opens a case with every rule of SPEC §2 and writes its "case created" notifications. */
-export function createCase(store: Store, config: Config, input: NewCase, now = Date.now()): CaseDetail {
+export function createCase(db: Db, config: Config, input: NewCase, now = Date.now()): CaseDetail {
   const subject = input.subject.trim();
   if (subject === '') throw invalid('a case needs a subject; give --subject "..."');
-  const contact = input.contactRow ?? (input.contact ? (findContactById(store, requireContact(store, input.contact).id) ?? null) : null);
+  const contact = input.contactRow ?? (input.contact ? (findContactById(db, requireContact(db, input.contact).id) ?? null) : null);
   const eligible = checkEligibility(contact);
   if (!eligible.ok) throw invalid(eligible.reason);
 
-  if (input.accountId != null && !store.db.select().from(accounts).where(eq(accounts.id, input.accountId)).get()) {
+  if (input.accountId != null && !db.orm.select().from(accounts).where(eq(accounts.id, input.accountId)).get()) {
     throw notFound(`no account with id ${input.accountId}; list accounts with "casegate account list"`);
   }
-  const parent = input.parent ? requireCase(store, input.parent) : null;
+  const parent = input.parent ? requireCase(db, input.parent) : null;
   const priority = input.priority ? parsePriority(input.priority) : 'Medium';
   if (priority === null) throw invalid(`priority "${input.priority}" is not one of High, Medium, Low; give one of them`);
   const origin = input.origin?.trim() || 'CLI';
-  const explicitOwner = input.owner ? requireUserByEmail(store, input.owner, 'owner') : null;
-  const creator = input.as ? requireUserByEmail(store, input.as, 'creator (--as)') : null;
+  const explicitOwner = input.owner ? requireUserByEmail(db, input.owner, 'owner') : null;
+  const creator = input.as ? requireUserByEmail(db, input.as, 'creator (--as)') : null;
 
   const { accountId, division } = caseDefaults(contact, { accountId: input.accountId ?? null });
   const { status, closedWhenCreated } = initialStatus(input.closed === true);
-  const rules = store.db.select().from(assignmentRules).all().map((r) => ({ ...r, order: r.sortOrder }));
-  const defaultOwner = config.defaultOwner ? getUserByEmail(store, config.defaultOwner) : undefined;
+  const rules = db.orm.select().from(assignmentRules).all().map((r) => ({ ...r, order: r.sortOrder }));
+  const defaultOwner = config.defaultOwner ? getUserByEmail(db, config.defaultOwner) : undefined;
   const owner = chooseOwner({
     explicitOwnerId: explicitOwner?.id ?? null,
     assign: input.assign !== false,
@@ -82,9 +82,9 @@ export function createCase(store: Store, config: Config, input: NewCase, now = D
     );
   }
 
-  const write = store.sqlite.transaction((): CaseRow => {
+  const write = db.sqlite.transaction((): CaseRow => {
     const token = newToken();
-    const inserted = store.db
+    const inserted = db.orm
       .insert(cases)
       .values({
         number: `new-${token}`,
@@ -110,26 +110,26 @@ export function createCase(store: Store, config: Config, input: NewCase, now = D
       .returning()
       .get();
     const number = caseNumberOf(inserted.id);
-    const row = store.db
+    const row = db.orm
       .update(cases)
       .set({ number, threadRoot: input.threadRoot ?? threadRootId(number, config.domain) })
       .where(eq(cases.id, inserted.id))
       .returning()
       .get();
     if (input.notify !== false) {
-      const to = participants(contactAddress(store, row), collaboratorEmails(store, row.id));
-      enqueueNotification(store, { caseId: row.id, commentId: null, kind: 'case-created', recipients: to }, config.domain, now);
+      const to = participants(contactAddress(db, row), collaboratorEmails(db, row.id));
+      enqueueNotification(db, { caseId: row.id, commentId: null, kind: 'case-created', recipients: to }, config.domain, now);
     }
     return row;
   });
-  return caseDetail(store, write(), config.domain);
+  return caseDetail(db, write(), config.domain);
 }
 
-export function showCase(store: Store, config: Config, number: string): CaseDetail {
-  return caseDetail(store, requireCase(store, number), config.domain);
+export function showCase(db: Db, config: Config, number: string): CaseDetail {
+  return caseDetail(db, requireCase(db, number), config.domain);
 }
 
-export function listCases(store: Store, config: Config, filter: { status?: string; unlinked?: boolean }): CaseSummary[] {
+export function listCases(db: Db, config: Config, filter: { status?: string; unlinked?: boolean }): CaseSummary[] {
   const where: SQL[] = [];
   if (filter.status) {
     const status = parseStatus(filter.status);
@@ -137,30 +137,30 @@ export function listCases(store: Store, config: Config, filter: { status?: strin
     where.push(eq(cases.status, status));
   }
   if (filter.unlinked) where.push(isNull(cases.contactId));
-  return store.db
+  return db.orm
     .select()
     .from(cases)
     .where(and(...where))
     .orderBy(asc(cases.id))
     .all()
-    .map((row) => caseSummary(store, row, config.domain));
+    .map((row) => caseSummary(db, row, config.domain));
 }
 
-export function closeCase(store: Store, config: Config, number: string, now = Date.now()): CaseDetail {
-  const row = requireCase(store, number);
+export function closeCase(db: Db, config: Config, number: string, now = Date.now()): CaseDetail {
+  const row = requireCase(db, number);
   if (row.status === 'Closed') throw conflict(`case ${number} is already closed; reopen it with "casegate case reopen ${number}"`);
-  store.db.update(cases).set({ status: 'Closed', closedAt: now, updatedAt: now }).where(eq(cases.id, row.id)).run();
-  return showCase(store, config, number);
+  db.orm.update(cases).set({ status: 'Closed', closedAt: now, updatedAt: now }).where(eq(cases.id, row.id)).run();
+  return showCase(db, config, number);
 }
 
 /** Reopening sets status `Working` (SPEC §4 does the same for a reply to a closed case). */
-export function reopenCase(store: Store, config: Config, number: string, now = Date.now()): CaseDetail {
-  const row = requireCase(store, number);
+export function reopenCase(db: Db, config: Config, number: string, now = Date.now()): CaseDetail {
+  const row = requireCase(db, number);
   if (row.status !== 'Closed') throw conflict(`case ${number} is not closed (status ${row.status}); nothing to reopen`);
-  store.db.update(cases).set({ status: 'Working', closedAt: null, updatedAt: now }).where(eq(cases.id, row.id)).run();
-  return showCase(store, config, number);
+  db.orm.update(cases).set({ status: 'Working', closedAt: null, updatedAt: now }).where(eq(cases.id, row.id)).run();
+  return showCase(db, config, number);
 }
 
-export function caseExists(store: Store, number: string): boolean {
-  return findCaseByNumber(store, number) !== undefined;
+export function caseExists(db: Db, number: string): boolean {
+  return findCaseByNumber(db, number) !== undefined;
 }

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
-import { statementCache, type Store } from '../db/client.js';
+import { statementCache, type Db } from '../db/client.js';
 import { writeBlob } from '../db/blobs.js';
 import type { ParsedAttachment } from '../ingest/parse.js';
 import { collaboratorEmails, contactAddress, requireCase, type CaseRow } from '../db/cases.js';
@@ -27,8 +27,8 @@ export interface NewComment {
 }
 
 /** Prepared once per connection. */
-const statementsOf = statementCache((store: Store) => {
-  const s = store.sqlite;
+const statementsOf = statementCache((db: Db) => {
+  const s = db.sqlite;
   return {
     comment: s.prepare(
       `INSERT INTO comments (case_id, author_email, author_name, body, full_body, source, internal, inbound_id, created_at)
@@ -47,8 +47,8 @@ const statementsOf = statementCache((store: Store) => {
  * Writes a comment with its attachments and, when public, one notification row per participant
  * but the author. Call inside the transaction of the change that causes it. Returns the comment id.
  */
-export function recordComment(store: Store, config: Config, row: CaseRow, c: NewComment, now: number): number {
-  const s = statementsOf(store);
+export function recordComment(db: Db, config: Config, row: CaseRow, c: NewComment, now: number): number {
+  const s = statementsOf(db);
   const info = s.comment.run(
     row.id,
     c.authorEmail,
@@ -67,12 +67,12 @@ export function recordComment(store: Store, config: Config, row: CaseRow, c: New
   }
   s.touch.run(now, row.id);
   const to = commentRecipients(
-    participants(contactAddress(store, row), collaboratorEmails(store, row.id)),
+    participants(contactAddress(db, row), collaboratorEmails(db, row.id)),
     c.authorEmail,
     c.internal,
   );
   if (to.length > 0) {
-    enqueueNotification(store, { caseId: row.id, commentId, kind: 'comment', recipients: to }, config.domain, now);
+    enqueueNotification(db, { caseId: row.id, commentId, kind: 'comment', recipients: to }, config.domain, now);
   }
   return commentId;
 }
@@ -87,10 +87,10 @@ export interface CommentInput {
 }
 
 /** `comment add`: an agent (user) or a participant of the case writes a comment from the CLI. */
-export async function addComment(store: Store, config: Config, input: CommentInput, now = Date.now()) {
-  const row = requireCase(store, input.number);
-  const user = getUserByEmail(store, input.as);
-  const participant = isParticipant(input.as, contactAddress(store, row), collaboratorEmails(store, row.id));
+export async function addComment(db: Db, config: Config, input: CommentInput, now = Date.now()) {
+  const row = requireCase(db, input.number);
+  const user = getUserByEmail(db, input.as);
+  const participant = isParticipant(input.as, contactAddress(db, row), collaboratorEmails(db, row.id));
   if (!user && !participant) {
     throw forbidden(
       `${input.as} is neither a user nor a participant of case ${row.number}; comment as a user (casegate user list) or as the contact or a collaborator`,
@@ -113,7 +113,7 @@ export async function addComment(store: Store, config: Config, input: CommentInp
   });
   const attachments: StoredAttachment[] = [];
   for (const f of files) {
-    const blob = await writeBlob(store.blobDir, fs.createReadStream(f.path));
+    const blob = await writeBlob(db.blobDir, fs.createReadStream(f.path));
     attachments.push({
       filename: path.basename(f.path),
       contentType: contentTypeOf(f.path),
@@ -123,9 +123,9 @@ export async function addComment(store: Store, config: Config, input: CommentInp
       inline: false,
     });
   }
-  const id = store.sqlite.transaction(() =>
+  const id = db.sqlite.transaction(() =>
     recordComment(
-      store,
+      db,
       config,
       row,
       {

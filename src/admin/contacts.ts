@@ -1,7 +1,7 @@
 // Contacts: the people at customer accounts. Several contacts may share an email (SPEC §3: mail from
 // such an address stays unlinked), so creating one with a taken email succeeds and reports the others.
 import { asc, eq } from 'drizzle-orm';
-import type { Store } from '../db/client.js';
+import type { Db } from '../db/client.js';
 import { contacts } from '../db/schema.js';
 import { normalizeEmail } from '../domain/address.js';
 import { invalid, notFound } from '../errors.js';
@@ -76,16 +76,16 @@ function optional(value: string | null | undefined): string | null {
  * Creates a contact. Safe to call inside a caller's transaction (the inbound pipeline's "create
  * contacts" does): it only reads and inserts.
  */
-export function createContact(store: Store, input: NewContact, now = Date.now()): CreatedContact {
+export function createContact(db: Db, input: NewContact, now = Date.now()): CreatedContact {
   const email = checkEmail(input.email, 'contact email');
   const firstName = input.firstName.trim();
   const lastName = input.lastName.trim();
   if (firstName === '' && lastName === '') {
     throw invalid('a contact needs a name; give --first and --last, e.g. --first Ann --last Archer');
   }
-  const accountId = input.account == null || input.account === '' ? null : requireAccount(store, input.account).id;
-  const sameEmail = contactsWithEmail(store, email);
-  const row = store.db
+  const accountId = input.account == null || input.account === '' ? null : requireAccount(db, input.account).id;
+  const sameEmail = contactsWithEmail(db, email);
+  const row = db.orm
     .insert(contacts)
     .values({
       accountId,
@@ -107,13 +107,13 @@ export function createContact(store: Store, input: NewContact, now = Date.now())
   return { contact: contactRecord(row), sameEmail };
 }
 
-export function listContacts(store: Store): ContactRecord[] {
-  return store.db.select().from(contacts).orderBy(asc(contacts.id)).all().map(contactRecord);
+export function listContacts(db: Db): ContactRecord[] {
+  return db.orm.select().from(contacts).orderBy(asc(contacts.id)).all().map(contactRecord);
 }
 
 /** Every contact with this email, compared case-insensitively, oldest first. */
-export function contactsWithEmail(store: Store, email: string): ContactRecord[] {
-  return store.db
+export function contactsWithEmail(db: Db, email: string): ContactRecord[] {
+  return db.orm
     .select()
     .from(contacts)
     .where(eq(contacts.emailLower, normalizeEmail(email)))
@@ -122,8 +122,8 @@ export function contactsWithEmail(store: Store, email: string): ContactRecord[] 
     .map(contactRecord);
 }
 
-export function getContact(store: Store, id: number): ContactRecord | undefined {
-  const row = store.db.select().from(contacts).where(eq(contacts.id, id)).get();
+export function getContact(db: Db, id: number): ContactRecord | undefined {
+  const row = db.orm.select().from(contacts).where(eq(contacts.id, id)).get();
   return row ? contactRecord(row) : undefined;
 }
 
@@ -131,10 +131,10 @@ export function getContact(store: Store, id: number): ContactRecord | undefined 
  * Contacts whose email, first name, last name, full name, username, handle or external id contains
  * the query, ignoring letter case (also outside ASCII, hence the filtering here and not in SQL).
  */
-export function searchContacts(store: Store, query: string): ContactRecord[] {
+export function searchContacts(db: Db, query: string): ContactRecord[] {
   const wanted = query.trim().toLocaleLowerCase();
   if (wanted === '') throw invalid('the search text is empty; give part of a name, email, username, handle or external id, e.g. archer');
-  return listContacts(store).filter((c) =>
+  return listContacts(db).filter((c) =>
     [c.email, c.firstName, c.lastName, `${c.firstName} ${c.lastName}`, c.username, c.handle, c.externalId].some(
       (field) => field !== null && field.toLocaleLowerCase().includes(wanted),
     ),
@@ -150,15 +150,15 @@ function describe(c: ContactRecord): string {
  * A contact by id or by email. An email shared by several contacts is refused with a list of them,
  * since the caller has to pick one by id.
  */
-export function requireContact(store: Store, ref: string): ContactRecord {
+export function requireContact(db: Db, ref: string): ContactRecord {
   const text = ref.trim();
   if (/^\d+$/.test(text)) {
-    const contact = getContact(store, Number(text));
+    const contact = getContact(db, Number(text));
     if (!contact) throw notFound(`no contact with id ${text}; list contacts with "casegate contact list"`);
     return contact;
   }
   const email = checkEmail(text, 'contact');
-  const found = contactsWithEmail(store, email);
+  const found = contactsWithEmail(db, email);
   if (found.length === 0) {
     throw notFound(`no contact with email ${email}; find one with "casegate contact search ${email}" or create it with "casegate contact create"`);
   }

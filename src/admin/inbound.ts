@@ -1,6 +1,6 @@
 // `inbound list/show`: the inbound log, one row per message and recipient that reached DATA.
 import { desc, eq } from 'drizzle-orm';
-import type { Store } from '../db/client.js';
+import type { Db } from '../db/client.js';
 import { cases, inbound } from '../db/schema.js';
 import { invalid, notFound } from '../errors.js';
 
@@ -23,14 +23,14 @@ function view(row: typeof inbound.$inferSelect, caseNumber: string | null) {
   };
 }
 
-export function listInbound(store: Store, filter: { status?: string; limit?: string }) {
+export function listInbound(db: Db, filter: { status?: string; limit?: string }) {
   const status = filter.status?.toLowerCase();
   if (status !== undefined && !DECISIONS.includes(status)) {
     throw invalid(`--status "${filter.status}" is not one of ${DECISIONS.join(', ')}; give one of them, or leave it out`);
   }
   const limit = filter.limit === undefined ? 100 : /^\d+$/.test(filter.limit) && Number(filter.limit) > 0 ? Number(filter.limit) : NaN;
   if (Number.isNaN(limit)) throw invalid(`--limit "${filter.limit}" is not a number of rows; give a whole number, at least 1`);
-  const q = store.db
+  const q = db.orm
     .select({ row: inbound, number: cases.number })
     .from(inbound)
     .leftJoin(cases, eq(cases.id, inbound.caseId))
@@ -40,9 +40,9 @@ export function listInbound(store: Store, filter: { status?: string; limit?: str
   return rows.map((r) => view(r.row, r.number));
 }
 
-export function showInbound(store: Store, id: string) {
+export function showInbound(db: Db, id: string) {
   if (!/^\d+$/.test(id)) throw invalid(`"${id}" is not an inbound log id; see "casegate inbound list"`);
-  const r = store.db
+  const r = db.orm
     .select({ row: inbound, number: cases.number })
     .from(inbound)
     .leftJoin(cases, eq(cases.id, inbound.caseId))

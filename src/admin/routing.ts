@@ -2,7 +2,7 @@
 // defaults. An address is unique, compared case-insensitively.
 import { asc, eq } from 'drizzle-orm';
 import type { Config } from '../config.js';
-import type { Store } from '../db/client.js';
+import type { Db } from '../db/client.js';
 import { routingAddresses } from '../db/schema.js';
 import { normalizeEmail } from '../domain/address.js';
 import { PRIORITIES, parsePriority, type Priority } from '../domain/caseRules.js';
@@ -46,20 +46,20 @@ export function requirePriority(value: string): Priority {
   return priority;
 }
 
-function routingRecord(store: Store, row: RoutingRow): RoutingRecord {
+function routingRecord(db: Db, row: RoutingRow): RoutingRecord {
   return {
     id: row.id,
     address: row.address,
     priority: row.priority as Priority,
     origin: row.origin,
-    owner: row.ownerId === null ? null : (getUserById(store, row.ownerId)?.email ?? null),
+    owner: row.ownerId === null ? null : (getUserById(db, row.ownerId)?.email ?? null),
     createContacts: row.createContacts,
     notify: row.notify,
     createdAt: new Date(row.createdAt).toISOString(),
   };
 }
 
-export function addRoutingAddress(store: Store, config: Config, input: NewRoutingAddress, now = Date.now()): RoutingRecord {
+export function addRoutingAddress(db: Db, config: Config, input: NewRoutingAddress, now = Date.now()): RoutingRecord {
   const address = checkEmail(input.address, 'routing address');
   if (caseTokenOf(address, config.domain) !== null || bounceTokenOf(address, config.domain) !== null) {
     throw invalid(`${address} has the form of a case or bounce address of ${config.domain}; choose another address, e.g. support@example.com`);
@@ -67,12 +67,12 @@ export function addRoutingAddress(store: Store, config: Config, input: NewRoutin
   const priority = input.priority == null ? DEFAULT_ROUTING_PRIORITY : requirePriority(input.priority);
   const origin = input.origin == null ? DEFAULT_ROUTING_ORIGIN : input.origin.trim();
   if (origin === '') throw invalid('origin is empty; give a word such as Email or Web, or leave --origin out');
-  const owner = input.owner == null ? null : requireUserByEmail(store, input.owner, 'owner');
-  const taken = findRoutingAddress(store, address);
+  const owner = input.owner == null ? null : requireUserByEmail(db, input.owner, 'owner');
+  const taken = findRoutingAddress(db, address);
   if (taken) {
     throw conflict(`routing address ${taken.address} already exists (id ${taken.id}); remove it first with "casegate routing remove ${taken.address}" to change it`);
   }
-  const row = store.db
+  const row = db.orm
     .insert(routingAddresses)
     .values({
       address,
@@ -86,32 +86,32 @@ export function addRoutingAddress(store: Store, config: Config, input: NewRoutin
     })
     .returning()
     .get();
-  return routingRecord(store, row);
+  return routingRecord(db, row);
 }
 
-export function listRoutingAddresses(store: Store): RoutingRecord[] {
-  return store.db
+export function listRoutingAddresses(db: Db): RoutingRecord[] {
+  return db.orm
     .select()
     .from(routingAddresses)
     .orderBy(asc(routingAddresses.id))
     .all()
-    .map((row) => routingRecord(store, row));
+    .map((row) => routingRecord(db, row));
 }
 
 /** The routing address equal to `address` (case-insensitive), or undefined. */
-export function findRoutingAddress(store: Store, address: string): RoutingRecord | undefined {
-  const row = store.db
+export function findRoutingAddress(db: Db, address: string): RoutingRecord | undefined {
+  const row = db.orm
     .select()
     .from(routingAddresses)
     .where(eq(routingAddresses.addressLower, normalizeEmail(address)))
     .get();
-  return row ? routingRecord(store, row) : undefined;
+  return row ? routingRecord(db, row) : undefined;
 }
 
 /** Removes a routing address and returns what it was. Existing cases are not touched. */
-export function removeRoutingAddress(store: Store, address: string): RoutingRecord {
-  const found = findRoutingAddress(store, address);
+export function removeRoutingAddress(db: Db, address: string): RoutingRecord {
+  const found = findRoutingAddress(db, address);
   if (!found) throw notFound(`${address.trim()} is not a routing address; list them with "casegate routing list"`);
-  store.db.delete(routingAddresses).where(eq(routingAddresses.id, found.id)).run();
+  db.orm.delete(routingAddresses).where(eq(routingAddresses.id, found.id)).run();
   return found;
 }

@@ -2,13 +2,13 @@
 // run, print (table or --json), close, and turn errors into one line on stderr and an exit code.
 import type { Command } from 'commander';
 import { loadConfig, ConfigError, type Config } from '../config.js';
-import { openStore, type Store } from '../db/client.js';
+import { openDb, type Db } from '../db/client.js';
 import { CasegateError } from '../errors.js';
 import { printJson } from './output.js';
 
 export interface Context {
   readonly config: Config;
-  readonly store: Store;
+  readonly db: Db;
   readonly json: boolean;
 }
 
@@ -32,18 +32,18 @@ export function action<O, R>(
     const globals = command.optsWithGlobals() as GlobalOptions;
     const opts = command.opts() as O;
     const positional = all.slice(0, -2).flatMap((a) => (Array.isArray(a) ? a : [a])) as string[];
-    let store: Store | undefined;
+    let db: Db | undefined;
     try {
       const config = loadConfig({ db: globals.db, host: globals.host, port: globals.port });
-      store = openStore(config.db);
-      const ctx: Context = { config, store, json: globals.json === true };
+      db = openDb(config.db);
+      const ctx: Context = { config, db, json: globals.json === true };
       const result = await fn(ctx, opts, positional);
       if (ctx.json) printJson(result ?? null);
       else if (human) human(result, ctx, opts);
     } catch (err) {
       reportError(err);
     } finally {
-      store?.close();
+      db?.close();
     }
   };
 }

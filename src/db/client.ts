@@ -8,11 +8,11 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.js';
 import { unavailable } from '../errors.js';
 
-export type Db = BetterSQLite3Database<typeof schema>;
+export type Orm = BetterSQLite3Database<typeof schema>;
 
-export interface Store {
+export interface Db {
   /** drizzle over the connection. */
-  readonly db: Db;
+  readonly orm: Orm;
   /** The raw connection, for prepared statements on hot paths and for transactions. */
   readonly sqlite: Database.Database;
   /** Folder of attachment contents, `blobs/` beside the database file. */
@@ -32,7 +32,7 @@ export function packageRoot(): string {
   }
 }
 
-export function openStore(file: string): Store {
+export function openDb(file: string): Db {
   let sqlite: Database.Database;
   try {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -57,7 +57,7 @@ export function openStore(file: string): Store {
   }
   const blobDir = path.join(path.dirname(path.resolve(file)), 'blobs');
   return {
-    db,
+    orm: db,
     sqlite,
     blobDir,
     file,
@@ -65,14 +65,14 @@ export function openStore(file: string): Store {
   };
 }
 
-/** Memoises per-connection prepared statements: `const statementsOf = statementCache((store) => ({ … }))`. */
-export function statementCache<T>(prepare: (store: Store) => T): (store: Store) => T {
-  const cache = new WeakMap<Store, T>();
-  return (store) => {
-    let statements = cache.get(store);
+/** Memoises per-connection prepared statements: `const statementsOf = statementCache((db) => ({ … }))`. */
+export function statementCache<T>(prepare: (db: Db) => T): (db: Db) => T {
+  const cache = new WeakMap<Db, T>();
+  return (db) => {
+    let statements = cache.get(db);
     if (statements === undefined) {
-      statements = prepare(store);
-      cache.set(store, statements);
+      statements = prepare(db);
+      cache.set(db, statements);
     }
     return statements;
   };

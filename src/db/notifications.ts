@@ -1,6 +1,6 @@
 // Writing notifications: one outbox row per recipient, in the caller's transaction. A recipient
 // whose address hard-bounced gets a `held` row instead of a `pending` one.
-import { statementCache, type Store } from './client.js';
+import { statementCache, type Db } from './client.js';
 import { newMessageToken, outboundMessageId } from '../domain/mailNames.js';
 import { normalizeEmail } from '../domain/address.js';
 
@@ -14,22 +14,22 @@ export interface Notification {
 }
 
 /** Prepared once per connection. */
-const statementsOf = statementCache((store: Store) => {
+const statementsOf = statementCache((db: Db) => {
   return {
-    insert: store.sqlite.prepare(
+    insert: db.sqlite.prepare(
       `INSERT INTO outbox (case_id, comment_id, kind, recipient, recipient_lower, token, message_id, status,
          attempts, next_attempt_at, last_error, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
     ),
-    bounce: store.sqlite.prepare<[string], { status: string; diagnostic: string | null }>(
+    bounce: db.sqlite.prepare<[string], { status: string; diagnostic: string | null }>(
       'SELECT status, diagnostic FROM bounces WHERE address_lower = ? AND hard = 1',
     ),
   };
 });
 
 /** Writes the rows of one notification; returns their ids. Call inside the causing transaction. */
-export function enqueueNotification(store: Store, n: Notification, domain: string, now: number): number[] {
-  const s = statementsOf(store);
+export function enqueueNotification(db: Db, n: Notification, domain: string, now: number): number[] {
+  const s = statementsOf(db);
   const ids: number[] = [];
   for (const recipient of n.recipients) {
     const lower = normalizeEmail(recipient);

@@ -1,14 +1,14 @@
 // Authorise stage: a reply is taken only from the case contact or a current collaborator (SPEC §2.8, §4 "Who").
-import type { Store } from '../db/client.js';
+import type { Db } from '../db/client.js';
 import { collaboratorEmails, contactAddress, type CaseRow } from '../db/cases.js';
 import { isParticipant } from '../domain/recipients.js';
 import { answer, type Answer } from '../domain/refusal.js';
 
-export function authorizeSender(store: Store, row: CaseRow, from: string | null): Answer | null {
+export function authorizeSender(db: Db, row: CaseRow, from: string | null): Answer | null {
   if (from === null) {
     return answer(550, '5.7.1', `message has no From address, so it cannot be matched to a participant of case ${row.number}`);
   }
-  if (isParticipant(from, contactAddress(store, row), collaboratorEmails(store, row.id))) return null;
+  if (isParticipant(from, contactAddress(db, row), collaboratorEmails(db, row.id))) return null;
   return answer(
     550,
     '5.7.1',

@@ -5,7 +5,7 @@
 // When to commit: at once when every open connection has a message waiting for this commit (a lone
 // sender, or pipe mode, waits for nothing); otherwise wait for the others, at most `maxWaitMs`, so
 // that their messages share the commit and its fsync.
-import type { Store } from '../db/client.js';
+import type { Db } from '../db/client.js';
 
 export interface Committer {
   /** Runs `work` inside a transaction and resolves after that transaction is committed. */
@@ -23,7 +23,7 @@ interface Job {
   error?: unknown;
 }
 
-export function createCommitter(store: Store, options: { maxWaitMs?: number } = {}): Committer {
+export function createCommitter(db: Db, options: { maxWaitMs?: number } = {}): Committer {
   const maxWaitMs = options.maxWaitMs ?? 5;
   let queue: Job[] = [];
   let connections = 0;
@@ -49,10 +49,10 @@ export function createCommitter(store: Store, options: { maxWaitMs?: number } = 
     queue = [];
     if (jobs.length === 0) return;
     try {
-      store.sqlite.transaction(() => {
+      db.sqlite.transaction(() => {
         for (const job of jobs) {
           try {
-            job.value = store.sqlite.transaction(job.work)();
+            job.value = db.sqlite.transaction(job.work)();
             job.ok = true;
           } catch (err) {
             job.ok = false;

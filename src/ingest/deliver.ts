@@ -1,8 +1,8 @@
 // One message to one recipient, inside the caller's transaction: bounce and auto-reply guards,
-// duplicates, the loop rule, route, authorise, closed-case policy, then store. Returns the answer
+// duplicates, the loop rule, route, authorise, closed-case policy, then db. Returns the answer
 // and writes the inbound log row for every outcome.
 import type { Config } from '../config.js';
-import { statementCache, type Store } from '../db/client.js';
+import { statementCache, type Db } from '../db/client.js';
 import { findCaseById, type CaseRow } from '../db/cases.js';
 import { recordBounce } from '../outbound/bounces.js';
 import { answer, type Answer } from '../domain/refusal.js';
@@ -22,8 +22,8 @@ export interface Outcome {
 }
 
 /** Prepared once per connection. */
-const statementsOf = statementCache((store: Store) => {
-  const s = store.sqlite;
+const statementsOf = statementCache((db: Db) => {
+  const s = db.sqlite;
   return {
     duplicateInCase: s.prepare<[number, string], { id: number; case_id: number | null }>(
       "SELECT id, case_id FROM inbound WHERE case_id = ? AND fingerprint = ? AND decision = 'accepted' LIMIT 1",
@@ -46,12 +46,12 @@ const statementsOf = statementCache((store: Store) => {
   };
 });
 
-export function deliver(store: Store, config: Config, f: MessageFacts, rcpt: string, target: Target, now: number): Outcome {
-  const s = statementsOf(store);
+export function deliver(db: Db, config: Config, f: MessageFacts, rcpt: string, target: Target, now: number): Outcome {
+  const s = statementsOf(db);
   const [loopKey, previousLoopKey] = loopKeysAt(f.loopKey, now);
   const done = (decision: Decision, a: Answer, caseRow: CaseRow | null, write?: (inboundId: number) => void): Outcome => {
     const inboundId = logInbound(
-      store,
+      db,
       {
         messageId: f.msg.messageId,
         mailFrom: f.envelope.mailFrom,
@@ -72,14 +72,14 @@ export function deliver(store: Store, config: Config, f: MessageFacts, rcpt: str
     return { rcpt, answer: a, decision, inboundId, caseNumber: caseRow?.number ?? null };
   };
 
-  if (f.msg.dsn !== null || target.kind === 'bounce') return handleReport(store, f, target, now, done);
+  if (f.msg.dsn !== null || target.kind === 'bounce') return handleReport(db, f, target, now, done);
   if (f.autoReply !== null) {
     return done('ignored', answer(250, '2.6.0', `accepted and dropped: automatic mail is not turned into comments (${f.autoReply})`), null);
   }
 
-  const route = routeMessage(store, config.domain, f.msg, target);
+  const route = routeMessage(db, config.domain, f.msg, target);
   if (route === null) return done('ignored', answer(250, '2.6.0', 'accepted and dropped: nothing to do'), null);
-  const existing = route.kind === 'existing' ? (findCaseById(store, route.caseId) ?? null) : null;
+  const existing = route.kind === 'existing' ? (findCaseById(db, route.caseId) ?? null) : null;
 
   const dup = existing
     ? (s.duplicateInCase.get(existing.id, f.fingerprint) ??
@@ -88,7 +88,7 @@ export function deliver(store: Store, config: Config, f: MessageFacts, rcpt: str
       ? undefined
       : s.duplicateOpening.get(f.msg.messageId, f.fingerprint);
   if (dup) {
-    const dupCase = dup.case_id === null ? existing : (findCaseById(store, dup.case_id) ?? existing);
+    const dupCase = dup.case_id === null ? existing : (findCaseById(db, dup.case_id) ?? existing);
     return done('duplicate', answer(250, '2.6.0', `already stored (inbound ${dup.id}); this copy is not added again`), dupCase);
   }
   const recent = s.recentSame.get(loopKey, previousLoopKey, now - LOOP_WINDOW_MS, f.msg.messageId, f.msg.messageId);
@@ -97,14 +97,14 @@ export function deliver(store: Store, config: Config, f: MessageFacts, rcpt: str
 
   if (existing === null) {
     if (route.kind !== 'new') return done('refused', answer(451, '4.3.0', 'case vanished while routing; try again'), null);
-    const opened = openCaseFromMail(store, config, f, route.routingId, now);
+    const opened = openCaseFromMail(db, config, f, route.routingId, now);
     if (!opened.ok) return done('refused', opened.answer, null);
     return done('accepted', answer(250, '2.6.0', `opened case ${opened.row.number}`), opened.row, (inboundId) =>
-      storeReply(store, config, opened.row, f, inboundId, now),
+      storeReply(db, config, opened.row, f, inboundId, now),
     );
   }
 
-  const refusal = authorizeSender(store, existing, f.msg.from?.address ?? null);
+  const refusal = authorizeSender(db, existing, f.msg.from?.address ?? null);
   if (refusal) return done('refused', refusal, existing);
 
   switch (closedCaseAction(existing.status, config.closedCaseReply)) {
@@ -115,27 +115,27 @@ export function deliver(store: Store, config: Config, f: MessageFacts, rcpt: str
         existing,
       );
     case 'child': {
-      const child = openCaseFromMail(store, config, f, null, now, existing);
+      const child = openCaseFromMail(db, config, f, null, now, existing);
       if (!child.ok) return done('refused', child.answer, existing);
       return done('accepted', answer(250, '2.6.0', `case ${existing.number} is closed; opened follow-up case ${child.row.number}`), child.row, (id) =>
-        storeReply(store, config, child.row, f, id, now),
+        storeReply(db, config, child.row, f, id, now),
       );
     }
     case 'reopen':
-      reopenForReply(store, existing, now);
+      reopenForReply(db, existing, now);
       return done('accepted', answer(250, '2.6.0', `added to case ${existing.number}, which is reopened`), existing, (id) =>
-        storeReply(store, config, existing, f, id, now),
+        storeReply(db, config, existing, f, id, now),
       );
     case 'none':
       return done('accepted', answer(250, '2.6.0', `added to case ${existing.number}`), existing, (id) =>
-        storeReply(store, config, existing, f, id, now),
+        storeReply(db, config, existing, f, id, now),
       );
   }
 }
 
 /** A delivery status notification marks the recipient of the outbound message it reports on as bouncing. */
 function handleReport(
-  store: Store,
+  db: Db,
   f: MessageFacts,
   target: Target,
   now: number,
@@ -150,7 +150,7 @@ function handleReport(
   for (const r of dsn.recipients) {
     if (!/^failed$/i.test(r.action)) continue;
     const id = recordBounce(
-      store,
+      db,
       { token, messageId: dsn.originalMessageId ?? undefined, recipient: r.recipient, status: r.status, diagnostic: r.diagnostic },
       now,
     );

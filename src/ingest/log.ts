@@ -1,5 +1,5 @@
 // The inbound log: one row per message and recipient that reached DATA, with its decision and reason.
-import { statementCache, type Store } from '../db/client.js';
+import { statementCache, type Db } from '../db/client.js';
 import { formatAnswer, type Answer } from '../domain/refusal.js';
 
 export type Decision = 'accepted' | 'refused' | 'ignored' | 'duplicate';
@@ -21,20 +21,20 @@ export interface LogEntry {
 }
 
 /** Prepared once per connection. */
-const statementsOf = statementCache((store: Store) => {
+const statementsOf = statementCache((db: Db) => {
   return {
-    insert: store.sqlite.prepare(
+    insert: db.sqlite.prepare(
       `INSERT INTO inbound (message_id, mail_from, from_addr, rcpt, subject, decision, reason, smtp_code, case_id,
          fingerprint, loop_key, size, headers, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    linkComment: store.sqlite.prepare('UPDATE inbound SET case_id = ?, comment_id = ? WHERE id = ?'),
-    linkBack: store.sqlite.prepare('UPDATE comments SET inbound_id = ? WHERE id = ?'),
+    linkComment: db.sqlite.prepare('UPDATE inbound SET case_id = ?, comment_id = ? WHERE id = ?'),
+    linkBack: db.sqlite.prepare('UPDATE comments SET inbound_id = ? WHERE id = ?'),
   };
 });
 
-export function logInbound(store: Store, e: LogEntry, now: number): number {
-  const info = statementsOf(store).insert.run(
+export function logInbound(db: Db, e: LogEntry, now: number): number {
+  const info = statementsOf(db).insert.run(
     e.messageId,
     e.mailFrom,
     e.fromAddr,
@@ -53,8 +53,8 @@ export function logInbound(store: Store, e: LogEntry, now: number): number {
   return Number(info.lastInsertRowid);
 }
 
-export function linkInboundComment(store: Store, inboundId: number, caseId: number, commentId: number): void {
-  const s = statementsOf(store);
+export function linkInboundComment(db: Db, inboundId: number, caseId: number, commentId: number): void {
+  const s = statementsOf(db);
   s.linkComment.run(caseId, commentId, inboundId);
   s.linkBack.run(inboundId, commentId);
 }

@@ -46,7 +46,7 @@ export interface ParsedMessage {
 }
 
 export interface ParseOptions {
-  /** Folder of the blob store (`Store.blobDir`). */
+  /** Folder of the blob store (`Db.blobDir`). */
   blobDir: string;
   /** Refuse a message larger than this many bytes (MessageTooLargeError); the source is still drained. */
   maxBytes?: number;

@@ -1,8 +1,8 @@
 // The one ingest pipeline shared by SMTP, LMTP and pipe mode: parse → (per recipient, in one
-// transaction) guard, route, authorise, store. Answers come back only after the commit.
+// transaction) guard, route, authorise, db. Answers come back only after the commit.
 import type { Readable } from 'node:stream';
 import type { Config } from '../config.js';
-import type { Store } from '../db/client.js';
+import type { Db } from '../db/client.js';
 import { answer, type Answer } from '../domain/refusal.js';
 import { logInbound } from './log.js';
 import { checkRecipient } from './recipients.js';
@@ -12,7 +12,7 @@ import { MalformedMessageError, parseMessage, type ParsedMessage } from './parse
 import type { Committer } from './commit.js';
 
 export interface Pipeline {
-  readonly store: Store;
+  readonly db: Db;
   readonly config: Config;
   readonly committer: Committer;
 }
@@ -45,35 +45,35 @@ export async function ingestMessage(p: Pipeline, envelope: Envelope, source: Rea
     return await ingest(p, envelope, source, opts);
   } catch (err) {
     const a = answer(451, '4.3.0', `temporary failure, nothing was kept (${(err as Error)?.message ?? String(err)}); try again later`);
-    await p.committer.run(() => envelope.rcpt.map((rcpt) => refuseAll(p.store, envelope, rcpt, a, null, 0))).catch(() => undefined);
+    await p.committer.run(() => envelope.rcpt.map((rcpt) => refuseAll(p.db, envelope, rcpt, a, null, 0))).catch(() => undefined);
     throw err;
   }
 }
 
 async function ingest(p: Pipeline, envelope: Envelope, source: Readable, opts: IngestOptions): Promise<Outcome[]> {
-  const { store, config } = p;
+  const { db, config } = p;
   const tooLarge = answer(552, '5.3.4', `message is larger than the limit of ${config.maxMessageBytes} bytes; send a smaller message or share large files by link`);
   let msg: ParsedMessage;
   try {
-    msg = await parseMessage(source, { blobDir: store.blobDir });
+    msg = await parseMessage(source, { blobDir: db.blobDir });
   } catch (err) {
     if (!(err instanceof MalformedMessageError)) throw err;
     source.resume();
     const a = opts.oversize?.()
       ? tooLarge
       : answer(550, '5.6.0', `malformed message: ${err.message}; send a complete RFC 5322 message with headers and a body`);
-    return p.committer.run(() => envelope.rcpt.map((rcpt) => refuseAll(store, envelope, rcpt, a, null, 0)));
+    return p.committer.run(() => envelope.rcpt.map((rcpt) => refuseAll(db, envelope, rcpt, a, null, 0)));
   }
   if (opts.oversize?.()) {
-    return p.committer.run(() => envelope.rcpt.map((rcpt) => refuseAll(store, envelope, rcpt, tooLarge, msg, msg.size)));
+    return p.committer.run(() => envelope.rcpt.map((rcpt) => refuseAll(db, envelope, rcpt, tooLarge, msg, msg.size)));
   }
   const facts = messageFacts(msg, envelope);
   try {
     return await p.committer.run(() => {
       const outcomes = envelope.rcpt.map((rcpt) => {
-        const check = checkRecipient(store, config, rcpt);
-        if (!check.ok) return refuseAll(store, envelope, rcpt, check.answer, msg, msg.size);
-        return deliver(store, config, facts, rcpt, check.target, Date.now());
+        const check = checkRecipient(db, config, rcpt);
+        if (!check.ok) return refuseAll(db, envelope, rcpt, check.answer, msg, msg.size);
+        return deliver(db, config, facts, rcpt, check.target, Date.now());
       });
       const taken = outcomes.some((o) => o.answer.code < 300);
       if (!opts.perRecipient && taken && outcomes.some((o) => o.answer.code >= 400)) throw new MixedOutcome(outcomes);
@@ -83,7 +83,7 @@ async function ingest(p: Pipeline, envelope: Envelope, source: Readable, opts: I
     if (!(err instanceof MixedOutcome)) throw err;
     const whole = answerForAll(err.outcomes);
     return p.committer.run(() =>
-      err.outcomes.map((o) => refuseAll(store, envelope, o.rcpt, o.answer.code >= 400 ? o.answer : whole, msg, msg.size)),
+      err.outcomes.map((o) => refuseAll(db, envelope, o.rcpt, o.answer.code >= 400 ? o.answer : whole, msg, msg.size)),
     );
   }
 }
@@ -100,7 +100,7 @@ function answerForAll(outcomes: readonly Outcome[]): Answer {
 }
 
 function refuseAll(
-  store: Store,
+  db: Db,
   envelope: Envelope,
   rcpt: string,
   a: Answer,
@@ -108,7 +108,7 @@ function refuseAll(
   size: number,
 ): Outcome {
   const inboundId = logInbound(
-    store,
+    db,
     {
       messageId: msg?.messageId ?? null,
       mailFrom: envelope.mailFrom,

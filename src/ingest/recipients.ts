@@ -2,7 +2,7 @@
 // address, a routing address, or one of our bounce (VERP) addresses; other mailboxes of our domain
 // are unknown (550 5.1.1) and other domains are not relayed (550 5.7.1).
 import type { Config } from '../config.js';
-import { statementCache, type Store } from '../db/client.js';
+import { statementCache, type Db } from '../db/client.js';
 import { bounceTokenOf, caseTokenOf } from '../domain/mailNames.js';
 import { domainOf, isEmailAddress, normalizeEmail } from '../domain/address.js';
 import { answer, type Answer } from '../domain/refusal.js';
@@ -11,8 +11,8 @@ import type { Target } from '../domain/route.js';
 export type RecipientCheck = { ok: true; target: Target } | { ok: false; answer: Answer };
 
 /** Prepared once per connection. */
-const statementsOf = statementCache((store: Store) => {
-  const s = store.sqlite;
+const statementsOf = statementCache((db: Db) => {
+  const s = db.sqlite;
   return {
     caseByToken: s.prepare<[string], { id: number }>('SELECT id FROM cases WHERE address_token = ?'),
     routing: s.prepare<[string], { id: number }>('SELECT id FROM routing_addresses WHERE address_lower = ?'),
@@ -20,8 +20,8 @@ const statementsOf = statementCache((store: Store) => {
   };
 });
 
-export function checkRecipient(store: Store, config: Config, address: string): RecipientCheck {
-  const s = statementsOf(store);
+export function checkRecipient(db: Db, config: Config, address: string): RecipientCheck {
+  const s = statementsOf(db);
   const lower = normalizeEmail(address);
   if (!isEmailAddress(lower)) {
     return { ok: false, answer: answer(553, '5.1.3', `<${address}> is not a valid mailbox address`) };

@@ -1,8 +1,8 @@
-// Store stage: a reply becomes a comment with its attachments; mail to a routing address opens a
+// Db stage: a reply becomes a comment with its attachments; mail to a routing address opens a
 // case (SPEC §3 contact matching, *create contacts*). Runs inside the message's transaction.
 import { eq } from 'drizzle-orm';
 import type { Config } from '../config.js';
-import type { Store } from '../db/client.js';
+import type { Db } from '../db/client.js';
 import { contacts, routingAddresses } from '../db/schema.js';
 import { contactsByEmail, findCaseById, findContactById, findUserById, type CaseRow, type ContactRow } from '../db/cases.js';
 import { createCase } from '../admin/cases.js';
@@ -15,10 +15,10 @@ import { CasegateError } from '../errors.js';
 import { linkInboundComment } from './log.js';
 import type { MessageFacts } from './facts.js';
 
-export function storeReply(store: Store, config: Config, row: CaseRow, f: MessageFacts, inboundId: number, now: number): void {
+export function storeReply(db: Db, config: Config, row: CaseRow, f: MessageFacts, inboundId: number, now: number): void {
   const from = f.msg.from;
   const commentId = recordComment(
-    store,
+    db,
     config,
     row,
     {
@@ -33,11 +33,11 @@ export function storeReply(store: Store, config: Config, row: CaseRow, f: Messag
     },
     now,
   );
-  linkInboundComment(store, inboundId, row.id, commentId);
+  linkInboundComment(db, inboundId, row.id, commentId);
 }
 
-export function reopenForReply(store: Store, row: CaseRow, now: number): void {
-  store.sqlite.prepare("UPDATE cases SET status = 'Working', closed_at = NULL, updated_at = ? WHERE id = ?").run(now, row.id);
+export function reopenForReply(db: Db, row: CaseRow, now: number): void {
+  db.sqlite.prepare("UPDATE cases SET status = 'Working', closed_at = NULL, updated_at = ? WHERE id = ?").run(now, row.id);
 }
 
 export type Opened = { ok: true; row: CaseRow } | { ok: false; answer: Answer };
@@ -47,7 +47,7 @@ export type Opened = { ok: true; row: CaseRow } | { ok: false; answer: Answer };
  * closed case (`parent`). The sender is matched to a contact; none and *create contacts* on: one is made.
  */
 export function openCaseFromMail(
-  store: Store,
+  db: Db,
   config: Config,
   f: MessageFacts,
   routingId: number | null,
@@ -55,7 +55,7 @@ export function openCaseFromMail(
   parent?: CaseRow,
 ): Opened {
   try {
-    return { ok: true, row: store.sqlite.transaction(() => openCase(store, config, f, routingId, now, parent))() };
+    return { ok: true, row: db.sqlite.transaction(() => openCase(db, config, f, routingId, now, parent))() };
   } catch (err) {
     if (err instanceof Refused) return { ok: false, answer: err.answer };
     if (err instanceof CasegateError && err.kind === 'invalid') {
@@ -73,17 +73,17 @@ class Refused extends Error {
 }
 
 /** Runs in its own savepoint: a refusal after the contact was made leaves nothing behind. */
-function openCase(store: Store, config: Config, f: MessageFacts, routingId: number | null, now: number, parent?: CaseRow): CaseRow {
+function openCase(db: Db, config: Config, f: MessageFacts, routingId: number | null, now: number, parent?: CaseRow): CaseRow {
   const from = f.msg.from;
   if (from === null) throw new Refused(answer(550, '5.1.7', 'message has no From address; a case needs a sender to answer to'));
-  const routing = routingId === null ? undefined : store.db.select().from(routingAddresses).where(eq(routingAddresses.id, routingId)).get();
-  let contact: ContactRow | null = parent?.contactId ? (findContactById(store, parent.contactId) ?? null) : null;
+  const routing = routingId === null ? undefined : db.orm.select().from(routingAddresses).where(eq(routingAddresses.id, routingId)).get();
+  let contact: ContactRow | null = parent?.contactId ? (findContactById(db, parent.contactId) ?? null) : null;
   if (!parent) {
-    const match = matchContact(from.address, contactsByEmail(store, from.address));
+    const match = matchContact(from.address, contactsByEmail(db, from.address));
     if (match.kind === 'linked') contact = match.contact;
     if (match.kind === 'none' && routing?.createContacts) {
       const made = contactFromSender(from);
-      contact = store.db
+      contact = db.orm
         .insert(contacts)
         .values({ ...made, emailLower: normalizeEmail(made.email), createdAt: now })
         .returning()
@@ -92,9 +92,9 @@ function openCase(store: Store, config: Config, f: MessageFacts, routingId: numb
   }
   const eligible = checkEligibility(contact);
   if (!eligible.ok) throw new Refused(answer(550, '5.7.1', eligible.reason));
-  const owner = routing?.ownerId ? findUserById(store, routing.ownerId)?.email : undefined;
+  const owner = routing?.ownerId ? findUserById(db, routing.ownerId)?.email : undefined;
   const detail = createCase(
-    store,
+    db,
     config,
     {
       subject: f.msg.subject.trim() || '(no subject)',
@@ -110,7 +110,7 @@ function openCase(store: Store, config: Config, f: MessageFacts, routingId: numb
     },
     now,
   );
-  const row = findCaseById(store, detail.id);
+  const row = findCaseById(db, detail.id);
   if (!row) throw new Error(`case ${detail.number} vanished after creation`);
   return row;
 }

@@ -4,7 +4,7 @@
 //
 // Called by the inbound pipeline inside its own transaction, so it runs plain statements and
 // never opens a transaction of its own.
-import type { Store } from '../db/client.js';
+import type { Db } from '../db/client.js';
 
 export interface BounceReport {
   /** Token of the VERP address the bounce was sent to (`bounce+<token>@domain`). */
@@ -29,8 +29,8 @@ interface Matched {
  * Records a bounce against the outbox row it reports on; returns that row's id, or null when the
  * report names no message of ours (nothing is changed then).
  */
-export function recordBounce(store: Store, report: BounceReport, now: number): number | null {
-  const row = findRow(store, report);
+export function recordBounce(db: Db, report: BounceReport, now: number): number | null {
+  const row = findRow(db, report);
   if (!row) return null;
   const status = report.status.trim() || 'unknown';
   const diagnostic = report.diagnostic?.replace(/\s+/g, ' ').trim() || null;
@@ -39,9 +39,9 @@ export function recordBounce(store: Store, report: BounceReport, now: number): n
   const elsewhere = reported && reported.toLowerCase() !== row.recipientLower ? ` (reported for ${reported})` : '';
   const lastError = `${hard ? 'bounced' : 'soft bounce'}: ${[status, diagnostic].filter(Boolean).join(' ')}${elsewhere}`;
 
-  store.sqlite.prepare(`UPDATE outbox SET bounced_at = ?, last_error = ? WHERE id = ?`).run(now, lastError.slice(0, 1000), row.id);
+  db.sqlite.prepare(`UPDATE outbox SET bounced_at = ?, last_error = ? WHERE id = ?`).run(now, lastError.slice(0, 1000), row.id);
   // A later soft bounce does not downgrade a hard one.
-  store.sqlite
+  db.sqlite
     .prepare(
       `INSERT INTO bounces (address_lower, hard, status, diagnostic, outbox_id, created_at) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (address_lower) DO UPDATE SET hard = excluded.hard, status = excluded.status,
@@ -52,18 +52,18 @@ export function recordBounce(store: Store, report: BounceReport, now: number): n
   return row.id;
 }
 
-function findRow(store: Store, report: BounceReport): Matched | undefined {
+function findRow(db: Db, report: BounceReport): Matched | undefined {
   const select = `SELECT id, recipient, recipient_lower AS recipientLower FROM outbox`;
   const token = report.token?.trim().toLowerCase();
   if (token) {
-    const hit = store.sqlite.prepare<[string], Matched>(`${select} WHERE token = ?`).get(token);
+    const hit = db.sqlite.prepare<[string], Matched>(`${select} WHERE token = ?`).get(token);
     if (hit) return hit;
   }
   // Our Message-IDs are `<token@domain>`, all lower case: the token's index finds the row.
   const local = /^<?([a-z0-9]+)@/.exec(report.messageId?.trim().toLowerCase() ?? '')?.[1];
   if (local) {
     const raw = `<${report.messageId?.trim().replace(/^<|>$/g, '').toLowerCase()}>`;
-    return store.sqlite.prepare<[string, string], Matched>(`${select} WHERE token = ? AND message_id = ?`).get(local, raw);
+    return db.sqlite.prepare<[string, string], Matched>(`${select} WHERE token = ? AND message_id = ?`).get(local, raw);
   }
   return undefined;
 }

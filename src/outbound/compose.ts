@@ -28,7 +28,7 @@ export interface CommentView {
 export interface NotificationInput {
   readonly from: string;
   readonly domain: string;
-  /** Folder of attachment contents (`Store.blobDir`). */
+  /** Folder of attachment contents (`Db.blobDir`). */
   readonly blobDir: string;
   readonly row: {
     readonly kind: NotificationKind;

@@ -3,7 +3,7 @@
 // logged and the loop goes on. Signals are the caller's business.
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { Store } from '../db/client.js';
+import type { Db } from '../db/client.js';
 import type { Config } from '../config.js';
 import { composeNotification } from './compose.js';
 import { loadNotification } from './load.js';
@@ -19,7 +19,7 @@ export interface PassResult {
 }
 
 export interface DispatcherOptions {
-  store: Store;
+  db: Db;
   config: Config;
   /** Defaults to the configured relay, or the `.eml` folder; closed by stop() only when made here. */
   transport?: Transport;
@@ -55,7 +55,7 @@ export interface Dispatcher {
 export const DEFAULT_LEASE_MS = 5 * 60_000;
 
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
-  const { store, config } = options;
+  const { db, config } = options;
   const ownTransport = options.transport === undefined;
   let transport: Transport | null = options.transport ?? null;
   const batchSize = options.batchSize ?? 50;
@@ -85,7 +85,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         marks = [];
         marking = null;
         try {
-          store.sqlite.transaction(() => batch.forEach((m) => m()))();
+          db.sqlite.transaction(() => batch.forEach((m) => m()))();
           resolve();
         } catch (err) {
           reject(err);
@@ -98,13 +98,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   async function deliver(row: OutboxRow): Promise<keyof PassResult> {
     let response: string;
     try {
-      const message = composeNotification(loadNotification(store, config, row));
+      const message = composeNotification(loadNotification(db, config, row));
       ({ response } = await getTransport().send(message));
     } catch (err) {
       return recordFailure(row, err);
     }
     const at = now();
-    await record(() => markSent(store, row.id, response, at));
+    await record(() => markSent(db, row.id, response, at));
     return 'sent';
   }
 
@@ -114,10 +114,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const delay = verdict === 'retry' ? nextAttemptDelay(attempt, config.retrySchedule) : null;
     if (delay !== null) {
       const at = now() + delay;
-      await record(() => markRetry(store, row.id, message, at));
+      await record(() => markRetry(db, row.id, message, at));
       return 'retried';
     }
-    await record(() => markFailed(store, row.id, verdict === 'retry' ? `gave up after ${attempt} attempts: ${message}` : message));
+    await record(() => markFailed(db, row.id, verdict === 'retry' ? `gave up after ${attempt} attempts: ${message}` : message));
     return 'failed';
   }
 
@@ -126,7 +126,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     // Claim in rounds until nothing is due, so that a pass also sends retries due right away.
     // On stop() the messages in flight finish; claimed rows not yet begun are given back.
     for (;;) {
-      const { claimed, held } = claimDue(store, owner, now(), batchSize, leaseMs);
+      const { claimed, held } = claimDue(db, owner, now(), batchSize, leaseMs);
       result.held += held;
       if (claimed.length === 0 && held === 0) break;
       let next = 0;
@@ -144,7 +144,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       };
       await Promise.all(Array.from({ length: Math.min(concurrency, claimed.length) }, worker));
       if (stopping) {
-        releaseClaims(store, owner, claimed.slice(next).map((r) => r.id));
+        releaseClaims(db, owner, claimed.slice(next).map((r) => r.id));
         break;
       }
     }

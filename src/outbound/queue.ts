@@ -2,7 +2,7 @@
 // outcome, list rows, and send a failed or held row again. Prepared statements on the raw
 // connection; every change is one short statement or one short transaction.
 import type Database from 'better-sqlite3';
-import type { Store } from '../db/client.js';
+import type { Db } from '../db/client.js';
 import { conflict, invalid, notFound } from '../errors.js';
 
 export const OUTBOX_STATUSES = Object.freeze(['pending', 'sent', 'failed', 'held'] as const);
@@ -92,11 +92,11 @@ function statements(sqlite: Database.Database) {
 type Statements = ReturnType<typeof statements>;
 const cache = new WeakMap<Database.Database, Statements>();
 
-function stmts(store: Store): Statements {
-  let s = cache.get(store.sqlite);
+function stmts(db: Db): Statements {
+  let s = cache.get(db.sqlite);
   if (!s) {
-    s = statements(store.sqlite);
-    cache.set(store.sqlite, s);
+    s = statements(db.sqlite);
+    cache.set(db.sqlite, s);
   }
   return s;
 }
@@ -106,9 +106,9 @@ function stmts(store: Store): Statements {
  * whose lease has run out (its dispatcher died) is due again. Due rows to an address with a hard
  * bounce are set `held` instead, with the bounce in `lastError`.
  */
-export function claimDue(store: Store, owner: string, now: number, limit: number, leaseMs: number): ClaimResult {
-  const s = stmts(store);
-  const run = store.sqlite.transaction((): ClaimResult => {
+export function claimDue(db: Db, owner: string, now: number, limit: number, leaseMs: number): ClaimResult {
+  const s = stmts(db);
+  const run = db.sqlite.transaction((): ClaimResult => {
     const claimed: OutboxRow[] = [];
     let held = 0;
     for (const { bounceStatus, bounceDiagnostic, ...row } of s.due.all(now, now, limit)) {
@@ -127,40 +127,40 @@ export function claimDue(store: Store, owner: string, now: number, limit: number
 }
 
 /** Records a delivery the server accepted, with its answer. */
-export function markSent(store: Store, id: number, response: string, now: number): void {
-  stmts(store).sent.run(response, now, id);
+export function markSent(db: Db, id: number, response: string, now: number): void {
+  stmts(db).sent.run(response, now, id);
 }
 
 /** Records a temporary failure; the row is due again at `nextAttemptAt`. */
-export function markRetry(store: Store, id: number, error: string, nextAttemptAt: number): void {
-  stmts(store).retry.run(error, nextAttemptAt, id);
+export function markRetry(db: Db, id: number, error: string, nextAttemptAt: number): void {
+  stmts(db).retry.run(error, nextAttemptAt, id);
 }
 
 /** Records a permanent failure (or an exhausted retry schedule). */
-export function markFailed(store: Store, id: number, error: string): void {
-  stmts(store).failed.run(error, id);
+export function markFailed(db: Db, id: number, error: string): void {
+  stmts(db).failed.run(error, id);
 }
 
 /** Gives back claimed rows that were not attempted (the dispatcher is stopping): due again at once. */
-export function releaseClaims(store: Store, owner: string, ids: readonly number[]): void {
-  const s = stmts(store);
-  store.sqlite.transaction(() => {
+export function releaseClaims(db: Db, owner: string, ids: readonly number[]): void {
+  const s = stmts(db);
+  db.sqlite.transaction(() => {
     for (const id of ids) s.release.run(id, owner);
   })();
 }
 
-export function listOutbox(store: Store, filter: { status?: string } = {}): OutboxListRow[] {
+export function listOutbox(db: Db, filter: { status?: string } = {}): OutboxListRow[] {
   const status = filter.status?.trim().toLowerCase();
   if (status !== undefined && !OUTBOX_STATUSES.includes(status as OutboxStatus)) {
     throw invalid(`unknown outbox status "${filter.status}"; use one of ${OUTBOX_STATUSES.join(', ')}`);
   }
-  return status ? selectListed(store, 'o.status = ?', status) : selectListed(store, '1 = 1');
+  return status ? selectListed(db, 'o.status = ?', status) : selectListed(db, '1 = 1');
 }
 
 type ListedRaw = Omit<OutboxListRow, 'nextAttemptAt' | 'sentAt'> & { nextAttemptAt: number; sentAt: number | null };
 
-function selectListed(store: Store, where: string, ...params: unknown[]): OutboxListRow[] {
-  const rows = store.sqlite
+function selectListed(db: Db, where: string, ...params: unknown[]): OutboxListRow[] {
+  const rows = db.sqlite
     .prepare<unknown[], ListedRaw>(
       `SELECT o.id, c.number AS "case", o.recipient, o.kind, o.status, o.attempts, o.last_error AS lastError,
               o.next_attempt_at AS nextAttemptAt, o.sent_at AS sentAt, o.message_id AS messageId
@@ -181,9 +181,9 @@ function selectListed(store: Store, where: string, ...params: unknown[]): Outbox
  * For a held row the address's bounce record is forgotten, so that its other rows go out too
  * once they are retried.
  */
-export function retryRow(store: Store, id: number, now: number): OutboxListRow {
-  const s = stmts(store);
-  store.sqlite
+export function retryRow(db: Db, id: number, now: number): OutboxListRow {
+  const s = stmts(db);
+  db.sqlite
     .transaction(() => {
       const row = s.byId.get(id);
       if (!row) throw notFound(`outbox row ${id} does not exist; run "casegate outbox list" to see the rows`);
@@ -201,7 +201,7 @@ export function retryRow(store: Store, id: number, now: number): OutboxListRow {
       s.requeue.run(now, id);
     })
     .immediate();
-  const [listed] = selectListed(store, 'o.id = ?', id);
+  const [listed] = selectListed(db, 'o.id = ?', id);
   if (!listed) throw notFound(`outbox row ${id} does not exist; run "casegate outbox list" to see the rows`);
   return listed;
 }

@@ -81,7 +81,7 @@ export function createInboundServer(p: Pipeline, options: ServerOptions = {}): I
         return callback(replyError({ code: 452, enhanced: '4.5.3', text: `too many recipients; at most ${config.maxRecipients} per message, send the rest in another transaction` }));
       }
       try {
-        const check = checkRecipient(p.store, config, address.address);
+        const check = checkRecipient(p.db, config, address.address);
         callback(check.ok ? undefined : replyError(check.answer));
       } catch {
         callback(replyError({ code: 451, enhanced: '4.3.0', text: 'temporary failure checking the recipient; try again later' }));

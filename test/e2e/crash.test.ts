@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { BIN } from '../cli/helpers.js';
 import { loadConfig } from '../../src/config.js';
-import { openStore } from '../../src/db/client.js';
+import { openDb } from '../../src/db/client.js';
 import { createCase } from '../../src/admin/cases.js';
 import { createContact } from '../../src/admin/contacts.js';
 import { ANN, EVE, mail, sendRaw } from '../helpers/gateway.js';
@@ -44,10 +44,10 @@ describe('SIGKILL after the answers', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'casegate-crash-'));
     const db = path.join(dir, 'casegate.db');
     const config = loadConfig({ db });
-    const store = openStore(db);
-    createContact(store, { email: ANN, firstName: 'Ann', lastName: 'Archer' });
-    const address = createCase(store, config, { subject: 'Crash test', contact: ANN }).address;
-    store.close();
+    const db = openDb(db);
+    createContact(db, { email: ANN, firstName: 'Ann', lastName: 'Archer' });
+    const address = createCase(db, config, { subject: 'Crash test', contact: ANN }).address;
+    db.close();
 
     const first = await serve(db);
     child = first.proc;

@@ -33,7 +33,7 @@ describe('replies from real clients keep only their new text', () => {
       gw = await startGateway();
       const r = await gw.send(fixture(file), { from, to: [gw.caseAddress] });
       expect(r.code).toBe(250);
-      const comments = showCase(gw.store, gw.config, gw.caseNumber).comments;
+      const comments = showCase(gw.db, gw.config, gw.caseNumber).comments;
       expect(comments.map((c) => c.body)).toEqual([expected]);
     });
   }
@@ -41,7 +41,7 @@ describe('replies from real clients keep only their new text', () => {
   it('inline image and attachment are both stored', async () => {
     gw = await startGateway();
     expect((await gw.send(fixture('inline-image-and-attachment.eml'), { from: ANN, to: [gw.caseAddress] })).code).toBe(250);
-    const [c] = showCase(gw.store, gw.config, gw.caseNumber).comments;
+    const [c] = showCase(gw.db, gw.config, gw.caseNumber).comments;
     expect(c?.attachments.map((a) => [a.contentType, a.inline])).toEqual([
       ['image/png', true],
       ['application/pdf', false],
@@ -52,7 +52,7 @@ describe('replies from real clients keep only their new text', () => {
     gw = await startGateway();
     const r = await gw.send(fixture('html-only.eml'), { from: ANN, to: [SUPPORT] });
     expect(r.response).toMatch(/opened case 00001002/);
-    expect(showCase(gw.store, gw.config, '00001002').description).toMatch(/Printer \| Floor \| Toner/);
+    expect(showCase(gw.db, gw.config, '00001002').description).toMatch(/Printer \| Floor \| Toner/);
   });
 
   it('the out-of-office reply is dropped, and the outsider refused', async () => {
@@ -60,15 +60,15 @@ describe('replies from real clients keep only their new text', () => {
     expect((await gw.send(fixture('out-of-office.eml'), { from: ANN, to: [gw.caseAddress] })).code).toBe(250);
     const outsider = await gw.send(fixture('reply-from-outsider.eml'), { from: 'eve@evil.example', to: [gw.caseAddress] });
     expect(outsider.code).toBe(550);
-    expect(countRows(gw.store, 'comments', "source = 'email'")).toBe(0);
+    expect(countRows(gw.db, 'comments', "source = 'email'")).toBe(0);
   });
 });
 
 describe('a delivery status notification marks the recipient as bouncing', () => {
   it('names the outbox row by its VERP address; later notifications to that address are held', async () => {
     gw = await startGateway();
-    addCollaborator(gw.store, gw.config, gw.caseNumber, 'carol@gone.example');
-    const row = gw.store.sqlite.prepare("SELECT token, message_id AS messageId FROM outbox WHERE recipient = 'carol@gone.example'").get() as {
+    addCollaborator(gw.db, gw.config, gw.caseNumber, 'carol@gone.example');
+    const row = gw.db.sqlite.prepare("SELECT token, message_id AS messageId FROM outbox WHERE recipient = 'carol@gone.example'").get() as {
       token: string;
       messageId: string;
     };
@@ -79,15 +79,15 @@ describe('a delivery status notification marks the recipient as bouncing', () =>
     const r = await gw.send(dsn, { from: '', to: [bounceAddress] });
     expect(r.code).toBe(250);
     expect(r.response).toMatch(/marked carol@gone\.example \(5\.1\.1\) as bouncing/);
-    expect(countRows(gw.store, 'bounces', "address_lower = 'carol@gone.example' AND hard = 1")).toBe(1);
-    expect(countRows(gw.store, 'outbox', "recipient = 'carol@gone.example' AND bounced_at IS NOT NULL")).toBe(1);
+    expect(countRows(gw.db, 'bounces', "address_lower = 'carol@gone.example' AND hard = 1")).toBe(1);
+    expect(countRows(gw.db, 'outbox', "recipient = 'carol@gone.example' AND bounced_at IS NOT NULL")).toBe(1);
 
-    await addComment(gw.store, gw.config, { number: gw.caseNumber, as: ANN, body: 'Any news?' });
-    const later = gw.store.sqlite.prepare("SELECT recipient, status FROM outbox WHERE kind = 'comment' ORDER BY recipient").all();
+    await addComment(gw.db, gw.config, { number: gw.caseNumber, as: ANN, body: 'Any news?' });
+    const later = gw.db.sqlite.prepare("SELECT recipient, status FROM outbox WHERE kind = 'comment' ORDER BY recipient").all();
     expect(later).toEqual([
       { recipient: BOB, status: 'pending' },
       { recipient: 'carol@gone.example', status: 'held' },
     ]);
-    expect(countRows(gw.store, 'comments', "source = 'email'")).toBe(0);
+    expect(countRows(gw.db, 'comments', "source = 'email'")).toBe(0);
   });
 });

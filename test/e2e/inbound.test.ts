@@ -11,7 +11,7 @@ afterEach(async () => {
   gw = undefined;
 });
 
-const comments = (g: Gateway) => countRows(g.store, 'comments', 'source = ?', 'email');
+const comments = (g: Gateway) => countRows(g.db, 'comments', 'source = ?', 'email');
 
 describe('RCPT: only routing, live case and bounce addresses', () => {
   it('refuses an unknown mailbox of our domain with 550 5.1.1 and a foreign domain with 550 5.7.1', async () => {
@@ -24,7 +24,7 @@ describe('RCPT: only routing, live case and bounce addresses', () => {
     expect(foreign.response).toMatch(/5\.7\.1 relaying denied/);
     const badToken = await gw.send(mail({ from: ANN }), { from: ANN, to: ['case+aaaaaaaaaaaaaaaaaaaaaaaa@cases.localhost'] });
     expect(badToken.code).toBe(550);
-    expect(countRows(gw.store, 'inbound')).toBe(0);
+    expect(countRows(gw.db, 'inbound')).toBe(0);
   });
 
   it('answers 452 past the recipient cap and still delivers to the accepted ones', async () => {
@@ -39,12 +39,12 @@ describe('RCPT: only routing, live case and bounce addresses', () => {
 describe('The SMTP transaction is the unit of work', () => {
   it('stores nothing when one recipient takes the message and another refuses it, and says why', async () => {
     gw = await startGateway();
-    const other = createCase(gw.store, gw.config, { subject: 'Bob only', contact: BOB });
+    const other = createCase(gw.db, gw.config, { subject: 'Bob only', contact: BOB });
     const r = await gw.send(mail({ from: ANN }), { from: ANN, to: [gw.caseAddress, other.address] });
     expect(r.code).toBe(550);
     expect(r.response).toMatch(/not a participant of case 00001002; .*so the message was not stored for any of its recipients/);
     expect(comments(gw)).toBe(0);
-    expect(countRows(gw.store, 'inbound', "decision = 'refused'")).toBe(2);
+    expect(countRows(gw.db, 'inbound', "decision = 'refused'")).toBe(2);
   });
 });
 
@@ -54,15 +54,15 @@ describe('Which case', () => {
     const r = await gw.send(mail({ from: ANN, to: gw.caseAddress, subject: 'no tag here' }), { from: ANN, to: [gw.caseAddress] });
     expect(r.code).toBe(250);
     expect(r.response).toContain(`added to case ${gw.caseNumber}`);
-    expect(showCase(gw.store, gw.config, gw.caseNumber).comments.map((c) => c.body)).toEqual(['It is still jammed after the restart.']);
+    expect(showCase(gw.db, gw.config, gw.caseNumber).comments.map((c) => c.body)).toEqual(['It is still jammed after the restart.']);
   });
 
   it('on a routing address, follows a Message-ID of ours in In-Reply-To', async () => {
     gw = await startGateway();
-    const ours = gw.store.sqlite.prepare('SELECT message_id AS id FROM outbox ORDER BY id LIMIT 1').get() as { id: string };
+    const ours = gw.db.sqlite.prepare('SELECT message_id AS id FROM outbox ORDER BY id LIMIT 1').get() as { id: string };
     const r = await gw.send(mail({ from: BOB, subject: 'Re: printer', headers: { 'In-Reply-To': ours.id, References: ours.id } }), { from: BOB, to: [SUPPORT] });
     expect(r.response).toContain(`added to case ${gw.caseNumber}`);
-    expect(countRows(gw.store, 'cases')).toBe(1);
+    expect(countRows(gw.db, 'cases')).toBe(1);
   });
 
   it('on a routing address, follows a [Case NNNNNNNN] subject tag only from an authorised sender', async () => {
@@ -72,7 +72,7 @@ describe('Which case', () => {
     const other = await gw.send(mail({ from: EVE, subject: `Re: [Case ${gw.caseNumber}] printer` }), { from: EVE, to: [SUPPORT] });
     expect(other.code).toBe(250);
     expect(other.response).toMatch(/opened case 00001002/);
-    expect(countRows(gw.store, 'comments', 'case_id = 1 AND source = ?', 'email')).toBe(1);
+    expect(countRows(gw.db, 'comments', 'case_id = 1 AND source = ?', 'email')).toBe(1);
   });
 
   it('follows only Message-IDs of ours: a reply to the customer\'s own first mail opens a new case', async () => {
@@ -86,23 +86,23 @@ describe('Which case', () => {
     gw = await startGateway();
     const r = await gw.send(mail({ from: 'Ann Archer <ANN@acme.example>', subject: 'Scanner is offline', body: 'The scanner shows offline.' }), { from: ANN, to: [SUPPORT] });
     expect(r.response).toMatch(/opened case 00001002/);
-    const c = showCase(gw.store, gw.config, '00001002');
+    const c = showCase(gw.db, gw.config, '00001002');
     expect(c).toMatchObject({ subject: 'Scanner is offline', origin: 'Email', status: 'New', contact: { email: ANN }, description: 'The scanner shows offline.' });
     expect(c.comments).toHaveLength(1);
-    expect(countRows(gw.store, 'outbox', "case_id = 2 AND kind = 'case-created' AND recipient = ?", ANN)).toBe(1);
+    expect(countRows(gw.db, 'outbox', "case_id = 2 AND kind = 'case-created' AND recipient = ?", ANN)).toBe(1);
   });
 
   it('leaves a case from an unknown sender unlinked, with suggestions, unless create contacts is on', async () => {
     gw = await startGateway();
     await gw.send(mail({ from: 'Ann Archer <ann.archer@gmail.example>', subject: 'Help' }), { from: 'ann.archer@gmail.example', to: [SUPPORT] });
-    const c = showCase(gw.store, gw.config, '00001002');
+    const c = showCase(gw.db, gw.config, '00001002');
     expect(c.contact).toBeNull();
     expect(c.suppliedEmail).toBe('ann.archer@gmail.example');
     expect(c.suggestedContacts.map((s) => s.email)).toEqual([ANN]);
     await gw.close();
     gw = await startGateway({}, { createContacts: true });
     await gw.send(mail({ from: 'Carol Chen <carol@new.example>', subject: 'Help' }), { from: 'carol@new.example', to: [SUPPORT] });
-    const made = showCase(gw.store, gw.config, '00001002');
+    const made = showCase(gw.db, gw.config, '00001002');
     expect(made.contact).toMatchObject({ email: 'carol@new.example', name: 'Carol Chen' });
   });
 });
@@ -114,15 +114,15 @@ describe('Who: the sender must be the contact or a collaborator', () => {
     expect(r.code).toBe(550);
     expect(r.response).toContain(`5.7.1 ${EVE} is not a participant of case ${gw.caseNumber}`);
     expect(comments(gw)).toBe(0);
-    expect(countRows(gw.store, 'inbound', "decision = 'refused'")).toBe(1);
+    expect(countRows(gw.db, 'inbound', "decision = 'refused'")).toBe(1);
   });
 
   it('takes a collaborator', async () => {
     gw = await startGateway();
     const r = await gw.send(mail({ from: `Bob Baker <${BOB}>` }), { from: BOB, to: [gw.caseAddress] });
     expect(r.code).toBe(250);
-    expect(countRows(gw.store, 'outbox', "kind = 'comment' AND recipient = ?", ANN)).toBe(1);
-    expect(countRows(gw.store, 'outbox', "kind = 'comment' AND recipient = ?", BOB)).toBe(0);
+    expect(countRows(gw.db, 'outbox', "kind = 'comment' AND recipient = ?", ANN)).toBe(1);
+    expect(countRows(gw.db, 'outbox', "kind = 'comment' AND recipient = ?", BOB)).toBe(0);
   });
 });
 
@@ -142,13 +142,13 @@ describe('Auto-replies and loops are never turned into comments', () => {
       const r = await gw.send(mail({ from: ANN, headers }), { from: envelopeFrom ?? ANN, to: [gw.caseAddress] });
       expect(r.code).toBe(250);
       expect(comments(gw)).toBe(0);
-      expect(countRows(gw.store, 'inbound', "decision = 'ignored'")).toBe(1);
+      expect(countRows(gw.db, 'inbound', "decision = 'ignored'")).toBe(1);
     });
   }
 
   it('counts messages, not recipients: 15 alike messages to two cases are all taken', async () => {
     gw = await startGateway();
-    const second = createCase(gw.store, gw.config, { subject: 'Second printer', contact: ANN });
+    const second = createCase(gw.db, gw.config, { subject: 'Second printer', contact: ANN });
     const codes: number[] = [];
     for (let i = 0; i < 16; i++) {
       codes.push((await gw.send(mail({ from: ANN, body: 'Same text every time' }), { from: ANN, to: [gw.caseAddress, second.address] })).code);
@@ -179,7 +179,7 @@ describe('Duplicates', () => {
     expect(again.code).toBe(250);
     expect(again.response).toMatch(/already stored/);
     expect(comments(gw)).toBe(1);
-    expect(countRows(gw.store, 'inbound', "decision = 'duplicate'")).toBe(1);
+    expect(countRows(gw.db, 'inbound', "decision = 'duplicate'")).toBe(1);
   });
 
   it('opens one case for a first mail delivered twice, and one follow-up for a reply to a closed case', async () => {
@@ -187,11 +187,11 @@ describe('Duplicates', () => {
     const first = mail({ from: ANN, subject: 'Scanner is offline', messageId: '<first@mail.acme.example>' });
     expect((await gw.send(first, { from: ANN, to: [SUPPORT] })).response).toMatch(/opened case 00001002/);
     expect((await gw.send(first, { from: ANN, to: [SUPPORT] })).response).toMatch(/already stored/);
-    closeCase(gw.store, gw.config, gw.caseNumber);
+    closeCase(gw.db, gw.config, gw.caseNumber);
     const reply = mail({ from: ANN, messageId: '<late-reply@mail.acme.example>' });
     expect((await gw.send(reply, { from: ANN, to: [gw.caseAddress] })).response).toMatch(/opened follow-up case 00001003/);
     expect((await gw.send(reply, { from: ANN, to: [gw.caseAddress] })).response).toMatch(/already stored/);
-    expect(countRows(gw.store, 'cases')).toBe(3);
+    expect(countRows(gw.db, 'cases')).toBe(3);
   });
 
   it('does not treat a different message that reuses a Message-ID as a duplicate', async () => {
@@ -207,7 +207,7 @@ describe('Text', () => {
     gw = await startGateway();
     const body = 'Thanks, that fixed it.\r\n\r\nOn Mon, 23 Nov 2026 at 10:02, Support <support@cases.localhost> wrote:\r\n> Please restart the printer.\r\n';
     await gw.send(mail({ from: ANN, body }), { from: ANN, to: [gw.caseAddress] });
-    const row = gw.store.sqlite.prepare("SELECT body, full_body FROM comments WHERE source = 'email'").get() as { body: string; full_body: string };
+    const row = gw.db.sqlite.prepare("SELECT body, full_body FROM comments WHERE source = 'email'").get() as { body: string; full_body: string };
     expect(row.body).toBe('Thanks, that fixed it.');
     expect(row.full_body).toContain('Please restart the printer.');
   });
@@ -216,7 +216,7 @@ describe('Text', () => {
     gw = await startGateway();
     const long = ('x'.repeat(75) + '\r\n').repeat(2000);
     await gw.send(mail({ from: ANN, body: long }), { from: ANN, to: [gw.caseAddress] });
-    const row = gw.store.sqlite.prepare("SELECT body FROM comments WHERE source = 'email'").get() as { body: string };
+    const row = gw.db.sqlite.prepare("SELECT body FROM comments WHERE source = 'email'").get() as { body: string };
     expect(row.body.length).toBeLessThan(131_072 + 500);
     expect(row.body.slice(0, 131_072)).toBe(long.replace(/\r\n/g, '\n').slice(0, 131_072));
     expect(row.body).toMatch(/more characters cut/);
@@ -232,37 +232,37 @@ describe('Attachments', () => {
       const r = await gw.send(mail({ from: ANN, body, attachment: { filename: 'report.pdf', contentType: 'application/pdf', content } }), { from: ANN, to: [gw.caseAddress] });
       expect(r.code).toBe(250);
     }
-    const c = showCase(gw.store, gw.config, gw.caseNumber);
+    const c = showCase(gw.db, gw.config, gw.caseNumber);
     expect(c.comments.map((m) => m.attachments)).toEqual([
       [expect.objectContaining({ filename: 'report.pdf', contentType: 'application/pdf', size: content.length, sha256: sha })],
       [expect.objectContaining({ sha256: sha })],
     ]);
-    expect(countRows(gw.store, 'blobs')).toBe(1);
-    expect(countRows(gw.store, 'outbox', "kind = 'comment' AND recipient = ?", BOB)).toBe(2);
+    expect(countRows(gw.db, 'blobs')).toBe(1);
+    expect(countRows(gw.db, 'outbox', "kind = 'comment' AND recipient = ?", BOB)).toBe(2);
   });
 });
 
 describe('Closed cases', () => {
   it('reopens a closed case on a reply (status Working)', async () => {
     gw = await startGateway();
-    closeCase(gw.store, gw.config, gw.caseNumber);
+    closeCase(gw.db, gw.config, gw.caseNumber);
     expect((await gw.send(mail({ from: ANN }), { from: ANN, to: [gw.caseAddress] })).response).toMatch(/reopened/);
-    expect(showCase(gw.store, gw.config, gw.caseNumber).status).toBe('Working');
+    expect(showCase(gw.db, gw.config, gw.caseNumber).status).toBe('Working');
   });
 
   it('refuses, or opens a child case, when configured so', async () => {
     gw = await startGateway({ CASEGATE_CLOSED_CASE_REPLY: 'refuse' });
-    closeCase(gw.store, gw.config, gw.caseNumber);
+    closeCase(gw.db, gw.config, gw.caseNumber);
     const refused = await gw.send(mail({ from: ANN }), { from: ANN, to: [gw.caseAddress] });
     expect(refused.code).toBe(550);
     expect(comments(gw)).toBe(0);
     await gw.close();
     gw = await startGateway({ CASEGATE_CLOSED_CASE_REPLY: 'child' });
-    closeCase(gw.store, gw.config, gw.caseNumber);
+    closeCase(gw.db, gw.config, gw.caseNumber);
     const child = await gw.send(mail({ from: ANN, subject: 'It broke again' }), { from: ANN, to: [gw.caseAddress] });
     expect(child.response).toMatch(/opened follow-up case 00001002/);
-    expect(showCase(gw.store, gw.config, '00001002')).toMatchObject({ parent: gw.caseNumber, contact: { email: ANN } });
-    expect(showCase(gw.store, gw.config, gw.caseNumber).status).toBe('Closed');
+    expect(showCase(gw.db, gw.config, '00001002')).toMatchObject({ parent: gw.caseNumber, contact: { email: ANN } });
+    expect(showCase(gw.db, gw.config, gw.caseNumber).status).toBe('Closed');
   });
 });
 
@@ -271,7 +271,7 @@ describe('Malformed and oversized mail', () => {
     gw = await startGateway();
     const r = await gw.send(Buffer.from('\u0000\u0001garbage without headers\r\n'), { from: ANN, to: [gw.caseAddress] });
     expect(r.code).toBe(550);
-    expect(countRows(gw.store, 'inbound', "decision = 'refused'")).toBe(1);
+    expect(countRows(gw.db, 'inbound', "decision = 'refused'")).toBe(1);
   });
 
   it('refuses a message over the size limit with 552 and keeps nothing', async () => {

@@ -12,14 +12,14 @@ afterEach(async () => {
 describe('serve --lmtp answers once per recipient', () => {
   it('accepts for the case Ann belongs to and refuses for a case she does not', async () => {
     gw = await startGateway({}, { lmtp: true });
-    const other = createCase(gw.store, gw.config, { subject: 'Someone else', contact: 'bob@acme.example' });
+    const other = createCase(gw.db, gw.config, { subject: 'Someone else', contact: 'bob@acme.example' });
     const r = await gw.send(mail({ from: ANN }), { from: ANN, to: [gw.caseAddress, other.address] });
     // nodemailer's LMTP client reports the refused recipient; the other one got its own 250.
     expect(r.rejected).toEqual([
       expect.objectContaining({ recipient: other.address, code: 550, response: expect.stringContaining(`not a participant of case ${other.number}`) }),
     ]);
-    expect(countRows(gw.store, 'comments', "source = 'email'")).toBe(1);
-    expect(countRows(gw.store, 'inbound', "decision = 'accepted'")).toBe(1);
-    expect(countRows(gw.store, 'inbound', "decision = 'refused'")).toBe(1);
+    expect(countRows(gw.db, 'comments', "source = 'email'")).toBe(1);
+    expect(countRows(gw.db, 'inbound', "decision = 'accepted'")).toBe(1);
+    expect(countRows(gw.db, 'inbound', "decision = 'refused'")).toBe(1);
   });
 });

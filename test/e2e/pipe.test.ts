@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/helpers.js';
 import { loadConfig } from '../../src/config.js';
-import { openStore } from '../../src/db/client.js';
+import { openDb } from '../../src/db/client.js';
 import { createCase } from '../../src/admin/cases.js';
 import { createContact } from '../../src/admin/contacts.js';
 import { addRoutingAddress } from '../../src/admin/routing.js';
@@ -19,11 +19,11 @@ beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'casegate-pipe-'));
   db = path.join(dir, 'casegate.db');
   const config = loadConfig({ db });
-  const store = openStore(db);
-  createContact(store, { email: ANN, firstName: 'Ann', lastName: 'Archer' });
-  addRoutingAddress(store, config, { address: SUPPORT });
-  caseAddress = createCase(store, config, { subject: 'Printer on floor 3 is jammed', contact: ANN }).address;
-  store.close();
+  const db = openDb(db);
+  createContact(db, { email: ANN, firstName: 'Ann', lastName: 'Archer' });
+  addRoutingAddress(db, config, { address: SUPPORT });
+  caseAddress = createCase(db, config, { subject: 'Printer on floor 3 is jammed', contact: ANN }).address;
+  db.close();
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 

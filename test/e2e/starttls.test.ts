@@ -59,7 +59,7 @@ describe('STARTTLS', () => {
     const info = await t.sendMail({ envelope: { from: ANN, to: [gw.caseAddress] }, raw: mail({ from: ANN }) });
     t.close();
     expect(info.response).toMatch(/^250 /);
-    expect(countRows(gw.store, 'comments', "source = 'email'")).toBe(1);
+    expect(countRows(gw.db, 'comments', "source = 'email'")).toBe(1);
   });
 
   it('needs both files: one alone is a configuration error that says so', () => {

@@ -33,6 +33,6 @@ describe('swaks as the sending client', () => {
     const refused = await swaks([...common, '--from', EVE, '--header', `From: <${EVE}>`]);
     expect(refused.code).not.toBe(0);
     expect(refused.out).toMatch(/<\*\* {1}550 5\.7\.1 eve@evil\.example is not a participant/);
-    expect(countRows(gw.store, 'comments', "source = 'email' AND body = 'Sent with swaks.'")).toBe(1);
+    expect(countRows(gw.db, 'comments', "source = 'email' AND body = 'Sent with swaks.'")).toBe(1);
   });
 });

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { loadConfig, type Config } from '../../src/config.js';
-import { openStore, type Store } from '../../src/db/client.js';
+import { openDb, type Db } from '../../src/db/client.js';
 import { accounts, contacts, routingAddresses } from '../../src/db/schema.js';
 import { createCommitter } from '../../src/ingest/commit.js';
 import { createInboundServer } from '../../src/smtp/server.js';
@@ -19,7 +19,7 @@ export const SUPPORT = 'support@acme-support.example';
 
 export interface Gateway {
   dir: string;
-  store: Store;
+  db: Db;
   config: Config;
   port: number;
   /** The seeded case: contact Ann, collaborator Bob. */
@@ -39,26 +39,26 @@ export interface SendResult {
 export async function startGateway(env: Record<string, string> = {}, opts: { lmtp?: boolean; createContacts?: boolean } = {}): Promise<Gateway> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'casegate-e2e-'));
   const config = loadConfig({ db: path.join(dir, 'casegate.db'), port: 0 }, { CASEGATE_OUTBOX_DIR: path.join(dir, 'outbox'), ...env });
-  const store = openStore(config.db);
+  const db = openDb(config.db);
   const now = Date.now();
-  const acme = store.db.insert(accounts).values({ name: 'Acme', createdAt: now }).returning().get();
+  const acme = db.orm.insert(accounts).values({ name: 'Acme', createdAt: now }).returning().get();
   for (const [email, first, last] of [
     [ANN, 'Ann', 'Archer'],
     [BOB, 'Bob', 'Baker'],
   ] as const) {
-    store.db.insert(contacts).values({ accountId: acme.id, email, emailLower: email, firstName: first, lastName: last, createdAt: now }).run();
+    db.orm.insert(contacts).values({ accountId: acme.id, email, emailLower: email, firstName: first, lastName: last, createdAt: now }).run();
   }
-  store.db
+  db.orm
     .insert(routingAddresses)
     .values({ address: SUPPORT, addressLower: SUPPORT, priority: 'Medium', origin: 'Email', createContacts: opts.createContacts === true, notify: true, createdAt: now })
     .run();
-  const c = createCase(store, config, { subject: 'Printer on floor 3 is jammed', contact: ANN });
-  addCollaborator(store, config, c.number, BOB);
-  const server = createInboundServer({ store, config, committer: createCommitter(store) }, { lmtp: opts.lmtp, port: 0, host: '127.0.0.1' });
+  const c = createCase(db, config, { subject: 'Printer on floor 3 is jammed', contact: ANN });
+  addCollaborator(db, config, c.number, BOB);
+  const server = createInboundServer({ db, config, committer: createCommitter(db) }, { lmtp: opts.lmtp, port: 0, host: '127.0.0.1' });
   const { port } = await server.start();
   return {
     dir,
-    store,
+    db,
     config,
     port,
     caseNumber: c.number,
@@ -66,7 +66,7 @@ export async function startGateway(env: Record<string, string> = {}, opts: { lmt
     send: (raw, envelope) => sendRaw(port, raw, envelope, opts.lmtp === true),
     async close() {
       await server.stop();
-      store.close();
+      db.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -146,6 +146,6 @@ export function mail(m: {
   ].join('\r\n');
 }
 
-export function countRows(store: Store, table: string, where = '1 = 1', ...params: unknown[]): number {
-  return (store.sqlite.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where}`).get(...params) as { n: number }).n;
+export function countRows(db: Db, table: string, where = '1 = 1', ...params: unknown[]): number {
+  return (db.sqlite.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where}`).get(...params) as { n: number }).n;
 }

@@ -4,14 +4,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { openStore, type Store } from '../../src/db/client.js';
+import { openDb, type Db } from '../../src/db/client.js';
 import { attachments, blobs, cases, comments, outbox } from '../../src/db/schema.js';
 import { caseNumberOf, newToken, outboundMessageId, threadRootId } from '../../src/domain/mailNames.js';
 
 export const DOMAIN = 'cases.test';
 
 export interface TempStore {
-  store: Store;
+  db: Db;
   dir: string;
   file: string;
   cleanup(): void;
@@ -20,14 +20,14 @@ export interface TempStore {
 export function tempStore(): TempStore {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'casegate-outbound-'));
   const file = path.join(dir, 'casegate.db');
-  const store = openStore(file);
+  const db = openDb(file);
   return {
-    store,
+    db,
     dir,
     file,
     cleanup() {
       try {
-        store.close();
+        db.close();
       } catch {
         // already closed
       }
@@ -47,14 +47,14 @@ export interface SeededCase {
 let caseSeq = 0;
 
 export function seedCase(
-  store: Store,
+  db: Db,
   fields: { subject?: string; description?: string; status?: string } = {},
 ): SeededCase {
   const now = Date.now();
   const seq = ++caseSeq;
   const placeholder = `0000${String(seq).padStart(4, '0')}-${newToken()}`;
   const subject = fields.subject ?? 'Printer on fire';
-  const row = store.db
+  const row = db.orm
     .insert(cases)
     .values({
       number: placeholder,
@@ -72,7 +72,7 @@ export function seedCase(
     .get();
   const number = caseNumberOf(row.id);
   const threadRoot = threadRootId(number, DOMAIN);
-  store.sqlite.prepare('UPDATE cases SET number = ?, thread_root = ? WHERE id = ?').run(number, threadRoot, row.id);
+  db.sqlite.prepare('UPDATE cases SET number = ?, thread_root = ? WHERE id = ?').run(number, threadRoot, row.id);
   return { id: row.id, number, subject, addressToken: row.addressToken, threadRoot };
 }
 
@@ -85,12 +85,12 @@ export interface SeedAttachment {
 }
 
 export function seedComment(
-  store: Store,
+  db: Db,
   caseId: number,
   fields: { authorEmail?: string; authorName?: string | null; body?: string; internal?: boolean; createdAt?: number; files?: SeedAttachment[] } = {},
 ): { id: number; sha256: string[] } {
   const body = fields.body ?? 'It is still burning.';
-  const row = store.db
+  const row = db.orm
     .insert(comments)
     .values({
       caseId,
@@ -107,11 +107,11 @@ export function seedComment(
   const sha256: string[] = [];
   for (const f of fields.files ?? []) {
     const sha = createHash('sha256').update(f.content).digest('hex');
-    const file = path.join(store.blobDir, sha.slice(0, 2), sha);
+    const file = path.join(db.blobDir, sha.slice(0, 2), sha);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, f.content);
-    store.db.insert(blobs).values({ sha256: sha, size: f.content.length, createdAt: Date.now() }).onConflictDoNothing().run();
-    store.db
+    db.orm.insert(blobs).values({ sha256: sha, size: f.content.length, createdAt: Date.now() }).onConflictDoNothing().run();
+    db.orm
       .insert(attachments)
       .values({
         commentId: row.id,
@@ -129,12 +129,12 @@ export function seedComment(
 }
 
 export function seedOutbox(
-  store: Store,
+  db: Db,
   fields: { caseId: number; commentId?: number | null; kind?: 'case-created' | 'comment' | 'history'; recipient: string; nextAttemptAt?: number },
 ): { id: number; token: string; messageId: string } {
   const token = newToken();
   const messageId = outboundMessageId(token, DOMAIN);
-  const row = store.db
+  const row = db.orm
     .insert(outbox)
     .values({
       caseId: fields.caseId,
@@ -155,8 +155,8 @@ export function seedOutbox(
 }
 
 /** The outbox row as stored, for assertions. */
-export function outboxRow(store: Store, id: number) {
-  const row = store.sqlite.prepare('SELECT * FROM outbox WHERE id = ?').get(id) as
+export function outboxRow(db: Db, id: number) {
+  const row = db.sqlite.prepare('SELECT * FROM outbox WHERE id = ?').get(id) as
     | { status: string; attempts: number; last_error: string | null; response: string | null; sent_at: number | null; lease_owner: string | null; bounced_at: number | null; next_attempt_at: number }
     | undefined;
   if (!row) throw new Error(`no outbox row ${id}`);

@@ -79,12 +79,12 @@ interface RowState {
   lease_until: number | null;
 }
 const rows = (): RowState[] =>
-  t.store.sqlite.prepare('SELECT id, status, message_id, recipient, lease_until FROM outbox ORDER BY id').all() as RowState[];
+  t.db.sqlite.prepare('SELECT id, status, message_id, recipient, lease_until FROM outbox ORDER BY id').all() as RowState[];
 
 function seedRows(count: number): void {
-  const c = seedCase(t.store);
-  const comment = seedComment(t.store, c.id, { files: [{ filename: 'log.txt', contentType: 'text/plain', content: Buffer.from('log') }] });
-  for (let i = 0; i < count; i++) seedOutbox(t.store, { caseId: c.id, commentId: comment.id, recipient: `p${i}@customer.test` });
+  const c = seedCase(t.db);
+  const comment = seedComment(t.db, c.id, { files: [{ filename: 'log.txt', contentType: 'text/plain', content: Buffer.from('log') }] });
+  for (let i = 0; i < count; i++) seedOutbox(t.db, { caseId: c.id, commentId: comment.id, recipient: `p${i}@customer.test` });
 }
 
 describe('a dispatcher killed mid-batch', () => {

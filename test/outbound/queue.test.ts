@@ -24,35 +24,35 @@ const LEASE = 60_000;
 
 describe('claiming due rows under a lease', () => {
   it('claims only pending rows that are due and not leased, oldest due first', () => {
-    const c = seedCase(t.store);
+    const c = seedCase(t.db);
     const now = Date.now();
-    const later = seedOutbox(t.store, { caseId: c.id, kind: 'case-created', recipient: 'a@x.test', nextAttemptAt: now - 10 });
-    const sooner = seedOutbox(t.store, { caseId: c.id, kind: 'case-created', recipient: 'b@x.test', nextAttemptAt: now - 20 });
-    seedOutbox(t.store, { caseId: c.id, kind: 'case-created', recipient: 'c@x.test', nextAttemptAt: now + 10 * LEASE });
+    const later = seedOutbox(t.db, { caseId: c.id, kind: 'case-created', recipient: 'a@x.test', nextAttemptAt: now - 10 });
+    const sooner = seedOutbox(t.db, { caseId: c.id, kind: 'case-created', recipient: 'b@x.test', nextAttemptAt: now - 20 });
+    seedOutbox(t.db, { caseId: c.id, kind: 'case-created', recipient: 'c@x.test', nextAttemptAt: now + 10 * LEASE });
 
-    const first = claimDue(t.store, 'one', now, 10, LEASE);
+    const first = claimDue(t.db, 'one', now, 10, LEASE);
     expect(first.claimed.map((r) => r.id)).toEqual([sooner.id, later.id]);
-    expect(outboxRow(t.store, sooner.id).lease_owner).toBe('one');
+    expect(outboxRow(t.db, sooner.id).lease_owner).toBe('one');
     // Leased rows are nobody else's until the lease runs out.
-    expect(claimDue(t.store, 'two', now + LEASE - 1, 10, LEASE).claimed).toEqual([]);
-    expect(claimDue(t.store, 'two', now + LEASE, 10, LEASE).claimed.map((r) => r.id)).toEqual([sooner.id, later.id]);
+    expect(claimDue(t.db, 'two', now + LEASE - 1, 10, LEASE).claimed).toEqual([]);
+    expect(claimDue(t.db, 'two', now + LEASE, 10, LEASE).claimed.map((r) => r.id)).toEqual([sooner.id, later.id]);
   });
 
   it('respects the limit', () => {
-    const c = seedCase(t.store);
-    for (const r of ['a', 'b', 'c']) seedOutbox(t.store, { caseId: c.id, kind: 'case-created', recipient: `${r}@x.test` });
-    expect(claimDue(t.store, 'one', Date.now(), 2, LEASE).claimed).toHaveLength(2);
-    expect(claimDue(t.store, 'one', Date.now(), 2, LEASE).claimed).toHaveLength(1);
+    const c = seedCase(t.db);
+    for (const r of ['a', 'b', 'c']) seedOutbox(t.db, { caseId: c.id, kind: 'case-created', recipient: `${r}@x.test` });
+    expect(claimDue(t.db, 'one', Date.now(), 2, LEASE).claimed).toHaveLength(2);
+    expect(claimDue(t.db, 'one', Date.now(), 2, LEASE).claimed).toHaveLength(1);
   });
 
   it('a row claimed by a dispatcher that crashed is sent by another once the lease expires', async () => {
     smtp = await startCaptureServer();
-    const c = seedCase(t.store);
-    const row = seedOutbox(t.store, { caseId: c.id, kind: 'case-created', recipient: 'bob@customer.test' });
+    const c = seedCase(t.db);
+    const row = seedOutbox(t.db, { caseId: c.id, kind: 'case-created', recipient: 'bob@customer.test' });
     // The "crashed" dispatcher claimed the row with a short lease and never marked it.
-    expect(claimDue(t.store, 'crashed', Date.now(), 10, 300).claimed).toHaveLength(1);
+    expect(claimDue(t.db, 'crashed', Date.now(), 10, 300).claimed).toHaveLength(1);
     const config = loadConfig({ db: t.file }, { CASEGATE_DOMAIN: DOMAIN, CASEGATE_SMTP_URL: smtp.url });
-    const other = createDispatcher({ store: t.store, config, transport: createSmtpTransport(smtp.url) });
+    const other = createDispatcher({ db: t.db, config, transport: createSmtpTransport(smtp.url) });
     try {
       expect((await other.runOnce()).sent).toBe(0);
       await new Promise((r) => setTimeout(r, 350));
@@ -61,68 +61,68 @@ describe('claiming due rows under a lease', () => {
       await other.stop();
     }
     expect(smtp.accepted()).toHaveLength(1);
-    expect(outboxRow(t.store, row.id)).toMatchObject({ status: 'sent', lease_owner: null });
+    expect(outboxRow(t.db, row.id)).toMatchObject({ status: 'sent', lease_owner: null });
   });
 });
 
 describe('recording outcomes', () => {
   it('each mark counts the attempt and clears the lease; a sent row is never changed again', () => {
-    const c = seedCase(t.store);
-    const row = seedOutbox(t.store, { caseId: c.id, kind: 'case-created', recipient: 'a@x.test' });
+    const c = seedCase(t.db);
+    const row = seedOutbox(t.db, { caseId: c.id, kind: 'case-created', recipient: 'a@x.test' });
     const now = Date.now();
-    claimDue(t.store, 'one', now, 10, LEASE);
-    markRetry(t.store, row.id, '451 4.3.0 later', now + 1000);
-    expect(outboxRow(t.store, row.id)).toMatchObject({ status: 'pending', attempts: 1, lease_owner: null, next_attempt_at: now + 1000 });
-    markSent(t.store, row.id, '250 ok', now + 2000);
-    expect(outboxRow(t.store, row.id)).toMatchObject({ status: 'sent', attempts: 2, response: '250 ok', sent_at: now + 2000, last_error: null });
-    markFailed(t.store, row.id, '550 late');
-    markRetry(t.store, row.id, '451 late', now);
-    expect(outboxRow(t.store, row.id)).toMatchObject({ status: 'sent', attempts: 2 });
+    claimDue(t.db, 'one', now, 10, LEASE);
+    markRetry(t.db, row.id, '451 4.3.0 later', now + 1000);
+    expect(outboxRow(t.db, row.id)).toMatchObject({ status: 'pending', attempts: 1, lease_owner: null, next_attempt_at: now + 1000 });
+    markSent(t.db, row.id, '250 ok', now + 2000);
+    expect(outboxRow(t.db, row.id)).toMatchObject({ status: 'sent', attempts: 2, response: '250 ok', sent_at: now + 2000, last_error: null });
+    markFailed(t.db, row.id, '550 late');
+    markRetry(t.db, row.id, '451 late', now);
+    expect(outboxRow(t.db, row.id)).toMatchObject({ status: 'sent', attempts: 2 });
   });
 });
 
 describe('bounces', () => {
   it('a hard bounce found by VERP token marks the row and holds later rows to that address', () => {
-    const c = seedCase(t.store);
-    const sent = seedOutbox(t.store, { caseId: c.id, kind: 'case-created', recipient: 'Gone@X.test' });
-    markSent(t.store, sent.id, '250 ok', Date.now());
-    const id = recordBounce(t.store, { token: sent.token.toUpperCase(), status: '5.1.1', diagnostic: 'smtp; 550 5.1.1 user unknown' }, Date.now());
+    const c = seedCase(t.db);
+    const sent = seedOutbox(t.db, { caseId: c.id, kind: 'case-created', recipient: 'Gone@X.test' });
+    markSent(t.db, sent.id, '250 ok', Date.now());
+    const id = recordBounce(t.db, { token: sent.token.toUpperCase(), status: '5.1.1', diagnostic: 'smtp; 550 5.1.1 user unknown' }, Date.now());
     expect(id).toBe(sent.id);
-    const stored = outboxRow(t.store, sent.id);
+    const stored = outboxRow(t.db, sent.id);
     expect(stored.status).toBe('sent');
     expect(stored.bounced_at).not.toBeNull();
     expect(stored.last_error).toBe('bounced: 5.1.1 smtp; 550 5.1.1 user unknown');
 
-    const next = seedOutbox(t.store, { caseId: c.id, kind: 'comment', recipient: 'gone@x.test' });
-    const other = seedOutbox(t.store, { caseId: c.id, kind: 'comment', recipient: 'fine@x.test' });
-    const claim = claimDue(t.store, 'one', Date.now(), 10, LEASE);
+    const next = seedOutbox(t.db, { caseId: c.id, kind: 'comment', recipient: 'gone@x.test' });
+    const other = seedOutbox(t.db, { caseId: c.id, kind: 'comment', recipient: 'fine@x.test' });
+    const claim = claimDue(t.db, 'one', Date.now(), 10, LEASE);
     expect(claim.claimed.map((r) => r.id)).toEqual([other.id]);
     expect(claim.held).toBe(1);
-    expect(outboxRow(t.store, next.id).status).toBe('held');
-    expect(outboxRow(t.store, next.id).last_error).toMatch(/gone@x\.test bounced earlier \(5\.1\.1 .*outbox retry/);
+    expect(outboxRow(t.db, next.id).status).toBe('held');
+    expect(outboxRow(t.db, next.id).last_error).toMatch(/gone@x\.test bounced earlier \(5\.1\.1 .*outbox retry/);
   });
 
   it('finds the row by Message-ID too; a soft bounce holds nothing; unknown reports match nothing', () => {
-    const c = seedCase(t.store);
-    const sent = seedOutbox(t.store, { caseId: c.id, kind: 'case-created', recipient: 'full@x.test' });
-    expect(recordBounce(t.store, { messageId: sent.messageId.slice(1, -1), status: '4.2.2', diagnostic: 'mailbox full' }, Date.now())).toBe(sent.id);
-    expect(outboxRow(t.store, sent.id).last_error).toBe('soft bounce: 4.2.2 mailbox full');
-    seedOutbox(t.store, { caseId: c.id, kind: 'comment', recipient: 'full@x.test' });
-    expect(claimDue(t.store, 'one', Date.now(), 10, LEASE)).toMatchObject({ held: 0 });
-    expect(claimDue(t.store, 'one', Date.now(), 10, LEASE).claimed).toHaveLength(0);
+    const c = seedCase(t.db);
+    const sent = seedOutbox(t.db, { caseId: c.id, kind: 'case-created', recipient: 'full@x.test' });
+    expect(recordBounce(t.db, { messageId: sent.messageId.slice(1, -1), status: '4.2.2', diagnostic: 'mailbox full' }, Date.now())).toBe(sent.id);
+    expect(outboxRow(t.db, sent.id).last_error).toBe('soft bounce: 4.2.2 mailbox full');
+    seedOutbox(t.db, { caseId: c.id, kind: 'comment', recipient: 'full@x.test' });
+    expect(claimDue(t.db, 'one', Date.now(), 10, LEASE)).toMatchObject({ held: 0 });
+    expect(claimDue(t.db, 'one', Date.now(), 10, LEASE).claimed).toHaveLength(0);
 
-    expect(recordBounce(t.store, { token: 'nosuchtoken0000000000000', messageId: '<nope@elsewhere>', status: '5.1.1', diagnostic: null }, Date.now())).toBeNull();
-    expect(t.store.sqlite.prepare('SELECT COUNT(*) AS n FROM bounces WHERE hard = 1').get()).toEqual({ n: 0 });
+    expect(recordBounce(t.db, { token: 'nosuchtoken0000000000000', messageId: '<nope@elsewhere>', status: '5.1.1', diagnostic: null }, Date.now())).toBeNull();
+    expect(t.db.sqlite.prepare('SELECT COUNT(*) AS n FROM bounces WHERE hard = 1').get()).toEqual({ n: 0 });
   });
 });
 
 describe('outbox list and retry', () => {
   it('lists rows in the SPEC shape, filtered by status', () => {
-    const c = seedCase(t.store);
-    const a = seedOutbox(t.store, { caseId: c.id, kind: 'case-created', recipient: 'a@x.test' });
-    const b = seedOutbox(t.store, { caseId: c.id, kind: 'case-created', recipient: 'b@x.test' });
-    markFailed(t.store, b.id, '550 no');
-    const all = listOutbox(t.store);
+    const c = seedCase(t.db);
+    const a = seedOutbox(t.db, { caseId: c.id, kind: 'case-created', recipient: 'a@x.test' });
+    const b = seedOutbox(t.db, { caseId: c.id, kind: 'case-created', recipient: 'b@x.test' });
+    markFailed(t.db, b.id, '550 no');
+    const all = listOutbox(t.db);
     expect(all.map((r) => r.id)).toEqual([a.id, b.id]);
     expect(all[1]).toEqual({
       id: b.id,
@@ -137,39 +137,39 @@ describe('outbox list and retry', () => {
       messageId: b.messageId,
     });
     expect(all[0]!.nextAttemptAt).toMatch(/^\d{4}-\d\d-\d\dT/);
-    expect(listOutbox(t.store, { status: 'failed' }).map((r) => r.id)).toEqual([b.id]);
-    expect(() => listOutbox(t.store, { status: 'lost' })).toThrow(/unknown outbox status "lost"; use one of pending, sent, failed, held/);
+    expect(listOutbox(t.db, { status: 'failed' }).map((r) => r.id)).toEqual([b.id]);
+    expect(() => listOutbox(t.db, { status: 'lost' })).toThrow(/unknown outbox status "lost"; use one of pending, sent, failed, held/);
   });
 
   it('retry puts a failed row back to pending, due now, with a fresh schedule', () => {
-    const c = seedCase(t.store);
-    const row = seedOutbox(t.store, { caseId: c.id, kind: 'case-created', recipient: 'a@x.test' });
-    markFailed(t.store, row.id, '550 no');
+    const c = seedCase(t.db);
+    const row = seedOutbox(t.db, { caseId: c.id, kind: 'case-created', recipient: 'a@x.test' });
+    markFailed(t.db, row.id, '550 no');
     const now = Date.now();
-    expect(retryRow(t.store, row.id, now)).toMatchObject({ id: row.id, status: 'pending', attempts: 0 });
-    expect(outboxRow(t.store, row.id).next_attempt_at).toBe(now);
+    expect(retryRow(t.db, row.id, now)).toMatchObject({ id: row.id, status: 'pending', attempts: 0 });
+    expect(outboxRow(t.db, row.id).next_attempt_at).toBe(now);
   });
 
   it('retry of a held row forgets the bounce of its address', () => {
-    const c = seedCase(t.store);
-    const bounced = seedOutbox(t.store, { caseId: c.id, kind: 'case-created', recipient: 'gone@x.test' });
-    recordBounce(t.store, { token: bounced.token, status: '5.1.1', diagnostic: null }, Date.now());
-    const held = seedOutbox(t.store, { caseId: c.id, kind: 'comment', recipient: 'gone@x.test' });
-    markSent(t.store, bounced.id, '250', Date.now());
-    claimDue(t.store, 'one', Date.now(), 10, LEASE);
-    expect(outboxRow(t.store, held.id).status).toBe('held');
-    retryRow(t.store, held.id, Date.now());
-    expect(claimDue(t.store, 'one', Date.now(), 10, LEASE).claimed.map((r) => r.id)).toEqual([held.id]);
+    const c = seedCase(t.db);
+    const bounced = seedOutbox(t.db, { caseId: c.id, kind: 'case-created', recipient: 'gone@x.test' });
+    recordBounce(t.db, { token: bounced.token, status: '5.1.1', diagnostic: null }, Date.now());
+    const held = seedOutbox(t.db, { caseId: c.id, kind: 'comment', recipient: 'gone@x.test' });
+    markSent(t.db, bounced.id, '250', Date.now());
+    claimDue(t.db, 'one', Date.now(), 10, LEASE);
+    expect(outboxRow(t.db, held.id).status).toBe('held');
+    retryRow(t.db, held.id, Date.now());
+    expect(claimDue(t.db, 'one', Date.now(), 10, LEASE).claimed.map((r) => r.id)).toEqual([held.id]);
   });
 
   it('refuses unknown, sent and pending rows with a sentence saying what to do', () => {
-    const c = seedCase(t.store);
-    const pending = seedOutbox(t.store, { caseId: c.id, kind: 'case-created', recipient: 'a@x.test' });
-    const sent = seedOutbox(t.store, { caseId: c.id, kind: 'case-created', recipient: 'b@x.test' });
-    markSent(t.store, sent.id, '250', Date.now());
+    const c = seedCase(t.db);
+    const pending = seedOutbox(t.db, { caseId: c.id, kind: 'case-created', recipient: 'a@x.test' });
+    const sent = seedOutbox(t.db, { caseId: c.id, kind: 'case-created', recipient: 'b@x.test' });
+    markSent(t.db, sent.id, '250', Date.now());
     const error = (id: number): CasegateError => {
       try {
-        retryRow(t.store, id, Date.now());
+        retryRow(t.db, id, Date.now());
       } catch (err) {
         return err as CasegateError;
       }

@@ -66,7 +66,7 @@ export function caseCommand(): Command {
     .action(
       action<CreateOptions, CaseDetail>(
         (ctx, o) =>
-          createCase(ctx.store, ctx.config, {
+          createCase(ctx.db, ctx.config, {
             subject: o.subject,
             description: o.description,
             contact: o.contact ?? null,
@@ -94,7 +94,7 @@ export function caseCommand(): Command {
     .option('--unlinked', 'only cases without a contact (they need one linked)')
     .action(
       action<{ status?: string; unlinked?: boolean }, ReturnType<typeof listCases>>(
-        (ctx, o) => listCases(ctx.store, ctx.config, o),
+        (ctx, o) => listCases(ctx.db, ctx.config, o),
         (rows) => printTable(rows.map((r) => ({ ...r, contact: r.contact?.email ?? (r.suppliedEmail ? `(${r.suppliedEmail})` : null) })), LIST_COLUMNS),
       ),
     );
@@ -106,7 +106,7 @@ export function caseCommand(): Command {
     .option('--full', 'print the whole text of mailed comments, quoted history included (--json always has it as fullBody)')
     .action(
       action<{ full?: boolean }, CaseDetail>(
-        (ctx, _o, [n]) => showCase(ctx.store, ctx.config, n as string),
+        (ctx, _o, [n]) => showCase(ctx.db, ctx.config, n as string),
         (c, _ctx, o) => printCase(c, o.full === true),
       ),
     );
@@ -115,13 +115,13 @@ export function caseCommand(): Command {
     .command('close')
     .description('close a case (a later reply reopens it, see CASEGATE_CLOSED_CASE_REPLY)')
     .argument('<number>', 'case number')
-    .action(action<object, CaseDetail>((ctx, _o, [n]) => closeCase(ctx.store, ctx.config, n as string), (c) => console.log(`case ${c.number} is ${c.status}`)));
+    .action(action<object, CaseDetail>((ctx, _o, [n]) => closeCase(ctx.db, ctx.config, n as string), (c) => console.log(`case ${c.number} is ${c.status}`)));
 
   cmd
     .command('reopen')
     .description('reopen a closed case (status Working)')
     .argument('<number>', 'case number')
-    .action(action<object, CaseDetail>((ctx, _o, [n]) => reopenCase(ctx.store, ctx.config, n as string), (c) => console.log(`case ${c.number} is ${c.status}`)));
+    .action(action<object, CaseDetail>((ctx, _o, [n]) => reopenCase(ctx.db, ctx.config, n as string), (c) => console.log(`case ${c.number} is ${c.status}`)));
 
   cmd
     .command('link-contact')
@@ -130,7 +130,7 @@ export function caseCommand(): Command {
     .argument('<contact>', 'contact id or email')
     .action(
       action<object, CaseDetail>(
-        (ctx, _o, [n, c]) => linkContact(ctx.store, ctx.config, n as string, c as string),
+        (ctx, _o, [n, c]) => linkContact(ctx.db, ctx.config, n as string, c as string),
         (c) => console.log(`case ${c.number} is linked to ${c.contact?.email}`),
       ),
     );
@@ -139,7 +139,7 @@ export function caseCommand(): Command {
     .command('unlink-contact')
     .description('remove the contact of a case (it then shows in "case list --unlinked")')
     .argument('<number>', 'case number')
-    .action(action<object, CaseDetail>((ctx, _o, [n]) => unlinkContact(ctx.store, ctx.config, n as string), (c) => console.log(`case ${c.number} has no contact now`)));
+    .action(action<object, CaseDetail>((ctx, _o, [n]) => unlinkContact(ctx.db, ctx.config, n as string), (c) => console.log(`case ${c.number} has no contact now`)));
 
   cmd
     .command('suggest-contacts')
@@ -147,7 +147,7 @@ export function caseCommand(): Command {
     .argument('<number>', 'case number')
     .action(
       action<object, ReturnType<typeof suggestContactsFor>>(
-        (ctx, _o, [n]) => suggestContactsFor(ctx.store, ctx.config, n as string),
+        (ctx, _o, [n]) => suggestContactsFor(ctx.db, ctx.config, n as string),
         (rows) => printTable(rows, ['id', 'email', 'firstName', 'lastName', 'account']),
       ),
     );

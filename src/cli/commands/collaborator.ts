@@ -17,7 +17,7 @@ export function collaboratorCommand(): Command {
     .addHelpText('after', '\nExample:\n  casegate collaborator add 00001001 bob@acme.example --as ann@acme.example')
     .action(
       action<{ as?: string }, ReturnType<typeof addCollaborator>>(
-        (ctx, o, [n, e]) => addCollaborator(ctx.store, ctx.config, n as string, e as string, o.as),
+        (ctx, o, [n, e]) => addCollaborator(ctx.db, ctx.config, n as string, e as string, o.as),
         (r) => console.log(`added ${r.email} to case ${r.case}${r.activeContact ? ' (active contact)' : ''}; history email queued`),
       ),
     );
@@ -29,7 +29,7 @@ export function collaboratorCommand(): Command {
     .option('--as <email>', AS_HELP)
     .action(
       action<{ as?: string }, ReturnType<typeof removeCollaborator>>(
-        (ctx, o, [n, e]) => removeCollaborator(ctx.store, ctx.config, n as string, e as string, o.as),
+        (ctx, o, [n, e]) => removeCollaborator(ctx.db, ctx.config, n as string, e as string, o.as),
         (r) => console.log(`removed ${r.email} from case ${r.case}`),
       ),
     );
@@ -39,7 +39,7 @@ export function collaboratorCommand(): Command {
     .argument('<number>', 'case number')
     .action(
       action<object, ReturnType<typeof listCollaborators>>(
-        (ctx, _o, [n]) => listCollaborators(ctx.store, ctx.config, n as string),
+        (ctx, _o, [n]) => listCollaborators(ctx.db, ctx.config, n as string),
         (rows) => printTable(rows, ['email', 'activeContact', 'addedBy', 'createdAt']),
       ),
     );

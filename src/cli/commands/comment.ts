@@ -17,7 +17,7 @@ export function commentCommand(): Command {
     .addHelpText('after', '\nExample:\n  casegate comment add 00001001 --as agent@support.example --body "A technician is on the way." --attach report.pdf')
     .action(
       action<Omit<CommentInput, 'number'>, Awaited<ReturnType<typeof addComment>>>(
-        (ctx, o, [n]) => addComment(ctx.store, ctx.config, { ...o, number: n as string }),
+        (ctx, o, [n]) => addComment(ctx.db, ctx.config, { ...o, number: n as string }),
         (r) => console.log(`comment ${r.id} added to case ${r.case}${r.internal ? ' (internal)' : ''}`),
       ),
     );

@@ -58,7 +58,7 @@ Example:
     .action(
       action(
         (ctx, o: CreateOptions) => {
-          const { contact: created, sameEmail } = createContact(ctx.store, {
+          const { contact: created, sameEmail } = createContact(ctx.db, {
             email: o.email,
             firstName: o.first,
             lastName: o.last,
@@ -87,7 +87,7 @@ Example:
     .addHelpText('after', '\nExample:\n  casegate contact list --json')
     .action(
       action(
-        (ctx) => listContacts(ctx.store),
+        (ctx) => listContacts(ctx.db),
         (rows) => printTable(rows, COLUMNS),
       ),
     );
@@ -99,7 +99,7 @@ Example:
     .addHelpText('after', '\nExamples:\n  casegate contact search baker\n  casegate contact search @acme.example')
     .action(
       action(
-        (ctx, _opts, [query]) => searchContacts(ctx.store, query ?? ''),
+        (ctx, _opts, [query]) => searchContacts(ctx.db, query ?? ''),
         (rows) => printTable(rows, COLUMNS),
       ),
     );
@@ -111,7 +111,7 @@ Example:
     .addHelpText('after', '\nExamples:\n  casegate contact show 3\n  casegate contact show bob@acme.example')
     .action(
       action(
-        (ctx, _opts, [ref]) => requireContact(ctx.store, ref ?? ''),
+        (ctx, _opts, [ref]) => requireContact(ctx.db, ref ?? ''),
         (r) => printRecord(r),
       ),
     );

@@ -39,7 +39,7 @@ async function runDispatch(ctx: Context, opts: DispatchOptions): Promise<PassRes
   // Loaded here, not at the top, so that other commands start without nodemailer.
   const { createDispatcher } = await import('../../outbound/dispatcher.js');
   const dispatcher = createDispatcher({
-    store: ctx.store,
+    db: ctx.db,
     config: ctx.config,
     leaseMs: leaseSeconds * 1000,
     onPass: ctx.json || opts.once ? undefined : (r) => console.log(summary(r)),

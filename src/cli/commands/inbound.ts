@@ -13,7 +13,7 @@ export function inboundCommand(): Command {
     .option('--limit <n>', 'at most this many rows', '100')
     .action(
       action<{ status?: string; limit: string }, ReturnType<typeof listInbound>>(
-        (ctx, o) => listInbound(ctx.store, { status: o.status, limit: o.limit }),
+        (ctx, o) => listInbound(ctx.db, { status: o.status, limit: o.limit }),
         (rows) => printTable(rows, ['id', 'createdAt', 'decision', 'from', 'rcpt', 'case', 'reason']),
       ),
     );
@@ -23,7 +23,7 @@ export function inboundCommand(): Command {
     .argument('<id>', 'inbound log id')
     .action(
       action<object, ReturnType<typeof showInbound>>(
-        (ctx, _o, [id]) => showInbound(ctx.store, id as string),
+        (ctx, _o, [id]) => showInbound(ctx.db, id as string),
         (r) => {
           printRecord(r);
           if (r.headers) console.log(`\n${r.headers}`);

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { Command } from 'commander';
 import { loadConfig } from '../../config.js';
-import { openStore, type Store } from '../../db/client.js';
+import { openDb, type Db } from '../../db/client.js';
 import { createCommitter } from '../../ingest/commit.js';
 import { EXIT, exitCodeOf, formatAnswer } from '../../domain/refusal.js';
 import { CasegateError } from '../../errors.js';
@@ -31,18 +31,18 @@ Postfix master.cf example:
     )
     .action(async (file: string | undefined, opts: IngestOptions, command: Command) => {
       const globals = command.optsWithGlobals() as { db?: string; json?: boolean };
-      let store: Store | undefined;
+      let db: Db | undefined;
       try {
         const config = loadConfig({ db: globals.db });
         if (file !== undefined) readable(file);
         const { ingestMessage } = await import('../../ingest/pipeline.js');
-        store = openStore(config.db);
+        db = openDb(config.db);
         const source = file === undefined ? process.stdin : fs.createReadStream(file);
         const mailFrom = opts.mailFrom === undefined ? null : opts.mailFrom.replace(/^<(.*)>$/, '$1');
         let bytes = 0;
         source.on('data', (chunk: Buffer) => (bytes += chunk.length));
         const outcomes = await ingestMessage(
-          { store, config, committer: createCommitter(store) },
+          { db, config, committer: createCommitter(db) },
           { mailFrom, rcpt: opts.rcpt },
           source,
           { oversize: () => bytes > config.maxMessageBytes },
@@ -65,7 +65,7 @@ Postfix master.cf example:
           process.exitCode = EXIT.TEMPFAIL;
         }
       } finally {
-        store?.close();
+        db?.close();
       }
     });
 }

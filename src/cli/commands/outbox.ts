@@ -17,7 +17,7 @@ export function outboxCommand(): Command {
     .option('--status <status>', `only rows with this status: ${OUTBOX_STATUSES.join(', ')}`)
     .action(
       action(
-        (ctx, opts: { status?: string }) => listOutbox(ctx.store, { status: opts.status }),
+        (ctx, opts: { status?: string }) => listOutbox(ctx.db, { status: opts.status }),
         (rows) => printTable(rows, COLUMNS),
       ),
     );
@@ -30,7 +30,7 @@ export function outboxCommand(): Command {
       action(
         (ctx, _opts, [id]) => {
           if (id === undefined || !/^\d+$/.test(id)) throw invalid(`"${id ?? ''}" is not an outbox row id; see "casegate outbox list"`);
-          return retryRow(ctx.store, Number(id), Date.now());
+          return retryRow(ctx.db, Number(id), Date.now());
         },
         (row) => console.log(`outbox row ${row.id} to ${row.recipient} is pending again; "casegate dispatch --once" sends it now`),
       ),

@@ -45,7 +45,7 @@ Examples:
     .action(
       action(
         (ctx, o: AddOptions, [address]) =>
-          addRoutingAddress(ctx.store, ctx.config, {
+          addRoutingAddress(ctx.db, ctx.config, {
             address: address ?? '',
             priority: o.priority ?? null,
             origin: o.origin ?? null,
@@ -63,7 +63,7 @@ Examples:
     .addHelpText('after', '\nExample:\n  casegate routing list --json')
     .action(
       action(
-        (ctx) => listRoutingAddresses(ctx.store),
+        (ctx) => listRoutingAddresses(ctx.db),
         (rows) => printTable(rows, ['id', 'address', 'priority', 'origin', 'owner', 'createContacts', 'notify']),
       ),
     );
@@ -75,7 +75,7 @@ Examples:
     .addHelpText('after', '\nExample:\n  casegate routing remove support@example.com')
     .action(
       action(
-        (ctx, _opts, [address]) => removeRoutingAddress(ctx.store, address ?? ''),
+        (ctx, _opts, [address]) => removeRoutingAddress(ctx.db, address ?? ''),
         (r) => console.log(`removed routing address ${r.address}`),
       ),
     );

@@ -48,7 +48,7 @@ Example:
     .action(
       action(
         (ctx, o: AddOptions) =>
-          addRule(ctx.store, {
+          addRule(ctx.db, {
             owner: o.owner,
             subjectContains: o.subjectContains ?? null,
             fromDomain: o.fromDomain ?? null,
@@ -66,7 +66,7 @@ Example:
     .addHelpText('after', '\nExample:\n  casegate rule list --json')
     .action(
       action(
-        (ctx) => listRules(ctx.store),
+        (ctx) => listRules(ctx.db),
         (rows) => printTable(rows, ['order', 'id', 'owner', 'subjectContains', 'fromDomain', 'priority', 'account']),
       ),
     );
@@ -78,7 +78,7 @@ Example:
     .addHelpText('after', '\nExample:\n  casegate rule remove 2')
     .action(
       action(
-        (ctx, _opts, [id]) => removeRule(ctx.store, id ?? ''),
+        (ctx, _opts, [id]) => removeRule(ctx.db, id ?? ''),
         (r) => console.log(`removed rule ${r.id} (owner ${r.owner})`),
       ),
     );

@@ -2,7 +2,7 @@
 // Runs until SIGTERM or SIGINT, then stops the dispatcher and the server in reverse order of start.
 import { Command } from 'commander';
 import { loadConfig } from '../../config.js';
-import { openStore } from '../../db/client.js';
+import { openDb } from '../../db/client.js';
 import { createCommitter } from '../../ingest/commit.js';
 import type { Dispatcher } from '../../outbound/dispatcher.js';
 import { reportError } from '../run.js';
@@ -32,10 +32,10 @@ export function serveCommand(): Command {
         // Loaded here, not at the top, so that admin commands start without the mail libraries.
         const { createInboundServer } = await import('../../smtp/server.js');
         const { createDispatcher } = await import('../../outbound/dispatcher.js');
-        const store = openStore(config.db);
-        const dispatcher: Dispatcher | null = opts.dispatch ? createDispatcher({ store, config }) : null;
+        const db = openDb(config.db);
+        const dispatcher: Dispatcher | null = opts.dispatch ? createDispatcher({ db, config }) : null;
         const server = createInboundServer(
-          { store, config, committer: createCommitter(store) },
+          { db, config, committer: createCommitter(db) },
           {
             lmtp: opts.lmtp === true,
             onOutcome: (outcomes) => {
@@ -56,7 +56,7 @@ export function serveCommand(): Command {
           console.log(`${signal}: stopping`);
           await dispatcher?.stop();
           await server.stop();
-          store.close();
+          db.close();
           process.exit(0);
         };
         process.on('SIGTERM', () => void stop('SIGTERM'));

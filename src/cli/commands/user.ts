@@ -28,7 +28,7 @@ Examples:
     .addHelpText('after', '\nExample:\n  casegate user create --email ann@support.example.com --name "Ann Archer"')
     .action(
       action(
-        (ctx, opts: CreateOptions) => createUser(ctx.store, { email: opts.email, name: opts.name }),
+        (ctx, opts: CreateOptions) => createUser(ctx.db, { email: opts.email, name: opts.name }),
         (r) => printRecord(r),
       ),
     );
@@ -39,7 +39,7 @@ Examples:
     .addHelpText('after', '\nExample:\n  casegate user list --json')
     .action(
       action(
-        (ctx) => listUsers(ctx.store),
+        (ctx) => listUsers(ctx.db),
         (rows) => printTable(rows, ['id', 'email', 'name', 'createdAt']),
       ),
     );
