@@ -11,7 +11,7 @@ import { createDispatcher } from '../src/outbound/dispatcher.js';
 import { createSmtpTransport } from '../src/outbound/transport.js';
 import { composeNotification } from '../src/outbound/compose.js';
 import { loadNotification } from '../src/outbound/load.js';
-import type { OutboxRow } from '../src/outbound/queue.js';
+import { outboxById, type OutboxRow } from '../src/db/outbox.js';
 import { newToken, outboundMessageId } from '../src/domain/mailNames.js';
 import { startServerChild } from './child.js';
 import { BENCH_DOMAIN, KIB, replyData } from './mail.js';
@@ -40,12 +40,7 @@ function addRows(db: Db, caseId: number, commentId: number, count: number): numb
 }
 
 function composeRows(db: Db, config: Config, ids: number[]): SendMailOptions[] {
-  const byId = db.sqlite.prepare<[number], OutboxRow>(
-    `SELECT id, case_id AS caseId, comment_id AS commentId, kind, recipient, recipient_lower AS recipientLower, token,
-            message_id AS messageId, status, attempts, next_attempt_at AS nextAttemptAt, last_error AS lastError
-       FROM outbox WHERE id = ?`,
-  );
-  return ids.map((id) => composeNotification(loadNotification(db, config, byId.get(id) as OutboxRow)));
+  return ids.map((id) => composeNotification(loadNotification(db, config, outboxById(db, id) as OutboxRow)));
 }
 
 async function sendDirect(url: string, messages: SendMailOptions[]): Promise<number> {

@@ -3,7 +3,7 @@
 // process.env.
 import fs from 'node:fs';
 import path from 'node:path';
-import { isEmailAddress } from './domain/address.js';
+import { isDomainName, isEmailAddress } from './domain/address.js';
 
 export type ClosedCaseReply = 'reopen' | 'refuse' | 'child';
 
@@ -57,7 +57,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
   const db = flags.db ?? get('CASEGATE_DB') ?? path.join('data', 'casegate.db');
 
   const domain = (get('CASEGATE_DOMAIN') ?? 'cases.localhost').toLowerCase();
-  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(domain)) {
+  if (!isDomainName(domain)) {
     problems.push(`CASEGATE_DOMAIN "${domain}" is not a domain name; set it to e.g. cases.example.com`);
   }
 

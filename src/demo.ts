@@ -10,12 +10,14 @@ import { openDb } from './db/client.js';
 import { createAccount } from './admin/accounts.js';
 import { createContact } from './admin/contacts.js';
 import { createUser } from './admin/users.js';
-import { createCase, showCase } from './admin/cases.js';
-import { addCollaborator } from './admin/collaborators.js';
+import { openCaseRequest } from './cases/request.js';
+import { actorFor, addCollaborator } from './cases/collaborators.js';
+import { caseDetail } from './views/case.js';
+import { requireCase } from './cases/find.js';
 import { createCommitter } from './ingest/commit.js';
 import { createInboundServer } from './smtp/server.js';
 import { createDispatcher } from './outbound/dispatcher.js';
-import { listOutbox } from './outbound/queue.js';
+import { outboxList } from './views/outbox.js';
 
 export interface DemoResult {
   dir: string;
@@ -39,11 +41,13 @@ export async function runDemo(base: Config, say: (line: string) => void, keep = 
   createContact(db, { email: 'bob@acme.example', firstName: 'Bob', lastName: 'Baker', account: account.id });
   createUser(db, { email: 'agent@support.example', name: 'Sam Agent' });
   say(`2. account "${account.name}" (id ${account.id}), contacts ${ann.email} (help admin) and bob@acme.example, agent agent@support.example`);
-  const c = createCase(db, config, { subject: 'Printer on floor 3 is jammed', description: 'Paper jam error E42.', contact: ann.email, owner: 'agent@support.example' });
+  const c = caseDetail(db, openCaseRequest(db, config, { subject: 'Printer on floor 3 is jammed', description: 'Paper jam error E42.', contact: ann.email, owner: 'agent@support.example' }), config.domain);
   say(`3. case ${c.number} "${c.subject}" owned by ${c.owner}; its case address is ${c.address}`);
   for (const email of ['bob@acme.example', 'carol@partner.example']) {
-    const added = addCollaborator(db, config, c.number, email, ann.email);
-    say(`4. ${ann.email} added collaborator ${added.email}${added.activeContact ? ' (active contact)' : ' (not a contact of the account)'}`);
+    const row = requireCase(db, c.number);
+    const added = addCollaborator(db, config, row, email, actorFor(db, row, ann.email), Date.now());
+    const active = caseDetail(db, row, config.domain).collaborators.find((x) => x.email === added.email)?.activeContact;
+    say(`4. ${ann.email} added collaborator ${added.email}${active ? ' (active contact)' : ' (not a contact of the account)'}`);
   }
 
   const server = createInboundServer({ db, config, committer: createCommitter(db) }, { host: '127.0.0.1', port: 0 });
@@ -62,7 +66,7 @@ export async function runDemo(base: Config, say: (line: string) => void, keep = 
   say(`6. ${ann.email} replied over SMTP with an attachment; the server answered: ${info.response}`);
   await server.stop();
 
-  const stored = showCase(db, config, c.number).comments.at(-1);
+  const stored = caseDetail(db, requireCase(db, c.number), config.domain).comments.at(-1);
   if (stored) {
     say(`7. stored comment by ${stored.author} (${stored.source}): ${JSON.stringify(stored.body)}`);
     for (const a of stored.attachments) say(`   attachment ${a.filename}, ${a.contentType}, ${a.size} bytes, sha256 ${a.sha256.slice(0, 16)}…`);
@@ -70,7 +74,7 @@ export async function runDemo(base: Config, say: (line: string) => void, keep = 
   const dispatcher = createDispatcher({ db, config });
   const pass = await dispatcher.runOnce();
   await dispatcher.stop();
-  const rows = listOutbox(db);
+  const rows = outboxList(db);
   say(`8. dispatcher: ${pass.sent} sent, ${pass.retried} to retry, ${pass.failed} failed, ${pass.held} held`);
   for (const r of rows) say(`   ${r.kind.padEnd(12)} → ${r.recipient.padEnd(24)} ${r.status}`);
   const emlFiles = fs.existsSync(config.outboxDir) ? fs.readdirSync(config.outboxDir).filter((f) => f.endsWith('.eml')) : [];

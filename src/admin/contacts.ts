@@ -1,9 +1,8 @@
 // Contacts: the people at customer accounts. Several contacts may share an email (SPEC §3: mail from
 // such an address stays unlinked), so creating one with a taken email succeeds and reports the others.
-import { asc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { contacts } from '../db/schema.js';
-import { normalizeEmail } from '../domain/address.js';
+import { allContacts, contactById, contactsByEmail, insertContact, type ContactRow } from '../db/contacts.js';
+import { parseId } from '../domain/ids.js';
 import { invalid, notFound } from '../errors.js';
 import { requireAccount } from './accounts.js';
 import { checkEmail } from './users.js';
@@ -46,8 +45,6 @@ export interface CreatedContact {
   sameEmail: ContactRecord[];
 }
 
-type ContactRow = typeof contacts.$inferSelect;
-
 export function contactRecord(row: ContactRow): ContactRecord {
   return {
     id: row.id,
@@ -84,13 +81,12 @@ export function createContact(db: Db, input: NewContact, now = Date.now()): Crea
     throw invalid('a contact needs a name; give --first and --last, e.g. --first Ann --last Archer');
   }
   const accountId = input.account == null || input.account === '' ? null : requireAccount(db, input.account).id;
-  const sameEmail = contactsWithEmail(db, email);
-  const row = db.orm
-    .insert(contacts)
-    .values({
+  const sameEmail = contactsByEmail(db, email).map(contactRecord);
+  const row = insertContact(
+    db,
+    {
       accountId,
       email,
-      emailLower: normalizeEmail(email),
       firstName,
       lastName,
       username: optional(input.username),
@@ -100,31 +96,14 @@ export function createContact(db: Db, input: NewContact, now = Date.now()): Crea
       helpAdmin: input.helpAdmin === true,
       eligible: input.eligible !== false,
       active: true,
-      createdAt: now,
-    })
-    .returning()
-    .get();
+    },
+    now,
+  );
   return { contact: contactRecord(row), sameEmail };
 }
 
 export function listContacts(db: Db): ContactRecord[] {
-  return db.orm.select().from(contacts).orderBy(asc(contacts.id)).all().map(contactRecord);
-}
-
-/** Every contact with this email, compared case-insensitively, oldest first. */
-export function contactsWithEmail(db: Db, email: string): ContactRecord[] {
-  return db.orm
-    .select()
-    .from(contacts)
-    .where(eq(contacts.emailLower, normalizeEmail(email)))
-    .orderBy(asc(contacts.id))
-    .all()
-    .map(contactRecord);
-}
-
-export function getContact(db: Db, id: number): ContactRecord | undefined {
-  const row = db.orm.select().from(contacts).where(eq(contacts.id, id)).get();
-  return row ? contactRecord(row) : undefined;
+  return allContacts(db).map(contactRecord);
 }
 
 /**
@@ -150,22 +129,22 @@ function describe(c: ContactRecord): string {
  * A contact by id or by email. An email shared by several contacts is refused with a list of them,
  * since the caller has to pick one by id.
  */
-export function requireContact(db: Db, ref: string): ContactRecord {
+export function requireContact(db: Db, ref: string): ContactRow {
   const text = ref.trim();
   if (/^\d+$/.test(text)) {
-    const contact = getContact(db, Number(text));
+    const id = parseId(text);
+    const contact = id === null ? undefined : contactById(db, id);
     if (!contact) throw notFound(`no contact with id ${text}; list contacts with "casegate contact list"`);
     return contact;
   }
   const email = checkEmail(text, 'contact');
-  const found = contactsWithEmail(db, email);
+  const found = contactsByEmail(db, email);
   if (found.length === 0) {
     throw notFound(`no contact with email ${email}; find one with "casegate contact search ${email}" or create it with "casegate contact create"`);
   }
   if (found.length > 1) {
-    throw invalid(
-      `${found.length} contacts have email ${email}: ${found.map(describe).join('; ')}; give the contact id instead, e.g. ${found[0]?.id}`,
-    );
+    const records = found.map(contactRecord);
+    throw invalid(`${found.length} contacts have email ${email}: ${records.map(describe).join('; ')}; give the contact id instead, e.g. ${found[0]?.id}`);
   }
-  return found[0] as ContactRecord;
+  return found[0] as ContactRow;
 }

@@ -1,14 +1,13 @@
 // Routing addresses (Email-to-Case): mail to one of them opens a new case with the address's
 // defaults. An address is unique, compared case-insensitively.
-import { asc, eq } from 'drizzle-orm';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
-import { routingAddresses } from '../db/schema.js';
-import { normalizeEmail } from '../domain/address.js';
+import { allRouting, deleteRouting, insertRouting, routingByAddress, type RoutingRow } from '../db/routing.js';
+import { userById } from '../db/users.js';
 import { PRIORITIES, parsePriority, type Priority } from '../domain/caseRules.js';
 import { bounceTokenOf, caseTokenOf } from '../domain/mailNames.js';
 import { conflict, invalid, notFound } from '../errors.js';
-import { checkEmail, getUserById, requireUserByEmail } from './users.js';
+import { checkEmail, requireUserByEmail } from './users.js';
 
 export const DEFAULT_ROUTING_PRIORITY: Priority = 'Medium';
 export const DEFAULT_ROUTING_ORIGIN = 'Email';
@@ -37,8 +36,6 @@ export interface NewRoutingAddress {
   notify?: boolean;
 }
 
-type RoutingRow = typeof routingAddresses.$inferSelect;
-
 /** A priority as given by an admin, in any letter case; anything else is refused with the choices. */
 export function requirePriority(value: string): Priority {
   const priority = parsePriority(value);
@@ -52,7 +49,7 @@ function routingRecord(db: Db, row: RoutingRow): RoutingRecord {
     address: row.address,
     priority: row.priority as Priority,
     origin: row.origin,
-    owner: row.ownerId === null ? null : (getUserById(db, row.ownerId)?.email ?? null),
+    owner: row.ownerId === null ? null : (userById(db, row.ownerId)?.email ?? null),
     createContacts: row.createContacts,
     notify: row.notify,
     createdAt: new Date(row.createdAt).toISOString(),
@@ -72,39 +69,21 @@ export function addRoutingAddress(db: Db, config: Config, input: NewRoutingAddre
   if (taken) {
     throw conflict(`routing address ${taken.address} already exists (id ${taken.id}); remove it first with "casegate routing remove ${taken.address}" to change it`);
   }
-  const row = db.orm
-    .insert(routingAddresses)
-    .values({
-      address,
-      addressLower: normalizeEmail(address),
-      priority,
-      origin,
-      ownerId: owner?.id ?? null,
-      createContacts: input.createContacts === true,
-      notify: input.notify !== false,
-      createdAt: now,
-    })
-    .returning()
-    .get();
+  const row = insertRouting(
+    db,
+    { address, priority, origin, ownerId: owner?.id ?? null, createContacts: input.createContacts === true, notify: input.notify !== false },
+    now,
+  );
   return routingRecord(db, row);
 }
 
 export function listRoutingAddresses(db: Db): RoutingRecord[] {
-  return db.orm
-    .select()
-    .from(routingAddresses)
-    .orderBy(asc(routingAddresses.id))
-    .all()
-    .map((row) => routingRecord(db, row));
+  return allRouting(db).map((row) => routingRecord(db, row));
 }
 
 /** The routing address equal to `address` (case-insensitive), or undefined. */
 export function findRoutingAddress(db: Db, address: string): RoutingRecord | undefined {
-  const row = db.orm
-    .select()
-    .from(routingAddresses)
-    .where(eq(routingAddresses.addressLower, normalizeEmail(address)))
-    .get();
+  const row = routingByAddress(db, address);
   return row ? routingRecord(db, row) : undefined;
 }
 
@@ -112,6 +91,6 @@ export function findRoutingAddress(db: Db, address: string): RoutingRecord | und
 export function removeRoutingAddress(db: Db, address: string): RoutingRecord {
   const found = findRoutingAddress(db, address);
   if (!found) throw notFound(`${address.trim()} is not a routing address; list them with "casegate routing list"`);
-  db.orm.delete(routingAddresses).where(eq(routingAddresses.id, found.id)).run();
+  deleteRouting(db, found.id);
   return found;
 }

@@ -76,7 +76,7 @@ async function exists(file: string): Promise<boolean> {
 }
 
 /** Makes a rename durable: fsync of the folder that holds the new name (not possible on Windows). */
-async function syncDir(dir: string): Promise<void> {
+export async function syncDir(dir: string): Promise<void> {
   if (process.platform === 'win32') return;
   const handle = await fs.promises.open(dir, 'r');
   try {

@@ -1,96 +1,138 @@
-// Reading cases and what hangs off them: the lookups the admin actions and the inbound pipeline share.
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { statementCache, type Db } from './client.js';
-import { attachments, cases, collaborators, comments, contacts, users } from './schema.js';
-import { notFound, invalid } from '../errors.js';
-import { normalizeEmail } from '../domain/address.js';
+// The `cases` table. A case's number follows from its id (caseNumberOf), so a new row is inserted
+// and then numbered, in the caller's transaction.
+import { bool, statement, type Db } from './client.js';
+import type { cases } from './schema.js';
+import { caseNumberOf, threadRootId } from '../domain/mailNames.js';
+import type { CaseStatus } from '../domain/caseRules.js';
 
 export type CaseRow = typeof cases.$inferSelect;
-export type ContactRow = typeof contacts.$inferSelect;
-export type UserRow = typeof users.$inferSelect;
-export type CommentRow = typeof comments.$inferSelect;
-export type AttachmentRow = typeof attachments.$inferSelect;
+export type NewCaseRow = Omit<CaseRow, 'id' | 'number' | 'threadRoot' | 'createdAt' | 'updatedAt'> & {
+  /** Message-ID of the mail that opened the case; null: one of ours, named after the number. */
+  threadRoot: string | null;
+};
 
-/** The lookups of the inbound hot path, prepared once per connection. */
-const statementsOf = statementCache((db: Db) => ({
-  caseById: db.orm.select().from(cases).where(eq(cases.id, sql.placeholder('id'))).prepare(),
-  caseByNumber: db.orm.select().from(cases).where(eq(cases.number, sql.placeholder('number'))).prepare(),
-  contactById: db.orm.select().from(contacts).where(eq(contacts.id, sql.placeholder('id'))).prepare(),
-  collaborators: db.orm
-    .select({ email: collaborators.email })
-    .from(collaborators)
-    .where(eq(collaborators.caseId, sql.placeholder('caseId')))
-    .orderBy(asc(collaborators.id))
-    .prepare(),
-}));
+const COLUMNS = `id, number, subject, description, status, priority, origin, contact_id AS contactId,
+  account_id AS accountId, owner_id AS ownerId, parent_id AS parentId, division,
+  closed_when_created AS closedWhenCreated, address_token AS addressToken, thread_root AS threadRoot,
+  supplied_email AS suppliedEmail, supplied_name AS suppliedName, created_at AS createdAt,
+  updated_at AS updatedAt, closed_at AS closedAt`;
 
-export function findCaseByNumber(db: Db, number: string): CaseRow | undefined {
-  return statementsOf(db).caseByNumber.get({ number });
+type Raw = Omit<CaseRow, 'closedWhenCreated'> & { closedWhenCreated: number };
+const row = (r: Raw | undefined): CaseRow | undefined => (r === undefined ? undefined : { ...r, closedWhenCreated: bool(r.closedWhenCreated) });
+
+/** Inserts and numbers a case; `mailDomain` names the thread root of a case not opened by mail. */
+export function insertCase(db: Db, c: NewCaseRow, mailDomain: string, now: number): CaseRow {
+  const placeholder = `new-${c.addressToken}`;
+  const { id } = statement<unknown[], { id: number }>(
+    db,
+    `INSERT INTO cases (number, subject, description, status, priority, origin, contact_id, account_id, owner_id,
+       parent_id, division, closed_when_created, address_token, thread_root, supplied_email, supplied_name,
+       created_at, updated_at, closed_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+  ).get(
+    placeholder,
+    c.subject,
+    c.description,
+    c.status,
+    c.priority,
+    c.origin,
+    c.contactId,
+    c.accountId,
+    c.ownerId,
+    c.parentId,
+    c.division,
+    c.closedWhenCreated ? 1 : 0,
+    c.addressToken,
+    c.threadRoot ?? placeholder,
+    c.suppliedEmail,
+    c.suppliedName,
+    now,
+    now,
+    c.closedAt,
+  ) as { id: number };
+  const number = caseNumberOf(id);
+  return row(
+    statement<[string, string, number], Raw>(db, `UPDATE cases SET number = ?, thread_root = ? WHERE id = ? RETURNING ${COLUMNS}`).get(
+      number,
+      c.threadRoot ?? threadRootId(number, mailDomain),
+      id,
+    ),
+  ) as CaseRow;
 }
 
-/** The case with this number, or a not-found error that says how to find one. */
-export function requireCase(db: Db, number: string): CaseRow {
-  if (!/^\d{8}$/.test(number)) {
-    throw invalid(`"${number}" is not a case number; case numbers have 8 digits, e.g. 00001001`);
+export function caseById(db: Db, id: number): CaseRow | undefined {
+  return row(statement<[number], Raw>(db, `SELECT ${COLUMNS} FROM cases WHERE id = ?`).get(id));
+}
+
+export function caseByNumber(db: Db, number: string): CaseRow | undefined {
+  return row(statement<[string], Raw>(db, `SELECT ${COLUMNS} FROM cases WHERE number = ?`).get(number));
+}
+
+/** The case of a case address token (RCPT hot path: the id only). */
+export function caseIdByAddressToken(db: Db, token: string): number | undefined {
+  return statement<[string], { id: number }>(db, 'SELECT id FROM cases WHERE address_token = ?').get(token)?.id;
+}
+
+/** The (oldest) case whose thread root is this Message-ID. */
+export function caseIdByThreadRoot(db: Db, messageId: string): number | undefined {
+  return statement<[string], { id: number }>(db, 'SELECT id FROM cases WHERE thread_root = ? ORDER BY id LIMIT 1').get(messageId)?.id;
+}
+
+export interface CaseFilter {
+  status?: CaseStatus;
+  /** Only cases without a contact. */
+  unlinked?: boolean;
+  /** Only cases without an owner. */
+  unowned?: boolean;
+}
+
+export function listCases(db: Db, filter: CaseFilter = {}): CaseRow[] {
+  const where = ['1 = 1'];
+  const params: unknown[] = [];
+  if (filter.status !== undefined) {
+    where.push('status = ?');
+    params.push(filter.status);
   }
-  const row = findCaseByNumber(db, number);
-  if (!row) throw notFound(`no case ${number}; list cases with "casegate case list"`);
-  return row;
+  if (filter.unlinked) where.push('contact_id IS NULL');
+  if (filter.unowned) where.push('owner_id IS NULL');
+  return statement<unknown[], Raw>(db, `SELECT ${COLUMNS} FROM cases WHERE ${where.join(' AND ')} ORDER BY id`)
+    .all(...params)
+    .map((r) => row(r) as CaseRow);
 }
 
-export function findCaseById(db: Db, id: number): CaseRow | undefined {
-  return statementsOf(db).caseById.get({ id });
+/** Numbers of the child cases of a case, oldest first. */
+export function childNumbers(db: Db, parentId: number): string[] {
+  return statement<[number], { number: string }>(db, 'SELECT number FROM cases WHERE parent_id = ? ORDER BY id')
+    .all(parentId)
+    .map((r) => r.number);
 }
 
-export function findCaseByToken(db: Db, token: string): CaseRow | undefined {
-  return db.orm.select().from(cases).where(eq(cases.addressToken, token)).get();
+/** Sets the status; `closedAt` is the closing time for `Closed`, null otherwise. */
+export function setCaseStatus(db: Db, id: number, status: CaseStatus, closedAt: number | null, now: number): void {
+  statement<[string, number | null, number, number]>(db, 'UPDATE cases SET status = ?, closed_at = ?, updated_at = ? WHERE id = ?').run(
+    status,
+    closedAt,
+    now,
+    id,
+  );
 }
 
-export function findContactById(db: Db, id: number): ContactRow | undefined {
-  return statementsOf(db).contactById.get({ id });
+/** Marks the case as changed now (a comment was added). */
+export function touchCase(db: Db, id: number, now: number): void {
+  statement<[number, number]>(db, 'UPDATE cases SET updated_at = ? WHERE id = ?').run(now, id);
 }
 
-export function contactsByEmail(db: Db, email: string): ContactRow[] {
-  return db.orm.select().from(contacts).where(eq(contacts.emailLower, normalizeEmail(email))).all();
-}
-
-export function findUserById(db: Db, id: number): UserRow | undefined {
-  return db.orm.select().from(users).where(eq(users.id, id)).get();
-}
-
-export function collaboratorEmails(db: Db, caseId: number): string[] {
-  return statementsOf(db)
-    .collaborators.all({ caseId })
-    .map((r) => r.email);
-}
-
-/** The address that stands for the case contact: the contact's email, or the sender of an unlinked case. */
-export function contactAddress(db: Db, row: CaseRow): string | null {
-  if (row.contactId !== null) return findContactById(db, row.contactId)?.email ?? null;
-  return row.suppliedEmail;
-}
-
-export function caseComments(db: Db, caseId: number, opts: { publicOnly?: boolean; upTo?: number } = {}): CommentRow[] {
-  return db.orm
-    .select()
-    .from(comments)
-    .where(eq(comments.caseId, caseId))
-    .orderBy(asc(comments.id))
-    .all()
-    .filter((c) => (!opts.publicOnly || !c.internal) && (opts.upTo === undefined || c.id <= opts.upTo));
-}
-
-export function commentAttachments(db: Db, commentIds: number[]): AttachmentRow[] {
-  if (commentIds.length === 0) return [];
-  return db.orm
-    .select()
-    .from(attachments)
-    .where(inArray(attachments.commentId, commentIds))
-    .orderBy(asc(attachments.id))
-    .all();
-}
-
-export function accountContacts(db: Db, accountId: number | null): ContactRow[] {
-  if (accountId === null) return [];
-  return db.orm.select().from(contacts).where(and(eq(contacts.accountId, accountId))).all();
+export function setCaseContact(
+  db: Db,
+  id: number,
+  link: { contactId: number | null; accountId: number | null; division: string | null },
+  now: number,
+): void {
+  statement<unknown[]>(db, 'UPDATE cases SET contact_id = ?, account_id = ?, division = ?, updated_at = ? WHERE id = ?').run(
+    link.contactId,
+    link.accountId,
+    link.division,
+    now,
+    id,
+  );
 }

@@ -1,19 +1,16 @@
-// Opening the database: the pragmas every connection needs, then any pending migrations.
+// Opening the database (the pragmas every connection needs, then any pending migrations) and the
+// one statement cache every table module prepares its SQL through. Only src/db/ writes SQL.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import * as schema from './schema.js';
 import { unavailable } from '../errors.js';
 
-export type Orm = BetterSQLite3Database<typeof schema>;
-
+/** The database handle: one SQLite connection, and the blob folder beside its file. */
 export interface Db {
-  /** drizzle over the connection. */
-  readonly orm: Orm;
-  /** The raw connection, for prepared statements on hot paths and for transactions. */
+  /** The raw connection; table modules prepare statements on it through `statement()`. */
   readonly sqlite: Database.Database;
   /** Folder of attachment contents, `blobs/` beside the database file. */
   readonly blobDir: string;
@@ -48,32 +45,61 @@ export function openDb(file: string): Db {
   sqlite.pragma('busy_timeout = 10000');
   // 16 MiB of page cache (the default is 2 MiB): the hot index pages of a large database stay in memory.
   sqlite.pragma('cache_size = -16384');
-  const db = drizzle(sqlite, { schema });
   try {
-    migrate(db, { migrationsFolder: path.join(packageRoot(), 'migrations') });
+    migrate(drizzle(sqlite), { migrationsFolder: path.join(packageRoot(), 'migrations') });
   } catch (err) {
     sqlite.close();
     throw unavailable(`cannot migrate database ${file}: ${(err as Error).message}; is it a casegate database?`);
   }
   const blobDir = path.join(path.dirname(path.resolve(file)), 'blobs');
-  return {
-    orm: db,
-    sqlite,
-    blobDir,
-    file,
-    close: () => sqlite.close(),
-  };
+  return { sqlite, blobDir, file, close: () => sqlite.close() };
 }
 
-/** Memoises per-connection prepared statements: `const statementsOf = statementCache((db) => ({ … }))`. */
-export function statementCache<T>(prepare: (db: Db) => T): (db: Db) => T {
-  const cache = new WeakMap<Db, T>();
-  return (db) => {
-    let statements = cache.get(db);
-    if (statements === undefined) {
-      statements = prepare(db);
-      cache.set(db, statements);
-    }
-    return statements;
-  };
+type Statement<P extends unknown[], R> = Database.Statement<P, R>;
+const cache = new WeakMap<Database.Database, Map<string, Statement<unknown[], unknown>>>();
+
+/** The one statement cache: each SQL text is prepared once per connection, then reused. */
+export function statement<P extends unknown[] = unknown[], R = unknown>(db: Db, sql: string): Statement<P, R> {
+  let statements = cache.get(db.sqlite);
+  if (statements === undefined) {
+    statements = new Map();
+    cache.set(db.sqlite, statements);
+  }
+  let s = statements.get(sql);
+  if (s === undefined) {
+    s = db.sqlite.prepare(sql);
+    statements.set(sql, s);
+  }
+  return s as unknown as Statement<P, R>;
+}
+
+/**
+ * Runs `work` in a transaction (a savepoint when one is already open). `immediate` takes the write
+ * lock at the start, for a read-then-write that must not race another process.
+ */
+export function transaction<T>(db: Db, work: () => T, mode: 'deferred' | 'immediate' = 'deferred'): T {
+  const tx = db.sqlite.transaction(work);
+  return mode === 'immediate' ? tx.immediate() : tx();
+}
+
+/** SQLite has no boolean: 0/1 in, 0/1 out. */
+export const bool = (value: unknown): boolean => value === 1 || value === true;
+
+/**
+ * Runs `work` in a savepoint and keeps what it wrote only when `keep(result)` says so; otherwise
+ * the savepoint is rolled back and the result is still returned. An error rolls back and is thrown.
+ */
+export function tentatively<T>(db: Db, work: () => T, keep: (result: T) => boolean): { result: T; kept: boolean } {
+  const name = 'tentative';
+  db.sqlite.exec(`SAVEPOINT ${name}`);
+  let result: T;
+  try {
+    result = work();
+  } catch (err) {
+    db.sqlite.exec(`ROLLBACK TO ${name}; RELEASE ${name}`);
+    throw err;
+  }
+  const kept = keep(result);
+  db.sqlite.exec(kept ? `RELEASE ${name}` : `ROLLBACK TO ${name}; RELEASE ${name}`);
+  return { result, kept };
 }

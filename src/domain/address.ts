@@ -24,3 +24,10 @@ export function domainOf(address: string): string {
 export function localPartOf(address: string): string {
   return address.slice(0, address.lastIndexOf('@'));
 }
+
+const DOMAIN_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+
+/** A lower-case domain name such as `example.com` (one label, e.g. `localhost`, is allowed). */
+export function isDomainName(value: string): boolean {
+  return DOMAIN_NAME.test(value);
+}

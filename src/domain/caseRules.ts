@@ -15,17 +15,9 @@ export interface ContactFacts {
   eligible: boolean;
 }
 
-export type Check = { ok: true } | { ok: false; reason: string };
-
 /** Rule 1: a contact that is not eligible for support cannot have a case. */
-export function checkEligibility(contact: ContactFacts | null): Check {
-  if (contact && !contact.eligible) {
-    return {
-      ok: false,
-      reason: `contact ${contact.email} is not eligible for support; open the case without a contact or make the contact eligible`,
-    };
-  }
-  return { ok: true };
+export function checkEligibility(contact: ContactFacts | null): 'not-eligible' | null {
+  return contact && !contact.eligible ? 'not-eligible' : null;
 }
 
 /** Rule 2: account and division default to the contact's, an explicit account wins. */
@@ -37,14 +29,6 @@ export function caseDefaults(
     accountId: explicit.accountId ?? contact?.accountId ?? null,
     division: explicit.division ?? contact?.division ?? null,
   };
-}
-
-/** Rule 3: a parent must exist and must not be the case itself or one of its descendants. */
-export function checkParent(parentNumber: string | null, parentExists: boolean): Check {
-  if (parentNumber !== null && !parentExists) {
-    return { ok: false, reason: `parent case ${parentNumber} does not exist; list cases with "casegate case list"` };
-  }
-  return { ok: true };
 }
 
 /** Rule 4: a case created closed is `Closed` with closedWhenCreated set; otherwise `New`. */

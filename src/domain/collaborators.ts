@@ -1,6 +1,5 @@
 // Rule 7 of SPEC §2: collaborators of a case, and who may change them. Pure.
 import { normalizeEmail } from './address.js';
-import type { Check } from './caseRules.js';
 
 export const MAX_COLLABORATORS = 20;
 
@@ -19,37 +18,27 @@ export interface CaseParties {
  * The case contact, a help admin of the case's account, or the operator may add or remove anyone;
  * a help admin may add or remove itself; anyone else (a collaborator too) is refused.
  */
-export function mayChangeCollaborators(actor: Actor, parties: CaseParties, target: string): Check {
-  if (actor.kind === 'operator') return { ok: true };
+export function mayChangeCollaborators(actor: Actor, parties: CaseParties, target: string): boolean {
+  if (actor.kind === 'operator') return true;
   const email = normalizeEmail(actor.email);
-  if (parties.contactEmail !== null && email === normalizeEmail(parties.contactEmail)) return { ok: true };
+  if (parties.contactEmail !== null && email === normalizeEmail(parties.contactEmail)) return true;
   const c = actor.contact;
   if (c && c.active && c.helpAdmin) {
-    if (parties.accountId !== null && c.accountId === parties.accountId) return { ok: true };
-    if (email === normalizeEmail(target)) return { ok: true };
+    if (parties.accountId !== null && c.accountId === parties.accountId) return true;
+    if (email === normalizeEmail(target)) return true;
   }
-  return {
-    ok: false,
-    reason: `${actor.email} may not change the collaborators of case ${parties.number}; only the case contact, a help admin of its account or the operator (no --as) may`,
-  };
+  return false;
 }
 
-/** The limit, the contact not being its own collaborator, no address twice. */
-export function checkNewCollaborator(parties: CaseParties, current: readonly string[], email: string): Check {
+export type CollaboratorRefusal = 'is-contact' | 'already-collaborator' | 'limit-reached';
+
+/** The limit, the contact not being its own collaborator, no address twice; null when it fits. */
+export function checkNewCollaborator(parties: CaseParties, current: readonly string[], email: string): CollaboratorRefusal | null {
   const wanted = normalizeEmail(email);
-  if (parties.contactEmail !== null && wanted === normalizeEmail(parties.contactEmail)) {
-    return { ok: false, reason: `${email} is the contact of case ${parties.number} and cannot also be its collaborator; the contact gets every update already` };
-  }
-  if (current.some((c) => normalizeEmail(c) === wanted)) {
-    return { ok: false, reason: `${email} is already a collaborator of case ${parties.number}; see "casegate collaborator list ${parties.number}"` };
-  }
-  if (current.length >= MAX_COLLABORATORS) {
-    return {
-      ok: false,
-      reason: `case ${parties.number} already has ${MAX_COLLABORATORS} collaborators, the most allowed; remove one first`,
-    };
-  }
-  return { ok: true };
+  if (parties.contactEmail !== null && wanted === normalizeEmail(parties.contactEmail)) return 'is-contact';
+  if (current.some((c) => normalizeEmail(c) === wanted)) return 'already-collaborator';
+  if (current.length >= MAX_COLLABORATORS) return 'limit-reached';
+  return null;
 }
 
 export interface AccountContact {

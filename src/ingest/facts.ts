@@ -1,7 +1,22 @@
-// What the later stages need to know of a parsed message, computed once per message: the reply
-// text, the duplicate fingerprint, the loop key and the auto-reply verdict.
+// The facts the stages decide on: of the message, computed once (the reply text, the duplicate
+// fingerprint, the loop key, the auto-reply verdict), and of each recipient, read from the
+// database (route, case, participants, duplicates, loop count, contact match).
 import { createHash } from 'node:crypto';
+import type { ClosedCaseReply, Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import { caseById, caseByNumber, caseIdByThreadRoot, type CaseRow } from '../db/cases.js';
+import { contactById, contactsByEmail, type ContactRow } from '../db/contacts.js';
+import { countRecentSame, duplicateInCase, duplicateInChild, duplicateOpening, type Earlier } from '../db/inbound.js';
+import { caseIdByOutboxToken } from '../db/outbox.js';
+import { routingById, type RoutingRow } from '../db/routing.js';
+import { userByEmail } from '../db/users.js';
+import { participantsOf } from '../cases/participants.js';
 import { detectAutoReply } from '../domain/autoReply.js';
+import { matchContact } from '../domain/contacts.js';
+import { LOOP_WINDOW_MS, loopKeysAt } from '../domain/loop.js';
+import { caseNumberInSubject, tokenOfMessageId } from '../domain/mailNames.js';
+import { isParticipant } from '../domain/recipients.js';
+import { decideRoute, type Route, type Target } from '../domain/route.js';
 import { extractReply, truncateBody } from '../domain/replyText.js';
 import { normalizeEmail } from '../domain/address.js';
 import type { ParsedMessage } from './parse.js';
@@ -46,4 +61,93 @@ export function messageFacts(msg: ParsedMessage, envelope: Envelope): MessageFac
       fromAddress: msg.from?.address ?? null,
     }),
   };
+}
+
+/** What the stages need to know about one recipient of the message, read from the database. */
+export interface RecipientFacts {
+  message: MessageFacts;
+  rcpt: string;
+  target: Target;
+  now: number;
+  /** Loop keys of this minute and the one before (see loopKeysAt). */
+  loopKeys: [string, string];
+  /** Where the message goes; null: nowhere (a bounce address). */
+  route: Route | null;
+  /** The case the route names, when it exists. */
+  existing: CaseRow | null;
+  /** The contact of `existing` when it is closed (a follow-up case would be opened for it). */
+  closedCaseContact: ContactRow | null;
+  /** The sender (`From`) is the contact or a collaborator of `existing`. */
+  senderIsParticipant: boolean;
+  /** An accepted earlier copy of this message. */
+  duplicate: Earlier | null;
+  /** Earlier messages with the same sender, subject and body in the loop window. */
+  recentSame: number;
+  /** For a new case: the routing address, and the sender's contact when exactly one matches. */
+  routing: RoutingRow | null;
+  senderContact: ContactRow | null;
+  /** The default case owner's user id; null when none is set or it names no user. */
+  defaultOwnerId: number | null;
+  closedCaseReply: ClosedCaseReply;
+}
+
+/** Reads the facts of one recipient. Runs inside the message's transaction. */
+export function readFacts(db: Db, config: Config, m: MessageFacts, rcpt: string, target: Target, now: number): RecipientFacts {
+  const msg = m.msg;
+  const loopKeys = loopKeysAt(m.loopKey, now);
+  const base = { message: m, rcpt, target, now, loopKeys, closedCaseReply: config.closedCaseReply };
+  const none = { route: null, existing: null, closedCaseContact: null, senderIsParticipant: false, duplicate: null, recentSame: 0, routing: null, senderContact: null, defaultOwnerId: null };
+  if (msg.dsn !== null || target.kind === 'bounce' || m.autoReply !== null) return { ...base, ...none };
+
+  const from = msg.from?.address ?? null;
+  let route: Route | null;
+  if (target.kind === 'routing') {
+    const threadCaseId = caseOfThread(db, config.domain, msg);
+    const taggedCaseId = threadCaseId === null && from !== null ? caseOfSubjectTag(db, msg.subject, from) : null;
+    route = decideRoute({ target, threadCaseId, taggedCaseId });
+  } else {
+    route = decideRoute({ target, threadCaseId: null, taggedCaseId: null });
+  }
+  const existing = route?.kind === 'existing' ? (caseById(db, route.caseId) ?? null) : null;
+  const duplicate = existing
+    ? (duplicateInCase(db, existing.id, m.fingerprint) ?? (existing.status === 'Closed' ? duplicateInChild(db, existing.id, m.fingerprint) : undefined))
+    : msg.messageId === null
+      ? undefined
+      : duplicateOpening(db, msg.messageId, m.fingerprint);
+  const routing = route?.kind === 'new' ? (routingById(db, route.routingId) ?? null) : null;
+  const match = route?.kind === 'new' && from !== null ? matchContact(from, contactsByEmail(db, from)) : null;
+  const defaultOwner = route?.kind === 'new' && config.defaultOwner !== null ? userByEmail(db, config.defaultOwner) : undefined;
+  return {
+    ...base,
+    route,
+    existing,
+    closedCaseContact: existing?.status === 'Closed' && existing.contactId !== null ? (contactById(db, existing.contactId) ?? null) : null,
+    senderIsParticipant: existing !== null && from !== null && isParticipant(from, null, participantsOf(db, existing).all),
+    duplicate: duplicate ?? null,
+    recentSame: countRecentSame(db, loopKeys, now - LOOP_WINDOW_MS, msg.messageId),
+    routing,
+    senderContact: match?.kind === 'linked' ? match.contact : null,
+    defaultOwnerId: defaultOwner?.id ?? null,
+  };
+}
+
+/** The case named by a Message-ID of ours (a notification, or a case's thread root), newest reference first. */
+function caseOfThread(db: Db, domain: string, msg: ParsedMessage): number | null {
+  for (const id of [...msg.inReplyTo, ...[...msg.references].reverse()]) {
+    const token = tokenOfMessageId(id, domain);
+    const byNotification = token === null ? undefined : caseIdByOutboxToken(db, token);
+    if (byNotification !== undefined) return byNotification;
+    // A case opened by mail has the customer's Message-ID as its thread root: not one of ours.
+    const byRoot = id.toLowerCase().endsWith(`@${domain.toLowerCase()}>`) ? caseIdByThreadRoot(db, id) : undefined;
+    if (byRoot !== undefined) return byRoot;
+  }
+  return null;
+}
+
+/** The case of a `[Case 00001001]` tag, only when the sender is one of its participants. */
+function caseOfSubjectTag(db: Db, subject: string, from: string): number | null {
+  const number = caseNumberInSubject(subject);
+  const row = number === null ? undefined : caseByNumber(db, number);
+  if (!row) return null;
+  return isParticipant(from, null, participantsOf(db, row).all) ? row.id : null;
 }

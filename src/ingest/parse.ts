@@ -189,6 +189,8 @@ export async function parseMessage(source: Readable, opts: ParseOptions): Promis
   // Errors of the source or the size limit are passed on to the parser too; only its own mean "malformed".
   let upstreamError: Error | null = null;
   let parserError: Error | null = null;
+  // A failure to store an attachment (disk full, no permission) is ours, not the message's: never "malformed".
+  let storeError: Error | null = null;
   meter.on('error', (err) => (upstreamError ??= err));
   parser.on('error', (err) => (parserError ??= err));
   source.on('error', (err) => meter.destroy(err));
@@ -210,7 +212,10 @@ export async function parseMessage(source: Readable, opts: ParseOptions): Promis
           } else if (dsnMode && DSN_RETURNED_TYPES.includes(type) && returnedText === null) {
             returnedText = await readCapped(current, DSN_PART_MAX);
           } else {
-            const blob = await writeBlob(opts.blobDir, current);
+            const blob = await writeBlob(opts.blobDir, current).catch((err: unknown) => {
+              storeError ??= err as Error;
+              throw err;
+            });
             attachments.push(describe(data, blob, attachments.length + 1));
           }
         } finally {
@@ -222,6 +227,7 @@ export async function parseMessage(source: Readable, opts: ParseOptions): Promis
   } catch (err) {
     source.unpipe(meter);
     source.resume();
+    if (storeError !== null) throw storeError;
     const failure = err as Error;
     const fromParser = (parserError as Error | null) === failure && (upstreamError as Error | null) !== failure;
     if (fromParser && !(failure instanceof MalformedMessageError)) {

@@ -1,17 +1,20 @@
-// The one ingest pipeline shared by SMTP, LMTP and pipe mode: parse → (per recipient, in one
-// transaction) guard, route, authorise, db. Answers come back only after the commit.
+// The one ingest pipeline shared by SMTP, LMTP and pipe mode: parse → facts → (per recipient, in
+// one transaction) RCPT check, stages → decision → apply. Answers come back only after the commit.
 import type { Readable } from 'node:stream';
 import type { Config } from '../config.js';
-import type { Db } from '../db/client.js';
-import { answer, type Answer } from '../domain/refusal.js';
-import { logInbound } from './log.js';
-import { checkRecipient } from './recipients.js';
-import { deliver, type Outcome } from './deliver.js';
-import { messageFacts, type Envelope } from './facts.js';
-import { MalformedMessageError, parseMessage, type ParsedMessage } from './parse.js';
+import { tentatively, type Db } from '../db/client.js';
+import { answers, isTaken, notStoredForAny, type Answer } from '../domain/answers.js';
+import { apply, logMessage, type Outcome } from './apply.js';
 import type { Committer } from './commit.js';
+import { messageFacts, readFacts, type Envelope, type MessageFacts } from './facts.js';
+import { MalformedMessageError, parseMessage } from './parse.js';
+import { checkRcpt } from './rcpt.js';
+import { decide } from './stages.js';
 
-export interface Pipeline {
+export type { Outcome } from './apply.js';
+
+/** What ingesting needs: the database, the settings and the group commit. */
+export interface IngestContext {
   readonly db: Db;
   readonly config: Config;
   readonly committer: Committer;
@@ -28,114 +31,65 @@ export interface IngestOptions {
   perRecipient?: boolean;
 }
 
-/** Some recipients took the message and others did not: undone, and answered as a whole. */
-class MixedOutcome extends Error {
-  constructor(readonly outcomes: Outcome[]) {
-    super('mixed outcome');
-  }
-}
-
 /**
  * Takes one message for every recipient of the envelope and returns one outcome per recipient,
  * in envelope order. Throws only when nothing could be kept (the caller answers 451 / exits 75);
  * the inbound log then gets a row per recipient if the database still takes one.
  */
-export async function ingestMessage(p: Pipeline, envelope: Envelope, source: Readable, opts: IngestOptions = {}): Promise<Outcome[]> {
+export async function ingestMessage(ctx: IngestContext, envelope: Envelope, source: Readable, opts: IngestOptions = {}): Promise<Outcome[]> {
   try {
-    return await ingest(p, envelope, source, opts);
+    return await ingest(ctx, envelope, source, opts);
   } catch (err) {
-    const a = answer(451, '4.3.0', `temporary failure, nothing was kept (${(err as Error)?.message ?? String(err)}); try again later`);
-    await p.committer.run(() => envelope.rcpt.map((rcpt) => refuseAll(p.db, envelope, rcpt, a, null, 0))).catch(() => undefined);
+    const a = answers.notStored((err as Error)?.message ?? String(err));
+    await ctx.committer.run(() => refuseAll(ctx.db, envelope, null, a)).catch(() => undefined);
     throw err;
   }
 }
 
-async function ingest(p: Pipeline, envelope: Envelope, source: Readable, opts: IngestOptions): Promise<Outcome[]> {
-  const { db, config } = p;
-  const tooLarge = answer(552, '5.3.4', `message is larger than the limit of ${config.maxMessageBytes} bytes; send a smaller message or share large files by link`);
-  let msg: ParsedMessage;
+async function ingest(ctx: IngestContext, envelope: Envelope, source: Readable, opts: IngestOptions): Promise<Outcome[]> {
+  const { db, config } = ctx;
+  const tooLarge = answers.tooLarge(config.maxMessageBytes);
+  let facts: MessageFacts;
   try {
-    msg = await parseMessage(source, { blobDir: db.blobDir });
+    facts = messageFacts(await parseMessage(source, { blobDir: db.blobDir }), envelope);
   } catch (err) {
     if (!(err instanceof MalformedMessageError)) throw err;
     source.resume();
-    const a = opts.oversize?.()
-      ? tooLarge
-      : answer(550, '5.6.0', `malformed message: ${err.message}; send a complete RFC 5322 message with headers and a body`);
-    return p.committer.run(() => envelope.rcpt.map((rcpt) => refuseAll(db, envelope, rcpt, a, null, 0)));
+    const a = opts.oversize?.() ? tooLarge : answers.malformed(err.message);
+    return ctx.committer.run(() => refuseAll(db, envelope, null, a));
   }
-  if (opts.oversize?.()) {
-    return p.committer.run(() => envelope.rcpt.map((rcpt) => refuseAll(db, envelope, rcpt, tooLarge, msg, msg.size)));
-  }
-  const facts = messageFacts(msg, envelope);
-  try {
-    return await p.committer.run(() => {
-      const outcomes = envelope.rcpt.map((rcpt) => {
-        const check = checkRecipient(db, config, rcpt);
-        if (!check.ok) return refuseAll(db, envelope, rcpt, check.answer, msg, msg.size);
-        return deliver(db, config, facts, rcpt, check.target, Date.now());
-      });
-      const taken = outcomes.some((o) => o.answer.code < 300);
-      if (!opts.perRecipient && taken && outcomes.some((o) => o.answer.code >= 400)) throw new MixedOutcome(outcomes);
-      return outcomes;
-    });
-  } catch (err) {
-    if (!(err instanceof MixedOutcome)) throw err;
-    const whole = answerForAll(err.outcomes);
-    return p.committer.run(() =>
-      err.outcomes.map((o) => refuseAll(db, envelope, o.rcpt, o.answer.code >= 400 ? o.answer : whole, msg, msg.size)),
+  if (opts.oversize?.()) return ctx.committer.run(() => refuseAll(db, envelope, facts, tooLarge));
+
+  return ctx.committer.run(() => {
+    const now = Date.now();
+    const { result, kept } = tentatively(
+      db,
+      () => envelope.rcpt.map((rcpt) => deliver(ctx, facts, rcpt, now)),
+      (outcomes) => opts.perRecipient === true || !isMixed(outcomes),
     );
-  }
+    if (kept) return result;
+    // Some recipients took the message and another did not: nothing of it is kept, and every
+    // recipient that would have taken it gets the refusal too.
+    const whole = notStoredForAny(result.map((o) => o.answer).filter((a) => !isTaken(a)));
+    return result.map((o) => refuse(db, envelope, facts, o.rcpt, isTaken(o.answer) ? whole : o.answer));
+  });
 }
 
-/** The answer of a whole transaction some of whose recipients refused it: a temporary failure wins. */
-function answerForAll(outcomes: readonly Outcome[]): Answer {
-  const temp = outcomes.find((o) => o.answer.code >= 400 && o.answer.code < 500);
-  const failed = (temp ?? outcomes.find((o) => o.answer.code >= 500)) as Outcome;
-  return answer(
-    failed.answer.code,
-    failed.answer.enhanced,
-    `${failed.answer.text}; so the message was not stored for any of its recipients${temp ? ', try again later' : ', send it again without that recipient'}`,
-  );
+/** One recipient: the RCPT check (a case may have gone since RCPT), facts, decision, apply. */
+function deliver(ctx: IngestContext, facts: MessageFacts, rcpt: string, now: number): Outcome {
+  const check = checkRcpt(ctx.db, ctx.config, rcpt);
+  if (!check.ok) return refuse(ctx.db, facts.envelope, facts, rcpt, check.answer);
+  const recipient = readFacts(ctx.db, ctx.config, facts, rcpt, check.target, now);
+  return apply(ctx.db, ctx.config, recipient, decide(recipient).decision);
 }
 
-function refuseAll(
-  db: Db,
-  envelope: Envelope,
-  rcpt: string,
-  a: Answer,
-  msg: { messageId: string | null; from: { address: string } | null; subject: string; headerSection: string } | null,
-  size: number,
-): Outcome {
-  const inboundId = logInbound(
-    db,
-    {
-      messageId: msg?.messageId ?? null,
-      mailFrom: envelope.mailFrom,
-      fromAddr: msg?.from?.address ?? null,
-      rcpt,
-      subject: msg?.subject ?? null,
-      decision: 'refused',
-      answer: a,
-      caseId: null,
-      fingerprint: null,
-      loopKey: null,
-      size,
-      headers: msg?.headerSection ?? null,
-    },
-    Date.now(),
-  );
+const isMixed = (outcomes: readonly Outcome[]): boolean => outcomes.some((o) => isTaken(o.answer)) && outcomes.some((o) => !isTaken(o.answer));
+
+function refuseAll(db: Db, envelope: Envelope, facts: MessageFacts | null, a: Answer): Outcome[] {
+  return envelope.rcpt.map((rcpt) => refuse(db, envelope, facts, rcpt, a));
+}
+
+function refuse(db: Db, envelope: Envelope, facts: MessageFacts | null, rcpt: string, a: Answer): Outcome {
+  const inboundId = logMessage(db, { envelope, fingerprint: null, msg: facts?.msg ?? null }, rcpt, 'refused', a, null, null, Date.now());
   return { rcpt, answer: a, decision: 'refused', inboundId, caseNumber: null };
-}
-
-/**
- * One SMTP answer for a whole transaction (all outcomes agree, see MixedOutcome): 250 naming what
- * was done for each recipient, else the first temporary failure, else the first refusal.
- */
-export function overallAnswer(outcomes: readonly Outcome[]): Answer {
-  const ok = outcomes.filter((o) => o.answer.code < 300);
-  if (ok.length === 1) return (ok[0] as Outcome).answer;
-  if (ok.length > 1) return answer(250, '2.6.0', ok.map((o) => o.answer.text).join('; '));
-  const temp = outcomes.find((o) => o.answer.code < 500);
-  return (temp ?? outcomes[0])?.answer ?? answer(554, '5.5.1', 'no valid recipients');
 }

@@ -2,9 +2,10 @@
 // Message-ID); the row it names is marked bounced and its recipient recorded. A hard (5.x.x)
 // bounce holds later notifications to that address until an admin retries one.
 //
-// Called by the inbound pipeline inside its own transaction, so it runs plain statements and
-// never opens a transaction of its own.
+// Called by the inbound pipeline inside its own transaction.
 import type { Db } from '../db/client.js';
+import { upsertBounce } from '../db/bounces.js';
+import { markBounced, outboxByToken, type OutboxRow } from '../db/outbox.js';
 
 export interface BounceReport {
   /** Token of the VERP address the bounce was sent to (`bounce+<token>@domain`). */
@@ -17,12 +18,6 @@ export interface BounceReport {
   status: string;
   /** The remote server's diagnostic, e.g. `smtp; 550 5.1.1 user unknown`. */
   diagnostic: string | null;
-}
-
-interface Matched {
-  id: number;
-  recipient: string;
-  recipientLower: string;
 }
 
 /**
@@ -38,32 +33,19 @@ export function recordBounce(db: Db, report: BounceReport, now: number): number 
   const reported = report.recipient?.trim();
   const elsewhere = reported && reported.toLowerCase() !== row.recipientLower ? ` (reported for ${reported})` : '';
   const lastError = `${hard ? 'bounced' : 'soft bounce'}: ${[status, diagnostic].filter(Boolean).join(' ')}${elsewhere}`;
-
-  db.sqlite.prepare(`UPDATE outbox SET bounced_at = ?, last_error = ? WHERE id = ?`).run(now, lastError.slice(0, 1000), row.id);
-  // A later soft bounce does not downgrade a hard one.
-  db.sqlite
-    .prepare(
-      `INSERT INTO bounces (address_lower, hard, status, diagnostic, outbox_id, created_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (address_lower) DO UPDATE SET hard = excluded.hard, status = excluded.status,
-         diagnostic = excluded.diagnostic, outbox_id = excluded.outbox_id, created_at = excluded.created_at
-       WHERE excluded.hard = 1 OR bounces.hard = 0`,
-    )
-    .run(row.recipientLower, hard ? 1 : 0, status, diagnostic, row.id, now);
+  markBounced(db, row.id, lastError.slice(0, 1000), now);
+  upsertBounce(db, { addressLower: row.recipientLower, hard, status, diagnostic, outboxId: row.id }, now);
   return row.id;
 }
 
-function findRow(db: Db, report: BounceReport): Matched | undefined {
-  const select = `SELECT id, recipient, recipient_lower AS recipientLower FROM outbox`;
+function findRow(db: Db, report: BounceReport): OutboxRow | undefined {
   const token = report.token?.trim().toLowerCase();
   if (token) {
-    const hit = db.sqlite.prepare<[string], Matched>(`${select} WHERE token = ?`).get(token);
+    const hit = outboxByToken(db, token);
     if (hit) return hit;
   }
   // Our Message-IDs are `<token@domain>`, all lower case: the token's index finds the row.
   const local = /^<?([a-z0-9]+)@/.exec(report.messageId?.trim().toLowerCase() ?? '')?.[1];
-  if (local) {
-    const raw = `<${report.messageId?.trim().replace(/^<|>$/g, '').toLowerCase()}>`;
-    return db.sqlite.prepare<[string, string], Matched>(`${select} WHERE token = ? AND message_id = ?`).get(local, raw);
-  }
+  if (local) return outboxByToken(db, local, `<${report.messageId?.trim().replace(/^<|>$/g, '').toLowerCase()}>`);
   return undefined;
 }

@@ -1,11 +1,10 @@
 // One notification, one message, one person: turns an outbox row and what it needs from the case
 // into nodemailer message options. Pure: no database, no file access (attachment paths are only
 // computed; nodemailer reads them when it sends).
-import path from 'node:path';
 import type { SendMailOptions } from 'nodemailer';
+import { blobPath } from '../db/blobs.js';
+import type { NotificationKind } from '../domain/outbox.js';
 import { LOOP_HEADER, REPLY_MARKER, bounceAddress, caseAddress, caseSubjectTag } from '../domain/mailNames.js';
-
-export type NotificationKind = 'case-created' | 'comment' | 'history';
 
 export interface AttachmentView {
   readonly sha256: string;
@@ -50,11 +49,6 @@ export interface NotificationInput {
   readonly history: readonly CommentView[];
 }
 
-/** Where the blob store keeps the bytes of a content hash: `<blobDir>/<sha[0..2]>/<sha>`. */
-export function blobFilePath(blobDir: string, sha256: string): string {
-  return path.join(blobDir, sha256.slice(0, 2), sha256);
-}
-
 export function composeNotification(input: NotificationInput): SendMailOptions {
   const { row, case: c } = input;
   const replyTo = caseAddress(c.addressToken, input.domain);
@@ -62,7 +56,7 @@ export function composeNotification(input: NotificationInput): SendMailOptions {
   const attachments = (input.comment?.attachments ?? []).map((a) => ({
     filename: a.filename,
     contentType: a.contentType,
-    path: blobFilePath(input.blobDir, a.sha256),
+    path: blobPath(input.blobDir, a.sha256),
     ...(inlineImage(a) ? { cid: cidOf(a) } : {}),
   }));
   return {

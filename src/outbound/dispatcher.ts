@@ -7,7 +7,9 @@ import type { Db } from '../db/client.js';
 import type { Config } from '../config.js';
 import { composeNotification } from './compose.js';
 import { loadNotification } from './load.js';
-import { claimDue, markFailed, markRetry, markSent, releaseClaims, type OutboxRow } from './queue.js';
+import { markFailed, markRetry, markSent, type OutboxRow } from '../db/outbox.js';
+import { transaction } from '../db/client.js';
+import { claimDue, releaseClaims } from './queue.js';
 import { classifyDeliveryError, nextAttemptDelay } from './retry.js';
 import { createConfiguredTransport, type Transport } from './transport.js';
 
@@ -85,7 +87,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         marks = [];
         marking = null;
         try {
-          db.sqlite.transaction(() => batch.forEach((m) => m()))();
+          transaction(db, () => batch.forEach((m) => m()));
           resolve();
         } catch (err) {
           reject(err);

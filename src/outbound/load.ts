@@ -4,47 +4,33 @@
 import fs from 'node:fs';
 import type { Db } from '../db/client.js';
 import type { Config } from '../config.js';
-import { blobFilePath, type AttachmentView, type CommentView, type NotificationInput, type NotificationKind } from './compose.js';
+import { blobPath } from '../db/blobs.js';
+import { caseById } from '../db/cases.js';
+import { commentOfCase, publicCommentsUpTo, type CommentRow } from '../db/comments.js';
+import { attachmentsOf } from '../db/attachments.js';
+import type { OutboxRow } from '../db/outbox.js';
+import { NOTIFICATION_KINDS, type NotificationKind } from '../domain/outbox.js';
+import type { AttachmentView, CommentView, NotificationInput } from './compose.js';
 import { PermanentDeliveryError } from './retry.js';
-import type { OutboxRow } from './queue.js';
-
-const KINDS: readonly string[] = ['case-created', 'comment', 'history'];
-
-interface CaseRow {
-  number: string;
-  subject: string;
-  description: string;
-  status: string;
-  addressToken: string;
-  threadRoot: string;
-}
-
-type CommentRow = Omit<CommentView, 'attachments'>;
-type AttachmentRow = Omit<AttachmentView, 'inline'> & { commentId: number; inline: number };
 
 export function loadNotification(db: Db, config: Pick<Config, 'from' | 'domain'>, row: OutboxRow): NotificationInput {
-  if (!KINDS.includes(row.kind)) {
+  if (!(NOTIFICATION_KINDS as readonly string[]).includes(row.kind)) {
     throw new PermanentDeliveryError(`outbox row ${row.id} has unknown kind "${row.kind}"`);
   }
   const kind = row.kind as NotificationKind;
-  const c = db.sqlite
-    .prepare<[number], CaseRow>(
-      `SELECT number, subject, description, status, address_token AS addressToken, thread_root AS threadRoot
-         FROM cases WHERE id = ?`,
-    )
-    .get(row.caseId);
+  const c = caseById(db, row.caseId);
   if (!c) throw new PermanentDeliveryError(`case ${row.caseId} of outbox row ${row.id} no longer exists`);
 
   let comment: CommentView | null = null;
   let history: CommentView[] = [];
   if (kind === 'comment') {
     if (row.commentId === null) throw new PermanentDeliveryError(`outbox row ${row.id} is a comment notification without a comment`);
-    const found = loadComments(db, 'id = ? AND case_id = ?', row.commentId, row.caseId);
-    comment = found[0] ?? null;
-    if (!comment) throw new PermanentDeliveryError(`comment ${row.commentId} of outbox row ${row.id} no longer exists`);
+    const found = commentOfCase(db, row.commentId, row.caseId);
+    if (!found) throw new PermanentDeliveryError(`comment ${row.commentId} of outbox row ${row.id} no longer exists`);
+    comment = withAttachments(db, [found])[0] as CommentView;
     requireBlobs(db, row.id, comment.attachments);
   } else if (kind === 'history' && row.commentId !== null) {
-    history = loadComments(db, 'case_id = ? AND internal = 0 AND id <= ?', row.caseId, row.commentId);
+    history = withAttachments(db, publicCommentsUpTo(db, row.caseId, row.commentId));
   }
 
   return {
@@ -52,39 +38,39 @@ export function loadNotification(db: Db, config: Pick<Config, 'from' | 'domain'>
     domain: config.domain,
     blobDir: db.blobDir,
     row: { kind, recipient: row.recipient, token: row.token, messageId: row.messageId },
-    case: c,
+    case: {
+      number: c.number,
+      subject: c.subject,
+      description: c.description,
+      status: c.status,
+      addressToken: c.addressToken,
+      threadRoot: c.threadRoot,
+    },
     comment,
     history,
   };
 }
 
-/** The comments matching `where` (a condition on `comments`), oldest first, with their attachments. */
-function loadComments(db: Db, where: string, ...params: number[]): CommentView[] {
-  const comments = db.sqlite
-    .prepare<number[], CommentRow>(
-      `SELECT id, author_email AS authorEmail, author_name AS authorName, body, created_at AS createdAt
-         FROM comments WHERE ${where} ORDER BY id`,
-    )
-    .all(...params);
-  if (comments.length === 0) return [];
-  const attachments = db.sqlite
-    .prepare<number[], AttachmentRow>(
-      `SELECT comment_id AS commentId, sha256, filename, content_type AS contentType, size,
-              content_id AS contentId, inline
-         FROM attachments WHERE comment_id IN (SELECT id FROM comments WHERE ${where}) ORDER BY id`,
-    )
-    .all(...params);
+function withAttachments(db: Db, comments: readonly CommentRow[]): CommentView[] {
+  const files = attachmentsOf(
+    db,
+    comments.map((c) => c.id),
+  );
   return comments.map((c) => ({
-    ...c,
-    attachments: attachments
+    id: c.id,
+    authorEmail: c.authorEmail,
+    authorName: c.authorName,
+    body: c.body,
+    createdAt: c.createdAt,
+    attachments: files
       .filter((a) => a.commentId === c.id)
-      .map(({ commentId: _commentId, ...a }) => ({ ...a, inline: a.inline === 1 })),
+      .map((a) => ({ sha256: a.sha256, filename: a.filename, contentType: a.contentType, size: a.size, contentId: a.contentId, inline: a.inline })),
   }));
 }
 
 function requireBlobs(db: Db, rowId: number, attachments: readonly AttachmentView[]): void {
   for (const a of attachments) {
-    if (!fs.existsSync(blobFilePath(db.blobDir, a.sha256))) {
+    if (!fs.existsSync(blobPath(db.blobDir, a.sha256))) {
       throw new PermanentDeliveryError(
         `attachment "${a.filename}" (sha256 ${a.sha256}) of outbox row ${rowId} is missing from ${db.blobDir}; ` +
           `restore it, then run "casegate outbox retry ${rowId}"`,

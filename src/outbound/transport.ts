@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Config } from '../config.js';
+import { syncDir } from '../db/blobs.js';
 
 export interface Transport {
   /** Delivers one message; resolves with the server's answer, rejects with its error. */
@@ -98,17 +99,4 @@ function fileIdOf(message: SendMailOptions): string {
   const local = id.replace(/^<|>$/g, '').split('@')[0] ?? '';
   const safe = local.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64);
   return safe || randomBytes(8).toString('hex');
-}
-
-/** Makes the rename durable; some platforms cannot open a folder, which is harmless. */
-async function syncDir(dir: string): Promise<void> {
-  let handle: fs.FileHandle | undefined;
-  try {
-    handle = await fs.open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // not supported here (e.g. Windows); the file itself is already on disk
-  } finally {
-    await handle?.close();
-  }
 }

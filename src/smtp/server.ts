@@ -3,11 +3,9 @@
 import fs from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
-import type { Pipeline } from '../ingest/pipeline.js';
-import { ingestMessage, overallAnswer } from '../ingest/pipeline.js';
-import { checkRecipient } from '../ingest/recipients.js';
-import type { Outcome } from '../ingest/deliver.js';
-import { formatAnswer, type Answer } from '../domain/refusal.js';
+import { ingestMessage, type IngestContext, type Outcome } from '../ingest/pipeline.js';
+import { checkRcpt } from '../ingest/rcpt.js';
+import { answerForAll, answers, formatAnswer, isTaken, type Answer } from '../domain/answers.js';
 
 export interface InboundServer {
   start(): Promise<{ host: string; port: number }>;
@@ -52,7 +50,7 @@ function limitStream(source: SMTPServerDataStream, max: number): { stream: Reada
   return { stream: out, oversize: () => over || source.sizeExceeded === true };
 }
 
-export function createInboundServer(p: Pipeline, options: ServerOptions = {}): InboundServer {
+export function createInboundServer(p: IngestContext, options: ServerOptions = {}): InboundServer {
   const { config } = p;
   const tls = config.tlsKey && config.tlsCert ? { key: fs.readFileSync(config.tlsKey), cert: fs.readFileSync(config.tlsCert) } : null;
   // Open connections, for the group commit: it commits at once when every one is waiting for it.
@@ -78,13 +76,13 @@ export function createInboundServer(p: Pipeline, options: ServerOptions = {}): I
     },
     onRcptTo(address, session: SMTPServerSession, callback) {
       if (session.envelope.rcptTo.length >= config.maxRecipients) {
-        return callback(replyError({ code: 452, enhanced: '4.5.3', text: `too many recipients; at most ${config.maxRecipients} per message, send the rest in another transaction` }));
+        return callback(replyError(answers.tooManyRecipients(config.maxRecipients)));
       }
       try {
-        const check = checkRecipient(p.db, config, address.address);
+        const check = checkRcpt(p.db, config, address.address);
         callback(check.ok ? undefined : replyError(check.answer));
       } catch {
-        callback(replyError({ code: 451, enhanced: '4.3.0', text: 'temporary failure checking the recipient; try again later' }));
+        callback(replyError(answers.recipientCheckFailed()));
       }
     },
     onData(source, session, callback) {
@@ -97,17 +95,17 @@ export function createInboundServer(p: Pipeline, options: ServerOptions = {}): I
         .then((outcomes) => {
           options.onOutcome?.(outcomes);
           if (options.lmtp) {
-            callback(null, outcomes.map((o) => (o.answer.code < 300 ? formatAnswer(o.answer).slice(4) : replyError(o.answer))) as unknown as string);
+            callback(null, outcomes.map((o) => (isTaken(o.answer) ? formatAnswer(o.answer).slice(4) : replyError(o.answer))) as unknown as string);
             return;
           }
-          const a = overallAnswer(outcomes);
-          if (a.code < 300) callback(null, `${a.enhanced} ${a.text}`);
+          const a = answerForAll(outcomes.map((o) => o.answer));
+          if (isTaken(a)) callback(null, `${a.enhanced} ${a.text}`);
           else callback(replyError(a));
         })
         .catch((err: unknown) => {
           source.resume();
           console.error(`casegate: could not store a message, answered 451: ${(err as Error)?.message ?? String(err)}`);
-          callback(replyError({ code: 451, enhanced: '4.3.0', text: 'temporary failure storing the message; nothing was kept, try again later' }));
+          callback(replyError(answers.storeFailed()));
         });
     },
   });

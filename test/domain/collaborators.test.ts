@@ -24,51 +24,40 @@ describe('at most 20 collaborators per case', () => {
   });
 
   it('accepts the 20th collaborator', () => {
-    expect(checkNewCollaborator(theCase, addresses(19), 'twentieth@elsewhere.example')).toEqual({ ok: true });
+    expect(checkNewCollaborator(theCase, addresses(19), 'twentieth@elsewhere.example')).toBeNull();
   });
 
-  it('refuses the 21st with a reason that names the case and the limit', () => {
-    const check = checkNewCollaborator(theCase, addresses(20), 'one-too-many@elsewhere.example');
-    expect(check.ok).toBe(false);
-    if (!check.ok) {
-      expect(check.reason).toMatch(/case 00001001 already has 20 collaborators/);
-      expect(check.reason).toMatch(/remove one first/);
-    }
+  it('refuses the 21st (the CLI tests pin the sentence: it names the case and the limit)', () => {
+    expect(checkNewCollaborator(theCase, addresses(20), 'one-too-many@elsewhere.example')).toBe('limit-reached');
   });
 
   it('accepts the first collaborator', () => {
-    expect(checkNewCollaborator(theCase, [], 'bob@acme.example')).toEqual({ ok: true });
+    expect(checkNewCollaborator(theCase, [], 'bob@acme.example')).toBeNull();
   });
 });
 
 describe('the case contact is not a collaborator of its own case', () => {
   it('refuses the contact\'s address', () => {
-    const check = checkNewCollaborator(theCase, [], 'ann@acme.example');
-    expect(check.ok).toBe(false);
-    if (!check.ok) expect(check.reason).toMatch(/is the contact of case 00001001/);
+    expect(checkNewCollaborator(theCase, [], 'ann@acme.example')).toBe('is-contact');
   });
 
   it('refuses it in another letter case and with surrounding spaces', () => {
-    expect(checkNewCollaborator(theCase, [], 'Ann@ACME.example').ok).toBe(false);
-    expect(checkNewCollaborator(theCase, [], ' ann@acme.example ').ok).toBe(false);
+    expect(checkNewCollaborator(theCase, [], 'Ann@ACME.example')).toBe('is-contact');
+    expect(checkNewCollaborator(theCase, [], ' ann@acme.example ')).toBe('is-contact');
   });
 
   it('refuses it also when the case is full (the clearer reason first)', () => {
-    const check = checkNewCollaborator(theCase, addresses(20), 'ANN@acme.example');
-    expect(check.ok).toBe(false);
-    if (!check.ok) expect(check.reason).toMatch(/contact/);
+    expect(checkNewCollaborator(theCase, addresses(20), 'ANN@acme.example')).toBe('is-contact');
   });
 
   it('accepts anyone on a case without a contact', () => {
-    expect(checkNewCollaborator({ ...theCase, contactEmail: null }, [], 'ann@acme.example')).toEqual({ ok: true });
+    expect(checkNewCollaborator({ ...theCase, contactEmail: null }, [], 'ann@acme.example')).toBeNull();
   });
 });
 
 describe('no address is a collaborator twice', () => {
   it('refuses an address already there, in any letter case', () => {
-    const check = checkNewCollaborator(theCase, ['bob@acme.example'], 'BOB@Acme.Example');
-    expect(check.ok).toBe(false);
-    if (!check.ok) expect(check.reason).toMatch(/already a collaborator of case 00001001/);
+    expect(checkNewCollaborator(theCase, ['bob@acme.example'], 'BOB@Acme.Example')).toBe('already-collaborator');
   });
 });
 
@@ -76,50 +65,44 @@ describe('who may add or remove collaborators', () => {
   const target = 'carol@elsewhere.example';
 
   it('the operator (no --as) may', () => {
-    expect(mayChangeCollaborators({ kind: 'operator' }, theCase, target)).toEqual({ ok: true });
+    expect(mayChangeCollaborators({ kind: 'operator' }, theCase, target)).toBe(true);
   });
 
   it('the case contact may, in any letter case, known as a contact or not', () => {
-    expect(mayChangeCollaborators(person('ann@acme.example', { accountId: 7, helpAdmin: false, active: true }), theCase, target)).toEqual({ ok: true });
-    expect(mayChangeCollaborators(person('ANN@Acme.example', null), theCase, target)).toEqual({ ok: true });
+    expect(mayChangeCollaborators(person('ann@acme.example', { accountId: 7, helpAdmin: false, active: true }), theCase, target)).toBe(true);
+    expect(mayChangeCollaborators(person('ANN@Acme.example', null), theCase, target)).toBe(true);
   });
 
   it('an active help admin of the case\'s account may, for anyone', () => {
     const admin = person('hal@acme.example', { accountId: 7, helpAdmin: true, active: true });
-    expect(mayChangeCollaborators(admin, theCase, target)).toEqual({ ok: true });
-    expect(mayChangeCollaborators(admin, theCase, 'hal@acme.example')).toEqual({ ok: true });
+    expect(mayChangeCollaborators(admin, theCase, target)).toBe(true);
+    expect(mayChangeCollaborators(admin, theCase, 'hal@acme.example')).toBe(true);
   });
 
   it('a help admin of another account may add or remove itself (any letter case), and no one else', () => {
     const other = person('Gus@Globex.example', { accountId: 8, helpAdmin: true, active: true });
-    expect(mayChangeCollaborators(other, theCase, 'gus@globex.example')).toEqual({ ok: true });
-    expect(mayChangeCollaborators(other, theCase, target).ok).toBe(false);
+    expect(mayChangeCollaborators(other, theCase, 'gus@globex.example')).toBe(true);
+    expect(mayChangeCollaborators(other, theCase, target)).toBe(false);
   });
 
   it('an inactive help admin is refused, also for itself', () => {
     const inactive = person('hal@acme.example', { accountId: 7, helpAdmin: true, active: false });
-    expect(mayChangeCollaborators(inactive, theCase, target).ok).toBe(false);
-    expect(mayChangeCollaborators(inactive, theCase, 'hal@acme.example').ok).toBe(false);
+    expect(mayChangeCollaborators(inactive, theCase, target)).toBe(false);
+    expect(mayChangeCollaborators(inactive, theCase, 'hal@acme.example')).toBe(false);
   });
 
   it('a collaborator is refused, also when it is a contact of the account', () => {
-    expect(mayChangeCollaborators(person('bob@elsewhere.example', null), theCase, target).ok).toBe(false);
-    expect(mayChangeCollaborators(person('bob@acme.example', { accountId: 7, helpAdmin: false, active: true }), theCase, target).ok).toBe(false);
+    expect(mayChangeCollaborators(person('bob@elsewhere.example', null), theCase, target)).toBe(false);
+    expect(mayChangeCollaborators(person('bob@acme.example', { accountId: 7, helpAdmin: false, active: true }), theCase, target)).toBe(false);
   });
 
-  it('an outsider is refused, also for itself, with a reason naming it, the case and who may', () => {
-    const check = mayChangeCollaborators(person('mallory@evil.example', null), theCase, 'mallory@evil.example');
-    expect(check.ok).toBe(false);
-    if (!check.ok) {
-      expect(check.reason).toContain('mallory@evil.example');
-      expect(check.reason).toContain('00001001');
-      expect(check.reason).toMatch(/case contact, a help admin of its account or the operator/);
-    }
+  it('an outsider is refused, also for itself (the CLI tests pin the sentence naming who may)', () => {
+    expect(mayChangeCollaborators(person('mallory@evil.example', null), theCase, 'mallory@evil.example')).toBe(false);
   });
 
   it('a help admin without an account does not count as help admin of a case without an account', () => {
     const noAccount = { ...theCase, accountId: null };
-    expect(mayChangeCollaborators(person('hal@acme.example', { accountId: null, helpAdmin: true, active: true }), noAccount, target).ok).toBe(false);
+    expect(mayChangeCollaborators(person('hal@acme.example', { accountId: null, helpAdmin: true, active: true }), noAccount, target)).toBe(false);
   });
 });
 

@@ -1,7 +1,7 @@
-// SPEC §4 "Which case", the loop rule, closed cases and pipe-mode exit codes, as pure rules.
+// SPEC §4 "Which case" and the loop rule, as pure rules.
 import { describe, expect, it } from 'vitest';
-import { closedCaseAction, decideRoute, loopRefusal, LOOP_LIMIT } from '../../src/domain/route.js';
-import { answer, exitCodeOf } from '../../src/domain/refusal.js';
+import { decideRoute } from '../../src/domain/route.js';
+import { isLoop, LOOP_LIMIT, loopKeysAt } from '../../src/domain/loop.js';
 
 describe('which case: case address, then our Message-ID, then subject tag, then a new case', () => {
   it('takes the case address whatever else the message says', () => {
@@ -21,28 +21,12 @@ describe('which case: case address, then our Message-ID, then subject tag, then 
 
 describe('loop rule: more than 15 alike messages in 60 seconds', () => {
   it('lets the 15th through and refuses the 16th', () => {
-    expect(loopRefusal(LOOP_LIMIT - 1)).toBeNull();
-    expect(loopRefusal(LOOP_LIMIT)).toMatchObject({ code: 550, enhanced: '5.7.1' });
+    expect(isLoop(LOOP_LIMIT - 1)).toBe(false);
+    expect(isLoop(LOOP_LIMIT)).toBe(true);
   });
-});
-
-describe('closed cases', () => {
-  it('follow the configured policy, open ones are untouched', () => {
-    expect(closedCaseAction('Working', 'refuse')).toBe('none');
-    expect(closedCaseAction('Closed', 'reopen')).toBe('reopen');
-    expect(closedCaseAction('Closed', 'refuse')).toBe('refuse');
-    expect(closedCaseAction('Closed', 'child')).toBe('child');
-  });
-});
-
-describe('pipe-mode exit codes (sysexits)', () => {
-  it('map answers to 0, 65, 67, 77 and 75', () => {
-    expect(exitCodeOf(answer(250, '2.6.0', 'ok'))).toBe(0);
-    expect(exitCodeOf(answer(550, '5.6.0', 'malformed message'))).toBe(65);
-    expect(exitCodeOf(answer(552, '5.3.4', 'too large'))).toBe(65);
-    expect(exitCodeOf(answer(550, '5.1.1', 'no such mailbox'))).toBe(67);
-    expect(exitCodeOf(answer(550, '5.7.1', 'relaying denied'))).toBe(67);
-    expect(exitCodeOf(answer(550, '5.7.1', 'eve is not a participant'))).toBe(77);
-    expect(exitCodeOf(answer(451, '4.3.0', 'try again'))).toBe(75);
+  it('searches this minute and the one before, so a 60-second window is always covered', () => {
+    const [now, before] = loopKeysAt('abc', 120_000);
+    expect(now).toBe(`${(2).toString(36)}.abc`);
+    expect(before).toBe(`${(1).toString(36)}.abc`);
   });
 });

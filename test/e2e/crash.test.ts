@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { BIN } from '../cli/helpers.js';
 import { loadConfig } from '../../src/config.js';
 import { openDb } from '../../src/db/client.js';
-import { createCase } from '../../src/admin/cases.js';
+import { createCase } from '../helpers/seed.js';
 import { createContact } from '../../src/admin/contacts.js';
 import { ANN, EVE, mail, sendRaw } from '../helpers/gateway.js';
 
@@ -42,14 +42,14 @@ function serve(db: string): Promise<{ proc: ChildProcess; port: number }> {
 describe('SIGKILL after the answers', () => {
   it('keeps every message answered 250 exactly once and nothing refused', async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'casegate-crash-'));
-    const db = path.join(dir, 'casegate.db');
-    const config = loadConfig({ db });
-    const db = openDb(db);
+    const file = path.join(dir, 'casegate.db');
+    const config = loadConfig({ db: file });
+    const db = openDb(file);
     createContact(db, { email: ANN, firstName: 'Ann', lastName: 'Archer' });
     const address = createCase(db, config, { subject: 'Crash test', contact: ANN }).address;
     db.close();
 
-    const first = await serve(db);
+    const first = await serve(file);
     child = first.proc;
     const sends = Array.from({ length: 40 }, (_, i) => {
       const from = i % 5 === 4 ? EVE : ANN;
@@ -60,9 +60,9 @@ describe('SIGKILL after the answers', () => {
     child.kill('SIGKILL');
     await new Promise((r) => child?.once('exit', r));
 
-    const second = await serve(db);
+    const second = await serve(file);
     child = second.proc;
-    const check = new Database(db, { readonly: true });
+    const check = new Database(file, { readonly: true });
     const stored = check.prepare("SELECT i.message_id AS id, count(*) AS n FROM comments c JOIN inbound i ON i.id = c.inbound_id GROUP BY i.message_id").all() as Array<{ id: string; n: number }>;
     check.close();
     const count = new Map(stored.map((s) => [s.id, s.n]));

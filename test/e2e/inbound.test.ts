@@ -2,8 +2,8 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ANN, BOB, EVE, SUPPORT, countRows, mail, startGateway, type Gateway } from '../helpers/gateway.js';
-import { closeCase, createCase } from '../../src/admin/cases.js';
-import { showCase } from '../../src/admin/cases.js';
+import { closeCase, createCase } from '../helpers/seed.js';
+import { showCase } from '../helpers/seed.js';
 
 let gw: Gateway | undefined;
 afterEach(async () => {

@@ -1,7 +1,7 @@
 // LMTP: one answer per recipient in the same transaction.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ANN, countRows, mail, startGateway, type Gateway } from '../helpers/gateway.js';
-import { createCase } from '../../src/admin/cases.js';
+import { createCase } from '../helpers/seed.js';
 
 let gw: Gateway | undefined;
 afterEach(async () => {

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/helpers.js';
 import { loadConfig } from '../../src/config.js';
 import { openDb } from '../../src/db/client.js';
-import { createCase } from '../../src/admin/cases.js';
+import { createCase } from '../helpers/seed.js';
 import { createContact } from '../../src/admin/contacts.js';
 import { addRoutingAddress } from '../../src/admin/routing.js';
 import { ANN, EVE, SUPPORT, mail } from '../helpers/gateway.js';
@@ -19,11 +19,11 @@ beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'casegate-pipe-'));
   db = path.join(dir, 'casegate.db');
   const config = loadConfig({ db });
-  const db = openDb(db);
-  createContact(db, { email: ANN, firstName: 'Ann', lastName: 'Archer' });
-  addRoutingAddress(db, config, { address: SUPPORT });
-  caseAddress = createCase(db, config, { subject: 'Printer on floor 3 is jammed', contact: ANN }).address;
-  db.close();
+  const handle = openDb(db);
+  createContact(handle, { email: ANN, firstName: 'Ann', lastName: 'Archer' });
+  addRoutingAddress(handle, config, { address: SUPPORT });
+  caseAddress = createCase(handle, config, { subject: 'Printer on floor 3 is jammed', contact: ANN }).address;
+  handle.close();
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -72,14 +72,27 @@ describe('casegate ingest exit codes', () => {
     expect(r.stdout).toMatch(/550 5\.7\.1 eve@evil\.example is not a participant/);
   });
 
-  it('75: temporary failure (the default owner is not a user yet), nothing kept', async () => {
+  it('0: a default owner that is not a user never refuses mail; the case opens unowned', async () => {
     const r = await runCli(['ingest', '--rcpt', SUPPORT, file('m.eml', mail({ from: ANN, subject: 'New problem' }))], {
       db,
       env: { CASEGATE_DEFAULT_OWNER: 'ghost@support.example' },
     });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/250 2\.6\.0 opened case 00001002/);
+    const unowned = await runCli(['case', 'list', '--unowned', '--json'], { db });
+    expect(unowned.json()).toContainEqual(expect.objectContaining({ number: '00001002', owner: null, subject: 'New problem' }));
+  });
+
+  it('75: temporary failure (attachments cannot be stored), nothing kept', async () => {
+    fs.writeFileSync(path.join(dir, 'blobs'), 'a file where the blob folder should be');
+    const eml = mail({ from: ANN, subject: 'New problem', attachment: { filename: 'log.txt', contentType: 'text/plain', content: Buffer.from('x') } });
+    const r = await runCli(['ingest', '--rcpt', SUPPORT, file('m.eml', eml)], { db });
     expect(r.code).toBe(75);
+    expect(r.stderr).toMatch(/^casegate: temporary failure, nothing was kept: cannot store attachment content/);
     const list = await runCli(['case', 'list', '--json'], { db });
     expect(list.json()).toHaveLength(1);
+    const log = await runCli(['inbound', 'list', '--json'], { db });
+    expect(log.json()).toEqual([expect.objectContaining({ decision: 'refused', reason: expect.stringMatching(/^451 4\.3\.0 temporary failure/) })]);
   });
 
   it('64 when --rcpt is missing, and nothing is written', async () => {

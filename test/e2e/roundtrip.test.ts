@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { simpleParser } from 'mailparser';
 import { ANN, BOB, countRows, mail, startGateway, type Gateway } from '../helpers/gateway.js';
 import { startCaptureServer, type CaptureServer } from '../helpers/captureServer.js';
-import { addCollaborator } from '../../src/admin/collaborators.js';
+import { addCollaborator } from '../helpers/seed.js';
 import { createDispatcher } from '../../src/outbound/dispatcher.js';
 import { createSmtpTransport } from '../../src/outbound/transport.js';
 

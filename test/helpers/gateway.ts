@@ -3,14 +3,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import nodemailer from 'nodemailer';
+import nodemailer, { type TransportOptions } from 'nodemailer';
 import { loadConfig, type Config } from '../../src/config.js';
 import { openDb, type Db } from '../../src/db/client.js';
-import { accounts, contacts, routingAddresses } from '../../src/db/schema.js';
+import { createAccount } from '../../src/admin/accounts.js';
+import { createContact } from '../../src/admin/contacts.js';
+import { addRoutingAddress } from '../../src/admin/routing.js';
 import { createCommitter } from '../../src/ingest/commit.js';
 import { createInboundServer } from '../../src/smtp/server.js';
-import { createCase } from '../../src/admin/cases.js';
-import { addCollaborator } from '../../src/admin/collaborators.js';
+import { addCollaborator, createCase } from './seed.js';
 
 export const ANN = 'ann@acme.example';
 export const BOB = 'bob@acme.example';
@@ -40,18 +41,14 @@ export async function startGateway(env: Record<string, string> = {}, opts: { lmt
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'casegate-e2e-'));
   const config = loadConfig({ db: path.join(dir, 'casegate.db'), port: 0 }, { CASEGATE_OUTBOX_DIR: path.join(dir, 'outbox'), ...env });
   const db = openDb(config.db);
-  const now = Date.now();
-  const acme = db.orm.insert(accounts).values({ name: 'Acme', createdAt: now }).returning().get();
-  for (const [email, first, last] of [
+  const acme = createAccount(db, 'Acme');
+  for (const [email, firstName, lastName] of [
     [ANN, 'Ann', 'Archer'],
     [BOB, 'Bob', 'Baker'],
   ] as const) {
-    db.orm.insert(contacts).values({ accountId: acme.id, email, emailLower: email, firstName: first, lastName: last, createdAt: now }).run();
+    createContact(db, { account: acme.id, email, firstName, lastName });
   }
-  db.orm
-    .insert(routingAddresses)
-    .values({ address: SUPPORT, addressLower: SUPPORT, priority: 'Medium', origin: 'Email', createContacts: opts.createContacts === true, notify: true, createdAt: now })
-    .run();
+  addRoutingAddress(db, config, { address: SUPPORT, createContacts: opts.createContacts === true });
   const c = createCase(db, config, { subject: 'Printer on floor 3 is jammed', contact: ANN });
   addCollaborator(db, config, c.number, BOB);
   const server = createInboundServer({ db, config, committer: createCommitter(db) }, { lmtp: opts.lmtp, port: 0, host: '127.0.0.1' });
@@ -81,7 +78,7 @@ export async function sendRaw(port: number, raw: string | Buffer, envelope: { fr
     ignoreTLS: true,
     connectionTimeout: 5000,
     socketTimeout: 10000,
-  } as nodemailer.TransportOptions);
+  } as TransportOptions);
   try {
     const info = await transport.sendMail({ envelope, raw });
     const rejected = ((info as { rejectedErrors?: Array<{ recipient: string; responseCode: number; response: string }> }).rejectedErrors ?? []).map((e) => ({

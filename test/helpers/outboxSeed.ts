@@ -1,12 +1,16 @@
 // Test data for the outbound side: a throwaway database with a case, comments with attachments
-// (bytes written to the blob store) and outbox rows, inserted directly with drizzle.
+// (bytes written to the blob store) and outbox rows, written through the real services.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { openDb, type Db } from '../../src/db/client.js';
-import { attachments, blobs, cases, comments, outbox } from '../../src/db/schema.js';
-import { caseNumberOf, newToken, outboundMessageId, threadRootId } from '../../src/domain/mailNames.js';
+import { blobPath } from '../../src/db/blobs.js';
+import { caseById, type CaseRow } from '../../src/db/cases.js';
+import { outboxById } from '../../src/db/outbox.js';
+import { addComment } from '../../src/cases/comment.js';
+import { enqueueNotification } from '../../src/cases/notify.js';
+import { openCase } from '../../src/cases/open.js';
 
 export const DOMAIN = 'cases.test';
 
@@ -44,36 +48,33 @@ export interface SeededCase {
   threadRoot: string;
 }
 
-let caseSeq = 0;
-
 export function seedCase(
   db: Db,
-  fields: { subject?: string; description?: string; status?: string } = {},
+  fields: { subject?: string; description?: string; status?: 'New' | 'Working' | 'Escalated' | 'Closed' } = {},
 ): SeededCase {
-  const now = Date.now();
-  const seq = ++caseSeq;
-  const placeholder = `0000${String(seq).padStart(4, '0')}-${newToken()}`;
-  const subject = fields.subject ?? 'Printer on fire';
-  const row = db.orm
-    .insert(cases)
-    .values({
-      number: placeholder,
-      subject,
+  const row = openCase(
+    db,
+    { domain: DOMAIN },
+    {
+      subject: fields.subject ?? 'Printer on fire',
       description: fields.description ?? 'The printer in room 4 is on fire.\nPlease help.',
-      status: fields.status ?? 'New',
+      contact: null,
+      accountId: null,
+      parent: null,
       priority: 'Medium',
       origin: 'Email',
-      addressToken: newToken(),
-      threadRoot: `<pending.${placeholder}@${DOMAIN}>`,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning()
-    .get();
-  const number = caseNumberOf(row.id);
-  const threadRoot = threadRootId(number, DOMAIN);
-  db.sqlite.prepare('UPDATE cases SET number = ?, thread_root = ? WHERE id = ?').run(number, threadRoot, row.id);
-  return { id: row.id, number, subject, addressToken: row.addressToken, threadRoot };
+      ownerId: null,
+      assign: false,
+      creatorId: null,
+      defaultOwnerId: null,
+      closed: fields.status === 'Closed',
+      notify: false,
+      supplied: null,
+      threadRoot: null,
+    },
+    Date.now(),
+  );
+  return { id: row.id, number: row.number, subject: row.subject, addressToken: row.addressToken, threadRoot: row.threadRoot };
 }
 
 export interface SeedAttachment {
@@ -84,74 +85,56 @@ export interface SeedAttachment {
   inline?: boolean;
 }
 
+/**
+ * A comment through the comment service (its notifications too: the seeded case has no
+ * participants, so there are none). Attachment bytes are put in the blob store first.
+ */
 export function seedComment(
   db: Db,
   caseId: number,
   fields: { authorEmail?: string; authorName?: string | null; body?: string; internal?: boolean; createdAt?: number; files?: SeedAttachment[] } = {},
 ): { id: number; sha256: string[] } {
   const body = fields.body ?? 'It is still burning.';
-  const row = db.orm
-    .insert(comments)
-    .values({
-      caseId,
+  const files = (fields.files ?? []).map((f) => {
+    const sha256 = createHash('sha256').update(f.content).digest('hex');
+    const file = blobPath(db.blobDir, sha256);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, f.content);
+    return { sha256, filename: f.filename, contentType: f.contentType, size: f.content.length, contentId: f.contentId ?? null, inline: f.inline ?? false };
+  });
+  const id = addComment(
+    db,
+    { domain: DOMAIN },
+    caseById(db, caseId) as CaseRow,
+    {
       authorEmail: fields.authorEmail ?? 'alice@customer.test',
       authorName: fields.authorName === undefined ? 'Alice Example' : fields.authorName,
       body,
       fullBody: body,
       source: 'email',
       internal: fields.internal ?? false,
-      createdAt: fields.createdAt ?? Date.now(),
-    })
-    .returning()
-    .get();
-  const sha256: string[] = [];
-  for (const f of fields.files ?? []) {
-    const sha = createHash('sha256').update(f.content).digest('hex');
-    const file = path.join(db.blobDir, sha.slice(0, 2), sha);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, f.content);
-    db.orm.insert(blobs).values({ sha256: sha, size: f.content.length, createdAt: Date.now() }).onConflictDoNothing().run();
-    db.orm
-      .insert(attachments)
-      .values({
-        commentId: row.id,
-        sha256: sha,
-        filename: f.filename,
-        contentType: f.contentType,
-        size: f.content.length,
-        contentId: f.contentId ?? null,
-        inline: f.inline ?? false,
-      })
-      .run();
-    sha256.push(sha);
-  }
-  return { id: row.id, sha256 };
+      inboundId: null,
+      attachments: files,
+    },
+    fields.createdAt ?? Date.now(),
+  );
+  return { id, sha256: files.map((f) => f.sha256) };
 }
 
+/** A notification row through the notification service, due at `nextAttemptAt` (default: now). */
 export function seedOutbox(
   db: Db,
   fields: { caseId: number; commentId?: number | null; kind?: 'case-created' | 'comment' | 'history'; recipient: string; nextAttemptAt?: number },
 ): { id: number; token: string; messageId: string } {
-  const token = newToken();
-  const messageId = outboundMessageId(token, DOMAIN);
-  const row = db.orm
-    .insert(outbox)
-    .values({
-      caseId: fields.caseId,
-      commentId: fields.commentId ?? null,
-      kind: fields.kind ?? 'comment',
-      recipient: fields.recipient,
-      recipientLower: fields.recipient.toLowerCase(),
-      token,
-      messageId,
-      status: 'pending',
-      attempts: 0,
-      nextAttemptAt: fields.nextAttemptAt ?? Date.now() - 1,
-      createdAt: Date.now(),
-    })
-    .returning()
-    .get();
-  return { id: row.id, token, messageId };
+  const [id] = enqueueNotification(
+    db,
+    { caseId: fields.caseId, commentId: fields.commentId ?? null, kind: fields.kind ?? 'comment', recipients: [fields.recipient] },
+    DOMAIN,
+    fields.nextAttemptAt ?? Date.now() - 1,
+  );
+  const row = outboxById(db, id as number);
+  if (!row) throw new Error(`outbox row ${id} was not written`);
+  return { id: row.id, token: row.token, messageId: row.messageId };
 }
 
 /** The outbox row as stored, for assertions. */

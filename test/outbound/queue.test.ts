@@ -4,7 +4,16 @@ import { loadConfig } from '../../src/config.js';
 import { CasegateError } from '../../src/errors.js';
 import { createDispatcher } from '../../src/outbound/dispatcher.js';
 import { recordBounce } from '../../src/outbound/bounces.js';
-import { claimDue, listOutbox, markFailed, markRetry, markSent, retryRow } from '../../src/outbound/queue.js';
+import { claimDue, retryRow as retry } from '../../src/outbound/queue.js';
+import { markFailed, markRetry, markSent } from '../../src/db/outbox.js';
+import type { Db } from '../../src/db/client.js';
+import { outboxList as listOutbox } from '../../src/views/outbox.js';
+
+/** `outbox retry ID`: requeues the row and returns it as `outbox list` shows it. */
+function retryRow(db: Db, id: number, now: number) {
+  retry(db, id, now);
+  return listOutbox(db, { id })[0];
+}
 import { createSmtpTransport } from '../../src/outbound/transport.js';
 import { startCaptureServer, type CaptureServer } from '../helpers/captureServer.js';
 import { DOMAIN, outboxRow, seedCase, seedOutbox, tempStore, type TempStore } from '../helpers/outboxSeed.js';
@@ -86,6 +95,9 @@ describe('bounces', () => {
     const c = seedCase(t.db);
     const sent = seedOutbox(t.db, { caseId: c.id, kind: 'case-created', recipient: 'Gone@X.test' });
     markSent(t.db, sent.id, '250 ok', Date.now());
+    // Written before the bounce came back: still pending, held when it falls due.
+    const next = seedOutbox(t.db, { caseId: c.id, kind: 'comment', recipient: 'gone@x.test' });
+    const other = seedOutbox(t.db, { caseId: c.id, kind: 'comment', recipient: 'fine@x.test' });
     const id = recordBounce(t.db, { token: sent.token.toUpperCase(), status: '5.1.1', diagnostic: 'smtp; 550 5.1.1 user unknown' }, Date.now());
     expect(id).toBe(sent.id);
     const stored = outboxRow(t.db, sent.id);
@@ -93,13 +105,16 @@ describe('bounces', () => {
     expect(stored.bounced_at).not.toBeNull();
     expect(stored.last_error).toBe('bounced: 5.1.1 smtp; 550 5.1.1 user unknown');
 
-    const next = seedOutbox(t.db, { caseId: c.id, kind: 'comment', recipient: 'gone@x.test' });
-    const other = seedOutbox(t.db, { caseId: c.id, kind: 'comment', recipient: 'fine@x.test' });
     const claim = claimDue(t.db, 'one', Date.now(), 10, LEASE);
     expect(claim.claimed.map((r) => r.id)).toEqual([other.id]);
     expect(claim.held).toBe(1);
     expect(outboxRow(t.db, next.id).status).toBe('held');
     expect(outboxRow(t.db, next.id).last_error).toMatch(/gone@x\.test bounced earlier \(5\.1\.1 .*outbox retry/);
+
+    // Written after the bounce: held at once, with the same note (one hold rule).
+    const later = seedOutbox(t.db, { caseId: c.id, kind: 'comment', recipient: 'GONE@x.test' });
+    expect(outboxRow(t.db, later.id).status).toBe('held');
+    expect(outboxRow(t.db, later.id).last_error).toMatch(/GONE@x\.test bounced earlier \(5\.1\.1 .*outbox retry/);
   });
 
   it('finds the row by Message-ID too; a soft bounce holds nothing; unknown reports match nothing', () => {

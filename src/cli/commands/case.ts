@@ -2,10 +2,16 @@
 import { Command } from 'commander';
 import { action } from '../run.js';
 import { printRecord, printTable } from '../output.js';
-import { closeCase, createCase, listCases, reopenCase, showCase } from '../../admin/cases.js';
-import { linkContact, suggestContactsFor, unlinkContact } from '../../admin/caseContacts.js';
-import type { CaseDetail } from '../../admin/caseView.js';
+import { listCases } from '../../db/cases.js';
+import { requireContact } from '../../admin/contacts.js';
+import { requireCase } from '../../cases/find.js';
+import { openCaseRequest } from '../../cases/request.js';
+import { closeCase, reopenCase } from '../../cases/status.js';
+import { linkContact, unlinkContact } from '../../cases/contactLink.js';
+import { caseDetail, caseSummary, suggestedContacts, type CaseDetail } from '../../views/case.js';
+import { CASE_STATUSES, parseStatus } from '../../domain/caseRules.js';
 import { invalid } from '../../errors.js';
+import type { Context } from '../run.js';
 
 interface CreateOptions {
   subject: string;
@@ -38,11 +44,17 @@ function printCase(c: CaseDetail, full = false): void {
   }
 }
 
-const accountId = (value: string | undefined): number | null => {
-  if (value === undefined) return null;
-  if (!/^\d+$/.test(value)) throw invalid(`--account "${value}" is not an account id; see "casegate account list"`);
-  return Number(value);
-};
+/** Runs a change of one case and shows the case afterwards. */
+const onCase =
+  (change: (ctx: Context, number: string) => Parameters<typeof caseDetail>[1]) =>
+  (ctx: Context, _o: object, [n]: string[]): CaseDetail =>
+    caseDetail(ctx.db, change(ctx, n as string), ctx.config.domain);
+
+function casesListed(ctx: Context, o: { status?: string; unlinked?: boolean; unowned?: boolean }) {
+  const status = o.status === undefined ? undefined : parseStatus(o.status);
+  if (status === null) throw invalid(`status "${o.status}" is not one of ${CASE_STATUSES.join(', ')}; give one of them`);
+  return listCases(ctx.db, { status, unlinked: o.unlinked, unowned: o.unowned }).map((row) => caseSummary(ctx.db, row, ctx.config.domain));
+}
 
 export function caseCommand(): Command {
   const cmd = new Command('case').description('open, list, show, close and reopen cases; link their contact');
@@ -65,12 +77,12 @@ export function caseCommand(): Command {
     .addHelpText('after', '\nExample:\n  casegate case create --subject "Printer jammed" --contact ann@acme.example --priority High')
     .action(
       action<CreateOptions, CaseDetail>(
-        (ctx, o) =>
-          createCase(ctx.db, ctx.config, {
+        (ctx, o) => {
+          const row = openCaseRequest(ctx.db, ctx.config, {
             subject: o.subject,
             description: o.description,
             contact: o.contact ?? null,
-            accountId: accountId(o.account),
+            account: o.account ?? null,
             parent: o.parent ?? null,
             priority: o.priority,
             origin: o.origin,
@@ -79,7 +91,9 @@ export function caseCommand(): Command {
             notify: o.notify,
             assign: o.assign,
             as: o.as ?? null,
-          }),
+          });
+          return caseDetail(ctx.db, row, ctx.config.domain);
+        },
         (c) => {
           console.log(`created case ${c.number}; replies go to ${c.address}`);
           printCase(c);
@@ -92,9 +106,10 @@ export function caseCommand(): Command {
     .description('list cases, oldest first')
     .option('--status <s>', 'only cases with this status: New, Working, Escalated, Closed')
     .option('--unlinked', 'only cases without a contact (they need one linked)')
+    .option('--unowned', 'only cases without an owner (no rule matched and no default owner; give them one)')
     .action(
-      action<{ status?: string; unlinked?: boolean }, ReturnType<typeof listCases>>(
-        (ctx, o) => listCases(ctx.db, ctx.config, o),
+      action<{ status?: string; unlinked?: boolean; unowned?: boolean }, ReturnType<typeof casesListed>>(
+        casesListed,
         (rows) => printTable(rows.map((r) => ({ ...r, contact: r.contact?.email ?? (r.suppliedEmail ? `(${r.suppliedEmail})` : null) })), LIST_COLUMNS),
       ),
     );
@@ -106,7 +121,7 @@ export function caseCommand(): Command {
     .option('--full', 'print the whole text of mailed comments, quoted history included (--json always has it as fullBody)')
     .action(
       action<{ full?: boolean }, CaseDetail>(
-        (ctx, _o, [n]) => showCase(ctx.db, ctx.config, n as string),
+        (ctx, _o, [n]) => caseDetail(ctx.db, requireCase(ctx.db, n as string), ctx.config.domain),
         (c, _ctx, o) => printCase(c, o.full === true),
       ),
     );
@@ -115,13 +130,13 @@ export function caseCommand(): Command {
     .command('close')
     .description('close a case (a later reply reopens it, see CASEGATE_CLOSED_CASE_REPLY)')
     .argument('<number>', 'case number')
-    .action(action<object, CaseDetail>((ctx, _o, [n]) => closeCase(ctx.db, ctx.config, n as string), (c) => console.log(`case ${c.number} is ${c.status}`)));
+    .action(action<object, CaseDetail>(onCase((ctx, n) => closeCase(ctx.db, requireCase(ctx.db, n), Date.now())), (c) => console.log(`case ${c.number} is ${c.status}`)));
 
   cmd
     .command('reopen')
     .description('reopen a closed case (status Working)')
     .argument('<number>', 'case number')
-    .action(action<object, CaseDetail>((ctx, _o, [n]) => reopenCase(ctx.db, ctx.config, n as string), (c) => console.log(`case ${c.number} is ${c.status}`)));
+    .action(action<object, CaseDetail>(onCase((ctx, n) => reopenCase(ctx.db, requireCase(ctx.db, n), Date.now())), (c) => console.log(`case ${c.number} is ${c.status}`)));
 
   cmd
     .command('link-contact')
@@ -130,7 +145,7 @@ export function caseCommand(): Command {
     .argument('<contact>', 'contact id or email')
     .action(
       action<object, CaseDetail>(
-        (ctx, _o, [n, c]) => linkContact(ctx.db, ctx.config, n as string, c as string),
+        (ctx, _o, [n, c]) => caseDetail(ctx.db, linkContact(ctx.db, requireCase(ctx.db, n as string), requireContact(ctx.db, c as string), Date.now()), ctx.config.domain),
         (c) => console.log(`case ${c.number} is linked to ${c.contact?.email}`),
       ),
     );
@@ -139,15 +154,15 @@ export function caseCommand(): Command {
     .command('unlink-contact')
     .description('remove the contact of a case (it then shows in "case list --unlinked")')
     .argument('<number>', 'case number')
-    .action(action<object, CaseDetail>((ctx, _o, [n]) => unlinkContact(ctx.db, ctx.config, n as string), (c) => console.log(`case ${c.number} has no contact now`)));
+    .action(action<object, CaseDetail>(onCase((ctx, n) => unlinkContact(ctx.db, requireCase(ctx.db, n), Date.now())), (c) => console.log(`case ${c.number} has no contact now`)));
 
   cmd
     .command('suggest-contacts')
     .description('contacts that may be the sender of a case: by email, then name, then username/handle/external id')
     .argument('<number>', 'case number')
     .action(
-      action<object, ReturnType<typeof suggestContactsFor>>(
-        (ctx, _o, [n]) => suggestContactsFor(ctx.db, ctx.config, n as string),
+      action<object, ReturnType<typeof suggestedContacts>>(
+        (ctx, _o, [n]) => suggestedContacts(ctx.db, requireCase(ctx.db, n as string)),
         (rows) => printTable(rows, ['id', 'email', 'firstName', 'lastName', 'account']),
       ),
     );

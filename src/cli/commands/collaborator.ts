@@ -2,7 +2,22 @@
 import { Command } from 'commander';
 import { action } from '../run.js';
 import { printTable } from '../output.js';
-import { addCollaborator, listCollaborators, removeCollaborator } from '../../admin/collaborators.js';
+import { actorFor, addCollaborator, removeCollaborator } from '../../cases/collaborators.js';
+import { requireCase } from '../../cases/find.js';
+import { collaboratorList, collaboratorView } from '../../views/case.js';
+import type { Context } from '../run.js';
+
+function added(ctx: Context, o: { as?: string }, [n, e]: string[]) {
+  const row = requireCase(ctx.db, n as string);
+  const c = addCollaborator(ctx.db, ctx.config, row, e as string, actorFor(ctx.db, row, o.as), Date.now());
+  return collaboratorView(ctx.db, row, c.email, { id: c.id, addedBy: c.addedBy, createdAt: new Date(c.createdAt).toISOString() });
+}
+
+function removed(ctx: Context, o: { as?: string }, [n, e]: string[]) {
+  const row = requireCase(ctx.db, n as string);
+  const id = removeCollaborator(ctx.db, row, e as string, actorFor(ctx.db, row, o.as));
+  return collaboratorView(ctx.db, row, e as string, { id, removed: true });
+}
 
 const AS_HELP = 'who is acting: the case contact or a help admin of its account (without --as: the operator, who may do all)';
 
@@ -16,8 +31,8 @@ export function collaboratorCommand(): Command {
     .option('--as <email>', AS_HELP)
     .addHelpText('after', '\nExample:\n  casegate collaborator add 00001001 bob@acme.example --as ann@acme.example')
     .action(
-      action<{ as?: string }, ReturnType<typeof addCollaborator>>(
-        (ctx, o, [n, e]) => addCollaborator(ctx.db, ctx.config, n as string, e as string, o.as),
+      action<{ as?: string }, ReturnType<typeof added>>(
+        added,
         (r) => console.log(`added ${r.email} to case ${r.case}${r.activeContact ? ' (active contact)' : ''}; history email queued`),
       ),
     );
@@ -28,8 +43,8 @@ export function collaboratorCommand(): Command {
     .argument('<email>', 'address to remove')
     .option('--as <email>', AS_HELP)
     .action(
-      action<{ as?: string }, ReturnType<typeof removeCollaborator>>(
-        (ctx, o, [n, e]) => removeCollaborator(ctx.db, ctx.config, n as string, e as string, o.as),
+      action<{ as?: string }, ReturnType<typeof removed>>(
+        removed,
         (r) => console.log(`removed ${r.email} from case ${r.case}`),
       ),
     );
@@ -38,8 +53,8 @@ export function collaboratorCommand(): Command {
     .description('list the collaborators of a case; ACTIVECONTACT says whether each is an active contact of its account')
     .argument('<number>', 'case number')
     .action(
-      action<object, ReturnType<typeof listCollaborators>>(
-        (ctx, _o, [n]) => listCollaborators(ctx.db, ctx.config, n as string),
+      action<object, ReturnType<typeof collaboratorList>>(
+        (ctx, _o, [n]) => collaboratorList(ctx.db, requireCase(ctx.db, n as string)),
         (rows) => printTable(rows, ['email', 'activeContact', 'addedBy', 'createdAt']),
       ),
     );

@@ -1,7 +1,19 @@
 // `casegate comment add`.
+import fs from 'node:fs';
+import path from 'node:path';
 import { Command } from 'commander';
 import { action } from '../run.js';
-import { addComment, type CommentInput } from '../../admin/comments.js';
+import { requireCase } from '../../cases/find.js';
+import { commentRequest, type AttachmentSource } from '../../cases/request.js';
+import { invalid } from '../../errors.js';
+
+interface CommentOptions {
+  as: string;
+  body?: string;
+  file?: string;
+  attach: string[];
+  internal?: boolean;
+}
 
 export function commentCommand(): Command {
   const cmd = new Command('comment').description('write comments on cases');
@@ -16,10 +28,56 @@ export function commentCommand(): Command {
     .option('--internal', 'internal note: not emailed to anyone (users only)')
     .addHelpText('after', '\nExample:\n  casegate comment add 00001001 --as agent@support.example --body "A technician is on the way." --attach report.pdf')
     .action(
-      action<Omit<CommentInput, 'number'>, Awaited<ReturnType<typeof addComment>>>(
-        (ctx, o, [n]) => addComment(ctx.db, ctx.config, { ...o, number: n as string }),
+      action(
+        async (ctx, o: CommentOptions, [n]) => {
+          const row = requireCase(ctx.db, n as string);
+          if ((o.body === undefined) === (o.file === undefined)) {
+            throw invalid('the comment text comes from exactly one of --body TEXT or --file F; give one of them');
+          }
+          const body = o.body ?? readText(o.file as string);
+          const attachments = o.attach.map(attachmentFile);
+          const now = Date.now();
+          const c = await commentRequest(ctx.db, ctx.config, row, { as: o.as, body, internal: o.internal === true, attachments }, now);
+          const internal = o.internal === true;
+          return { id: c.id, case: row.number, author: c.author, body, source: 'cli', internal, createdAt: new Date(now).toISOString(), attachments: c.attachments };
+        },
         (r) => console.log(`comment ${r.id} added to case ${r.case}${r.internal ? ' (internal)' : ''}`),
       ),
     );
   return cmd;
+}
+
+function readText(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw invalid(`cannot read ${file}: ${(err as Error).message}; give a readable text file with --file`);
+  }
+}
+
+function attachmentFile(file: string): AttachmentSource {
+  try {
+    if (!fs.statSync(file).isFile()) throw new Error('not a file');
+  } catch (err) {
+    throw invalid(`cannot read attachment ${file}: ${(err as Error).message}; give a readable file with --attach`);
+  }
+  return { filename: path.basename(file), contentType: contentTypeOf(file), open: () => fs.createReadStream(file) };
+}
+
+const TYPES: Record<string, string> = {
+  '.pdf': 'application/pdf',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.txt': 'text/plain',
+  '.log': 'text/plain',
+  '.csv': 'text/csv',
+  '.json': 'application/json',
+  '.zip': 'application/zip',
+  '.html': 'text/html',
+};
+
+function contentTypeOf(file: string): string {
+  return TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
 }

@@ -1,6 +1,6 @@
 // `casegate contact create ... | list | search QUERY | show ID|EMAIL`
 import { Command } from 'commander';
-import { createContact, listContacts, requireContact, searchContacts } from '../../admin/contacts.js';
+import { contactRecord, createContact, listContacts, requireContact, searchContacts } from '../../admin/contacts.js';
 import { printRecord, printTable } from '../output.js';
 import { action } from '../run.js';
 
@@ -111,7 +111,7 @@ Example:
     .addHelpText('after', '\nExamples:\n  casegate contact show 3\n  casegate contact show bob@acme.example')
     .action(
       action(
-        (ctx, _opts, [ref]) => requireContact(ctx.db, ref ?? ''),
+        (ctx, _opts, [ref]) => contactRecord(requireContact(ctx.db, ref ?? '')),
         (r) => printRecord(r),
       ),
     );

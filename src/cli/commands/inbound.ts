@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { action } from '../run.js';
 import { printRecord, printTable } from '../output.js';
-import { listInbound, showInbound } from '../../admin/inbound.js';
+import { inboundList, inboundShow } from '../../views/inbound.js';
 
 export function inboundCommand(): Command {
   const cmd = new Command('inbound').description('the inbound log: every message that reached DATA, its decision and reason');
@@ -12,8 +12,8 @@ export function inboundCommand(): Command {
     .option('--status <decision>', 'only accepted, refused, ignored or duplicate')
     .option('--limit <n>', 'at most this many rows', '100')
     .action(
-      action<{ status?: string; limit: string }, ReturnType<typeof listInbound>>(
-        (ctx, o) => listInbound(ctx.db, { status: o.status, limit: o.limit }),
+      action<{ status?: string; limit: string }, ReturnType<typeof inboundList>>(
+        (ctx, o) => inboundList(ctx.db, { status: o.status, limit: o.limit }),
         (rows) => printTable(rows, ['id', 'createdAt', 'decision', 'from', 'rcpt', 'case', 'reason']),
       ),
     );
@@ -22,8 +22,8 @@ export function inboundCommand(): Command {
     .description('one entry, with the headers kept for refused and ignored mail')
     .argument('<id>', 'inbound log id')
     .action(
-      action<object, ReturnType<typeof showInbound>>(
-        (ctx, _o, [id]) => showInbound(ctx.db, id as string),
+      action<object, ReturnType<typeof inboundShow>>(
+        (ctx, _o, [id]) => inboundShow(ctx.db, id as string),
         (r) => {
           printRecord(r);
           if (r.headers) console.log(`\n${r.headers}`);

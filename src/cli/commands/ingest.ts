@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { openDb, type Db } from '../../db/client.js';
 import { createCommitter } from '../../ingest/commit.js';
-import { EXIT, exitCodeOf, formatAnswer } from '../../domain/refusal.js';
+import { EXIT, exitCodeForAll, formatAnswer } from '../../domain/answers.js';
 import { CasegateError } from '../../errors.js';
 import { ConfigError } from '../../config.js';
 import { printJson } from '../output.js';
@@ -52,14 +52,14 @@ Postfix master.cf example:
         } else {
           for (const o of outcomes) console.log(`${o.rcpt}: ${formatAnswer(o.answer)}`);
         }
-        process.exitCode = exitCodeOfAll(outcomes.map((o) => exitCodeOf(o.answer)));
+        process.exitCode = exitCodeForAll(outcomes.map((o) => o.answer));
       } catch (err) {
         if (err instanceof NoInput) {
           process.stderr.write(`casegate: ${err.message}\n`);
-          process.exitCode = 66;
+          process.exitCode = EXIT.NOINPUT;
         } else if (err instanceof ConfigError || err instanceof CasegateError) {
           process.stderr.write(`casegate: ${err.message}\n`);
-          process.exitCode = err instanceof ConfigError ? 78 : EXIT.TEMPFAIL;
+          process.exitCode = err instanceof ConfigError ? EXIT.CONFIG : EXIT.TEMPFAIL;
         } else {
           process.stderr.write(`casegate: temporary failure, nothing was kept: ${(err as Error)?.message ?? String(err)}\n`);
           process.exitCode = EXIT.TEMPFAIL;
@@ -79,14 +79,4 @@ function readable(file: string): void {
   } catch (err) {
     throw new NoInput(`cannot read ${file} (${(err as NodeJS.ErrnoException).code}); give a readable message file, or the message on stdin`);
   }
-}
-
-/**
- * Several recipients: any temporary failure → 75 (the relay retries; duplicates are recognised),
- * else any recipient done → 0, else the first refusal's code.
- */
-function exitCodeOfAll(codes: number[]): number {
-  if (codes.includes(EXIT.TEMPFAIL)) return EXIT.TEMPFAIL;
-  if (codes.includes(EXIT.OK)) return EXIT.OK;
-  return codes[0] ?? EXIT.OK;
 }

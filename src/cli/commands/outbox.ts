@@ -3,7 +3,10 @@
 import { Command } from 'commander';
 import { action } from '../run.js';
 import { printTable } from '../output.js';
-import { listOutbox, retryRow, OUTBOX_STATUSES } from '../../outbound/queue.js';
+import { retryRow } from '../../outbound/queue.js';
+import { outboxList } from '../../views/outbox.js';
+import { OUTBOX_STATUSES } from '../../domain/outbox.js';
+import { parseId } from '../../domain/ids.js';
 import { invalid } from '../../errors.js';
 
 const COLUMNS = ['id', 'case', 'recipient', 'kind', 'status', 'attempts', 'nextAttemptAt', 'sentAt', 'lastError'];
@@ -17,7 +20,7 @@ export function outboxCommand(): Command {
     .option('--status <status>', `only rows with this status: ${OUTBOX_STATUSES.join(', ')}`)
     .action(
       action(
-        (ctx, opts: { status?: string }) => listOutbox(ctx.db, { status: opts.status }),
+        (ctx, opts: { status?: string }) => outboxList(ctx.db, { status: opts.status }),
         (rows) => printTable(rows, COLUMNS),
       ),
     );
@@ -29,10 +32,12 @@ export function outboxCommand(): Command {
     .action(
       action(
         (ctx, _opts, [id]) => {
-          if (id === undefined || !/^\d+$/.test(id)) throw invalid(`"${id ?? ''}" is not an outbox row id; see "casegate outbox list"`);
-          return retryRow(ctx.db, Number(id), Date.now());
+          const rowId = parseId(id ?? '');
+          if (rowId === null) throw invalid(`"${id ?? ''}" is not an outbox row id; see "casegate outbox list"`);
+          retryRow(ctx.db, rowId, Date.now());
+          return outboxList(ctx.db, { id: rowId })[0];
         },
-        (row) => console.log(`outbox row ${row.id} to ${row.recipient} is pending again; "casegate dispatch --once" sends it now`),
+        (row) => console.log(`outbox row ${row?.id} to ${row?.recipient} is pending again; "casegate dispatch --once" sends it now`),
       ),
     );
 

@@ -1,0 +1,148 @@
+// Case writes asked for by a person (the CLI today, the HTTP API later): references as typed
+// (contact id or email, user emails, case numbers) are checked and resolved, then the services of
+// this folder do the work.
+import type { Readable } from 'node:stream';
+import type { Config } from '../config.js';
+import { writeBlob } from '../db/blobs.js';
+import { transaction, type Db } from '../db/client.js';
+import type { CaseRow } from '../db/cases.js';
+import { userByEmail } from '../db/users.js';
+import { parsePriority, PRIORITIES } from '../domain/caseRules.js';
+import { isParticipant } from '../domain/recipients.js';
+import { forbidden, invalid, notFound } from '../errors.js';
+import { requireAccount } from '../admin/accounts.js';
+import { requireContact } from '../admin/contacts.js';
+import { requireUserByEmail } from '../admin/users.js';
+import type { NewAttachment } from '../db/attachments.js';
+import { addComment } from './comment.js';
+import { requireCase } from './find.js';
+import { openCase } from './open.js';
+import { participantsOf } from './participants.js';
+
+export interface CaseRequest {
+  subject: string;
+  description?: string;
+  /** Contact by id or email. */
+  contact?: string | null;
+  account?: string | number | null;
+  /** Parent case number. */
+  parent?: string | null;
+  priority?: string | null;
+  origin?: string | null;
+  /** A user's email. */
+  owner?: string | null;
+  closed?: boolean;
+  notify?: boolean;
+  assign?: boolean;
+  /** The creator: a user's email. */
+  as?: string | null;
+}
+
+/** `case create`: opens a case from references as typed. */
+export function openCaseRequest(db: Db, config: Pick<Config, 'domain' | 'defaultOwner'>, r: CaseRequest, now = Date.now()): CaseRow {
+  // One transaction: a refusal after the insert (the default owner, below) leaves nothing behind.
+  return transaction(db, () => openRequested(db, config, r, now));
+}
+
+function openRequested(db: Db, config: Pick<Config, 'domain' | 'defaultOwner'>, r: CaseRequest, now: number): CaseRow {
+  if (r.subject.trim() === '') throw invalid('a case needs a subject; give --subject "..."');
+  const contact = r.contact ? requireContact(db, r.contact) : null;
+  const accountId = r.account == null ? null : requireAccount(db, r.account, '--account').id;
+  const parent = r.parent ? requireCase(db, r.parent) : null;
+  const priority = r.priority ? parsePriority(r.priority) : 'Medium';
+  if (priority === null) throw invalid(`priority "${r.priority}" is not one of ${PRIORITIES.join(', ')}; give one of them`);
+  const owner = r.owner ? requireUserByEmail(db, r.owner, 'owner') : null;
+  const creator = r.as ? requireUserByEmail(db, r.as, 'creator (--as)') : null;
+  const assign = r.assign !== false;
+  // An admin at the CLI can fix a default owner that names no user, so it is refused here; mail
+  // never is (the case opens without an owner, see src/ingest/apply.ts).
+  const defaultOwner = config.defaultOwner === null ? undefined : userByEmail(db, config.defaultOwner);
+  const needsDefault = owner === null && assign && config.defaultOwner !== null && defaultOwner === undefined;
+  const row = openCase(
+    db,
+    config,
+    {
+      subject: r.subject,
+      description: r.description ?? '',
+      contact,
+      accountId,
+      parent,
+      priority,
+      origin: r.origin?.trim() || 'CLI',
+      ownerId: owner?.id ?? null,
+      assign,
+      creatorId: creator?.id ?? null,
+      defaultOwnerId: defaultOwner?.id ?? null,
+      closed: r.closed === true,
+      notify: r.notify !== false,
+      supplied: null,
+      threadRoot: null,
+    },
+    now,
+  );
+  if (needsDefault && row.ownerId === null) {
+    throw notFound(
+      `the default case owner ${config.defaultOwner} (CASEGATE_DEFAULT_OWNER) is not a user; create it with "casegate user create --email ${config.defaultOwner} --name NAME"`,
+    );
+  }
+  return row;
+}
+
+/** An attachment to store: its name, type and a way to read its bytes. */
+export interface AttachmentSource {
+  filename: string;
+  contentType: string;
+  open(): Readable;
+}
+
+export interface CommentRequest {
+  /** Who writes: a user, or a participant of the case. */
+  as: string;
+  body: string;
+  internal: boolean;
+  attachments: readonly AttachmentSource[];
+}
+
+/**
+ * `comment add`: an agent (user) or a participant of the case writes a comment. Who may is checked
+ * before any attachment is stored.
+ */
+export async function commentRequest(
+  db: Db,
+  config: Pick<Config, 'domain'>,
+  row: CaseRow,
+  r: CommentRequest,
+  now = Date.now(),
+): Promise<{ id: number; author: string; attachments: NewAttachment[] }> {
+  const user = userByEmail(db, r.as);
+  if (!user && !isParticipant(r.as, null, participantsOf(db, row).all)) {
+    throw forbidden(
+      `${r.as} is neither a user nor a participant of case ${row.number}; comment as a user (casegate user list) or as the contact or a collaborator`,
+    );
+  }
+  if (r.internal && !user) throw forbidden(`only users may write internal comments; ${r.as} is not a user`);
+  if (r.body.trim() === '') throw invalid('the comment is empty; give some text with --body or --file');
+  const attachments: NewAttachment[] = [];
+  for (const a of r.attachments) {
+    const blob = await writeBlob(db.blobDir, a.open());
+    attachments.push({ filename: a.filename, contentType: a.contentType, size: blob.size, sha256: blob.sha256, contentId: null, inline: false });
+  }
+  const author = user?.email ?? r.as;
+  const id = addComment(
+    db,
+    config,
+    row,
+    {
+      authorEmail: author,
+      authorName: user?.name ?? null,
+      body: r.body,
+      fullBody: r.body,
+      source: 'cli',
+      internal: r.internal,
+      inboundId: null,
+      attachments,
+    },
+    now,
+  );
+  return { id, author, attachments };
+}

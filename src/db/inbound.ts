@@ -1,0 +1,103 @@
+// The `inbound` table: the log of every message and recipient that reached DATA, and the
+// duplicate and loop look-ups that search it.
+import { statement, type Db } from './client.js';
+import type { inbound } from './schema.js';
+import type { Decision } from '../domain/inbound.js';
+
+export type InboundRow = typeof inbound.$inferSelect;
+
+export interface NewInboundRow {
+  messageId: string | null;
+  mailFrom: string | null;
+  fromAddr: string | null;
+  rcpt: string;
+  subject: string | null;
+  decision: Decision;
+  /** The whole SMTP answer, `550 5.7.1 …`. */
+  reason: string;
+  smtpCode: number;
+  caseId: number | null;
+  fingerprint: string | null;
+  loopKey: string | null;
+  size: number;
+  headers: string | null;
+}
+
+export function insertInbound(db: Db, e: NewInboundRow, now: number): number {
+  const info = statement<unknown[]>(
+    db,
+    `INSERT INTO inbound (message_id, mail_from, from_addr, rcpt, subject, decision, reason, smtp_code, case_id,
+       fingerprint, loop_key, size, headers, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(e.messageId, e.mailFrom, e.fromAddr, e.rcpt, e.subject, e.decision, e.reason, e.smtpCode, e.caseId, e.fingerprint, e.loopKey, e.size, e.headers, now);
+  return Number(info.lastInsertRowid);
+}
+
+/** The comment an accepted log row became. */
+export function setInboundComment(db: Db, inboundId: number, commentId: number): void {
+  statement<[number, number]>(db, 'UPDATE inbound SET comment_id = ? WHERE id = ?').run(commentId, inboundId);
+}
+
+export interface Earlier {
+  id: number;
+  caseId: number | null;
+}
+
+/** An accepted copy of the message (same fingerprint) in this case. */
+export function duplicateInCase(db: Db, caseId: number, fingerprint: string): Earlier | undefined {
+  return statement<[number, string], Earlier>(
+    db,
+    "SELECT id, case_id AS caseId FROM inbound WHERE case_id = ? AND fingerprint = ? AND decision = 'accepted' LIMIT 1",
+  ).get(caseId, fingerprint);
+}
+
+/** An accepted copy in a child of this case (a closed case's follow-up holds the redelivered copy). */
+export function duplicateInChild(db: Db, parentId: number, fingerprint: string): Earlier | undefined {
+  return statement<[number, string], Earlier>(
+    db,
+    `SELECT i.id, i.case_id AS caseId FROM cases c JOIN inbound i ON i.case_id = c.id
+      WHERE c.parent_id = ? AND i.fingerprint = ? AND i.decision = 'accepted' LIMIT 1`,
+  ).get(parentId, fingerprint);
+}
+
+/** The accepted copy of a mail that opened a case: that case's thread root is its Message-ID. */
+export function duplicateOpening(db: Db, messageId: string, fingerprint: string): Earlier | undefined {
+  return statement<[string, string], Earlier>(
+    db,
+    `SELECT i.id, i.case_id AS caseId FROM cases c JOIN inbound i ON i.case_id = c.id
+      WHERE c.thread_root = ? AND i.fingerprint = ? AND i.decision = 'accepted' LIMIT 1`,
+  ).get(messageId, fingerprint);
+}
+
+/**
+ * Earlier messages (not log rows: a message to two recipients has two) with one of these loop
+ * keys since `since`, other than the one with `messageId`.
+ */
+export function countRecentSame(db: Db, keys: readonly [string, string], since: number, messageId: string | null): number {
+  return (
+    statement<[string, string, number, string | null, string | null], { n: number }>(
+      db,
+      `SELECT count(DISTINCT coalesce(message_id, id)) AS n FROM inbound
+        WHERE loop_key IN (?, ?) AND created_at > ? AND (? IS NULL OR message_id IS NOT ?)`,
+    ).get(keys[0], keys[1], since, messageId, messageId)?.n ?? 0
+  );
+}
+
+const COLUMNS = `i.id, i.message_id AS messageId, i.mail_from AS mailFrom, i.from_addr AS fromAddr, i.rcpt, i.subject,
+  i.decision, i.reason, i.smtp_code AS smtpCode, i.case_id AS caseId, i.comment_id AS commentId, i.fingerprint,
+  i.loop_key AS loopKey, i.size, i.headers, i.created_at AS createdAt, c.number AS caseNumber`;
+
+export type InboundListed = InboundRow & { caseNumber: string | null };
+
+/** The newest rows first, optionally of one decision. */
+export function listInbound(db: Db, filter: { decision?: Decision; limit: number }): InboundListed[] {
+  const where = filter.decision === undefined ? '' : 'WHERE i.decision = ?';
+  const params: unknown[] = filter.decision === undefined ? [filter.limit] : [filter.decision, filter.limit];
+  return statement<unknown[], InboundListed>(db, `SELECT ${COLUMNS} FROM inbound i LEFT JOIN cases c ON c.id = i.case_id ${where} ORDER BY i.id DESC LIMIT ?`).all(
+    ...params,
+  );
+}
+
+export function inboundById(db: Db, id: number): InboundListed | undefined {
+  return statement<[number], InboundListed>(db, `SELECT ${COLUMNS} FROM inbound i LEFT JOIN cases c ON c.id = i.case_id WHERE i.id = ?`).get(id);
+}

@@ -1,0 +1,14 @@
+// Identifiers as people type them. Pure.
+
+/** A positive whole number such as a row id (`12`), or null. */
+export function parseId(value: string | number): number | null {
+  const text = String(value).trim();
+  if (!/^\d+$/.test(text)) return null;
+  const n = Number(text);
+  return n >= 1 && Number.isSafeInteger(n) ? n : null;
+}
+
+/** Case numbers have 8 digits, e.g. `00001001`. */
+export function isCaseNumber(value: string): boolean {
+  return /^\d{8}$/.test(value);
+}

@@ -1,0 +1,161 @@
+// Apply: the one place that writes what a decision says, inside the message's transaction: the
+// inbound log row (every decision), then the case, comment, reopening or bounce it names. Returns
+// the recipient's outcome.
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import { caseById, type CaseRow } from '../db/cases.js';
+import { contactById, insertContact, type ContactRow } from '../db/contacts.js';
+import { insertInbound, setInboundComment } from '../db/inbound.js';
+import { userById } from '../db/users.js';
+import { addComment } from '../cases/comment.js';
+import { openCase } from '../cases/open.js';
+import { reopenCase } from '../cases/status.js';
+import { recordBounce } from '../outbound/bounces.js';
+import { answers, formatAnswer, type Answer } from '../domain/answers.js';
+import { contactFromSender } from '../domain/contacts.js';
+import type { Decision as LogDecision } from '../domain/inbound.js';
+import type { Decision } from './stages.js';
+import type { MessageFacts, RecipientFacts } from './facts.js';
+
+export interface Outcome {
+  rcpt: string;
+  answer: Answer;
+  decision: LogDecision;
+  inboundId: number;
+  caseNumber: string | null;
+}
+
+/** Writes a decision; returns the recipient's outcome. */
+export function apply(db: Db, config: Config, f: RecipientFacts, d: Decision): Outcome {
+  switch (d.kind) {
+    case 'ignore':
+      return logged(db, f, 'ignored', d.answer, null);
+    case 'duplicate':
+      return logged(db, f, 'duplicate', d.answer, d.caseId === null ? null : (caseById(db, d.caseId) ?? null));
+    case 'refuse':
+      return logged(db, f, 'refused', d.answer, d.caseId === null ? null : (caseById(db, d.caseId) ?? null));
+    case 'report': {
+      const marked: string[] = [];
+      for (const r of d.failed) {
+        const report = { token: d.token, messageId: d.originalMessageId ?? undefined, recipient: r.recipient, status: r.status, diagnostic: r.diagnostic };
+        if (recordBounce(db, report, f.now) !== null) marked.push(`${r.recipient} (${r.status})`);
+      }
+      return logged(db, f, 'ignored', marked.length > 0 ? answers.bouncesMarked(marked) : answers.reportMatchedNothing(), null);
+    }
+    case 'open': {
+      const parent = d.parentId === null ? null : (caseById(db, d.parentId) ?? null);
+      const row = openFromMail(db, config, f, parent);
+      const answer = parent === null ? answers.openedCase(row.number) : answers.openedFollowUp(parent.number, row.number);
+      return withComment(db, config, f, row, answer);
+    }
+    case 'comment': {
+      let row = caseById(db, d.caseId) as CaseRow;
+      if (d.reopen) row = reopenCase(db, row, f.now);
+      return withComment(db, config, f, row, d.reopen ? answers.addedAndReopened(row.number) : answers.addedToCase(row.number));
+    }
+  }
+}
+
+/**
+ * Opens a case from mail: with the routing address's defaults, or as the follow-up child of a
+ * closed case for its contact. A sender without a contact stays the case's supplied email, or gets
+ * a contact when the routing address says *create contacts*. A default owner that names no user
+ * leaves the case unowned (`case list --unowned`); it never refuses mail.
+ */
+function openFromMail(db: Db, config: Config, f: RecipientFacts, parent: CaseRow | null): CaseRow {
+  const from = f.message.msg.from as { address: string; name: string };
+  const routing = f.routing;
+  let contact: ContactRow | null = parent ? (parent.contactId === null ? null : (contactById(db, parent.contactId) ?? null)) : f.senderContact;
+  if (!parent && contact === null && routing?.createContacts) {
+    const made = contactFromSender(from);
+    contact = insertContact(
+      db,
+      { ...made, accountId: null, username: null, handle: null, externalId: null, division: null, helpAdmin: false, eligible: true, active: true },
+      f.now,
+    );
+  }
+  const owner = routing?.ownerId ? userById(db, routing.ownerId) : undefined;
+  return openCase(
+    db,
+    config,
+    {
+      subject: f.message.msg.subject.trim() || '(no subject)',
+      description: f.message.body,
+      contact,
+      accountId: null,
+      parent,
+      priority: (routing?.priority ?? parent?.priority ?? 'Medium') as 'High' | 'Medium' | 'Low',
+      origin: routing?.origin ?? 'Email',
+      ownerId: owner?.id ?? null,
+      assign: true,
+      creatorId: null,
+      defaultOwnerId: f.defaultOwnerId,
+      closed: false,
+      notify: routing ? routing.notify : true,
+      supplied: contact ? null : { email: from.address, name: from.name },
+      threadRoot: f.message.msg.messageId,
+    },
+    f.now,
+  );
+}
+
+/** The log row, then the reply as a comment of the case, linked both ways. */
+function withComment(db: Db, config: Config, f: RecipientFacts, row: CaseRow, answer: Answer): Outcome {
+  const outcome = logged(db, f, 'accepted', answer, row);
+  const msg = f.message.msg;
+  const commentId = addComment(
+    db,
+    config,
+    row,
+    {
+      authorEmail: msg.from?.address ?? f.message.envelope.mailFrom ?? 'unknown',
+      authorName: msg.from?.name || null,
+      body: f.message.body,
+      fullBody: f.message.fullBody,
+      source: 'email',
+      internal: false,
+      inboundId: outcome.inboundId,
+      attachments: msg.attachments,
+    },
+    f.now,
+  );
+  setInboundComment(db, outcome.inboundId, commentId);
+  return outcome;
+}
+
+function logged(db: Db, f: RecipientFacts, decision: LogDecision, answer: Answer, row: CaseRow | null): Outcome {
+  const inboundId = logMessage(db, f.message, f.rcpt, decision, answer, row?.id ?? null, f.loopKeys[0], f.now);
+  return { rcpt: f.rcpt, answer, decision, inboundId, caseNumber: row?.number ?? null };
+}
+
+/** One inbound log row. The header section is kept for every decision but `accepted`, to explain it later. */
+export function logMessage(
+  db: Db,
+  m: { envelope: MessageFacts['envelope']; fingerprint: string | null; msg: Pick<MessageFacts['msg'], 'messageId' | 'from' | 'subject' | 'headerSection' | 'size'> | null },
+  rcpt: string,
+  decision: LogDecision,
+  answer: Answer,
+  caseId: number | null,
+  loopKey: string | null,
+  now: number,
+): number {
+  return insertInbound(
+    db,
+    {
+      messageId: m.msg?.messageId ?? null,
+      mailFrom: m.envelope.mailFrom,
+      fromAddr: m.msg?.from?.address ?? null,
+      rcpt,
+      subject: m.msg?.subject ?? null,
+      decision,
+      reason: formatAnswer(answer),
+      smtpCode: answer.code,
+      caseId,
+      fingerprint: m.fingerprint,
+      loopKey,
+      size: m.msg?.size ?? 0,
+      headers: decision === 'accepted' ? null : (m.msg?.headerSection ?? null),
+    },
+    now,
+  );
+}

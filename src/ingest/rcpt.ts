@@ -1,0 +1,28 @@
+// RCPT stage: which recipients we take mail for (SPEC §4 "RCPT"). A recipient is a routing
+// address, a live case address, or one of our bounce (VERP) addresses; other mailboxes of our
+// domain are unknown (550 5.1.1) and other domains are not relayed (550 5.7.1).
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import { caseIdByAddressToken } from '../db/cases.js';
+import { outboxIdByToken } from '../db/outbox.js';
+import { routingIdByAddress } from '../db/routing.js';
+import { bounceTokenOf, caseTokenOf } from '../domain/mailNames.js';
+import { domainOf, isEmailAddress, normalizeEmail } from '../domain/address.js';
+import { answers, type Answer } from '../domain/answers.js';
+import type { Target } from '../domain/route.js';
+
+export type RcptCheck = { ok: true; target: Target } | { ok: false; answer: Answer };
+
+export function checkRcpt(db: Db, config: Pick<Config, 'domain'>, address: string): RcptCheck {
+  const lower = normalizeEmail(address);
+  if (!isEmailAddress(lower)) return { ok: false, answer: answers.badMailbox(address) };
+  const routingId = routingIdByAddress(db, lower);
+  if (routingId !== undefined) return { ok: true, target: { kind: 'routing', routingId } };
+  if (domainOf(lower) !== config.domain) return { ok: false, answer: answers.relayDenied(address, config.domain) };
+  const caseToken = caseTokenOf(lower, config.domain);
+  const caseId = caseToken === null ? undefined : caseIdByAddressToken(db, caseToken);
+  if (caseId !== undefined) return { ok: true, target: { kind: 'case', caseId } };
+  const bounceToken = bounceTokenOf(lower, config.domain);
+  if (bounceToken !== null && outboxIdByToken(db, bounceToken) !== undefined) return { ok: true, target: { kind: 'bounce', token: bounceToken } };
+  return { ok: false, answer: answers.noSuchMailbox(address) };
+}

@@ -1,0 +1,104 @@
+// The decision for one message and one recipient, as an ordered list of named stages over the
+// facts (Haraka's plugin order, casegate's own decideRoute). Each stage may return a decision; the
+// first one that does decides. Pure: a unit test builds facts and checks the decision.
+import { answers, type Answer } from '../domain/answers.js';
+import { checkEligibility } from '../domain/caseRules.js';
+import { LOOP_LIMIT, LOOP_WINDOW_MS, isLoop } from '../domain/loop.js';
+import type { DeliveryRecipient } from './dsn.js';
+import type { RecipientFacts } from './facts.js';
+
+/** What to do with the message for this recipient; `apply` writes it. */
+export type Decision =
+  /** Automatic mail, or nothing to do: answered 250 and dropped. */
+  | { kind: 'ignore'; answer: Answer }
+  /** A delivery report on one of our messages: record the failed recipients' bounces. */
+  | { kind: 'report'; token: string | undefined; originalMessageId: string | null; failed: DeliveryRecipient[] }
+  | { kind: 'duplicate'; answer: Answer; caseId: number | null }
+  | { kind: 'refuse'; answer: Answer; caseId: number | null }
+  /** Open a case: from a routing address, or as the follow-up child of a closed case. */
+  | { kind: 'open'; routingId: number | null; parentId: number | null }
+  /** Add the reply to an existing case, reopening it first when it is closed. */
+  | { kind: 'comment'; caseId: number; reopen: boolean };
+
+export interface Stage {
+  readonly name: string;
+  readonly run: (f: RecipientFacts) => Decision | null;
+}
+
+export const STAGES: readonly Stage[] = Object.freeze([
+  {
+    name: 'report',
+    run: (f) => {
+      const dsn = f.message.msg.dsn;
+      if (dsn === null && f.target.kind !== 'bounce') return null;
+      if (dsn === null) return { kind: 'ignore', answer: answers.notAReport() };
+      return {
+        kind: 'report',
+        token: f.target.kind === 'bounce' ? f.target.token : undefined,
+        originalMessageId: dsn.originalMessageId,
+        failed: dsn.recipients.filter((r) => /^failed$/i.test(r.action)),
+      };
+    },
+  },
+  { name: 'automatic', run: (f) => (f.message.autoReply === null ? null : { kind: 'ignore', answer: answers.automatic(f.message.autoReply) }) },
+  { name: 'route', run: (f) => (f.route === null ? { kind: 'ignore', answer: answers.nothingToDo() } : null) },
+  {
+    name: 'duplicate',
+    run: (f) =>
+      f.duplicate === null ? null : { kind: 'duplicate', answer: answers.duplicate(f.duplicate.id), caseId: f.duplicate.caseId ?? f.existing?.id ?? null },
+  },
+  {
+    name: 'loop',
+    run: (f) => (isLoop(f.recentSame) ? { kind: 'refuse', answer: answers.loop(LOOP_LIMIT, LOOP_WINDOW_MS / 1000), caseId: f.existing?.id ?? null } : null),
+  },
+  {
+    name: 'new case',
+    run: (f) => {
+      if (f.route?.kind !== 'new') return null;
+      if (f.message.msg.from === null) return { kind: 'refuse', answer: answers.noSender(), caseId: null };
+      if (checkEligibility(f.senderContact) === 'not-eligible') {
+        return { kind: 'refuse', answer: answers.notEligible(f.senderContact?.email ?? ''), caseId: null };
+      }
+      return { kind: 'open', routingId: f.route.routingId, parentId: null };
+    },
+  },
+  {
+    name: 'case exists',
+    run: (f) => (f.existing === null ? { kind: 'refuse', answer: answers.caseVanished(), caseId: null } : null),
+  },
+  {
+    name: 'participant',
+    run: (f) => {
+      const c = f.existing;
+      if (c === null || f.senderIsParticipant) return null;
+      const from = f.message.msg.from?.address ?? null;
+      return { kind: 'refuse', answer: from === null ? answers.noSenderForReply(c.number) : answers.notParticipant(from, c.number), caseId: c.id };
+    },
+  },
+  {
+    name: 'closed case',
+    run: (f) => {
+      const c = f.existing;
+      if (c === null || c.status !== 'Closed') return null;
+      if (f.closedCaseReply === 'refuse') return { kind: 'refuse', answer: answers.caseClosed(c.number), caseId: c.id };
+      if (f.closedCaseReply === 'child') {
+        if (checkEligibility(f.closedCaseContact) === 'not-eligible') {
+          return { kind: 'refuse', answer: answers.notEligible(f.closedCaseContact?.email ?? ''), caseId: c.id };
+        }
+        return { kind: 'open', routingId: null, parentId: c.id };
+      }
+      return { kind: 'comment', caseId: c.id, reopen: true };
+    },
+  },
+  { name: 'comment', run: (f) => (f.existing === null ? null : { kind: 'comment', caseId: f.existing.id, reopen: false }) },
+]);
+
+/** Runs the stages in order; the first decision wins. Returns it with the stage that made it. */
+export function decide(f: RecipientFacts, stages: readonly Stage[] = STAGES): { stage: string; decision: Decision } {
+  for (const stage of stages) {
+    const decision = stage.run(f);
+    if (decision !== null) return { stage: stage.name, decision };
+  }
+  // The last stage always decides for a case; reaching here means the route named none.
+  return { stage: 'none', decision: { kind: 'ignore', answer: answers.nothingToDo() } };
+}

@@ -1,0 +1,107 @@
+// The records `case show` and `case list` print (SPEC §6), and the collaborator listing.
+import type { Db } from '../db/client.js';
+import { caseById, childNumbers, type CaseRow } from '../db/cases.js';
+import { allContacts, contactById, contactsOfAccount } from '../db/contacts.js';
+import { userById } from '../db/users.js';
+import { collaboratorsOf } from '../db/collaborators.js';
+import { commentsOfCase } from '../db/comments.js';
+import { attachmentsOf } from '../db/attachments.js';
+import { isActiveContact } from '../domain/collaborators.js';
+import { suggestContacts } from '../domain/contacts.js';
+import { caseAddress } from '../domain/mailNames.js';
+
+export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+export function caseSummary(db: Db, row: CaseRow, domain: string) {
+  const contact = row.contactId === null ? null : contactById(db, row.contactId);
+  const owner = row.ownerId === null ? null : userById(db, row.ownerId);
+  const parent = row.parentId === null ? null : caseById(db, row.parentId);
+  return {
+    id: row.id,
+    number: row.number,
+    subject: row.subject,
+    status: row.status,
+    priority: row.priority,
+    origin: row.origin,
+    owner: owner?.email ?? null,
+    account: row.accountId,
+    parent: parent?.number ?? null,
+    division: row.division,
+    closedWhenCreated: row.closedWhenCreated,
+    address: caseAddress(row.addressToken, domain),
+    contact: contact ? { id: contact.id, email: contact.email, name: `${contact.firstName} ${contact.lastName}`.trim() } : null,
+    suppliedEmail: row.suppliedEmail,
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+  };
+}
+
+export type CaseSummary = ReturnType<typeof caseSummary>;
+
+/** Contacts that may be the sender of an unlinked case (by email, then name, then username/handle/external id). */
+export function suggestedContacts(db: Db, row: CaseRow) {
+  const linked = row.contactId === null ? null : contactById(db, row.contactId);
+  const sender = row.suppliedEmail ?? linked?.email ?? null;
+  if (sender === null) return [];
+  return suggestContacts({ address: sender, name: row.suppliedName ?? '' }, allContacts(db)).map((c) => ({
+    id: c.id,
+    email: c.email,
+    firstName: c.firstName,
+    lastName: c.lastName,
+    account: c.accountId,
+  }));
+}
+
+export function caseDetail(db: Db, row: CaseRow, domain: string) {
+  const members = contactsOfAccount(db, row.accountId);
+  const comments = commentsOfCase(db, row.id);
+  const files = attachmentsOf(
+    db,
+    comments.map((c) => c.id),
+  );
+  const suggested =
+    row.contactId === null && row.suppliedEmail !== null
+      ? suggestedContacts(db, row).map((c) => ({ id: c.id, email: c.email, name: `${c.firstName} ${c.lastName}`.trim() }))
+      : [];
+  return {
+    ...caseSummary(db, row, domain),
+    description: row.description,
+    children: childNumbers(db, row.id),
+    closedAt: iso(row.closedAt),
+    collaborators: collaboratorsOf(db, row.id).map((c) => ({ email: c.email, activeContact: isActiveContact(c.email, row.accountId, members) })),
+    suggestedContacts: suggested,
+    comments: comments.map((c) => ({
+      id: c.id,
+      author: c.authorEmail,
+      body: c.body,
+      /** The whole text as received, quoted history included. */
+      fullBody: c.fullBody,
+      source: c.source,
+      internal: c.internal,
+      createdAt: iso(c.createdAt),
+      attachments: files
+        .filter((a) => a.commentId === c.id)
+        .map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size, sha256: a.sha256, inline: a.inline })),
+    })),
+  };
+}
+
+export type CaseDetail = ReturnType<typeof caseDetail>;
+
+/** `collaborator list`: each address, whether it is an active contact of the case's account, who added it. */
+export function collaboratorList(db: Db, row: CaseRow) {
+  const members = contactsOfAccount(db, row.accountId);
+  return collaboratorsOf(db, row.id).map((c) => ({
+    id: c.id,
+    case: row.number,
+    email: c.email,
+    activeContact: isActiveContact(c.email, row.accountId, members),
+    addedBy: c.addedBy,
+    createdAt: new Date(c.createdAt).toISOString(),
+  }));
+}
+
+/** What `collaborator add|remove` prints about one address. */
+export function collaboratorView(db: Db, row: CaseRow, email: string, extra: Record<string, unknown> = {}) {
+  return { case: row.number, email, activeContact: isActiveContact(email, row.accountId, contactsOfAccount(db, row.accountId)), ...extra };
+}

@@ -1,0 +1,130 @@
+// The inbound decision as data: facts in, one named stage's decision out (src/ingest/stages.ts).
+import { describe, expect, it } from 'vitest';
+import { decide } from '../../src/ingest/stages.js';
+import type { MessageFacts, RecipientFacts } from '../../src/ingest/facts.js';
+import type { CaseRow } from '../../src/db/cases.js';
+import type { ContactRow } from '../../src/db/contacts.js';
+import type { ParsedMessage } from '../../src/ingest/parse.js';
+
+const ANN = 'ann@acme.example';
+
+function message(overrides: Partial<ParsedMessage> = {}, autoReply: string | null = null): MessageFacts {
+  const msg = {
+    messageId: '<m1@mail.acme.example>',
+    from: { address: ANN, name: 'Ann Archer' },
+    subject: 'Re: [Case 00001001] Printer',
+    text: 'Still jammed.',
+    inReplyTo: [],
+    references: [],
+    attachments: [],
+    dsn: null,
+    size: 100,
+    headerSection: 'From: ann@acme.example\r\n',
+    header: () => undefined,
+    ...overrides,
+  } as unknown as ParsedMessage;
+  return { msg, envelope: { mailFrom: ANN, rcpt: ['x'] }, body: 'Still jammed.', fullBody: 'Still jammed.', fingerprint: 'f', loopKey: 'k', autoReply };
+}
+
+const openCase = { id: 7, number: '00001007', status: 'Working', contactId: 1 } as CaseRow;
+const closedCase = { ...openCase, status: 'Closed' } as CaseRow;
+const ann = { id: 1, email: ANN, eligible: true } as ContactRow;
+
+function facts(overrides: Partial<RecipientFacts> = {}): RecipientFacts {
+  return {
+    message: message(),
+    rcpt: 'case+abcdefghijklmnopqrstuvwx@cases.test',
+    target: { kind: 'case', caseId: 7 },
+    now: 1_000_000,
+    loopKeys: ['a.k', '9.k'],
+    route: { kind: 'existing', caseId: 7, via: 'address' },
+    existing: openCase,
+    closedCaseContact: null,
+    senderIsParticipant: true,
+    duplicate: null,
+    recentSame: 0,
+    routing: null,
+    senderContact: null,
+    defaultOwnerId: null,
+    closedCaseReply: 'reopen',
+    ...overrides,
+  };
+}
+
+describe('a reply from a participant', () => {
+  it('becomes a comment of its case', () => {
+    expect(decide(facts())).toEqual({ stage: 'comment', decision: { kind: 'comment', caseId: 7, reopen: false } });
+  });
+  it('from anyone else is refused 550 5.7.1 by the participant stage, with exit 77', () => {
+    const { stage, decision } = decide(facts({ senderIsParticipant: false, message: message({ from: { address: 'eve@evil.example', name: '' } }) }));
+    expect(stage).toBe('participant');
+    expect(decision).toMatchObject({ kind: 'refuse', caseId: 7, answer: { code: 550, enhanced: '5.7.1', sysexit: 77 } });
+  });
+});
+
+describe('stage order', () => {
+  it('a duplicate is answered before the loop rule and the participant check', () => {
+    const d = decide(facts({ duplicate: { id: 3, caseId: 7 }, recentSame: 99, senderIsParticipant: false }));
+    expect(d.stage).toBe('duplicate');
+    expect(d.decision).toMatchObject({ kind: 'duplicate', caseId: 7, answer: { code: 250 } });
+  });
+  it('automatic mail is dropped before anything is routed', () => {
+    const d = decide(facts({ message: message({}, 'Auto-Submitted: auto-replied'), route: null, existing: null }));
+    expect(d).toMatchObject({ stage: 'automatic', decision: { kind: 'ignore', answer: { code: 250 } } });
+  });
+  it('the 16th alike message in a minute is a loop', () => {
+    expect(decide(facts({ recentSame: 15 }))).toMatchObject({ stage: 'loop', decision: { kind: 'refuse', answer: { code: 550 } } });
+    expect(decide(facts({ recentSame: 14 })).stage).toBe('comment');
+  });
+});
+
+describe('closed cases follow CASEGATE_CLOSED_CASE_REPLY', () => {
+  it('reopen (default): the comment reopens the case', () => {
+    expect(decide(facts({ existing: closedCase })).decision).toEqual({ kind: 'comment', caseId: 7, reopen: true });
+  });
+  it('refuse: 550 5.7.1', () => {
+    expect(decide(facts({ existing: closedCase, closedCaseReply: 'refuse' }))).toMatchObject({ stage: 'closed case', decision: { kind: 'refuse', answer: { code: 550 } } });
+  });
+  it('child: a follow-up case whose parent is the closed one, unless its contact is not eligible', () => {
+    expect(decide(facts({ existing: closedCase, closedCaseReply: 'child', closedCaseContact: ann })).decision).toEqual({ kind: 'open', routingId: null, parentId: 7 });
+    const blocked = decide(facts({ existing: closedCase, closedCaseReply: 'child', closedCaseContact: { ...ann, eligible: false } }));
+    expect(blocked.decision).toMatchObject({ kind: 'refuse', answer: { code: 550, enhanced: '5.7.1' } });
+  });
+});
+
+describe('new mail to a routing address', () => {
+  const toRouting = { target: { kind: 'routing', routingId: 2 } as const, route: { kind: 'new', routingId: 2 } as const, existing: null, senderIsParticipant: false };
+  it('opens a case', () => {
+    expect(decide(facts(toRouting))).toEqual({ stage: 'new case', decision: { kind: 'open', routingId: 2, parentId: null } });
+  });
+  it('opens a case also when the default owner names no user: a setting never refuses mail', () => {
+    expect(decide(facts({ ...toRouting, defaultOwnerId: null })).decision.kind).toBe('open');
+  });
+  it('without a From address is refused 550 5.1.7', () => {
+    expect(decide(facts({ ...toRouting, message: message({ from: null }) })).decision).toMatchObject({ kind: 'refuse', answer: { code: 550, enhanced: '5.1.7' } });
+  });
+  it('from a contact not eligible for support is refused 550 5.7.1', () => {
+    expect(decide(facts({ ...toRouting, senderContact: { ...ann, eligible: false } })).decision).toMatchObject({ kind: 'refuse', answer: { enhanced: '5.7.1' } });
+  });
+});
+
+describe('reports', () => {
+  it('a DSN records the failed recipients only', () => {
+    const dsn = {
+      originalMessageId: '<t@cases.test>',
+      recipients: [
+        { recipient: 'a@x.test', action: 'failed', status: '5.1.1', diagnostic: null },
+        { recipient: 'b@x.test', action: 'delayed', status: '4.4.1', diagnostic: null },
+      ],
+    };
+    const d = decide(facts({ target: { kind: 'bounce', token: 't'.repeat(24) }, message: message({ dsn }), route: null, existing: null }));
+    expect(d).toEqual({
+      stage: 'report',
+      decision: { kind: 'report', token: 't'.repeat(24), originalMessageId: '<t@cases.test>', failed: [dsn.recipients[0]] },
+    });
+  });
+  it('mail to a bounce address that is no report is dropped', () => {
+    const d = decide(facts({ target: { kind: 'bounce', token: 't'.repeat(24) }, route: null, existing: null }));
+    expect(d).toMatchObject({ stage: 'report', decision: { kind: 'ignore', answer: { code: 250 } } });
+  });
+});
