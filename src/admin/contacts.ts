@@ -5,7 +5,7 @@ import { allContacts, contactById, contactsByEmail, insertContact, type ContactR
 import { parseId } from '../domain/ids.js';
 import { invalid, notFound } from '../errors.js';
 import { requireAccount } from './accounts.js';
-import { checkEmail } from './users.js';
+import { checkEmail } from './input.js';
 
 export interface ContactRecord {
   id: number;

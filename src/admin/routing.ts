@@ -4,10 +4,11 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import { allRouting, deleteRouting, insertRouting, routingByAddress, type RoutingRow } from '../db/routing.js';
 import { userById } from '../db/users.js';
-import { PRIORITIES, parsePriority, type Priority } from '../domain/caseRules.js';
+import type { Priority } from '../domain/caseRules.js';
 import { bounceTokenOf, caseTokenOf } from '../domain/mailNames.js';
 import { conflict, invalid, notFound } from '../errors.js';
-import { checkEmail, requireUserByEmail } from './users.js';
+import { checkEmail, requirePriority } from './input.js';
+import { requireUserByEmail } from './users.js';
 
 export const DEFAULT_ROUTING_PRIORITY: Priority = 'Medium';
 export const DEFAULT_ROUTING_ORIGIN = 'Email';
@@ -34,13 +35,6 @@ export interface NewRoutingAddress {
   owner?: string | null;
   createContacts?: boolean;
   notify?: boolean;
-}
-
-/** A priority as given by an admin, in any letter case; anything else is refused with the choices. */
-export function requirePriority(value: string): Priority {
-  const priority = parsePriority(value);
-  if (priority === null) throw invalid(`priority "${value}" is not one of ${PRIORITIES.join(', ')}; give one of them`);
-  return priority;
 }
 
 function routingRecord(db: Db, row: RoutingRow): RoutingRecord {

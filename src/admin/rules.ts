@@ -8,7 +8,7 @@ import type { Priority } from '../domain/caseRules.js';
 import { parseId } from '../domain/ids.js';
 import { invalid, notFound } from '../errors.js';
 import { requireAccount } from './accounts.js';
-import { requirePriority } from './routing.js';
+import { requirePriority } from './input.js';
 import { requireUserByEmail } from './users.js';
 
 export interface RuleRecord {

@@ -2,7 +2,7 @@
 // from the CLI. A user's email is unique, compared case-insensitively.
 import type { Db } from '../db/client.js';
 import { allUsers, insertUser, userByEmail, type UserRow } from '../db/users.js';
-import { isEmailAddress } from '../domain/address.js';
+import { checkEmail } from './input.js';
 import { conflict, invalid, notFound } from '../errors.js';
 
 export interface UserRecord {
@@ -19,15 +19,6 @@ export interface NewUser {
 
 export function userRecord(row: UserRow): UserRecord {
   return { id: row.id, email: row.email, name: row.name, createdAt: new Date(row.createdAt).toISOString() };
-}
-
-/** Checks an email given on the command line and returns it trimmed. */
-export function checkEmail(value: string, what: string): string {
-  const email = value.trim();
-  if (!isEmailAddress(email)) {
-    throw invalid(`${what} "${value}" is not an email address; give a plain address such as ann@example.com`);
-  }
-  return email;
 }
 
 export function createUser(db: Db, input: NewUser, now = Date.now()): UserRecord {

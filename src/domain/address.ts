@@ -1,7 +1,6 @@
 // Email address checks and normal forms. Pure.
 
 const LOCAL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
-const DOMAIN = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 
 /** True for a plain addr-spec such as `ann@example.com` (no display name, no quotes). */
 export function isEmailAddress(value: string): boolean {
@@ -10,7 +9,8 @@ export function isEmailAddress(value: string): boolean {
   if (at <= 0 || at === value.length - 1) return false;
   const local = value.slice(0, at);
   const domain = value.slice(at + 1);
-  return local.length <= 64 && LOCAL.test(local) && (DOMAIN.test(domain) || domain === 'localhost');
+  const lower = domain.toLowerCase();
+  return local.length <= 64 && LOCAL.test(local) && isDomainName(lower) && (lower.includes('.') || lower === 'localhost');
 }
 
 export function normalizeEmail(value: string): string {

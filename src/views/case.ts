@@ -36,8 +36,6 @@ export function caseSummary(db: Db, row: CaseRow, domain: string) {
   };
 }
 
-export type CaseSummary = ReturnType<typeof caseSummary>;
-
 /** Contacts that may be the sender of an unlinked case (by email, then name, then username/handle/external id). */
 export function suggestedContacts(db: Db, row: CaseRow) {
   const linked = row.contactId === null ? null : contactById(db, row.contactId);
