@@ -17,6 +17,7 @@ interface GlobalOptions {
   json?: boolean;
   host?: string;
   port?: string;
+  leaseSeconds?: string;
 }
 
 /**
@@ -34,7 +35,7 @@ export function action<O, R>(
     const positional = all.slice(0, -2).flatMap((a) => (Array.isArray(a) ? a : [a])) as string[];
     let db: Db | undefined;
     try {
-      const config = loadConfig({ db: globals.db, host: globals.host, port: globals.port });
+      const config = loadConfig({ db: globals.db, host: globals.host, port: globals.port, leaseSeconds: globals.leaseSeconds });
       db = openDb(config.db);
       const ctx: Context = { config, db, json: globals.json === true };
       const result = await fn(ctx, opts, positional);

@@ -3,10 +3,10 @@
 import { Command } from 'commander';
 import { action, type Context } from '../run.js';
 import type { PassResult } from '../../outbound/dispatcher.js';
-import { invalid } from '../../errors.js';
 
 interface DispatchOptions {
   once?: boolean;
+  /** Read by loadConfig (config.leaseMs). */
   leaseSeconds?: string;
 }
 
@@ -18,8 +18,7 @@ export function dispatchCommand(): Command {
     .option('--once', 'send everything due now, then exit (default: keep running until SIGTERM or SIGINT)')
     .option(
       '--lease-seconds <n>',
-      'how long a claimed row is reserved for this dispatcher; a row of a crashed dispatcher is sent again after it',
-      '300',
+      'how long a claimed row is reserved for this dispatcher; a row of a crashed dispatcher is sent again after it (default 300)',
     )
     .addHelpText(
       'after',
@@ -32,16 +31,11 @@ with the server's answer. See them with "casegate outbox list --status failed".`
 }
 
 async function runDispatch(ctx: Context, opts: DispatchOptions): Promise<PassResult> {
-  const leaseSeconds = Number(opts.leaseSeconds);
-  if (!Number.isInteger(leaseSeconds) || leaseSeconds < 1) {
-    throw invalid(`--lease-seconds "${opts.leaseSeconds}" is not a lease; give a whole number of seconds, at least 1`);
-  }
   // Loaded here, not at the top, so that other commands start without nodemailer.
   const { createDispatcher } = await import('../../outbound/dispatcher.js');
   const dispatcher = createDispatcher({
     db: ctx.db,
     config: ctx.config,
-    leaseMs: leaseSeconds * 1000,
     onPass: ctx.json || opts.once ? undefined : (r) => console.log(summary(r)),
   });
   if (opts.once) {
