@@ -2,6 +2,7 @@
 // then lets the messages in flight finish and exits.
 import { Command } from 'commander';
 import { action, type Context } from '../run.js';
+import { untilSignal } from '../signals.js';
 import type { PassResult } from '../../outbound/dispatcher.js';
 
 interface DispatchOptions {
@@ -39,35 +40,15 @@ async function runDispatch(ctx: Context, opts: DispatchOptions): Promise<PassRes
     onPass: ctx.json || opts.once ? undefined : (r) => console.log(summary(r)),
   });
   if (opts.once) {
-    const stopped = onSignal(() => void dispatcher.stop());
-    try {
-      return await dispatcher.runOnce();
-    } finally {
-      stopped();
-      await dispatcher.stop();
-    }
+    // A signal stops the pass after the messages in flight; the rest stays due for the next run.
+    const pass = dispatcher.runOnce();
+    await untilSignal(() => dispatcher.stop(), pass);
+    await dispatcher.stop();
+    return pass;
   }
-  await new Promise<void>((resolve, reject) => {
-    const stopped = onSignal(() => {
-      stopped();
-      dispatcher.stop().then(resolve, reject);
-    });
-    dispatcher.start();
-  });
+  dispatcher.start();
+  await untilSignal(() => dispatcher.stop());
   return dispatcher.totals();
-}
-
-/**
- * On SIGTERM or SIGINT, runs `stop` (messages in flight finish, nothing new is started) instead
- * of exiting at once. Returns a function that removes the handlers.
- */
-function onSignal(stop: () => void): () => void {
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-  return () => {
-    process.off('SIGTERM', stop);
-    process.off('SIGINT', stop);
-  };
 }
 
 function summary(r: PassResult): string {
