@@ -7,8 +7,7 @@ import nodemailer from 'nodemailer';
 import { loadConfig, type Config } from '../../src/config.js';
 import { openDb, type Db } from '../../src/db/client.js';
 import { accounts, contacts, routingAddresses } from '../../src/db/schema.js';
-import { createCommitter } from '../../src/ingest/commit.js';
-import { createInboundServer } from '../../src/smtp/server.js';
+import { createGateway } from '../../src/app.js';
 import { createCase } from '../../src/admin/cases.js';
 import { addCollaborator } from '../../src/admin/collaborators.js';
 
@@ -38,7 +37,7 @@ export interface SendResult {
 
 export async function startGateway(env: Record<string, string> = {}, opts: { lmtp?: boolean; createContacts?: boolean } = {}): Promise<Gateway> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'casegate-e2e-'));
-  const config = loadConfig({ db: path.join(dir, 'casegate.db'), port: 0 }, { CASEGATE_OUTBOX_DIR: path.join(dir, 'outbox'), ...env });
+  const config = loadConfig({ db: path.join(dir, 'casegate.db'), host: '127.0.0.1', port: 0 }, { CASEGATE_OUTBOX_DIR: path.join(dir, 'outbox'), ...env });
   const db = openDb(config.db);
   const now = Date.now();
   const acme = db.orm.insert(accounts).values({ name: 'Acme', createdAt: now }).returning().get();
@@ -54,8 +53,8 @@ export async function startGateway(env: Record<string, string> = {}, opts: { lmt
     .run();
   const c = createCase(db, config, { subject: 'Printer on floor 3 is jammed', contact: ANN });
   addCollaborator(db, config, c.number, BOB);
-  const server = createInboundServer({ db, config, committer: createCommitter(db) }, { lmtp: opts.lmtp, port: 0, host: '127.0.0.1' });
-  const { port } = await server.start();
+  const gateway = createGateway(config, { db, lmtp: opts.lmtp, dispatch: false });
+  const { port } = (await gateway.start()) ?? { port: 0 };
   return {
     dir,
     db,
@@ -65,7 +64,7 @@ export async function startGateway(env: Record<string, string> = {}, opts: { lmt
     caseAddress: c.address,
     send: (raw, envelope) => sendRaw(port, raw, envelope, opts.lmtp === true),
     async close() {
-      await server.stop();
+      await gateway.stop();
       db.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
