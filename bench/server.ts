@@ -7,8 +7,7 @@ import fs from 'node:fs';
 import { SMTPServer } from 'smtp-server';
 import { loadConfig } from '../src/config.js';
 import { openDb, type Db } from '../src/db/client.js';
-import { createCommitter } from '../src/ingest/commit.js';
-import { createInboundServer } from '../src/smtp/server.js';
+import { createGateway } from '../src/app.js';
 import { BENCH_DOMAIN } from './mail.js';
 
 interface Running {
@@ -114,18 +113,19 @@ async function startCasegate(): Promise<Running> {
   if (!file) throw new Error('casegate mode needs --db FILE');
   const explainTo = option('--explain');
   const config = loadConfig({ db: file, host: '127.0.0.1', port: 0 }, { CASEGATE_DOMAIN: BENCH_DOMAIN });
+  // Opened here so that the counters are in place before the gateway prepares any statement.
   const db = openDb(file);
   const statements = explainTo ? recordStatements(db) : null;
   const counter = countCommits(db);
   const inboundRows = (): number => (db.sqlite.prepare('SELECT count(*) AS n FROM inbound').get() as { n: number }).n;
   const inboundBefore = inboundRows();
-  const committer = createCommitter(db);
-  const server = createInboundServer({ db, config, committer }, { host: '127.0.0.1', port: 0 });
-  const { port } = await server.start();
+  const gateway = createGateway(config, { db, dispatch: false });
+  const where = await gateway.start();
+  if (where === null) throw new Error('the gateway has no inbound server');
   return {
-    port,
+    port: where.port,
     async stop() {
-      await server.stop();
+      await gateway.stop();
       if (explainTo && statements) fs.writeFileSync(explainTo, JSON.stringify(explain(db, statements), null, 2));
       const stats: ServerStats = { commits: counter.commits, inbound: inboundRows() - inboundBefore };
       db.close();

@@ -1,9 +1,10 @@
 // Settings come from flags, then environment variables, then defaults; read once here, checked
 // with one readable message per bad value, and passed down frozen. The only file that reads
-// process.env.
+// process.env. withSettings() derives a config from another one, checked the same way.
 import fs from 'node:fs';
 import path from 'node:path';
 import { isDomainName, isEmailAddress } from './domain/address.js';
+import { ConfigError } from './errors.js';
 
 export type ClosedCaseReply = 'reopen' | 'refuse' | 'child';
 
@@ -26,6 +27,12 @@ export interface Config {
   readonly retrySchedule: readonly number[];
   /** How often the dispatcher looks for due rows, in milliseconds. */
   readonly dispatchIntervalMs: number;
+  /** Outbox rows the dispatcher claims per round. */
+  readonly dispatchBatchSize: number;
+  /** Notifications the dispatcher sends at once. */
+  readonly dispatchConcurrency: number;
+  /** How long a claimed outbox row stays reserved; after that another dispatcher may take it over. */
+  readonly leaseMs: number;
 }
 
 /** Flags that override the environment; undefined means "not given". */
@@ -33,80 +40,116 @@ export interface ConfigFlags {
   db?: string;
   host?: string;
   port?: string | number;
+  /** `dispatch --lease-seconds`. */
+  leaseSeconds?: string | number;
 }
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(problems.join('\n'));
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 export const DEFAULT_RETRY_SCHEDULE = Object.freeze([60, 300, 900, 3600, 4 * 3600, 12 * 3600, 24 * 3600]);
 const MIB = 1024 * 1024;
 
+type WholeNumber = 'port' | 'maxMessageBytes' | 'maxRecipients' | 'maxConnections' | 'dispatchIntervalMs' | 'dispatchBatchSize' | 'dispatchConcurrency' | 'leaseMs';
+
+/** Whole-number settings: the name a message gives them and their bounds. */
+const WHOLE_NUMBERS: Readonly<Record<WholeNumber, { name: string; min: number; max: number }>> = Object.freeze({
+  port: { name: 'port (--port or CASEGATE_PORT)', min: 0, max: 65535 },
+  maxMessageBytes: { name: 'CASEGATE_MAX_MESSAGE_BYTES', min: 1024, max: 1024 * MIB },
+  maxRecipients: { name: 'CASEGATE_MAX_RECIPIENTS', min: 1, max: 1000 },
+  maxConnections: { name: 'CASEGATE_MAX_CONNECTIONS', min: 1, max: 10000 },
+  dispatchIntervalMs: { name: 'CASEGATE_DISPATCH_INTERVAL_MS', min: 10, max: 3600_000 },
+  dispatchBatchSize: { name: 'dispatchBatchSize', min: 1, max: 10000 },
+  dispatchConcurrency: { name: 'dispatchConcurrency', min: 1, max: 1000 },
+  leaseMs: { name: 'leaseMs', min: 1000, max: 86400_000 },
+});
+const LEASE_SECONDS = { name: '--lease-seconds', min: 1, max: 86400 };
+
 type Env = Record<string, string | undefined>;
 
 export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Config {
-  const problems: string[] = [];
   const get = (name: string): string | undefined => {
     const value = env[name];
     return value === undefined || value.trim() === '' ? undefined : value.trim();
   };
-
-  const db = flags.db ?? get('CASEGATE_DB') ?? path.join('data', 'casegate.db');
+  // The text each number was read from, for the messages about it.
+  const text: Partial<Record<keyof Config, string>> = {};
+  const whole = (key: WholeNumber, raw: string | number): number => {
+    text[key] = String(raw);
+    return typeof raw === 'number' ? raw : /^\d+$/.test(raw) ? Number(raw) : NaN;
+  };
+  const problems: string[] = [];
 
   const domain = (get('CASEGATE_DOMAIN') ?? 'cases.localhost').toLowerCase();
-  if (!isDomainName(domain)) {
-    problems.push(`CASEGATE_DOMAIN "${domain}" is not a domain name; set it to e.g. cases.example.com`);
-  }
+  const schedule = get('CASEGATE_RETRY_SCHEDULE');
+  if (schedule !== undefined) text.retrySchedule = schedule;
+  const leaseSeconds = readWhole(LEASE_SECONDS, flags.leaseSeconds ?? 300, undefined, problems);
 
-  const from = get('CASEGATE_FROM') ?? `support@${domain}`;
-  if (!isEmailAddress(from)) {
-    problems.push(`CASEGATE_FROM "${from}" is not an email address; set it to e.g. support@example.com`);
-  }
-
-  const smtpUrl = get('CASEGATE_SMTP_URL') ?? null;
-  if (smtpUrl !== null && !/^smtps?:\/\/[^\s/]+(:\d+)?\/?(\?.*)?$/.test(smtpUrl)) {
-    problems.push(`CASEGATE_SMTP_URL "${smtpUrl}" is not an smtp:// or smtps:// URL; use e.g. smtp://127.0.0.1:25`);
-  }
-
-  const outboxDir = get('CASEGATE_OUTBOX_DIR') ?? path.join('data', 'outbox');
-
-  const defaultOwner = get('CASEGATE_DEFAULT_OWNER') ?? null;
-  if (defaultOwner !== null && !isEmailAddress(defaultOwner)) {
-    problems.push(`CASEGATE_DEFAULT_OWNER "${defaultOwner}" is not an email address; set it to a user's email`);
-  }
-
-  const host = flags.host ?? get('CASEGATE_HOST') ?? '127.0.0.1';
-  if (!/^[A-Za-z0-9.:-]+$/.test(host)) {
-    problems.push(`listen host "${host}" is not a host name or IP address; use e.g. 127.0.0.1`);
-  }
-
-  const port = readInt('port (--port or CASEGATE_PORT)', flags.port ?? get('CASEGATE_PORT') ?? '2525', 0, 65535);
-  const maxMessageBytes = readInt(
-    'CASEGATE_MAX_MESSAGE_BYTES',
-    get('CASEGATE_MAX_MESSAGE_BYTES') ?? String(35 * MIB),
-    1024,
-    1024 * MIB,
+  return checked(
+    {
+      db: flags.db ?? get('CASEGATE_DB') ?? path.join('data', 'casegate.db'),
+      domain,
+      from: get('CASEGATE_FROM') ?? `support@${domain}`,
+      smtpUrl: get('CASEGATE_SMTP_URL') ?? null,
+      outboxDir: get('CASEGATE_OUTBOX_DIR') ?? path.join('data', 'outbox'),
+      defaultOwner: get('CASEGATE_DEFAULT_OWNER') ?? null,
+      host: flags.host ?? get('CASEGATE_HOST') ?? '127.0.0.1',
+      port: whole('port', flags.port ?? get('CASEGATE_PORT') ?? '2525'),
+      maxMessageBytes: whole('maxMessageBytes', get('CASEGATE_MAX_MESSAGE_BYTES') ?? String(35 * MIB)),
+      maxRecipients: whole('maxRecipients', get('CASEGATE_MAX_RECIPIENTS') ?? '50'),
+      maxConnections: whole('maxConnections', get('CASEGATE_MAX_CONNECTIONS') ?? '200'),
+      closedCaseReply: (get('CASEGATE_CLOSED_CASE_REPLY') ?? 'reopen').toLowerCase() as ClosedCaseReply,
+      tlsKey: get('CASEGATE_TLS_KEY') ?? null,
+      tlsCert: get('CASEGATE_TLS_CERT') ?? null,
+      retrySchedule: schedule === undefined ? DEFAULT_RETRY_SCHEDULE : schedule.split(',').map((s) => Number(s.trim())),
+      dispatchIntervalMs: whole('dispatchIntervalMs', get('CASEGATE_DISPATCH_INTERVAL_MS') ?? '1000'),
+      dispatchBatchSize: 50,
+      dispatchConcurrency: 10,
+      leaseMs: leaseSeconds * 1000,
+    },
+    text,
+    problems,
   );
-  const maxRecipients = readInt('CASEGATE_MAX_RECIPIENTS', get('CASEGATE_MAX_RECIPIENTS') ?? '50', 1, 1000);
-  const maxConnections = readInt('CASEGATE_MAX_CONNECTIONS', get('CASEGATE_MAX_CONNECTIONS') ?? '200', 1, 10000);
-  const dispatchIntervalMs = readInt('CASEGATE_DISPATCH_INTERVAL_MS', get('CASEGATE_DISPATCH_INTERVAL_MS') ?? '1000', 10, 3600_000);
+}
 
-  const closed = (get('CASEGATE_CLOSED_CASE_REPLY') ?? 'reopen').toLowerCase();
-  if (closed !== 'reopen' && closed !== 'refuse' && closed !== 'child') {
-    problems.push(`CASEGATE_CLOSED_CASE_REPLY "${closed}" must be one of reopen, refuse, child`);
+/**
+ * A config like `base` with some settings changed, checked as loadConfig checks its own (e.g. a
+ * throwaway database and port for the demo, with every other setting kept).
+ */
+export function withSettings(base: Config, changes: Partial<Config>): Config {
+  return checked({ ...base, ...changes }, {}, []);
+}
+
+/**
+ * Checks every setting, one message per bad value (`text` is what a value was read from, when it
+ * was read from text; `more` are problems found while reading), and freezes the config.
+ */
+function checked(c: Config, text: Partial<Record<keyof Config, string>>, more: string[]): Config {
+  const problems: string[] = [];
+  if (!isDomainName(c.domain)) {
+    problems.push(`CASEGATE_DOMAIN "${c.domain}" is not a domain name; set it to e.g. cases.example.com`);
   }
-
-  const tlsKey = get('CASEGATE_TLS_KEY') ?? null;
-  const tlsCert = get('CASEGATE_TLS_CERT') ?? null;
-  if ((tlsKey === null) !== (tlsCert === null)) {
+  if (!isEmailAddress(c.from)) {
+    problems.push(`CASEGATE_FROM "${c.from}" is not an email address; set it to e.g. support@example.com`);
+  }
+  if (c.smtpUrl !== null && !/^smtps?:\/\/[^\s/]+(:\d+)?\/?(\?.*)?$/.test(c.smtpUrl)) {
+    problems.push(`CASEGATE_SMTP_URL "${c.smtpUrl}" is not an smtp:// or smtps:// URL; use e.g. smtp://127.0.0.1:25`);
+  }
+  if (c.defaultOwner !== null && !isEmailAddress(c.defaultOwner)) {
+    problems.push(`CASEGATE_DEFAULT_OWNER "${c.defaultOwner}" is not an email address; set it to a user's email`);
+  }
+  if (!/^[A-Za-z0-9.:-]+$/.test(c.host)) {
+    problems.push(`listen host "${c.host}" is not a host name or IP address; use e.g. 127.0.0.1`);
+  }
+  for (const key of Object.keys(WHOLE_NUMBERS) as WholeNumber[]) readWhole(WHOLE_NUMBERS[key], c[key], text[key], problems);
+  if (c.closedCaseReply !== 'reopen' && c.closedCaseReply !== 'refuse' && c.closedCaseReply !== 'child') {
+    problems.push(`CASEGATE_CLOSED_CASE_REPLY "${String(c.closedCaseReply)}" must be one of reopen, refuse, child`);
+  }
+  if ((c.tlsKey === null) !== (c.tlsCert === null)) {
     problems.push('STARTTLS needs both CASEGATE_TLS_KEY and CASEGATE_TLS_CERT (PEM file paths); set both or neither');
   }
   for (const [name, file] of [
-    ['CASEGATE_TLS_KEY', tlsKey],
-    ['CASEGATE_TLS_CERT', tlsCert],
+    ['CASEGATE_TLS_KEY', c.tlsKey],
+    ['CASEGATE_TLS_CERT', c.tlsCert],
   ] as const) {
     if (file === null) continue;
     try {
@@ -115,44 +158,21 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
       problems.push(`${name} "${file}" cannot be read (${(err as NodeJS.ErrnoException).code}); give the path of a PEM file`);
     }
   }
-
-  let retrySchedule: readonly number[] = DEFAULT_RETRY_SCHEDULE;
-  const schedule = get('CASEGATE_RETRY_SCHEDULE');
-  if (schedule !== undefined) {
-    const parts = schedule.split(',').map((s) => Number(s.trim()));
-    if (parts.length === 0 || parts.some((n) => !Number.isFinite(n) || n < 0)) {
-      problems.push(`CASEGATE_RETRY_SCHEDULE "${schedule}" must be comma-separated seconds, e.g. 60,300,900`);
-    } else {
-      retrySchedule = Object.freeze(parts);
-    }
+  if (c.retrySchedule.length === 0 || c.retrySchedule.some((n) => !Number.isFinite(n) || n < 0)) {
+    problems.push(`CASEGATE_RETRY_SCHEDULE "${text.retrySchedule ?? c.retrySchedule.join(',')}" must be comma-separated seconds, e.g. 60,300,900`);
   }
+  problems.push(...more);
 
   if (problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze({
-    db,
-    domain,
-    from,
-    smtpUrl,
-    outboxDir,
-    defaultOwner,
-    host,
-    port,
-    maxMessageBytes,
-    maxRecipients,
-    maxConnections,
-    closedCaseReply: closed as ClosedCaseReply,
-    tlsKey,
-    tlsCert,
-    retrySchedule,
-    dispatchIntervalMs,
-  });
+  return Object.freeze({ ...c, retrySchedule: Object.isFrozen(c.retrySchedule) ? c.retrySchedule : Object.freeze([...c.retrySchedule]) });
+}
 
-  function readInt(name: string, raw: string | number, min: number, max: number): number {
-    const value = typeof raw === 'number' ? raw : /^\d+$/.test(raw) ? Number(raw) : NaN;
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} "${raw}" must be a whole number from ${min} to ${max}`);
-      return min;
-    }
-    return value;
+/** A whole number within bounds (from text or a number); else a problem, and the lower bound. */
+function readWhole(rule: { name: string; min: number; max: number }, raw: string | number, text: string | undefined, problems: string[]): number {
+  const value = typeof raw === 'number' ? raw : /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isInteger(value) || value < rule.min || value > rule.max) {
+    problems.push(`${rule.name} "${text ?? raw}" must be a whole number from ${rule.min} to ${rule.max}`);
+    return rule.min;
   }
+  return value;
 }

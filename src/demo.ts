@@ -5,19 +5,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
-import { loadConfig, type Config } from './config.js';
-import { openDb } from './db/client.js';
+import { withSettings, type Config } from './config.js';
+import { createGateway } from './app.js';
 import { createAccount } from './admin/accounts.js';
 import { createContact } from './admin/contacts.js';
 import { createUser } from './admin/users.js';
 import { openCaseRequest } from './cases/request.js';
 import { actorFor, addCollaborator } from './cases/collaborators.js';
-import { caseDetail } from './views/case.js';
 import { requireCase } from './cases/find.js';
-import { createCommitter } from './ingest/commit.js';
-import { createInboundServer } from './smtp/server.js';
-import { createDispatcher } from './outbound/dispatcher.js';
+import { caseDetail } from './views/case.js';
 import { outboxList } from './views/outbox.js';
+import type { Dispatcher, PassResult } from './outbound/dispatcher.js';
 
 export interface DemoResult {
   dir: string;
@@ -30,11 +28,10 @@ export interface DemoResult {
 
 export async function runDemo(base: Config, say: (line: string) => void, keep = false): Promise<DemoResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'casegate-demo-'));
-  const config = loadConfig(
-    { db: path.join(dir, 'demo.db'), port: 0 },
-    { CASEGATE_DOMAIN: base.domain, CASEGATE_OUTBOX_DIR: path.join(dir, 'outbox'), CASEGATE_SMTP_URL: base.smtpUrl ?? '' },
-  );
-  const db = openDb(config.db);
+  // Every setting of the base but where the data goes; the server listens on a free loopback port.
+  const config = withSettings(base, { db: path.join(dir, 'demo.db'), outboxDir: path.join(dir, 'outbox'), host: '127.0.0.1', port: 0 });
+  const gateway = createGateway(config);
+  const { db } = gateway;
   say(`1. throwaway database ${config.db}`);
   const account = createAccount(db, 'Acme Corp');
   const ann = createContact(db, { email: 'ann@acme.example', firstName: 'Ann', lastName: 'Archer', account: account.id, helpAdmin: true }).contact;
@@ -50,8 +47,7 @@ export async function runDemo(base: Config, say: (line: string) => void, keep = 
     say(`4. ${ann.email} added collaborator ${added.email}${active ? ' (active contact)' : ' (not a contact of the account)'}`);
   }
 
-  const server = createInboundServer({ db, config, committer: createCommitter(db) }, { host: '127.0.0.1', port: 0 });
-  const { port } = await server.start();
+  const { port } = (await gateway.start()) ?? { port: config.port };
   say(`5. inbound SMTP server listening on 127.0.0.1:${port}`);
   const client = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
   const info = await client.sendMail({
@@ -64,16 +60,13 @@ export async function runDemo(base: Config, say: (line: string) => void, keep = 
   });
   client.close();
   say(`6. ${ann.email} replied over SMTP with an attachment; the server answered: ${info.response}`);
-  await server.stop();
 
   const stored = caseDetail(db, requireCase(db, c.number), config.domain).comments.at(-1);
   if (stored) {
     say(`7. stored comment by ${stored.author} (${stored.source}): ${JSON.stringify(stored.body)}`);
     for (const a of stored.attachments) say(`   attachment ${a.filename}, ${a.contentType}, ${a.size} bytes, sha256 ${a.sha256.slice(0, 16)}…`);
   }
-  const dispatcher = createDispatcher({ db, config });
-  const pass = await dispatcher.runOnce();
-  await dispatcher.stop();
+  const pass = gateway.dispatcher ? await sendAllDue(gateway.dispatcher) : { sent: 0, retried: 0, failed: 0, held: 0 };
   const rows = outboxList(db);
   say(`8. dispatcher: ${pass.sent} sent, ${pass.retried} to retry, ${pass.failed} failed, ${pass.held} held`);
   for (const r of rows) say(`   ${r.kind.padEnd(12)} → ${r.recipient.padEnd(24)} ${r.status}`);
@@ -81,7 +74,7 @@ export async function runDemo(base: Config, say: (line: string) => void, keep = 
   if (config.smtpUrl === null) {
     say(`9. ${emlFiles.length} .eml files in ${config.outboxDir}${keep ? '' : ' (removed with the throwaway folder; --keep keeps them)'}`);
   }
-  db.close();
+  await gateway.stop();
   if (!keep) fs.rmSync(dir, { recursive: true, force: true });
   return {
     dir,
@@ -91,4 +84,15 @@ export async function runDemo(base: Config, say: (line: string) => void, keep = 
     notifications: rows.map((r) => ({ recipient: r.recipient, kind: r.kind, status: r.status })),
     emlFiles,
   };
+}
+
+/**
+ * Runs passes until one finds nothing to send: the running dispatcher may have begun its pass
+ * before the reply's notifications were committed. The counts of every pass, held as of the last.
+ */
+async function sendAllDue(dispatcher: Dispatcher): Promise<PassResult> {
+  for (;;) {
+    const pass = await dispatcher.runOnce();
+    if (pass.sent + pass.retried + pass.failed === 0) return { ...dispatcher.totals(), held: pass.held };
+  }
 }

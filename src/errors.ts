@@ -1,5 +1,7 @@
 // Errors that say how to respond. A CasegateError is bad input or a refused action: its message is
-// one sentence a person can act on. Anything else is a bug or an outage.
+// one sentence a person can act on. Anything else is a bug or an outage. Also the maps from error to
+// exit code of the CLI: one per kind of caller.
+import { EXIT } from './domain/answers.js';
 
 export type ErrorKind = 'invalid' | 'not-found' | 'forbidden' | 'conflict' | 'unavailable';
 
@@ -18,3 +20,46 @@ export const notFound = (message: string): CasegateError => new CasegateError('n
 export const forbidden = (message: string): CasegateError => new CasegateError('forbidden', message);
 export const conflict = (message: string): CasegateError => new CasegateError('conflict', message);
 export const unavailable = (message: string): CasegateError => new CasegateError('unavailable', message);
+
+/** Settings that cannot be used, one sentence per bad value (thrown by loadConfig). */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+/** The input a command was given cannot be read (e.g. the message file of `ingest`). */
+export class NoInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NoInputError';
+  }
+}
+
+/** How a command ends on an error: the lines it prints on stderr (after "casegate: ") and its exit code. */
+export interface ErrorExit {
+  readonly code: number;
+  readonly lines: readonly string[];
+}
+
+/** A map from error to exit; each command uses one. */
+export type ExitCodes = (err: unknown) => ErrorExit;
+
+/** Commands for people: 1 bad input or refused action, 2 configuration, 3 outage, 70 a bug. */
+export function cliExitOf(err: unknown): ErrorExit {
+  if (err instanceof ConfigError) return { code: 2, lines: err.problems };
+  if (err instanceof CasegateError) return { code: err.kind === 'unavailable' ? 3 : 1, lines: [err.message] };
+  return { code: 70, lines: [`unexpected error: ${(err as Error)?.stack ?? String(err)}`] };
+}
+
+/**
+ * Commands for mail relays (`ingest`): sysexits(3) codes. 66 EX_NOINPUT, 78 EX_CONFIG, and 75
+ * EX_TEMPFAIL for anything else, so that the relay keeps the message and tries again.
+ */
+export function sysexitsOf(err: unknown): ErrorExit {
+  if (err instanceof NoInputError) return { code: EXIT.NOINPUT, lines: [err.message] };
+  if (err instanceof ConfigError) return { code: EXIT.CONFIG, lines: [err.message] };
+  if (err instanceof CasegateError) return { code: EXIT.TEMPFAIL, lines: [err.message] };
+  return { code: EXIT.TEMPFAIL, lines: [`temporary failure, nothing was kept: ${(err as Error)?.message ?? String(err)}`] };
+}

@@ -1,6 +1,6 @@
 // Settings: flags, then environment, then defaults; every bad value is named with what to do.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, loadConfig, withSettings } from '../src/config.js';
 
 function problems(env: Record<string, string>, flags = {}): string[] {
   try {
@@ -28,6 +28,63 @@ describe('defaults', () => {
       closedCaseReply: 'reopen',
     });
     expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('of the dispatcher: 50 rows per round, 10 at once, a lease of 5 minutes', () => {
+    expect(loadConfig({}, {})).toMatchObject({ dispatchBatchSize: 50, dispatchConcurrency: 10, leaseMs: 300_000 });
+  });
+});
+
+describe('dispatch --lease-seconds', () => {
+  it('sets the lease', () => {
+    expect(loadConfig({ leaseSeconds: '60' }, {}).leaseMs).toBe(60_000);
+  });
+
+  it('is a whole number of seconds, at least 1', () => {
+    expect(problems({}, { leaseSeconds: '0' })).toEqual([expect.stringMatching(/^--lease-seconds "0" must be a whole number from 1 to 86400$/)]);
+    expect(problems({}, { leaseSeconds: 'soon' })).toEqual([expect.stringMatching(/^--lease-seconds "soon" must be a whole number/)]);
+  });
+});
+
+describe('a config derived with withSettings', () => {
+  const base = loadConfig(
+    { db: 'base.db', port: '2600' },
+    {
+      CASEGATE_DOMAIN: 'help.example.com',
+      CASEGATE_FROM: 'desk@example.com',
+      CASEGATE_SMTP_URL: 'smtp://relay.example.com:25',
+      CASEGATE_RETRY_SCHEDULE: '5,10',
+      CASEGATE_CLOSED_CASE_REPLY: 'child',
+      CASEGATE_MAX_MESSAGE_BYTES: '20000',
+      CASEGATE_MAX_RECIPIENTS: '3',
+    },
+  );
+
+  it('changes the settings given and keeps every other one of the base', () => {
+    const derived = withSettings(base, { db: 'demo.db', outboxDir: 'demo-outbox', port: 0 });
+    expect(derived).toEqual({ ...base, db: 'demo.db', outboxDir: 'demo-outbox', port: 0 });
+    expect(Object.isFrozen(derived)).toBe(true);
+    expect(Object.isFrozen(derived.retrySchedule)).toBe(true);
+  });
+
+  it('sets the dispatcher settings', () => {
+    expect(withSettings(base, { dispatchBatchSize: 5, dispatchConcurrency: 2, leaseMs: 2000 })).toMatchObject({ dispatchBatchSize: 5, dispatchConcurrency: 2, leaseMs: 2000 });
+  });
+
+  it('checks the values as loadConfig does, one message each', () => {
+    let found: string[] = [];
+    try {
+      withSettings(base, { port: 70000, from: 'nobody', dispatchConcurrency: 0, retrySchedule: [60, -1] });
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      found = err.problems;
+    }
+    expect(found).toEqual([
+      expect.stringMatching(/^CASEGATE_FROM "nobody" is not an email address/),
+      expect.stringMatching(/^port .* "70000" must be a whole number from 0 to 65535/),
+      expect.stringMatching(/^dispatchConcurrency "0" must be a whole number from 1 to 1000/),
+      expect.stringMatching(/^CASEGATE_RETRY_SCHEDULE "60,-1" must be comma-separated seconds/),
+    ]);
   });
 });
 

@@ -1,9 +1,10 @@
-// The frame of every CLI action: read the global options, load the config, open the database,
-// run, print (table or --json), close, and turn errors into one line on stderr and an exit code.
+// The frame of every CLI action: read the options, load the config, open the database, run, print
+// (table or --json), close, and turn errors into lines on stderr and an exit code (by the command's
+// map from error to exit, src/errors.ts).
 import type { Command } from 'commander';
-import { loadConfig, ConfigError, type Config } from '../config.js';
+import { loadConfig, type Config } from '../config.js';
 import { openDb, type Db } from '../db/client.js';
-import { CasegateError } from '../errors.js';
+import { cliExitOf, type ExitCodes } from '../errors.js';
 import { printJson } from './output.js';
 
 export interface Context {
@@ -12,11 +13,20 @@ export interface Context {
   readonly json: boolean;
 }
 
-interface GlobalOptions {
+/** Options loadConfig reads: global ones (--db, --json) and those of some commands. */
+interface ConfigOptions {
   db?: string;
   json?: boolean;
   host?: string;
   port?: string;
+  leaseSeconds?: string;
+}
+
+export interface ActionOptions<O> {
+  /** The map from error to exit code; the one for people (cliExitOf) unless given. */
+  exitCodes?: ExitCodes;
+  /** Runs after the config is loaded and before the database is opened, e.g. to check an input file. */
+  before?: (opts: O, args: string[], config: Config) => void;
 }
 
 /**
@@ -26,38 +36,33 @@ interface GlobalOptions {
 export function action<O, R>(
   fn: (ctx: Context, opts: O, args: string[]) => R | Promise<R>,
   human?: (result: Awaited<R>, ctx: Context, opts: O) => void,
+  options: ActionOptions<O> = {},
 ): (...args: unknown[]) => Promise<void> {
   return async (...all: unknown[]) => {
     const command = all[all.length - 1] as Command;
-    const globals = command.optsWithGlobals() as GlobalOptions;
+    const globals = command.optsWithGlobals() as ConfigOptions;
     const opts = command.opts() as O;
     const positional = all.slice(0, -2).flatMap((a) => (Array.isArray(a) ? a : [a])) as string[];
     let db: Db | undefined;
     try {
-      const config = loadConfig({ db: globals.db, host: globals.host, port: globals.port });
+      const config = loadConfig({ db: globals.db, host: globals.host, port: globals.port, leaseSeconds: globals.leaseSeconds });
+      options.before?.(opts, positional, config);
       db = openDb(config.db);
       const ctx: Context = { config, db, json: globals.json === true };
       const result = await fn(ctx, opts, positional);
       if (ctx.json) printJson(result ?? null);
       else if (human) human(result, ctx, opts);
     } catch (err) {
-      reportError(err);
+      reportError(err, options.exitCodes);
     } finally {
       db?.close();
     }
   };
 }
 
-/** One line per problem on stderr, exit code 1 for bad input, 2 for configuration, 3 for outages. */
-export function reportError(err: unknown): void {
-  if (err instanceof ConfigError) {
-    for (const p of err.problems) process.stderr.write(`casegate: ${p}\n`);
-    process.exitCode = 2;
-  } else if (err instanceof CasegateError) {
-    process.stderr.write(`casegate: ${err.message}\n`);
-    process.exitCode = err.kind === 'unavailable' ? 3 : 1;
-  } else {
-    process.stderr.write(`casegate: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
-    process.exitCode = 70;
-  }
+/** The lines of an error on stderr, each after "casegate: ", and its exit code by `exitCodes`. */
+export function reportError(err: unknown, exitCodes: ExitCodes = cliExitOf): void {
+  const exit = exitCodes(err);
+  for (const line of exit.lines) process.stderr.write(`casegate: ${line}\n`);
+  process.exitCode = exit.code;
 }

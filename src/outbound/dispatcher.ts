@@ -25,11 +25,11 @@ export interface DispatcherOptions {
   config: Config;
   /** Defaults to the configured relay, or the `.eml` folder; closed by stop() only when made here. */
   transport?: Transport;
-  /** Rows claimed per round. */
+  /** Rows claimed per round; `config.dispatchBatchSize` unless given. */
   batchSize?: number;
-  /** Messages in flight at once. */
+  /** Messages in flight at once; `config.dispatchConcurrency` unless given. */
   concurrency?: number;
-  /** How long a claimed row stays reserved; after that another dispatcher may take it over. */
+  /** How long a claimed row stays reserved; `config.leaseMs` unless given. */
   leaseMs?: number;
   /** Called after every pass that did something. */
   onPass?: (result: PassResult) => void;
@@ -54,15 +54,13 @@ export interface Dispatcher {
   totals(): PassResult;
 }
 
-export const DEFAULT_LEASE_MS = 5 * 60_000;
-
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { db, config } = options;
   const ownTransport = options.transport === undefined;
   let transport: Transport | null = options.transport ?? null;
-  const batchSize = options.batchSize ?? 50;
-  const concurrency = Math.max(1, options.concurrency ?? 10);
-  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const batchSize = options.batchSize ?? config.dispatchBatchSize;
+  const concurrency = Math.max(1, options.concurrency ?? config.dispatchConcurrency);
+  const leaseMs = options.leaseMs ?? config.leaseMs;
   const now = options.now ?? Date.now;
   const log = options.log ?? ((line: string) => process.stderr.write(`casegate dispatch: ${line}\n`));
   const owner = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;

@@ -9,8 +9,7 @@ import { openDb, type Db } from '../../src/db/client.js';
 import { createAccount } from '../../src/admin/accounts.js';
 import { createContact } from '../../src/admin/contacts.js';
 import { addRoutingAddress } from '../../src/admin/routing.js';
-import { createCommitter } from '../../src/ingest/commit.js';
-import { createInboundServer } from '../../src/smtp/server.js';
+import { createGateway } from '../../src/app.js';
 import { addCollaborator, createCase } from './seed.js';
 
 export const ANN = 'ann@acme.example';
@@ -39,7 +38,7 @@ export interface SendResult {
 
 export async function startGateway(env: Record<string, string> = {}, opts: { lmtp?: boolean; createContacts?: boolean } = {}): Promise<Gateway> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'casegate-e2e-'));
-  const config = loadConfig({ db: path.join(dir, 'casegate.db'), port: 0 }, { CASEGATE_OUTBOX_DIR: path.join(dir, 'outbox'), ...env });
+  const config = loadConfig({ db: path.join(dir, 'casegate.db'), host: '127.0.0.1', port: 0 }, { CASEGATE_OUTBOX_DIR: path.join(dir, 'outbox'), ...env });
   const db = openDb(config.db);
   const acme = createAccount(db, 'Acme');
   for (const [email, firstName, lastName] of [
@@ -51,8 +50,8 @@ export async function startGateway(env: Record<string, string> = {}, opts: { lmt
   addRoutingAddress(db, config, { address: SUPPORT, createContacts: opts.createContacts === true });
   const c = createCase(db, config, { subject: 'Printer on floor 3 is jammed', contact: ANN });
   addCollaborator(db, config, c.number, BOB);
-  const server = createInboundServer({ db, config, committer: createCommitter(db) }, { lmtp: opts.lmtp, port: 0, host: '127.0.0.1' });
-  const { port } = await server.start();
+  const gateway = createGateway(config, { db, lmtp: opts.lmtp, dispatch: false });
+  const { port } = (await gateway.start()) ?? { port: 0 };
   return {
     dir,
     db,
@@ -62,7 +61,7 @@ export async function startGateway(env: Record<string, string> = {}, opts: { lmt
     caseAddress: c.address,
     send: (raw, envelope) => sendRaw(port, raw, envelope, opts.lmtp === true),
     async close() {
-      await server.stop();
+      await gateway.stop();
       db.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },

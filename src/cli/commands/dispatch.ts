@@ -2,11 +2,12 @@
 // then lets the messages in flight finish and exits.
 import { Command } from 'commander';
 import { action, type Context } from '../run.js';
+import { untilSignal } from '../signals.js';
 import type { PassResult } from '../../outbound/dispatcher.js';
-import { invalid } from '../../errors.js';
 
 interface DispatchOptions {
   once?: boolean;
+  /** Read by loadConfig (config.leaseMs). */
   leaseSeconds?: string;
 }
 
@@ -18,8 +19,7 @@ export function dispatchCommand(): Command {
     .option('--once', 'send everything due now, then exit (default: keep running until SIGTERM or SIGINT)')
     .option(
       '--lease-seconds <n>',
-      'how long a claimed row is reserved for this dispatcher; a row of a crashed dispatcher is sent again after it',
-      '300',
+      'how long a claimed row is reserved for this dispatcher; a row of a crashed dispatcher is sent again after it (default 300)',
     )
     .addHelpText(
       'after',
@@ -32,48 +32,23 @@ with the server's answer. See them with "casegate outbox list --status failed".`
 }
 
 async function runDispatch(ctx: Context, opts: DispatchOptions): Promise<PassResult> {
-  const leaseSeconds = Number(opts.leaseSeconds);
-  if (!Number.isInteger(leaseSeconds) || leaseSeconds < 1) {
-    throw invalid(`--lease-seconds "${opts.leaseSeconds}" is not a lease; give a whole number of seconds, at least 1`);
-  }
   // Loaded here, not at the top, so that other commands start without nodemailer.
   const { createDispatcher } = await import('../../outbound/dispatcher.js');
   const dispatcher = createDispatcher({
     db: ctx.db,
     config: ctx.config,
-    leaseMs: leaseSeconds * 1000,
     onPass: ctx.json || opts.once ? undefined : (r) => console.log(summary(r)),
   });
   if (opts.once) {
-    const stopped = onSignal(() => void dispatcher.stop());
-    try {
-      return await dispatcher.runOnce();
-    } finally {
-      stopped();
-      await dispatcher.stop();
-    }
+    // A signal stops the pass after the messages in flight; the rest stays due for the next run.
+    const pass = dispatcher.runOnce();
+    await untilSignal(() => dispatcher.stop(), pass);
+    await dispatcher.stop();
+    return pass;
   }
-  await new Promise<void>((resolve, reject) => {
-    const stopped = onSignal(() => {
-      stopped();
-      dispatcher.stop().then(resolve, reject);
-    });
-    dispatcher.start();
-  });
+  dispatcher.start();
+  await untilSignal(() => dispatcher.stop());
   return dispatcher.totals();
-}
-
-/**
- * On SIGTERM or SIGINT, runs `stop` (messages in flight finish, nothing new is started) instead
- * of exiting at once. Returns a function that removes the handlers.
- */
-function onSignal(stop: () => void): () => void {
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-  return () => {
-    process.off('SIGTERM', stop);
-    process.off('SIGINT', stop);
-  };
 }
 
 function summary(r: PassResult): string {

@@ -2,13 +2,11 @@
 // stdin, the envelope from options; the exit code is a sysexits(3) code (SPEC §4).
 import fs from 'node:fs';
 import { Command } from 'commander';
-import { loadConfig } from '../../config.js';
-import { openDb, type Db } from '../../db/client.js';
 import { createCommitter } from '../../ingest/commit.js';
-import { EXIT, exitCodeForAll, formatAnswer } from '../../domain/answers.js';
-import { CasegateError } from '../../errors.js';
-import { ConfigError } from '../../config.js';
-import { printJson } from '../output.js';
+import type { Outcome } from '../../ingest/pipeline.js';
+import { exitCodeForAll, formatAnswer } from '../../domain/answers.js';
+import { NoInputError, sysexitsOf } from '../../errors.js';
+import { action, type Context } from '../run.js';
 
 interface IngestOptions {
   rcpt: string[];
@@ -29,54 +27,46 @@ Exit codes: 0 done (stored, or dropped on purpose), 65 malformed or too large, 6
 Postfix master.cf example:
   casegate unix - n n - - pipe flags=Rq user=casegate argv=/usr/bin/env casegate ingest --mail-from \${sender} --rcpt \${recipient}`,
     )
-    .action(async (file: string | undefined, opts: IngestOptions, command: Command) => {
-      const globals = command.optsWithGlobals() as { db?: string; json?: boolean };
-      let db: Db | undefined;
-      try {
-        const config = loadConfig({ db: globals.db });
-        if (file !== undefined) readable(file);
-        const { ingestMessage } = await import('../../ingest/pipeline.js');
-        db = openDb(config.db);
-        const source = file === undefined ? process.stdin : fs.createReadStream(file);
-        const mailFrom = opts.mailFrom === undefined ? null : opts.mailFrom.replace(/^<(.*)>$/, '$1');
-        let bytes = 0;
-        source.on('data', (chunk: Buffer) => (bytes += chunk.length));
-        const outcomes = await ingestMessage(
-          { db, config, committer: createCommitter(db) },
-          { mailFrom, rcpt: opts.rcpt },
-          source,
-          { oversize: () => bytes > config.maxMessageBytes },
-        );
-        if (globals.json) {
-          printJson(outcomes.map((o) => ({ rcpt: o.rcpt, decision: o.decision, answer: formatAnswer(o.answer), case: o.caseNumber, inbound: o.inboundId })));
-        } else {
-          for (const o of outcomes) console.log(`${o.rcpt}: ${formatAnswer(o.answer)}`);
-        }
-        process.exitCode = exitCodeForAll(outcomes.map((o) => o.answer));
-      } catch (err) {
-        if (err instanceof NoInput) {
-          process.stderr.write(`casegate: ${err.message}\n`);
-          process.exitCode = EXIT.NOINPUT;
-        } else if (err instanceof ConfigError || err instanceof CasegateError) {
-          process.stderr.write(`casegate: ${err.message}\n`);
-          process.exitCode = err instanceof ConfigError ? EXIT.CONFIG : EXIT.TEMPFAIL;
-        } else {
-          process.stderr.write(`casegate: temporary failure, nothing was kept: ${(err as Error)?.message ?? String(err)}\n`);
-          process.exitCode = EXIT.TEMPFAIL;
-        }
-      } finally {
-        db?.close();
-      }
-    });
+    .action(action(runIngest, printOutcomes, { exitCodes: sysexitsOf, before: (_opts, [file]) => readable(file) }));
 }
 
-/** The message file cannot be read (sysexits EX_NOINPUT, 66). */
-class NoInput extends Error {}
+interface IngestResult {
+  rcpt: string;
+  decision: Outcome['decision'];
+  answer: string;
+  case: string | null;
+  inbound: number;
+}
 
-function readable(file: string): void {
+async function runIngest(ctx: Context, opts: IngestOptions, [file]: string[]): Promise<IngestResult[]> {
+  const { config, db } = ctx;
+  // Loaded here, not at the top, so that admin commands start without the mail libraries.
+  const { ingestMessage } = await import('../../ingest/pipeline.js');
+  const source = file === undefined ? process.stdin : fs.createReadStream(file);
+  const mailFrom = opts.mailFrom === undefined ? null : opts.mailFrom.replace(/^<(.*)>$/, '$1');
+  let bytes = 0;
+  source.on('data', (chunk: Buffer) => (bytes += chunk.length));
+  const outcomes = await ingestMessage(
+    { db, config, committer: createCommitter(db) },
+    { mailFrom, rcpt: opts.rcpt },
+    source,
+    { oversize: () => bytes > config.maxMessageBytes },
+  );
+  process.exitCode = exitCodeForAll(outcomes.map((o) => o.answer));
+  return outcomes.map((o) => ({ rcpt: o.rcpt, decision: o.decision, answer: formatAnswer(o.answer), case: o.caseNumber, inbound: o.inboundId }));
+}
+
+function printOutcomes(results: IngestResult[]): void {
+  for (const r of results) console.log(`${r.rcpt}: ${r.answer}`);
+}
+
+/** A message file that cannot be read ends the command (sysexits EX_NOINPUT, 66) before the database is opened. */
+function readable(file: string | undefined): void {
+  if (file === undefined) return;
   try {
     fs.accessSync(file, fs.constants.R_OK);
   } catch (err) {
-    throw new NoInput(`cannot read ${file} (${(err as NodeJS.ErrnoException).code}); give a readable message file, or the message on stdin`);
+    throw new NoInputError(`cannot read ${file} (${(err as NodeJS.ErrnoException).code}); give a readable message file, or the message on stdin`);
   }
 }
+

@@ -1,11 +1,8 @@
 // `casegate serve`: the inbound SMTP (or LMTP) server, with the dispatcher unless --no-dispatch.
 // Runs until SIGTERM or SIGINT, then stops the dispatcher and the server in reverse order of start.
 import { Command } from 'commander';
-import { loadConfig } from '../../config.js';
-import { openDb } from '../../db/client.js';
-import { createCommitter } from '../../ingest/commit.js';
-import type { Dispatcher } from '../../outbound/dispatcher.js';
-import { reportError } from '../run.js';
+import { action, type Context } from '../run.js';
+import { untilSignal } from '../signals.js';
 
 interface ServeOptions {
   host?: string;
@@ -25,44 +22,23 @@ export function serveCommand(): Command {
       'after',
       '\nPrints one line "listening on HOST:PORT" when ready. Notifications go to CASEGATE_SMTP_URL,\nor without it into .eml files in CASEGATE_OUTBOX_DIR (./data/outbox).',
     )
-    .action(async (opts: ServeOptions, command: Command) => {
-      const globals = command.optsWithGlobals() as { db?: string };
-      try {
-        const config = loadConfig({ db: globals.db, host: opts.host, port: opts.port });
-        // Loaded here, not at the top, so that admin commands start without the mail libraries.
-        const { createInboundServer } = await import('../../smtp/server.js');
-        const { createDispatcher } = await import('../../outbound/dispatcher.js');
-        const db = openDb(config.db);
-        const dispatcher: Dispatcher | null = opts.dispatch ? createDispatcher({ db, config }) : null;
-        const server = createInboundServer(
-          { db, config, committer: createCommitter(db) },
-          {
-            lmtp: opts.lmtp === true,
-            onOutcome: (outcomes) => {
-              if (outcomes.some((o) => o.decision === 'accepted')) dispatcher?.nudge();
-            },
-          },
-        );
-        const where = await server.start();
-        dispatcher?.start();
-        console.log(
-          `listening on ${where.host}:${where.port} (${opts.lmtp ? 'LMTP' : 'SMTP'}, domain ${config.domain}, database ${config.db}, ` +
-            `${dispatcher ? `notifications to ${config.smtpUrl ?? config.outboxDir}` : 'no dispatcher'})`,
-        );
-        let stopping = false;
-        const stop = async (signal: string) => {
-          if (stopping) return;
-          stopping = true;
-          console.log(`${signal}: stopping`);
-          await dispatcher?.stop();
-          await server.stop();
-          db.close();
-          process.exit(0);
-        };
-        process.on('SIGTERM', () => void stop('SIGTERM'));
-        process.on('SIGINT', () => void stop('SIGINT'));
-      } catch (err) {
-        reportError(err);
-      }
-    });
+    .action(action(runServe));
+}
+
+async function runServe(ctx: Context, opts: ServeOptions): Promise<void> {
+  const { config } = ctx;
+  // Loaded here, not at the top, so that admin commands start without the mail libraries.
+  const { createGateway, settingWarnings } = await import('../../app.js');
+  for (const warning of settingWarnings(ctx.db, config)) process.stderr.write(`casegate: warning: ${warning}\n`);
+  const gateway = createGateway(config, { db: ctx.db, lmtp: opts.lmtp === true, dispatch: opts.dispatch });
+  // A server that cannot listen throws here, before anything else started; the database is the caller's.
+  const where = (await gateway.start()) ?? { host: config.host, port: config.port };
+  console.log(
+    `listening on ${where.host}:${where.port} (${opts.lmtp ? 'LMTP' : 'SMTP'}, domain ${config.domain}, database ${config.db}, ` +
+      `${gateway.dispatcher ? `notifications to ${config.smtpUrl ?? config.outboxDir}` : 'no dispatcher'})`,
+  );
+  await untilSignal(async (signal) => {
+    console.log(`${signal}: stopping`);
+    await gateway.stop();
+  });
 }

@@ -1,0 +1,92 @@
+// The running parts of the gateway, assembled in one place: the database, the committer (group
+// commit), the inbound SMTP/LMTP server and the dispatcher. start() starts the server, then the
+// dispatcher; stop() stops them in reverse order, then closes the database if it opened it.
+import type { Config } from './config.js';
+import { openDb, type Db } from './db/client.js';
+import { createCommitter, type Committer } from './ingest/commit.js';
+import { createInboundServer, type InboundServer } from './smtp/server.js';
+import { createDispatcher, type Dispatcher } from './outbound/dispatcher.js';
+import type { Transport } from './outbound/transport.js';
+import { userByEmail } from './db/users.js';
+
+export interface GatewayOptions {
+  /** An open database to use (the caller closes it); else the gateway opens `config.db` and closes it on stop(). */
+  db?: Db;
+  /** Speak LMTP instead of SMTP. */
+  lmtp?: boolean;
+  /** false: no inbound server (nothing listens). */
+  smtp?: boolean;
+  /** false: no dispatcher (another process sends the outbox). */
+  dispatch?: boolean;
+  /** The dispatcher's transport, for tests; the configured relay or .eml folder otherwise. */
+  transport?: Transport;
+}
+
+export interface Gateway {
+  readonly config: Config;
+  readonly db: Db;
+  readonly committer: Committer;
+  readonly server: InboundServer | null;
+  readonly dispatcher: Dispatcher | null;
+  /** Starts the server, then the dispatcher; resolves with where the server listens (null without one). */
+  start(): Promise<{ host: string; port: number } | null>;
+  /** Stops the dispatcher, then the server, then closes the database it opened. A second call waits for the first. */
+  stop(): Promise<void>;
+}
+
+export function createGateway(config: Config, options: GatewayOptions = {}): Gateway {
+  const db = options.db ?? openDb(config.db);
+  const ownDb = options.db === undefined;
+  const committer = createCommitter(db);
+  const dispatcher = options.dispatch === false ? null : createDispatcher({ db, config, transport: options.transport });
+  const server =
+    options.smtp === false
+      ? null
+      : createInboundServer(
+          { db, config, committer },
+          {
+            lmtp: options.lmtp === true,
+            // New outbox rows come with accepted messages: send them now rather than at the next tick.
+            onOutcome: (outcomes) => {
+              if (outcomes.some((o) => o.decision === 'accepted')) dispatcher?.nudge();
+            },
+          },
+        );
+  let stopping: Promise<void> | null = null;
+
+  return {
+    config,
+    db,
+    committer,
+    server,
+    dispatcher,
+    async start() {
+      const where = server ? await server.start() : null;
+      dispatcher?.start();
+      return where;
+    },
+    stop() {
+      stopping ??= (async () => {
+        await dispatcher?.stop();
+        await server?.stop();
+        if (ownDb) db.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/**
+ * Settings that name something the database does not have. None of them refuses mail (SPEC §4: a
+ * missing setting is never a reason to); `serve` prints each at start so that an admin fixes it.
+ */
+export function settingWarnings(db: Db, config: Config): string[] {
+  const warnings: string[] = [];
+  if (config.defaultOwner !== null && userByEmail(db, config.defaultOwner) === undefined) {
+    warnings.push(
+      `CASEGATE_DEFAULT_OWNER ${config.defaultOwner} is not a user, so cases no rule assigns are opened without an owner ` +
+        `(see "casegate case list --unowned"); create it with "casegate user create --email ${config.defaultOwner} --name NAME"`,
+    );
+  }
+  return warnings;
+}

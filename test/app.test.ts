@@ -1,0 +1,143 @@
+// createGateway: one place assembles the database, the committer, the inbound server and the
+// dispatcher; start() starts the server then the dispatcher, stop() undoes it in reverse order.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { SendMailOptions } from 'nodemailer';
+import { createGateway, type Gateway } from '../src/app.js';
+import { loadConfig, withSettings, type Config } from '../src/config.js';
+import { openDb } from '../src/db/client.js';
+import { createContact } from '../src/admin/contacts.js';
+import { addRoutingAddress } from '../src/admin/routing.js';
+import type { Transport } from '../src/outbound/transport.js';
+import { ANN, SUPPORT, countRows, mail, sendRaw } from './helpers/gateway.js';
+
+let dir: string;
+let config: Config;
+let gateway: Gateway | null = null;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'casegate-app-'));
+  // The interval is an hour: a notification sent during a test was sent because of the nudge.
+  config = withSettings(loadConfig({}, {}), { db: path.join(dir, 'casegate.db'), outboxDir: path.join(dir, 'outbox'), host: '127.0.0.1', port: 0, dispatchIntervalMs: 3600_000 });
+  const db = openDb(config.db);
+  createContact(db, { email: ANN, firstName: 'Ann', lastName: 'Archer' });
+  addRoutingAddress(db, config, { address: SUPPORT });
+  db.close();
+});
+
+afterEach(async () => {
+  await gateway?.stop();
+  gateway = null;
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A transport that keeps what it is given. */
+function capture(): Transport & { sent: SendMailOptions[] } {
+  const sent: SendMailOptions[] = [];
+  return {
+    sent,
+    send: (message) => {
+      sent.push(message);
+      return Promise.resolve({ response: '250 kept' });
+    },
+    close: () => undefined,
+  };
+}
+
+describe('a started gateway', () => {
+  it('takes mail over a real socket and stores it', async () => {
+    gateway = createGateway(config, { transport: capture() });
+    const where = await gateway.start();
+    expect(where).toMatchObject({ host: '127.0.0.1' });
+    const r = await sendRaw(where?.port ?? 0, mail({ from: ANN, to: SUPPORT, subject: 'Toner is empty' }), { from: ANN, to: [SUPPORT] });
+    expect(r.code).toBe(250);
+    expect(countRows(gateway.db, 'cases', 'subject = ?', 'Toner is empty')).toBe(1);
+  });
+
+  it('sends the notifications of an accepted message at once, not at the next interval', async () => {
+    const transport = capture();
+    gateway = createGateway(config, { transport });
+    const where = await gateway.start();
+    await sendRaw(where?.port ?? 0, mail({ from: ANN, to: SUPPORT, subject: 'Toner is empty' }), { from: ANN, to: [SUPPORT] });
+    expect(countRows(gateway.db, 'outbox')).toBeGreaterThan(0);
+    await vi.waitFor(() => expect(countRows(gateway!.db, 'outbox', "status = 'sent'")).toBe(countRows(gateway!.db, 'outbox')), { timeout: 10_000 });
+    expect(transport.sent.length).toBe(countRows(gateway.db, 'outbox'));
+  });
+});
+
+describe('stop()', () => {
+  it('stops the dispatcher, then the server, then closes the database it opened', async () => {
+    gateway = createGateway(config, { transport: capture() });
+    const { db, server, dispatcher } = gateway;
+    const order: string[] = [];
+    const stopDispatcher = dispatcher!.stop.bind(dispatcher);
+    vi.spyOn(dispatcher!, 'stop').mockImplementation(() => {
+      order.push('dispatcher');
+      return stopDispatcher();
+    });
+    const stopServer = server!.stop.bind(server);
+    vi.spyOn(server!, 'stop').mockImplementation(() => {
+      order.push('server');
+      return stopServer();
+    });
+    const close = db.close.bind(db);
+    vi.spyOn(db, 'close').mockImplementation(() => {
+      order.push('database');
+      close();
+    });
+    const where = await gateway.start();
+    await gateway.stop();
+    expect(order).toEqual(['dispatcher', 'server', 'database']);
+    expect(db.sqlite.open).toBe(false);
+    const after = await sendRaw(where?.port ?? 0, mail({ from: ANN }), { from: ANN, to: [SUPPORT] });
+    expect(after.response).toMatch(/ECONNREFUSED/);
+  });
+
+  it('may be called again, and stops each part once', async () => {
+    gateway = createGateway(config, { transport: capture() });
+    const serverStop = vi.spyOn(gateway.server!, 'stop');
+    const dispatcherStop = vi.spyOn(gateway.dispatcher!, 'stop');
+    await gateway.start();
+    await Promise.all([gateway.stop(), gateway.stop()]);
+    await gateway.stop();
+    expect(serverStop).toHaveBeenCalledTimes(1);
+    expect(dispatcherStop).toHaveBeenCalledTimes(1);
+  });
+
+  it('leaves open a database it was given', async () => {
+    const db = openDb(config.db);
+    try {
+      gateway = createGateway(config, { db, transport: capture() });
+      expect(gateway.db).toBe(db);
+      await gateway.start();
+      await gateway.stop();
+      expect(db.sqlite.open).toBe(true);
+      expect(countRows(db, 'contacts')).toBe(1);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('parts that are not wanted', () => {
+  it('without smtp nothing listens; without dispatch nothing sends', async () => {
+    gateway = createGateway(config, { smtp: false, dispatch: false });
+    expect(gateway.server).toBeNull();
+    expect(gateway.dispatcher).toBeNull();
+    expect(await gateway.start()).toBeNull();
+    await gateway.stop();
+  });
+});
+
+describe('a gateway on a config derived with withSettings', () => {
+  it('keeps the settings of the base config', async () => {
+    const base = loadConfig({}, { CASEGATE_MAX_RECIPIENTS: '1', CASEGATE_DOMAIN: 'help.example.com' });
+    const derived = withSettings(base, { db: config.db, outboxDir: config.outboxDir, host: '127.0.0.1', port: 0 });
+    gateway = createGateway(derived, { dispatch: false });
+    const where = await gateway.start();
+    const r = await sendRaw(where?.port ?? 0, mail({ from: ANN, to: SUPPORT }), { from: ANN, to: [SUPPORT, 'sales@acme-support.example'] });
+    expect(r.rejected).toEqual([expect.objectContaining({ recipient: 'sales@acme-support.example', code: 452 })]);
+  });
+});
