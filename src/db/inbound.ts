@@ -51,22 +51,17 @@ export function duplicateInCase(db: Db, caseId: number, fingerprint: string): Ea
   ).get(caseId, fingerprint);
 }
 
-/** An accepted copy in a child of this case (a closed case's follow-up holds the redelivered copy). */
-export function duplicateInChild(db: Db, parentId: number, fingerprint: string): Earlier | undefined {
-  return statement<[number, string], Earlier>(
+/**
+ * An accepted copy in a case found through `cases.<column>`: `parent_id` (a closed case's follow-up
+ * child holds the redelivered copy) or `thread_root` (the case a first mail opened has its
+ * Message-ID as thread root).
+ */
+export function duplicateInCaseWhere(db: Db, column: 'parent_id' | 'thread_root', value: number | string, fingerprint: string): Earlier | undefined {
+  return statement<[number | string, string], Earlier>(
     db,
     `SELECT i.id, i.case_id AS caseId FROM cases c JOIN inbound i ON i.case_id = c.id
-      WHERE c.parent_id = ? AND i.fingerprint = ? AND i.decision = 'accepted' LIMIT 1`,
-  ).get(parentId, fingerprint);
-}
-
-/** The accepted copy of a mail that opened a case: that case's thread root is its Message-ID. */
-export function duplicateOpening(db: Db, messageId: string, fingerprint: string): Earlier | undefined {
-  return statement<[string, string], Earlier>(
-    db,
-    `SELECT i.id, i.case_id AS caseId FROM cases c JOIN inbound i ON i.case_id = c.id
-      WHERE c.thread_root = ? AND i.fingerprint = ? AND i.decision = 'accepted' LIMIT 1`,
-  ).get(messageId, fingerprint);
+      WHERE c.${column} = ? AND i.fingerprint = ? AND i.decision = 'accepted' LIMIT 1`,
+  ).get(value, fingerprint);
 }
 
 /**

@@ -10,7 +10,7 @@ import { userById } from '../db/users.js';
 import { addComment } from '../cases/comment.js';
 import { openCase } from '../cases/open.js';
 import { reopenCase } from '../cases/status.js';
-import { recordBounce } from '../outbound/bounces.js';
+import { recordBounce } from './report.js';
 import { answers, formatAnswer, type Answer } from '../domain/answers.js';
 import { contactFromSender } from '../domain/contacts.js';
 import type { Decision as LogDecision } from '../domain/inbound.js';
@@ -31,9 +31,9 @@ export function apply(db: Db, config: Config, f: RecipientFacts, d: Decision): O
     case 'ignore':
       return logged(db, f, 'ignored', d.answer, null);
     case 'duplicate':
-      return logged(db, f, 'duplicate', d.answer, d.caseId === null ? null : (caseById(db, d.caseId) ?? null));
+      return logged(db, f, 'duplicate', d.answer, caseOf(db, f, d.caseId));
     case 'refuse':
-      return logged(db, f, 'refused', d.answer, d.caseId === null ? null : (caseById(db, d.caseId) ?? null));
+      return logged(db, f, 'refused', d.answer, caseOf(db, f, d.caseId));
     case 'report': {
       const marked: string[] = [];
       for (const r of d.failed) {
@@ -43,17 +43,23 @@ export function apply(db: Db, config: Config, f: RecipientFacts, d: Decision): O
       return logged(db, f, 'ignored', marked.length > 0 ? answers.bouncesMarked(marked) : answers.reportMatchedNothing(), null);
     }
     case 'open': {
-      const parent = d.parentId === null ? null : (caseById(db, d.parentId) ?? null);
+      const parent = caseOf(db, f, d.parentId);
       const row = openFromMail(db, config, f, parent);
       const answer = parent === null ? answers.openedCase(row.number) : answers.openedFollowUp(parent.number, row.number);
       return withComment(db, config, f, row, answer);
     }
     case 'comment': {
-      let row = caseById(db, d.caseId) as CaseRow;
+      let row = f.existing?.id === d.caseId ? f.existing : (caseById(db, d.caseId) as CaseRow);
       if (d.reopen) row = reopenCase(db, row, f.now);
       return withComment(db, config, f, row, d.reopen ? answers.addedAndReopened(row.number) : answers.addedToCase(row.number));
     }
   }
+}
+
+/** The case a decision names: the one the facts already hold, else read. */
+function caseOf(db: Db, f: RecipientFacts, id: number | null): CaseRow | null {
+  if (id === null) return null;
+  return f.existing?.id === id ? f.existing : (caseById(db, id) ?? null);
 }
 
 /**

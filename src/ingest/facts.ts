@@ -6,7 +6,7 @@ import type { ClosedCaseReply, Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import { caseById, caseByNumber, caseIdByThreadRoot, type CaseRow } from '../db/cases.js';
 import { contactById, contactsByEmail, type ContactRow } from '../db/contacts.js';
-import { countRecentSame, duplicateInCase, duplicateInChild, duplicateOpening, type Earlier } from '../db/inbound.js';
+import { countRecentSame, duplicateInCase, duplicateInCaseWhere, type Earlier } from '../db/inbound.js';
 import { caseIdByOutboxToken } from '../db/outbox.js';
 import { routingById, type RoutingRow } from '../db/routing.js';
 import { userByEmail } from '../db/users.js';
@@ -110,10 +110,10 @@ export function readFacts(db: Db, config: Config, m: MessageFacts, rcpt: string,
   }
   const existing = route?.kind === 'existing' ? (caseById(db, route.caseId) ?? null) : null;
   const duplicate = existing
-    ? (duplicateInCase(db, existing.id, m.fingerprint) ?? (existing.status === 'Closed' ? duplicateInChild(db, existing.id, m.fingerprint) : undefined))
+    ? (duplicateInCase(db, existing.id, m.fingerprint) ?? (existing.status === 'Closed' ? duplicateInCaseWhere(db, 'parent_id', existing.id, m.fingerprint) : undefined))
     : msg.messageId === null
       ? undefined
-      : duplicateOpening(db, msg.messageId, m.fingerprint);
+      : duplicateInCaseWhere(db, 'thread_root', msg.messageId, m.fingerprint);
   const routing = route?.kind === 'new' ? (routingById(db, route.routingId) ?? null) : null;
   const match = route?.kind === 'new' && from !== null ? matchContact(from, contactsByEmail(db, from)) : null;
   const defaultOwner = route?.kind === 'new' && config.defaultOwner !== null ? userByEmail(db, config.defaultOwner) : undefined;

@@ -228,6 +228,8 @@ export async function parseMessage(source: Readable, opts: ParseOptions): Promis
     source.unpipe(meter);
     source.resume();
     if (storeError !== null) throw storeError;
+    // Over the size limit: that is the answer, whatever the parser made of the cut-off message.
+    if ((upstreamError as Error | null) instanceof MessageTooLargeError) throw upstreamError as unknown as MessageTooLargeError;
     const failure = err as Error;
     const fromParser = (parserError as Error | null) === failure && (upstreamError as Error | null) !== failure;
     if (fromParser && !(failure instanceof MalformedMessageError)) {

@@ -7,7 +7,7 @@ import { answers, isTaken, notStoredForAny, type Answer } from '../domain/answer
 import { apply, logMessage, type Outcome } from './apply.js';
 import type { Committer } from './commit.js';
 import { messageFacts, readFacts, type Envelope, type MessageFacts } from './facts.js';
-import { MalformedMessageError, parseMessage } from './parse.js';
+import { MalformedMessageError, MessageTooLargeError, parseMessage } from './parse.js';
 import { checkRcpt } from './rcpt.js';
 import { decide } from './stages.js';
 
@@ -21,8 +21,6 @@ export interface IngestContext {
 }
 
 export interface IngestOptions {
-  /** True when the message went over the size limit while it was received. */
-  oversize?: () => boolean;
   /**
    * LMTP: each recipient has its own answer. Otherwise (SMTP, pipe mode) the transaction is the
    * unit of work: when some recipients would take the message and others refuse it, nothing is
@@ -51,14 +49,13 @@ async function ingest(ctx: IngestContext, envelope: Envelope, source: Readable, 
   const tooLarge = answers.tooLarge(config.maxMessageBytes);
   let facts: MessageFacts;
   try {
-    facts = messageFacts(await parseMessage(source, { blobDir: db.blobDir }), envelope);
+    facts = messageFacts(await parseMessage(source, { blobDir: db.blobDir, maxBytes: config.maxMessageBytes }), envelope);
   } catch (err) {
-    if (!(err instanceof MalformedMessageError)) throw err;
+    if (!(err instanceof MalformedMessageError) && !(err instanceof MessageTooLargeError)) throw err;
     source.resume();
-    const a = opts.oversize?.() ? tooLarge : answers.malformed(err.message);
+    const a = err instanceof MessageTooLargeError ? tooLarge : answers.malformed(err.message);
     return ctx.committer.run(() => refuseAll(db, envelope, null, a));
   }
-  if (opts.oversize?.()) return ctx.committer.run(() => refuseAll(db, envelope, facts, tooLarge));
 
   return ctx.committer.run(() => {
     const now = Date.now();

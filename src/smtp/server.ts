@@ -1,8 +1,7 @@
 // smtp-server wiring only: envelope in, pipeline outcome out as reply codes. SMTP, or LMTP with
 // one answer per recipient. AUTH is off; STARTTLS only with a configured key and certificate.
 import fs from 'node:fs';
-import { PassThrough, type Readable } from 'node:stream';
-import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { ingestMessage, type IngestContext, type Outcome } from '../ingest/pipeline.js';
 import { checkRcpt } from '../ingest/rcpt.js';
 import { answerForAll, answers, formatAnswer, isTaken, type Answer } from '../domain/answers.js';
@@ -24,30 +23,6 @@ export interface ServerOptions {
 /** An error smtp-server sends as it is: our text carries its own enhanced status code. */
 function replyError(a: Answer): Error & { responseCode: number } {
   return Object.assign(new Error(`${a.enhanced} ${a.text}`), { responseCode: a.code });
-}
-
-/** Counts bytes and stops feeding the parser once the size limit is passed (the rest is drained). */
-function limitStream(source: SMTPServerDataStream, max: number): { stream: Readable; oversize: () => boolean } {
-  const out = new PassThrough();
-  let bytes = 0;
-  let over = false;
-  source.on('data', (chunk: Buffer) => {
-    bytes += chunk.length;
-    if (bytes > max) {
-      if (!over) out.end();
-      over = true;
-      return;
-    }
-    if (!out.write(chunk)) {
-      source.pause();
-      out.once('drain', () => source.resume());
-    }
-  });
-  source.on('end', () => {
-    if (!over) out.end();
-  });
-  source.on('error', (err) => out.destroy(err));
-  return { stream: out, oversize: () => over || source.sizeExceeded === true };
 }
 
 export function createInboundServer(p: IngestContext, options: ServerOptions = {}): InboundServer {
@@ -90,8 +65,9 @@ export function createInboundServer(p: IngestContext, options: ServerOptions = {
         mailFrom: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address,
         rcpt: session.envelope.rcptTo.map((r) => r.address),
       };
-      const limited = limitStream(source, config.maxMessageBytes);
-      ingestMessage(p, envelope, limited.stream, { oversize: limited.oversize, perRecipient: options.lmtp === true })
+      // SIZE is advertised (and a too large MAIL FROM SIZE= refused) by smtp-server; the limit on
+      // the bytes themselves is the parser's (src/ingest/parse.ts), the one place that counts them.
+      ingestMessage(p, envelope, source, { perRecipient: options.lmtp === true })
         .then((outcomes) => {
           options.onOutcome?.(outcomes);
           if (options.lmtp) {

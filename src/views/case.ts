@@ -1,6 +1,6 @@
 // The records `case show` and `case list` print (SPEC §6), and the collaborator listing.
 import type { Db } from '../db/client.js';
-import { caseById, childNumbers, type CaseRow } from '../db/cases.js';
+import { caseById, childNumbers, listCases, type CaseRow } from '../db/cases.js';
 import { allContacts, contactById, contactsOfAccount } from '../db/contacts.js';
 import { userById } from '../db/users.js';
 import { collaboratorsOf } from '../db/collaborators.js';
@@ -9,6 +9,8 @@ import { attachmentsOf } from '../db/attachments.js';
 import { isActiveContact } from '../domain/collaborators.js';
 import { suggestContacts } from '../domain/contacts.js';
 import { caseAddress } from '../domain/mailNames.js';
+import { CASE_STATUSES, parseStatus } from '../domain/caseRules.js';
+import { invalid } from '../errors.js';
 
 export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -34,6 +36,13 @@ export function caseSummary(db: Db, row: CaseRow, domain: string) {
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
   };
+}
+
+/** `case list`: oldest first, filtered by status, missing contact or missing owner. */
+export function caseList(db: Db, filter: { status?: string; unlinked?: boolean; unowned?: boolean }, domain: string) {
+  const status = filter.status === undefined ? undefined : parseStatus(filter.status);
+  if (status === null) throw invalid(`status "${filter.status}" is not one of ${CASE_STATUSES.join(', ')}; give one of them`);
+  return listCases(db, { status, unlinked: filter.unlinked, unowned: filter.unowned }).map((row) => caseSummary(db, row, domain));
 }
 
 /** Contacts that may be the sender of an unlinked case (by email, then name, then username/handle/external id). */

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { CasegateError } from '../../src/errors.js';
 import { createDispatcher } from '../../src/outbound/dispatcher.js';
-import { recordBounce } from '../../src/outbound/bounces.js';
+import { recordBounce } from '../../src/ingest/report.js';
 import { claimDue, retryRow as retry } from '../../src/outbound/queue.js';
 import { markFailed, markRetry, markSent } from '../../src/db/outbox.js';
 import type { Db } from '../../src/db/client.js';

@@ -2,15 +2,12 @@
 import { Command } from 'commander';
 import { action } from '../run.js';
 import { printRecord, printTable } from '../output.js';
-import { listCases } from '../../db/cases.js';
 import { requireContact } from '../../admin/contacts.js';
 import { requireCase } from '../../cases/find.js';
 import { openCaseRequest } from '../../cases/request.js';
 import { closeCase, reopenCase } from '../../cases/status.js';
 import { linkContact, unlinkContact } from '../../cases/contactLink.js';
-import { caseDetail, caseSummary, suggestedContacts, type CaseDetail } from '../../views/case.js';
-import { CASE_STATUSES, parseStatus } from '../../domain/caseRules.js';
-import { invalid } from '../../errors.js';
+import { caseDetail, caseList, suggestedContacts, type CaseDetail } from '../../views/case.js';
 import type { Context } from '../run.js';
 
 interface CreateOptions {
@@ -50,11 +47,6 @@ const onCase =
   (ctx: Context, _o: object, [n]: string[]): CaseDetail =>
     caseDetail(ctx.db, change(ctx, n as string), ctx.config.domain);
 
-function casesListed(ctx: Context, o: { status?: string; unlinked?: boolean; unowned?: boolean }) {
-  const status = o.status === undefined ? undefined : parseStatus(o.status);
-  if (status === null) throw invalid(`status "${o.status}" is not one of ${CASE_STATUSES.join(', ')}; give one of them`);
-  return listCases(ctx.db, { status, unlinked: o.unlinked, unowned: o.unowned }).map((row) => caseSummary(ctx.db, row, ctx.config.domain));
-}
 
 export function caseCommand(): Command {
   const cmd = new Command('case').description('open, list, show, close and reopen cases; link their contact');
@@ -108,8 +100,8 @@ export function caseCommand(): Command {
     .option('--unlinked', 'only cases without a contact (they need one linked)')
     .option('--unowned', 'only cases without an owner (no rule matched and no default owner; give them one)')
     .action(
-      action<{ status?: string; unlinked?: boolean; unowned?: boolean }, ReturnType<typeof casesListed>>(
-        casesListed,
+      action<{ status?: string; unlinked?: boolean; unowned?: boolean }, ReturnType<typeof caseList>>(
+        (ctx, o) => caseList(ctx.db, o, ctx.config.domain),
         (rows) => printTable(rows.map((r) => ({ ...r, contact: r.contact?.email ?? (r.suppliedEmail ? `(${r.suppliedEmail})` : null) })), LIST_COLUMNS),
       ),
     );

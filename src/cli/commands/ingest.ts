@@ -44,13 +44,10 @@ async function runIngest(ctx: Context, opts: IngestOptions, [file]: string[]): P
   const { ingestMessage } = await import('../../ingest/pipeline.js');
   const source = file === undefined ? process.stdin : fs.createReadStream(file);
   const mailFrom = opts.mailFrom === undefined ? null : opts.mailFrom.replace(/^<(.*)>$/, '$1');
-  let bytes = 0;
-  source.on('data', (chunk: Buffer) => (bytes += chunk.length));
   const outcomes = await ingestMessage(
     { db, config, committer: createCommitter(db) },
     { mailFrom, rcpt: opts.rcpt },
     source,
-    { oversize: () => bytes > config.maxMessageBytes },
   );
   process.exitCode = exitCodeForAll(outcomes.map((o) => o.answer));
   return outcomes.map((o) => ({ rcpt: o.rcpt, decision: o.decision, answer: formatAnswer(o.answer), case: o.caseNumber, inbound: o.inboundId }));

@@ -2,7 +2,7 @@
 // Message-ID); the row it names is marked bounced and its recipient recorded. A hard (5.x.x)
 // bounce holds later notifications to that address until an admin retries one.
 //
-// Called by the inbound pipeline inside its own transaction.
+// Applied by the inbound pipeline (src/ingest/apply.ts) inside the message's transaction.
 import type { Db } from '../db/client.js';
 import { upsertBounce } from '../db/bounces.js';
 import { markBounced, outboxByToken, type OutboxRow } from '../db/outbox.js';
