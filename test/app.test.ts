@@ -1,7 +1,5 @@
 // createGateway: one place assembles the database, the committer, the inbound server and the
 // dispatcher; start() starts the server then the dispatcher, stop() undoes it in reverse order.
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SendMailOptions } from 'nodemailer';
@@ -11,14 +9,16 @@ import { openDb } from '../src/db/client.js';
 import { createContact } from '../src/admin/contacts.js';
 import { addRoutingAddress } from '../src/admin/routing.js';
 import type { Transport } from '../src/outbound/transport.js';
+import { tempDir } from './helpers/tempDir.js';
 import { ANN, SUPPORT, countRows, mail, sendRaw } from './helpers/gateway.js';
 
 let dir: string;
+let removeDir: () => void;
 let config: Config;
 let gateway: Gateway | null = null;
 
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'casegate-app-'));
+  ({ dir, cleanup: removeDir } = tempDir('app'));
   // The interval is an hour: a notification sent during a test was sent because of the nudge.
   config = withSettings(loadConfig({}, {}), { db: path.join(dir, 'casegate.db'), outboxDir: path.join(dir, 'outbox'), host: '127.0.0.1', port: 0, dispatchIntervalMs: 3600_000 });
   const db = openDb(config.db);
@@ -30,7 +30,7 @@ beforeEach(() => {
 afterEach(async () => {
   await gateway?.stop();
   gateway = null;
-  fs.rmSync(dir, { recursive: true, force: true });
+  removeDir();
 });
 
 /** A transport that keeps what it is given. */
