@@ -10,7 +10,8 @@ import { createContact } from '../src/admin/contacts.js';
 import { addRoutingAddress } from '../src/admin/routing.js';
 import type { Transport } from '../src/outbound/transport.js';
 import { tempDir } from './helpers/tempDir.js';
-import { ANN, SUPPORT, countRows, mail, sendRaw } from './helpers/gateway.js';
+import { ANN, SUPPORT, countRows } from './helpers/seed.js';
+import { mail, sendRaw } from './helpers/smtp.js';
 
 let dir: string;
 let removeDir: () => void;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { useTestDb } from './helpers.js';
-import { mail } from '../helpers/gateway.js';
+import { mail } from '../helpers/smtp.js';
 
 const db = useTestDb();
 

@@ -9,9 +9,9 @@ import Database from 'better-sqlite3';
 import { BIN } from '../cli/helpers.js';
 import { loadConfig } from '../../src/config.js';
 import { openDb } from '../../src/db/client.js';
-import { createCase } from '../helpers/seed.js';
+import { ANN, EVE, createCase } from '../helpers/seed.js';
+import { mail, sendRaw } from '../helpers/smtp.js';
 import { createContact } from '../../src/admin/contacts.js';
-import { ANN, EVE, mail, sendRaw } from '../helpers/gateway.js';
 
 let child: ChildProcess | undefined;
 let dir: string | undefined;

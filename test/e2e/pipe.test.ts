@@ -5,11 +5,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/helpers.js';
 import { loadConfig } from '../../src/config.js';
 import { openDb } from '../../src/db/client.js';
-import { createCase } from '../helpers/seed.js';
+import { ANN, EVE, SUPPORT, createCase } from '../helpers/seed.js';
+import { mail } from '../helpers/smtp.js';
 import { createContact } from '../../src/admin/contacts.js';
 import { addRoutingAddress } from '../../src/admin/routing.js';
 import { tempDir } from '../helpers/tempDir.js';
-import { ANN, EVE, SUPPORT, mail } from '../helpers/gateway.js';
 
 let dir: string;
 let removeDir: () => void;

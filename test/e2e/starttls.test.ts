@@ -3,7 +3,9 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ANN, countRows, mail, startGateway, type Gateway } from '../helpers/gateway.js';
+import { startGateway, type Gateway } from '../helpers/gateway.js';
+import { ANN, countRows } from '../helpers/seed.js';
+import { mail } from '../helpers/smtp.js';
 import { loadConfig, ConfigError } from '../../src/config.js';
 import { tempDir, type TempDir } from '../helpers/tempDir.js';
 

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startCaptureServer, type CaptureServer } from '../helpers/captureServer.js';
-import { DOMAIN, seedCase, seedComment, seedOutbox, tempStore, type TempStore } from '../helpers/outboxSeed.js';
+import { startCaptureServer, type CaptureServer } from '../helpers/capture.js';
+import { DOMAIN, seedCase, seedComment, seedOutbox, tempStore, type TempStore } from '../helpers/seed.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/bin/casegate.js');
 
