@@ -2,7 +2,7 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ISO_TIME, templateDb, runCli, useTestDb, type TestDb, okJson as ok, refusedJson as refused } from './helpers.js';
+import { ISO_TIME, templateDb, runCli, useTestDb, type TestDb, okJson as ok, refusedJson as refused } from '../helpers/cli.js';
 
 const CASE_ADDRESS = /^case\+[a-z0-9]{24}@cases\.localhost$/;
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { useTestDb } from './helpers.js';
+import { useTestDb } from '../helpers/cli.js';
 import { mail } from '../helpers/smtp.js';
 
 const db = useTestDb();
