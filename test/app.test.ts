@@ -1,24 +1,24 @@
 // createGateway: one place assembles the database, the committer, the inbound server and the
 // dispatcher; start() starts the server then the dispatcher, stop() undoes it in reverse order.
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { SendMailOptions } from 'nodemailer';
 import { createGateway, type Gateway } from '../src/app.js';
 import { loadConfig, withSettings, type Config } from '../src/config.js';
 import { openDb } from '../src/db/client.js';
 import { createContact } from '../src/admin/contacts.js';
 import { addRoutingAddress } from '../src/admin/routing.js';
-import type { Transport } from '../src/outbound/transport.js';
-import { ANN, SUPPORT, countRows, mail, sendRaw } from './helpers/gateway.js';
+import { captureTransport } from './helpers/capture.js';
+import { tempDir } from './helpers/tempDir.js';
+import { ANN, SUPPORT, countRows } from './helpers/seed.js';
+import { mail, sendRaw } from './helpers/smtp.js';
 
 let dir: string;
+let removeDir: () => void;
 let config: Config;
 let gateway: Gateway | null = null;
 
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'casegate-app-'));
+  ({ dir, cleanup: removeDir } = tempDir('app'));
   // The interval is an hour: a notification sent during a test was sent because of the nudge.
   config = withSettings(loadConfig({}, {}), { db: path.join(dir, 'casegate.db'), outboxDir: path.join(dir, 'outbox'), host: '127.0.0.1', port: 0, dispatchIntervalMs: 3600_000 });
   const db = openDb(config.db);
@@ -30,25 +30,12 @@ beforeEach(() => {
 afterEach(async () => {
   await gateway?.stop();
   gateway = null;
-  fs.rmSync(dir, { recursive: true, force: true });
+  removeDir();
 });
-
-/** A transport that keeps what it is given. */
-function capture(): Transport & { sent: SendMailOptions[] } {
-  const sent: SendMailOptions[] = [];
-  return {
-    sent,
-    send: (message) => {
-      sent.push(message);
-      return Promise.resolve({ response: '250 kept' });
-    },
-    close: () => undefined,
-  };
-}
 
 describe('a started gateway', () => {
   it('takes mail over a real socket and stores it', async () => {
-    gateway = createGateway(config, { transport: capture() });
+    gateway = createGateway(config, { transport: captureTransport() });
     const where = await gateway.start();
     expect(where).toMatchObject({ host: '127.0.0.1' });
     const r = await sendRaw(where?.port ?? 0, mail({ from: ANN, to: SUPPORT, subject: 'Toner is empty' }), { from: ANN, to: [SUPPORT] });
@@ -57,7 +44,7 @@ describe('a started gateway', () => {
   });
 
   it('sends the notifications of an accepted message at once, not at the next interval', async () => {
-    const transport = capture();
+    const transport = captureTransport();
     gateway = createGateway(config, { transport });
     const where = await gateway.start();
     await sendRaw(where?.port ?? 0, mail({ from: ANN, to: SUPPORT, subject: 'Toner is empty' }), { from: ANN, to: [SUPPORT] });
@@ -69,7 +56,7 @@ describe('a started gateway', () => {
 
 describe('stop()', () => {
   it('stops the dispatcher, then the server, then closes the database it opened', async () => {
-    gateway = createGateway(config, { transport: capture() });
+    gateway = createGateway(config, { transport: captureTransport() });
     const { db, server, dispatcher } = gateway;
     const order: string[] = [];
     const stopDispatcher = dispatcher!.stop.bind(dispatcher);
@@ -96,7 +83,7 @@ describe('stop()', () => {
   });
 
   it('may be called again, and stops each part once', async () => {
-    gateway = createGateway(config, { transport: capture() });
+    gateway = createGateway(config, { transport: captureTransport() });
     const serverStop = vi.spyOn(gateway.server!, 'stop');
     const dispatcherStop = vi.spyOn(gateway.dispatcher!, 'stop');
     await gateway.start();
@@ -109,7 +96,7 @@ describe('stop()', () => {
   it('leaves open a database it was given', async () => {
     const db = openDb(config.db);
     try {
-      gateway = createGateway(config, { db, transport: capture() });
+      gateway = createGateway(config, { db, transport: captureTransport() });
       expect(gateway.db).toBe(db);
       await gateway.start();
       await gateway.stop();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ISO_TIME, useTestDb } from './helpers.js';
+import { ISO_TIME, useTestDb } from '../helpers/cli.js';
 
 describe('casegate account', () => {
   const t = useTestDb();

@@ -1,19 +1,26 @@
 // `casegate case ...` against the real binary and a throwaway SQLite file (SPEC §2, §3, §6).
-import Database from 'better-sqlite3';
 import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ISO_TIME, templateDb, runCli, useTestDb, type TestDb, okJson as ok, refusedJson as refused } from './helpers.js';
+import { loadConfig } from '../../src/config.js';
+import { openDb } from '../../src/db/client.js';
+import { ISO_TIME, templateDb, runCli, useTestDb, type TestDb, okJson as ok, refusedJson as refused } from '../helpers/cli.js';
+import { openCaseFromMail } from '../helpers/seed.js';
 
 const CASE_ADDRESS = /^case\+[a-z0-9]{24}@cases\.localhost$/;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-/** Writes to the database directly, for what the CLI cannot set (the sender of a case opened by mail). */
-function write(t: TestDb, sql: string, ...params: unknown[]): void {
-  const db = new Database(t.db);
+/**
+ * Opens cases in the test's database as the inbound pipeline does for a sender it could not link,
+ * keeping the sender (SPEC §3): what the CLI cannot do.
+ */
+function openFromMail(t: TestDb, ...mails: Array<{ subject: string; from: { email: string; name: string } }>): void {
+  const config = loadConfig({ db: t.db }, { CASEGATE_OUTBOX_DIR: path.join(t.dir, 'outbox') });
+  const db = openDb(t.db);
   try {
-    db.prepare(sql).run(...params);
+    for (const m of mails) openCaseFromMail(db, config, m);
   } finally {
     db.close();
   }
@@ -360,13 +367,13 @@ describe('casegate case link-contact, unlink-contact and suggest-contacts', () =
   it('suggests contacts for an unlinked case from mail: by email, else by name, else by username', async () => {
     await seed(t());
     await ok(t(), 'contact', 'create', '--email', 'ANN@acme.example', '--first', 'Annie', '--last', 'Archer', '--account', '2');
-    await ok(t(), 'case', 'create', '--subject', 'by email');
-    await ok(t(), 'case', 'create', '--subject', 'by name');
-    await ok(t(), 'case', 'create', '--subject', 'by username');
     // What the inbound pipeline keeps of the sender of a case it could not link (SPEC §3).
-    write(t(), 'UPDATE cases SET supplied_email = ?, supplied_name = ? WHERE number = ?', 'ann@ACME.example', 'Ann A', '00001001');
-    write(t(), 'UPDATE cases SET supplied_email = ?, supplied_name = ? WHERE number = ?', 'gus.private@mail.example', 'Grant, Gus', '00001002');
-    write(t(), 'UPDATE cases SET supplied_email = ?, supplied_name = ? WHERE number = ?', 'ggrant@mail.example', '', '00001003');
+    openFromMail(
+      t(),
+      { subject: 'by email', from: { email: 'ann@ACME.example', name: 'Ann A' } },
+      { subject: 'by name', from: { email: 'gus.private@mail.example', name: 'Grant, Gus' } },
+      { subject: 'by username', from: { email: 'ggrant@mail.example', name: '' } },
+    );
 
     const byEmail = await ok(t(), 'case', 'suggest-contacts', '00001001');
     expect(byEmail.map((c: Json) => c.id)).toEqual([1, 4]);

@@ -1,7 +1,7 @@
 // `casegate collaborator add|remove|list` against the real binary and a throwaway SQLite file (SPEC §2.7).
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { ISO_TIME, templateDb, useTestDb, type TestDb, okJson as ok, refusedJson as refused } from './helpers.js';
+import { ISO_TIME, templateDb, useTestDb, type TestDb, okJson as ok, refusedJson as refused } from '../helpers/cli.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;

@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ISO_TIME, templateDb, useTestDb, type TestDb, okJson as ok, refusedJson as refused } from './helpers.js';
+import { ISO_TIME, templateDb, useTestDb, type TestDb, okJson as ok, refusedJson as refused } from '../helpers/cli.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;

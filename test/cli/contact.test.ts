@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ISO_TIME, useTestDb, type TestDb } from './helpers.js';
+import { ISO_TIME, useTestDb, type TestDb } from '../helpers/cli.js';
 
 const create = (t: TestDb, email: string, first: string, last: string, ...more: string[]) =>
   t.run('contact', 'create', '--email', email, '--first', first, '--last', last, ...more, '--json');

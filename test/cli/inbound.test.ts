@@ -3,8 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { useTestDb } from './helpers.js';
-import { mail } from '../helpers/gateway.js';
+import { loadConfig } from '../../src/config.js';
+import { openDb } from '../../src/db/client.js';
+import { createDispatcher } from '../../src/outbound/dispatcher.js';
+import { createSmtpTransport } from '../../src/outbound/transport.js';
+import { startCaptureServer } from '../helpers/capture.js';
+import { useTestDb, type TestDb } from '../helpers/cli.js';
+import { mail } from '../helpers/smtp.js';
 
 const db = useTestDb();
 
@@ -12,6 +17,24 @@ async function seedCase(): Promise<string> {
   const t = db();
   await t.run('contact', 'create', '--email', 'ann@acme.example', '--first', 'Ann', '--last', 'Archer');
   return (await t.run('case', 'create', '--subject', 'Printer', '--contact', 'ann@acme.example', '--json')).json().address;
+}
+
+/**
+ * One pass of the real dispatcher over the test's database against a relay that answers 451 to
+ * everything, with the retry schedule 0,0: every due row fails after three attempts.
+ */
+async function failDeliveries(t: TestDb): Promise<{ sent: number; retried: number; failed: number; held: number }> {
+  const relay = await startCaptureServer({ answer: () => ({ code: 451, message: '4.3.0 Try again later' }) });
+  const config = loadConfig({ db: t.db }, { CASEGATE_SMTP_URL: relay.url, CASEGATE_RETRY_SCHEDULE: '0,0' });
+  const sqlite = openDb(t.db);
+  const dispatcher = createDispatcher({ db: sqlite, config, transport: createSmtpTransport(relay.url) });
+  try {
+    return await dispatcher.runOnce();
+  } finally {
+    await dispatcher.stop();
+    sqlite.close();
+    await relay.close();
+  }
 }
 
 describe('inbound list and show', () => {
@@ -51,9 +74,8 @@ describe('outbox list and retry', () => {
     await seedCase();
     const [row] = (await t.run('outbox', 'list', '--json')).json();
     expect(row).toMatchObject({ case: '00001001', recipient: 'ann@acme.example', kind: 'case-created', status: 'pending', attempts: 0, lastError: null });
-    const sqlite = new Database(t.db);
-    sqlite.prepare("UPDATE outbox SET status = 'failed', attempts = 3, last_error = '550 5.1.1 no such user' WHERE id = ?").run(row.id);
-    sqlite.close();
+    expect(await failDeliveries(t)).toEqual({ sent: 0, retried: 2, failed: 1, held: 0 });
+    expect((await t.run('outbox', 'list', '--json')).json()).toEqual([expect.objectContaining({ id: row.id, status: 'failed', attempts: 3 })]);
     await t.refused(['outbox', 'retry', '999'], /^casegate: .*999/);
     const retried = (await t.run('outbox', 'retry', String(row.id), '--json')).json();
     expect(retried).toMatchObject({ id: row.id, status: 'pending', attempts: 0 });

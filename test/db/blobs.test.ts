@@ -1,18 +1,17 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { blobPath, writeBlob } from '../../src/db/blobs.js';
+import { tempDir } from '../helpers/tempDir.js';
 
 let blobDir: string;
+let removeBlobDir: () => void;
 beforeEach(() => {
-  blobDir = fs.mkdtempSync(path.join(os.tmpdir(), 'casegate-blobs-'));
+  ({ dir: blobDir, cleanup: removeBlobDir } = tempDir('blobs'));
 });
-afterEach(() => {
-  fs.rmSync(blobDir, { recursive: true, force: true });
-});
+afterEach(() => removeBlobDir());
 
 const sha256 = (b: Buffer): string => crypto.createHash('sha256').update(b).digest('hex');
 

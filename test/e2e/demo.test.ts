@@ -1,6 +1,6 @@
 // `casegate demo` runs the whole loop on a throwaway database and reports each step.
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../cli/helpers.js';
+import { runCli } from '../helpers/cli.js';
 
 describe('casegate demo', () => {
   it('opens a case, takes a reply over SMTP and writes one notification per person', async () => {

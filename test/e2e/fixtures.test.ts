@@ -4,10 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ANN, BOB, SUPPORT, countRows, startGateway, type Gateway } from '../helpers/gateway.js';
-import { showCase } from '../helpers/seed.js';
-import { addCollaborator } from '../helpers/seed.js';
-import { addComment } from '../helpers/seed.js';
+import { startGateway, type Gateway } from '../helpers/gateway.js';
+import { ANN, BOB, SUPPORT, addCollaborator, addComment, countRows, showCase } from '../helpers/seed.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures');
 const fixture = (name: string): string => fs.readFileSync(path.join(FIXTURES, name), 'latin1');

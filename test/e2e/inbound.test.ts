@@ -1,9 +1,9 @@
 // SPEC §4 over a real socket: each rule checks the SMTP answer and what is (or is not) stored.
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ANN, BOB, EVE, SUPPORT, countRows, mail, startGateway, type Gateway } from '../helpers/gateway.js';
-import { closeCase, createCase } from '../helpers/seed.js';
-import { showCase } from '../helpers/seed.js';
+import { startGateway, type Gateway } from '../helpers/gateway.js';
+import { ANN, BOB, EVE, SUPPORT, closeCase, countRows, createCase, showCase } from '../helpers/seed.js';
+import { mail } from '../helpers/smtp.js';
 
 let gw: Gateway | undefined;
 afterEach(async () => {

@@ -1,7 +1,8 @@
 // LMTP: one answer per recipient in the same transaction.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ANN, countRows, mail, startGateway, type Gateway } from '../helpers/gateway.js';
-import { createCase } from '../helpers/seed.js';
+import { startGateway, type Gateway } from '../helpers/gateway.js';
+import { ANN, countRows, createCase } from '../helpers/seed.js';
+import { mail } from '../helpers/smtp.js';
 
 let gw: Gateway | undefined;
 afterEach(async () => {

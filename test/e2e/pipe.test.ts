@@ -1,22 +1,23 @@
 // Pipe mode: `casegate ingest` on a message file, with the sysexits codes of SPEC §4.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../cli/helpers.js';
+import { runCli } from '../helpers/cli.js';
 import { loadConfig } from '../../src/config.js';
 import { openDb } from '../../src/db/client.js';
-import { createCase } from '../helpers/seed.js';
+import { ANN, EVE, SUPPORT, createCase } from '../helpers/seed.js';
+import { mail } from '../helpers/smtp.js';
 import { createContact } from '../../src/admin/contacts.js';
 import { addRoutingAddress } from '../../src/admin/routing.js';
-import { ANN, EVE, SUPPORT, mail } from '../helpers/gateway.js';
+import { tempDir } from '../helpers/tempDir.js';
 
 let dir: string;
+let removeDir: () => void;
 let db: string;
 let caseAddress: string;
 
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'casegate-pipe-'));
+  ({ dir, cleanup: removeDir } = tempDir('pipe'));
   db = path.join(dir, 'casegate.db');
   const config = loadConfig({ db });
   const handle = openDb(db);
@@ -25,7 +26,7 @@ beforeEach(() => {
   caseAddress = createCase(handle, config, { subject: 'Printer on floor 3 is jammed', contact: ANN }).address;
   handle.close();
 });
-afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterEach(() => removeDir());
 
 function file(name: string, content: string | Buffer): string {
   const p = path.join(dir, name);

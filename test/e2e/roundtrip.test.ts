@@ -3,9 +3,10 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { simpleParser } from 'mailparser';
-import { ANN, BOB, countRows, mail, startGateway, type Gateway } from '../helpers/gateway.js';
-import { startCaptureServer, type CaptureServer } from '../helpers/captureServer.js';
-import { addCollaborator } from '../helpers/seed.js';
+import { startGateway, type Gateway } from '../helpers/gateway.js';
+import { ANN, BOB, addCollaborator, countRows } from '../helpers/seed.js';
+import { mail } from '../helpers/smtp.js';
+import { startCaptureServer, type CaptureServer } from '../helpers/capture.js';
 import { createDispatcher } from '../../src/outbound/dispatcher.js';
 import { createSmtpTransport } from '../../src/outbound/transport.js';
 

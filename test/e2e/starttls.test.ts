@@ -1,25 +1,26 @@
 // STARTTLS is offered only with a configured key and certificate, and mail over it is taken.
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ANN, countRows, mail, startGateway, type Gateway } from '../helpers/gateway.js';
+import { startGateway, type Gateway } from '../helpers/gateway.js';
+import { ANN, countRows } from '../helpers/seed.js';
+import { mail } from '../helpers/smtp.js';
 import { loadConfig, ConfigError } from '../../src/config.js';
+import { tempDir, type TempDir } from '../helpers/tempDir.js';
 
 let gw: Gateway | undefined;
-let dir: string | undefined;
+let tls: TempDir | undefined;
 afterEach(async () => {
   await gw?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  gw = dir = undefined;
+  tls?.cleanup();
+  gw = tls = undefined;
 });
 
 function selfSigned(): { key: string; cert: string } {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'casegate-tls-'));
-  const key = path.join(dir, 'key.pem');
-  const cert = path.join(dir, 'cert.pem');
+  tls = tempDir('tls');
+  const key = path.join(tls.dir, 'key.pem');
+  const cert = path.join(tls.dir, 'cert.pem');
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=cases.localhost'], {
     stdio: 'ignore',
   });

@@ -2,7 +2,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ANN, EVE, countRows, startGateway, type Gateway } from '../helpers/gateway.js';
+import { startGateway, type Gateway } from '../helpers/gateway.js';
+import { ANN, EVE, countRows } from '../helpers/seed.js';
 
 const run = promisify(execFile);
 let gw: Gateway | undefined;

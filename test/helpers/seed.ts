@@ -1,12 +1,32 @@
-// Seeding test databases through the real services (src/cases, src/admin), so that when an
-// invariant changes (numbering, thread roots, normalised emails) the seeds cannot drift from it.
+// Test data, written through the real services (src/cases, src/admin) so that when an invariant
+// changes (numbering, thread roots, normalised emails) the seeds cannot drift from it; and the
+// reads tests assert on. Two sets: cases as the CLI and mail open them (createCase, ...; the
+// people ANN, BOB, EVE, SUPPORT), and the outbound side's throwaway store with a case, comments
+// with attachments (bytes in the blob store) and outbox rows (tempStore, seedCase, ...).
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
 import type { Config } from '../../src/config.js';
-import type { Db } from '../../src/db/client.js';
+import { openDb, type Db } from '../../src/db/client.js';
+import { blobPath } from '../../src/db/blobs.js';
+import { caseById, type CaseRow } from '../../src/db/cases.js';
+import { outboxById } from '../../src/db/outbox.js';
 import { actorFor, addCollaborator as addCollaboratorRow } from '../../src/cases/collaborators.js';
+import { addComment as addCommentRow } from '../../src/cases/comment.js';
 import { requireCase } from '../../src/cases/find.js';
+import { enqueueNotification } from '../../src/cases/notify.js';
+import { openCase } from '../../src/cases/open.js';
 import { commentRequest, openCaseRequest, type CaseRequest } from '../../src/cases/request.js';
 import { closeCase as closeCaseRow } from '../../src/cases/status.js';
 import { caseDetail, type CaseDetail } from '../../src/views/case.js';
+import { tempDir } from './tempDir.js';
+
+/** Contacts of account Acme in the seeded gateway (test/helpers/gateway.ts); EVE is nobody. */
+export const ANN = 'ann@acme.example';
+export const BOB = 'bob@acme.example';
+export const EVE = 'eve@evil.example';
+/** The routing address of the seeded gateway. */
+export const SUPPORT = 'support@acme-support.example';
 
 /** Opens a case as `casegate case create` would, and returns what `case show` prints. */
 export function createCase(db: Db, config: Config, request: CaseRequest, now = Date.now()): CaseDetail {
@@ -32,4 +52,183 @@ export function addCollaborator(db: Db, config: Config, number: string, email: s
 export async function addComment(db: Db, config: Config, c: { number: string; as: string; body: string; internal?: boolean }, now = Date.now()): Promise<number> {
   const row = requireCase(db, c.number);
   return (await commentRequest(db, config, row, { as: c.as, body: c.body, internal: c.internal === true, attachments: [] }, now)).id;
+}
+
+let mailCount = 0;
+
+/**
+ * Opens a case as the inbound pipeline does for a sender it could not link to a contact: the
+ * sender is kept as the case's supplied email and name (src/ingest/apply.ts).
+ */
+export function openCaseFromMail(
+  db: Db,
+  config: Config,
+  m: { subject: string; from: { email: string; name: string }; messageId?: string },
+  now = Date.now(),
+): CaseDetail {
+  const row = openCase(
+    db,
+    config,
+    {
+      subject: m.subject,
+      description: '',
+      contact: null,
+      accountId: null,
+      parent: null,
+      priority: 'Medium',
+      origin: 'Email',
+      ownerId: null,
+      assign: true,
+      creatorId: null,
+      defaultOwnerId: null,
+      closed: false,
+      notify: true,
+      supplied: { email: m.from.email, name: m.from.name },
+      threadRoot: m.messageId ?? `<opened.${++mailCount}.${now}@mail.example>`,
+    },
+    now,
+  );
+  return caseDetail(db, row, config.domain);
+}
+
+/** Rows of `table` matching `where` (SQL, with `params`), read back for assertions. */
+export function countRows(db: Db, table: string, where = '1 = 1', ...params: unknown[]): number {
+  return (db.sqlite.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where}`).get(...params) as { n: number }).n;
+}
+
+// The outbound side: a store of its own with cases in DOMAIN.
+
+export const DOMAIN = 'cases.test';
+
+export interface TempStore {
+  db: Db;
+  dir: string;
+  file: string;
+  cleanup(): void;
+}
+
+/** A new database in its own folder under os.tmpdir(). */
+export function tempStore(): TempStore {
+  const { dir, cleanup } = tempDir('outbound');
+  const file = path.join(dir, 'casegate.db');
+  const db = openDb(file);
+  return {
+    db,
+    dir,
+    file,
+    cleanup() {
+      try {
+        db.close();
+      } catch {
+        // already closed
+      }
+      cleanup();
+    },
+  };
+}
+
+export interface SeededCase {
+  id: number;
+  number: string;
+  subject: string;
+  addressToken: string;
+  threadRoot: string;
+}
+
+export function seedCase(
+  db: Db,
+  fields: { subject?: string; description?: string; status?: 'New' | 'Working' | 'Escalated' | 'Closed' } = {},
+): SeededCase {
+  const row = openCase(
+    db,
+    { domain: DOMAIN },
+    {
+      subject: fields.subject ?? 'Printer on fire',
+      description: fields.description ?? 'The printer in room 4 is on fire.\nPlease help.',
+      contact: null,
+      accountId: null,
+      parent: null,
+      priority: 'Medium',
+      origin: 'Email',
+      ownerId: null,
+      assign: false,
+      creatorId: null,
+      defaultOwnerId: null,
+      closed: fields.status === 'Closed',
+      notify: false,
+      supplied: null,
+      threadRoot: null,
+    },
+    Date.now(),
+  );
+  return { id: row.id, number: row.number, subject: row.subject, addressToken: row.addressToken, threadRoot: row.threadRoot };
+}
+
+export interface SeedAttachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+  contentId?: string;
+  inline?: boolean;
+}
+
+/**
+ * A comment through the comment service (its notifications too: the seeded case has no
+ * participants, so there are none). Attachment bytes are put in the blob store first.
+ */
+export function seedComment(
+  db: Db,
+  caseId: number,
+  fields: { authorEmail?: string; authorName?: string | null; body?: string; internal?: boolean; createdAt?: number; files?: SeedAttachment[] } = {},
+): { id: number; sha256: string[] } {
+  const body = fields.body ?? 'It is still burning.';
+  const files = (fields.files ?? []).map((f) => {
+    const sha256 = createHash('sha256').update(f.content).digest('hex');
+    const file = blobPath(db.blobDir, sha256);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, f.content);
+    return { sha256, filename: f.filename, contentType: f.contentType, size: f.content.length, contentId: f.contentId ?? null, inline: f.inline ?? false };
+  });
+  const id = addCommentRow(
+    db,
+    { domain: DOMAIN },
+    caseById(db, caseId) as CaseRow,
+    {
+      authorEmail: fields.authorEmail ?? 'alice@customer.test',
+      authorName: fields.authorName === undefined ? 'Alice Example' : fields.authorName,
+      body,
+      fullBody: body,
+      source: 'email',
+      internal: fields.internal ?? false,
+      inboundId: null,
+      attachments: files,
+    },
+    fields.createdAt ?? Date.now(),
+  );
+  return { id, sha256: files.map((f) => f.sha256) };
+}
+
+/** A notification row through the notification service, due at `nextAttemptAt` (default: now). */
+export function seedOutbox(
+  db: Db,
+  fields: { caseId: number; commentId?: number | null; kind?: 'case-created' | 'comment' | 'history'; recipient: string; nextAttemptAt?: number },
+): { id: number; token: string; messageId: string } {
+  const [id] = enqueueNotification(
+    db,
+    { caseId: fields.caseId, commentId: fields.commentId ?? null, kind: fields.kind ?? 'comment', recipients: [fields.recipient] },
+    DOMAIN,
+    fields.nextAttemptAt ?? Date.now() - 1,
+  );
+  const row = outboxById(db, id as number);
+  if (!row) throw new Error(`outbox row ${id} was not written`);
+  return { id: row.id, token: row.token, messageId: row.messageId };
+}
+
+/** The outbox row as stored, for assertions. */
+export function outboxRow(db: Db, id: number) {
+  const row = db.sqlite.prepare('SELECT * FROM outbox WHERE id = ?').get(id) as
+    | { status: string; attempts: number; last_error: string | null; response: string | null; sent_at: number | null; lease_owner: string | null; bounced_at: number | null; next_attempt_at: number }
+    | undefined;
+  if (!row) throw new Error(`no outbox row ${id}`);
+  return row;
 }

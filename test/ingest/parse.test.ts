@@ -2,7 +2,6 @@
 // reply, attachments in the blob store, delivery reports, and what is not a message.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { blobPath } from '../../src/db/blobs.js';
 import { detectAutoReply } from '../../src/domain/autoReply.js';
 import { extractReply } from '../../src/domain/replyText.js';
 import { MalformedMessageError, parseMessage, type ParsedMessage } from '../../src/ingest/parse.js';
+import { tempDir } from '../helpers/tempDir.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures');
 const NOTE_ID = '<k3v9q8x2m4n7p1r5t6w8y0za@cases.localhost>';
@@ -17,12 +17,11 @@ const ROOT_ID = '<case.00001001.m2n4p6q8r0s2@cases.localhost>';
 const SUBJECT = '[Case 00001001] Printer on floor 3 is jammed';
 
 let blobDir: string;
+let removeBlobDir: () => void;
 beforeEach(() => {
-  blobDir = fs.mkdtempSync(path.join(os.tmpdir(), 'casegate-parse-'));
+  ({ dir: blobDir, cleanup: removeBlobDir } = tempDir('parse'));
 });
-afterEach(() => {
-  fs.rmSync(blobDir, { recursive: true, force: true });
-});
+afterEach(() => removeBlobDir());
 
 const fixture = (name: string): Buffer => fs.readFileSync(path.join(FIXTURES, name));
 const parse = (name: string): Promise<ParsedMessage> =>

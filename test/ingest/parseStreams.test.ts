@@ -2,24 +2,23 @@
 // always read to its end, and no failure leaves a promise hanging.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { blobPath } from '../../src/db/blobs.js';
 import { HEADER_SECTION_MAX, MalformedMessageError, MessageTooLargeError, parseMessage } from '../../src/ingest/parse.js';
+import { tempDir } from '../helpers/tempDir.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures');
 const MIB = 1024 * 1024;
 
 let blobDir: string;
+let removeBlobDir: () => void;
 beforeEach(() => {
-  blobDir = fs.mkdtempSync(path.join(os.tmpdir(), 'casegate-parse-'));
+  ({ dir: blobDir, cleanup: removeBlobDir } = tempDir('parse'));
 });
-afterEach(() => {
-  fs.rmSync(blobDir, { recursive: true, force: true });
-});
+afterEach(() => removeBlobDir());
 
 const HEAD = [
   'From: Ann Archer <ann@acme.example>',

@@ -2,14 +2,11 @@
 // still sends every row, and never sends again a row whose `sent` mark was committed. SIGTERM lets
 // the messages in flight finish.
 import fs from 'node:fs';
-import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startCaptureServer, type CaptureServer } from '../helpers/captureServer.js';
-import { DOMAIN, seedCase, seedComment, seedOutbox, tempStore, type TempStore } from '../helpers/outboxSeed.js';
-
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/bin/casegate.js');
+import { startCaptureServer, type CaptureServer } from '../helpers/capture.js';
+import { BIN } from '../helpers/cli.js';
+import { DOMAIN, seedCase, seedComment, seedOutbox, tempStore, type TempStore } from '../helpers/seed.js';
 
 let t: TempStore;
 let smtp: CaptureServer | undefined;

@@ -7,8 +7,8 @@ import { simpleParser, type AddressObject } from 'mailparser';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createDispatcher } from '../../src/outbound/dispatcher.js';
 import { createSmtpTransport } from '../../src/outbound/transport.js';
-import { alwaysReject, headerOf, startCaptureServer, tempFailThenAccept, type CaptureServer } from '../helpers/captureServer.js';
-import { DOMAIN, outboxRow, seedCase, seedComment, seedOutbox, tempStore, type TempStore } from '../helpers/outboxSeed.js';
+import { alwaysReject, headerOf, startCaptureServer, tempFailThenAccept, type CaptureServer } from '../helpers/capture.js';
+import { DOMAIN, outboxRow, seedCase, seedComment, seedOutbox, tempStore, type TempStore } from '../helpers/seed.js';
 
 let t: TempStore;
 let smtp: CaptureServer | undefined;

@@ -7,7 +7,7 @@ import { simpleParser } from 'mailparser';
 import { loadConfig } from '../../src/config.js';
 import { createDispatcher } from '../../src/outbound/dispatcher.js';
 import { createFolderTransport } from '../../src/outbound/transport.js';
-import { DOMAIN, outboxRow, seedCase, seedComment, seedOutbox, tempStore, type TempStore } from '../helpers/outboxSeed.js';
+import { DOMAIN, outboxRow, seedCase, seedComment, seedOutbox, tempStore, type TempStore } from '../helpers/seed.js';
 
 let t: TempStore;
 beforeEach(() => {

@@ -15,8 +15,8 @@ function retryRow(db: Db, id: number, now: number) {
   return listOutbox(db, { id })[0];
 }
 import { createSmtpTransport } from '../../src/outbound/transport.js';
-import { startCaptureServer, type CaptureServer } from '../helpers/captureServer.js';
-import { DOMAIN, outboxRow, seedCase, seedOutbox, tempStore, type TempStore } from '../helpers/outboxSeed.js';
+import { startCaptureServer, type CaptureServer } from '../helpers/capture.js';
+import { DOMAIN, outboxRow, seedCase, seedOutbox, tempStore, type TempStore } from '../helpers/seed.js';
 
 let t: TempStore;
 let smtp: CaptureServer | undefined;

@@ -1,7 +1,10 @@
-// A real SMTP server on 127.0.0.1, port 0, that records every message it is given (envelope and
-// raw bytes) and answers each as the test says: accept, 451 first then 250, always 550, ...
+// Where the outbound side's mail ends up in tests. A real SMTP server on 127.0.0.1, port 0, that
+// records every message it is given (envelope and raw bytes) and answers each as the test says:
+// accept, 451 first then 250, always 550, ...; and a dispatcher Transport that only keeps messages.
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
+import type { SendMailOptions } from 'nodemailer';
+import type { Transport } from '../../src/outbound/transport.js';
 
 export interface Received {
   mailFrom: string;
@@ -110,4 +113,17 @@ export function headerOf(raw: Buffer, name: string): string | null {
     if (i > 0 && line.slice(0, i).trim().toLowerCase() === name.toLowerCase()) return line.slice(i + 1).trim();
   }
   return null;
+}
+
+/** A dispatcher transport that keeps what it is given and answers 250. */
+export function captureTransport(): Transport & { sent: SendMailOptions[] } {
+  const sent: SendMailOptions[] = [];
+  return {
+    sent,
+    send: (message) => {
+      sent.push(message);
+      return Promise.resolve({ response: '250 kept' });
+    },
+    close: () => undefined,
+  };
 }

@@ -1,12 +1,13 @@
 // Drives the real `casegate` binary (dist/bin/casegate.js, made by `npm run build`) against a
-// throwaway SQLite file, and reads every table back so a test can assert "nothing written".
-import { execFile } from 'node:child_process';
+// throwaway SQLite file, and reads every table back so a test can assert "nothing written";
+// startServe runs `casegate serve` as a child process on a loopback port.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
+import { tempDir } from './tempDir.js';
 
 export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/bin/casegate.js');
 
@@ -35,12 +36,17 @@ function requireBuild(): void {
   }
 }
 
+/** The test process's environment without its CASEGATE_* variables, plus `extra`. */
+function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CASEGATE_')) env[k] = v;
+  return Object.assign(env, extra);
+}
+
 /** Runs `casegate ARGS...` to completion; never rejects on a non-zero exit. */
 export function runCli(args: readonly string[], opts: RunOptions = {}): Promise<CliResult> {
   requireBuild();
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CASEGATE_')) env[k] = v;
-  Object.assign(env, opts.env);
+  const env = childEnv(opts.env);
   const argv = [BIN, ...(opts.db ? ['--db', opts.db] : []), ...args];
   return new Promise((resolve, reject) => {
     const child = execFile(process.execPath, argv, { env, cwd: opts.cwd, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
@@ -102,7 +108,7 @@ export interface TestDb {
 
 /** A fresh database in a new folder under os.tmpdir(), created with `casegate init`. */
 export async function newTestDb(): Promise<TestDb> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'casegate-test-'));
+  const { dir, cleanup } = tempDir('test');
   const db = path.join(dir, 'casegate.db');
   const baseEnv = { CASEGATE_OUTBOX_DIR: path.join(dir, 'outbox') };
   const runWith = (args: readonly string[], opts: Omit<RunOptions, 'db'>): Promise<CliResult> =>
@@ -120,7 +126,7 @@ export async function newTestDb(): Promise<TestDb> {
       expect(dbFingerprint(db), `"casegate ${args.join(' ')}" changed the database`).toEqual(before);
       return r;
     },
-    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+    cleanup,
   };
   const init = await t.run('init');
   if (init.code !== 0) throw new Error(`casegate init failed (exit ${init.code}): ${init.stderr}`);
@@ -192,3 +198,57 @@ export function templateDb(build: (t: TestDb) => Promise<void>): (t: TestDb) => 
     fs.copyFileSync(template.db, t.db);
   };
 }
+
+export interface Served {
+  readonly proc: ChildProcess;
+  /** The port `casegate serve` printed in its "listening on HOST:PORT" line. */
+  readonly port: number;
+  /** What the process wrote to stdout and stderr so far. */
+  stdout(): string;
+  stderr(): string;
+  /** SIGTERM, then SIGKILL if it has not exited within `graceMs`; resolves once it exited. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Starts `casegate --db DB serve --host 127.0.0.1 --port 0 ARGS...` (environment: see runCli) and
+ * resolves once it printed "listening on HOST:PORT"; rejects, with what it printed, if it exits
+ * first or does not listen within 15 s (then it is killed).
+ */
+export function startServe(db: string, args: readonly string[] = [], env: Record<string, string> = {}): Promise<Served> {
+  requireBuild();
+  const proc = spawn(process.execPath, [BIN, '--db', db, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
+    env: childEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const stop = async (graceMs = 5_000): Promise<void> => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    proc.kill('SIGTERM');
+    const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  };
+  proc.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`casegate serve did not start within 15 s:\n${out}${err}`));
+    }, 15_000);
+    proc.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on [^\s:]+:(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ proc, port: Number(m[1]), stdout: () => out, stderr: () => err, stop });
+      }
+    });
+    proc.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`casegate serve exited (${code ?? signal}) before listening:\n${out}${err}`));
+    });
+  });
+}
+
