@@ -74,10 +74,12 @@ export function statement<P extends unknown[] = unknown[], R = unknown>(db: Db, 
 }
 
 /**
- * Runs `work` in a transaction (a savepoint when one is already open). `immediate` takes the write
- * lock at the start, for a read-then-write that must not race another process.
+ * Runs `work` in a transaction; inside one already (the message's, a caller's), it simply runs as
+ * part of it, and an error it throws undoes the whole enclosing transaction. `immediate` takes the
+ * write lock at the start, for a read-then-write that must not race another process.
  */
 export function transaction<T>(db: Db, work: () => T, mode: 'deferred' | 'immediate' = 'deferred'): T {
+  if (db.sqlite.inTransaction) return work();
   const tx = db.sqlite.transaction(work);
   return mode === 'immediate' ? tx.immediate() : tx();
 }

@@ -91,7 +91,7 @@ export interface RecipientFacts {
   closedCaseReply: ClosedCaseReply;
 }
 
-/** Reads the facts of one recipient. Runs inside the message's transaction. */
+/** Reads the facts of one recipient. Runs inside the message's transaction, like the stages that read them. */
 export function readFacts(db: Db, config: Config, m: MessageFacts, rcpt: string, target: Target, now: number): RecipientFacts {
   const msg = m.msg;
   const loopKeys = loopKeysAt(m.loopKey, now);
@@ -117,17 +117,42 @@ export function readFacts(db: Db, config: Config, m: MessageFacts, rcpt: string,
   const routing = route?.kind === 'new' ? (routingById(db, route.routingId) ?? null) : null;
   const match = route?.kind === 'new' && from !== null ? matchContact(from, contactsByEmail(db, from)) : null;
   const defaultOwner = route?.kind === 'new' && config.defaultOwner !== null ? userByEmail(db, config.defaultOwner) : undefined;
+  // Read only when a stage asks (the stages decide in order: a duplicate needs no participants).
+  const participant = once(() => existing !== null && from !== null && isParticipant(from, null, participantsOf(db, existing).all));
+  const recent = once(() => countRecentSame(db, loopKeys, now - LOOP_WINDOW_MS, msg.messageId));
+  const closedContact = once(() =>
+    existing?.status === 'Closed' && existing.contactId !== null ? (contactById(db, existing.contactId) ?? null) : null,
+  );
   return {
     ...base,
     route,
     existing,
-    closedCaseContact: existing?.status === 'Closed' && existing.contactId !== null ? (contactById(db, existing.contactId) ?? null) : null,
-    senderIsParticipant: existing !== null && from !== null && isParticipant(from, null, participantsOf(db, existing).all),
+    get closedCaseContact() {
+      return closedContact();
+    },
+    get senderIsParticipant() {
+      return participant();
+    },
     duplicate: duplicate ?? null,
-    recentSame: countRecentSame(db, loopKeys, now - LOOP_WINDOW_MS, msg.messageId),
+    get recentSame() {
+      return recent();
+    },
     routing,
     senderContact: match?.kind === 'linked' ? match.contact : null,
     defaultOwnerId: defaultOwner?.id ?? null,
+  };
+}
+
+/** A value computed on first use, then kept. */
+function once<T>(read: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = read();
+      done = true;
+    }
+    return value;
   };
 }
 

@@ -59,10 +59,13 @@ async function ingest(ctx: IngestContext, envelope: Envelope, source: Readable, 
 
   return ctx.committer.run(() => {
     const now = Date.now();
+    const each = (): Outcome[] => envelope.rcpt.map((rcpt) => deliver(ctx, facts, rcpt, now));
+    // One recipient, or LMTP's answer per recipient: nothing can be mixed, nothing to undo.
+    if (opts.perRecipient === true || envelope.rcpt.length < 2) return each();
     const { result, kept } = tentatively(
       db,
-      () => envelope.rcpt.map((rcpt) => deliver(ctx, facts, rcpt, now)),
-      (outcomes) => opts.perRecipient === true || !isMixed(outcomes),
+      each,
+      (outcomes) => !isMixed(outcomes),
     );
     if (kept) return result;
     // Some recipients took the message and another did not: nothing of it is kept, and every
