@@ -96,6 +96,21 @@ describe('casegate ingest exit codes', () => {
     expect(log.json()).toEqual([expect.objectContaining({ decision: 'refused', reason: expect.stringMatching(/^451 4\.3\.0 temporary failure/) })]);
   });
 
+  it('takes --rcpt=ADDRESS as Postfix expands --rcpt=${recipient} for several recipients, and --mail-from= empty for bounces', async () => {
+    const help = await runCli(['ingest', '--help']);
+    expect(help.stdout).toMatch(/argv=\/usr\/bin\/env casegate ingest --mail-from=\$\{sender\} --rcpt=\$\{recipient\}/);
+    const eml = file('two.eml', mail({ from: ANN, messageId: '<pipe-two@acme.example>' }));
+    const r = await runCli(['ingest', `--mail-from=${ANN}`, `--rcpt=${caseAddress}`, `--rcpt=${SUPPORT}`, eml], { db });
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n')).toEqual([
+      `${caseAddress}: 250 2.6.0 added to case 00001001`,
+      expect.stringMatching(new RegExp(`^${SUPPORT}: 250 2\\.6\\.0 `)),
+    ]);
+    const bounce = await runCli(['ingest', '--mail-from=', `--rcpt=${caseAddress}`, file('b.eml', mail({ from: ANN }))], { db });
+    expect(bounce.code).toBe(0);
+    expect(bounce.stdout).toMatch(/accepted and dropped: automatic mail/);
+  });
+
   it('64 when --rcpt is missing, and nothing is written', async () => {
     const r = await runCli(['ingest', file('m.eml', mail({ from: ANN }))], { db });
     expect(r.code).toBe(64);

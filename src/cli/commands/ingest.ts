@@ -17,15 +17,17 @@ export function ingestCommand(): Command {
   return new Command('ingest')
     .description('take one message from FILE or stdin, as if received over SMTP; exit codes follow sysexits(3)')
     .argument('[file]', 'the message (.eml); stdin when omitted')
-    .requiredOption('--rcpt <address>', 'envelope recipient (repeat for several)', (v: string, all: string[] | undefined) => [...(all ?? []), v])
+    .requiredOption('--rcpt <address>', 'envelope recipient (repeat for several; --rcpt=ADDRESS works too)', (v: string, all: string[] | undefined) => [...(all ?? []), v])
     .option('--mail-from <address>', 'envelope sender; "" or <> for the null sender of bounces')
     .addHelpText(
       'after',
       `
 Exit codes: 0 done (stored, or dropped on purpose), 65 malformed or too large, 67 unknown address,
 77 refused sender, 75 temporary failure (try again). One line per recipient on stdout.
-Postfix master.cf example:
-  casegate unix - n n - - pipe flags=Rq user=casegate argv=/usr/bin/env casegate ingest --mail-from \${sender} --rcpt \${recipient}`,
+Postfix master.cf example (write --rcpt=\${recipient} as one word: with several recipients Postfix
+repeats the whole word once per recipient; set casegate_destination_recipient_limit = 1 in main.cf
+for one answer per recipient):
+  casegate unix - n n - - pipe flags=Rq user=casegate argv=/usr/bin/env casegate ingest --mail-from=\${sender} --rcpt=\${recipient}`,
     )
     .action(action(runIngest, printOutcomes, { exitCodes: sysexitsOf, before: (_opts, [file]) => readable(file) }));
 }
