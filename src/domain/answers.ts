@@ -59,6 +59,10 @@ export const answers = Object.freeze({
   noSenderForReply: (number: string) => refusedSender(`message has no From address, so it cannot be matched to a participant of case ${number}`),
   notParticipant: (from: string, number: string) =>
     refusedSender(`${from} is not a participant of case ${number}; only the case contact and its collaborators may reply`),
+  notAReplyOfOurs: (address: string) =>
+    refusedSender(
+      `<${address}> takes only replies to our case notifications, and this message answers none of them; to open a case, write to the support address you were given`,
+    ),
   caseClosed: (number: string) => refusedSender(`case ${number} is closed and takes no replies; write to the support address to open a new case`),
   notEligible: (email: string) =>
     refusedSender(`contact ${email} is not eligible for support; open the case without a contact or make the contact eligible`),

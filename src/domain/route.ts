@@ -4,6 +4,8 @@
 export type Target =
   | { kind: 'case'; caseId: number }
   | { kind: 'routing'; routingId: number }
+  /** The system `From` address of our notifications: people reply to it. */
+  | { kind: 'system' }
   | { kind: 'bounce'; token: string };
 
 export interface RouteFacts {
@@ -16,9 +18,13 @@ export interface RouteFacts {
 
 export type Route = { kind: 'existing'; caseId: number; via: 'address' | 'thread' | 'subject' } | { kind: 'new'; routingId: number };
 
-/** Case address, else our Message-ID, else subject tag with an authorised sender, else a new case. */
+/**
+ * Case address, else our Message-ID, else subject tag with an authorised sender, else a new case.
+ * Mail to the system `From` address goes only where one of our Message-IDs leads; null: nowhere.
+ */
 export function decideRoute(f: RouteFacts): Route | null {
   if (f.target.kind === 'case') return { kind: 'existing', caseId: f.target.caseId, via: 'address' };
+  if (f.target.kind === 'system') return f.threadCaseId === null ? null : { kind: 'existing', caseId: f.threadCaseId, via: 'thread' };
   if (f.target.kind !== 'routing') return null;
   if (f.threadCaseId !== null) return { kind: 'existing', caseId: f.threadCaseId, via: 'thread' };
   if (f.taggedCaseId !== null) return { kind: 'existing', caseId: f.taggedCaseId, via: 'subject' };

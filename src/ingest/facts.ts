@@ -71,7 +71,7 @@ export interface RecipientFacts {
   now: number;
   /** Loop keys of this minute and the one before (see loopKeysAt). */
   loopKeys: [string, string];
-  /** Where the message goes; null: nowhere (a bounce address). */
+  /** Where the message goes; null: nowhere (a bounce address, the system address without a thread of ours). */
   route: Route | null;
   /** The case the route names, when it exists. */
   existing: CaseRow | null;
@@ -105,6 +105,8 @@ export function readFacts(db: Db, config: Config, m: MessageFacts, rcpt: string,
     const threadCaseId = caseOfThread(db, config.domain, msg);
     const taggedCaseId = threadCaseId === null && from !== null ? caseOfSubjectTag(db, msg.subject, from) : null;
     route = decideRoute({ target, threadCaseId, taggedCaseId });
+  } else if (target.kind === 'system') {
+    route = decideRoute({ target, threadCaseId: caseOfThread(db, config.domain, msg), taggedCaseId: null });
   } else {
     route = decideRoute({ target, threadCaseId: null, taggedCaseId: null });
   }

@@ -1,6 +1,7 @@
 // RCPT stage: which recipients we take mail for (SPEC §4 "RCPT"). A recipient is a routing
-// address, a live case address, or one of our bounce (VERP) addresses; other mailboxes of our
-// domain are unknown (550 5.1.1) and other domains are not relayed (550 5.7.1).
+// address, the system From address of our notifications, a live case address, or one of our
+// bounce (VERP) addresses; other mailboxes of our domain are unknown (550 5.1.1) and other domains
+// are not relayed (550 5.7.1).
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import { caseIdByAddressToken } from '../db/cases.js';
@@ -13,11 +14,12 @@ import type { Target } from '../domain/route.js';
 
 export type RcptCheck = { ok: true; target: Target } | { ok: false; answer: Answer };
 
-export function checkRcpt(db: Db, config: Pick<Config, 'domain'>, address: string): RcptCheck {
+export function checkRcpt(db: Db, config: Pick<Config, 'domain' | 'from'>, address: string): RcptCheck {
   const lower = normalizeEmail(address);
   if (!isEmailAddress(lower)) return { ok: false, answer: answers.badMailbox(address) };
   const routingId = routingIdByAddress(db, lower);
   if (routingId !== undefined) return { ok: true, target: { kind: 'routing', routingId } };
+  if (lower === normalizeEmail(config.from)) return { ok: true, target: { kind: 'system' } };
   if (domainOf(lower) !== config.domain) return { ok: false, answer: answers.relayDenied(address, config.domain) };
   const caseToken = caseTokenOf(lower, config.domain);
   const caseId = caseToken === null ? undefined : caseIdByAddressToken(db, caseToken);

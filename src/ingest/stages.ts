@@ -41,7 +41,14 @@ export const STAGES: readonly Stage[] = Object.freeze([
     },
   },
   { name: 'automatic', run: (f) => (f.message.autoReply === null ? null : { kind: 'ignore', answer: answers.automatic(f.message.autoReply) }) },
-  { name: 'route', run: (f) => (f.route === null ? { kind: 'ignore', answer: answers.nothingToDo() } : null) },
+  {
+    name: 'route',
+    run: (f) => {
+      if (f.route !== null) return null;
+      if (f.target.kind === 'system') return { kind: 'refuse', answer: answers.notAReplyOfOurs(f.rcpt), caseId: null };
+      return { kind: 'ignore', answer: answers.nothingToDo() };
+    },
+  },
   {
     name: 'duplicate',
     run: (f) =>

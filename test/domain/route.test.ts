@@ -30,3 +30,10 @@ describe('loop rule: more than 15 alike messages in 60 seconds', () => {
     expect(before).toBe(`${(1).toString(36)}.abc`);
   });
 });
+
+describe('mail to the system From address', () => {
+  it('goes only where one of our Message-IDs leads', () => {
+    expect(decideRoute({ target: { kind: 'system' }, threadCaseId: 5, taggedCaseId: 6 })).toEqual({ kind: 'existing', caseId: 5, via: 'thread' });
+    expect(decideRoute({ target: { kind: 'system' }, threadCaseId: null, taggedCaseId: 6 })).toBeNull();
+  });
+});

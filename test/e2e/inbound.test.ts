@@ -13,7 +13,7 @@ afterEach(async () => {
 
 const comments = (g: Gateway) => countRows(g.db, 'comments', 'source = ?', 'email');
 
-describe('RCPT: only routing, live case and bounce addresses', () => {
+describe('RCPT: only routing, system From, live case and bounce addresses', () => {
   it('refuses an unknown mailbox of our domain with 550 5.1.1 and a foreign domain with 550 5.7.1', async () => {
     gw = await startGateway();
     const unknown = await gw.send(mail({ from: ANN }), { from: ANN, to: ['nobody@cases.localhost'] });
@@ -63,6 +63,23 @@ describe('Which case', () => {
     const r = await gw.send(mail({ from: BOB, subject: 'Re: printer', headers: { 'In-Reply-To': ours.id, References: ours.id } }), { from: BOB, to: [SUPPORT] });
     expect(r.response).toContain(`added to case ${gw.caseNumber}`);
     expect(countRows(gw.db, 'cases')).toBe(1);
+  });
+
+  it('takes a reply to the system From address by our Message-ID, and refuses one without it with a hint', async () => {
+    gw = await startGateway();
+    const from = gw.config.from;
+    const ours = gw.db.sqlite.prepare('SELECT message_id AS id FROM outbox ORDER BY id LIMIT 1').get() as { id: string };
+    const reply = await gw.send(mail({ from: ANN, to: from, subject: 'Re: printer', headers: { 'In-Reply-To': ours.id, References: ours.id } }), { from: ANN, to: [from] });
+    expect(reply.code).toBe(250);
+    expect(reply.response).toContain(`added to case ${gw.caseNumber}`);
+    // A stranger who threads through our Message-ID is still not a participant.
+    const eve = await gw.send(mail({ from: EVE, to: from, subject: 'Re: printer', headers: { 'In-Reply-To': ours.id } }), { from: EVE, to: [from] });
+    expect(eve.code).toBe(550);
+    const fresh = await gw.send(mail({ from: ANN, to: from, subject: 'New question' }), { from: ANN, to: [from] });
+    expect(fresh.code).toBe(550);
+    expect(fresh.response).toMatch(/5\.7\.1 <support@cases\.localhost> takes only replies to our case notifications.*write to the support address/);
+    expect(countRows(gw.db, 'cases')).toBe(1);
+    expect(showCase(gw.db, gw.config, gw.caseNumber).comments).toHaveLength(1);
   });
 
   it('on a routing address, follows a [Case NNNNNNNN] subject tag only from an authorised sender', async () => {

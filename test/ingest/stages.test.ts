@@ -108,6 +108,14 @@ describe('new mail to a routing address', () => {
   });
 });
 
+describe('mail to the system From address', () => {
+  it('without one of our Message-IDs is refused with a hint, never dropped silently', () => {
+    const d = decide(facts({ target: { kind: 'system' }, rcpt: 'support@cases.test', route: null, existing: null }));
+    expect(d).toMatchObject({ stage: 'route', decision: { kind: 'refuse', answer: { code: 550, enhanced: '5.7.1' } } });
+    expect(d.decision.kind === 'refuse' && d.decision.answer.text).toMatch(/support address/);
+  });
+});
+
 describe('reports', () => {
   it('a DSN records the failed recipients only', () => {
     const dsn = {
