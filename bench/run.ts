@@ -12,6 +12,7 @@ import { benchSmtpSource } from './smtpSource.js';
 import { benchDispatch } from './dispatch.js';
 import { benchLarge } from './large.js';
 import { benchGrowth } from './growth.js';
+import { benchReplyText } from './replyText.js';
 import { formatTable, type BenchContext, type Row } from './table.js';
 
 const BENCHES: { row: string; run: (ctx: BenchContext) => Promise<Row[]> }[] = [
@@ -20,6 +21,7 @@ const BENCHES: { row: string; run: (ctx: BenchContext) => Promise<Row[]> }[] = [
   { row: '3', run: benchDispatch },
   { row: '4', run: benchLarge },
   { row: '5', run: benchGrowth },
+  { row: '6', run: benchReplyText },
 ];
 
 function option(name: string): string | undefined {

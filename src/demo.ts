@@ -67,7 +67,7 @@ export async function runDemo(base: Config, say: (line: string) => void, keep = 
     for (const a of stored.attachments) say(`   attachment ${a.filename}, ${a.contentType}, ${a.size} bytes, sha256 ${a.sha256.slice(0, 16)}…`);
   }
   const pass = gateway.dispatcher ? await sendAllDue(gateway.dispatcher) : { sent: 0, retried: 0, failed: 0, held: 0 };
-  const rows = outboxList(db);
+  const rows = outboxList(db, config.domain);
   say(`8. dispatcher: ${pass.sent} sent, ${pass.retried} to retry, ${pass.failed} failed, ${pass.held} held`);
   for (const r of rows) say(`   ${r.kind.padEnd(12)} → ${r.recipient.padEnd(24)} ${r.status}`);
   const emlFiles = fs.existsSync(config.outboxDir) ? fs.readdirSync(config.outboxDir).filter((f) => f.endsWith('.eml')) : [];

@@ -127,8 +127,12 @@ export function outboxByToken(db: Db, token: string, messageId?: string): Outbox
   return statement<[string, string], OutboxRow>(db, `SELECT ${COLUMNS} FROM outbox o WHERE o.token = ? AND o.message_id = ?`).get(token, messageId);
 }
 
-export function markBounced(db: Db, id: number, lastError: string, now: number): void {
-  statement<[number, string, number]>(db, 'UPDATE outbox SET bounced_at = ?, last_error = ? WHERE id = ?').run(now, lastError, id);
+/** Records a bounce report on a row; a permanent one turns a `sent` row `bounced` (SPEC §5). */
+export function markBounced(db: Db, id: number, lastError: string, now: number, permanent: boolean): void {
+  statement<[number, string, number, number]>(
+    db,
+    `UPDATE outbox SET bounced_at = ?, last_error = ?, status = CASE WHEN ? = 1 AND status = 'sent' THEN 'bounced' ELSE status END WHERE id = ?`,
+  ).run(now, lastError, permanent ? 1 : 0, id);
 }
 
 export type OutboxListed = OutboxRow & { caseNumber: string };

@@ -33,9 +33,13 @@ export const answers = Object.freeze({
   duplicate: (inboundId: number) => done(`already stored (inbound ${inboundId}); this copy is not added again`),
   automatic: (why: string) => done(`accepted and dropped: automatic mail is not turned into comments (${why})`),
   nothingToDo: () => done('accepted and dropped: nothing to do'),
-  notAReport: () => done('accepted and dropped: mail to a bounce address that is not a delivery status notification'),
-  bouncesMarked: (marked: readonly string[]) => done(`accepted and dropped: delivery status notification: marked ${marked.join(', ')} as bouncing`),
-  reportMatchedNothing: () => done('accepted and dropped: delivery status notification: no outbound message of ours matched it'),
+  // Mail to a bounce (VERP) address, or a delivery report (SPEC §4 *Bounces*).
+  permanentFailure: (status: string, address: string) =>
+    done(`accepted and dropped: permanent failure ${status || '(no status)'} for ${address}; the notification is marked bounced and later mail to the address is held`),
+  delayNothingMarked: (address: string | null, status: string) =>
+    done(`accepted and dropped: delay${status ? ` ${status}` : ''}${address ? ` for ${address}` : ''}, nothing marked; the sending server keeps trying`),
+  notABounce: (why: string) => done(`accepted and dropped: not a bounce (${why}); mail to a bounce address is never a comment`),
+  reportMatchedNothing: () => done('accepted and dropped: permanent failure, but no outbound message of ours matched it'),
   /** Several recipients took the message: one 250 naming what was done for each. */
   takenByAll: (parts: readonly Answer[]) => done(parts.map((a) => a.text).join('; ')),
 

@@ -1,6 +1,7 @@
 // Outbox states and the hold rule (SPEC §5). Pure.
 
-export const OUTBOX_STATUSES = Object.freeze(['pending', 'sent', 'failed', 'held'] as const);
+/** `bounced`: sent, then reported as a permanent failure by a bounce to its VERP address. */
+export const OUTBOX_STATUSES = Object.freeze(['pending', 'sent', 'failed', 'held', 'bounced'] as const);
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
 export const NOTIFICATION_KINDS = Object.freeze(['case-created', 'comment', 'history'] as const);

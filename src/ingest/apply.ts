@@ -34,14 +34,8 @@ export function apply(db: Db, config: Config, f: RecipientFacts, d: Decision): O
       return logged(db, f, 'duplicate', d.answer, caseOf(db, f, d.caseId));
     case 'refuse':
       return logged(db, f, 'refused', d.answer, caseOf(db, f, d.caseId));
-    case 'report': {
-      const marked: string[] = [];
-      for (const r of d.failed) {
-        const report = { token: d.token, messageId: d.originalMessageId ?? undefined, recipient: r.recipient, status: r.status, diagnostic: r.diagnostic };
-        if (recordBounce(db, report, f.now) !== null) marked.push(`${r.recipient} (${r.status})`);
-      }
-      return logged(db, f, 'ignored', marked.length > 0 ? answers.bouncesMarked(marked) : answers.reportMatchedNothing(), null);
-    }
+    case 'report':
+      return logged(db, f, 'ignored', reportAnswer(db, f, d), null);
     case 'open': {
       const parent = caseOf(db, f, d.parentId);
       const row = openFromMail(db, config, f, parent);
@@ -54,6 +48,19 @@ export function apply(db: Db, config: Config, f: RecipientFacts, d: Decision): O
       return withComment(db, config, f, row, d.reopen ? answers.addedAndReopened(row.number) : answers.addedToCase(row.number));
     }
   }
+}
+
+/**
+ * A permanent failure marks the row it names `bounced` and its address hard-bouncing; a delay and
+ * anything that is no bounce change nothing. The answer (the log reason) says which.
+ */
+function reportAnswer(db: Db, f: RecipientFacts, d: Extract<Decision, { kind: 'report' }>): Answer {
+  const v = d.verdict;
+  if (v.kind === 'none') return answers.notABounce(v.rule);
+  if (v.kind === 'delay') return answers.delayNothingMarked(v.recipient, v.status);
+  const report = { token: d.token, messageId: d.originalMessageId ?? undefined, recipient: v.recipient ?? undefined, status: v.status, diagnostic: v.diagnostic, permanent: true };
+  const row = recordBounce(db, report, f.now);
+  return row === null ? answers.reportMatchedNothing() : answers.permanentFailure(v.status, row.recipient);
 }
 
 /** The case a decision names: the one the facts already hold, else read. */

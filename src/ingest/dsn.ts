@@ -1,12 +1,14 @@
 // Reading a delivery status notification (RFC 3464): the per-recipient fields of its
-// message/delivery-status part, and the Message-ID of the returned message's headers.
+// message/delivery-status part, and the Message-ID of the returned message's headers. Whether it is
+// a permanent failure, a delay or no bounce is decided by src/domain/bounceRules.ts.
+import { statusOf } from '../domain/bounceRules.js';
 
 export interface DeliveryRecipient {
   /** The address that failed, without its address type (`rfc822;`). */
   recipient: string;
-  /** `failed`, `delayed`, `delivered`, `relayed` or `expanded`, lower-cased. */
+  /** `failed`, `delayed`, `delivered`, `relayed` or `expanded`, lower-cased, as written (`failed (…)`, `failure`). */
   action: string;
-  /** Enhanced status code such as `5.1.1`; '' when the report gives none. */
+  /** Enhanced status code such as `5.1.1`, else an SMTP code (`Status: 553`); '' when the report gives none. */
   status: string;
   /** The remote server's answer without its type (`smtp;`), or null. */
   diagnostic: string | null;
@@ -55,7 +57,7 @@ export function readDeliveryStatus(text: string): DeliveryRecipient[] {
     const named = fields.get('final-recipient') ?? fields.get('original-recipient');
     if (named === undefined) continue;
     const recipient = withoutType(named).replace(/^<(.*)>$/, '$1');
-    const status = /\b([245]\.\d{1,3}\.\d{1,3})\b/.exec(fields.get('status') ?? '')?.[1] ?? '';
+    const status = statusOf(fields.get('status'));
     const diagnostic = fields.get('diagnostic-code');
     recipients.push({
       recipient,

@@ -36,7 +36,7 @@ export interface MessageFacts {
   fullBody: string;
   /** Same Message-ID, sender, subject, body and attachments: same fingerprint. */
   fingerprint: string;
-  /** Same sender, subject and body: same hash (stored per minute, see loopKeysAt). */
+  /** Same sender, subject and new text (quoted history cut): same hash (stored per minute, see loopKeysAt). */
   loopKey: string;
   /** Why this is automatic mail (auto-reply, list, loop header…), or null. */
   autoReply: string | null;
@@ -48,17 +48,20 @@ const sha256 = (parts: unknown[]): string => createHash('sha256').update(JSON.st
 export function messageFacts(msg: ParsedMessage, envelope: Envelope): MessageFacts {
   const from = msg.from ? normalizeEmail(msg.from.address) : null;
   const text = msg.text.replace(/\r\n/g, '\n');
+  const reply = extractReply(text).body;
   return {
     msg,
     envelope,
-    body: truncateBody(extractReply(text).body),
+    body: truncateBody(reply),
     fullBody: text,
     fingerprint: sha256([msg.messageId, from, msg.subject, text, msg.attachments.map((a) => a.sha256).sort()]),
-    loopKey: sha256([from, msg.subject, text]),
+    // The new text, not the whole: an autoresponder that quotes what it answers differs every time (SPEC §4).
+    loopKey: sha256([from, msg.subject, reply]),
     autoReply: detectAutoReply({
       header: (name) => msg.header(name),
       mailFrom: envelope.mailFrom,
       fromAddress: msg.from?.address ?? null,
+      subject: msg.subject,
     }),
   };
 }

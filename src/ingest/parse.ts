@@ -39,7 +39,10 @@ export interface ParsedMessage {
   /** The raw header section, at most 64 KiB. */
   headerSection: string;
   attachments: ParsedAttachment[];
-  /** Set for `multipart/report; report-type=delivery-status`. */
+  /**
+   * Set for a delivery report: `multipart/report` with `report-type=delivery-status` or none, or any
+   * message with a message/delivery-status part (also inside multipart/mixed).
+   */
   dsn: DeliveryReport | null;
   /** Bytes read from the source. */
   size: number;
@@ -158,8 +161,10 @@ function contentTypeOf(headers: Headers): { type: string; params: Record<string,
   return { type: ct.value.toLowerCase(), params: 'params' in ct ? (ct.params as Record<string, string>) : {} };
 }
 
+/** multipart/report that is not another kind of report (read receipts, abuse feedback): report-type delivery-status, or none. */
 function isDeliveryReport(ct: { type: string; params: Record<string, string> }): boolean {
-  return ct.type === 'multipart/report' && (ct.params['report-type'] ?? '').toLowerCase() === 'delivery-status';
+  const reportType = (ct.params['report-type'] ?? '').toLowerCase();
+  return ct.type === 'multipart/report' && (reportType === 'delivery-status' || reportType === '');
 }
 
 /**
@@ -207,7 +212,9 @@ export async function parseMessage(source: Readable, opts: ParseOptions): Promis
         current = data.content as Readable;
         try {
           const type = data.contentType.toLowerCase();
-          if (dsnMode && DSN_STATUS_TYPES.includes(type)) {
+          if (DSN_STATUS_TYPES.includes(type)) {
+            // A delivery-status part makes the message a report wherever it sits (MTAs that wrap it in multipart/mixed).
+            dsnMode = true;
             statusTexts.push(await readCapped(current, DSN_PART_MAX));
           } else if (dsnMode && DSN_RETURNED_TYPES.includes(type) && returnedText === null) {
             returnedText = await readCapped(current, DSN_PART_MAX);

@@ -1,6 +1,6 @@
-// Bounces: a delivery status notification names one of our messages (by its VERP token or its
-// Message-ID); the row it names is marked bounced and its recipient recorded. A hard (5.x.x)
-// bounce holds later notifications to that address until an admin retries one.
+// Bounces: a report names one of our messages (by its VERP token or its Message-ID); a permanent
+// failure marks the row it names `bounced` and its address hard-bouncing, which holds later
+// notifications to that address until an admin retries one. (Delays are never recorded here.)
 //
 // Applied by the inbound pipeline (src/ingest/apply.ts) inside the message's transaction.
 import type { Db } from '../db/client.js';
@@ -14,28 +14,30 @@ export interface BounceReport {
   messageId?: string;
   /** The recipient the report names (`Final-Recipient`), when given. */
   recipient?: string;
-  /** Enhanced status code from the report, e.g. `5.1.1`; a leading 5 makes the bounce hard. */
+  /** Enhanced status code from the report, e.g. `5.1.1` (or an SMTP code such as `553`). */
   status: string;
+  /** A permanent failure (src/domain/bounceRules.ts decides; `Action: failed` with 4.x.x is one); default: a status starting with 5. */
+  permanent?: boolean;
   /** The remote server's diagnostic, e.g. `smtp; 550 5.1.1 user unknown`. */
   diagnostic: string | null;
 }
 
 /**
- * Records a bounce against the outbox row it reports on; returns that row's id, or null when the
- * report names no message of ours (nothing is changed then).
+ * Records a bounce against the outbox row it reports on; returns that row, or null when the report
+ * names no message of ours (nothing is changed then).
  */
-export function recordBounce(db: Db, report: BounceReport, now: number): number | null {
+export function recordBounce(db: Db, report: BounceReport, now: number): OutboxRow | null {
   const row = findRow(db, report);
   if (!row) return null;
   const status = report.status.trim() || 'unknown';
   const diagnostic = report.diagnostic?.replace(/\s+/g, ' ').trim() || null;
-  const hard = status.startsWith('5');
+  const hard = report.permanent ?? status.startsWith('5');
   const reported = report.recipient?.trim();
   const elsewhere = reported && reported.toLowerCase() !== row.recipientLower ? ` (reported for ${reported})` : '';
   const lastError = `${hard ? 'bounced' : 'soft bounce'}: ${[status, diagnostic].filter(Boolean).join(' ')}${elsewhere}`;
-  markBounced(db, row.id, lastError.slice(0, 1000), now);
+  markBounced(db, row.id, lastError.slice(0, 1000), now, hard);
   upsertBounce(db, { addressLower: row.recipientLower, hard, status, diagnostic, outboxId: row.id }, now);
-  return row.id;
+  return row;
 }
 
 function findRow(db: Db, report: BounceReport): OutboxRow | undefined {

@@ -4,15 +4,15 @@
 import { answers, type Answer } from '../domain/answers.js';
 import { checkEligibility } from '../domain/caseRules.js';
 import { LOOP_LIMIT, LOOP_WINDOW_MS, isLoop } from '../domain/loop.js';
-import type { DeliveryRecipient } from './dsn.js';
+import { classifyBounce, type BounceVerdict } from '../domain/bounceRules.js';
 import type { RecipientFacts } from './facts.js';
 
 /** What to do with the message for this recipient; `apply` writes it. */
 export type Decision =
   /** Automatic mail, or nothing to do: answered 250 and dropped. */
   | { kind: 'ignore'; answer: Answer }
-  /** A delivery report on one of our messages: record the failed recipients' bounces. */
-  | { kind: 'report'; token: string | undefined; originalMessageId: string | null; failed: DeliveryRecipient[] }
+  /** Mail to a bounce address, or a delivery report: a permanent failure marks the row it names; a delay or no bounce is only logged. */
+  | { kind: 'report'; token: string | undefined; originalMessageId: string | null; verdict: BounceVerdict }
   | { kind: 'duplicate'; answer: Answer; caseId: number | null }
   | { kind: 'refuse'; answer: Answer; caseId: number | null }
   /** Open a case: from a routing address, or as the follow-up child of a closed case. */
@@ -31,12 +31,13 @@ export const STAGES: readonly Stage[] = Object.freeze([
     run: (f) => {
       const dsn = f.message.msg.dsn;
       if (dsn === null && f.target.kind !== 'bounce') return null;
-      if (dsn === null) return { kind: 'ignore', answer: answers.notAReport() };
+      const msg = f.message.msg;
       return {
         kind: 'report',
         token: f.target.kind === 'bounce' ? f.target.token : undefined,
-        originalMessageId: dsn.originalMessageId,
-        failed: dsn.recipients.filter((r) => /^failed$/i.test(r.action)),
+        originalMessageId: dsn?.originalMessageId ?? null,
+        // A plain-text bounce has only its words; a DSN its recipient blocks, and its words when they say nothing.
+        verdict: classifyBounce({ subject: msg.subject, text: f.message.fullBody, recipients: dsn?.recipients ?? [] }),
       };
     },
   },

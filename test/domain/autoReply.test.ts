@@ -103,3 +103,36 @@ describe('the rules are a table', () => {
     expect(reason).toBe('Auto-Submitted: auto-replied');
   });
 });
+
+describe('autoresponders that send few or no auto headers (issue 9)', () => {
+  it('Precedence: auto_reply is automatic', () => {
+    expect(detectAutoReply(input({ Precedence: 'auto_reply' }))).toBe('Precedence: auto_reply');
+  });
+
+  it.each(['X-Autorespond', 'X-Autoreply-From', 'X-Mail-Autoreply'])('%s is automatic', (header) => {
+    expect(detectAutoReply(input({ [header]: 'ann@acme.example' }))).toBe(`${header}: ann@acme.example`);
+  });
+
+  it.each([
+    'Automatic reply: [Case 00001001] Printer on floor 3 is jammed',
+    'Auto: [Case 00001001] Printer on floor 3 is jammed',
+    'Out of Office: [Case 00001001] Printer on floor 3 is jammed',
+    'Out of Office AutoReply: Printer',
+    'Out of office',
+    'Abwesenheitsnotiz: [Case 00001001] Drucker',
+    'Réponse automatique : [Case 00001001] Imprimante',
+    'Automatische Antwort: Drucker',
+    '自動応答: プリンター',
+  ])('subject "%s" is an auto-reply', (subject) => {
+    expect(detectAutoReply(input({}, { subject }))).toMatch(/^auto-reply subject "/);
+  });
+
+  it.each([
+    'Re: [Case 00001001] Printer on floor 3 is jammed',
+    'Re: Out of office: who covers floor 3?',
+    'Out of office policy for the printer room',
+    'Automation of the print queue',
+  ])('a person\'s subject "%s" is not', (subject) => {
+    expect(detectAutoReply(input({}, { subject }))).toBeNull();
+  });
+});

@@ -117,22 +117,35 @@ describe('mail to the system From address', () => {
 });
 
 describe('reports', () => {
-  it('a DSN records the failed recipients only', () => {
+  const token = 't'.repeat(24);
+  it('a failed recipient block is a permanent failure, even next to a delayed one', () => {
     const dsn = {
       originalMessageId: '<t@cases.test>',
       recipients: [
-        { recipient: 'a@x.test', action: 'failed', status: '5.1.1', diagnostic: null },
         { recipient: 'b@x.test', action: 'delayed', status: '4.4.1', diagnostic: null },
+        { recipient: 'a@x.test', action: 'failed', status: '5.1.1', diagnostic: null },
       ],
     };
-    const d = decide(facts({ target: { kind: 'bounce', token: 't'.repeat(24) }, message: message({ dsn }), route: null, existing: null }));
+    const d = decide(facts({ target: { kind: 'bounce', token }, message: message({ dsn }), route: null, existing: null }));
     expect(d).toEqual({
       stage: 'report',
-      decision: { kind: 'report', token: 't'.repeat(24), originalMessageId: '<t@cases.test>', failed: [dsn.recipients[0]] },
+      decision: {
+        kind: 'report',
+        token,
+        originalMessageId: '<t@cases.test>',
+        verdict: { kind: 'permanent', recipient: 'a@x.test', status: '5.1.1', diagnostic: null, rule: 'Action: failed' },
+      },
     });
   });
-  it('mail to a bounce address that is no report is dropped', () => {
-    const d = decide(facts({ target: { kind: 'bounce', token: 't'.repeat(24) }, route: null, existing: null }));
-    expect(d).toMatchObject({ stage: 'report', decision: { kind: 'ignore', answer: { code: 250 } } });
+
+  it('a delayed recipient block alone is a delay', () => {
+    const dsn = { originalMessageId: null, recipients: [{ recipient: 'b@x.test', action: 'delayed', status: '4.4.1', diagnostic: null }] };
+    const d = decide(facts({ target: { kind: 'bounce', token }, message: message({ dsn }), route: null, existing: null }));
+    expect(d).toMatchObject({ stage: 'report', decision: { kind: 'report', verdict: { kind: 'delay', recipient: 'b@x.test' } } });
+  });
+
+  it('mail to a bounce address that reads like no bounce is a report of kind none', () => {
+    const d = decide(facts({ target: { kind: 'bounce', token }, route: null, existing: null }));
+    expect(d).toMatchObject({ stage: 'report', decision: { kind: 'report', token, verdict: { kind: 'none' } } });
   });
 });

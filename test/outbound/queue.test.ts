@@ -12,7 +12,7 @@ import { outboxList as listOutbox } from '../../src/views/outbox.js';
 /** `outbox retry ID`: requeues the row and returns it as `outbox list` shows it. */
 function retryRow(db: Db, id: number, now: number) {
   retry(db, id, now);
-  return listOutbox(db, { id })[0];
+  return listOutbox(db, 'cases.localhost', { id })[0];
 }
 import { createSmtpTransport } from '../../src/outbound/transport.js';
 import { startCaptureServer, type CaptureServer } from '../helpers/capture.js';
@@ -99,9 +99,9 @@ describe('bounces', () => {
     const next = seedOutbox(t.db, { caseId: c.id, kind: 'comment', recipient: 'gone@x.test' });
     const other = seedOutbox(t.db, { caseId: c.id, kind: 'comment', recipient: 'fine@x.test' });
     const id = recordBounce(t.db, { token: sent.token.toUpperCase(), status: '5.1.1', diagnostic: 'smtp; 550 5.1.1 user unknown' }, Date.now());
-    expect(id).toBe(sent.id);
+    expect(id?.id).toBe(sent.id);
     const stored = outboxRow(t.db, sent.id);
-    expect(stored.status).toBe('sent');
+    expect(stored.status).toBe('bounced');
     expect(stored.bounced_at).not.toBeNull();
     expect(stored.last_error).toBe('bounced: 5.1.1 smtp; 550 5.1.1 user unknown');
 
@@ -120,7 +120,7 @@ describe('bounces', () => {
   it('finds the row by Message-ID too; a soft bounce holds nothing; unknown reports match nothing', () => {
     const c = seedCase(t.db);
     const sent = seedOutbox(t.db, { caseId: c.id, kind: 'case-created', recipient: 'full@x.test' });
-    expect(recordBounce(t.db, { messageId: sent.messageId.slice(1, -1), status: '4.2.2', diagnostic: 'mailbox full' }, Date.now())).toBe(sent.id);
+    expect(recordBounce(t.db, { messageId: sent.messageId.slice(1, -1), status: '4.2.2', diagnostic: 'mailbox full' }, Date.now())?.id).toBe(sent.id);
     expect(outboxRow(t.db, sent.id).last_error).toBe('soft bounce: 4.2.2 mailbox full');
     seedOutbox(t.db, { caseId: c.id, kind: 'comment', recipient: 'full@x.test' });
     expect(claimDue(t.db, 'one', Date.now(), 10, LEASE)).toMatchObject({ held: 0 });
@@ -137,7 +137,7 @@ describe('outbox list and retry', () => {
     const a = seedOutbox(t.db, { caseId: c.id, kind: 'case-created', recipient: 'a@x.test' });
     const b = seedOutbox(t.db, { caseId: c.id, kind: 'case-created', recipient: 'b@x.test' });
     markFailed(t.db, b.id, '550 no');
-    const all = listOutbox(t.db);
+    const all = listOutbox(t.db, 'cases.localhost');
     expect(all.map((r) => r.id)).toEqual([a.id, b.id]);
     expect(all[1]).toEqual({
       id: b.id,
@@ -150,10 +150,11 @@ describe('outbox list and retry', () => {
       nextAttemptAt: null,
       sentAt: null,
       messageId: b.messageId,
+      envelopeFrom: `bounce+${b.token}@cases.localhost`,
     });
     expect(all[0]!.nextAttemptAt).toMatch(/^\d{4}-\d\d-\d\dT/);
-    expect(listOutbox(t.db, { status: 'failed' }).map((r) => r.id)).toEqual([b.id]);
-    expect(() => listOutbox(t.db, { status: 'lost' })).toThrow(/unknown outbox status "lost"; use one of pending, sent, failed, held/);
+    expect(listOutbox(t.db, 'cases.localhost', { status: 'failed' }).map((r) => r.id)).toEqual([b.id]);
+    expect(() => listOutbox(t.db, 'cases.localhost', { status: 'lost' })).toThrow(/unknown outbox status "lost"; use one of pending, sent, failed, held, bounced/);
   });
 
   it('retry puts a failed row back to pending, due now, with a fresh schedule', () => {

@@ -1,5 +1,5 @@
-// `casegate outbox list|retry`: see what was sent, what waits and what failed; send a failed or
-// held notification again.
+// `casegate outbox list|retry`: see what was sent, what waits, what failed and what bounced; send a
+// failed or held notification again.
 import { Command } from 'commander';
 import { action } from '../run.js';
 import { printTable } from '../output.js';
@@ -9,6 +9,7 @@ import { OUTBOX_STATUSES } from '../../domain/outbox.js';
 import { parseId } from '../../domain/ids.js';
 import { invalid } from '../../errors.js';
 
+// --json adds messageId and envelopeFrom (the VERP address a bounce comes back to).
 const COLUMNS = ['id', 'case', 'recipient', 'kind', 'status', 'attempts', 'nextAttemptAt', 'sentAt', 'lastError'];
 
 export function outboxCommand(): Command {
@@ -16,11 +17,13 @@ export function outboxCommand(): Command {
 
   cmd
     .command('list')
-    .description('list outbox rows, oldest first (one row per recipient per notification)')
+    .description(
+      'list outbox rows, oldest first (one row per recipient per notification); bounced: sent, then reported as a permanent failure; --json adds messageId and envelopeFrom (the VERP address)',
+    )
     .option('--status <status>', `only rows with this status: ${OUTBOX_STATUSES.join(', ')}`)
     .action(
       action(
-        (ctx, opts: { status?: string }) => outboxList(ctx.db, { status: opts.status }),
+        (ctx, opts: { status?: string }) => outboxList(ctx.db, ctx.config.domain, { status: opts.status }),
         (rows) => printTable(rows, COLUMNS),
       ),
     );
@@ -35,7 +38,7 @@ export function outboxCommand(): Command {
           const rowId = parseId(id ?? '');
           if (rowId === null) throw invalid(`"${id ?? ''}" is not an outbox row id; see "casegate outbox list"`);
           retryRow(ctx.db, rowId, Date.now());
-          return outboxList(ctx.db, { id: rowId })[0];
+          return outboxList(ctx.db, ctx.config.domain, { id: rowId })[0];
         },
         (row) => console.log(`outbox row ${row?.id} to ${row?.recipient} is pending again; "casegate dispatch --once" sends it now`),
       ),

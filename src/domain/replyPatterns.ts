@@ -1,0 +1,112 @@
+// The tables replyText.ts reads quoted history with: attribution lines in many languages,
+// original-message separators, the header blocks of quoted messages, forward separators. Data only;
+// a test reads them. Every attribution ends with a colon (ASCII or full-width), so only short lines
+// ending in one are tried against them (see MAX_ATTRIBUTION_CHARS).
+
+/** An attribution line, or two or three lines a client wrapped, is at most this long once joined. */
+export const MAX_ATTRIBUTION_CHARS = 400;
+
+/** A date or time has a digit; an address has an @ between word characters. */
+const ADDR = String.raw`<?[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>?`;
+
+/**
+ * Attribution lines of mail clients: the line above a quoted message. Tried on the line alone, and
+ * joined with the next one or two lines (Apple Mail and Gmail wrap long ones).
+ */
+export const ATTRIBUTIONS: ReadonlyArray<{ readonly client: string; readonly pattern: RegExp }> = [
+  // On Mon, 23 Nov 2026 at 10:02, Ann Archer <ann@acme.example> wrote:
+  // On Mon, Nov 23, 2026 at 10:02 AM Ann Archer <ann@acme.example> wrote:
+  { client: 'Gmail', pattern: /^On [A-Z][a-z]{2}, .*\d{4},? at \d{1,2}:\d{2}.* wrote:$/ },
+  // On 23 Nov 2026, at 10:02, Ann Archer <ann@acme.example> wrote:
+  // On Dec 16, 2011, at 12:47 PM, Corey Donohoe <reply@example.com> wrote:   (often over three lines)
+  { client: 'Apple Mail', pattern: /^On .{0,40}\d{4}, at \d{1,2}[:.]\d{2}.*, .+ wrote:$/ },
+  // On 23/11/2026 10:02, Ann Archer wrote:
+  { client: 'Thunderbird', pattern: /^On \d{1,4}[/.-]\d{1,2}[/.-]\d{1,4},? \d{1,2}:\d{2}.*, .+ wrote:$/ },
+  // Any other "On <date …> wrote:" line; a date always has a digit.
+  { client: 'other (English)', pattern: /^On .*\d.* wrote:$/ },
+  // At 10:05 +0200 on 1 Jan, you wrote:
+  { client: 'Eudora', pattern: /^At .*\d.*, .{1,80} wrote:$/ },
+  // 2016-10-24 15:36 GMT+02:00 Foo Bar <foo@bar.com>:   (also without the address)
+  { client: 'Gmail (date first)', pattern: /^\d{4}-\d{1,2}-\d{1,2} \d{1,2}:\d{2}(:\d{2})? (GMT|UTC)?[+-]\d{1,2}:?\d{2} .+:$/ },
+  // пн, 23 нояб. 2026 г. в 10:02, Ann Archer <ann@acme.example>:   2026年11月23日(月) 10:02 Ann <ann@…>:
+  { client: 'Gmail (any language)', pattern: new RegExp(String.raw`^.*\d.*[ ,、]${ADDR}\s?[:：]$`, 'u') },
+  // Ann Archer <ann@acme.example> wrote:   (no date, no "On")
+  { client: 'name and address', pattern: new RegExp(String.raw`^.{0,100}${ADDR} (wrote|writes|schrieb|a écrit|escribió|ha scritto|escreveu|schreef|skrev|napisał\(a\)|pisze|написал\(а\)|написав\(ла\))\s?:$`, 'u') },
+  // Ann Archer/Acme wrote on 23.11.2026 10:02:   (Lotus Notes)
+  { client: 'Lotus Notes', pattern: /^.{1,120} wrote on .*\d.*:$/ },
+  // Am 23.11.2026 um 10:02 schrieb Ann Archer <ann@acme.example>:
+  { client: 'German', pattern: /^Am .*\d.* schrieb .+:$/ },
+  // Ann Archer <ann@acme.example> schrieb am 23.11.2026 10:02:
+  { client: 'German (name first)', pattern: /^.+ schrieb am .*\d.*:$/ },
+  // Le lun. 23 nov. 2026 à 10:02, Ann Archer <ann@acme.example> a écrit :
+  { client: 'French', pattern: /^Le .*\d.* a écrit\s?:$/u },
+  // El lun, 23 nov 2026 a las 10:02, Ann Archer (<ann@acme.example>) escribió:
+  { client: 'Spanish', pattern: /^El .*\d.* escribió\s?:$/u },
+  // Il giorno lun 23 nov 2026 alle ore 10:02 Ann Archer <ann@acme.example> ha scritto:
+  { client: 'Italian', pattern: /^Il .*\d.* ha scritto\s?:$/u },
+  // Em seg., 23 de nov. de 2026 às 10:02, Ann Archer <ann@acme.example> escreveu:
+  { client: 'Portuguese', pattern: /^(Em|No dia) .*\d.* escreveu\s?:$/u },
+  // Op ma 23 nov. 2026 om 10:02 schreef Ann Archer <ann@acme.example>:
+  { client: 'Dutch', pattern: /^Op .*\d.* (schreef|heeft .+ geschreven).*:$/u },
+  // W dniu 23.11.2026 o 10:02, Ann Archer pisze:   Dnia … napisał(a):
+  { client: 'Polish', pattern: /^(W dniu|Dnia|W dn\.) .*\d.* (pisze|napisał\(a\)|napisał|napisała)\s?:$/u },
+  // 23.11.2026 10:02, Ann Archer пишет:   … написал(а):
+  { client: 'Russian', pattern: /^.*\d.* (написал\(а\)|написал|написала|пишет)\s?:$/u },
+  // 23.11.2026 10:02, Ann Archer написав(ла):   … пише:
+  { client: 'Ukrainian', pattern: /^.*\d.* (написав\(ла\)|написав|написала|пише)\s?:$/u },
+  // Den 23 nov. 2026 kl. 10:02 skrev Ann Archer <ann@acme.example>:   (Swedish, Norwegian, Danish)
+  { client: 'Scandinavian', pattern: /^(Den |den )?.*\d.* skrev .+:$/u },
+  // Ann Archer <ann@acme.example> kirjoitti 23.11.2026 kello 10.02:
+  { client: 'Finnish', pattern: /^.+ kirjoitti .*\d.*:$/u },
+  // Dne 23. 11. 2026 v 10:02 Ann Archer <ann@acme.example> napsal(a):
+  { client: 'Czech', pattern: /^Dne .*\d.* napsal(\(a\)|a)?\s?:$/u },
+  // 23 Kas 2026 Pzt, saat 10:02 tarihinde Ann Archer <ann@acme.example> şunu yazdı:
+  { client: 'Turkish', pattern: /^.*\d.* şunu yazdı\s?:$/u },
+  // 2026/11/23 10:02、Ann Archer <ann@acme.example>のメール:   2026年11月23日 10:02 Ann Archer wrote:
+  { client: 'Japanese', pattern: /^.*\d.*(のメール|は書きました|が書きました)[:：]$/u },
+  // 在 2026年11月23日 10:02，Ann Archer <ann@acme.example> 写道：   Ann <…> 于2026年11月23日周一 10:02写道：
+  { client: 'Chinese', pattern: /^.*\d.*(写道|寫道)[:：]$/u },
+];
+
+/** Lines that start unquoted history by themselves: they and everything below are cut. */
+export const SEPARATORS: ReadonlyArray<{ readonly name: string; readonly pattern: RegExp }> = [
+  // -----Original Message-----, -------- Original message --------, *-------- Original Message --------*,
+  // and the same in other languages
+  {
+    name: 'original message separator',
+    pattern:
+      /^[*_]*-{2,} ?(Original Message|Original message|Ursprüngliche Nachricht|Originalnachricht|Mensaje original|Message d'origine|Message original|Messaggio originale|Mensagem original|Oorspronkelijk bericht|Origineel bericht|Originalmeddelande|Ursprungligt meddelande|Opprinnelig melding|Original meddelelse|Oprindelig meddelelse|Oryginalna wiadomość|Wiadomość oryginalna|Исходное сообщение|Оригинальное сообщение|Вихідне повідомлення|Оригінальне повідомлення|Alkuperäinen viesti|Původní zpráva|元のメッセージ|原始邮件|原始郵件|原始信件) ?-{2,}[*_]*$/iu,
+  },
+  // ---- On Mon, 23 Nov 2026 10:02:00 +0000 Ann Archer <ann@acme.example> wrote ----   (Zoho)
+  { name: 'Zoho attribution', pattern: /^-{2,} ?(On|Am|Le|El|Il|Em|Op) .*\d.* (wrote|schrieb|a écrit|escribió|ha scritto|escreveu|schreef) ?-{2,}$/u },
+];
+
+/** A forward: everything from this line on is the forwarded message, kept as it is. */
+export const FORWARD_LINES: readonly RegExp[] = [
+  /^-{2,} ?(Forwarded message|Forwarded Message|Weitergeleitete Nachricht|Message transféré|Mensaje reenviado|Messaggio inoltrato|Mensagem encaminhada|Doorgestuurd bericht|Vidarebefordrat meddelande|Videresendt melding|Videresendt meddelelse|Przekazana wiadomość|Пересылаемое сообщение|Переслане повідомлення|転送されたメッセージ|转发的邮件|Forwarded) ?-{2,}$/iu,
+  /^Begin forwarded message:$/,
+  /^Anfang der weitergeleiteten Nachricht:$/,
+  /^Début du message réexpédié :$/u,
+];
+
+/**
+ * The header block of a quoted message (Outlook and many webmails, in their languages): a From
+ * line, then within `within` lines a date/sent line or a to line, and a subject line.
+ */
+export const HEADER_BLOCK = {
+  from: /^\*?(From|Von|De|Da|Van|Från|Fra|Od|От|Від|Lähettäjä|Od|Kimden|差出人|发件人|寄件者|寄件人|送信者)\s?[:：]\*?\s?\S/u,
+  then: [
+    /^\*?(Sent|Date|Gesendet|Datum|Envoyé|Enviado|Enviada|Fecha|Inviato|Data|Verzonden|Skickat|Sendt|Dato|Wysłano|Отправлено|Дата|Надіслано|Lähetetty|Odesláno|Tarih|送信日時|日付|发送时间|發送時間|寄件日期|日期|To|An|À|A|Para|Aan|Till|Til|Do|Кому|Vastaanottaja|Komu|Kime|宛先|收件人|收件者)\s?[:：]\*?(\s|$)/u,
+    /^\*?(Subject|Betreff|Objet|Asunto|Oggetto|Assunto|Onderwerp|Ämne|Emne|Temat|Тема|Aihe|Předmět|Konu|件名|主题|主旨)\s?[:：]\*?(\s|$)/u,
+  ],
+  within: 6,
+} as const;
+
+/** Lines right above a history start that belong to it: the rule Outlook on the web draws above its block. */
+export const LEAD_IN_LINES: readonly RegExp[] = [/^_{20,}$/, /^-{20,}$/];
+
+/** A quoted line: `>` (any depth). */
+export const QUOTED_LINE = /^[ \t]*>/;
+
+/** A line of a `|`-quoted block (some webmails); only counted as a quote right under an attribution. */
+export const BAR_QUOTED_LINE = /^[ \t]*\|/;
