@@ -74,10 +74,13 @@ export function statement<P extends unknown[] = unknown[], R = unknown>(db: Db, 
 }
 
 /**
- * Runs `work` in a transaction (a savepoint when one is already open). `immediate` takes the write
- * lock at the start, for a read-then-write that must not race another process.
+ * Runs `work` in a transaction (a savepoint when one is already open). Writers start `immediate`
+ * (the default): the write lock is taken at BEGIN, where SQLite waits `busy_timeout` for another
+ * process's writer. A deferred transaction that reads and then writes cannot wait there (SQLite
+ * answers SQLITE_BUSY at once rather than deadlock), so with several processes on one database
+ * (`serve`, `dispatch`, the CLI) it failed under load. `deferred` is for read-only work.
  */
-export function transaction<T>(db: Db, work: () => T, mode: 'deferred' | 'immediate' = 'deferred'): T {
+export function transaction<T>(db: Db, work: () => T, mode: 'deferred' | 'immediate' = 'immediate'): T {
   const tx = db.sqlite.transaction(work);
   return mode === 'immediate' ? tx.immediate() : tx();
 }
