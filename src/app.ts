@@ -8,6 +8,8 @@ import { createInboundServer, type InboundServer } from './smtp/server.js';
 import { createDispatcher, type Dispatcher } from './outbound/dispatcher.js';
 import type { Transport } from './outbound/transport.js';
 import { userByEmail } from './db/users.js';
+import { storedBlobs } from './db/attachments.js';
+import { collectGarbage, type GarbageReport } from './db/blobs.js';
 
 export interface GatewayOptions {
   /** An open database to use (the caller closes it); else the gateway opens `config.db` and closes it on stop(). */
@@ -61,6 +63,9 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     server,
     dispatcher,
     async start() {
+      // What a crash left in the blob store goes before new mail comes in (SPEC §9).
+      const freed = collectOrphans(db, config);
+      if (freed.orphans + freed.temps > 0) console.error(`casegate: ${describeGarbage(freed)}`);
       const where = server ? await server.start() : null;
       dispatcher?.start();
       return where;
@@ -89,4 +94,17 @@ export function settingWarnings(db: Db, config: Config): string[] {
     );
   }
   return warnings;
+}
+
+/**
+ * Removes what a crash left in the blob store: attachment files no row names and temp files of
+ * dead processes. An orphan younger than `minAgeMs` (default: one session bound, the longest a
+ * message of a live session can be in flight) is left for the next run.
+ */
+export function collectOrphans(db: Db, config: Config, minAgeMs = config.sessionSeconds * 1000): GarbageReport {
+  return collectGarbage(db.blobDir, (shas) => storedBlobs(db, shas), minAgeMs);
+}
+
+export function describeGarbage(r: GarbageReport): string {
+  return `removed ${r.orphans} orphan attachment file${r.orphans === 1 ? '' : 's'} and ${r.temps} temp file${r.temps === 1 ? '' : 's'}, freed ${r.bytes} bytes`;
 }

@@ -20,6 +20,16 @@ export interface Config {
   readonly maxMessageBytes: number;
   readonly maxRecipients: number;
   readonly maxConnections: number;
+  /** Concurrent inbound connections from one IP address. */
+  readonly maxConnectionsPerIp: number;
+  /** Longest inbound session, in seconds; the client is then disconnected (421). */
+  readonly sessionSeconds: number;
+  /** Slowest DATA accepted, in bytes per second over each window of DATA_RATE_WINDOW_SECONDS. */
+  readonly minDataRate: number;
+  /** Unknown recipients in one session after which the client is disconnected (421). */
+  readonly maxUnknownRecipients: number;
+  /** Free bytes the data folder must keep; below it new mail gets 452 4.3.1. */
+  readonly minFreeBytes: number;
   readonly closedCaseReply: ClosedCaseReply;
   readonly tlsKey: string | null;
   readonly tlsCert: string | null;
@@ -46,10 +56,23 @@ export interface ConfigFlags {
 
 export { ConfigError };
 
+/** The window over which CASEGATE_MIN_DATA_RATE is measured: DATA must bring minDataRate × this many bytes in each. */
+export const DATA_RATE_WINDOW_SECONDS = 10;
+
 export const DEFAULT_RETRY_SCHEDULE = Object.freeze([60, 300, 900, 3600, 4 * 3600, 12 * 3600, 24 * 3600]);
 const MIB = 1024 * 1024;
 
-type WholeNumber = 'port' | 'maxMessageBytes' | 'maxRecipients' | 'maxConnections' | 'dispatchIntervalMs' | 'dispatchBatchSize' | 'dispatchConcurrency' | 'leaseMs';
+type WholeNumber =
+  | 'port'
+  | 'maxMessageBytes'
+  | 'maxRecipients'
+  | 'maxConnections'
+  | 'maxConnectionsPerIp'
+  | 'sessionSeconds'
+  | 'minDataRate'
+  | 'maxUnknownRecipients'
+  | 'minFreeBytes'
+  | 'dispatchIntervalMs' | 'dispatchBatchSize' | 'dispatchConcurrency' | 'leaseMs';
 
 /** Whole-number settings: the name a message gives them and their bounds. */
 const WHOLE_NUMBERS: Readonly<Record<WholeNumber, { name: string; min: number; max: number }>> = Object.freeze({
@@ -57,6 +80,11 @@ const WHOLE_NUMBERS: Readonly<Record<WholeNumber, { name: string; min: number; m
   maxMessageBytes: { name: 'CASEGATE_MAX_MESSAGE_BYTES', min: 1024, max: 1024 * MIB },
   maxRecipients: { name: 'CASEGATE_MAX_RECIPIENTS', min: 1, max: 1000 },
   maxConnections: { name: 'CASEGATE_MAX_CONNECTIONS', min: 1, max: 10000 },
+  maxConnectionsPerIp: { name: 'CASEGATE_MAX_CONNECTIONS_PER_IP', min: 1, max: 10000 },
+  sessionSeconds: { name: 'CASEGATE_SESSION_SECONDS', min: 1, max: 86400 },
+  minDataRate: { name: 'CASEGATE_MIN_DATA_RATE (bytes per second, 0 for none)', min: 0, max: 1024 * MIB },
+  maxUnknownRecipients: { name: 'CASEGATE_MAX_UNKNOWN_RECIPIENTS', min: 1, max: 100000 },
+  minFreeBytes: { name: 'CASEGATE_MIN_FREE_BYTES (0 for no check)', min: 0, max: Number.MAX_SAFE_INTEGER },
   dispatchIntervalMs: { name: 'CASEGATE_DISPATCH_INTERVAL_MS', min: 10, max: 3600_000 },
   dispatchBatchSize: { name: 'dispatchBatchSize', min: 1, max: 10000 },
   dispatchConcurrency: { name: 'dispatchConcurrency', min: 1, max: 1000 },
@@ -97,6 +125,11 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
       maxMessageBytes: whole('maxMessageBytes', get('CASEGATE_MAX_MESSAGE_BYTES') ?? String(35 * MIB)),
       maxRecipients: whole('maxRecipients', get('CASEGATE_MAX_RECIPIENTS') ?? '50'),
       maxConnections: whole('maxConnections', get('CASEGATE_MAX_CONNECTIONS') ?? '200'),
+      maxConnectionsPerIp: whole('maxConnectionsPerIp', get('CASEGATE_MAX_CONNECTIONS_PER_IP') ?? '20'),
+      sessionSeconds: whole('sessionSeconds', get('CASEGATE_SESSION_SECONDS') ?? '600'),
+      minDataRate: whole('minDataRate', get('CASEGATE_MIN_DATA_RATE') ?? '1024'),
+      maxUnknownRecipients: whole('maxUnknownRecipients', get('CASEGATE_MAX_UNKNOWN_RECIPIENTS') ?? '10'),
+      minFreeBytes: whole('minFreeBytes', get('CASEGATE_MIN_FREE_BYTES') ?? String(1024 * MIB)),
       closedCaseReply: (get('CASEGATE_CLOSED_CASE_REPLY') ?? 'reopen').toLowerCase() as ClosedCaseReply,
       tlsKey: get('CASEGATE_TLS_KEY') ?? null,
       tlsCert: get('CASEGATE_TLS_CERT') ?? null,
@@ -141,6 +174,12 @@ function checked(c: Config, text: Partial<Record<keyof Config, string>>, more: s
     problems.push(`listen host "${c.host}" is not a host name or IP address; use e.g. 127.0.0.1`);
   }
   for (const key of Object.keys(WHOLE_NUMBERS) as WholeNumber[]) readWhole(WHOLE_NUMBERS[key], c[key], text[key], problems);
+  if (Number.isInteger(c.maxConnectionsPerIp) && Number.isInteger(c.maxConnections) && c.maxConnectionsPerIp > c.maxConnections) {
+    problems.push(
+      `CASEGATE_MAX_CONNECTIONS_PER_IP ${c.maxConnectionsPerIp} is more than CASEGATE_MAX_CONNECTIONS ${c.maxConnections}; ` +
+        'one address could then take every slot: lower it',
+    );
+  }
   if (c.closedCaseReply !== 'reopen' && c.closedCaseReply !== 'refuse' && c.closedCaseReply !== 'child') {
     problems.push(`CASEGATE_CLOSED_CASE_REPLY "${String(c.closedCaseReply)}" must be one of reopen, refuse, child`);
   }

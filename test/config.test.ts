@@ -123,3 +123,34 @@ describe('bad values', () => {
     ]);
   });
 });
+
+describe('limits of SPEC §9', () => {
+  it('have their defaults', () => {
+    const c = loadConfig({}, {});
+    expect([c.maxConnectionsPerIp, c.sessionSeconds, c.minDataRate, c.maxUnknownRecipients, c.minFreeBytes]).toEqual([20, 600, 1024, 10, 1024 * 1024 * 1024]);
+  });
+
+  it('name every bad value with what it must be', () => {
+    const err = (() => {
+      try {
+        loadConfig({}, { CASEGATE_MAX_CONNECTIONS_PER_IP: '0', CASEGATE_SESSION_SECONDS: 'ten', CASEGATE_MIN_DATA_RATE: '-1', CASEGATE_MAX_UNKNOWN_RECIPIENTS: '1.5', CASEGATE_MIN_FREE_BYTES: '1G' });
+      } catch (e) {
+        return e;
+      }
+    })() as ConfigError;
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.problems).toEqual([
+      'CASEGATE_MAX_CONNECTIONS_PER_IP "0" must be a whole number from 1 to 10000',
+      'CASEGATE_SESSION_SECONDS "ten" must be a whole number from 1 to 86400',
+      'CASEGATE_MIN_DATA_RATE (bytes per second, 0 for none) "-1" must be a whole number from 0 to 1073741824',
+      'CASEGATE_MAX_UNKNOWN_RECIPIENTS "1.5" must be a whole number from 1 to 100000',
+      `CASEGATE_MIN_FREE_BYTES (0 for no check) "1G" must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}`,
+    ]);
+  });
+
+  it('refuses a per-IP limit above the total', () => {
+    expect(() => loadConfig({}, { CASEGATE_MAX_CONNECTIONS: '10', CASEGATE_MAX_CONNECTIONS_PER_IP: '20' })).toThrow(
+      'CASEGATE_MAX_CONNECTIONS_PER_IP 20 is more than CASEGATE_MAX_CONNECTIONS 10; one address could then take every slot: lower it',
+    );
+  });
+});

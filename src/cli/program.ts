@@ -20,6 +20,12 @@ Settings come from flags, then environment variables, then defaults:
   CASEGATE_HOST, CASEGATE_PORT  listen address of serve        (127.0.0.1, 2525)
   CASEGATE_MAX_MESSAGE_BYTES  largest inbound message          (36700160 = 35 MiB)
   CASEGATE_CLOSED_CASE_REPLY  reply to a closed case: reopen, refuse or child (reopen)
+  CASEGATE_MAX_CONNECTIONS    concurrent inbound connections   (200)
+  CASEGATE_MAX_CONNECTIONS_PER_IP  connections from one IP     (20)
+  CASEGATE_SESSION_SECONDS    longest inbound session          (600)
+  CASEGATE_MIN_DATA_RATE      slowest DATA, bytes/s over 10 s  (1024; 0 for none)
+  CASEGATE_MAX_UNKNOWN_RECIPIENTS  unknown RCPTs, then 421     (10)
+  CASEGATE_MIN_FREE_BYTES     below it new mail gets 452 4.3.1 (1073741824 = 1 GiB; 0 for no check)
 
 Start with:  casegate init && casegate demo`,
     );

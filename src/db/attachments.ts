@@ -31,3 +31,15 @@ export function attachmentsOf(db: Db, commentIds: readonly number[]): Attachment
   }
   return found.sort((a, b) => a.id - b.id);
 }
+
+/** Whether a `blobs` row names this content (an attachment of a committed comment). */
+export function isBlobStored(db: Db, sha256: string): boolean {
+  return statement<[string], { one: number }>(db, 'SELECT 1 AS one FROM blobs WHERE sha256 = ?').get(sha256) !== undefined;
+}
+
+/** Which of these contents have a `blobs` row. */
+export function storedBlobs(db: Db, shas: readonly string[]): Set<string> {
+  const found = new Set<string>();
+  for (const sha of shas) if (isBlobStored(db, sha)) found.add(sha);
+  return found;
+}

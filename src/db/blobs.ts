@@ -1,6 +1,12 @@
 // Content-addressed store of attachment bytes: `<blobDir>/<sha[0..2]>/<sha>`. A blob is streamed
 // into `<blobDir>/tmp/`, hashed while it is written, fsynced, then renamed into place, so a reader
 // never sees a half-written file and identical content is stored once.
+//
+// A blob belongs to the message being parsed until that message's rows are committed or it is
+// refused: writeBlob holds it (in this process) and releaseBlobs lets go, removing every blob that
+// no `blobs` row names and no other message in flight holds, so nothing of a refused or failed
+// message stays. What a crash leaves (a temp file, a blob whose row never committed) is removed by
+// collectGarbage at start and by `casegate gc`.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -38,6 +44,7 @@ export async function writeBlob(blobDir: string, source: Readable): Promise<Stor
     },
   });
 
+  let held: string | null = null;
   try {
     await fs.promises.mkdir(path.dirname(tmpFile), { recursive: true }).catch((err: unknown) => {
       source.destroy();
@@ -47,6 +54,8 @@ export async function writeBlob(blobDir: string, source: Readable): Promise<Stor
     await pipeline(source, hasher, fs.createWriteStream(tmpFile, { flags: 'wx', flush: true }));
     const sha256 = hash.digest('hex');
     const finalPath = blobPath(blobDir, sha256);
+    hold(finalPath);
+    held = finalPath;
     if (await exists(finalPath)) {
       await fs.promises.rm(tmpFile, { force: true });
     } else {
@@ -57,10 +66,13 @@ export async function writeBlob(blobDir: string, source: Readable): Promise<Stor
     return { sha256, size, path: finalPath };
   } catch (err) {
     await fs.promises.rm(tmpFile, { force: true }).catch(() => undefined);
+    if (held !== null) unhold(held);
     // A file-system failure (disk full, no permission) is named here; an error of the source
     // stream is the caller's own and goes up unchanged.
     if (typeof (err as NodeJS.ErrnoException).syscall === 'string') {
-      throw new Error(`cannot store attachment content in ${blobDir}: ${(err as Error).message}`, { cause: err });
+      // The errno code stays on the error: callers decide by it (ENOSPC is a temporary failure).
+      const { code, syscall } = err as NodeJS.ErrnoException;
+      throw Object.assign(new Error(`cannot store attachment content in ${blobDir}: ${(err as Error).message}`, { cause: err }), { code, syscall });
     }
     throw err;
   }
@@ -83,5 +95,124 @@ export async function syncDir(dir: string): Promise<void> {
     await handle.sync();
   } finally {
     await handle.close();
+  }
+}
+
+/** Blobs held by messages in flight in this process: path → how many hold it. */
+const holds = new Map<string, number>();
+
+function hold(file: string): void {
+  holds.set(file, (holds.get(file) ?? 0) + 1);
+}
+
+function unhold(file: string): void {
+  const left = (holds.get(file) ?? 1) - 1;
+  if (left > 0) holds.set(file, left);
+  else holds.delete(file);
+}
+
+/** Whether a message in flight in this process holds the blob at this path. */
+export function isHeld(file: string): boolean {
+  return (holds.get(file) ?? 0) > 0;
+}
+
+/**
+ * Lets go of the blobs one message held (one entry per writeBlob) and removes those that
+ * `isStored` (a `blobs` row names it) does not keep and no other message holds. Call it after the
+ * message's transaction settled, whatever its outcome. Returns what was removed.
+ */
+export function releaseBlobs(blobDir: string, shas: readonly string[], isStored: (sha256: string) => boolean): { files: number; bytes: number } {
+  const freed = { files: 0, bytes: 0 };
+  for (const sha of shas) unhold(blobPath(blobDir, sha));
+  for (const sha of new Set(shas)) {
+    const file = blobPath(blobDir, sha);
+    if (isHeld(file) || isStored(sha)) continue;
+    freed.bytes += removeFile(file);
+    freed.files += 1;
+  }
+  return freed;
+}
+
+/** Removes a file (synchronously, so no other work interleaves between the check and the removal); its size, 0 when it was gone. */
+function removeFile(file: string): number {
+  try {
+    const { size } = fs.statSync(file);
+    fs.rmSync(file, { force: true });
+    return size;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw err;
+  }
+}
+
+export interface GarbageReport {
+  /** Content files that no `blobs` row names. */
+  orphans: number;
+  /** Half-written files of `tmp/`. */
+  temps: number;
+  bytes: number;
+}
+
+/**
+ * Removes what a crash left in the blob store: temp files of a process that is gone (or older
+ * than `graceMs`), and content files that no `blobs` row names, older than `graceMs` (younger ones
+ * may belong to a message another process is still receiving) and held by no message here.
+ * `storedOf` says which of a list of hashes have a row.
+ */
+export function collectGarbage(blobDir: string, storedOf: (shas: readonly string[]) => Set<string>, graceMs: number, now = Date.now()): GarbageReport {
+  const report: GarbageReport = { orphans: 0, temps: 0, bytes: 0 };
+  const old = (file: string): boolean => now - fs.statSync(file).mtimeMs >= graceMs;
+  for (const name of listDir(path.join(blobDir, 'tmp'))) {
+    const file = path.join(blobDir, 'tmp', name);
+    const pid = Number(name.split('-')[0]);
+    if (pid === process.pid && !old(file)) continue;
+    if (Number.isInteger(pid) && pid > 0 && isAlive(pid) && !old(file)) continue;
+    report.bytes += removeFile(file);
+    report.temps += 1;
+  }
+  for (const prefix of listDir(blobDir)) {
+    if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
+    const candidates = listDir(path.join(blobDir, prefix)).filter((name) => /^[0-9a-f]{64}$/.test(name) && name.startsWith(prefix));
+    const stored = storedOf(candidates);
+    for (const sha of candidates) {
+      const file = blobPath(blobDir, sha);
+      if (stored.has(sha) || isHeld(file) || !old(file)) continue;
+      report.bytes += removeFile(file);
+      report.orphans += 1;
+    }
+  }
+  return report;
+}
+
+function listDir(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Bytes free to this process on the file system that holds `dir` (or its nearest existing parent):
+ * what the blob store and the database beside it can still grow by.
+ */
+export function freeBytes(dir: string): number {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    try {
+      const s = fs.statfsSync(d);
+      return s.bavail * s.bsize;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || path.dirname(d) === d) throw err;
+    }
   }
 }

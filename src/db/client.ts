@@ -75,10 +75,13 @@ export function statement<P extends unknown[] = unknown[], R = unknown>(db: Db, 
 
 /**
  * Runs `work` in a transaction; inside one already (the message's, a caller's), it simply runs as
- * part of it, and an error it throws undoes the whole enclosing transaction. `immediate` takes the
- * write lock at the start, for a read-then-write that must not race another process.
+ * part of it, and an error it throws undoes the whole enclosing transaction. Writers start
+ * `immediate` (the default): the write lock is taken at BEGIN, where SQLite waits `busy_timeout`
+ * for another process's writer. A deferred transaction that reads and then writes cannot wait there
+ * (SQLite answers SQLITE_BUSY at once rather than deadlock), so with several processes on one
+ * database (`serve`, `dispatch`, the CLI) it failed under load. `deferred` is for read-only work.
  */
-export function transaction<T>(db: Db, work: () => T, mode: 'deferred' | 'immediate' = 'deferred'): T {
+export function transaction<T>(db: Db, work: () => T, mode: 'deferred' | 'immediate' = 'immediate'): T {
   if (db.sqlite.inTransaction) return work();
   const tx = db.sqlite.transaction(work);
   return mode === 'immediate' ? tx.immediate() : tx();

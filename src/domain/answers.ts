@@ -54,6 +54,8 @@ export const answers = Object.freeze({
 
   // DATA: the message itself.
   tooLarge: (max: number) => badData(552, '5.3.4')(`message is larger than the limit of ${max} bytes; send a smaller message or share large files by link`),
+  parserLimit: (why: string) =>
+    badData(552, '5.3.4')(`message refused: ${why}; send a message with fewer parts or shorter header lines`),
   malformed: (why: string) => badData(550, '5.6.0')(`malformed message: ${why}; send a complete RFC 5322 message with headers and a body`),
 
   // DATA: the sender.
@@ -74,6 +76,15 @@ export const answers = Object.freeze({
   // Temporary: nothing was kept, the sender's relay tries again.
   caseVanished: () => tryLater(451, '4.3.0')('case vanished while routing; try again'),
   notStored: (why: string) => tryLater(451, '4.3.0')(`temporary failure, nothing was kept (${why}); try again later`),
+  lowDisk: () => tryLater(452, '4.3.1')('insufficient system storage; nothing was kept, try again later'),
+
+  // The session: the client is disconnected after these (SPEC §9).
+  tooManyFromAddress: (max: number) => tryLater(421, '4.7.0')(`too many connections from your address (at most ${max}); try again later`),
+  tooManyUnknownRecipients: (max: number) =>
+    tryLater(421, '4.7.0')(`too many unknown recipients in this session (${max}); closing the connection`),
+  sessionTooLong: (seconds: number) => tryLater(421, '4.4.2')(`session longer than ${seconds} seconds; closing the connection, try again`),
+  dataTooSlow: (bytesPerSecond: number) =>
+    tryLater(421, '4.4.2')(`message data arrives slower than ${bytesPerSecond} bytes per second; closing the connection, try again`),
   storeFailed: () => tryLater(451, '4.3.0')('temporary failure storing the message; nothing was kept, try again later'),
 });
 

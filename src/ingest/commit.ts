@@ -49,6 +49,8 @@ export function createCommitter(db: Db, options: { maxWaitMs?: number } = {}): C
     queue = [];
     if (jobs.length === 0) return;
     try {
+      // IMMEDIATE: the write lock is taken (waiting busy_timeout for another process) before any
+      // message's work runs, never upgraded halfway, which SQLite refuses at once with SQLITE_BUSY.
       db.sqlite.transaction(() => {
         for (const job of jobs) {
           try {
@@ -59,7 +61,7 @@ export function createCommitter(db: Db, options: { maxWaitMs?: number } = {}): C
             job.error = err;
           }
         }
-      })();
+      }).immediate();
     } catch (err) {
       for (const job of jobs) job.reject(err);
       return;

@@ -53,6 +53,11 @@ export interface ParseOptions {
   blobDir: string;
   /** Refuse a message larger than this many bytes (MessageTooLargeError); the source is still drained. */
   maxBytes?: number;
+  /**
+   * Gets the hash of every blob stored for this message, also when parsing then fails, so that the
+   * caller lets go of them (releaseBlobs) once the message is committed or refused.
+   */
+  written?: string[];
 }
 
 /** The input is not an email message. */
@@ -60,6 +65,17 @@ export class MalformedMessageError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'MalformedMessageError';
+  }
+}
+
+/**
+ * The message goes past a limit of the MIME parser (a header section over MAX_HEAD_SIZE, more than
+ * MAX_PARTS parts): it can never be taken, like a message over the size limit.
+ */
+export class ParserLimitError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ParserLimitError';
   }
 }
 
@@ -72,6 +88,10 @@ export class MessageTooLargeError extends Error {
 }
 
 export const HEADER_SECTION_MAX = 64 * 1024;
+/** Largest header section of one MIME part (mailsplit's maxHeadSize): past it, ParserLimitError. */
+export const MAX_HEAD_SIZE = 1024 * 1024;
+/** Most MIME parts in one message (mailsplit's maxChildNodes): past it, ParserLimitError. */
+export const MAX_PARTS = 1000;
 /** Largest part of a delivery report that is read; the rest is skipped. */
 export const DSN_PART_MAX = 64 * 1024;
 
@@ -96,7 +116,28 @@ const PARSER_OPTIONS = {
   skipTextToHtml: true,
   skipTextLinks: true,
   skipImageLinks: true,
+  maxHeadSize: MAX_HEAD_SIZE,
+  maxChildNodes: MAX_PARTS,
 } as MailParserOptions;
+
+/** mailsplit's code for a limit of the parser (header size, number of parts). */
+const PARSER_LIMIT = 'EMAXLEN';
+
+/**
+ * Whether an error (or one it was caused by) comes from the system rather than from the bytes of
+ * the message: an errno code of a system call (ENOSPC, EIO, ECONNRESET, ETIMEDOUT…), a database
+ * error (SQLITE_FULL, SQLITE_BUSY…), or an abort that such an error caused. Such a message may be
+ * taken later: never a reason for a permanent refusal.
+ */
+export function isSystemFault(err: unknown): boolean {
+  for (let e = err as (Error & { code?: unknown; syscall?: unknown }) | undefined, depth = 0; e != null && depth < 8; e = e.cause as typeof e, depth += 1) {
+    if (typeof e !== 'object') return false;
+    if (typeof e.syscall === 'string') return true;
+    if (typeof e.code === 'string' && e.code !== PARSER_LIMIT && /^(E[A-Z]+|SQLITE_[A-Z_]+|ABORT_ERR|ERR_STREAM_PREMATURE_CLOSE)$/.test(e.code)) return true;
+    if (e.name === 'AbortError' || e.name === 'SqliteError') return true;
+  }
+  return false;
+}
 
 /** Counts the bytes that pass and keeps the header section (up to the first empty line, capped). */
 class SourceMeter extends Transform {
@@ -196,9 +237,16 @@ export async function parseMessage(source: Readable, opts: ParseOptions): Promis
   let parserError: Error | null = null;
   // A failure to store an attachment (disk full, no permission) is ours, not the message's: never "malformed".
   let storeError: Error | null = null;
+  // The blob being written: when the parse fails, its outcome is awaited before deciding the cause.
+  let storing: Promise<unknown> | null = null;
   meter.on('error', (err) => (upstreamError ??= err));
   parser.on('error', (err) => (parserError ??= err));
-  source.on('error', (err) => meter.destroy(err));
+  // An error of the source itself (the connection dropped, a timeout): never the message's fault.
+  let sourceError: Error | null = null;
+  source.on('error', (err) => {
+    sourceError ??= err;
+    meter.destroy(err);
+  });
   source.pipe(meter);
 
   try {
@@ -219,10 +267,14 @@ export async function parseMessage(source: Readable, opts: ParseOptions): Promis
           } else if (dsnMode && DSN_RETURNED_TYPES.includes(type) && returnedText === null) {
             returnedText = await readCapped(current, DSN_PART_MAX);
           } else {
-            const blob = await writeBlob(opts.blobDir, current).catch((err: unknown) => {
-              storeError ??= err as Error;
+            const store = writeBlob(opts.blobDir, current).catch((err: unknown) => {
+              // The store's own failure (disk full); not the attachment stream ending with the parser.
+              if (isSystemFault(err)) storeError ??= err as Error;
               throw err;
             });
+            storing = store;
+            const blob = await store;
+            opts.written?.push(blob.sha256);
             attachments.push(describe(data, blob, attachments.length + 1));
           }
         } finally {
@@ -234,15 +286,9 @@ export async function parseMessage(source: Readable, opts: ParseOptions): Promis
   } catch (err) {
     source.unpipe(meter);
     source.resume();
-    if (storeError !== null) throw storeError;
-    // Over the size limit: that is the answer, whatever the parser made of the cut-off message.
-    if ((upstreamError as Error | null) instanceof MessageTooLargeError) throw upstreamError as unknown as MessageTooLargeError;
-    const failure = err as Error;
-    const fromParser = (parserError as Error | null) === failure && (upstreamError as Error | null) !== failure;
-    if (fromParser && !(failure instanceof MalformedMessageError)) {
-      throw new MalformedMessageError(`message cannot be parsed: ${failure.message}`, { cause: failure });
-    }
-    throw err;
+    // A failed store may reach the pipeline only as the abort it caused: wait for the store itself.
+    await (storing as Promise<unknown> | null)?.catch(() => undefined);
+    throw failureOf(err as Error, storeError, upstreamError, sourceError, parserError);
   }
   checkHeaderSection(meter.size, lines);
 
@@ -269,6 +315,27 @@ export async function parseMessage(source: Readable, opts: ParseOptions): Promis
       : null,
     size: meter.size,
   };
+}
+
+/**
+ * What a failed parse means, decided by the cause and never by the text: the size limit and the
+ * parser's limits are permanent (MessageTooLargeError, ParserLimitError); a failure of the store,
+ * of the source (the connection, a timeout) or of the system is returned as it is (the caller
+ * answers 451 / exits 75); only the parser's own complaint about the bytes is MalformedMessageError.
+ */
+function failureOf(err: Error, storeError: Error | null, upstreamError: Error | null, sourceError: Error | null, parserError: Error | null): Error {
+  // Over the size limit: that is the answer, whatever the parser or the store made of the cut-off message.
+  if (upstreamError instanceof MessageTooLargeError) return upstreamError;
+  if (storeError !== null) return storeError;
+  if (sourceError !== null) return sourceError;
+  if (err instanceof MalformedMessageError || err instanceof ParserLimitError) return err;
+  const cause = parserError ?? err;
+  if (isSystemFault(cause) || isSystemFault(err)) return err;
+  if ((cause as { code?: unknown }).code === PARSER_LIMIT) {
+    return new ParserLimitError(`message goes past a limit of the parser: ${cause.message}`, { cause });
+  }
+  if (parserError !== null) return new MalformedMessageError(`message cannot be parsed: ${parserError.message}`, { cause: parserError });
+  return err;
 }
 
 function checkHeaderSection(size: number, lines: readonly RawHeaderLine[]): void {

@@ -2,12 +2,14 @@
 // one transaction) RCPT check, stages → decision → apply. Answers come back only after the commit.
 import type { Readable } from 'node:stream';
 import type { Config } from '../config.js';
+import { isBlobStored } from '../db/attachments.js';
+import { freeBytes, releaseBlobs } from '../db/blobs.js';
 import { tentatively, type Db } from '../db/client.js';
 import { answers, isTaken, notStoredForAny, type Answer } from '../domain/answers.js';
 import { apply, logMessage, type Outcome } from './apply.js';
 import type { Committer } from './commit.js';
 import { messageFacts, readFacts, type Envelope, type MessageFacts } from './facts.js';
-import { MalformedMessageError, MessageTooLargeError, parseMessage } from './parse.js';
+import { MalformedMessageError, MessageTooLargeError, ParserLimitError, parseMessage } from './parse.js';
 import { checkRcpt } from './rcpt.js';
 import { decide } from './stages.js';
 
@@ -35,25 +37,55 @@ export interface IngestOptions {
  * the inbound log then gets a row per recipient if the database still takes one.
  */
 export async function ingestMessage(ctx: IngestContext, envelope: Envelope, source: Readable, opts: IngestOptions = {}): Promise<Outcome[]> {
+  const lowDisk = checkFreeSpace(ctx);
+  if (lowDisk !== null) {
+    source.resume();
+    // The envelope is logged (a row of the inbound log is small); when even that fails, the answer stands.
+    return ctx.committer
+      .run(() => refuseAll(ctx.db, envelope, null, lowDisk))
+      .catch(() => envelope.rcpt.map((rcpt): Outcome => ({ rcpt, answer: lowDisk, decision: 'refused', inboundId: 0, caseNumber: null })));
+  }
+  const written: string[] = [];
   try {
-    return await ingest(ctx, envelope, source, opts);
+    return await ingest(ctx, envelope, source, opts, written);
   } catch (err) {
     const a = answers.notStored((err as Error)?.message ?? String(err));
     await ctx.committer.run(() => refuseAll(ctx.db, envelope, null, a)).catch(() => undefined);
     throw err;
+  } finally {
+    // Whatever the outcome: the blobs of this message that no committed row names go.
+    forget(ctx.db, written);
   }
 }
 
-async function ingest(ctx: IngestContext, envelope: Envelope, source: Readable, opts: IngestOptions): Promise<Outcome[]> {
+/**
+ * 452 4.3.1 when the data folder has less than CASEGATE_MIN_FREE_BYTES free, else null; the message
+ * is not read. The SMTP server asks at MAIL FROM too.
+ */
+export function checkFreeSpace(ctx: Pick<IngestContext, 'db' | 'config'>): Answer | null {
+  if (ctx.config.minFreeBytes === 0) return null;
+  return freeBytes(ctx.db.blobDir) < ctx.config.minFreeBytes ? answers.lowDisk() : null;
+}
+
+function forget(db: Db, written: readonly string[]): void {
+  if (written.length === 0) return;
+  try {
+    releaseBlobs(db.blobDir, written, (sha) => isBlobStored(db, sha));
+  } catch (err) {
+    // The database or the disk failed again: what stays is removed by the next gc.
+    console.error(`casegate: could not remove the attachments of a message that was not kept: ${(err as Error).message}`);
+  }
+}
+
+async function ingest(ctx: IngestContext, envelope: Envelope, source: Readable, opts: IngestOptions, written: string[]): Promise<Outcome[]> {
   const { db, config } = ctx;
-  const tooLarge = answers.tooLarge(config.maxMessageBytes);
   let facts: MessageFacts;
   try {
-    facts = messageFacts(await parseMessage(source, { blobDir: db.blobDir, maxBytes: config.maxMessageBytes }), envelope);
+    facts = messageFacts(await parseMessage(source, { blobDir: db.blobDir, maxBytes: config.maxMessageBytes, written }), envelope);
   } catch (err) {
-    if (!(err instanceof MalformedMessageError) && !(err instanceof MessageTooLargeError)) throw err;
+    const a = permanentAnswerOf(err, config);
+    if (a === null) throw err;
     source.resume();
-    const a = err instanceof MessageTooLargeError ? tooLarge : answers.malformed(err.message);
     return ctx.committer.run(() => refuseAll(db, envelope, null, a));
   }
 
@@ -73,6 +105,14 @@ async function ingest(ctx: IngestContext, envelope: Envelope, source: Readable, 
     const whole = notStoredForAny(result.map((o) => o.answer).filter((a) => !isTaken(a)));
     return result.map((o) => refuse(db, envelope, facts, o.rcpt, isTaken(o.answer) ? whole : o.answer));
   });
+}
+
+/** The answer to a message that can never be taken, by the class of the error; null for any other failure (451 / 75). */
+function permanentAnswerOf(err: unknown, config: Config): Answer | null {
+  if (err instanceof MessageTooLargeError) return answers.tooLarge(config.maxMessageBytes);
+  if (err instanceof ParserLimitError) return answers.parserLimit(err.message);
+  if (err instanceof MalformedMessageError) return answers.malformed(err.message);
+  return null;
 }
 
 /** One recipient: the RCPT check (a case may have gone since RCPT), facts, decision, apply. */

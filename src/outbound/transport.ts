@@ -3,7 +3,7 @@
 // outbox table.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Config } from '../config.js';
@@ -48,9 +48,11 @@ export function createSmtpTransport(url: string, options: SmtpTransportOptions =
 }
 
 /**
- * Writes each message as `<time>-<id>.eml` into `dir`: built in full under a dot-name, fsynced,
- * then renamed into place, so that a reader of the folder never sees half a message. The file is
- * the message as it would be sent; its envelope sender is the VERP address named by its token.
+ * Writes each message as `<id>.eml` into `dir`, `<id>` being the local part of its Message-ID (our
+ * token): built in full under a dot-name, fsynced, then renamed into place, so that a reader of the
+ * folder never sees half a message, and a message sent again (after a crash between the write and
+ * the `sent` mark) replaces its file instead of adding one. The file is the message as it would be
+ * sent; its envelope sender is the VERP address named by its token.
  */
 export function createFolderTransport(dir: string): Transport {
   let ready: Promise<unknown> | null = null;
@@ -61,7 +63,7 @@ export function createFolderTransport(dir: string): Transport {
       // Lines end in CRLF throughout, as on the wire (a 7bit text part keeps the LFs it was given).
       const built = await new MailComposer(message).compile().build();
       const raw = Buffer.from(built.toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1');
-      const name = `${fileTime(new Date())}-${fileIdOf(message)}.eml`;
+      const name = `${fileIdOf(message)}.eml`;
       const temp = path.join(dir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
       try {
         const handle = await fs.open(temp, 'wx', 0o644);
@@ -88,15 +90,16 @@ export function createConfiguredTransport(config: Pick<Config, 'smtpUrl' | 'outb
   return config.smtpUrl ? createSmtpTransport(config.smtpUrl) : createFolderTransport(config.outboxDir);
 }
 
-/** `20250304T090512345Z`: sorts by time, and is a valid file name everywhere. */
-function fileTime(date: Date): string {
-  return date.toISOString().replace(/[-:.]/g, '');
-}
-
-/** The local part of the Message-ID (our token), made safe for a file name. */
+/**
+ * The local part of the Message-ID (our token), made safe for a file name; one that had to be
+ * changed or cut gets a hash of the whole id, so that two ids never share a name. Without a
+ * Message-ID, a random name.
+ */
 function fileIdOf(message: SendMailOptions): string {
   const id = typeof message.messageId === 'string' ? message.messageId : '';
+  if (id === '') return `no-id-${randomBytes(12).toString('hex')}`;
   const local = id.replace(/^<|>$/g, '').split('@')[0] ?? '';
-  const safe = local.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64);
-  return safe || randomBytes(8).toString('hex');
+  const safe = local.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_').slice(0, 64);
+  if (safe === local && safe !== '') return safe;
+  return `${safe}-${createHash('sha256').update(id).digest('hex').slice(0, 16)}`;
 }

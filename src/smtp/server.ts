@@ -1,10 +1,12 @@
 // smtp-server wiring only: envelope in, pipeline outcome out as reply codes. SMTP, or LMTP with
 // one answer per recipient. AUTH is off; STARTTLS only with a configured key and certificate.
 import fs from 'node:fs';
+import { Transform } from 'node:stream';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
-import { ingestMessage, type IngestContext, type Outcome } from '../ingest/pipeline.js';
+import { DATA_RATE_WINDOW_SECONDS } from '../config.js';
+import { checkFreeSpace, ingestMessage, type IngestContext, type Outcome } from '../ingest/pipeline.js';
 import { checkRcpt } from '../ingest/rcpt.js';
-import { answerForAll, answers, formatAnswer, isTaken, type Answer } from '../domain/answers.js';
+import { answerForAll, answers, EXIT, formatAnswer, isTaken, type Answer } from '../domain/answers.js';
 
 export interface InboundServer {
   start(): Promise<{ host: string; port: number }>;
@@ -18,6 +20,22 @@ export interface ServerOptions {
   port?: number;
   /** Called with each transaction's outcomes, after the answer is decided (for logging). */
   onOutcome?: (outcomes: Outcome[]) => void;
+  /** The window of the minimum DATA rate, in milliseconds (DATA_RATE_WINDOW_SECONDS; shorter in tests). */
+  dataRateWindowMs?: number;
+}
+
+/** What the server keeps of one open session (SPEC §9 limits). */
+interface SessionState {
+  readonly ip: string;
+  readonly closed: () => void;
+  readonly timer: NodeJS.Timeout;
+  unknownRecipients: number;
+}
+
+/** The part of smtp-server's connection object used to close a session from our side. */
+interface Connection {
+  readonly id: string;
+  send(code: number, text: string): void;
 }
 
 /** An error smtp-server sends as it is: our text carries its own enhanced status code. */
@@ -28,8 +46,18 @@ function replyError(a: Answer): Error & { responseCode: number } {
 export function createInboundServer(p: IngestContext, options: ServerOptions = {}): InboundServer {
   const { config } = p;
   const tls = config.tlsKey && config.tlsCert ? { key: fs.readFileSync(config.tlsKey), cert: fs.readFileSync(config.tlsCert) } : null;
-  // Open connections, for the group commit: it commits at once when every one is waiting for it.
-  const connections = new Map<string, () => void>();
+  // Open sessions: for the group commit (it commits at once when every one is waiting for it) and
+  // the limits of SPEC §9 (connections per IP, session length, unknown recipients).
+  const sessions = new Map<string, SessionState>();
+  const perIp = new Map<string, number>();
+  const windowMs = options.dataRateWindowMs ?? DATA_RATE_WINDOW_SECONDS * 1000;
+
+  /** Sends a 421 answer and closes the session (smtp-server closes after any 421). */
+  const disconnect = (sessionId: string, a: Answer): void => {
+    for (const c of server.connections as Set<Connection>) {
+      if (c.id === sessionId) c.send(a.code, `${a.enhanced} ${a.text}`);
+    }
+  };
   const server = new SMTPServer({
     lmtp: options.lmtp === true,
     name: config.domain,
@@ -42,12 +70,32 @@ export function createInboundServer(p: IngestContext, options: ServerOptions = {
     maxClients: config.maxConnections,
     logger: false,
     onConnect(session, callback) {
-      connections.set(session.id, p.committer.connection());
+      const ip = session.remoteAddress;
+      const open = perIp.get(ip) ?? 0;
+      if (open >= config.maxConnectionsPerIp) return callback(replyError(answers.tooManyFromAddress(config.maxConnectionsPerIp)));
+      perIp.set(ip, open + 1);
+      const timer = setTimeout(() => disconnect(session.id, answers.sessionTooLong(config.sessionSeconds)), config.sessionSeconds * 1000);
+      timer.unref();
+      sessions.set(session.id, { ip, closed: p.committer.connection(), timer, unknownRecipients: 0 });
       callback();
     },
     onClose(session) {
-      connections.get(session.id)?.();
-      connections.delete(session.id);
+      const state = sessions.get(session.id);
+      if (state === undefined) return; // refused in onConnect
+      sessions.delete(session.id);
+      clearTimeout(state.timer);
+      state.closed();
+      const left = (perIp.get(state.ip) ?? 1) - 1;
+      if (left > 0) perIp.set(state.ip, left);
+      else perIp.delete(state.ip);
+    },
+    onMailFrom(_address, _session, callback) {
+      try {
+        const low = checkFreeSpace(p);
+        callback(low === null ? undefined : replyError(low));
+      } catch {
+        callback(replyError(answers.storeFailed()));
+      }
     },
     onRcptTo(address, session: SMTPServerSession, callback) {
       if (session.envelope.rcptTo.length >= config.maxRecipients) {
@@ -55,12 +103,19 @@ export function createInboundServer(p: IngestContext, options: ServerOptions = {
       }
       try {
         const check = checkRcpt(p.db, config, address.address);
-        callback(check.ok ? undefined : replyError(check.answer));
+        if (check.ok) return callback();
+        const state = sessions.get(session.id);
+        if (state !== undefined && check.answer.sysexit === EXIT.NOUSER && ++state.unknownRecipients >= config.maxUnknownRecipients) {
+          // The guess that reaches the limit is answered 421 and the connection closes.
+          return callback(replyError(answers.tooManyUnknownRecipients(config.maxUnknownRecipients)));
+        }
+        callback(replyError(check.answer));
       } catch {
         callback(replyError(answers.recipientCheckFailed()));
       }
     },
-    onData(source, session, callback) {
+    onData(stream, session, callback) {
+      const source = config.minDataRate > 0 ? stream.pipe(rateGuard(stream, config.minDataRate, windowMs, () => disconnect(session.id, answers.dataTooSlow(config.minDataRate)))) : stream;
       const envelope = {
         mailFrom: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address,
         rcpt: session.envelope.rcptTo.map((r) => r.address),
@@ -79,6 +134,7 @@ export function createInboundServer(p: IngestContext, options: ServerOptions = {
           else callback(replyError(a));
         })
         .catch((err: unknown) => {
+          stream.resume();
           source.resume();
           console.error(`casegate: could not store a message, answered 451: ${(err as Error)?.message ?? String(err)}`);
           callback(replyError(answers.storeFailed()));
@@ -104,4 +160,38 @@ export function createInboundServer(p: IngestContext, options: ServerOptions = {
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Passes DATA through and calls `tooSlow` when a window of `windowMs` brings fewer than
+ * `bytesPerSecond × window` bytes, while the client still owes us data (SPEC §9: a slow client
+ * must not hold a slot). An error of the input is passed on, so the parser sees it.
+ */
+function rateGuard(input: NodeJS.ReadableStream, bytesPerSecond: number, windowMs: number, tooSlow: () => void): Transform {
+  let bytes = 0;
+  const needed = (bytesPerSecond * windowMs) / 1000;
+  const timer = setInterval(() => {
+    if (bytes < needed) {
+      clearInterval(timer);
+      tooSlow();
+    }
+    bytes = 0;
+  }, windowMs);
+  timer.unref();
+  const guard = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      done(null, chunk);
+    },
+    flush(done) {
+      clearInterval(timer);
+      done();
+    },
+  });
+  input.once('error', (err) => {
+    clearInterval(timer);
+    guard.destroy(err);
+  });
+  guard.once('close', () => clearInterval(timer));
+  return guard;
 }

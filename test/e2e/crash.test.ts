@@ -29,7 +29,8 @@ describe('SIGKILL after the answers', () => {
     const address = createCase(db, config, { subject: 'Crash test', contact: ANN }).address;
     db.close();
 
-    const first = await startServe(file, ['--no-dispatch']);
+    // 40 clients at once from one address: more than the per-IP default of 20.
+    const first = await startServe(file, ['--no-dispatch'], { CASEGATE_MAX_CONNECTIONS_PER_IP: '40' });
     child = first;
     const sends = Array.from({ length: 40 }, (_, i) => {
       const from = i % 5 === 4 ? EVE : ANN;

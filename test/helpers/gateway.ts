@@ -24,8 +24,12 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-export async function startGateway(env: Record<string, string> = {}, opts: { lmtp?: boolean; createContacts?: boolean } = {}): Promise<Gateway> {
-  const { dir, cleanup } = tempDir('e2e');
+export async function startGateway(
+  env: Record<string, string> = {},
+  opts: { lmtp?: boolean; createContacts?: boolean; /** Folder for the database and its blobs instead of a new temp folder (kept). */ dataDir?: string } = {},
+): Promise<Gateway> {
+  const made = opts.dataDir === undefined ? tempDir('e2e') : { dir: opts.dataDir, cleanup: () => undefined };
+  const { dir, cleanup } = made;
   const config = loadConfig({ db: path.join(dir, 'casegate.db'), host: '127.0.0.1', port: 0 }, { CASEGATE_OUTBOX_DIR: path.join(dir, 'outbox'), ...env });
   const db = openDb(config.db);
   const acme = createAccount(db, 'Acme');

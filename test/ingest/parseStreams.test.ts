@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { blobPath } from '../../src/db/blobs.js';
-import { HEADER_SECTION_MAX, MalformedMessageError, MessageTooLargeError, parseMessage } from '../../src/ingest/parse.js';
+import { HEADER_SECTION_MAX, MalformedMessageError, MessageTooLargeError, ParserLimitError, parseMessage } from '../../src/ingest/parse.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures');
@@ -115,12 +115,12 @@ describe('failures end the parse and never hang it', () => {
     expect(err).not.toBeInstanceOf(MalformedMessageError);
   });
 
-  it('a message the parser gives up on (a header over 1 MiB) is malformed', async () => {
+  it('a message past a limit of the parser (a header over 1 MiB) is refused by the class of the error, never as a system fault', async () => {
     const raw = `Subject: ${'a'.repeat(1.5 * MIB)}\r\n\r\nbody\r\n`;
     const source = Readable.from([Buffer.from(raw)]);
     const err = await parseMessage(source, { blobDir }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(MalformedMessageError);
-    expect((err as Error).message).toMatch(/^message cannot be parsed: Max header size/);
+    expect(err).toBeInstanceOf(ParserLimitError);
+    expect(((err as Error).cause as { code?: string }).code).toBe('EMAXLEN');
     await finished(source);
   });
 

@@ -16,7 +16,7 @@ beforeEach(() => {
 afterEach(() => t.cleanup());
 
 describe('.eml folder transport', () => {
-  it('writes one complete file per row, named by time and token, and leaves no temporary files', async () => {
+  it('writes one complete file per row, named by its token, and leaves no temporary files', async () => {
     const outboxDir = path.join(t.dir, 'outbox');
     const config = loadConfig({ db: t.file }, { CASEGATE_DOMAIN: DOMAIN, CASEGATE_OUTBOX_DIR: outboxDir });
     expect(config.smtpUrl).toBeNull();
@@ -31,9 +31,9 @@ describe('.eml folder transport', () => {
 
     const names = fs.readdirSync(outboxDir).sort();
     expect(names).toHaveLength(20);
-    expect(names.every((n) => /^\d{8}T\d{9}Z-[a-z0-9]{24}\.eml$/.test(n))).toBe(true);
+    expect(names.every((n) => /^[a-z0-9]{24}\.eml$/.test(n))).toBe(true);
     for (const row of rows) {
-      const name = names.find((n) => n.endsWith(`-${row.token}.eml`));
+      const name = names.find((n) => n === `${row.token}.eml`);
       expect(name).toBeDefined();
       expect(outboxRow(t.db, row.id).response).toBe(`250 written to ${name}`);
       const mail = await simpleParser(fs.readFileSync(path.join(outboxDir, name!)));
@@ -42,6 +42,23 @@ describe('.eml folder transport', () => {
       const [file] = mail.attachments;
       expect(createHash('sha256').update(file!.content).digest('hex')).toBe(comment.sha256[0]);
     }
+  });
+
+  it('a message sent again (a crash before its sent mark) replaces its file instead of adding one', async () => {
+    const dir = path.join(t.dir, 'again');
+    const transport = createFolderTransport(dir);
+    const message = { from: 'a@x.test', to: 'b@x.test', text: 'first', messageId: '<tok1@x.test>' };
+    expect((await transport.send(message)).response).toBe('250 written to tok1.eml');
+    await transport.send({ ...message, text: 'second' });
+    await transport.send({ ...message, messageId: '<tok2@x.test>' });
+    await transport.send({ ...message, messageId: '<a/b@x.test>' });
+    await transport.send({ ...message, messageId: '<a_b@x.test>' });
+    const names = fs.readdirSync(dir).sort();
+    expect(names).toHaveLength(4);
+    expect(names).toContain('tok1.eml');
+    expect(names).toContain('a_b.eml');
+    expect((await simpleParser(fs.readFileSync(path.join(dir, 'tok1.eml')))).text?.trim()).toBe('second');
+    transport.close();
   });
 
   it('a failed write leaves nothing behind and is reported', async () => {

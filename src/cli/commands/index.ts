@@ -15,6 +15,7 @@ import { ruleCommand } from './rule.js';
 import { caseCommand } from './case.js';
 import { collaboratorCommand } from './collaborator.js';
 import { commentCommand } from './comment.js';
+import { gcCommand } from './gc.js';
 
 export const commands: Array<() => Command> = [
   initCommand,
@@ -32,4 +33,5 @@ export const commands: Array<() => Command> = [
   ruleCommand,
   outboxCommand,
   inboundCommand,
+  gcCommand,
 ];
