@@ -1,5 +1,5 @@
 // The outbox as a delivery queue: claim due rows under a lease (holding those whose recipient
-// hard-bounced), give claims back, and send a failed or held row again. The SQL is in
+// hard-bounced), give claims back, and send a failed, held or bounced row again. The SQL is in
 // src/db/outbox.ts; the hold rule in src/domain/outbox.ts.
 import { transaction, type Db } from '../db/client.js';
 import { forgetBounce } from '../db/bounces.js';
@@ -47,9 +47,10 @@ export function releaseClaims(db: Db, owner: string, ids: readonly number[]): vo
 }
 
 /**
- * Sends a `failed` or `held` row again: back to `pending`, due now, with a fresh retry schedule.
- * For a held row the address's bounce record is forgotten, so that its other rows go out too
- * once they are retried.
+ * Sends a `failed`, `held` or `bounced` row again: back to `pending`, due now, with a fresh retry
+ * schedule. For a held or bounced row the address's bounce record is forgotten (an admin says the
+ * address works again), so that this row is not held at once and its other rows go out too once
+ * they are retried.
  */
 export function retryRow(db: Db, id: number, now: number): void {
   transaction(
@@ -59,7 +60,7 @@ export function retryRow(db: Db, id: number, now: number): void {
       if (!row) throw notFound(`outbox row ${id} does not exist; run "casegate outbox list" to see the rows`);
       if (row.status === 'sent') {
         const when = row.sentAt === null ? '' : ` on ${new Date(row.sentAt).toISOString()}`;
-        throw conflict(`outbox row ${id} was already sent${when}; only failed or held rows can be retried`);
+        throw conflict(`outbox row ${id} was already sent${when}; only failed, held or bounced rows can be retried`);
       }
       if (row.status === 'pending') {
         throw conflict(
@@ -67,7 +68,7 @@ export function retryRow(db: Db, id: number, now: number): void {
             'run "casegate dispatch --once" to send due rows now',
         );
       }
-      if (row.status === 'held') forgetBounce(db, row.recipientLower);
+      if (row.status === 'held' || row.status === 'bounced') forgetBounce(db, row.recipientLower);
       requeueRow(db, id, now);
     },
     'immediate',

@@ -178,6 +178,16 @@ describe('outbox list and retry', () => {
     expect(claimDue(t.db, 'one', Date.now(), 10, LEASE).claimed.map((r) => r.id)).toEqual([held.id]);
   });
 
+  it('retry of a bounced row forgets the bounce, so the row goes out instead of being held again', () => {
+    const c = seedCase(t.db);
+    const row = seedOutbox(t.db, { caseId: c.id, kind: 'case-created', recipient: 'back@x.test' });
+    markSent(t.db, row.id, '250', Date.now());
+    recordBounce(t.db, { token: row.token, status: '5.1.1', diagnostic: 'smtp; 550 5.1.1 user unknown' }, Date.now());
+    expect(outboxRow(t.db, row.id).status).toBe('bounced');
+    expect(retryRow(t.db, row.id, Date.now())).toMatchObject({ id: row.id, status: 'pending', attempts: 0 });
+    expect(claimDue(t.db, 'one', Date.now(), 10, LEASE)).toMatchObject({ claimed: [expect.objectContaining({ id: row.id })], held: 0 });
+  });
+
   it('refuses unknown, sent and pending rows with a sentence saying what to do', () => {
     const c = seedCase(t.db);
     const pending = seedOutbox(t.db, { caseId: c.id, kind: 'case-created', recipient: 'a@x.test' });
@@ -192,7 +202,7 @@ describe('outbox list and retry', () => {
       throw new Error('no error');
     };
     expect(error(999)).toMatchObject({ kind: 'not-found', message: expect.stringMatching(/row 999 does not exist; run "casegate outbox list"/) });
-    expect(error(sent.id)).toMatchObject({ kind: 'conflict', message: expect.stringMatching(/already sent on .*only failed or held rows/) });
+    expect(error(sent.id)).toMatchObject({ kind: 'conflict', message: expect.stringMatching(/already sent on .*only failed, held or bounced rows/) });
     expect(error(pending.id)).toMatchObject({ kind: 'conflict', message: expect.stringMatching(/already pending .*dispatch --once/) });
   });
 });

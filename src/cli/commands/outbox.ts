@@ -13,7 +13,7 @@ import { invalid } from '../../errors.js';
 const COLUMNS = ['id', 'case', 'recipient', 'kind', 'status', 'attempts', 'nextAttemptAt', 'sentAt', 'lastError'];
 
 export function outboxCommand(): Command {
-  const cmd = new Command('outbox').description('list notifications and their delivery state; retry failed or held ones');
+  const cmd = new Command('outbox').description('list notifications and their delivery state; retry failed, held or bounced ones');
 
   cmd
     .command('list')
@@ -30,7 +30,7 @@ export function outboxCommand(): Command {
 
   cmd
     .command('retry')
-    .description('send a failed or held row again, now; for a held row, also forget the bounce of its address')
+    .description('send a failed, held or bounced row again, now; for a held or bounced row, also forget the bounce of its address')
     .argument('<id>', 'row id, from "casegate outbox list"')
     .action(
       action(
