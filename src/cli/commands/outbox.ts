@@ -1,5 +1,5 @@
 // `casegate outbox list|retry`: see what was sent, what waits, what failed and what bounced; send a
-// failed or held notification again.
+// failed, held or bounced notification again.
 import { Command } from 'commander';
 import { action } from '../run.js';
 import { printTable } from '../output.js';
