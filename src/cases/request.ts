@@ -13,6 +13,7 @@ import { requireAccount } from '../admin/accounts.js';
 import { requireContact } from '../admin/contacts.js';
 import { requireUserByEmail } from '../admin/users.js';
 import { requirePriority } from '../admin/input.js';
+import { requirePermission, requireUserAllowed, userActor } from '../admin/permissions.js';
 import type { NewAttachment } from '../db/attachments.js';
 import { addComment } from './comment.js';
 import { requireCase } from './find.js';
@@ -51,7 +52,7 @@ function openRequested(db: Db, config: Pick<Config, 'domain' | 'defaultOwner'>, 
   const parent = r.parent ? requireCase(db, r.parent) : null;
   const priority = r.priority ? requirePriority(r.priority) : 'Medium';
   const owner = r.owner ? requireUserByEmail(db, r.owner, 'owner') : null;
-  const creator = r.as ? requireUserByEmail(db, r.as, 'creator (--as)') : null;
+  const creator = r.as ? requireUserAllowed(db, r.as, 'create', 'create cases', 'creator (--as)') : null;
   const assign = r.assign !== false;
   // An admin at the CLI can fix a default owner that names no user, so it is refused here; mail
   // never is (the case opens without an owner, see src/ingest/apply.ts).
@@ -114,6 +115,8 @@ export async function commentRequest(
   now = Date.now(),
 ): Promise<{ id: number; author: string; attachments: NewAttachment[] }> {
   const user = userByEmail(db, r.as);
+  // A comment changes the case: a user needs Edit on cases; participants write as today.
+  if (user) requirePermission(userActor(user), 'edit', `comment on case ${row.number}`);
   if (!user && !isParticipant(r.as, null, participantsOf(db, row).all)) {
     throw forbidden(
       `${r.as} is neither a user nor a participant of case ${row.number}; comment as a user (casegate user list) or as the contact or a collaborator`,

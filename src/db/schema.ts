@@ -38,6 +38,8 @@ export const users = sqliteTable('users', {
   email: text('email').notNull(),
   emailLower: text('email_lower').notNull().unique(),
   name: text('name').notNull(),
+  /** What the user may do with cases, comma-separated: `read`, `create`, `edit` (all by default). */
+  can: text('can').notNull().default('read,create,edit'),
   createdAt: integer('created_at').notNull(),
 });
 

@@ -9,6 +9,8 @@ import { closeCase, reopenCase } from '../../cases/status.js';
 import { linkContact, unlinkContact } from '../../cases/contactLink.js';
 import { caseDetail, caseList, suggestedContacts, type CaseDetail } from '../../views/case.js';
 import type { Context } from '../run.js';
+import { requireUserAllowed } from '../../admin/permissions.js';
+import type { Permission } from '../../domain/permissions.js';
 
 interface CreateOptions {
   subject: string;
@@ -41,11 +43,24 @@ function printCase(c: CaseDetail, full = false): void {
   }
 }
 
-/** Runs a change of one case and shows the case afterwards. */
+/** `--as USER`: that user must hold `need` (without --as the operator acts, who may do all). */
+function acting(ctx: Context, o: AsOption, need: Permission, doing: string): void {
+  if (o.as !== undefined) requireUserAllowed(ctx.db, o.as, need, doing);
+}
+
+interface AsOption {
+  as?: string;
+}
+
+const AS_HELP = 'the user doing this; refused when the user lacks the permission (see "user create --can")';
+
+/** Runs a change of one case (the acting user needs Edit) and shows the case afterwards. */
 const onCase =
   (change: (ctx: Context, number: string) => Parameters<typeof caseDetail>[1]) =>
-  (ctx: Context, _o: object, [n]: string[]): CaseDetail =>
-    caseDetail(ctx.db, change(ctx, n as string), ctx.config.domain);
+  (ctx: Context, o: AsOption, [n]: string[]): CaseDetail => {
+    acting(ctx, o, 'edit', `edit case ${n}`);
+    return caseDetail(ctx.db, change(ctx, n as string), ctx.config.domain);
+  };
 
 
 export function caseCommand(): Command {
@@ -65,7 +80,7 @@ export function caseCommand(): Command {
     .option('--closed', 'create the case already closed (closedWhenCreated)')
     .option('--no-notify', 'do not send the "case created" email')
     .option('--no-assign', 'do not run assignment rules; the creator (--as) owns the case')
-    .option('--as <email>', 'the user creating the case')
+    .option('--as <email>', 'the user creating the case; needs the create permission')
     .addHelpText('after', '\nExample:\n  casegate case create --subject "Printer jammed" --contact ann@acme.example --priority High')
     .action(
       action<CreateOptions, CaseDetail>(
@@ -99,9 +114,13 @@ export function caseCommand(): Command {
     .option('--status <s>', 'only cases with this status: New, Working, Escalated, Closed')
     .option('--unlinked', 'only cases without a contact (they need one linked)')
     .option('--unowned', 'only cases without an owner (no rule matched and no default owner; give them one)')
+    .option('--as <email>', AS_HELP)
     .action(
-      action<{ status?: string; unlinked?: boolean; unowned?: boolean }, ReturnType<typeof caseList>>(
-        (ctx, o) => caseList(ctx.db, o, ctx.config.domain),
+      action<{ status?: string; unlinked?: boolean; unowned?: boolean } & AsOption, ReturnType<typeof caseList>>(
+        (ctx, o) => {
+          acting(ctx, o, 'read', 'view cases');
+          return caseList(ctx.db, o, ctx.config.domain);
+        },
         (rows) => printTable(rows.map((r) => ({ ...r, contact: r.contact?.email ?? (r.suppliedEmail ? `(${r.suppliedEmail})` : null) })), LIST_COLUMNS),
       ),
     );
@@ -111,9 +130,13 @@ export function caseCommand(): Command {
     .description('show a case with its collaborators and comments')
     .argument('<number>', 'case number, e.g. 00001001')
     .option('--full', 'print the whole text of mailed comments, quoted history included (--json always has it as fullBody)')
+    .option('--as <email>', AS_HELP)
     .action(
-      action<{ full?: boolean }, CaseDetail>(
-        (ctx, _o, [n]) => caseDetail(ctx.db, requireCase(ctx.db, n as string), ctx.config.domain),
+      action<{ full?: boolean } & AsOption, CaseDetail>(
+        (ctx, o, [n]) => {
+          acting(ctx, o, 'read', 'view cases');
+          return caseDetail(ctx.db, requireCase(ctx.db, n as string), ctx.config.domain);
+        },
         (c, _ctx, o) => printCase(c, o.full === true),
       ),
     );
@@ -122,22 +145,28 @@ export function caseCommand(): Command {
     .command('close')
     .description('close a case (a later reply reopens it, see CASEGATE_CLOSED_CASE_REPLY)')
     .argument('<number>', 'case number')
-    .action(action<object, CaseDetail>(onCase((ctx, n) => closeCase(ctx.db, requireCase(ctx.db, n), Date.now())), (c) => console.log(`case ${c.number} is ${c.status}`)));
+    .option('--as <email>', AS_HELP)
+    .action(action<AsOption, CaseDetail>(onCase((ctx, n) => closeCase(ctx.db, requireCase(ctx.db, n), Date.now())), (c) => console.log(`case ${c.number} is ${c.status}`)));
 
   cmd
     .command('reopen')
     .description('reopen a closed case (status Working)')
     .argument('<number>', 'case number')
-    .action(action<object, CaseDetail>(onCase((ctx, n) => reopenCase(ctx.db, requireCase(ctx.db, n), Date.now())), (c) => console.log(`case ${c.number} is ${c.status}`)));
+    .option('--as <email>', AS_HELP)
+    .action(action<AsOption, CaseDetail>(onCase((ctx, n) => reopenCase(ctx.db, requireCase(ctx.db, n), Date.now())), (c) => console.log(`case ${c.number} is ${c.status}`)));
 
   cmd
     .command('link-contact')
     .description('link a case to a contact, or relink it to another one')
     .argument('<number>', 'case number')
     .argument('<contact>', 'contact id or email')
+    .option('--as <email>', AS_HELP)
     .action(
-      action<object, CaseDetail>(
-        (ctx, _o, [n, c]) => caseDetail(ctx.db, linkContact(ctx.db, requireCase(ctx.db, n as string), requireContact(ctx.db, c as string), Date.now()), ctx.config.domain),
+      action<AsOption, CaseDetail>(
+        (ctx, o, [n, c]) => {
+          acting(ctx, o, 'edit', `edit case ${n}`);
+          return caseDetail(ctx.db, linkContact(ctx.db, requireCase(ctx.db, n as string), requireContact(ctx.db, c as string), Date.now()), ctx.config.domain);
+        },
         (c) => console.log(`case ${c.number} is linked to ${c.contact?.email}`),
       ),
     );
@@ -146,7 +175,8 @@ export function caseCommand(): Command {
     .command('unlink-contact')
     .description('remove the contact of a case (it then shows in "case list --unlinked")')
     .argument('<number>', 'case number')
-    .action(action<object, CaseDetail>(onCase((ctx, n) => unlinkContact(ctx.db, requireCase(ctx.db, n), Date.now())), (c) => console.log(`case ${c.number} has no contact now`)));
+    .option('--as <email>', AS_HELP)
+    .action(action<AsOption, CaseDetail>(onCase((ctx, n) => unlinkContact(ctx.db, requireCase(ctx.db, n), Date.now())), (c) => console.log(`case ${c.number} has no contact now`)));
 
   cmd
     .command('suggest-contacts')
