@@ -4,8 +4,10 @@ import type { Config } from '../config.js';
 import { transaction, type Db } from '../db/client.js';
 import { insertCase, type CaseRow } from '../db/cases.js';
 import type { ContactRow } from '../db/contacts.js';
+import type { AssetRow } from '../db/assets.js';
 import { allRules } from '../db/rules.js';
 import { chooseOwner } from '../domain/assignment.js';
+import { checkAssetForCase, type AssetOwner } from '../domain/assets.js';
 import { caseDefaults, checkEligibility, initialStatus, type Priority } from '../domain/caseRules.js';
 import { newToken } from '../domain/mailNames.js';
 import { invalid } from '../errors.js';
@@ -19,6 +21,8 @@ export interface OpenCase {
   /** An explicit account; by default the contact's. */
   accountId: number | null;
   parent: CaseRow | null;
+  /** The asset the case is about; it must be of the case's account (or contact). */
+  asset: AssetRow | null;
   priority: Priority;
   origin: string;
   /** Explicit owner (`--owner`, the routing address's owner). */
@@ -44,11 +48,21 @@ export function requireEligible(contact: ContactRow | null): void {
   }
 }
 
+/** An asset of another account (or, for an asset of a contact alone, of another contact) is refused. */
+export function requireAssetFits(asset: AssetRow, kase: AssetOwner): void {
+  const problem = checkAssetForCase(asset, kase);
+  if (problem === null) return;
+  const whose = problem === 'other-account' ? `account ${asset.accountId}` : `contact ${asset.contactId}`;
+  const cases = problem === 'other-account' ? (kase.accountId === null ? 'a case without account' : `a case of account ${kase.accountId}`) : kase.contactId === null ? 'a case without contact' : `a case of contact ${kase.contactId}`;
+  throw invalid(`asset ${asset.id} ("${asset.name}") belongs to ${whose}, so ${cases} cannot name it; pick one from "casegate asset list --contact EMAIL"`);
+}
+
 export function openCase(db: Db, config: Pick<Config, 'domain'>, input: OpenCase, now: number): CaseRow {
   const subject = input.subject.trim();
   if (subject === '') throw invalid('a case needs a subject; give --subject "..."');
   requireEligible(input.contact);
   const { accountId, division } = caseDefaults(input.contact, { accountId: input.accountId });
+  if (input.asset) requireAssetFits(input.asset, { contactId: input.contact?.id ?? null, accountId });
   const { status, closedWhenCreated } = initialStatus(input.closed);
   const owner = chooseOwner({
     explicitOwnerId: input.ownerId,
@@ -71,6 +85,7 @@ export function openCase(db: Db, config: Pick<Config, 'domain'>, input: OpenCase
         accountId,
         ownerId: owner.ownerId,
         parentId: input.parent?.id ?? null,
+        assetId: input.asset?.id ?? null,
         division,
         closedWhenCreated,
         addressToken: newToken(),

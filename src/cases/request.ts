@@ -10,6 +10,7 @@ import { userByEmail } from '../db/users.js';
 import { isParticipant } from '../domain/recipients.js';
 import { forbidden, invalid, notFound } from '../errors.js';
 import { requireAccount } from '../admin/accounts.js';
+import { insertNewAsset, requireAsset, type AssetDetails } from '../admin/assets.js';
 import { requireContact } from '../admin/contacts.js';
 import { requireUserByEmail } from '../admin/users.js';
 import { requirePriority } from '../admin/input.js';
@@ -28,6 +29,10 @@ export interface CaseRequest {
   account?: string | number | null;
   /** Parent case number. */
   parent?: string | null;
+  /** An existing asset by id or serial number. */
+  asset?: string | null;
+  /** An asset to create for the case's contact (or account) on the way (Salesforce Quick Create). */
+  newAsset?: AssetDetails | null;
   priority?: string | null;
   origin?: string | null;
   /** A user's email. */
@@ -50,6 +55,16 @@ function openRequested(db: Db, config: Pick<Config, 'domain' | 'defaultOwner'>, 
   const contact = r.contact ? requireContact(db, r.contact) : null;
   const accountId = r.account == null ? null : requireAccount(db, r.account, '--account').id;
   const parent = r.parent ? requireCase(db, r.parent) : null;
+  if (r.asset && r.newAsset) throw invalid('--asset names an existing asset and --new-asset creates one; give only one of them');
+  let asset = r.asset ? requireAsset(db, r.asset) : null;
+  if (r.newAsset) {
+    const owner = { contactId: contact?.id ?? null, accountId: accountId ?? contact?.accountId ?? null };
+    if (owner.contactId === null && owner.accountId === null) {
+      throw invalid('a new asset belongs to the case\'s contact or account; give --contact or --account with --new-asset');
+    }
+    // Inside the caller's transaction: a later refusal removes the asset again.
+    asset = insertNewAsset(db, r.newAsset, owner, now);
+  }
   const priority = r.priority ? requirePriority(r.priority) : 'Medium';
   const owner = r.owner ? requireUserByEmail(db, r.owner, 'owner') : null;
   const creator = r.as ? requireUserAllowed(db, r.as, 'create', 'create cases', 'creator (--as)') : null;
@@ -67,6 +82,7 @@ function openRequested(db: Db, config: Pick<Config, 'domain' | 'defaultOwner'>, 
       contact,
       accountId,
       parent,
+      asset,
       priority,
       origin: r.origin?.trim() || 'CLI',
       ownerId: owner?.id ?? null,

@@ -43,6 +43,35 @@ export const users = sqliteTable('users', {
   createdAt: integer('created_at').notNull(),
 });
 
+/** The product catalogue: an asset may be one of these. Codes are unique, compared case-insensitively. */
+export const products = sqliteTable('products', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  code: text('code').notNull(),
+  codeLower: text('code_lower').notNull().unique(),
+  createdAt: integer('created_at').notNull(),
+});
+
+/** What a customer owns (Salesforce Asset): of a contact (and its account) or of an account alone. */
+export const assets = sqliteTable(
+  'assets',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    name: text('name').notNull(),
+    serial: text('serial'),
+    /** Serial numbers are unique, compared case-insensitively; null when the asset has none. */
+    serialLower: text('serial_lower').unique(),
+    productId: integer('product_id').references(() => products.id),
+    contactId: integer('contact_id').references(() => contacts.id),
+    accountId: integer('account_id').references(() => accounts.id),
+    /** `YYYY-MM-DD`. */
+    installDate: text('install_date'),
+    status: text('status').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('assets_contact_idx').on(t.contactId), index('assets_account_idx').on(t.accountId)],
+);
+
 export const cases = sqliteTable(
   'cases',
   {
@@ -57,6 +86,7 @@ export const cases = sqliteTable(
     accountId: integer('account_id').references(() => accounts.id),
     ownerId: integer('owner_id').references(() => users.id),
     parentId: integer('parent_id'),
+    assetId: integer('asset_id').references(() => assets.id),
     division: text('division'),
     closedWhenCreated: integer('closed_when_created', { mode: 'boolean' }).notNull().default(false),
     /** Unguessable token of the case address: `case+<token>@<domain>`. Never reused. */

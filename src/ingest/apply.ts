@@ -90,6 +90,7 @@ function openFromMail(db: Db, config: Config, f: RecipientFacts, parent: CaseRow
       contact,
       accountId: null,
       parent,
+      asset: null,
       priority: (routing?.priority ?? parent?.priority ?? 'Medium') as 'High' | 'Medium' | 'Low',
       origin: routing?.origin ?? 'Email',
       ownerId: owner?.id ?? null,

@@ -7,8 +7,12 @@ import { requireCase } from '../../cases/find.js';
 import { openCaseRequest } from '../../cases/request.js';
 import { closeCase, reopenCase } from '../../cases/status.js';
 import { linkContact, unlinkContact } from '../../cases/contactLink.js';
-import { caseDetail, caseList, suggestedContacts, type CaseDetail } from '../../views/case.js';
+import { caseDetail, caseList, caseSearch, suggestedContacts, type CaseDetail } from '../../views/case.js';
 import type { Context } from '../run.js';
+import type { AssetDetails } from '../../admin/assets.js';
+import { cloneCaseRequest } from '../../cases/clone.js';
+import { updateCaseRequest } from '../../cases/update.js';
+import { invalid } from '../../errors.js';
 import { requireUserAllowed } from '../../admin/permissions.js';
 import type { Permission } from '../../domain/permissions.js';
 
@@ -18,6 +22,10 @@ interface CreateOptions {
   contact?: string;
   account?: string;
   parent?: string;
+  asset?: string;
+  newAsset?: string;
+  serial?: string;
+  product?: string;
   priority?: string;
   origin?: string;
   owner?: string;
@@ -31,6 +39,10 @@ const LIST_COLUMNS = ['number', 'status', 'priority', 'subject', 'contact', 'own
 
 function printCase(c: CaseDetail, full = false): void {
   printRecord({ ...c, contact: c.contact ? `${c.contact.email} (contact ${c.contact.id})` : c.suppliedEmail ? `unlinked (from ${c.suppliedEmail})` : 'unlinked' });
+  if (c.asset) {
+    const product = c.asset.product ? `, product ${c.asset.product.code} ${c.asset.product.name}` : '';
+    console.log(`asset:             ${c.asset.id} ${c.asset.name}${c.asset.serial ? ` (serial ${c.asset.serial})` : ''}${product}`);
+  }
   if (c.children.length > 0) console.log(`children:          ${c.children.join(', ')}`);
   console.log(`collaborators:     ${c.collaborators.map((x) => `${x.email}${x.activeContact ? ' (active contact)' : ''}`).join(', ') || '-'}`);
   if (c.suggestedContacts.length > 0) {
@@ -41,6 +53,15 @@ function printCase(c: CaseDetail, full = false): void {
     console.log(full ? m.fullBody : m.body);
     for (const a of m.attachments) console.log(`[attachment] ${a.filename} ${a.contentType} ${a.size} bytes sha256 ${a.sha256}`);
   }
+}
+
+/** `--new-asset NAME [--serial S] [--product CODE]`; --serial or --product alone is a mistake. */
+function newAsset(o: CreateOptions): AssetDetails | null {
+  if (o.newAsset === undefined) {
+    if (o.serial !== undefined || o.product !== undefined) throw invalid('--serial and --product describe a new asset; give --new-asset NAME with them');
+    return null;
+  }
+  return { name: o.newAsset, serial: o.serial ?? null, product: o.product ?? null };
 }
 
 /** `--as USER`: that user must hold `need` (without --as the operator acts, who may do all). */
@@ -64,7 +85,7 @@ const onCase =
 
 
 export function caseCommand(): Command {
-  const cmd = new Command('case').description('open, list, show, close and reopen cases; link their contact');
+  const cmd = new Command('case').description('open, clone, search, list, show, update, close and reopen cases; link their contact');
 
   cmd
     .command('create')
@@ -74,6 +95,10 @@ export function caseCommand(): Command {
     .option('--contact <id|email>', 'the contact the case is for (its account and division become the defaults)')
     .option('--account <id>', 'account, when it is not the contact\'s')
     .option('--parent <number>', 'number of the parent case, e.g. 00001001')
+    .option('--asset <id|serial>', 'the asset the case is about: one of the case\'s account, see "asset list --contact EMAIL"')
+    .option('--new-asset <name>', 'create the asset on the way, for the case\'s contact (or account)')
+    .option('--serial <serial>', 'serial number of --new-asset')
+    .option('--product <code>', 'product code of --new-asset')
     .option('--priority <p>', 'High, Medium or Low', 'Medium')
     .option('--origin <o>', 'where the case came from, e.g. Phone, Web, Email', 'CLI')
     .option('--owner <email>', 'user who owns the case (otherwise assignment rules, then the default owner)')
@@ -91,6 +116,8 @@ export function caseCommand(): Command {
             contact: o.contact ?? null,
             account: o.account ?? null,
             parent: o.parent ?? null,
+            asset: o.asset ?? null,
+            newAsset: newAsset(o),
             priority: o.priority,
             origin: o.origin,
             owner: o.owner ?? null,
@@ -105,6 +132,53 @@ export function caseCommand(): Command {
           console.log(`created case ${c.number}; replies go to ${c.address}`);
           printCase(c);
         },
+      ),
+    );
+
+  cmd
+    .command('clone')
+    .description('open a new case with the contact, account, asset, subject, description, priority and origin of another (not its comments or collaborators)')
+    .argument('<number>', 'number of the case to clone')
+    .option('--no-notify', 'do not send the "case created" email')
+    .option('--as <email>', 'the user cloning; needs the read and create permissions')
+    .addHelpText('after', '\nExample:\n  casegate case clone 00001001')
+    .action(
+      action<{ notify: boolean } & AsOption, CaseDetail>(
+        (ctx, o, [n]) => caseDetail(ctx.db, cloneCaseRequest(ctx.db, ctx.config, n as string, { as: o.as ?? null, notify: o.notify }), ctx.config.domain),
+        (c) => {
+          console.log(`created case ${c.number}; replies go to ${c.address}`);
+          printCase(c);
+        },
+      ),
+    );
+
+  cmd
+    .command('update')
+    .description('change a case: its asset')
+    .argument('<number>', 'case number')
+    .option('--asset <id|serial>', 'the asset the case is about: one of the case\'s account')
+    .option('--as <email>', 'the user changing the case; needs the edit permission')
+    .addHelpText('after', '\nExample:\n  casegate case update 00001001 --asset SN-1001')
+    .action(
+      action<{ asset?: string } & AsOption, CaseDetail>(
+        (ctx, o, [n]) => caseDetail(ctx.db, updateCaseRequest(ctx.db, n as string, { asset: o.asset ?? null, as: o.as ?? null }), ctx.config.domain),
+        (c) => printCase(c),
+      ),
+    );
+
+  cmd
+    .command('search')
+    .description('find cases by subject, description, contact (email or name) or account name, before opening a new one')
+    .argument('<text>', 'text to look for (letter case ignored)')
+    .option('--as <email>', AS_HELP)
+    .addHelpText('after', '\nExample:\n  casegate case search printer')
+    .action(
+      action<AsOption, ReturnType<typeof caseSearch>>(
+        (ctx, o, [text]) => {
+          acting(ctx, o, 'read', 'view cases');
+          return caseSearch(ctx.db, text as string, ctx.config.domain);
+        },
+        (rows) => printTable(rows.map((r) => ({ ...r, contact: r.contact?.email ?? (r.suppliedEmail ? `(${r.suppliedEmail})` : null) })), LIST_COLUMNS),
       ),
     );
 

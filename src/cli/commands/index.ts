@@ -10,6 +10,8 @@ import { inboundCommand } from './inbound.js';
 import { accountCommand } from './account.js';
 import { contactCommand } from './contact.js';
 import { userCommand } from './user.js';
+import { productCommand } from './product.js';
+import { assetCommand } from './asset.js';
 import { routingCommand } from './routing.js';
 import { ruleCommand } from './rule.js';
 import { caseCommand } from './case.js';
@@ -25,6 +27,8 @@ export const commands: Array<() => Command> = [
   accountCommand,
   contactCommand,
   userCommand,
+  productCommand,
+  assetCommand,
   caseCommand,
   collaboratorCommand,
   commentCommand,
