@@ -10,6 +10,8 @@ import { userByEmail } from '../db/users.js';
 import { isParticipant } from '../domain/recipients.js';
 import { forbidden, invalid, notFound } from '../errors.js';
 import { requireAccount } from '../admin/accounts.js';
+import { requireRecordType } from '../admin/recordTypes.js';
+import { parseFieldAssignments } from '../domain/recordTypes.js';
 import { insertNewAsset, requireAsset, type AssetDetails } from '../admin/assets.js';
 import { requireContact } from '../admin/contacts.js';
 import { requireUserByEmail } from '../admin/users.js';
@@ -35,6 +37,10 @@ export interface CaseRequest {
   newAsset?: AssetDetails | null;
   priority?: string | null;
   origin?: string | null;
+  /** A record type by name. */
+  recordType?: string | null;
+  /** Values of its custom fields as `KEY=VALUE`. */
+  fields?: readonly string[];
   /** A user's email. */
   owner?: string | null;
   closed?: boolean;
@@ -65,7 +71,10 @@ function openRequested(db: Db, config: Pick<Config, 'domain' | 'defaultOwner'>, 
     // Inside the caller's transaction: a later refusal removes the asset again.
     asset = insertNewAsset(db, r.newAsset, owner, now);
   }
-  const priority = r.priority ? requirePriority(r.priority) : 'Medium';
+  const recordType = r.recordType ? requireRecordType(db, r.recordType) : null;
+  const fields = requireAssignments(r.fields ?? []);
+  // A record type's defaults replace the global ones.
+  const priority = r.priority ? requirePriority(r.priority) : (recordType?.defaultPriority ?? 'Medium');
   const owner = r.owner ? requireUserByEmail(db, r.owner, 'owner') : null;
   const creator = r.as ? requireUserAllowed(db, r.as, 'create', 'create cases', 'creator (--as)') : null;
   const assign = r.assign !== false;
@@ -84,7 +93,9 @@ function openRequested(db: Db, config: Pick<Config, 'domain' | 'defaultOwner'>, 
       parent,
       asset,
       priority,
-      origin: r.origin?.trim() || 'CLI',
+      origin: r.origin?.trim() || recordType?.defaultOrigin || 'CLI',
+      recordType,
+      fields,
       ownerId: owner?.id ?? null,
       assign,
       creatorId: creator?.id ?? null,
@@ -102,6 +113,13 @@ function openRequested(db: Db, config: Pick<Config, 'domain' | 'defaultOwner'>, 
     );
   }
   return row;
+}
+
+/** `--field KEY=VALUE` pairs as a map; a pair without `=` is refused. */
+export function requireAssignments(pairs: readonly string[]): Record<string, string> {
+  const parsed = parseFieldAssignments(pairs);
+  if ('problem' in parsed) throw invalid(`${parsed.problem}; give each field as --field KEY=VALUE`);
+  return parsed.values;
 }
 
 /** An attachment to store: its name, type and a way to read its bytes. */

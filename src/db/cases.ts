@@ -13,7 +13,8 @@ export type NewCaseRow = Omit<CaseRow, 'id' | 'number' | 'threadRoot' | 'created
 
 /** The columns of a CaseRow; `t` prefixes each with a table alias, e.g. `c.`. */
 const columns = (t = ''): string => `${t}id, ${t}number, ${t}subject, ${t}description, ${t}status, ${t}priority, ${t}origin, ${t}contact_id AS contactId,
-  ${t}account_id AS accountId, ${t}owner_id AS ownerId, ${t}parent_id AS parentId, ${t}asset_id AS assetId, ${t}division,
+  ${t}account_id AS accountId, ${t}owner_id AS ownerId, ${t}parent_id AS parentId, ${t}asset_id AS assetId, ${t}record_type_id AS recordTypeId,
+  ${t}division,
   ${t}closed_when_created AS closedWhenCreated, ${t}address_token AS addressToken, ${t}thread_root AS threadRoot,
   ${t}supplied_email AS suppliedEmail, ${t}supplied_name AS suppliedName, ${t}created_at AS createdAt,
   ${t}updated_at AS updatedAt, ${t}closed_at AS closedAt`;
@@ -28,9 +29,9 @@ export function insertCase(db: Db, c: NewCaseRow, mailDomain: string, now: numbe
   const { id } = statement<unknown[], { id: number }>(
     db,
     `INSERT INTO cases (number, subject, description, status, priority, origin, contact_id, account_id, owner_id,
-       parent_id, asset_id, division, closed_when_created, address_token, thread_root, supplied_email, supplied_name,
-       created_at, updated_at, closed_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+       parent_id, asset_id, record_type_id, division, closed_when_created, address_token, thread_root, supplied_email,
+       supplied_name, created_at, updated_at, closed_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
   ).get(
     placeholder,
     c.subject,
@@ -43,6 +44,7 @@ export function insertCase(db: Db, c: NewCaseRow, mailDomain: string, now: numbe
     c.ownerId,
     c.parentId,
     c.assetId,
+    c.recordTypeId,
     c.division,
     c.closedWhenCreated ? 1 : 0,
     c.addressToken,

@@ -3,6 +3,8 @@ import type { Db } from '../db/client.js';
 import { caseById, childNumbers, listCases, searchCases, type CaseRow } from '../db/cases.js';
 import { assetById } from '../db/assets.js';
 import { productById } from '../db/products.js';
+import { recordTypeById } from '../db/recordTypes.js';
+import { fieldsOfCase } from '../db/caseFields.js';
 import { allContacts, contactById, contactsOfAccount } from '../db/contacts.js';
 import { userById } from '../db/users.js';
 import { collaboratorsOf } from '../db/collaborators.js';
@@ -100,6 +102,9 @@ export function caseDetail(db: Db, row: CaseRow, domain: string) {
     ...caseSummary(db, row, domain),
     description: row.description,
     asset: caseAsset(db, row.assetId),
+    recordType: row.recordTypeId === null ? null : (recordTypeById(db, row.recordTypeId)?.name ?? null),
+    /** Values of the record type's custom fields, by key. */
+    fields: fieldsOfCase(db, row.id),
     children: childNumbers(db, row.id),
     closedAt: iso(row.closedAt),
     collaborators: collaboratorsOf(db, row.id).map((c) => ({ email: c.email, activeContact: isActiveContact(c.email, row.accountId, members) })),

@@ -26,6 +26,8 @@ interface CreateOptions {
   newAsset?: string;
   serial?: string;
   product?: string;
+  recordType?: string;
+  field: string[];
   priority?: string;
   origin?: string;
   owner?: string;
@@ -43,6 +45,8 @@ function printCase(c: CaseDetail, full = false): void {
     const product = c.asset.product ? `, product ${c.asset.product.code} ${c.asset.product.name}` : '';
     console.log(`asset:             ${c.asset.id} ${c.asset.name}${c.asset.serial ? ` (serial ${c.asset.serial})` : ''}${product}`);
   }
+  if (c.recordType !== null) console.log(`recordType:        ${c.recordType}`);
+  for (const [key, value] of Object.entries(c.fields)) console.log(`${(key + ':').padEnd(19)}${value}`);
   if (c.children.length > 0) console.log(`children:          ${c.children.join(', ')}`);
   console.log(`collaborators:     ${c.collaborators.map((x) => `${x.email}${x.activeContact ? ' (active contact)' : ''}`).join(', ') || '-'}`);
   if (c.suggestedContacts.length > 0) {
@@ -54,6 +58,8 @@ function printCase(c: CaseDetail, full = false): void {
     for (const a of m.attachments) console.log(`[attachment] ${a.filename} ${a.contentType} ${a.size} bytes sha256 ${a.sha256}`);
   }
 }
+
+const collect = (v: string, all: string[]): string[] => [...all, v];
 
 /** `--new-asset NAME [--serial S] [--product CODE]`; --serial or --product alone is a mistake. */
 function newAsset(o: CreateOptions): AssetDetails | null {
@@ -99,8 +105,10 @@ export function caseCommand(): Command {
     .option('--new-asset <name>', 'create the asset on the way, for the case\'s contact (or account)')
     .option('--serial <serial>', 'serial number of --new-asset')
     .option('--product <code>', 'product code of --new-asset')
-    .option('--priority <p>', 'High, Medium or Low', 'Medium')
-    .option('--origin <o>', 'where the case came from, e.g. Phone, Web, Email', 'CLI')
+    .option('--record-type <name>', 'record type: its priorities, origins and fields apply (see "recordtype show NAME")')
+    .option('--field <key=value>', 'value of a field of the record type (repeat for several)', collect, [] as string[])
+    .option('--priority <p>', 'High, Medium or Low (default: the record type\'s default, else Medium)')
+    .option('--origin <o>', 'where the case came from, e.g. Phone, Web, Email (default: the record type\'s default, else CLI)')
     .option('--owner <email>', 'user who owns the case (otherwise assignment rules, then the default owner)')
     .option('--closed', 'create the case already closed (closedWhenCreated)')
     .option('--no-notify', 'do not send the "case created" email')
@@ -118,6 +126,8 @@ export function caseCommand(): Command {
             parent: o.parent ?? null,
             asset: o.asset ?? null,
             newAsset: newAsset(o),
+            recordType: o.recordType ?? null,
+            fields: o.field,
             priority: o.priority,
             origin: o.origin,
             owner: o.owner ?? null,
@@ -137,7 +147,7 @@ export function caseCommand(): Command {
 
   cmd
     .command('clone')
-    .description('open a new case with the contact, account, asset, subject, description, priority and origin of another (not its comments or collaborators)')
+    .description('open a new case with the contact, account, asset, record type, fields, subject, description, priority and origin of another (not its comments or collaborators)')
     .argument('<number>', 'number of the case to clone')
     .option('--no-notify', 'do not send the "case created" email')
     .option('--as <email>', 'the user cloning; needs the read and create permissions')
@@ -154,14 +164,15 @@ export function caseCommand(): Command {
 
   cmd
     .command('update')
-    .description('change a case: its asset')
+    .description('change a case: its asset, the values of its record type\'s fields')
     .argument('<number>', 'case number')
     .option('--asset <id|serial>', 'the asset the case is about: one of the case\'s account')
+    .option('--field <key=value>', 'value of a field of the case\'s record type; empty clears it (repeat for several)', collect, [] as string[])
     .option('--as <email>', 'the user changing the case; needs the edit permission')
     .addHelpText('after', '\nExample:\n  casegate case update 00001001 --asset SN-1001')
     .action(
-      action<{ asset?: string } & AsOption, CaseDetail>(
-        (ctx, o, [n]) => caseDetail(ctx.db, updateCaseRequest(ctx.db, n as string, { asset: o.asset ?? null, as: o.as ?? null }), ctx.config.domain),
+      action<{ asset?: string; field: string[] } & AsOption, CaseDetail>(
+        (ctx, o, [n]) => caseDetail(ctx.db, updateCaseRequest(ctx.db, n as string, { asset: o.asset ?? null, fields: o.field, as: o.as ?? null }), ctx.config.domain),
         (c) => printCase(c),
       ),
     );

@@ -12,6 +12,7 @@ import { contactCommand } from './contact.js';
 import { userCommand } from './user.js';
 import { productCommand } from './product.js';
 import { assetCommand } from './asset.js';
+import { recordTypeCommand } from './recordtype.js';
 import { routingCommand } from './routing.js';
 import { ruleCommand } from './rule.js';
 import { caseCommand } from './case.js';
@@ -33,6 +34,7 @@ export const commands: Array<() => Command> = [
   collaboratorCommand,
   commentCommand,
   routingCommand,
+  recordTypeCommand,
   ruleCommand,
   outboxCommand,
   inboundCommand,
