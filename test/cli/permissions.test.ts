@@ -32,6 +32,7 @@ describe('user permissions: --can, all by default', () => {
     await seed(t());
     expect(await ok(t(), 'user', 'update', 'READER@support.example', '--can', 'read,edit')).toMatchObject({ email: 'reader@support.example', can: ['read', 'edit'] });
     await ok(t(), 'case', 'close', '00001001', '--as', 'reader@support.example');
+    expect((await t().run('user', 'list')).stdout).toMatch(/reader@support\.example +Rea Der +read,edit /);
   });
 
   it('refuses a word that is not a permission, naming it', async () => {

@@ -45,7 +45,6 @@ function printCase(c: CaseDetail, full = false): void {
     const product = c.asset.product ? `, product ${c.asset.product.code} ${c.asset.product.name}` : '';
     console.log(`asset:             ${c.asset.id} ${c.asset.name}${c.asset.serial ? ` (serial ${c.asset.serial})` : ''}${product}`);
   }
-  if (c.recordType !== null) console.log(`recordType:        ${c.recordType}`);
   for (const [key, value] of Object.entries(c.fields)) console.log(`${(key + ':').padEnd(19)}${value}`);
   if (c.children.length > 0) console.log(`children:          ${c.children.join(', ')}`);
   console.log(`collaborators:     ${c.collaborators.map((x) => `${x.email}${x.activeContact ? ' (active contact)' : ''}`).join(', ') || '-'}`);

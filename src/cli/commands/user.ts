@@ -33,7 +33,7 @@ Examples:
     .action(
       action(
         (ctx, opts: CreateOptions) => createUser(ctx.db, { email: opts.email, name: opts.name, can: opts.can }),
-        (r) => printRecord(r),
+        (r) => printRecord({ ...r, can: r.can.join(',') || 'nothing' }),
       ),
     );
 
@@ -46,7 +46,7 @@ Examples:
     .action(
       action(
         (ctx, opts: { can?: string }, [email]) => updateUser(ctx.db, email as string, { can: opts.can }),
-        (r) => printRecord(r),
+        (r) => printRecord({ ...r, can: r.can.join(',') || 'nothing' }),
       ),
     );
 
@@ -57,7 +57,7 @@ Examples:
     .action(
       action(
         (ctx) => listUsers(ctx.db),
-        (rows) => printTable(rows, ['id', 'email', 'name', 'can', 'createdAt']),
+        (rows) => printTable(rows.map((r) => ({ ...r, can: r.can.join(',') || 'nothing' })), ['id', 'email', 'name', 'can', 'createdAt']),
       ),
     );
 
