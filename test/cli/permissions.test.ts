@@ -75,6 +75,7 @@ describe('--as USER: each case command checks the permission it needs', () => {
     await refused(t(), ['case', 'reopen', '00001001', ...as], /lacks the "edit" permission/);
     await refused(t(), ['case', 'unlink-contact', '00001001', ...as], /lacks the "edit" permission/);
     await refused(t(), ['case', 'link-contact', '00001001', 'ann@acme.example', ...as], /lacks the "edit" permission/);
+    await refused(t(), ['case', 'update', '00001001', '--asset', '1', ...as], /user maker@support\.example may not edit case 00001001: it lacks the "edit" permission/);
     await refused(t(), ['comment', 'add', '00001001', '--body', 'hi', ...as], /user maker@support\.example may not comment on case 00001001: it lacks the "edit" permission/);
   });
 
@@ -83,6 +84,7 @@ describe('--as USER: each case command checks the permission it needs', () => {
     await ok(t(), 'user', 'update', 'maker@support.example', '--can', 'create');
     await refused(t(), ['case', 'show', '00001001', '--as', 'maker@support.example'], /may not view cases: it lacks the "read" permission; give it with "casegate user update maker@support\.example --can read,create"/);
     await refused(t(), ['case', 'list', '--as', 'maker@support.example'], /lacks the "read" permission/);
+    await refused(t(), ['case', 'clone', '00001001', '--as', 'maker@support.example'], /may not view cases: it lacks the "read" permission/);
   });
 
   it('refuses --as naming no user', async () => {
