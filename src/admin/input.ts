@@ -2,6 +2,7 @@
 // clean value or throws an error that says what to give instead.
 import { isEmailAddress } from '../domain/address.js';
 import { PRIORITIES, parsePriority, type Priority } from '../domain/caseRules.js';
+import { PERMISSIONS, parsePermissions, type Permission } from '../domain/permissions.js';
 import { invalid } from '../errors.js';
 
 /** An email address, trimmed; `what` names it in the error, e.g. "contact email". */
@@ -18,4 +19,13 @@ export function requirePriority(value: string): Priority {
   const priority = parsePriority(value);
   if (priority === null) throw invalid(`priority "${value}" is not one of ${PRIORITIES.join(', ')}; give one of them`);
   return priority;
+}
+
+/** A permission list such as `read,create`; an unknown word is refused with the choices. */
+export function checkPermissions(value: string, what = '--can'): Permission[] {
+  const parsed = parsePermissions(value);
+  if ('unknown' in parsed) {
+    throw invalid(`${what} "${parsed.unknown.join(', ')}" is not a permission; give a comma-separated list of ${PERMISSIONS.join(', ')}`);
+  }
+  return parsed.can;
 }

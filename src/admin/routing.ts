@@ -4,6 +4,9 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import { allRouting, deleteRouting, insertRouting, routingByAddress, type RoutingRow } from '../db/routing.js';
 import { userById } from '../db/users.js';
+import { recordTypeById } from '../db/recordTypes.js';
+import { allowedOrigin } from '../domain/recordTypes.js';
+import { requireRecordType, routingProblem } from './recordTypes.js';
 import type { Priority } from '../domain/caseRules.js';
 import { bounceTokenOf, caseTokenOf } from '../domain/mailNames.js';
 import { conflict, invalid, notFound } from '../errors.js';
@@ -24,6 +27,8 @@ export interface RoutingRecord {
   createContacts: boolean;
   /** Send the "case created" email. */
   notify: boolean;
+  /** Record type of the cases its mail opens, by name, or null. */
+  recordType: string | null;
   createdAt: string;
 }
 
@@ -35,6 +40,8 @@ export interface NewRoutingAddress {
   owner?: string | null;
   createContacts?: boolean;
   notify?: boolean;
+  /** Name of the record type of the cases its mail opens. */
+  recordType?: string | null;
 }
 
 function routingRecord(db: Db, row: RoutingRow): RoutingRecord {
@@ -46,6 +53,7 @@ function routingRecord(db: Db, row: RoutingRow): RoutingRecord {
     owner: row.ownerId === null ? null : (userById(db, row.ownerId)?.email ?? null),
     createContacts: row.createContacts,
     notify: row.notify,
+    recordType: row.recordTypeId === null ? null : (recordTypeById(db, row.recordTypeId)?.name ?? null),
     createdAt: new Date(row.createdAt).toISOString(),
   };
 }
@@ -55,9 +63,17 @@ export function addRoutingAddress(db: Db, config: Config, input: NewRoutingAddre
   if (caseTokenOf(address, config.domain) !== null || bounceTokenOf(address, config.domain) !== null) {
     throw invalid(`${address} has the form of a case or bounce address of ${config.domain}; choose another address, e.g. support@example.com`);
   }
-  const priority = input.priority == null ? DEFAULT_ROUTING_PRIORITY : requirePriority(input.priority);
-  const origin = input.origin == null ? DEFAULT_ROUTING_ORIGIN : input.origin.trim();
+  const recordType = input.recordType == null ? null : requireRecordType(db, input.recordType);
+  // A record type's defaults replace the routing defaults.
+  const priority = input.priority == null ? (recordType?.defaultPriority ?? DEFAULT_ROUTING_PRIORITY) : requirePriority(input.priority);
+  let origin = input.origin == null ? (recordType?.defaultOrigin ?? DEFAULT_ROUTING_ORIGIN) : input.origin.trim();
   if (origin === '') throw invalid('origin is empty; give a word such as Email or Web, or leave --origin out');
+  if (recordType) {
+    // Checked now, not at mail time: mail is never refused for a setting.
+    const problem = routingProblem(recordType, { priority, origin });
+    if (problem) throw invalid(`record type "${recordType.name}" cannot be set on a routing address: ${problem}; choose another record type or change it with "casegate recordtype update ${recordType.name}"`);
+    origin = allowedOrigin(recordType, origin) ?? origin;
+  }
   const owner = input.owner == null ? null : requireUserByEmail(db, input.owner, 'owner');
   const taken = findRoutingAddress(db, address);
   if (taken) {
@@ -65,7 +81,15 @@ export function addRoutingAddress(db: Db, config: Config, input: NewRoutingAddre
   }
   const row = insertRouting(
     db,
-    { address, priority, origin, ownerId: owner?.id ?? null, createContacts: input.createContacts === true, notify: input.notify !== false },
+    {
+      address,
+      priority,
+      origin,
+      ownerId: owner?.id ?? null,
+      createContacts: input.createContacts === true,
+      notify: input.notify !== false,
+      recordTypeId: recordType?.id ?? null,
+    },
     now,
   );
   return routingRecord(db, row);

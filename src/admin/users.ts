@@ -1,35 +1,48 @@
 // Users: the agents of the support team. They own cases and assignment rules and write comments
-// from the CLI. A user's email is unique, compared case-insensitively.
+// from the CLI. A user's email is unique, compared case-insensitively. Each has permissions on
+// cases (read, create, edit; all by default).
 import type { Db } from '../db/client.js';
-import { allUsers, insertUser, userByEmail, type UserRow } from '../db/users.js';
-import { checkEmail } from './input.js';
+import { allUsers, insertUser, setUserPermissions, userByEmail, type UserRow } from '../db/users.js';
+import { PERMISSIONS, type Permission } from '../domain/permissions.js';
+import { checkEmail, checkPermissions } from './input.js';
 import { conflict, invalid, notFound } from '../errors.js';
 
 export interface UserRecord {
   id: number;
   email: string;
   name: string;
+  can: Permission[];
   createdAt: string;
 }
 
 export interface NewUser {
   email: string;
   name: string;
+  /** Permissions as typed, e.g. `read,create`; all when not given. */
+  can?: string;
 }
 
 export function userRecord(row: UserRow): UserRecord {
-  return { id: row.id, email: row.email, name: row.name, createdAt: new Date(row.createdAt).toISOString() };
+  return { id: row.id, email: row.email, name: row.name, can: row.can, createdAt: new Date(row.createdAt).toISOString() };
 }
 
 export function createUser(db: Db, input: NewUser, now = Date.now()): UserRecord {
   const email = checkEmail(input.email, 'user email');
   const name = input.name.trim();
   if (name === '') throw invalid('a user needs a name; give --name "Full Name"');
+  const can = input.can === undefined ? [...PERMISSIONS] : checkPermissions(input.can);
   const existing = userByEmail(db, email);
   if (existing) {
     throw conflict(`a user with email ${existing.email} already exists (id ${existing.id}); list users with "casegate user list"`);
   }
-  return userRecord(insertUser(db, email, name, now));
+  return userRecord(insertUser(db, email, name, can, now));
+}
+
+/** `user update EMAIL --can LIST`: sets what the user may do. */
+export function updateUser(db: Db, email: string, change: { can?: string }): UserRecord {
+  const user = requireUserByEmail(db, email);
+  if (change.can === undefined) throw invalid('nothing to change; give --can read,create,edit (or fewer)');
+  return userRecord(setUserPermissions(db, user.id, checkPermissions(change.can)));
 }
 
 export function listUsers(db: Db): UserRecord[] {

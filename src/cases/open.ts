@@ -4,9 +4,14 @@ import type { Config } from '../config.js';
 import { transaction, type Db } from '../db/client.js';
 import { insertCase, type CaseRow } from '../db/cases.js';
 import type { ContactRow } from '../db/contacts.js';
+import type { AssetRow } from '../db/assets.js';
+import { setCaseFields } from '../db/caseFields.js';
+import type { RecordTypeRow } from '../db/recordTypes.js';
+import { allowedOrigin, allowsPriority, allowsStatus, checkFieldValues } from '../domain/recordTypes.js';
 import { allRules } from '../db/rules.js';
 import { chooseOwner } from '../domain/assignment.js';
-import { caseDefaults, checkEligibility, initialStatus, type Priority } from '../domain/caseRules.js';
+import { checkAssetForCase, type AssetOwner } from '../domain/assets.js';
+import { caseDefaults, checkEligibility, initialStatus, type CaseStatus, type Priority } from '../domain/caseRules.js';
 import { newToken } from '../domain/mailNames.js';
 import { invalid } from '../errors.js';
 import { enqueueNotification } from './notify.js';
@@ -19,6 +24,12 @@ export interface OpenCase {
   /** An explicit account; by default the contact's. */
   accountId: number | null;
   parent: CaseRow | null;
+  /** The asset the case is about; it must be of the case's account (or contact). */
+  asset: AssetRow | null;
+  /** Record type: the priority, origin and status must be ones it allows and `fields` fit its fields. */
+  recordType: RecordTypeRow | null;
+  /** Values of the record type's custom fields by key, as typed; {} without a record type. */
+  fields: Readonly<Record<string, string>>;
   priority: Priority;
   origin: string;
   /** Explicit owner (`--owner`, the routing address's owner). */
@@ -44,12 +55,55 @@ export function requireEligible(contact: ContactRow | null): void {
   }
 }
 
+/** An asset of another account (or, for an asset of a contact alone, of another contact) is refused. */
+export function requireAssetFits(asset: AssetRow, kase: AssetOwner): void {
+  const problem = checkAssetForCase(asset, kase);
+  if (problem === null) return;
+  const whose = problem === 'other-account' ? `account ${asset.accountId}` : `contact ${asset.contactId}`;
+  const cases = problem === 'other-account' ? (kase.accountId === null ? 'a case without account' : `a case of account ${kase.accountId}`) : kase.contactId === null ? 'a case without contact' : `a case of contact ${kase.contactId}`;
+  throw invalid(`asset ${asset.id} ("${asset.name}") belongs to ${whose}, so ${cases} cannot name it; pick one from "casegate asset list --contact EMAIL"`);
+}
+
+/**
+ * The values a case of `rt` keeps for `given` (on top of `current`), or a refusal naming every
+ * problem. Without a record type a case has no fields.
+ */
+export function requireFieldValues(
+  rt: RecordTypeRow | null,
+  given: Readonly<Record<string, string>>,
+  current: Readonly<Record<string, string>> = {},
+): Record<string, string> {
+  if (rt === null) {
+    if (Object.keys(given).length > 0) throw invalid('a case without record type has no fields; give --record-type NAME, whose fields "casegate recordtype show NAME" lists');
+    return {};
+  }
+  const checked = checkFieldValues(rt.fields, given, current);
+  if ('problems' in checked) {
+    throw invalid(`record type "${rt.name}": ${checked.problems.join('; ')}; give each as --field KEY=VALUE, see "casegate recordtype show ${rt.name}"`);
+  }
+  return checked.values;
+}
+
+/** The origin in the record type's spelling; a priority, origin or status it does not allow is refused. */
+function requireAllowed(rt: RecordTypeRow | null, c: { priority: Priority; origin: string; status: CaseStatus }): string {
+  if (rt === null) return c.origin;
+  const why = `is not allowed by record type "${rt.name}"; give one of`;
+  if (!allowsPriority(rt, c.priority)) throw invalid(`priority ${c.priority} ${why} ${rt.priorities?.join(', ')}`);
+  const origin = allowedOrigin(rt, c.origin);
+  if (origin === null) throw invalid(`origin ${c.origin} ${why} ${rt.origins?.join(', ')}`);
+  if (!allowsStatus(rt, c.status)) throw invalid(`status ${c.status} ${why} ${rt.statuses?.join(', ')}`);
+  return origin;
+}
+
 export function openCase(db: Db, config: Pick<Config, 'domain'>, input: OpenCase, now: number): CaseRow {
   const subject = input.subject.trim();
   if (subject === '') throw invalid('a case needs a subject; give --subject "..."');
   requireEligible(input.contact);
   const { accountId, division } = caseDefaults(input.contact, { accountId: input.accountId });
+  if (input.asset) requireAssetFits(input.asset, { contactId: input.contact?.id ?? null, accountId });
   const { status, closedWhenCreated } = initialStatus(input.closed);
+  const origin = requireAllowed(input.recordType, { priority: input.priority, origin: input.origin, status });
+  const fields = requireFieldValues(input.recordType, input.fields);
   const owner = chooseOwner({
     explicitOwnerId: input.ownerId,
     assign: input.assign,
@@ -66,11 +120,13 @@ export function openCase(db: Db, config: Pick<Config, 'domain'>, input: OpenCase
         description: input.description,
         status,
         priority: input.priority,
-        origin: input.origin,
+        origin,
         contactId: input.contact?.id ?? null,
         accountId,
         ownerId: owner.ownerId,
         parentId: input.parent?.id ?? null,
+        assetId: input.asset?.id ?? null,
+        recordTypeId: input.recordType?.id ?? null,
         division,
         closedWhenCreated,
         addressToken: newToken(),
@@ -82,6 +138,7 @@ export function openCase(db: Db, config: Pick<Config, 'domain'>, input: OpenCase
       config.domain,
       now,
     );
+    if (Object.keys(fields).length > 0) setCaseFields(db, row.id, fields);
     if (input.notify) {
       enqueueNotification(db, { caseId: row.id, commentId: null, kind: 'case-created', recipients: participantsOf(db, row).all }, config.domain, now);
     }

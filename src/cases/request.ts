@@ -10,9 +10,13 @@ import { userByEmail } from '../db/users.js';
 import { isParticipant } from '../domain/recipients.js';
 import { forbidden, invalid, notFound } from '../errors.js';
 import { requireAccount } from '../admin/accounts.js';
+import { requireRecordType } from '../admin/recordTypes.js';
+import { parseFieldAssignments } from '../domain/recordTypes.js';
+import { insertNewAsset, requireAsset, type AssetDetails } from '../admin/assets.js';
 import { requireContact } from '../admin/contacts.js';
 import { requireUserByEmail } from '../admin/users.js';
 import { requirePriority } from '../admin/input.js';
+import { requirePermission, requireUserAllowed, userActor } from '../admin/permissions.js';
 import type { NewAttachment } from '../db/attachments.js';
 import { addComment } from './comment.js';
 import { requireCase } from './find.js';
@@ -27,8 +31,16 @@ export interface CaseRequest {
   account?: string | number | null;
   /** Parent case number. */
   parent?: string | null;
+  /** An existing asset by id or serial number. */
+  asset?: string | null;
+  /** An asset to create for the case's contact (or account) on the way (Salesforce Quick Create). */
+  newAsset?: AssetDetails | null;
   priority?: string | null;
   origin?: string | null;
+  /** A record type by name. */
+  recordType?: string | null;
+  /** Values of its custom fields as `KEY=VALUE`. */
+  fields?: readonly string[];
   /** A user's email. */
   owner?: string | null;
   closed?: boolean;
@@ -49,9 +61,22 @@ function openRequested(db: Db, config: Pick<Config, 'domain' | 'defaultOwner'>, 
   const contact = r.contact ? requireContact(db, r.contact) : null;
   const accountId = r.account == null ? null : requireAccount(db, r.account, '--account').id;
   const parent = r.parent ? requireCase(db, r.parent) : null;
-  const priority = r.priority ? requirePriority(r.priority) : 'Medium';
+  if (r.asset && r.newAsset) throw invalid('--asset names an existing asset and --new-asset creates one; give only one of them');
+  let asset = r.asset ? requireAsset(db, r.asset) : null;
+  if (r.newAsset) {
+    const owner = { contactId: contact?.id ?? null, accountId: accountId ?? contact?.accountId ?? null };
+    if (owner.contactId === null && owner.accountId === null) {
+      throw invalid('a new asset belongs to the case\'s contact or account; give --contact or --account with --new-asset');
+    }
+    // Inside the caller's transaction: a later refusal removes the asset again.
+    asset = insertNewAsset(db, r.newAsset, owner, now);
+  }
+  const recordType = r.recordType ? requireRecordType(db, r.recordType) : null;
+  const fields = requireAssignments(r.fields ?? []);
+  // A record type's defaults replace the global ones.
+  const priority = r.priority ? requirePriority(r.priority) : (recordType?.defaultPriority ?? 'Medium');
   const owner = r.owner ? requireUserByEmail(db, r.owner, 'owner') : null;
-  const creator = r.as ? requireUserByEmail(db, r.as, 'creator (--as)') : null;
+  const creator = r.as ? requireUserAllowed(db, r.as, 'create', 'create cases', 'creator (--as)') : null;
   const assign = r.assign !== false;
   // An admin at the CLI can fix a default owner that names no user, so it is refused here; mail
   // never is (the case opens without an owner, see src/ingest/apply.ts).
@@ -66,8 +91,11 @@ function openRequested(db: Db, config: Pick<Config, 'domain' | 'defaultOwner'>, 
       contact,
       accountId,
       parent,
+      asset,
       priority,
-      origin: r.origin?.trim() || 'CLI',
+      origin: r.origin?.trim() || recordType?.defaultOrigin || 'CLI',
+      recordType,
+      fields,
       ownerId: owner?.id ?? null,
       assign,
       creatorId: creator?.id ?? null,
@@ -85,6 +113,13 @@ function openRequested(db: Db, config: Pick<Config, 'domain' | 'defaultOwner'>, 
     );
   }
   return row;
+}
+
+/** `--field KEY=VALUE` pairs as a map; a pair without `=` is refused. */
+export function requireAssignments(pairs: readonly string[]): Record<string, string> {
+  const parsed = parseFieldAssignments(pairs);
+  if ('problem' in parsed) throw invalid(`${parsed.problem}; give each field as --field KEY=VALUE`);
+  return parsed.values;
 }
 
 /** An attachment to store: its name, type and a way to read its bytes. */
@@ -114,6 +149,8 @@ export async function commentRequest(
   now = Date.now(),
 ): Promise<{ id: number; author: string; attachments: NewAttachment[] }> {
   const user = userByEmail(db, r.as);
+  // A comment changes the case: a user needs Edit on cases; participants write as today.
+  if (user) requirePermission(userActor(user), 'edit', `comment on case ${row.number}`);
   if (!user && !isParticipant(r.as, null, participantsOf(db, row).all)) {
     throw forbidden(
       `${r.as} is neither a user nor a participant of case ${row.number}; comment as a user (casegate user list) or as the contact or a collaborator`,

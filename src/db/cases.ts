@@ -11,11 +11,14 @@ export type NewCaseRow = Omit<CaseRow, 'id' | 'number' | 'threadRoot' | 'created
   threadRoot: string | null;
 };
 
-const COLUMNS = `id, number, subject, description, status, priority, origin, contact_id AS contactId,
-  account_id AS accountId, owner_id AS ownerId, parent_id AS parentId, division,
-  closed_when_created AS closedWhenCreated, address_token AS addressToken, thread_root AS threadRoot,
-  supplied_email AS suppliedEmail, supplied_name AS suppliedName, created_at AS createdAt,
-  updated_at AS updatedAt, closed_at AS closedAt`;
+/** The columns of a CaseRow; `t` prefixes each with a table alias, e.g. `c.`. */
+const columns = (t = ''): string => `${t}id, ${t}number, ${t}subject, ${t}description, ${t}status, ${t}priority, ${t}origin, ${t}contact_id AS contactId,
+  ${t}account_id AS accountId, ${t}owner_id AS ownerId, ${t}parent_id AS parentId, ${t}asset_id AS assetId, ${t}record_type_id AS recordTypeId,
+  ${t}division,
+  ${t}closed_when_created AS closedWhenCreated, ${t}address_token AS addressToken, ${t}thread_root AS threadRoot,
+  ${t}supplied_email AS suppliedEmail, ${t}supplied_name AS suppliedName, ${t}created_at AS createdAt,
+  ${t}updated_at AS updatedAt, ${t}closed_at AS closedAt`;
+const COLUMNS = columns();
 
 type Raw = Omit<CaseRow, 'closedWhenCreated'> & { closedWhenCreated: number };
 const row = (r: Raw | undefined): CaseRow | undefined => (r === undefined ? undefined : { ...r, closedWhenCreated: bool(r.closedWhenCreated) });
@@ -26,9 +29,9 @@ export function insertCase(db: Db, c: NewCaseRow, mailDomain: string, now: numbe
   const { id } = statement<unknown[], { id: number }>(
     db,
     `INSERT INTO cases (number, subject, description, status, priority, origin, contact_id, account_id, owner_id,
-       parent_id, division, closed_when_created, address_token, thread_root, supplied_email, supplied_name,
-       created_at, updated_at, closed_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+       parent_id, asset_id, record_type_id, division, closed_when_created, address_token, thread_root, supplied_email,
+       supplied_name, created_at, updated_at, closed_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
   ).get(
     placeholder,
     c.subject,
@@ -40,6 +43,8 @@ export function insertCase(db: Db, c: NewCaseRow, mailDomain: string, now: numbe
     c.accountId,
     c.ownerId,
     c.parentId,
+    c.assetId,
+    c.recordTypeId,
     c.division,
     c.closedWhenCreated ? 1 : 0,
     c.addressToken,
@@ -135,4 +140,36 @@ export function setCaseContact(
     now,
     id,
   );
+}
+
+export function setCaseAsset(db: Db, id: number, assetId: number | null, now: number): void {
+  statement<[number | null, number, number]>(db, 'UPDATE cases SET asset_id = ?, updated_at = ? WHERE id = ?').run(assetId, now, id);
+}
+
+/** Numbers of the cases that name an asset, oldest first. */
+export function caseNumbersOfAsset(db: Db, assetId: number): string[] {
+  return statement<[number], { number: string }>(db, 'SELECT number FROM cases WHERE asset_id = ? ORDER BY id')
+    .all(assetId)
+    .map((r) => r.number);
+}
+
+/**
+ * Cases whose subject, description, contact (email, first or last name) or account name contains
+ * `text`, letter case ignored (ASCII), oldest first; at most `limit`.
+ */
+export function searchCases(db: Db, text: string, limit: number): CaseRow[] {
+  const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return statement<unknown[], Raw>(
+    db,
+    `SELECT ${columns('c.')} FROM cases c
+       LEFT JOIN contacts ct ON ct.id = c.contact_id
+       LEFT JOIN accounts a ON a.id = c.account_id
+     WHERE c.subject LIKE @q ESCAPE '\\' OR c.description LIKE @q ESCAPE '\\' OR ct.email LIKE @q ESCAPE '\\'
+       OR ct.first_name LIKE @q ESCAPE '\\' OR ct.last_name LIKE @q ESCAPE '\\'
+       OR (ct.first_name || ' ' || ct.last_name) LIKE @q ESCAPE '\\'
+       OR a.name LIKE @q ESCAPE '\\' OR c.supplied_email LIKE @q ESCAPE '\\'
+     ORDER BY c.id LIMIT @limit`,
+  )
+    .all({ q: like, limit })
+    .map((r) => row(r) as CaseRow);
 }

@@ -7,7 +7,7 @@ export type RoutingRow = typeof routingAddresses.$inferSelect;
 export type NewRoutingRow = Omit<RoutingRow, 'id' | 'addressLower' | 'createdAt'>;
 
 const COLUMNS = `id, address, address_lower AS addressLower, priority, origin, owner_id AS ownerId,
-  create_contacts AS createContacts, notify, created_at AS createdAt`;
+  create_contacts AS createContacts, notify, record_type_id AS recordTypeId, created_at AS createdAt`;
 
 type Raw = Omit<RoutingRow, 'createContacts' | 'notify'> & { createContacts: number; notify: number };
 const row = (r: Raw | undefined): RoutingRow | undefined =>
@@ -17,9 +17,9 @@ export function insertRouting(db: Db, r: NewRoutingRow, now: number): RoutingRow
   return row(
     statement<unknown[], Raw>(
       db,
-      `INSERT INTO routing_addresses (address, address_lower, priority, origin, owner_id, create_contacts, notify, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
-    ).get(r.address, normalizeEmail(r.address), r.priority, r.origin, r.ownerId, r.createContacts ? 1 : 0, r.notify ? 1 : 0, now),
+      `INSERT INTO routing_addresses (address, address_lower, priority, origin, owner_id, create_contacts, notify, record_type_id, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
+    ).get(r.address, normalizeEmail(r.address), r.priority, r.origin, r.ownerId, r.createContacts ? 1 : 0, r.notify ? 1 : 0, r.recordTypeId, now),
   ) as RoutingRow;
 }
 
@@ -44,4 +44,11 @@ export function allRouting(db: Db): RoutingRow[] {
 
 export function deleteRouting(db: Db, id: number): void {
   statement<[number]>(db, 'DELETE FROM routing_addresses WHERE id = ?').run(id);
+}
+
+/** The routing addresses whose mail opens cases of a record type. */
+export function routingOfRecordType(db: Db, recordTypeId: number): RoutingRow[] {
+  return statement<[number], Raw>(db, `SELECT ${COLUMNS} FROM routing_addresses WHERE record_type_id = ? ORDER BY id`)
+    .all(recordTypeId)
+    .map((r) => row(r) as RoutingRow);
 }

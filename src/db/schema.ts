@@ -1,7 +1,7 @@
 // The data model of casegate. Times are milliseconds since the epoch; emails are kept as given in
 // `email` and lower-cased in `emailLower`, which every lookup uses.
 import { sql } from 'drizzle-orm';
-import { sqliteTable, integer, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { sqliteTable, integer, text, index, uniqueIndex, primaryKey } from 'drizzle-orm/sqlite-core';
 
 export const accounts = sqliteTable('accounts', {
   id: integer('id').primaryKey({ autoIncrement: true }),
@@ -38,7 +38,56 @@ export const users = sqliteTable('users', {
   email: text('email').notNull(),
   emailLower: text('email_lower').notNull().unique(),
   name: text('name').notNull(),
+  /** What the user may do with cases, comma-separated: `read`, `create`, `edit` (all by default). */
+  can: text('can').notNull().default('read,create,edit'),
   createdAt: integer('created_at').notNull(),
+});
+
+/** The product catalogue: an asset may be one of these. Codes are unique, compared case-insensitively. */
+export const products = sqliteTable('products', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  code: text('code').notNull(),
+  codeLower: text('code_lower').notNull().unique(),
+  createdAt: integer('created_at').notNull(),
+});
+
+/** What a customer owns (Salesforce Asset): of a contact (and its account) or of an account alone. */
+export const assets = sqliteTable(
+  'assets',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    name: text('name').notNull(),
+    serial: text('serial'),
+    /** Serial numbers are unique, compared case-insensitively; null when the asset has none. */
+    serialLower: text('serial_lower').unique(),
+    productId: integer('product_id').references(() => products.id),
+    contactId: integer('contact_id').references(() => contacts.id),
+    accountId: integer('account_id').references(() => accounts.id),
+    /** `YYYY-MM-DD`. */
+    installDate: text('install_date'),
+    status: text('status').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('assets_contact_idx').on(t.contactId), index('assets_account_idx').on(t.accountId)],
+);
+
+/**
+ * Record types: the statuses, priorities and origins a case of the type may have (comma-separated;
+ * null allows all) with defaults, and its custom fields (JSON array of {key, type, options, required}).
+ */
+export const recordTypes = sqliteTable('record_types', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  nameLower: text('name_lower').notNull().unique(),
+  statuses: text('statuses'),
+  priorities: text('priorities'),
+  origins: text('origins'),
+  defaultPriority: text('default_priority'),
+  defaultOrigin: text('default_origin'),
+  fields: text('fields').notNull().default('[]'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
 });
 
 export const cases = sqliteTable(
@@ -55,6 +104,8 @@ export const cases = sqliteTable(
     accountId: integer('account_id').references(() => accounts.id),
     ownerId: integer('owner_id').references(() => users.id),
     parentId: integer('parent_id'),
+    assetId: integer('asset_id').references(() => assets.id),
+    recordTypeId: integer('record_type_id').references(() => recordTypes.id),
     division: text('division'),
     closedWhenCreated: integer('closed_when_created', { mode: 'boolean' }).notNull().default(false),
     /** Unguessable token of the case address: `case+<token>@<domain>`. Never reused. */
@@ -77,6 +128,17 @@ export const cases = sqliteTable(
     index('cases_parent_idx').on(t.parentId),
     index('cases_thread_root_idx').on(t.threadRoot),
   ],
+);
+
+/** The values of a case's custom fields (those of its record type), as text. */
+export const caseFields = sqliteTable(
+  'case_fields',
+  {
+    caseId: integer('case_id').notNull().references(() => cases.id),
+    key: text('key').notNull(),
+    value: text('value').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.key] })],
 );
 
 export const collaborators = sqliteTable(
@@ -142,6 +204,8 @@ export const routingAddresses = sqliteTable('routing_addresses', {
   ownerId: integer('owner_id').references(() => users.id),
   createContacts: integer('create_contacts', { mode: 'boolean' }).notNull().default(false),
   notify: integer('notify', { mode: 'boolean' }).notNull().default(true),
+  /** Record type of the cases its mail opens; it has no required field. */
+  recordTypeId: integer('record_type_id').references(() => recordTypes.id),
   createdAt: integer('created_at').notNull(),
 });
 

@@ -9,6 +9,7 @@ import { insertInbound, setInboundComment } from '../db/inbound.js';
 import { userById } from '../db/users.js';
 import { addComment } from '../cases/comment.js';
 import { openCase } from '../cases/open.js';
+import { recordTypeById } from '../db/recordTypes.js';
 import { reopenCase } from '../cases/status.js';
 import { recordBounce } from './report.js';
 import { answers, formatAnswer, type Answer } from '../domain/answers.js';
@@ -97,6 +98,10 @@ function openFromMail(db: Db, config: Config, f: RecipientFacts, parent: CaseRow
       contact,
       accountId: null,
       parent,
+      asset: null,
+      // A routing address's record type has no required field (checked at routing add), so {} fits.
+      recordType: routing?.recordTypeId ? (recordTypeById(db, routing.recordTypeId) ?? null) : null,
+      fields: {},
       priority: (routing?.priority ?? parent?.priority ?? 'Medium') as 'High' | 'Medium' | 'Low',
       origin: routing?.origin ?? 'Email',
       ownerId: owner?.id ?? null,

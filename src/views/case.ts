@@ -1,6 +1,10 @@
 // The records `case show` and `case list` print (SPEC §6), and the collaborator listing.
 import type { Db } from '../db/client.js';
-import { caseById, childNumbers, listCases, type CaseRow } from '../db/cases.js';
+import { caseById, childNumbers, listCases, searchCases, type CaseRow } from '../db/cases.js';
+import { assetById } from '../db/assets.js';
+import { productById } from '../db/products.js';
+import { recordTypeById } from '../db/recordTypes.js';
+import { fieldsOfCase } from '../db/caseFields.js';
 import { allContacts, contactById, contactsOfAccount } from '../db/contacts.js';
 import { userById } from '../db/users.js';
 import { collaboratorsOf } from '../db/collaborators.js';
@@ -45,6 +49,30 @@ export function caseList(db: Db, filter: { status?: string; unlinked?: boolean; 
   return listCases(db, { status, unlinked: filter.unlinked, unowned: filter.unowned }).map((row) => caseSummary(db, row, domain));
 }
 
+/** At most this many cases answer a search. */
+export const SEARCH_LIMIT = 50;
+
+/** `case search TEXT`: cases whose subject, description, contact or account contains the text. */
+export function caseSearch(db: Db, text: string, domain: string) {
+  const query = text.trim();
+  if (query === '') throw invalid('the search text is empty; give some text, e.g. casegate case search printer');
+  return searchCases(db, query, SEARCH_LIMIT).map((row) => caseSummary(db, row, domain));
+}
+
+/** The asset a case names, with its product. */
+function caseAsset(db: Db, assetId: number | null) {
+  const asset = assetId === null ? undefined : assetById(db, assetId);
+  if (!asset) return null;
+  const product = asset.productId === null ? undefined : productById(db, asset.productId);
+  return {
+    id: asset.id,
+    name: asset.name,
+    serial: asset.serial,
+    status: asset.status,
+    product: product ? { code: product.code, name: product.name } : null,
+  };
+}
+
 /** Contacts that may be the sender of an unlinked case (by email, then name, then username/handle/external id). */
 export function suggestedContacts(db: Db, row: CaseRow) {
   const linked = row.contactId === null ? null : contactById(db, row.contactId);
@@ -73,6 +101,10 @@ export function caseDetail(db: Db, row: CaseRow, domain: string) {
   return {
     ...caseSummary(db, row, domain),
     description: row.description,
+    asset: caseAsset(db, row.assetId),
+    recordType: row.recordTypeId === null ? null : (recordTypeById(db, row.recordTypeId)?.name ?? null),
+    /** Values of the record type's custom fields, by key. */
+    fields: fieldsOfCase(db, row.id),
     children: childNumbers(db, row.id),
     closedAt: iso(row.closedAt),
     collaborators: collaboratorsOf(db, row.id).map((c) => ({ email: c.email, activeContact: isActiveContact(c.email, row.accountId, members) })),

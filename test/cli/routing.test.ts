@@ -5,7 +5,7 @@ describe('casegate routing', () => {
   const t = useTestDb();
   const addUser = () => t().run('user', 'create', '--email', 'Ann@Support.example.com', '--name', 'Ann Archer');
 
-  it('adds a routing address with the defaults Medium, Email, no owner, no contacts, notify', async () => {
+  it('adds a routing address with the defaults Medium, Email, no owner, no contacts, notify, no record type', async () => {
     const r = await t().run('routing', 'add', 'Support@Example.com', '--json');
     expect(r.code).toBe(0);
     expect(r.json()).toEqual({
@@ -16,6 +16,7 @@ describe('casegate routing', () => {
       owner: null,
       createContacts: false,
       notify: true,
+      recordType: null,
       createdAt: expect.stringMatching(ISO_TIME),
     });
   });

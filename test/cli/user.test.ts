@@ -12,6 +12,7 @@ describe('casegate user', () => {
       id: 1,
       email: 'Ann@Support.example.com',
       name: 'Ann Archer',
+      can: ['read', 'create', 'edit'],
       createdAt: expect.stringMatching(ISO_TIME),
     });
   });

@@ -7,8 +7,14 @@ import { requireCase } from '../../cases/find.js';
 import { openCaseRequest } from '../../cases/request.js';
 import { closeCase, reopenCase } from '../../cases/status.js';
 import { linkContact, unlinkContact } from '../../cases/contactLink.js';
-import { caseDetail, caseList, suggestedContacts, type CaseDetail } from '../../views/case.js';
+import { caseDetail, caseList, caseSearch, suggestedContacts, type CaseDetail } from '../../views/case.js';
 import type { Context } from '../run.js';
+import type { AssetDetails } from '../../admin/assets.js';
+import { cloneCaseRequest } from '../../cases/clone.js';
+import { updateCaseRequest } from '../../cases/update.js';
+import { invalid } from '../../errors.js';
+import { requireUserAllowed } from '../../admin/permissions.js';
+import type { Permission } from '../../domain/permissions.js';
 
 interface CreateOptions {
   subject: string;
@@ -16,6 +22,12 @@ interface CreateOptions {
   contact?: string;
   account?: string;
   parent?: string;
+  asset?: string;
+  newAsset?: string;
+  serial?: string;
+  product?: string;
+  recordType?: string;
+  field: string[];
   priority?: string;
   origin?: string;
   owner?: string;
@@ -29,6 +41,11 @@ const LIST_COLUMNS = ['number', 'status', 'priority', 'subject', 'contact', 'own
 
 function printCase(c: CaseDetail, full = false): void {
   printRecord({ ...c, contact: c.contact ? `${c.contact.email} (contact ${c.contact.id})` : c.suppliedEmail ? `unlinked (from ${c.suppliedEmail})` : 'unlinked' });
+  if (c.asset) {
+    const product = c.asset.product ? `, product ${c.asset.product.code} ${c.asset.product.name}` : '';
+    console.log(`asset:             ${c.asset.id} ${c.asset.name}${c.asset.serial ? ` (serial ${c.asset.serial})` : ''}${product}`);
+  }
+  for (const [key, value] of Object.entries(c.fields)) console.log(`${(key + ':').padEnd(19)}${value}`);
   if (c.children.length > 0) console.log(`children:          ${c.children.join(', ')}`);
   console.log(`collaborators:     ${c.collaborators.map((x) => `${x.email}${x.activeContact ? ' (active contact)' : ''}`).join(', ') || '-'}`);
   if (c.suggestedContacts.length > 0) {
@@ -41,15 +58,39 @@ function printCase(c: CaseDetail, full = false): void {
   }
 }
 
-/** Runs a change of one case and shows the case afterwards. */
+const collect = (v: string, all: string[]): string[] => [...all, v];
+
+/** `--new-asset NAME [--serial S] [--product CODE]`; --serial or --product alone is a mistake. */
+function newAsset(o: CreateOptions): AssetDetails | null {
+  if (o.newAsset === undefined) {
+    if (o.serial !== undefined || o.product !== undefined) throw invalid('--serial and --product describe a new asset; give --new-asset NAME with them');
+    return null;
+  }
+  return { name: o.newAsset, serial: o.serial ?? null, product: o.product ?? null };
+}
+
+/** `--as USER`: that user must hold `need` (without --as the operator acts, who may do all). */
+function acting(ctx: Context, o: AsOption, need: Permission, doing: string): void {
+  if (o.as !== undefined) requireUserAllowed(ctx.db, o.as, need, doing);
+}
+
+interface AsOption {
+  as?: string;
+}
+
+const AS_HELP = 'the user doing this; refused when the user lacks the permission (see "user create --can")';
+
+/** Runs a change of one case (the acting user needs Edit) and shows the case afterwards. */
 const onCase =
   (change: (ctx: Context, number: string) => Parameters<typeof caseDetail>[1]) =>
-  (ctx: Context, _o: object, [n]: string[]): CaseDetail =>
-    caseDetail(ctx.db, change(ctx, n as string), ctx.config.domain);
+  (ctx: Context, o: AsOption, [n]: string[]): CaseDetail => {
+    acting(ctx, o, 'edit', `edit case ${n}`);
+    return caseDetail(ctx.db, change(ctx, n as string), ctx.config.domain);
+  };
 
 
 export function caseCommand(): Command {
-  const cmd = new Command('case').description('open, list, show, close and reopen cases; link their contact');
+  const cmd = new Command('case').description('open, clone, search, list, show, update, close and reopen cases; link their contact');
 
   cmd
     .command('create')
@@ -59,13 +100,19 @@ export function caseCommand(): Command {
     .option('--contact <id|email>', 'the contact the case is for (its account and division become the defaults)')
     .option('--account <id>', 'account, when it is not the contact\'s')
     .option('--parent <number>', 'number of the parent case, e.g. 00001001')
-    .option('--priority <p>', 'High, Medium or Low', 'Medium')
-    .option('--origin <o>', 'where the case came from, e.g. Phone, Web, Email', 'CLI')
+    .option('--asset <id|serial>', 'the asset the case is about: one of the case\'s account, see "asset list --contact EMAIL"')
+    .option('--new-asset <name>', 'create the asset on the way, for the case\'s contact (or account)')
+    .option('--serial <serial>', 'serial number of --new-asset')
+    .option('--product <code>', 'product code of --new-asset')
+    .option('--record-type <name>', 'record type: its priorities, origins and fields apply (see "recordtype show NAME")')
+    .option('--field <key=value>', 'value of a field of the record type (repeat for several)', collect, [] as string[])
+    .option('--priority <p>', 'High, Medium or Low (default: the record type\'s default, else Medium)')
+    .option('--origin <o>', 'where the case came from, e.g. Phone, Web, Email (default: the record type\'s default, else CLI)')
     .option('--owner <email>', 'user who owns the case (otherwise assignment rules, then the default owner)')
     .option('--closed', 'create the case already closed (closedWhenCreated)')
     .option('--no-notify', 'do not send the "case created" email')
     .option('--no-assign', 'do not run assignment rules; the creator (--as) owns the case')
-    .option('--as <email>', 'the user creating the case')
+    .option('--as <email>', 'the user creating the case; needs the create permission')
     .addHelpText('after', '\nExample:\n  casegate case create --subject "Printer jammed" --contact ann@acme.example --priority High')
     .action(
       action<CreateOptions, CaseDetail>(
@@ -76,6 +123,10 @@ export function caseCommand(): Command {
             contact: o.contact ?? null,
             account: o.account ?? null,
             parent: o.parent ?? null,
+            asset: o.asset ?? null,
+            newAsset: newAsset(o),
+            recordType: o.recordType ?? null,
+            fields: o.field,
             priority: o.priority,
             origin: o.origin,
             owner: o.owner ?? null,
@@ -94,14 +145,66 @@ export function caseCommand(): Command {
     );
 
   cmd
+    .command('clone')
+    .description('open a new case with the contact, account, asset, record type, fields, subject, description, priority and origin of another (not its comments or collaborators)')
+    .argument('<number>', 'number of the case to clone')
+    .option('--no-notify', 'do not send the "case created" email')
+    .option('--as <email>', 'the user cloning; needs the read and create permissions')
+    .addHelpText('after', '\nExample:\n  casegate case clone 00001001')
+    .action(
+      action<{ notify: boolean } & AsOption, CaseDetail>(
+        (ctx, o, [n]) => caseDetail(ctx.db, cloneCaseRequest(ctx.db, ctx.config, n as string, { as: o.as ?? null, notify: o.notify }), ctx.config.domain),
+        (c) => {
+          console.log(`created case ${c.number}; replies go to ${c.address}`);
+          printCase(c);
+        },
+      ),
+    );
+
+  cmd
+    .command('update')
+    .description('change a case: its asset, the values of its record type\'s fields')
+    .argument('<number>', 'case number')
+    .option('--asset <id|serial>', 'the asset the case is about: one of the case\'s account')
+    .option('--field <key=value>', 'value of a field of the case\'s record type; empty clears it (repeat for several)', collect, [] as string[])
+    .option('--as <email>', 'the user changing the case; needs the edit permission')
+    .addHelpText('after', '\nExample:\n  casegate case update 00001001 --asset SN-1001')
+    .action(
+      action<{ asset?: string; field: string[] } & AsOption, CaseDetail>(
+        (ctx, o, [n]) => caseDetail(ctx.db, updateCaseRequest(ctx.db, n as string, { asset: o.asset ?? null, fields: o.field, as: o.as ?? null }), ctx.config.domain),
+        (c) => printCase(c),
+      ),
+    );
+
+  cmd
+    .command('search')
+    .description('find cases by subject, description, contact (email or name) or account name, before opening a new one')
+    .argument('<text>', 'text to look for (letter case ignored)')
+    .option('--as <email>', AS_HELP)
+    .addHelpText('after', '\nExample:\n  casegate case search printer')
+    .action(
+      action<AsOption, ReturnType<typeof caseSearch>>(
+        (ctx, o, [text]) => {
+          acting(ctx, o, 'read', 'view cases');
+          return caseSearch(ctx.db, text as string, ctx.config.domain);
+        },
+        (rows) => printTable(rows.map((r) => ({ ...r, contact: r.contact?.email ?? (r.suppliedEmail ? `(${r.suppliedEmail})` : null) })), LIST_COLUMNS),
+      ),
+    );
+
+  cmd
     .command('list')
     .description('list cases, oldest first')
     .option('--status <s>', 'only cases with this status: New, Working, Escalated, Closed')
     .option('--unlinked', 'only cases without a contact (they need one linked)')
     .option('--unowned', 'only cases without an owner (no rule matched and no default owner; give them one)')
+    .option('--as <email>', AS_HELP)
     .action(
-      action<{ status?: string; unlinked?: boolean; unowned?: boolean }, ReturnType<typeof caseList>>(
-        (ctx, o) => caseList(ctx.db, o, ctx.config.domain),
+      action<{ status?: string; unlinked?: boolean; unowned?: boolean } & AsOption, ReturnType<typeof caseList>>(
+        (ctx, o) => {
+          acting(ctx, o, 'read', 'view cases');
+          return caseList(ctx.db, o, ctx.config.domain);
+        },
         (rows) => printTable(rows.map((r) => ({ ...r, contact: r.contact?.email ?? (r.suppliedEmail ? `(${r.suppliedEmail})` : null) })), LIST_COLUMNS),
       ),
     );
@@ -111,9 +214,13 @@ export function caseCommand(): Command {
     .description('show a case with its collaborators and comments')
     .argument('<number>', 'case number, e.g. 00001001')
     .option('--full', 'print the whole text of mailed comments, quoted history included (--json always has it as fullBody)')
+    .option('--as <email>', AS_HELP)
     .action(
-      action<{ full?: boolean }, CaseDetail>(
-        (ctx, _o, [n]) => caseDetail(ctx.db, requireCase(ctx.db, n as string), ctx.config.domain),
+      action<{ full?: boolean } & AsOption, CaseDetail>(
+        (ctx, o, [n]) => {
+          acting(ctx, o, 'read', 'view cases');
+          return caseDetail(ctx.db, requireCase(ctx.db, n as string), ctx.config.domain);
+        },
         (c, _ctx, o) => printCase(c, o.full === true),
       ),
     );
@@ -122,22 +229,28 @@ export function caseCommand(): Command {
     .command('close')
     .description('close a case (a later reply reopens it, see CASEGATE_CLOSED_CASE_REPLY)')
     .argument('<number>', 'case number')
-    .action(action<object, CaseDetail>(onCase((ctx, n) => closeCase(ctx.db, requireCase(ctx.db, n), Date.now())), (c) => console.log(`case ${c.number} is ${c.status}`)));
+    .option('--as <email>', AS_HELP)
+    .action(action<AsOption, CaseDetail>(onCase((ctx, n) => closeCase(ctx.db, requireCase(ctx.db, n), Date.now())), (c) => console.log(`case ${c.number} is ${c.status}`)));
 
   cmd
     .command('reopen')
     .description('reopen a closed case (status Working)')
     .argument('<number>', 'case number')
-    .action(action<object, CaseDetail>(onCase((ctx, n) => reopenCase(ctx.db, requireCase(ctx.db, n), Date.now())), (c) => console.log(`case ${c.number} is ${c.status}`)));
+    .option('--as <email>', AS_HELP)
+    .action(action<AsOption, CaseDetail>(onCase((ctx, n) => reopenCase(ctx.db, requireCase(ctx.db, n), Date.now())), (c) => console.log(`case ${c.number} is ${c.status}`)));
 
   cmd
     .command('link-contact')
     .description('link a case to a contact, or relink it to another one')
     .argument('<number>', 'case number')
     .argument('<contact>', 'contact id or email')
+    .option('--as <email>', AS_HELP)
     .action(
-      action<object, CaseDetail>(
-        (ctx, _o, [n, c]) => caseDetail(ctx.db, linkContact(ctx.db, requireCase(ctx.db, n as string), requireContact(ctx.db, c as string), Date.now()), ctx.config.domain),
+      action<AsOption, CaseDetail>(
+        (ctx, o, [n, c]) => {
+          acting(ctx, o, 'edit', `edit case ${n}`);
+          return caseDetail(ctx.db, linkContact(ctx.db, requireCase(ctx.db, n as string), requireContact(ctx.db, c as string), Date.now()), ctx.config.domain);
+        },
         (c) => console.log(`case ${c.number} is linked to ${c.contact?.email}`),
       ),
     );
@@ -146,7 +259,8 @@ export function caseCommand(): Command {
     .command('unlink-contact')
     .description('remove the contact of a case (it then shows in "case list --unlinked")')
     .argument('<number>', 'case number')
-    .action(action<object, CaseDetail>(onCase((ctx, n) => unlinkContact(ctx.db, requireCase(ctx.db, n), Date.now())), (c) => console.log(`case ${c.number} has no contact now`)));
+    .option('--as <email>', AS_HELP)
+    .action(action<AsOption, CaseDetail>(onCase((ctx, n) => unlinkContact(ctx.db, requireCase(ctx.db, n), Date.now())), (c) => console.log(`case ${c.number} has no contact now`)));
 
   cmd
     .command('suggest-contacts')

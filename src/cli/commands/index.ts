@@ -10,6 +10,9 @@ import { inboundCommand } from './inbound.js';
 import { accountCommand } from './account.js';
 import { contactCommand } from './contact.js';
 import { userCommand } from './user.js';
+import { productCommand } from './product.js';
+import { assetCommand } from './asset.js';
+import { recordTypeCommand } from './recordtype.js';
 import { routingCommand } from './routing.js';
 import { ruleCommand } from './rule.js';
 import { caseCommand } from './case.js';
@@ -26,10 +29,13 @@ export const commands: Array<() => Command> = [
   accountCommand,
   contactCommand,
   userCommand,
+  productCommand,
+  assetCommand,
   caseCommand,
   collaboratorCommand,
   commentCommand,
   routingCommand,
+  recordTypeCommand,
   ruleCommand,
   outboxCommand,
   inboundCommand,

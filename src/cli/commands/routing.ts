@@ -10,6 +10,7 @@ interface AddOptions {
   owner?: string;
   createContacts?: boolean;
   notify: boolean;
+  recordType?: string;
 }
 
 export function routingCommand(): Command {
@@ -35,6 +36,7 @@ Examples:
     .option('--owner <email>', 'email of the user who owns every new case; without it assignment rules decide')
     .option('--create-contacts', 'create a contact for a sender that no contact has the address of')
     .option('--no-notify', 'do not send the "case created" email to the sender')
+    .option('--record-type <name>', 'record type of the cases its mail opens (one without required fields; its defaults apply)')
     .addHelpText(
       'after',
       `
@@ -52,6 +54,7 @@ Examples:
             owner: o.owner ?? null,
             createContacts: o.createContacts === true,
             notify: o.notify,
+            recordType: o.recordType ?? null,
           }),
         (r) => printRecord(r),
       ),

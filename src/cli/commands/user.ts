@@ -1,13 +1,16 @@
-// `casegate user create --email E --name N | list`
+// `casegate user create --email E --name N [--can read,create,edit] | update EMAIL --can LIST | list`
 import { Command } from 'commander';
-import { createUser, listUsers } from '../../admin/users.js';
+import { createUser, listUsers, updateUser } from '../../admin/users.js';
 import { printRecord, printTable } from '../output.js';
 import { action } from '../run.js';
 
 interface CreateOptions {
   email: string;
   name: string;
+  can?: string;
 }
+
+const CAN_HELP = 'what the user may do with cases: a comma-separated list of read, create, edit';
 
 export function userCommand(): Command {
   const user = new Command('user')
@@ -25,11 +28,25 @@ Examples:
     .description('add a user; each email can belong to one user only')
     .requiredOption('--email <email>', 'the agent\'s email address, e.g. ann@support.example.com')
     .requiredOption('--name <name>', 'full name shown as the author of comments, e.g. "Ann Archer"')
-    .addHelpText('after', '\nExample:\n  casegate user create --email ann@support.example.com --name "Ann Archer"')
+    .option('--can <list>', `${CAN_HELP} (default: all)`)
+    .addHelpText('after', '\nExample:\n  casegate user create --email ann@support.example.com --name "Ann Archer" --can read,edit')
     .action(
       action(
-        (ctx, opts: CreateOptions) => createUser(ctx.db, { email: opts.email, name: opts.name }),
-        (r) => printRecord(r),
+        (ctx, opts: CreateOptions) => createUser(ctx.db, { email: opts.email, name: opts.name, can: opts.can }),
+        (r) => printRecord({ ...r, can: r.can.join(',') || 'nothing' }),
+      ),
+    );
+
+  user
+    .command('update')
+    .description('change what a user may do with cases')
+    .argument('<email>', 'the user\'s email')
+    .option('--can <list>', CAN_HELP)
+    .addHelpText('after', '\nExample:\n  casegate user update ann@support.example.com --can read')
+    .action(
+      action(
+        (ctx, opts: { can?: string }, [email]) => updateUser(ctx.db, email as string, { can: opts.can }),
+        (r) => printRecord({ ...r, can: r.can.join(',') || 'nothing' }),
       ),
     );
 
@@ -40,7 +57,7 @@ Examples:
     .action(
       action(
         (ctx) => listUsers(ctx.db),
-        (rows) => printTable(rows, ['id', 'email', 'name', 'createdAt']),
+        (rows) => printTable(rows.map((r) => ({ ...r, can: r.can.join(',') || 'nothing' })), ['id', 'email', 'name', 'can', 'createdAt']),
       ),
     );
 

@@ -1,0 +1,1 @@
+ALTER TABLE `users` ADD `can` text DEFAULT 'read,create,edit' NOT NULL;
