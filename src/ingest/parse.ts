@@ -58,6 +58,20 @@ export interface ParseOptions {
    * caller lets go of them (releaseBlobs) once the message is committed or refused.
    */
   written?: string[];
+  /**
+   * The whole message must be read within this many milliseconds; past it the source is destroyed
+   * with a ReadTimeoutError (a fault of the source, not of the message: 451 / 75). None when absent.
+   */
+  readTimeoutMs?: number;
+}
+
+/** The source did not bring the whole message within ParseOptions.readTimeoutMs. */
+export class ReadTimeoutError extends Error {
+  readonly code = 'ETIMEDOUT';
+  constructor(readonly ms: number) {
+    super(`the message was not read within ${ms / 1000} s`);
+    this.name = 'ReadTimeoutError';
+  }
 }
 
 /** The input is not an email message. */
@@ -248,6 +262,8 @@ export async function parseMessage(source: Readable, opts: ParseOptions): Promis
     meter.destroy(err);
   });
   source.pipe(meter);
+  const deadline =
+    opts.readTimeoutMs === undefined ? null : setTimeout(() => source.destroy(new ReadTimeoutError(opts.readTimeoutMs as number)), opts.readTimeoutMs);
 
   try {
     await pipeline(meter, parser, async (objects: AsyncIterable<AttachmentStream | MessageText>) => {
@@ -289,6 +305,8 @@ export async function parseMessage(source: Readable, opts: ParseOptions): Promis
     // A failed store may reach the pipeline only as the abort it caused: wait for the store itself.
     await (storing as Promise<unknown> | null)?.catch(() => undefined);
     throw failureOf(err as Error, storeError, upstreamError, sourceError, parserError);
+  } finally {
+    if (deadline !== null) clearTimeout(deadline);
   }
   checkHeaderSection(meter.size, lines);
 
