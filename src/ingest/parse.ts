@@ -108,6 +108,15 @@ export const MAX_HEAD_SIZE = 1024 * 1024;
 export const MAX_PARTS = 1000;
 /** Largest part of a delivery report that is read; the rest is skipped. */
 export const DSN_PART_MAX = 64 * 1024;
+/**
+ * Most characters of text kept of a message (its full body); past it the text is cut with
+ * TEXT_CUT_MARK. A person writes far less; a 30 MB text part would otherwise be copied by the reply
+ * extraction, the hashes and SQLite several times over (bench/fuzzRss.ts).
+ */
+export const TEXT_MAX_CHARS = 1024 * 1024;
+/** Most characters of HTML turned into text, for a message without a text part; the rest is not read. */
+export const HTML_MAX_CHARS = 2 * 1024 * 1024;
+export const TEXT_CUT_MARK = '\n[casegate: the rest of this text was not kept; it is longer than 1,048,576 characters]';
 
 /** Names for attachments that have none, by content type. */
 export const DEFAULT_EXTENSIONS: Readonly<Record<string, string>> = {
@@ -128,6 +137,7 @@ const PARSER_OPTIONS = {
   keepDeliveryStatus: true,
   ignoreEmbedded: true,
   skipTextToHtml: true,
+  skipHtmlToText: true,
   skipTextLinks: true,
   skipImageLinks: true,
   maxHeadSize: MAX_HEAD_SIZE,
@@ -314,7 +324,7 @@ export async function parseMessage(source: Readable, opts: ParseOptions): Promis
   const found = body as MessageText | null;
   const html = typeof found?.html === 'string' ? found.html : '';
   const htmlOnly = html !== '' && (rootType === 'text/html' || found?.text === undefined);
-  const text = htmlOnly ? await htmlToText(html) : (found?.text ?? '');
+  const text = capText(htmlOnly ? await htmlToText(html.slice(0, HTML_MAX_CHARS)) : (found?.text ?? ''));
   return {
     messageId: messageIds(header('message-id'))[0] ?? null,
     inReplyTo: messageIds(header('in-reply-to')),
@@ -354,6 +364,11 @@ function failureOf(err: Error, storeError: Error | null, upstreamError: Error | 
   }
   if (parserError !== null) return new MalformedMessageError(`message cannot be parsed: ${parserError.message}`, { cause: parserError });
   return err;
+}
+
+/** The text cut at TEXT_MAX_CHARS, with a mark that says so. */
+function capText(text: string): string {
+  return text.length <= TEXT_MAX_CHARS ? text : text.slice(0, TEXT_MAX_CHARS) + TEXT_CUT_MARK;
 }
 
 function checkHeaderSection(size: number, lines: readonly RawHeaderLine[]): void {
