@@ -30,6 +30,8 @@ export interface Config {
   readonly maxUnknownRecipients: number;
   /** Free bytes the data folder must keep; below it new mail gets 452 4.3.1. */
   readonly minFreeBytes: number;
+  /** Longest time pipe mode (`casegate ingest`) takes to read its message, in seconds; then exit 75, nothing kept. */
+  readonly ingestTimeoutSeconds: number;
   readonly closedCaseReply: ClosedCaseReply;
   readonly tlsKey: string | null;
   readonly tlsCert: string | null;
@@ -72,6 +74,7 @@ type WholeNumber =
   | 'minDataRate'
   | 'maxUnknownRecipients'
   | 'minFreeBytes'
+  | 'ingestTimeoutSeconds'
   | 'dispatchIntervalMs' | 'dispatchBatchSize' | 'dispatchConcurrency' | 'leaseMs';
 
 /** Whole-number settings: the name a message gives them and their bounds. */
@@ -85,6 +88,7 @@ const WHOLE_NUMBERS: Readonly<Record<WholeNumber, { name: string; min: number; m
   minDataRate: { name: 'CASEGATE_MIN_DATA_RATE (bytes per second, 0 for none)', min: 0, max: 1024 * MIB },
   maxUnknownRecipients: { name: 'CASEGATE_MAX_UNKNOWN_RECIPIENTS', min: 1, max: 100000 },
   minFreeBytes: { name: 'CASEGATE_MIN_FREE_BYTES (0 for no check)', min: 0, max: Number.MAX_SAFE_INTEGER },
+  ingestTimeoutSeconds: { name: 'CASEGATE_INGEST_TIMEOUT_SECONDS', min: 1, max: 86400 },
   dispatchIntervalMs: { name: 'CASEGATE_DISPATCH_INTERVAL_MS', min: 10, max: 3600_000 },
   dispatchBatchSize: { name: 'dispatchBatchSize', min: 1, max: 10000 },
   dispatchConcurrency: { name: 'dispatchConcurrency', min: 1, max: 1000 },
@@ -130,6 +134,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
       minDataRate: whole('minDataRate', get('CASEGATE_MIN_DATA_RATE') ?? '1024'),
       maxUnknownRecipients: whole('maxUnknownRecipients', get('CASEGATE_MAX_UNKNOWN_RECIPIENTS') ?? '10'),
       minFreeBytes: whole('minFreeBytes', get('CASEGATE_MIN_FREE_BYTES') ?? String(1024 * MIB)),
+      ingestTimeoutSeconds: whole('ingestTimeoutSeconds', get('CASEGATE_INGEST_TIMEOUT_SECONDS') ?? '300'),
       closedCaseReply: (get('CASEGATE_CLOSED_CASE_REPLY') ?? 'reopen').toLowerCase() as ClosedCaseReply,
       tlsKey: get('CASEGATE_TLS_KEY') ?? null,
       tlsCert: get('CASEGATE_TLS_CERT') ?? null,

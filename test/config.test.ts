@@ -130,6 +130,16 @@ describe('limits of SPEC §9', () => {
     expect([c.maxConnectionsPerIp, c.sessionSeconds, c.minDataRate, c.maxUnknownRecipients, c.minFreeBytes]).toEqual([20, 600, 1024, 10, 1024 * 1024 * 1024]);
   });
 
+  it('pipe mode reads its message within CASEGATE_INGEST_TIMEOUT_SECONDS (default 5 min), a whole number of seconds', () => {
+    expect(loadConfig({}, {}).ingestTimeoutSeconds).toBe(300);
+    expect(loadConfig({}, { CASEGATE_INGEST_TIMEOUT_SECONDS: '2' }).ingestTimeoutSeconds).toBe(2);
+    for (const bad of ['0', '1.5', '5m', '86401']) {
+      expect(() => loadConfig({}, { CASEGATE_INGEST_TIMEOUT_SECONDS: bad })).toThrow(
+        `CASEGATE_INGEST_TIMEOUT_SECONDS "${bad}" must be a whole number from 1 to 86400`,
+      );
+    }
+  });
+
   it('name every bad value with what it must be', () => {
     const err = (() => {
       try {

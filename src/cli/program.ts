@@ -26,6 +26,7 @@ Settings come from flags, then environment variables, then defaults:
   CASEGATE_MIN_DATA_RATE      slowest DATA, bytes/s over 10 s  (1024; 0 for none)
   CASEGATE_MAX_UNKNOWN_RECIPIENTS  unknown RCPTs, then 421     (10)
   CASEGATE_MIN_FREE_BYTES     below it new mail gets 452 4.3.1 (1073741824 = 1 GiB; 0 for no check)
+  CASEGATE_INGEST_TIMEOUT_SECONDS  ingest reads its message within it, else exit 75 (300)
 
 Start with:  casegate init && casegate demo`,
     );

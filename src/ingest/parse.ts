@@ -58,6 +58,20 @@ export interface ParseOptions {
    * caller lets go of them (releaseBlobs) once the message is committed or refused.
    */
   written?: string[];
+  /**
+   * The whole message must be read within this many milliseconds; past it the source is destroyed
+   * with a ReadTimeoutError (a fault of the source, not of the message: 451 / 75). None when absent.
+   */
+  readTimeoutMs?: number;
+}
+
+/** The source did not bring the whole message within ParseOptions.readTimeoutMs. */
+export class ReadTimeoutError extends Error {
+  readonly code = 'ETIMEDOUT';
+  constructor(readonly ms: number) {
+    super(`the message was not read within ${ms / 1000} s`);
+    this.name = 'ReadTimeoutError';
+  }
 }
 
 /** The input is not an email message. */
@@ -94,6 +108,15 @@ export const MAX_HEAD_SIZE = 1024 * 1024;
 export const MAX_PARTS = 1000;
 /** Largest part of a delivery report that is read; the rest is skipped. */
 export const DSN_PART_MAX = 64 * 1024;
+/**
+ * Most characters of text kept of a message (its full body); past it the text is cut with
+ * TEXT_CUT_MARK. A person writes far less; a 30 MB text part would otherwise be copied by the reply
+ * extraction, the hashes and SQLite several times over (bench/fuzzRss.ts).
+ */
+export const TEXT_MAX_CHARS = 1024 * 1024;
+/** Most characters of HTML turned into text, for a message without a text part; the rest is not read. */
+export const HTML_MAX_CHARS = 2 * 1024 * 1024;
+export const TEXT_CUT_MARK = '\n[casegate: the rest of this text was not kept; it is longer than 1,048,576 characters]';
 
 /** Names for attachments that have none, by content type. */
 export const DEFAULT_EXTENSIONS: Readonly<Record<string, string>> = {
@@ -114,6 +137,7 @@ const PARSER_OPTIONS = {
   keepDeliveryStatus: true,
   ignoreEmbedded: true,
   skipTextToHtml: true,
+  skipHtmlToText: true,
   skipTextLinks: true,
   skipImageLinks: true,
   maxHeadSize: MAX_HEAD_SIZE,
@@ -248,6 +272,8 @@ export async function parseMessage(source: Readable, opts: ParseOptions): Promis
     meter.destroy(err);
   });
   source.pipe(meter);
+  const deadline =
+    opts.readTimeoutMs === undefined ? null : setTimeout(() => source.destroy(new ReadTimeoutError(opts.readTimeoutMs as number)), opts.readTimeoutMs);
 
   try {
     await pipeline(meter, parser, async (objects: AsyncIterable<AttachmentStream | MessageText>) => {
@@ -289,6 +315,8 @@ export async function parseMessage(source: Readable, opts: ParseOptions): Promis
     // A failed store may reach the pipeline only as the abort it caused: wait for the store itself.
     await (storing as Promise<unknown> | null)?.catch(() => undefined);
     throw failureOf(err as Error, storeError, upstreamError, sourceError, parserError);
+  } finally {
+    if (deadline !== null) clearTimeout(deadline);
   }
   checkHeaderSection(meter.size, lines);
 
@@ -296,7 +324,7 @@ export async function parseMessage(source: Readable, opts: ParseOptions): Promis
   const found = body as MessageText | null;
   const html = typeof found?.html === 'string' ? found.html : '';
   const htmlOnly = html !== '' && (rootType === 'text/html' || found?.text === undefined);
-  const text = htmlOnly ? await htmlToText(html) : (found?.text ?? '');
+  const text = capText(htmlOnly ? await htmlToText(html.slice(0, HTML_MAX_CHARS)) : (found?.text ?? ''));
   return {
     messageId: messageIds(header('message-id'))[0] ?? null,
     inReplyTo: messageIds(header('in-reply-to')),
@@ -336,6 +364,11 @@ function failureOf(err: Error, storeError: Error | null, upstreamError: Error | 
   }
   if (parserError !== null) return new MalformedMessageError(`message cannot be parsed: ${parserError.message}`, { cause: parserError });
   return err;
+}
+
+/** The text cut at TEXT_MAX_CHARS, with a mark that says so. */
+function capText(text: string): string {
+  return text.length <= TEXT_MAX_CHARS ? text : text.slice(0, TEXT_MAX_CHARS) + TEXT_CUT_MARK;
 }
 
 function checkHeaderSection(size: number, lines: readonly RawHeaderLine[]): void {

@@ -29,6 +29,8 @@ export interface IngestOptions {
    * stored and the refusal is the answer for all, so that no sender is told 250 for a copy we refused.
    */
   perRecipient?: boolean;
+  /** Pipe mode: the whole message must be read within this many milliseconds (ParseOptions.readTimeoutMs). */
+  readTimeoutMs?: number;
 }
 
 /**
@@ -81,7 +83,7 @@ async function ingest(ctx: IngestContext, envelope: Envelope, source: Readable, 
   const { db, config } = ctx;
   let facts: MessageFacts;
   try {
-    facts = messageFacts(await parseMessage(source, { blobDir: db.blobDir, maxBytes: config.maxMessageBytes, written }), envelope);
+    facts = messageFacts(await parseMessage(source, { blobDir: db.blobDir, maxBytes: config.maxMessageBytes, written, readTimeoutMs: opts.readTimeoutMs }), envelope);
   } catch (err) {
     const a = permanentAnswerOf(err, config);
     if (a === null) throw err;

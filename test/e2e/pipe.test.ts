@@ -1,8 +1,9 @@
 // Pipe mode: `casegate ingest` on a message file, with the sysexits codes of SPEC §4.
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { BIN, runCli } from '../helpers/cli.js';
 import { loadConfig } from '../../src/config.js';
 import { openDb } from '../../src/db/client.js';
 import { ANN, EVE, SUPPORT, createCase } from '../helpers/seed.js';
@@ -94,6 +95,44 @@ describe('casegate ingest exit codes', () => {
     expect(list.json()).toHaveLength(1);
     const log = await runCli(['inbound', 'list', '--json'], { db });
     expect(log.json()).toEqual([expect.objectContaining({ decision: 'refused', reason: expect.stringMatching(/^451 4\.3\.0 temporary failure/) })]);
+  });
+
+  it('75: a message that stops coming (stdin held open) times out after CASEGATE_INGEST_TIMEOUT_SECONDS, nothing kept', async () => {
+    // The relay's pipe stays open after the headers and half a body; nothing more is written.
+    const child = spawn(process.execPath, [BIN, '--db', db, 'ingest', '--rcpt', SUPPORT, '--mail-from', ANN], {
+      env: { PATH: process.env.PATH, CASEGATE_INGEST_TIMEOUT_SECONDS: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // Half of a 400 KB attachment arrives, so its blob is being written when the time runs out.
+    const whole = Buffer.from(mail({ from: ANN, subject: 'Stalled', attachment: { filename: 'dump.bin', contentType: 'application/octet-stream', content: Buffer.alloc(400_000, 'x') } }));
+    // Bounded: killed if the timeout does not end it within 20 s.
+    const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    let code: number | null;
+    try {
+      child.stdin.write(whole.subarray(0, Math.floor(whole.length / 2)));
+      code = await exited;
+    } finally {
+      clearTimeout(guard);
+      child.stdin.destroy();
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+    expect(code, `stdout: ${stdout}\nstderr: ${stderr}`).toBe(75);
+    expect(stderr).toMatch(/^casegate: temporary failure, nothing was kept: the message was not read within 1 s\n$/);
+    const list = await runCli(['case', 'list', '--json'], { db });
+    expect(list.json()).toHaveLength(1);
+    const log = await runCli(['inbound', 'list', '--json'], { db });
+    expect(log.json()).toEqual([expect.objectContaining({ decision: 'refused', reason: expect.stringMatching(/^451 4\.3\.0 temporary failure/) })]);
+    // The attachment had begun to be stored (blobs/tmp exists); no file of it stays.
+    const blobs = path.join(dir, 'blobs');
+    expect(fs.existsSync(path.join(blobs, 'tmp'))).toBe(true);
+    expect(fs.readdirSync(blobs, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())).toEqual([]);
+    const help = await runCli(['--help']);
+    expect(help.stdout).toMatch(/CASEGATE_INGEST_TIMEOUT_SECONDS .*\(300\)/);
   });
 
   it('takes --rcpt=ADDRESS as Postfix expands --rcpt=${recipient} for several recipients, and --mail-from= empty for bounces', async () => {

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { blobPath } from '../../src/db/blobs.js';
 import { detectAutoReply } from '../../src/domain/autoReply.js';
 import { extractReply } from '../../src/domain/replyText.js';
-import { MalformedMessageError, parseMessage, type ParsedMessage } from '../../src/ingest/parse.js';
+import { HTML_MAX_CHARS, MalformedMessageError, TEXT_CUT_MARK, TEXT_MAX_CHARS, parseMessage, type ParsedMessage } from '../../src/ingest/parse.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures');
@@ -288,5 +288,33 @@ describe('what is not a message', () => {
     expect(msg.subject).toBe('hello');
     expect(msg.messageId).toBeNull();
     expect(msg.text).toBe('body\n');
+  });
+});
+
+describe('text kept of a huge body (bench/fuzzRss.ts: a 30 MB text part drove the peak memory)', () => {
+  const msgOf = (contentType: string, body: string): Readable =>
+    Readable.from([Buffer.from(`From: a@example.com\r\nSubject: long\r\nContent-Type: ${contentType}; charset=utf-8\r\n\r\n${body}\r\n`)]);
+
+  it(`keeps ${TEXT_MAX_CHARS} characters of a longer text, with a mark that says the rest was not kept`, async () => {
+    const line = 'the printer is still jammed\r\n';
+    const msg = await parseMessage(msgOf('text/plain', line.repeat(Math.ceil((TEXT_MAX_CHARS * 2) / line.length))), { blobDir });
+    expect(msg.text).toHaveLength(TEXT_MAX_CHARS + TEXT_CUT_MARK.length);
+    expect(msg.text.endsWith(TEXT_CUT_MARK)).toBe(true);
+    expect(msg.text.startsWith('the printer is still jammed\n')).toBe(true);
+  });
+
+  it('keeps a text at the limit whole', async () => {
+    // With the line end the body ends in, exactly TEXT_MAX_CHARS characters.
+    const msg = await parseMessage(msgOf('text/plain', 'x'.repeat(TEXT_MAX_CHARS - 1)), { blobDir });
+    expect(msg.text).toBe(`${'x'.repeat(TEXT_MAX_CHARS - 1)}\n`);
+    expect(msg.text).not.toContain(TEXT_CUT_MARK);
+  });
+
+  it(`turns at most ${HTML_MAX_CHARS} characters of an HTML-only body into text`, async () => {
+    const p = '<p>still jammed</p>\r\n';
+    const msg = await parseMessage(msgOf('text/html', `<html><body>${p.repeat(Math.ceil((HTML_MAX_CHARS * 2) / p.length))}</body></html>`), { blobDir });
+    expect(msg.text.startsWith('still jammed')).toBe(true);
+    expect(msg.text.length).toBeLessThanOrEqual(HTML_MAX_CHARS);
+    expect(msg.text.length).toBeGreaterThan(HTML_MAX_CHARS / 4);
   });
 });

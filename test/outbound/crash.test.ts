@@ -1,7 +1,9 @@
 // The dispatcher as a process: killed with SIGKILL in the middle of a batch and started again, it
 // still sends every row, and never sends again a row whose `sent` mark was committed. SIGTERM lets
-// the messages in flight finish.
+// the messages in flight finish. With the .eml folder transport, a crash between a file and its
+// `sent` mark leaves no duplicate: the resend replaces the file named by the Message-ID.
 import fs from 'node:fs';
+import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startCaptureServer, type CaptureServer } from '../helpers/capture.js';
@@ -25,13 +27,14 @@ afterEach(async () => {
   t.cleanup();
 });
 
-function dispatch(args: string[]): { child: ChildProcess; exited: Promise<{ code: number | null; stderr: string }> } {
+/** `casegate dispatch ARGS`: to the capturing relay, or with `outboxDir` into that .eml folder. */
+function dispatch(args: string[], outboxDir?: string): { child: ChildProcess; exited: Promise<{ code: number | null; stderr: string }> } {
   const child = spawn(process.execPath, [BIN, 'dispatch', ...args], {
     env: {
       PATH: process.env.PATH,
       CASEGATE_DB: t.file,
       CASEGATE_DOMAIN: DOMAIN,
-      CASEGATE_SMTP_URL: smtp!.url,
+      ...(outboxDir === undefined ? { CASEGATE_SMTP_URL: smtp!.url } : { CASEGATE_OUTBOX_DIR: outboxDir }),
       CASEGATE_DISPATCH_INTERVAL_MS: '50',
       CASEGATE_RETRY_SCHEDULE: '0,0',
     },
@@ -137,4 +140,56 @@ describe('a dispatcher killed mid-batch', () => {
     // begun were given back, not left leased.
     expect(smtp.received.length).toBe(sent.length);
   });
+});
+
+describe('a dispatcher killed while writing .eml files', () => {
+  const ROWS = 400;
+  /** The .eml files of the folder (temporary dot-files of a write in progress are not messages). */
+  const emlFiles = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.endsWith('.eml') && !n.startsWith('.')) : []);
+  const fileOf = (messageId: string): string => `${messageId.replace(/^<|>$/g, '').split('@')[0]}.eml`;
+
+  it('ends with every row sent and exactly one file per sent row, none extra', async () => {
+    const outbox = path.join(t.dir, 'outbox');
+    seedRows(ROWS);
+
+    const first = dispatch(['--lease-seconds', '2'], outbox);
+    const died = first.exited.then(({ code, stderr }) => {
+      throw new Error(`dispatch exited before it was killed, code ${code}: ${stderr.slice(0, 2000)}`);
+    });
+    died.catch(() => undefined);
+    // Killed once a few dozen files are written: well inside the run of 400.
+    const started = Date.now();
+    while (emlFiles(outbox).length < 40) {
+      if (Date.now() - started > 15_000) throw new Error(`only ${emlFiles(outbox).length} .eml files after 15 s`);
+      await Promise.race([new Promise((r) => setTimeout(r, 5)), died]);
+    }
+    first.child.kill('SIGKILL');
+    await within(5000, 'the killed dispatcher to exit', first.exited);
+
+    // At the crash: every row marked sent has its file (the file is written first), a file for a
+    // row not yet marked is allowed, and there are never more files than rows.
+    const afterCrash = rows();
+    const sentAtCrash = afterCrash.filter((r) => r.status === 'sent');
+    const filesAtCrash = new Set(emlFiles(outbox));
+    expect(sentAtCrash.length).toBeGreaterThan(0);
+    expect(afterCrash.filter((r) => r.status !== 'sent').length, 'killed too late: nothing left to resend').toBeGreaterThan(0);
+    for (const r of sentAtCrash) expect(filesAtCrash.has(fileOf(r.message_id))).toBe(true);
+    expect(filesAtCrash.size).toBeLessThanOrEqual(ROWS);
+    for (const name of filesAtCrash) expect(afterCrash.some((r) => fileOf(r.message_id) === name)).toBe(true);
+
+    // The leases of the dead process run out; a new dispatcher sends the rest, resending the rows
+    // whose file was written but whose sent mark was not.
+    const leaseEnd = Math.max(0, ...afterCrash.map((r) => r.lease_until ?? 0));
+    await new Promise((r) => setTimeout(r, Math.max(0, leaseEnd - Date.now()) + 100));
+    const second = dispatch(['--once', '--lease-seconds', '2'], outbox);
+    const { code, stderr } = await within(60_000, 'dispatch --once', second.exited);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+
+    const final = rows();
+    expect(final.filter((r) => r.status !== 'sent')).toEqual([]);
+    const files = emlFiles(outbox).sort();
+    expect(files).toHaveLength(final.length);
+    expect(files).toEqual(final.map((r) => fileOf(r.message_id)).sort());
+  }, 90_000);
 });

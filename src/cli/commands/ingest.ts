@@ -23,7 +23,8 @@ export function ingestCommand(): Command {
       'after',
       `
 Exit codes: 0 done (stored, or dropped on purpose), 65 malformed or too large, 67 unknown address,
-77 refused sender, 75 temporary failure (try again). One line per recipient on stdout.
+77 refused sender, 75 temporary failure (try again; also when the message is not read within
+CASEGATE_INGEST_TIMEOUT_SECONDS, default 300). One line per recipient on stdout.
 Postfix master.cf example (write --rcpt=\${recipient} as one word: with several recipients Postfix
 repeats the whole word once per recipient; set casegate_destination_recipient_limit = 1 in main.cf
 for one answer per recipient):
@@ -50,6 +51,7 @@ async function runIngest(ctx: Context, opts: IngestOptions, [file]: string[]): P
     { db, config, committer: createCommitter(db) },
     { mailFrom, rcpt: opts.rcpt },
     source,
+    { readTimeoutMs: config.ingestTimeoutSeconds * 1000 },
   );
   process.exitCode = exitCodeForAll(outcomes.map((o) => o.answer));
   return outcomes.map((o) => ({ rcpt: o.rcpt, decision: o.decision, answer: formatAnswer(o.answer), case: o.caseNumber, inbound: o.inboundId }));
