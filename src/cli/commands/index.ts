@@ -16,6 +16,7 @@ import { caseCommand } from './case.js';
 import { collaboratorCommand } from './collaborator.js';
 import { commentCommand } from './comment.js';
 import { gcCommand } from './gc.js';
+import { apikeyCommand } from './apikey.js';
 
 export const commands: Array<() => Command> = [
   initCommand,
@@ -30,6 +31,7 @@ export const commands: Array<() => Command> = [
   collaboratorCommand,
   commentCommand,
   routingCommand,
+  apikeyCommand,
   ruleCommand,
   outboxCommand,
   inboundCommand,
