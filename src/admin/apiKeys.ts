@@ -48,7 +48,7 @@ export function createApiKey(db: Db, name: string, can = PERMISSIONS.join(','), 
   if (clean === '') throw invalid('an API key needs a name that says who uses it, e.g. casegate apikey create care-escalation');
   const parsed = parsePermissions(can);
   if (!parsed.ok) {
-    throw invalid(`--can "${can}" must be a comma-separated list of ${PERMISSIONS.join(', ')}${parsed.unknown.length ? ` (not ${parsed.unknown.join(', ')})` : ''}`);
+    throw invalid(`--can "${can}" must be a comma-separated list of ${PERMISSIONS.join(', ')}${parsed.unknown.length ? ` (not ${parsed.unknown.join(', ')})` : ''}; e.g. --can read,create`);
   }
   // 32 random bytes: a fast hash at rest is then as good as a slow one (nothing to guess from).
   const key = `cgk_${crypto.randomBytes(32).toString('base64url')}`;
@@ -64,7 +64,7 @@ export function revokeApiKey(db: Db, ref: string, now = Date.now()): ApiKeyRecor
   const id = parseId(ref);
   const row = id === null ? undefined : apiKeyById(db, id);
   if (!row) throw notFound(`no API key with id ${ref}; list keys with "casegate apikey list"`);
-  if (row.revokedAt !== null) throw conflict(`API key ${row.id} (${row.name}) is already revoked`);
+  if (row.revokedAt !== null) throw conflict(`API key ${row.id} (${row.name}) is already revoked; see "casegate apikey list"`);
   setApiKeyRevoked(db, row.id, now);
   return apiKeyRecord(apiKeyById(db, row.id) as ApiKeyRow);
 }
