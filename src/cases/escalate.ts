@@ -5,13 +5,12 @@
 import type { Config } from '../config.js';
 import { transaction, type Db } from '../db/client.js';
 import type { CaseRow } from '../db/cases.js';
-import { allContacts, type ContactRow } from '../db/contacts.js';
+import { allContacts, contactById, type ContactRow } from '../db/contacts.js';
 import { userByEmail } from '../db/users.js';
 import { localPartOf } from '../domain/address.js';
 import { matchCustomer, type Customer } from '../domain/contacts.js';
 import { createContact } from '../admin/contacts.js';
 import { checkEmail, requirePriority } from '../admin/input.js';
-import { contactById } from '../db/contacts.js';
 import { openCase } from './open.js';
 
 export interface Escalation {
@@ -22,27 +21,22 @@ export interface Escalation {
   customer: Customer;
 }
 
-/** How the contact was found: `email`, `name`, `identity`, `created`, or `unlinked`. */
-export type ContactSync = 'email' | 'name' | 'identity' | 'created' | 'unlinked';
-
 export function escalateCase(
   db: Db,
   config: Pick<Config, 'domain' | 'defaultOwner' | 'syncContacts'>,
   input: Escalation,
   now = Date.now(),
-): { row: CaseRow; contactSync: ContactSync } {
+): CaseRow {
   const customer = trimmed(input.customer);
   const email = customer.email ? checkEmail(customer.email, 'customer email') : null;
   const priority = input.priority ? requirePriority(input.priority) : 'Medium';
   const name = [customer.firstName, customer.lastName].filter(Boolean).join(' ');
   return transaction(db, () => {
     let contact: ContactRow | null = null;
-    let contactSync: ContactSync = 'unlinked';
     if (config.syncContacts) {
       const match = matchCustomer(customer, allContacts(db));
       if (match.kind === 'linked') {
         contact = match.contact;
-        contactSync = match.by ?? 'email';
       } else if (match.kind === 'none' && email !== null) {
         const made = createContact(
           db,
@@ -57,11 +51,10 @@ export function escalateCase(
           now,
         );
         contact = contactById(db, made.contact.id) ?? null;
-        contactSync = 'created';
       }
     }
     const defaultOwner = config.defaultOwner === null ? undefined : userByEmail(db, config.defaultOwner);
-    const row = openCase(
+    return openCase(
       db,
       config,
       {
@@ -83,7 +76,6 @@ export function escalateCase(
       },
       now,
     );
-    return { row, contactSync };
   });
 }
 

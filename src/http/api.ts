@@ -32,8 +32,7 @@ const caseOf = (req: FastifyRequest, deps: ApiDeps) => requireCase(deps.db, (req
 
 const HANDLERS: Readonly<Record<string, Handler>> = {
   'POST /api/v1/cases': (req, { db, config, now }) => {
-    const { row } = escalateCase(db, config, body(req), now());
-    return caseDetail(db, row, config.domain);
+    return caseDetail(db, escalateCase(db, config, body(req), now()), config.domain);
   },
   'GET /api/v1/cases/:number': (req, deps) => caseDetail(deps.db, caseOf(req, deps), deps.config.domain),
   'POST /api/v1/cases/:number/comments': async (req, deps) => {
