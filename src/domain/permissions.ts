@@ -1,6 +1,6 @@
 // What an API key may do (SPEC §8), like the "Read / Create / Edit on cases" of a Salesforce
 // profile: read for every GET, create to open a case, edit for comments, collaborators and contact
-// links. Pure.
+// links (each operation names its own in src/http/schemas.ts). Pure.
 
 export const PERMISSIONS = Object.freeze(['read', 'create', 'edit'] as const);
 export type Permission = (typeof PERMISSIONS)[number];
@@ -14,11 +14,4 @@ export function parsePermissions(text: string): { ok: true; permissions: Permiss
   const unknown = words.filter((w) => !(PERMISSIONS as readonly string[]).includes(w));
   if (unknown.length > 0 || words.length === 0) return { ok: false, unknown };
   return { ok: true, permissions: PERMISSIONS.filter((p) => words.includes(p)) };
-}
-
-/** The permission a request needs: read for GET, create for opening a case, edit for any other write. */
-export function permissionFor(method: string, route: string): Permission {
-  if (method === 'GET' || method === 'HEAD') return 'read';
-  if (method === 'POST' && route === '/api/v1/cases') return 'create';
-  return 'edit';
 }

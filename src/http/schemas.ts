@@ -2,6 +2,7 @@
 // document built from the very same objects, so that the document cannot drift from what the
 // server accepts.
 import { PRIORITIES } from '../domain/caseRules.js';
+import type { Permission } from '../domain/permissions.js';
 
 const text = (maxLength: number, minLength = 0) => ({ type: 'string', minLength, maxLength }) as const;
 const email = { type: 'string', minLength: 3, maxLength: 254, description: 'an email address' } as const;
@@ -78,7 +79,7 @@ export interface Operation {
   method: 'GET' | 'POST' | 'DELETE';
   url: string;
   summary: string;
-  permission: 'read' | 'create' | 'edit';
+  permission: Permission;
   params?: object;
   body?: object;
   query?: object;
