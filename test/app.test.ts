@@ -138,7 +138,13 @@ describe('the HTTP server (SPEC §8)', () => {
     const where = gateway.httpAddress;
     expect(where).toMatchObject({ host: '127.0.0.1', port: expect.any(Number) });
     const form = new FormData();
-    for (const [k, v] of [['name', 'Ann Archer'], ['email', ANN], ['subject', 'Toner is empty']]) form.append(k, v as string);
+    for (const [k, v] of [
+      ['name', 'Ann Archer'],
+      ['email', ANN],
+      ['subject', 'Toner is empty'],
+    ] as const) {
+      form.append(k, v);
+    }
     const res = await fetch(`http://127.0.0.1:${where?.port}/web-to-case`, { method: 'POST', body: form });
     expect(res.status).toBe(200);
     // The hour-long dispatch interval has not come: the case-created email went because of the nudge.
