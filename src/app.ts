@@ -1,11 +1,13 @@
 // The running parts of the gateway, assembled in one place: the database, the committer (group
-// commit), the inbound SMTP/LMTP server and the dispatcher. start() starts the server, then the
-// dispatcher; stop() stops them in reverse order, then closes the database if it opened it.
+// commit), the inbound SMTP/LMTP server, the dispatcher, and the HTTP server (Web-to-Case and API) when a port is set. start() starts the SMTP
+// server, the HTTP server, then the dispatcher; stop() stops them in reverse order, then closes the
+// database if it opened it.
 import type { Config } from './config.js';
 import { openDb, type Db } from './db/client.js';
 import { createCommitter, type Committer } from './ingest/commit.js';
 import { createInboundServer, type InboundServer } from './smtp/server.js';
 import { createDispatcher, type Dispatcher } from './outbound/dispatcher.js';
+import { createHttpServer, type HttpServer, type HttpServerOptions } from './http/server.js';
 import type { Transport } from './outbound/transport.js';
 import { userByEmail } from './db/users.js';
 import { storedBlobs } from './db/attachments.js';
@@ -22,6 +24,10 @@ export interface GatewayOptions {
   dispatch?: boolean;
   /** The dispatcher's transport, for tests; the configured relay or .eml folder otherwise. */
   transport?: Transport;
+  /** false: no HTTP server even when config.httpPort is set. */
+  http?: boolean;
+  /** Clock and request log of the HTTP server, for tests. */
+  httpOptions?: Pick<HttpServerOptions, 'now' | 'log'>;
 }
 
 export interface Gateway {
@@ -30,6 +36,9 @@ export interface Gateway {
   readonly committer: Committer;
   readonly server: InboundServer | null;
   readonly dispatcher: Dispatcher | null;
+  readonly http: HttpServer | null;
+  /** Where the HTTP server listens, once started (null without one). */
+  readonly httpAddress: { host: string; port: number } | null;
   /** Starts the server, then the dispatcher; resolves with where the server listens (null without one). */
   start(): Promise<{ host: string; port: number } | null>;
   /** Stops the dispatcher, then the server, then closes the database it opened. A second call waits for the first. */
@@ -54,6 +63,11 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
             },
           },
         );
+  const http =
+    options.http === false || config.httpPort === null
+      ? null
+      : createHttpServer({ db, config }, { ...options.httpOptions, onQueued: () => dispatcher?.nudge() });
+  let httpAddress: { host: string; port: number } | null = null;
   let stopping: Promise<void> | null = null;
 
   return {
@@ -62,17 +76,30 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     committer,
     server,
     dispatcher,
+    http,
+    get httpAddress() {
+      return httpAddress;
+    },
     async start() {
       // What a crash left in the blob store goes before new mail comes in (SPEC §9).
       const freed = collectOrphans(db, config);
       if (freed.orphans + freed.temps > 0) console.error(`casegate: ${describeGarbage(freed)}`);
       const where = server ? await server.start() : null;
+      if (http) {
+        try {
+          httpAddress = await http.start();
+        } catch (err) {
+          await server?.stop();
+          throw err;
+        }
+      }
       dispatcher?.start();
       return where;
     },
     stop() {
       stopping ??= (async () => {
         await dispatcher?.stop();
+        await http?.stop();
         await server?.stop();
         if (ownDb) db.close();
       })();

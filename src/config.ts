@@ -45,6 +45,21 @@ export interface Config {
   readonly dispatchConcurrency: number;
   /** How long a claimed outbox row stays reserved; after that another dispatcher may take it over. */
   readonly leaseMs: number;
+  /** Port of the HTTP server (Web-to-Case and API, SPEC §8); null: no HTTP. */
+  readonly httpPort: number | null;
+  readonly httpHost: string;
+  /** API: find or create the customer's contact (seed 002); off: the case stays unlinked with suggestions. */
+  readonly syncContacts: boolean;
+  /** Web-to-Case: create a contact for an unknown email (as a routing address's create contacts). */
+  readonly webCreateContacts: boolean;
+  /** Web-to-Case cases per day (UTC), then 429. */
+  readonly webDailyLimit: number;
+  /** Web-to-Case submissions per IP address per hour, then 429. */
+  readonly webRateLimit: number;
+  /** API requests per key per minute, then 429. */
+  readonly apiRateLimit: number;
+  /** Largest API request body; larger gets 413. */
+  readonly apiMaxBodyBytes: number;
 }
 
 /** Flags that override the environment; undefined means "not given". */
@@ -54,6 +69,8 @@ export interface ConfigFlags {
   port?: string | number;
   /** `dispatch --lease-seconds`. */
   leaseSeconds?: string | number;
+  /** `serve --http PORT`. */
+  http?: string | number;
 }
 
 export { ConfigError };
@@ -75,7 +92,8 @@ type WholeNumber =
   | 'maxUnknownRecipients'
   | 'minFreeBytes'
   | 'ingestTimeoutSeconds'
-  | 'dispatchIntervalMs' | 'dispatchBatchSize' | 'dispatchConcurrency' | 'leaseMs';
+  | 'dispatchIntervalMs' | 'dispatchBatchSize' | 'dispatchConcurrency' | 'leaseMs'
+  | 'webDailyLimit' | 'webRateLimit' | 'apiRateLimit' | 'apiMaxBodyBytes';
 
 /** Whole-number settings: the name a message gives them and their bounds. */
 const WHOLE_NUMBERS: Readonly<Record<WholeNumber, { name: string; min: number; max: number }>> = Object.freeze({
@@ -93,7 +111,15 @@ const WHOLE_NUMBERS: Readonly<Record<WholeNumber, { name: string; min: number; m
   dispatchBatchSize: { name: 'dispatchBatchSize', min: 1, max: 10000 },
   dispatchConcurrency: { name: 'dispatchConcurrency', min: 1, max: 1000 },
   leaseMs: { name: 'leaseMs', min: 1000, max: 86400_000 },
+  webDailyLimit: { name: 'CASEGATE_WEB_DAILY_LIMIT', min: 1, max: 10_000_000 },
+  webRateLimit: { name: 'CASEGATE_WEB_RATE_LIMIT (submissions per IP per hour)', min: 1, max: 1_000_000 },
+  apiRateLimit: { name: 'CASEGATE_API_RATE_LIMIT (requests per key per minute)', min: 1, max: 1_000_000 },
+  apiMaxBodyBytes: { name: 'CASEGATE_API_MAX_BODY_BYTES', min: 1024, max: 64 * MIB },
 });
+const HTTP_PORT = { name: 'HTTP port (--http or CASEGATE_HTTP_PORT)', min: 0, max: 65535 };
+
+/** on/off settings: the words each way. */
+const SWITCH: Readonly<Record<string, boolean>> = Object.freeze({ on: true, off: false, true: true, false: false, yes: true, no: false, '1': true, '0': false });
 const LEASE_SECONDS = { name: '--lease-seconds', min: 1, max: 86400 };
 
 type Env = Record<string, string | undefined>;
@@ -115,6 +141,15 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
   const schedule = get('CASEGATE_RETRY_SCHEDULE');
   if (schedule !== undefined) text.retrySchedule = schedule;
   const leaseSeconds = readWhole(LEASE_SECONDS, flags.leaseSeconds ?? 300, undefined, problems);
+  const httpText = flags.http ?? get('CASEGATE_HTTP_PORT');
+  const httpPort = httpText === undefined ? null : readWhole(HTTP_PORT, httpText, undefined, problems);
+  const onOff = (name: string, fallback: boolean): boolean => {
+    const value = get(name);
+    if (value === undefined) return fallback;
+    const on = SWITCH[value.toLowerCase()];
+    if (on === undefined) problems.push(`${name} "${value}" must be on or off`);
+    return on ?? fallback;
+  };
 
   return checked(
     {
@@ -143,6 +178,14 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
       dispatchBatchSize: 50,
       dispatchConcurrency: 10,
       leaseMs: leaseSeconds * 1000,
+      httpPort,
+      httpHost: get('CASEGATE_HTTP_HOST') ?? '127.0.0.1',
+      syncContacts: onOff('CASEGATE_SYNC_CONTACTS', true),
+      webCreateContacts: onOff('CASEGATE_WEB_CREATE_CONTACTS', false),
+      webDailyLimit: whole('webDailyLimit', get('CASEGATE_WEB_DAILY_LIMIT') ?? '5000'),
+      webRateLimit: whole('webRateLimit', get('CASEGATE_WEB_RATE_LIMIT') ?? '20'),
+      apiRateLimit: whole('apiRateLimit', get('CASEGATE_API_RATE_LIMIT') ?? '600'),
+      apiMaxBodyBytes: whole('apiMaxBodyBytes', get('CASEGATE_API_MAX_BODY_BYTES') ?? String(MIB)),
     },
     text,
     problems,
@@ -177,6 +220,9 @@ function checked(c: Config, text: Partial<Record<keyof Config, string>>, more: s
   }
   if (!/^[A-Za-z0-9.:-]+$/.test(c.host)) {
     problems.push(`listen host "${c.host}" is not a host name or IP address; use e.g. 127.0.0.1`);
+  }
+  if (!/^[A-Za-z0-9.:-]+$/.test(c.httpHost)) {
+    problems.push(`CASEGATE_HTTP_HOST "${c.httpHost}" is not a host name or IP address; use e.g. 127.0.0.1`);
   }
   for (const key of Object.keys(WHOLE_NUMBERS) as WholeNumber[]) readWhole(WHOLE_NUMBERS[key], c[key], text[key], problems);
   if (Number.isInteger(c.maxConnectionsPerIp) && Number.isInteger(c.maxConnections) && c.maxConnectionsPerIp > c.maxConnections) {

@@ -128,3 +128,28 @@ describe('a gateway on a config derived with withSettings', () => {
     expect(r.rejected).toEqual([expect.objectContaining({ recipient: 'sales@acme-support.example', code: 452 })]);
   });
 });
+
+describe('the HTTP server (SPEC §8)', () => {
+  it('starts only with a port, on loopback; its cases are sent at once; stop() closes it', async () => {
+    expect(createGateway(config, { transport: captureTransport() }).http).toBeNull();
+    const transport = captureTransport();
+    gateway = createGateway(withSettings(config, { httpPort: 0 }), { transport, smtp: false });
+    await gateway.start();
+    const where = gateway.httpAddress;
+    expect(where).toMatchObject({ host: '127.0.0.1', port: expect.any(Number) });
+    const form = new FormData();
+    for (const [k, v] of [
+      ['name', 'Ann Archer'],
+      ['email', ANN],
+      ['subject', 'Toner is empty'],
+    ] as const) {
+      form.append(k, v);
+    }
+    const res = await fetch(`http://127.0.0.1:${where?.port}/web-to-case`, { method: 'POST', body: form });
+    expect(res.status).toBe(200);
+    // The hour-long dispatch interval has not come: the case-created email went because of the nudge.
+    await vi.waitFor(() => expect(transport.sent.length).toBe(1), { timeout: 10_000 });
+    await gateway.stop();
+    await expect(fetch(`http://127.0.0.1:${where?.port}/web-to-case`)).rejects.toThrow();
+  });
+});

@@ -164,3 +164,39 @@ describe('limits of SPEC §9', () => {
     );
   });
 });
+
+describe('HTTP settings (SPEC §8)', () => {
+  it('default to no HTTP server, loopback, contact sync on, no web contacts, 5,000 web cases a day', () => {
+    expect(loadConfig({}, {})).toMatchObject({
+      httpPort: null,
+      httpHost: '127.0.0.1',
+      syncContacts: true,
+      webCreateContacts: false,
+      webDailyLimit: 5000,
+      webRateLimit: 20,
+      apiRateLimit: 600,
+      apiMaxBodyBytes: 1024 * 1024,
+    });
+  });
+
+  it('take the port from --http before CASEGATE_HTTP_PORT, and on/off words for the switches', () => {
+    expect(loadConfig({ http: '8080' }, { CASEGATE_HTTP_PORT: '9090' }).httpPort).toBe(8080);
+    expect(loadConfig({}, { CASEGATE_HTTP_PORT: '9090', CASEGATE_SYNC_CONTACTS: 'off', CASEGATE_WEB_CREATE_CONTACTS: 'YES' })).toMatchObject({
+      httpPort: 9090,
+      syncContacts: false,
+      webCreateContacts: true,
+    });
+  });
+
+  it('name each bad value', () => {
+    expect(
+      problems({ CASEGATE_HTTP_PORT: 'http', CASEGATE_SYNC_CONTACTS: 'maybe', CASEGATE_WEB_DAILY_LIMIT: '0', CASEGATE_API_RATE_LIMIT: '-1', CASEGATE_HTTP_HOST: 'a b' }),
+    ).toEqual([
+      'CASEGATE_HTTP_HOST "a b" is not a host name or IP address; use e.g. 127.0.0.1',
+      'CASEGATE_WEB_DAILY_LIMIT "0" must be a whole number from 1 to 10000000',
+      'CASEGATE_API_RATE_LIMIT (requests per key per minute) "-1" must be a whole number from 1 to 1000000',
+      'HTTP port (--http or CASEGATE_HTTP_PORT) "http" must be a whole number from 0 to 65535',
+      'CASEGATE_SYNC_CONTACTS "maybe" must be on or off',
+    ]);
+  });
+});

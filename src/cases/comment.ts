@@ -10,12 +10,15 @@ import { commentRecipients } from '../domain/recipients.js';
 import { enqueueNotification } from './notify.js';
 import { participantsOf } from './participants.js';
 
+/** Where a comment came from: mail, the CLI, the Web-to-Case form or the HTTP API. */
+export type CommentSource = 'email' | 'cli' | 'web' | 'api';
+
 export interface NewComment {
   authorEmail: string;
   authorName: string | null;
   body: string;
   fullBody: string;
-  source: 'email' | 'cli';
+  source: CommentSource;
   internal: boolean;
   /** The inbound log row the comment came from (mail), or null. */
   inboundId: number | null;

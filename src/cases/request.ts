@@ -18,7 +18,7 @@ import { requireUserByEmail } from '../admin/users.js';
 import { requirePriority } from '../admin/input.js';
 import { requirePermission, requireUserAllowed, userActor } from '../admin/permissions.js';
 import type { NewAttachment } from '../db/attachments.js';
-import { addComment } from './comment.js';
+import { addComment, type CommentSource } from './comment.js';
 import { requireCase } from './find.js';
 import { openCase } from './open.js';
 import { participantsOf } from './participants.js';
@@ -135,6 +135,8 @@ export interface CommentRequest {
   body: string;
   internal: boolean;
   attachments: readonly AttachmentSource[];
+  /** Default `cli`. */
+  source?: CommentSource;
 }
 
 /**
@@ -173,7 +175,7 @@ export async function commentRequest(
       authorName: user?.name ?? null,
       body: r.body,
       fullBody: r.body,
-      source: 'cli',
+      source: r.source ?? 'cli',
       internal: r.internal,
       inboundId: null,
       attachments,

@@ -27,6 +27,14 @@ Settings come from flags, then environment variables, then defaults:
   CASEGATE_MAX_UNKNOWN_RECIPIENTS  unknown RCPTs, then 421     (10)
   CASEGATE_MIN_FREE_BYTES     below it new mail gets 452 4.3.1 (1073741824 = 1 GiB; 0 for no check)
   CASEGATE_INGEST_TIMEOUT_SECONDS  ingest reads its message within it, else exit 75 (300)
+  CASEGATE_HTTP_PORT          Web-to-Case and API port (serve --http) (none: no HTTP)
+  CASEGATE_HTTP_HOST          listen address of HTTP           (127.0.0.1)
+  CASEGATE_SYNC_CONTACTS      API finds or creates the customer's contact: on, off (on)
+  CASEGATE_WEB_CREATE_CONTACTS  Web-to-Case creates unknown contacts: on, off (off)
+  CASEGATE_WEB_DAILY_LIMIT    Web-to-Case cases per UTC day, then 429 (5000)
+  CASEGATE_WEB_RATE_LIMIT     Web-to-Case posts per IP per hour (20)
+  CASEGATE_API_RATE_LIMIT     API requests per key per minute  (600)
+  CASEGATE_API_MAX_BODY_BYTES largest API body, then 413      (1048576 = 1 MiB)
 
 Start with:  casegate init && casegate demo`,
     );

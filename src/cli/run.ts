@@ -20,6 +20,7 @@ interface ConfigOptions {
   host?: string;
   port?: string;
   leaseSeconds?: string;
+  http?: string;
 }
 
 export interface ActionOptions<O> {
@@ -45,7 +46,7 @@ export function action<O, R>(
     const positional = all.slice(0, -2).flatMap((a) => (Array.isArray(a) ? a : [a])) as string[];
     let db: Db | undefined;
     try {
-      const config = loadConfig({ db: globals.db, host: globals.host, port: globals.port, leaseSeconds: globals.leaseSeconds });
+      const config = loadConfig({ db: globals.db, host: globals.host, port: globals.port, leaseSeconds: globals.leaseSeconds, http: globals.http });
       options.before?.(opts, positional, config);
       db = openDb(config.db);
       const ctx: Context = { config, db, json: globals.json === true };

@@ -105,6 +105,11 @@ export function listCases(db: Db, filter: CaseFilter = {}): CaseRow[] {
     .map((r) => row(r) as CaseRow);
 }
 
+/** Cases of this origin created at or after `since` (the Web-to-Case daily limit). */
+export function countCasesSince(db: Db, origin: string, since: number): number {
+  return statement<[string, number], { n: number }>(db, 'SELECT count(*) AS n FROM cases WHERE origin = ? AND created_at >= ?').get(origin, since)?.n ?? 0;
+}
+
 /** Numbers of the child cases of a case, oldest first. */
 export function childNumbers(db: Db, parentId: number): string[] {
   return statement<[number], { number: string }>(db, 'SELECT number FROM cases WHERE parent_id = ? ORDER BY id')

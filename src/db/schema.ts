@@ -127,6 +127,8 @@ export const cases = sqliteTable(
     index('cases_contact_idx').on(t.contactId),
     index('cases_parent_idx').on(t.parentId),
     index('cases_thread_root_idx').on(t.threadRoot),
+    /** The Web-to-Case daily limit counts today's cases of one origin. */
+    index('cases_origin_created_idx').on(t.origin, t.createdAt),
   ],
 );
 
@@ -290,4 +292,19 @@ export const bounces = sqliteTable('bounces', {
   diagnostic: text('diagnostic'),
   outboxId: integer('outbox_id'),
   createdAt: integer('created_at').notNull(),
+});
+
+/**
+ * Keys of the HTTP API (SPEC §8). Only the SHA-256 of a key is kept (a key is 32 random bytes, so a
+ * fast hash is enough); `prefix` is its first characters, shown by `apikey list` to tell keys apart.
+ * `permissions` is a comma-separated subset of read,create,edit.
+ */
+export const apiKeys = sqliteTable('api_keys', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  prefix: text('prefix').notNull(),
+  keyHash: text('key_hash').notNull().unique(),
+  permissions: text('permissions').notNull(),
+  createdAt: integer('created_at').notNull(),
+  revokedAt: integer('revoked_at'),
 });

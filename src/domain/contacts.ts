@@ -72,3 +72,42 @@ export function suggestContacts<C extends ContactCandidate>(sender: Sender, cont
     [c.username, c.handle, c.externalId].some((v) => v !== null && keys.has(v.trim().toLowerCase())),
   );
 }
+
+/** The customer of an escalation (SPEC §8, seed 002): any of these fields. */
+export interface Customer {
+  email?: string | null;
+  firstName?: string | null;
+  lastName?: string | null;
+  username?: string | null;
+  handle?: string | null;
+  externalId?: string | null;
+}
+
+export type CustomerMatch<C> = ContactMatch<C> & { by: 'email' | 'name' | 'identity' | null };
+
+const same = (a: string | null | undefined, b: string | null | undefined): boolean =>
+  !!a && !!b && a.trim().toLowerCase() === b.trim().toLowerCase();
+
+/**
+ * Seed 002's contact sync: the contact with the customer's email; else with their first and last
+ * name; else with their username, handle or external id (each against the same field). The first
+ * rule that finds anyone decides: one contact is linked, several leave the case unlinked.
+ */
+export function matchCustomer<C extends ContactCandidate>(customer: Customer, contacts: readonly C[]): CustomerMatch<C> {
+  const rules: Array<[CustomerMatch<C>['by'], (c: C) => boolean, boolean]> = [
+    ['email', (c) => same(c.email, customer.email), !!customer.email?.trim()],
+    ['name', (c) => same(c.firstName, customer.firstName) && same(c.lastName, customer.lastName), !!customer.firstName?.trim() && !!customer.lastName?.trim()],
+    [
+      'identity',
+      (c) => same(c.username, customer.username) || same(c.handle, customer.handle) || same(c.externalId, customer.externalId),
+      !!(customer.username?.trim() || customer.handle?.trim() || customer.externalId?.trim()),
+    ],
+  ];
+  for (const [by, test, usable] of rules) {
+    if (!usable) continue;
+    const found = contacts.filter(test);
+    if (found.length === 1) return { kind: 'linked', contact: found[0] as C, by };
+    if (found.length > 1) return { kind: 'several', contacts: found, by };
+  }
+  return { kind: 'none', by: null };
+}

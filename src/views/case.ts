@@ -144,3 +144,13 @@ export function collaboratorList(db: Db, row: CaseRow) {
 export function collaboratorView(db: Db, row: CaseRow, email: string, extra: Record<string, unknown> = {}) {
   return { case: row.number, email, activeContact: isActiveContact(email, row.accountId, contactsOfAccount(db, row.accountId)), ...extra };
 }
+
+/** What `comment add` prints (and `POST /api/v1/cases/NUMBER/comments` answers). */
+export function commentAddedView(
+  caseNumber: string,
+  c: { id: number; author: string; attachments: ReadonlyArray<{ filename: string; contentType: string; size: number; sha256: string }> },
+  r: { body: string; source: string; internal: boolean },
+  now: number,
+) {
+  return { id: c.id, case: caseNumber, author: c.author, body: r.body, source: r.source, internal: r.internal, createdAt: new Date(now).toISOString(), attachments: c.attachments };
+}

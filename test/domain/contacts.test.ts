@@ -1,6 +1,6 @@
 // SPEC §3: linking a case from email to a contact, and suggesting contacts for an unlinked case.
 import { describe, expect, it } from 'vitest';
-import { contactFromSender, matchContact, splitDisplayName, suggestContacts, type ContactCandidate } from '../../src/domain/contacts.js';
+import { contactFromSender, matchContact, matchCustomer, splitDisplayName, suggestContacts, type ContactCandidate } from '../../src/domain/contacts.js';
 
 function contact(id: number, email: string, firstName: string, lastName: string, extra: Partial<ContactCandidate> = {}): ContactCandidate {
   return { id, email, firstName, lastName, username: null, handle: null, externalId: null, ...extra };
@@ -136,5 +136,34 @@ describe('suggested contacts: by email, else by first and last name, else by use
   it('finds a contact whose last name has an apostrophe', () => {
     const sean = contact(5, 'sean@acme.example', 'Sean', "O'Brien");
     expect(suggestContacts({ address: 'sean.private@mail.example', name: "Sean O'Brien" }, [...everyone, sean])).toEqual([sean]);
+  });
+});
+
+describe('escalation contact sync (seed 002): by email, else first and last name, else username, handle or external id', () => {
+  it('links by email first, in any letter case, even when the name names someone else', () => {
+    expect(matchCustomer({ email: 'ANN@acme.example', firstName: 'Carol', lastName: 'Clark' }, everyone)).toEqual({ kind: 'linked', contact: ann, by: 'email' });
+  });
+
+  it('falls back to first and last name when the email matches nobody', () => {
+    expect(matchCustomer({ email: 'carol@home.example', firstName: 'carol', lastName: 'CLARK' }, everyone)).toEqual({ kind: 'linked', contact: carol, by: 'name' });
+  });
+
+  it('needs both names for the name rule', () => {
+    expect(matchCustomer({ firstName: 'Carol' }, everyone)).toEqual({ kind: 'none', by: null });
+  });
+
+  it('falls back to username, handle or external id, each against the same field', () => {
+    expect(matchCustomer({ username: 'BBAKER' }, everyone)).toMatchObject({ kind: 'linked', contact: bob, by: 'identity' });
+    expect(matchCustomer({ handle: 'bobby' }, everyone)).toMatchObject({ kind: 'linked', contact: bob });
+    expect(matchCustomer({ externalId: 'crm-0042' }, everyone)).toMatchObject({ kind: 'linked', contact: bob });
+    expect(matchCustomer({ username: 'bobby' }, everyone)).toEqual({ kind: 'none', by: null });
+  });
+
+  it('stops at the first rule that finds anyone: several there leave the case unlinked', () => {
+    expect(matchCustomer({ email: 'bob@acme.example', username: 'bbaker' }, everyone)).toEqual({ kind: 'several', contacts: [bob, bobAtGlobex], by: 'email' });
+  });
+
+  it('finds none for an empty customer', () => {
+    expect(matchCustomer({}, everyone)).toEqual({ kind: 'none', by: null });
   });
 });

@@ -6,6 +6,7 @@ import { action } from '../run.js';
 import { requireCase } from '../../cases/find.js';
 import { commentRequest, type AttachmentSource } from '../../cases/request.js';
 import { invalid } from '../../errors.js';
+import { commentAddedView } from '../../views/case.js';
 
 interface CommentOptions {
   as: string;
@@ -38,8 +39,7 @@ export function commentCommand(): Command {
           const attachments = o.attach.map(attachmentFile);
           const now = Date.now();
           const c = await commentRequest(ctx.db, ctx.config, row, { as: o.as, body, internal: o.internal === true, attachments }, now);
-          const internal = o.internal === true;
-          return { id: c.id, case: row.number, author: c.author, body, source: 'cli', internal, createdAt: new Date(now).toISOString(), attachments: c.attachments };
+          return commentAddedView(row.number, c, { body, source: 'cli', internal: o.internal === true }, now);
         },
         (r) => console.log(`comment ${r.id} added to case ${r.case}${r.internal ? ' (internal)' : ''}`),
       ),

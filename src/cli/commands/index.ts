@@ -19,6 +19,7 @@ import { caseCommand } from './case.js';
 import { collaboratorCommand } from './collaborator.js';
 import { commentCommand } from './comment.js';
 import { gcCommand } from './gc.js';
+import { apikeyCommand } from './apikey.js';
 
 export const commands: Array<() => Command> = [
   initCommand,
@@ -36,6 +37,7 @@ export const commands: Array<() => Command> = [
   commentCommand,
   routingCommand,
   recordTypeCommand,
+  apikeyCommand,
   ruleCommand,
   outboxCommand,
   inboundCommand,

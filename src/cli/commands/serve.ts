@@ -9,6 +9,7 @@ interface ServeOptions {
   port?: string;
   lmtp?: boolean;
   dispatch: boolean;
+  http?: string;
 }
 
 export function serveCommand(): Command {
@@ -17,6 +18,7 @@ export function serveCommand(): Command {
     .option('--host <host>', 'listen address (env CASEGATE_HOST, default 127.0.0.1)')
     .option('--port <port>', 'listen port, 0 for any free port (env CASEGATE_PORT, default 2525)')
     .option('--lmtp', 'speak LMTP (one answer per recipient), e.g. behind Postfix lmtp: transport')
+    .option('--http <port>', 'also serve Web-to-Case and the API (/api/v1) on this port, 0 for any (env CASEGATE_HTTP_PORT; host CASEGATE_HTTP_HOST, default 127.0.0.1)')
     .option('--no-dispatch', 'do not send notifications from this process (run "casegate dispatch" instead)')
     .addHelpText(
       'after',
@@ -37,6 +39,10 @@ async function runServe(ctx: Context, opts: ServeOptions): Promise<void> {
     `listening on ${where.host}:${where.port} (${opts.lmtp ? 'LMTP' : 'SMTP'}, domain ${config.domain}, database ${config.db}, ` +
       `${gateway.dispatcher ? `notifications to ${config.smtpUrl ?? config.outboxDir}` : 'no dispatcher'})`,
   );
+  if (gateway.httpAddress) {
+    const { host, port } = gateway.httpAddress;
+    console.log(`http listening on ${host}:${port} (Web-to-Case at http://${host}:${port}/web-to-case, API at /api/v1, OpenAPI at /api/v1/openapi.json)`);
+  }
   await untilSignal(async (signal) => {
     console.log(`${signal}: stopping`);
     await gateway.stop();

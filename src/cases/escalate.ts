@@ -1,0 +1,85 @@
+// Escalating a customer's issue to a case (SPEC §8, seed 002), for the HTTP API: the customer's
+// contact is found by email, else name, else username/handle/external id, and created when none
+// matches (syncContacts on); off, or when several match, the case stays unlinked and keeps the
+// customer's email and name for its suggested contacts.
+import type { Config } from '../config.js';
+import { transaction, type Db } from '../db/client.js';
+import type { CaseRow } from '../db/cases.js';
+import { allContacts, contactById, type ContactRow } from '../db/contacts.js';
+import { userByEmail } from '../db/users.js';
+import { localPartOf } from '../domain/address.js';
+import { matchCustomer, type Customer } from '../domain/contacts.js';
+import { createContact } from '../admin/contacts.js';
+import { checkEmail, requirePriority } from '../admin/input.js';
+import { openCase } from './open.js';
+
+export interface Escalation {
+  subject: string;
+  description?: string;
+  priority?: string;
+  origin?: string;
+  customer: Customer;
+}
+
+export function escalateCase(
+  db: Db,
+  config: Pick<Config, 'domain' | 'defaultOwner' | 'syncContacts'>,
+  input: Escalation,
+  now = Date.now(),
+): CaseRow {
+  const customer = trimmed(input.customer);
+  const email = customer.email ? checkEmail(customer.email, 'customer email') : null;
+  const priority = input.priority ? requirePriority(input.priority) : 'Medium';
+  const name = [customer.firstName, customer.lastName].filter(Boolean).join(' ');
+  return transaction(db, () => {
+    let contact: ContactRow | null = null;
+    if (config.syncContacts) {
+      const match = matchCustomer(customer, allContacts(db));
+      if (match.kind === 'linked') {
+        contact = match.contact;
+      } else if (match.kind === 'none' && email !== null) {
+        const made = createContact(
+          db,
+          {
+            email,
+            firstName: customer.firstName || (customer.lastName ? '' : localPartOf(email)),
+            lastName: customer.lastName ?? '',
+            username: customer.username,
+            handle: customer.handle,
+            externalId: customer.externalId,
+          },
+          now,
+        );
+        contact = contactById(db, made.contact.id) ?? null;
+      }
+    }
+    const defaultOwner = config.defaultOwner === null ? undefined : userByEmail(db, config.defaultOwner);
+    return openCase(
+      db,
+      config,
+      {
+        subject: input.subject,
+        description: input.description ?? '',
+        contact,
+        accountId: null,
+        parent: null,
+        priority,
+        origin: input.origin?.trim() || 'API',
+        ownerId: null,
+        assign: true,
+        creatorId: null,
+        defaultOwnerId: defaultOwner?.id ?? null,
+        closed: false,
+        notify: true,
+        supplied: contact === null && email !== null ? { email, name } : null,
+        threadRoot: null,
+      },
+      now,
+    );
+  });
+}
+
+function trimmed(c: Customer): Customer {
+  const t = (v: string | null | undefined): string | null => (v?.trim() ? v.trim() : null);
+  return { email: t(c.email), firstName: t(c.firstName), lastName: t(c.lastName), username: t(c.username), handle: t(c.handle), externalId: t(c.externalId) };
+}

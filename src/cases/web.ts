@@ -1,0 +1,72 @@
+// Opening a case from the Web-to-Case form (SPEC §8) by the rules of mail: the contact with the
+// submitter's email (exactly one), or a new one when the web setting says create contacts, else
+// unlinked with the submitter as supplied email; assignment; the "case created" email. The
+// description and the attachments become the case's first comment, as the body of a mail does.
+import type { Config } from '../config.js';
+import { transaction, type Db } from '../db/client.js';
+import type { CaseRow } from '../db/cases.js';
+import { contactById, contactsByEmail, type ContactRow } from '../db/contacts.js';
+import { userByEmail } from '../db/users.js';
+import type { NewAttachment } from '../db/attachments.js';
+import { contactFromSender, matchContact } from '../domain/contacts.js';
+import { createContact } from '../admin/contacts.js';
+import { addComment } from './comment.js';
+import { openCase } from './open.js';
+
+export interface WebSubmission {
+  name: string;
+  email: string;
+  subject: string;
+  description: string;
+  /** Attachments whose content is already in the blob store. */
+  attachments: readonly NewAttachment[];
+}
+
+export function openWebCase(
+  db: Db,
+  config: Pick<Config, 'domain' | 'defaultOwner' | 'webCreateContacts'>,
+  s: WebSubmission,
+  now = Date.now(),
+): CaseRow {
+  return transaction(db, () => {
+    const match = matchContact(s.email, contactsByEmail(db, s.email));
+    let contact: ContactRow | null = match.kind === 'linked' ? match.contact : null;
+    if (match.kind === 'none' && config.webCreateContacts) {
+      const made = contactFromSender({ address: s.email, name: s.name });
+      contact = contactById(db, createContact(db, made, now).contact.id) ?? null;
+    }
+    const defaultOwner = config.defaultOwner === null ? undefined : userByEmail(db, config.defaultOwner);
+    const row = openCase(
+      db,
+      config,
+      {
+        subject: s.subject,
+        description: s.description,
+        contact,
+        accountId: null,
+        parent: null,
+        priority: 'Medium',
+        origin: 'Web',
+        ownerId: null,
+        assign: true,
+        creatorId: null,
+        defaultOwnerId: defaultOwner?.id ?? null,
+        closed: false,
+        notify: true,
+        supplied: contact === null ? { email: s.email, name: s.name } : null,
+        threadRoot: null,
+      },
+      now,
+    );
+    if (s.description.trim() !== '' || s.attachments.length > 0) {
+      addComment(
+        db,
+        config,
+        row,
+        { authorEmail: s.email, authorName: s.name, body: s.description, fullBody: s.description, source: 'web', internal: false, inboundId: null, attachments: s.attachments },
+        now,
+      );
+    }
+    return row;
+  });
+}

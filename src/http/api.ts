@@ -1,0 +1,128 @@
+// API v1 (SPEC §8): bearer key → rate limit → permission → schema → the services of src/cases and
+// src/admin → the views the CLI prints with --json. Errors are JSON {error, hint}.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import { authenticateKey } from '../admin/apiKeys.js';
+import { requireContact, searchContacts } from '../admin/contacts.js';
+import { actorFor, addCollaborator, removeCollaborator } from '../cases/collaborators.js';
+import { linkContact, unlinkContact } from '../cases/contactLink.js';
+import { escalateCase } from '../cases/escalate.js';
+import { requireCase } from '../cases/find.js';
+import { commentRequest } from '../cases/request.js';
+import { caseDetail, collaboratorView, commentAddedView } from '../views/case.js';
+import type { Permission } from '../domain/permissions.js';
+import { httpError, httpErrorOf, type HttpError } from './errors.js';
+import { createRateLimiter } from './rateLimit.js';
+import { OPERATIONS, openApiDocument, type Operation } from './schemas.js';
+
+export interface ApiDeps {
+  db: Db;
+  config: Config;
+  now: () => number;
+  /** Called after a write that queued mail, so the dispatcher sends it now. */
+  onQueued: () => void;
+}
+
+type Params = { number: string };
+type Handler = (req: FastifyRequest, deps: ApiDeps) => unknown | Promise<unknown>;
+
+const body = <T>(req: FastifyRequest): T => req.body as T;
+const caseOf = (req: FastifyRequest, deps: ApiDeps) => requireCase(deps.db, (req.params as Params).number);
+
+const HANDLERS: Readonly<Record<string, Handler>> = {
+  'POST /api/v1/cases': (req, { db, config, now }) => {
+    return caseDetail(db, escalateCase(db, config, body(req), now()), config.domain);
+  },
+  'GET /api/v1/cases/:number': (req, deps) => caseDetail(deps.db, caseOf(req, deps), deps.config.domain),
+  'POST /api/v1/cases/:number/comments': async (req, deps) => {
+    const row = caseOf(req, deps);
+    const b = body<{ author: string; body: string; internal?: boolean }>(req);
+    const at = deps.now();
+    const internal = b.internal === true;
+    const c = await commentRequest(deps.db, deps.config, row, { as: b.author, body: b.body, internal, attachments: [], source: 'api' }, at);
+    return commentAddedView(row.number, c, { body: b.body, source: 'api', internal }, at);
+  },
+  'POST /api/v1/cases/:number/collaborators': (req, deps) => {
+    const row = caseOf(req, deps);
+    const b = body<{ email: string; as?: string }>(req);
+    const added = addCollaborator(deps.db, deps.config, row, b.email, actorFor(deps.db, row, b.as), deps.now());
+    return collaboratorView(deps.db, row, added.email, { id: added.id });
+  },
+  'DELETE /api/v1/cases/:number/collaborators': (req, deps) => {
+    const row = caseOf(req, deps);
+    const b = body<{ email: string; as?: string }>(req);
+    const id = removeCollaborator(deps.db, row, b.email, actorFor(deps.db, row, b.as));
+    return collaboratorView(deps.db, row, b.email, { id, removed: true });
+  },
+  'POST /api/v1/cases/:number/contact': (req, deps) => {
+    const row = caseOf(req, deps);
+    const linked = linkContact(deps.db, row, requireContact(deps.db, body<{ contact: string }>(req).contact), deps.now());
+    return caseDetail(deps.db, linked, deps.config.domain);
+  },
+  'DELETE /api/v1/cases/:number/contact': (req, deps) => caseDetail(deps.db, unlinkContact(deps.db, caseOf(req, deps), deps.now()), deps.config.domain),
+  'GET /api/v1/contacts': (req, deps) => searchContacts(deps.db, (req.query as { search: string }).search),
+};
+
+export function send(reply: FastifyReply, e: HttpError): FastifyReply {
+  return reply.code(e.status).type('application/json; charset=utf-8').send(e.body);
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    apiKey?: { id: number; name: string; permissions: Permission[] };
+  }
+}
+
+/** Registers /api/v1: the public OpenAPI document, then the keyed operations. */
+export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
+  const document = openApiDocument();
+  app.get('/api/v1/openapi.json', async () => document);
+
+  void app.register(async (api) => {
+    const limiter = createRateLimiter(deps.config.apiRateLimit, 60_000, deps.now);
+    api.setErrorHandler((err, req, reply) => {
+      const e = httpErrorOf(err, deps.config.apiMaxBodyBytes);
+      if (e.status >= 500) console.error(`casegate: http ${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`);
+      return send(reply, e);
+    });
+    // onRequest: before the body is read, so that a stranger learns nothing from validation and
+    // a large body from a stranger is not read at all.
+    api.addHook('onRequest', async (req, reply) => {
+      const header = req.headers.authorization ?? '';
+      const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+      if (!m) return send(reply, httpError(401, 'send the key as "Authorization: Bearer <key>"; make one with "casegate apikey create NAME"'));
+      const key = authenticateKey(deps.db, m[1] as string);
+      if (key === null) return send(reply, httpError(401, 'this API key is not known; check it, or make one with "casegate apikey create NAME"'));
+      if ('revoked' in key) return send(reply, httpError(401, 'this API key was revoked; ask for a new one ("casegate apikey create NAME")'));
+      const slot = limiter.take(String(key.id));
+      if (!slot.ok) {
+        void reply.header('retry-after', String(slot.retryAfterSeconds));
+        return send(reply, httpError(429, `this key made more than ${deps.config.apiRateLimit} requests this minute (CASEGATE_API_RATE_LIMIT); retry after ${slot.retryAfterSeconds} s`));
+      }
+      const op = req.routeOptions.config as { operation?: Operation };
+      const needed = op.operation?.permission;
+      if (needed !== undefined && !key.permissions.includes(needed)) {
+        return send(reply, httpError(403, `API key "${key.name}" lacks the ${needed} permission; make a key with "casegate apikey create NAME --can ${needed}"`));
+      }
+      req.apiKey = key;
+      return undefined;
+    });
+    for (const op of OPERATIONS) {
+      const handler = HANDLERS[`${op.method} ${op.url}`];
+      if (handler === undefined) throw new Error(`no handler for ${op.method} ${op.url}`);
+      api.route({
+        method: op.method,
+        url: op.url,
+        bodyLimit: deps.config.apiMaxBodyBytes,
+        config: { operation: op },
+        schema: { ...(op.params ? { params: op.params } : {}), ...(op.body ? { body: op.body } : {}), ...(op.query ? { querystring: op.query } : {}) },
+        handler: async (req, reply) => {
+          const result = await handler(req, deps);
+          if (req.method !== 'GET') deps.onQueued();
+          return reply.code(op.status).send(result);
+        },
+      });
+    }
+  });
+}

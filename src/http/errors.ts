@@ -1,0 +1,37 @@
+// The one map from error to HTTP status, and the JSON error body `{error, hint}` (SPEC §8).
+import { CasegateError, type ErrorKind } from '../errors.js';
+
+const STATUS: Readonly<Record<ErrorKind, number>> = Object.freeze({ invalid: 400, 'not-found': 404, forbidden: 403, conflict: 409, unavailable: 503 });
+
+const LABEL: Readonly<Record<number, string>> = Object.freeze({
+  400: 'invalid request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not found',
+  409: 'conflict',
+  413: 'payload too large',
+  415: 'unsupported media type',
+  429: 'too many requests',
+  500: 'internal error',
+  503: 'unavailable',
+});
+
+export interface HttpError {
+  status: number;
+  body: { error: string; hint: string };
+}
+
+export function httpError(status: number, hint: string): HttpError {
+  return { status, body: { error: LABEL[status] ?? 'error', hint } };
+}
+
+/** A thrown error as an answer: ours by kind, Fastify's by its status code, anything else 500. */
+export function httpErrorOf(err: unknown, maxBodyBytes: number): HttpError {
+  if (err instanceof CasegateError) return httpError(STATUS[err.kind], err.message);
+  const e = err as { statusCode?: number; code?: string; validation?: unknown; message?: string };
+  if (e.validation !== undefined) return httpError(400, `${e.message ?? 'the request does not match the schema'}; see /api/v1/openapi.json`);
+  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || e.statusCode === 413) return httpError(413, `the body is larger than ${maxBodyBytes} bytes (CASEGATE_API_MAX_BODY_BYTES); send less`);
+  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return httpError(415, 'send the body as JSON with Content-Type: application/json');
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) return httpError(e.statusCode, e.message ?? 'bad request');
+  return httpError(500, 'the server failed on this request; it is logged, try again or report it');
+}

@@ -1,0 +1,150 @@
+// The JSON schemas the API validates with (Fastify compiles them with Ajv), and the OpenAPI
+// document built from the very same objects, so that the document cannot drift from what the
+// server accepts.
+import { PRIORITIES } from '../domain/caseRules.js';
+import type { Permission } from '../domain/permissions.js';
+
+const text = (maxLength: number, minLength = 0) => ({ type: 'string', minLength, maxLength }) as const;
+const email = { type: 'string', minLength: 3, maxLength: 254, description: 'an email address' } as const;
+
+export const caseNumberParams = {
+  type: 'object',
+  required: ['number'],
+  properties: { number: { type: 'string', pattern: '^[0-9]{8}$', description: 'case number, 8 digits' } },
+} as const;
+
+export const createCaseBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['subject', 'customer'],
+  properties: {
+    subject: text(255, 1),
+    description: text(100_000),
+    priority: { type: 'string', enum: [...PRIORITIES] },
+    origin: { ...text(40, 1), description: 'default API' },
+    customer: {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      description: 'who the issue is for; the contact is found by email, else first and last name, else username, handle or external id',
+      properties: {
+        email,
+        firstName: text(100, 1),
+        lastName: text(100, 1),
+        username: text(200, 1),
+        handle: text(200, 1),
+        externalId: text(200, 1),
+      },
+    },
+  },
+} as const;
+
+export const commentBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['author', 'body'],
+  properties: {
+    author: { ...email, description: 'a user, or the case contact or a collaborator' },
+    body: text(100_000, 1),
+    internal: { type: 'boolean', description: 'internal note, users only; default false' },
+  },
+} as const;
+
+export const collaboratorBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['email'],
+  properties: {
+    email,
+    as: { ...email, description: 'who acts: the case contact or a help admin of its account; without it the API key acts as the operator' },
+  },
+} as const;
+
+export const contactLinkBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['contact'],
+  properties: { contact: { ...text(254, 1), description: 'contact id or email' } },
+} as const;
+
+export const contactSearchQuery = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['search'],
+  properties: { search: { ...text(200, 1), description: 'part of a name, email, username, handle or external id' } },
+} as const;
+
+/** One operation of the API: what it validates, what it needs and what it answers. */
+export interface Operation {
+  method: 'GET' | 'POST' | 'DELETE';
+  url: string;
+  summary: string;
+  permission: Permission;
+  params?: object;
+  body?: object;
+  query?: object;
+  status: number;
+  answers: string;
+}
+
+export const OPERATIONS: readonly Operation[] = [
+  { method: 'POST', url: '/api/v1/cases', summary: 'escalate a customer\'s issue to a case', permission: 'create', body: createCaseBody, status: 201, answers: 'the case, as `casegate case show NUMBER --json` prints it' },
+  { method: 'GET', url: '/api/v1/cases/:number', summary: 'a case', permission: 'read', params: caseNumberParams, status: 200, answers: 'the case, as `casegate case show NUMBER --json` prints it' },
+  { method: 'POST', url: '/api/v1/cases/:number/comments', summary: 'add a comment', permission: 'edit', params: caseNumberParams, body: commentBody, status: 201, answers: 'the comment, as `casegate comment add --json` prints it' },
+  { method: 'POST', url: '/api/v1/cases/:number/collaborators', summary: 'add a collaborator', permission: 'edit', params: caseNumberParams, body: collaboratorBody, status: 201, answers: 'the collaborator, as `casegate collaborator add --json` prints it' },
+  { method: 'DELETE', url: '/api/v1/cases/:number/collaborators', summary: 'remove a collaborator', permission: 'edit', params: caseNumberParams, body: collaboratorBody, status: 200, answers: 'the removed collaborator, as `casegate collaborator remove --json` prints it' },
+  { method: 'POST', url: '/api/v1/cases/:number/contact', summary: 'link (or relink) the case to a contact', permission: 'edit', params: caseNumberParams, body: contactLinkBody, status: 200, answers: 'the case' },
+  { method: 'DELETE', url: '/api/v1/cases/:number/contact', summary: 'unlink the contact of the case', permission: 'edit', params: caseNumberParams, status: 200, answers: 'the case' },
+  { method: 'GET', url: '/api/v1/contacts', summary: 'search contacts', permission: 'read', query: contactSearchQuery, status: 200, answers: 'contacts, as `casegate contact search --json` prints them' },
+];
+
+const errorSchema = {
+  type: 'object',
+  required: ['error', 'hint'],
+  properties: { error: { type: 'string' }, hint: { type: 'string', description: 'what to do about it' } },
+};
+
+const ERRORS: Record<string, string> = {
+  '400': 'the request does not match the schema, or a value is refused',
+  '401': 'no key, an unknown key or a revoked key',
+  '403': 'the key lacks the permission, or the person acting may not do this',
+  '404': 'no such case, contact or collaborator',
+  '409': 'the change conflicts with the record as it is',
+  '413': 'the body is larger than CASEGATE_API_MAX_BODY_BYTES',
+  '429': 'more requests from this key this minute than CASEGATE_API_RATE_LIMIT; see Retry-After',
+};
+
+/** OpenAPI 3.1 document of the API (JSON Schema 2020-12 is a superset of what Ajv checks here). */
+export function openApiDocument(): object {
+  const paths: Record<string, Record<string, object>> = {};
+  for (const op of OPERATIONS) {
+    const path = op.url.replace(/:(\w+)/g, '{$1}');
+    const parameters = [
+      ...Object.entries((op.params as { properties?: Record<string, object> } | undefined)?.properties ?? {}).map(([name, schema]) => ({ name, in: 'path', required: true, schema })),
+      ...Object.entries((op.query as { properties?: Record<string, object> } | undefined)?.properties ?? {}).map(([name, schema]) => ({
+        name,
+        in: 'query',
+        required: ((op.query as { required?: string[] }).required ?? []).includes(name),
+        schema,
+      })),
+    ];
+    paths[path] ??= {};
+    (paths[path] as Record<string, object>)[op.method.toLowerCase()] = {
+      summary: op.summary,
+      description: `Needs the \`${op.permission}\` permission.`,
+      security: [{ apiKey: [] }],
+      ...(parameters.length > 0 ? { parameters } : {}),
+      ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: op.body } } } } : {}),
+      responses: {
+        [String(op.status)]: { description: op.answers, content: { 'application/json': { schema: { type: op.url === '/api/v1/contacts' ? 'array' : 'object' } } } },
+        ...Object.fromEntries(Object.entries(ERRORS).map(([code, description]) => [code, { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }])),
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'casegate API', version: '1', description: 'Escalate issues to cases and work on them (SPEC §8). Keys: casegate apikey create NAME.' },
+    components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } }, schemas: { Error: errorSchema } },
+    paths,
+  };
+}

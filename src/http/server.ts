@@ -1,0 +1,68 @@
+// The HTTP server of SPEC §8: Web-to-Case and API v1 on one Fastify instance (chosen for its
+// JSON-schema validation of every request, compiled once, and because it is the usual choice on
+// Node). start()/stop() like the SMTP server; each request is logged in one line.
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import { registerApi, send } from './api.js';
+import { httpError } from './errors.js';
+import { notFoundPage } from './pages.js';
+import { registerWebToCase } from './webToCase.js';
+
+export interface HttpServerOptions {
+  /** The clock of rate limits, daily limit and new records; Date.now by default. */
+  now?: () => number;
+  /** Where the one line per request goes; stdout by default. */
+  log?: (line: string) => void;
+  /** Called after a request queued mail. */
+  onQueued?: () => void;
+}
+
+export interface HttpServer {
+  start(): Promise<{ host: string; port: number }>;
+  stop(): Promise<void>;
+}
+
+export function createHttpServer(deps: { db: Db; config: Config }, options: HttpServerOptions = {}): HttpServer {
+  const { config } = deps;
+  const now = options.now ?? Date.now;
+  const log = options.log ?? ((line: string) => console.log(line));
+  const onQueued = options.onQueued ?? (() => undefined);
+  let app: FastifyInstance | null = null;
+
+  async function build(): Promise<FastifyInstance> {
+    const f = Fastify({
+      logger: false,
+      bodyLimit: config.apiMaxBodyBytes,
+      // Refuse what the schema does not name instead of dropping it, and take types as sent, so
+      // that what the server accepts is what the OpenAPI document says.
+      ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
+    });
+    f.addHook('onResponse', async (req, reply) => {
+      log(`http ${req.method} ${req.url.split('?')[0]} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`);
+    });
+    f.setNotFoundHandler((req, reply) => {
+      if (req.url.startsWith('/api/')) return send(reply, httpError(404, `no API operation ${req.method} ${req.url.split('?')[0]}; see /api/v1/openapi.json`));
+      return reply.code(404).type('text/html; charset=utf-8').send(notFoundPage());
+    });
+    f.get('/', async (_req, reply) => reply.redirect('/web-to-case'));
+    registerApi(f, { ...deps, now, onQueued });
+    await registerWebToCase(f, { ...deps, now, onQueued });
+    return f;
+  }
+
+  return {
+    async start() {
+      app = await build();
+      await app.listen({ host: config.httpHost, port: config.httpPort ?? 0 });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : (config.httpPort ?? 0);
+      return { host: config.httpHost, port };
+    },
+    async stop() {
+      const running = app;
+      app = null;
+      await running?.close();
+    },
+  };
+}
