@@ -73,6 +73,9 @@ export function escalateCase(
         notify: true,
         supplied: contact === null && email !== null ? { email, name } : null,
         threadRoot: null,
+        asset: null,
+        recordType: null,
+        fields: {},
       },
       now,
     );

@@ -55,6 +55,9 @@ export function openWebCase(
         notify: true,
         supplied: contact === null ? { email: s.email, name: s.name } : null,
         threadRoot: null,
+        asset: null,
+        recordType: null,
+        fields: {},
       },
       now,
     );
