@@ -6,12 +6,11 @@ import type { Config } from '../config.js';
 import { transaction, type Db } from '../db/client.js';
 import type { CaseRow } from '../db/cases.js';
 import { allContacts, contactById, type ContactRow } from '../db/contacts.js';
-import { userByEmail } from '../db/users.js';
 import { localPartOf } from '../domain/address.js';
 import { matchCustomer, type Customer } from '../domain/contacts.js';
 import { createContact } from '../admin/contacts.js';
 import { checkEmail, requirePriority } from '../admin/input.js';
-import { openCase } from './open.js';
+import { openIncomingCase } from './open.js';
 
 export interface Escalation {
   subject: string;
@@ -53,29 +52,16 @@ export function escalateCase(
         contact = contactById(db, made.contact.id) ?? null;
       }
     }
-    const defaultOwner = config.defaultOwner === null ? undefined : userByEmail(db, config.defaultOwner);
-    return openCase(
+    return openIncomingCase(
       db,
       config,
       {
         subject: input.subject,
         description: input.description ?? '',
         contact,
-        accountId: null,
-        parent: null,
         priority,
         origin: input.origin?.trim() || 'API',
-        ownerId: null,
-        assign: true,
-        creatorId: null,
-        defaultOwnerId: defaultOwner?.id ?? null,
-        closed: false,
-        notify: true,
         supplied: contact === null && email !== null ? { email, name } : null,
-        threadRoot: null,
-        asset: null,
-        recordType: null,
-        fields: {},
       },
       now,
     );

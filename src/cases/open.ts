@@ -9,6 +9,7 @@ import { setCaseFields } from '../db/caseFields.js';
 import type { RecordTypeRow } from '../db/recordTypes.js';
 import { allowedOrigin, allowsPriority, allowsStatus, checkFieldValues } from '../domain/recordTypes.js';
 import { allRules } from '../db/rules.js';
+import { userByEmail } from '../db/users.js';
 import { chooseOwner } from '../domain/assignment.js';
 import { checkAssetForCase, type AssetOwner } from '../domain/assets.js';
 import { caseDefaults, checkEligibility, initialStatus, type CaseStatus, type Priority } from '../domain/caseRules.js';
@@ -144,4 +145,44 @@ export function openCase(db: Db, config: Pick<Config, 'domain'>, input: OpenCase
     }
     return row;
   });
+}
+
+/** A case asked for from outside by a customer (API escalation, Web-to-Case). */
+export interface IncomingCase {
+  subject: string;
+  description: string;
+  contact: ContactRow | null;
+  priority: Priority;
+  origin: string;
+  /** The sender, kept while the case has no contact. */
+  supplied: { email: string; name: string } | null;
+}
+
+/**
+ * Opens a case by the rules of mail: assignment rules, then the default owner when it names a user
+ * (a setting that names none never refuses the case: it opens without an owner), the "case created"
+ * email, no parent, asset or record type.
+ */
+export function openIncomingCase(db: Db, config: Pick<Config, 'domain' | 'defaultOwner'>, c: IncomingCase, now: number): CaseRow {
+  const defaultOwner = config.defaultOwner === null ? undefined : userByEmail(db, config.defaultOwner);
+  return openCase(
+    db,
+    config,
+    {
+      ...c,
+      accountId: null,
+      parent: null,
+      ownerId: null,
+      assign: true,
+      creatorId: null,
+      defaultOwnerId: defaultOwner?.id ?? null,
+      closed: false,
+      notify: true,
+      threadRoot: null,
+      asset: null,
+      recordType: null,
+      fields: {},
+    },
+    now,
+  );
 }

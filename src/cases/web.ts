@@ -6,12 +6,11 @@ import type { Config } from '../config.js';
 import { transaction, type Db } from '../db/client.js';
 import type { CaseRow } from '../db/cases.js';
 import { contactById, contactsByEmail, type ContactRow } from '../db/contacts.js';
-import { userByEmail } from '../db/users.js';
 import type { NewAttachment } from '../db/attachments.js';
 import { contactFromSender, matchContact } from '../domain/contacts.js';
 import { createContact } from '../admin/contacts.js';
 import { addComment } from './comment.js';
-import { openCase } from './open.js';
+import { openIncomingCase } from './open.js';
 
 export interface WebSubmission {
   name: string;
@@ -35,29 +34,16 @@ export function openWebCase(
       const made = contactFromSender({ address: s.email, name: s.name });
       contact = contactById(db, createContact(db, made, now).contact.id) ?? null;
     }
-    const defaultOwner = config.defaultOwner === null ? undefined : userByEmail(db, config.defaultOwner);
-    const row = openCase(
+    const row = openIncomingCase(
       db,
       config,
       {
         subject: s.subject,
         description: s.description,
         contact,
-        accountId: null,
-        parent: null,
         priority: 'Medium',
         origin: 'Web',
-        ownerId: null,
-        assign: true,
-        creatorId: null,
-        defaultOwnerId: defaultOwner?.id ?? null,
-        closed: false,
-        notify: true,
         supplied: contact === null ? { email: s.email, name: s.name } : null,
-        threadRoot: null,
-        asset: null,
-        recordType: null,
-        fields: {},
       },
       now,
     );

@@ -2,34 +2,22 @@
 // parse stage) and the new text extractReply() keeps must equal NAME.expected.txt beside it. The
 // names say the behaviour: attribution-<language>-<client>, separator-…, header-block-…,
 // bottom-post-…, inline-answers-…, forward-only-…, signature-…-kept, prose-…-kept.
-import fs from 'node:fs';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { extractReply } from '../../src/domain/replyText.js';
-import { parseMessage } from '../../src/ingest/parse.js';
-import { tempDir } from '../helpers/tempDir.js';
+import { fixtureSet } from '../helpers/fixtures.js';
 
-const DIR = path.resolve(import.meta.dirname, '../../fixtures/replies');
-const names = fs
-  .readdirSync(DIR)
-  .filter((f) => f.endsWith('.eml'))
-  .map((f) => f.slice(0, -'.eml'.length))
-  .sort();
-
-let blobDir: string;
-let cleanup: () => void;
-beforeAll(() => ({ dir: blobDir, cleanup } = tempDir('replies')));
-afterAll(() => cleanup());
+const fixtures = fixtureSet('replies');
+const { names } = fixtures;
 
 async function newText(name: string): Promise<string> {
-  const msg = await parseMessage(fs.createReadStream(path.join(DIR, `${name}.eml`)), { blobDir });
+  const msg = await fixtures.parse(name);
   return extractReply(msg.text).body;
 }
 
 describe('fixtures/replies: the new text of real-looking replies', () => {
   it('holds at least 60 fixtures, each with its expected text', () => {
     expect(names.length).toBeGreaterThanOrEqual(60);
-    expect(names.filter((n) => !fs.existsSync(path.join(DIR, `${n}.expected.txt`)))).toEqual([]);
+    expect(names.filter((n) => !fixtures.exists(n, '.expected.txt'))).toEqual([]);
   });
 
   it('covers every style SPEC §4 names', () => {
@@ -42,7 +30,7 @@ describe('fixtures/replies: the new text of real-looking replies', () => {
 
   for (const name of names) {
     it(name, async () => {
-      const expected = fs.readFileSync(path.join(DIR, `${name}.expected.txt`), 'utf8').replace(/\n$/, '');
+      const expected = fixtures.read(name, '.expected.txt').replace(/\n$/, '');
       expect(await newText(name)).toBe(expected);
     });
   }

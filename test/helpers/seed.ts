@@ -29,6 +29,19 @@ export const EVE = 'eve@evil.example';
 export const SUPPORT = 'support@acme-support.example';
 
 /** Opens a case as `casegate case create` would, and returns what `case show` prints. */
+/** A case opened by mail with nothing chosen: no contact, account, parent, asset, record type or owner. */
+const NO_CHOICES = {
+  contact: null,
+  accountId: null,
+  parent: null,
+  asset: null,
+  recordType: null,
+  fields: {},
+  priority: 'Medium',
+  origin: 'Email',
+  ownerId: null,
+} as const;
+
 export function createCase(db: Db, config: Config, request: CaseRequest, now = Date.now()): CaseDetail {
   return caseDetail(db, openCaseRequest(db, config, request, now), config.domain);
 }
@@ -72,15 +85,7 @@ export function openCaseFromMail(
     {
       subject: m.subject,
       description: '',
-      contact: null,
-      accountId: null,
-      parent: null,
-      asset: null,
-      recordType: null,
-      fields: {},
-      priority: 'Medium',
-      origin: 'Email',
-      ownerId: null,
+      ...NO_CHOICES,
       assign: true,
       creatorId: null,
       defaultOwnerId: null,
@@ -148,15 +153,7 @@ export function seedCase(
     {
       subject: fields.subject ?? 'Printer on fire',
       description: fields.description ?? 'The printer in room 4 is on fire.\nPlease help.',
-      contact: null,
-      accountId: null,
-      parent: null,
-      asset: null,
-      recordType: null,
-      fields: {},
-      priority: 'Medium',
-      origin: 'Email',
-      ownerId: null,
+      ...NO_CHOICES,
       assign: false,
       creatorId: null,
       defaultOwnerId: null,

@@ -2,39 +2,27 @@
 // report stage does (classifyBounce over the subject, the text and the delivery-status blocks). The
 // verdict must equal NAME.expected.json beside it: kind (permanent | delay | none), the failed
 // address, and the status.
-import fs from 'node:fs';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { classifyBounce } from '../../src/domain/bounceRules.js';
-import { parseMessage } from '../../src/ingest/parse.js';
-import { tempDir } from '../helpers/tempDir.js';
+import { fixtureSet } from '../helpers/fixtures.js';
 
-const DIR = path.resolve(import.meta.dirname, '../../fixtures/bounces');
-const names = fs
-  .readdirSync(DIR)
-  .filter((f) => f.endsWith('.eml'))
-  .map((f) => f.slice(0, -'.eml'.length))
-  .sort();
-
-let blobDir: string;
-let cleanup: () => void;
-beforeAll(() => ({ dir: blobDir, cleanup } = tempDir('bounces')));
-afterAll(() => cleanup());
+const fixtures = fixtureSet('bounces');
+const { names } = fixtures;
 
 describe('fixtures/bounces: what each MTA sends, read as permanent, delay or no bounce', () => {
   it('holds at least 40 fixtures across the MTAs SPEC §4 names, each with its expected verdict', () => {
     expect(names.length).toBeGreaterThanOrEqual(40);
-    expect(names.filter((n) => !fs.existsSync(path.join(DIR, `${n}.expected.json`)))).toEqual([]);
+    expect(names.filter((n) => !fixtures.exists(n, '.expected.json'))).toEqual([]);
     const mtas = ['postfix', 'exim', 'sendmail', 'qmail', 'exchange', 'o365', 'gmail', 'yahoo', 'lotus-domino', 'groupwise', 'smtp32', 'simple-match'];
     expect(mtas.filter((m) => !names.some((n) => n.includes(m)))).toEqual([]);
-    const kinds = names.map((n) => (JSON.parse(fs.readFileSync(path.join(DIR, `${n}.expected.json`), 'utf8')) as { kind: string }).kind);
+    const kinds = names.map((n) => (JSON.parse(fixtures.read(n, '.expected.json')) as { kind: string }).kind);
     expect(new Set(kinds)).toEqual(new Set(['permanent', 'delay', 'none']));
   });
 
   for (const name of names) {
     it(name, async () => {
-      const expected = JSON.parse(fs.readFileSync(path.join(DIR, `${name}.expected.json`), 'utf8')) as unknown;
-      const msg = await parseMessage(fs.createReadStream(path.join(DIR, `${name}.eml`)), { blobDir });
+      const expected = JSON.parse(fixtures.read(name, '.expected.json')) as unknown;
+      const msg = await fixtures.parse(name);
       const verdict = classifyBounce({ subject: msg.subject, text: msg.text, recipients: msg.dsn?.recipients ?? [] });
       expect({ kind: verdict.kind, recipient: verdict.recipient, status: verdict.status }, verdict.rule).toEqual(expected);
     });
