@@ -10,7 +10,8 @@ import { loadNotification } from './load.js';
 import { markFailed, markRetry, markSent, type OutboxRow } from '../db/outbox.js';
 import { transaction } from '../db/client.js';
 import { claimDue, releaseClaims } from './queue.js';
-import { classifyDeliveryError, nextAttemptDelay } from './retry.js';
+import { classifyDeliveryError, nextAttemptDelay, refusedRecipient } from './retry.js';
+import { upsertBounce } from '../db/bounces.js';
 import { createConfiguredTransport, type Transport } from './transport.js';
 
 export interface PassResult {
@@ -117,7 +118,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       await record(() => markRetry(db, row.id, message, at));
       return 'retried';
     }
-    await record(() => markFailed(db, row.id, verdict === 'retry' ? `gave up after ${attempt} attempts: ${message}` : message));
+    const refused = refusedRecipient(err);
+    const at = now();
+    await record(() => {
+      markFailed(db, row.id, verdict === 'retry' ? `gave up after ${attempt} attempts: ${message}` : message);
+      // The relay refused the address itself: later mail to it is held, not tried again each time.
+      if (refused !== null) upsertBounce(db, { addressLower: row.recipientLower, hard: true, ...refused, outboxId: row.id }, at);
+    });
     return 'failed';
   }
 

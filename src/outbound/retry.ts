@@ -105,3 +105,18 @@ function oneLine(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > 1000 ? `${flat.slice(0, 997)}...` : flat;
 }
+
+/**
+ * A relay's permanent refusal of the recipient itself (a 5xx answer to RCPT TO, e.g. Postfix's
+ * `error:` transport or a remote 550 5.1.1): the address is bad, not this message, so it is marked
+ * hard-bouncing like a bounce report would. Null for anything else (a 5xx to DATA is about the
+ * message; a 4xx is temporary).
+ */
+export function refusedRecipient(err: unknown): { status: string; diagnostic: string } | null {
+  const e: ErrorShape & { command?: unknown } = typeof err === 'object' && err !== null ? (err as ErrorShape) : {};
+  const code = typeof e.responseCode === 'number' ? e.responseCode : null;
+  if (e.code !== 'EENVELOPE' || e.command !== 'RCPT TO' || code === null || code < 500 || code > 599) return null;
+  const response = typeof e.response === 'string' ? oneLine(e.response) : String(code);
+  const status = /\b(5\.\d{1,3}\.\d{1,3})\b/.exec(response)?.[1] ?? '5.0.0';
+  return { status, diagnostic: response };
+}

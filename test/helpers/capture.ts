@@ -43,7 +43,9 @@ export interface CaptureServer {
   close(): Promise<void>;
 }
 
-export async function startCaptureServer(options: { answer?: Answerer; delayMs?: number } = {}): Promise<CaptureServer> {
+export async function startCaptureServer(
+  options: { answer?: Answerer; delayMs?: number; /** An answer to RCPT TO for an address, or null to take it. */ rcpt?: (address: string) => Answer | null } = {},
+): Promise<CaptureServer> {
   const answer = options.answer ?? accept;
   const received: Received[] = [];
   const seen = new Map<string, number>();
@@ -52,6 +54,11 @@ export async function startCaptureServer(options: { answer?: Answerer; delayMs?:
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
     closeTimeout: 500,
+    onRcptTo(address, _session, callback) {
+      const refusal = options.rcpt?.(address.address) ?? null;
+      if (refusal === null || refusal.code === 250) return callback();
+      callback(Object.assign(new Error(refusal.message ?? 'refused'), { responseCode: refusal.code }));
+    },
     onData(stream, session: SMTPServerSession, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));

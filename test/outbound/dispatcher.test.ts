@@ -158,6 +158,34 @@ describe('temporary failures are retried, permanent ones fail with the server an
     expect(stored.last_error).toMatch(/^550 .*5\.1\.1 <nobody@example\.com>: Recipient address rejected/);
   });
 
+  it('550 at RCPT TO marks the address hard-bouncing: its later rows are held, not tried again', async () => {
+    smtp = await startCaptureServer({
+      rcpt: (address) => (address.toLowerCase() === 'gone@example.com' ? { code: 550, message: '5.1.1 <gone@example.com>: Recipient address rejected: User unknown' } : null),
+    });
+    const c = seedCase(t.db);
+    const comment = seedComment(t.db, c.id);
+    const first = seedOutbox(t.db, { caseId: c.id, commentId: comment.id, recipient: 'Gone@example.com' });
+    const other = seedOutbox(t.db, { caseId: c.id, commentId: comment.id, recipient: 'bob@customer.test' });
+
+    expect(await dispatchAll(configFor(smtp))).toEqual({ sent: 1, retried: 0, failed: 1, held: 0 });
+    expect(outboxRow(t.db, first.id)).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(outboxRow(t.db, other.id)).toMatchObject({ status: 'sent' });
+    const later = seedOutbox(t.db, { caseId: c.id, commentId: comment.id, recipient: 'gone@example.com' });
+    expect(outboxRow(t.db, later.id).status).toBe('held');
+    expect(outboxRow(t.db, later.id).last_error).toMatch(/bounced earlier \(5\.1\.1 .*User unknown/);
+    expect(smtp.received.map((r) => r.rcptTo)).toEqual([['bob@customer.test']]);
+  });
+
+  it('550 to DATA is about the message, not the address: nothing is held afterwards', async () => {
+    smtp = await startCaptureServer({ answer: alwaysReject });
+    const c = seedCase(t.db);
+    const comment = seedComment(t.db, c.id);
+    seedOutbox(t.db, { caseId: c.id, commentId: comment.id, recipient: 'nobody@example.com' });
+    await dispatchAll(configFor(smtp));
+    const later = seedOutbox(t.db, { caseId: c.id, commentId: comment.id, recipient: 'nobody@example.com' });
+    expect(outboxRow(t.db, later.id).status).toBe('pending');
+  });
+
   it('a refused connection is retried until the schedule runs out, then the row fails', async () => {
     smtp = await startCaptureServer();
     const url = smtp.url;
