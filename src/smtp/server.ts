@@ -1,7 +1,6 @@
 // smtp-server wiring only: envelope in, pipeline outcome out as reply codes. SMTP, or LMTP with
 // one answer per recipient. AUTH is off; STARTTLS only with a configured key and certificate.
 import fs from 'node:fs';
-import { Transform } from 'node:stream';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { DATA_RATE_WINDOW_SECONDS } from '../config.js';
 import { checkFreeSpace, ingestMessage, type IngestContext, type Outcome } from '../ingest/pipeline.js';
@@ -115,14 +114,14 @@ export function createInboundServer(p: IngestContext, options: ServerOptions = {
       }
     },
     onData(stream, session, callback) {
-      const source = config.minDataRate > 0 ? stream.pipe(rateGuard(stream, config.minDataRate, windowMs, () => disconnect(session.id, answers.dataTooSlow(config.minDataRate)))) : stream;
+      if (config.minDataRate > 0) watchDataRate(stream, config.minDataRate, windowMs, () => disconnect(session.id, answers.dataTooSlow(config.minDataRate)));
       const envelope = {
         mailFrom: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address,
         rcpt: session.envelope.rcptTo.map((r) => r.address),
       };
       // SIZE is advertised (and a too large MAIL FROM SIZE= refused) by smtp-server; the limit on
       // the bytes themselves is the parser's (src/ingest/parse.ts), the one place that counts them.
-      ingestMessage(p, envelope, source, { perRecipient: options.lmtp === true })
+      ingestMessage(p, envelope, stream, { perRecipient: options.lmtp === true })
         .then((outcomes) => {
           options.onOutcome?.(outcomes);
           if (options.lmtp) {
@@ -135,7 +134,6 @@ export function createInboundServer(p: IngestContext, options: ServerOptions = {
         })
         .catch((err: unknown) => {
           stream.resume();
-          source.resume();
           console.error(`casegate: could not store a message, answered 451: ${(err as Error)?.message ?? String(err)}`);
           callback(replyError(answers.storeFailed()));
         });
@@ -163,11 +161,12 @@ export function createInboundServer(p: IngestContext, options: ServerOptions = {
 }
 
 /**
- * Passes DATA through and calls `tooSlow` when a window of `windowMs` brings fewer than
- * `bytesPerSecond × window` bytes, while the client still owes us data (SPEC §9: a slow client
- * must not hold a slot). An error of the input is passed on, so the parser sees it.
+ * Calls `tooSlow` when a window of `windowMs` brings fewer than `bytesPerSecond × window` bytes of
+ * DATA while the client still owes us data (SPEC §9: a slow client must not hold a slot). It only
+ * counts what passes (a second 'data' listener beside the parser's pipe), so DATA goes through no
+ * extra stream. Called in the same turn as the parser is piped, before any data flows.
  */
-function rateGuard(input: NodeJS.ReadableStream, bytesPerSecond: number, windowMs: number, tooSlow: () => void): Transform {
+function watchDataRate(input: NodeJS.ReadableStream, bytesPerSecond: number, windowMs: number, tooSlow: () => void): void {
   let bytes = 0;
   const needed = (bytesPerSecond * windowMs) / 1000;
   const timer = setInterval(() => {
@@ -178,20 +177,11 @@ function rateGuard(input: NodeJS.ReadableStream, bytesPerSecond: number, windowM
     bytes = 0;
   }, windowMs);
   timer.unref();
-  const guard = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      bytes += chunk.length;
-      done(null, chunk);
-    },
-    flush(done) {
-      clearInterval(timer);
-      done();
-    },
+  const stop = (): void => clearInterval(timer);
+  input.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
   });
-  input.once('error', (err) => {
-    clearInterval(timer);
-    guard.destroy(err);
-  });
-  guard.once('close', () => clearInterval(timer));
-  return guard;
+  input.once('end', stop);
+  input.once('error', stop);
+  input.once('close', stop);
 }
