@@ -162,9 +162,12 @@ describePostfix.each([
   it('an unknown address: status=bounced 5.1.1, nothing stored', async () => {
     scenario = `${name}: unknown address`;
     const before = cases(store);
+    const logRows = store.read((h) => countRows(h, 'inbound'));
     const [d] = await through(pf, mail({ from: ANN, to: UNKNOWN, subject: 'Hello' }), { from: ANN, to: [UNKNOWN] });
-    expect(d).toMatchObject({ status: 'bounced', dsn: '5.1.1', detail: expect.stringMatching(/550 5\.1\.1/) });
+    expect(d).toMatchObject({ status: 'bounced', dsn: '5.1.1', detail: expect.stringMatching(/550 5\.1\.1 <nobody@cases\.localhost>: no such mailbox.*\(in reply to RCPT TO command\)/) });
     expect(cases(store)).toBe(before);
+    // Refused at RCPT TO, the message never reached DATA: no inbound log row (SPEC §4); Postfix's log has the answer.
+    expect(store.read((h) => countRows(h, 'inbound'))).toBe(logRows);
   });
 
   if (lmtp) {
@@ -243,6 +246,13 @@ describePostfix('Postfix → pipe → casegate ingest (as another user)', () => 
     }
   });
 
+  it('casegate ingest --help shows the master.cf line this scenario runs (README\'s)', async () => {
+    const help = await runCli(['ingest', '--help']);
+    const words = (text: string): string => text.trim().split(/\s+/).join(' ');
+    expect(words(help.stdout)).toContain(words(readmeConfig('/etc/postfix/master.cf: pipe')));
+    expect(help.stdout).toContain('casegate_destination_recipient_limit = 1');
+  });
+
   it('one message to the case and to the routing address: both sent, a comment and a new case', async () => {
     scenario = 'pipe: two recipients';
     const [toCase, toSupport] = await through(pf, mail({ from: ANN, to: HELP, subject: 'Scanner offline' }), { from: ANN, to: [store.caseAddress, HELP] });
@@ -265,6 +275,7 @@ describePostfix('Postfix → pipe → casegate ingest (as another user)', () => 
     const [d] = await through(pf, mail({ from: ANN, to: UNKNOWN, subject: 'Hello' }), { from: ANN, to: [UNKNOWN] });
     expect(d).toMatchObject({ status: 'bounced', detail: expect.stringMatching(/550 5\.1\.1/) });
     expect(cases(store)).toBe(2);
+    expect(lastInbound(store)).toMatchObject({ decision: 'refused', reason: expect.stringMatching(/^550 5\.1\.1 <nobody@cases\.localhost>: no such mailbox/) });
   });
 
   it('a bounce (empty ${sender}) to a notification\'s VERP address: status=sent, the row turns bounced', async () => {
@@ -292,6 +303,7 @@ describePostfix('Postfix → pipe → casegate ingest (as another user)', () => 
     const [d] = await through(full.pf, mail({ from: ANN }), { from: ANN, to: [s.caseAddress] });
     expect(d).toMatchObject({ status: 'deferred', detail: expect.stringMatching(/452 4\.3\.1/) });
     expect(emailComments(s)).toBe(0);
+    expect(lastInbound(s)).toMatchObject({ decision: 'refused', reason: expect.stringMatching(/^452 4\.3\.1 insufficient system storage/) });
   });
 });
 
