@@ -75,7 +75,7 @@ export async function benchSmtpSource(ctx: BenchContext): Promise<Row[]> {
   );
 
   const unavailable = postfixUnavailable();
-  if (unavailable) return [row(rate(cg.msgsPerSec), `postfix ${unavailable}`, NaN)];
+  if (unavailable) return [row(rate(cg.msgsPerSec), unavailable, NaN)];
   const postfix = await startPostfix();
   let pf: SourceRun;
   let held: number;

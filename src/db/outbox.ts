@@ -135,6 +135,11 @@ export function markBounced(db: Db, id: number, lastError: string, now: number, 
   ).run(now, lastError, permanent ? 1 : 0, id);
 }
 
+/** How many rows have `status` (e.g. how many are held now). */
+export function countOutboxByStatus(db: Db, status: OutboxStatus): number {
+  return statement<[string], { n: number }>(db, 'SELECT count(*) AS n FROM outbox WHERE status = ?').get(status)?.n ?? 0;
+}
+
 export type OutboxListed = OutboxRow & { caseNumber: string };
 
 /** Rows with their case number, oldest first; of one status, or one row, when asked. */

@@ -3,7 +3,7 @@
 // src/db/outbox.ts; the hold rule in src/domain/outbox.ts.
 import { transaction, type Db } from '../db/client.js';
 import { forgetBounce } from '../db/bounces.js';
-import { dueRows, holdRow, leaseRow, outboxById, releaseRow, requeueRow, type OutboxRow } from '../db/outbox.js';
+import { countOutboxByStatus, dueRows, holdRow, leaseRow, outboxById, releaseRow, requeueRow, type OutboxRow } from '../db/outbox.js';
 import { holdNote } from '../domain/outbox.js';
 import { conflict, notFound } from '../errors.js';
 
@@ -39,6 +39,14 @@ export function claimDue(db: Db, owner: string, now: number, limit: number, leas
     },
     'immediate',
   );
+}
+
+/**
+ * Rows held in the outbox now, whenever they were held: at enqueue (their address had hard-bounced
+ * already), or by a dispatcher when they fell due. They wait for `casegate outbox retry`.
+ */
+export function heldInOutbox(db: Db): number {
+  return countOutboxByStatus(db, 'held');
 }
 
 /** Gives back claimed rows that were not attempted (the dispatcher is stopping): due again at once. */

@@ -4,6 +4,14 @@ import { Command } from 'commander';
 import { action, type Context } from '../run.js';
 import { untilSignal } from '../signals.js';
 import type { PassResult } from '../../outbound/dispatcher.js';
+import { heldInOutbox } from '../../outbound/queue.js';
+
+/**
+ * What a dispatch run did (`sent`, `retried`: deferred to a later attempt, `failed`, `held`: rows
+ * this run found due and held because their address hard-bounced), and how many rows are held in
+ * the outbox now (`heldInOutbox`, whenever they were held: rows held at enqueue are never due).
+ */
+export type DispatchReport = PassResult & { heldInOutbox: number };
 
 interface DispatchOptions {
   once?: boolean;
@@ -26,35 +34,40 @@ export function dispatchCommand(): Command {
       `
 Temporary failures (4xx answers, network errors) are retried on the schedule in
 CASEGATE_RETRY_SCHEDULE (seconds, e.g. 60,300,900); permanent ones (5xx) are marked failed
-with the server's answer. See them with "casegate outbox list --status failed".`,
+with the server's answer. See them with "casegate outbox list --status failed".
+Mail to an address that hard-bounced is held, not sent: the summary line gives what this run
+sent, deferred (retried later), failed and held, then how many rows are held in the outbox in
+all (also those held when they were written); "casegate outbox list --status held" lists them,
+"casegate outbox retry ID" sends one again.`,
     )
     .action(action(runDispatch, printTotals));
 }
 
-async function runDispatch(ctx: Context, opts: DispatchOptions): Promise<PassResult> {
+async function runDispatch(ctx: Context, opts: DispatchOptions): Promise<DispatchReport> {
   // Loaded here, not at the top, so that other commands start without nodemailer.
   const { createDispatcher } = await import('../../outbound/dispatcher.js');
   const dispatcher = createDispatcher({
     db: ctx.db,
     config: ctx.config,
-    onPass: ctx.json || opts.once ? undefined : (r) => console.log(summary(r)),
+    onPass: ctx.json || opts.once ? undefined : (r) => console.log(`this pass: ${runWords(r)}`),
   });
   if (opts.once) {
     // A signal stops the pass after the messages in flight; the rest stays due for the next run.
     const pass = dispatcher.runOnce();
     await untilSignal(() => dispatcher.stop(), pass);
     await dispatcher.stop();
-    return pass;
+    return { ...(await pass), heldInOutbox: heldInOutbox(ctx.db) };
   }
   dispatcher.start();
   await untilSignal(() => dispatcher.stop());
-  return dispatcher.totals();
+  return { ...dispatcher.totals(), heldInOutbox: heldInOutbox(ctx.db) };
 }
 
-function summary(r: PassResult): string {
-  return `sent ${r.sent}, retried ${r.retried}, failed ${r.failed}, held ${r.held}`;
+function runWords(r: PassResult): string {
+  return `sent ${r.sent}, deferred ${r.retried} (retried later), failed ${r.failed}, newly held ${r.held}`;
 }
 
-function printTotals(r: PassResult): void {
-  console.log(summary(r));
+function printTotals(r: DispatchReport): void {
+  const list = r.heldInOutbox > 0 ? ' (casegate outbox list --status held)' : '';
+  console.log(`this run: ${runWords(r)}; held in the outbox now: ${r.heldInOutbox}${list}`);
 }

@@ -27,8 +27,11 @@ Exit codes: 0 done (stored, or dropped on purpose), 65 malformed or too large, 6
 CASEGATE_INGEST_TIMEOUT_SECONDS, default 300). One line per recipient on stdout.
 Postfix master.cf example (write --rcpt=\${recipient} as one word: with several recipients Postfix
 repeats the whole word once per recipient; set casegate_destination_recipient_limit = 1 in main.cf
-for one answer per recipient):
-  casegate unix - n n - - pipe flags=Rq user=casegate argv=/usr/bin/env casegate ingest --mail-from=\${sender} --rcpt=\${recipient}`,
+for one answer per recipient; pipe passes almost no environment, so settings go in through
+/usr/bin/env NAME=VALUE and the database with --db; pipe will not run as root, so the user owns the
+database folder; README "Postfix in front of casegate" has the whole set-up):
+  casegate  unix  -       n       n       -       -       pipe
+    flags=Rq user=casegate argv=/usr/bin/env CASEGATE_DOMAIN=cases.example.com /usr/local/bin/casegate --db /var/lib/casegate/casegate.db ingest --mail-from=\${sender} --rcpt=\${recipient}`,
     )
     .action(action(runIngest, printOutcomes, { exitCodes: sysexitsOf, before: (_opts, [file]) => readable(file) }));
 }
