@@ -218,19 +218,26 @@ describePostfix('Postfix → pipe → casegate ingest (as another user)', () => 
   let store: Store;
   let pf: PostfixInstance;
   let full: { store: Store; pf: PostfixInstance } | undefined;
+  let pipeBin = BIN;
+  let mirror: { dir: string; cleanup(): void } | undefined;
   const pipeValues = (s: Store, env = ''): Record<string, string> => ({
     'user=casegate': `user=${PIPE_USER}`,
-    '/usr/local/bin/casegate': `${env}${BIN}`,
+    '/usr/local/bin/casegate': `${env}${pipeBin}`,
     '/var/lib/casegate/casegate.db': s.db,
   });
 
   beforeAll(async () => {
     requirePostfix();
     // pipe runs the binary as PIPE_USER: the checkout (dist/, node_modules/) must be readable by it.
-    try {
-      execFileSync('runuser', ['-u', PIPE_USER, '--', BIN, '--help'], { stdio: 'pipe' });
-    } catch (err) {
-      throw new Error(`${PIPE_USER} cannot run ${BIN} (pipe runs casegate as ${PIPE_USER}; the checkout must be readable by it): ${(err as Error).message}`);
+    // A checkout under a private folder (/root, 0700) is not: run a linked copy in a temp folder.
+    if (!runsAs(PIPE_USER, BIN)) {
+      mirror = mirrorCheckout(path.resolve(path.dirname(BIN), '../..'));
+      pipeBin = path.join(mirror.dir, 'dist/bin/casegate.js');
+      try {
+        execFileSync('runuser', ['-u', PIPE_USER, '--', pipeBin, '--help'], { stdio: 'pipe' });
+      } catch (err) {
+        throw new Error(`${PIPE_USER} cannot run ${pipeBin} (pipe runs casegate as ${PIPE_USER}; it must be readable by it): ${(err as Error).message}`);
+      }
     }
     store = newStore(PIPE_USER);
     pf = await startPostfix(relaySetup('pipe', pipeValues(store)));
@@ -244,6 +251,7 @@ describePostfix('Postfix → pipe → casegate ingest (as another user)', () => 
       await waitForProcessesGone(s.db);
       s.cleanup();
     }
+    mirror?.cleanup();
   });
 
   it('casegate ingest --help shows the master.cf line this scenario runs (README\'s)', async () => {
@@ -392,3 +400,26 @@ describePostfix('casegate dispatch → Postfix: refused at RCPT, and bounced lat
     expect(pf.deliveries().filter((d) => [REFUSED, GONE, ERRORED].includes(d.to))).toHaveLength(1);
   });
 });
+
+function runsAs(user: string, bin: string): boolean {
+  try {
+    execFileSync('runuser', ['-u', user, '--', bin, '--help'], { stdio: 'pipe' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What the binary needs (dist/, node_modules/, migrations/, package.json), hard-linked (else copied) into a folder anyone can read. */
+function mirrorCheckout(root: string): { dir: string; cleanup(): void } {
+  const dir = fs.mkdtempSync(path.join('/tmp', 'casegate-pipe-'));
+  fs.chmodSync(dir, 0o755);
+  for (const part of ['dist', 'node_modules', 'migrations', 'package.json']) {
+    try {
+      execFileSync('cp', ['-al', path.join(root, part), dir], { stdio: 'pipe' });
+    } catch {
+      execFileSync('cp', ['-a', path.join(root, part), dir], { stdio: 'pipe' });
+    }
+  }
+  return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
