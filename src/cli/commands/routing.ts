@@ -191,6 +191,6 @@ function readTemplate(file: string): string {
 }
 
 function printRouting(r: RoutingRecord): void {
-  printRecord({ ...r, acceptFrom: r.acceptFrom.length === 0 ? 'anyone' : cellText(r.acceptFrom), block: cellText(r.block), autoResponse: r.autoResponse === null ? null : 'yes (below)' });
+  printRecord({ ...r, acceptFrom: r.acceptFrom.length === 0 ? 'anyone' : cellText(r.acceptFrom), block: r.block.length === 0 ? null : cellText(r.block), autoResponse: r.autoResponse === null ? null : 'yes (below)' });
   if (r.autoResponse !== null) console.log(`\n${r.autoResponse.trimEnd()}`);
 }
