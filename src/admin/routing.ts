@@ -141,6 +141,9 @@ export function addRoutingAddress(db: Db, config: Config, input: NewRoutingAddre
 export function updateRoutingAddress(db: Db, address: string, input: RoutingSettingsInput): RoutingRecord {
   const current = routingByAddress(db, address);
   if (!current) throw notFound(`${address.trim()} is not a routing address; list them with "casegate routing list", or add it with "casegate routing add ${address.trim()}"`);
+  if (Object.values(input).every((v) => v === undefined)) {
+    throw invalid(`nothing to change for ${current.address}; give at least one setting, e.g. --rate-limit 5 (see "casegate routing update --help")`);
+  }
   const patch: Partial<RoutingSettings> = {};
   const recordType =
     input.recordType === undefined

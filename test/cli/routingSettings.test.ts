@@ -111,6 +111,7 @@ describe('casegate routing update', () => {
 
   it('changes nothing when one of the settings given is bad', async () => {
     await t().run('routing', 'add', SUPPORT);
+    await t().refused(['routing', 'update', SUPPORT], /nothing to change for support@acme-support\.example; give at least one setting/);
     const unknown = file(t(), 'unknown.txt', 'Hi {{contact.name}}');
     await t().refused(['routing', 'update', SUPPORT, '--rate-limit', '3', '--block', 'not an address'], /--block: "not an address" is not an address or @domain/);
     await t().refused(['routing', 'update', SUPPORT, '--accept-from', '@acme.example', '--rate-limit', 'many'], /--rate-limit "many" is not a whole number/);
