@@ -106,21 +106,9 @@ export function readFacts(db: Db, config: Config, m: MessageFacts, rcpt: string,
   const msg = m.msg;
   const loopKeys = loopKeysAt(m.loopKey, now);
   const base = { message: m, rcpt, target, now, loopKeys, closedCaseReply: config.closedCaseReply };
-  const none = {
-    route: null,
-    existing: null,
-    closedCaseContact: null,
-    senderIsParticipant: false,
-    duplicate: null,
-    recentSame: 0,
-    routing: null,
-    senderContact: null,
-    defaultOwnerId: null,
-    routedTo: null,
-    openedLastHour: 0,
-    autoResponsesLastHour: 0,
-  };
-  if (msg.dsn !== null || target.kind === 'bounce' || m.autoReply !== null) return { ...base, ...none };
+  const none = { route: null, existing: null, closedCaseContact: null, senderIsParticipant: false, duplicate: null, recentSame: 0, routing: null, senderContact: null, defaultOwnerId: null };
+  const noRouting = { routedTo: null, openedLastHour: 0, autoResponsesLastHour: 0 };
+  if (msg.dsn !== null || target.kind === 'bounce' || m.autoReply !== null) return { ...base, ...none, ...noRouting };
 
   const from = msg.from?.address ?? null;
   let route: Route | null;

@@ -115,7 +115,7 @@ describe('rate limit (Salesforce Requeue)', () => {
 
 describe('save headers', () => {
   it('keeps the raw header section of accepted mail only when the routing address says so', async () => {
-    await gateway({});
+    await gateway({ saveHeaders: false });
     await newMail(ANN, 'Without headers', { from: ANN, headers: { 'X-Trace': 'first-7f3a' } });
     const first = inboundList(gw!.db, { status: 'accepted' })[0]!;
     expect(inboundShow(gw!.db, String(first.id)).headers).toBeNull();
