@@ -149,6 +149,14 @@ describe('the settings in pipe mode', () => {
     expect((await t().run('case', 'list', '--json')).json().map((c: { subject: string }) => c.subject)).toEqual(['First']);
   });
 
+  it('a Postfix pipe with both aliases as recipients opens one case', async () => {
+    await t().run('routing', 'add', SUPPORT);
+    await t().run('routing', 'add', 'help@acme-support.example');
+    const r = await t().runWith(['ingest', '--rcpt', SUPPORT, '--rcpt', 'help@acme-support.example', '--mail-from', 'ann@acme.example'], { input: fs.readFileSync(FIXTURE) });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect((await t().run('case', 'list', '--json')).json()).toHaveLength(1);
+  });
+
   it('--save-headers: inbound show prints the raw header section of an accepted message, and --json has it', async () => {
     await t().run('routing', 'add', SUPPORT, '--save-headers');
     expect((await ingest('ann@acme.example', fs.readFileSync(FIXTURE))).code).toBe(0);

@@ -207,6 +207,17 @@ describe('auto-response', () => {
     expect(outboxOf('case-created', ANN)).toBe(createdBefore + 1);
   });
 
+  it('fails its row, with the reason, when the template was cleared before it was sent', async () => {
+    const dispatcher = await withDispatch({});
+    await newMail(ANN, 'Toner empty');
+    updateRoutingAddress(gw!.db, SUPPORT, { autoResponse: null });
+    await dispatcher.runOnce();
+    await dispatcher.stop();
+    const row = gw!.db.sqlite.prepare("SELECT status, last_error AS lastError FROM outbox WHERE kind = 'auto-response'").get() as { status: string; lastError: string };
+    expect(row.status).toBe('failed');
+    expect(row.lastError).toMatch(/no longer has an auto-response/);
+  });
+
   it('is never sent to automatic mail', async () => {
     await gateway({ autoResponse: TEMPLATE });
     const before = { cases: cases(), outbox: countRows(gw!.db, 'outbox') };
