@@ -21,15 +21,17 @@ export interface NewInboundRow {
   loopKey: string | null;
   size: number;
   headers: string | null;
+  /** The routing address through which this message opened a new case; null otherwise. */
+  openedVia?: number | null;
 }
 
 export function insertInbound(db: Db, e: NewInboundRow, now: number): number {
   const info = statement<unknown[]>(
     db,
     `INSERT INTO inbound (message_id, mail_from, from_addr, rcpt, subject, decision, reason, smtp_code, case_id,
-       fingerprint, loop_key, size, headers, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(e.messageId, e.mailFrom, e.fromAddr, e.rcpt, e.subject, e.decision, e.reason, e.smtpCode, e.caseId, e.fingerprint, e.loopKey, e.size, e.headers, now);
+       fingerprint, loop_key, size, headers, opened_via, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(e.messageId, e.mailFrom, e.fromAddr, e.rcpt, e.subject, e.decision, e.reason, e.smtpCode, e.caseId, e.fingerprint, e.loopKey, e.size, e.headers, e.openedVia ?? null, now);
   return Number(info.lastInsertRowid);
 }
 
@@ -75,6 +77,37 @@ export function countRecentSame(db: Db, keys: readonly [string, string], since: 
       `SELECT count(DISTINCT coalesce(message_id, id)) AS n FROM inbound
         WHERE loop_key IN (?, ?) AND created_at > ? AND (? IS NULL OR message_id IS NOT ?)`,
     ).get(keys[0], keys[1], since, messageId, messageId)?.n ?? 0
+  );
+}
+
+/** New cases `from` (any letter case) opened through routing address `routingId` since `since` (the rate limit, SPEC §7). */
+export function countOpenedVia(db: Db, routingId: number, from: string, since: number): number {
+  return (
+    statement<[number, string, number], { n: number }>(
+      db,
+      'SELECT count(*) AS n FROM inbound WHERE opened_via = ? AND lower(from_addr) = ? AND created_at > ?',
+    ).get(routingId, from.toLowerCase(), since)?.n ?? 0
+  );
+}
+
+/**
+ * A case this very message opened a moment ago through another routing address (an alias among
+ * the recipients of one transaction, which all share `now`): found by sender, time and
+ * fingerprint, for mail without a Message-ID (with one, `thread_root` finds it).
+ */
+export function openedInSameDelivery(db: Db, from: string, now: number, fingerprint: string): Earlier | undefined {
+  return statement<[string, number, string], Earlier>(
+    db,
+    `SELECT id, case_id AS caseId FROM inbound
+      WHERE opened_via IN (SELECT id FROM routing_addresses) AND lower(from_addr) = ? AND created_at = ? AND fingerprint = ? AND decision = 'accepted' LIMIT 1`,
+  ).get(from.toLowerCase(), now, fingerprint);
+}
+
+/** The routing address through which the mail that opened case `caseId` came, or undefined. */
+export function openedViaOfCase(db: Db, caseId: number): number | undefined {
+  return (
+    statement<[number], { via: number }>(db, 'SELECT opened_via AS via FROM inbound WHERE case_id = ? AND opened_via IS NOT NULL ORDER BY id LIMIT 1').get(caseId)?.via ??
+    undefined
   );
 }
 

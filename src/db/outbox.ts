@@ -149,3 +149,13 @@ export function listOutboxRows(db: Db, filter: { status?: OutboxStatus; id?: num
   if (filter.status !== undefined) return statement<[string], OutboxListed>(db, `${base} WHERE o.status = ? ORDER BY o.id`).all(filter.status);
   return statement<[], OutboxListed>(db, `${base} ORDER BY o.id`).all();
 }
+
+/** Auto-responses to `recipientLower` written since `since` (at most one per sender per hour, SPEC §7). */
+export function countAutoResponsesSince(db: Db, recipientLower: string, since: number): number {
+  return (
+    statement<[string, number], { n: number }>(
+      db,
+      "SELECT count(*) AS n FROM outbox WHERE kind = 'auto-response' AND recipient_lower = ? AND created_at > ?",
+    ).get(recipientLower, since)?.n ?? 0
+  );
+}

@@ -209,6 +209,19 @@ export const routingAddresses = sqliteTable('routing_addresses', {
   /** Record type of the cases its mail opens; it has no required field. */
   recordTypeId: integer('record_type_id').references(() => recordTypes.id),
   createdAt: integer('created_at').notNull(),
+  // SPEC §7. Sender lists: comma-separated lowercase addresses and `@domain`s; '' = none.
+  /** Only these senders may write to the address (Salesforce's Accept Email From); '' = anyone. */
+  acceptFrom: text('accept_from').notNull().default(''),
+  /** These senders are refused. */
+  block: text('block').notNull().default(''),
+  /** New cases per sender per hour through this address; 0 = no limit. */
+  rateLimit: integer('rate_limit').notNull().default(0),
+  /** Keep the raw header section of every message to this address on its inbound log row. */
+  saveHeaders: integer('save_headers', { mode: 'boolean' }).notNull().default(false),
+  /** Template of the acknowledgement sent to the sender of a new case; null = none. */
+  autoResponse: text('auto_response'),
+  /** Send it only when this text is in the subject or body (case-insensitive); null = always. */
+  autoResponseIf: text('auto_response_if'),
 });
 
 export const assignmentRules = sqliteTable('assignment_rules', {
@@ -243,6 +256,8 @@ export const inbound = sqliteTable(
     size: integer('size').notNull().default(0),
     /** The message's header section (first 64 KiB), kept to explain a decision. */
     headers: text('headers'),
+    /** The routing address through which this message opened a new case (rate limit, auto-response template). */
+    openedVia: integer('opened_via'),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [
@@ -250,6 +265,8 @@ export const inbound = sqliteTable(
     // minute of the loop key) so that an insert lands on a page in cache, not on a random one.
     index('inbound_case_fingerprint_idx').on(t.caseId, t.fingerprint),
     index('inbound_loop_idx').on(t.loopKey, t.createdAt),
+    /** Rate limit: new cases one sender opened through one routing address lately (only rows that opened one). */
+    index('inbound_opened_via_idx').on(t.openedVia, sql`lower(from_addr)`, t.createdAt).where(sql`opened_via IS NOT NULL`),
   ],
 );
 
@@ -281,6 +298,8 @@ export const outbox = sqliteTable(
   (t) => [
     // Only rows still to send: the index stays small however many have been sent.
     index('outbox_pending_idx').on(t.nextAttemptAt).where(sql`status = 'pending'`),
+    /** At most one auto-response per sender per hour (SPEC §7): only those rows. */
+    index('outbox_auto_response_idx').on(t.recipientLower, t.createdAt).where(sql`kind = 'auto-response'`),
   ],
 );
 

@@ -70,10 +70,17 @@ export const answers = Object.freeze({
       `<${address}> takes only replies to our case notifications, and this message answers none of them; to open a case, write to the support address you were given`,
     ),
   caseClosed: (number: string) => refusedSender(`case ${number} is closed and takes no replies; write to the support address to open a new case`),
+  // A routing address's sender rules (SPEC §7): they name no case and no person.
+  senderNotAccepted: () =>
+    refusedSender('this support address takes mail only from the senders it lists; write from one of them, or ask your support team which address to use'),
+  senderBlocked: () => refusedSender('mail from your address is not accepted at this support address'),
   notEligible: (email: string) =>
     refusedSender(`contact ${email} is not eligible for support; open the case without a contact or make the contact eligible`),
 
   // Temporary: nothing was kept, the sender's relay tries again.
+  /** A routing address's rate limit (SPEC §7, Salesforce's *Requeue*). */
+  tooManyNewCases: (limit: number) =>
+    tryLater(451, '4.7.1')(`too many new cases from your address at this support address (at most ${limit} an hour); nothing was kept, try again later`),
   caseVanished: () => tryLater(451, '4.3.0')('case vanished while routing; try again'),
   notStored: (why: string) => tryLater(451, '4.3.0')(`temporary failure, nothing was kept (${why}); try again later`),
   lowDisk: () => tryLater(452, '4.3.1')('insufficient system storage; nothing was kept, try again later'),

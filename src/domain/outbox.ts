@@ -4,7 +4,8 @@
 export const OUTBOX_STATUSES = Object.freeze(['pending', 'sent', 'failed', 'held', 'bounced'] as const);
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
-export const NOTIFICATION_KINDS = Object.freeze(['case-created', 'comment', 'history'] as const);
+/** `auto-response`: a routing address's acknowledgement to the sender of a new case (SPEC §7). */
+export const NOTIFICATION_KINDS = Object.freeze(['case-created', 'comment', 'history', 'auto-response'] as const);
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export function parseOutboxStatus(value: string): OutboxStatus | null {

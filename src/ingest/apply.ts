@@ -8,6 +8,7 @@ import { contactById, insertContact, type ContactRow } from '../db/contacts.js';
 import { insertInbound, setInboundComment } from '../db/inbound.js';
 import { userById } from '../db/users.js';
 import { addComment } from '../cases/comment.js';
+import { enqueueNotification } from '../cases/notify.js';
 import { openCase } from '../cases/open.js';
 import { recordTypeById } from '../db/recordTypes.js';
 import { reopenCase } from '../cases/status.js';
@@ -39,9 +40,16 @@ export function apply(db: Db, config: Config, f: RecipientFacts, d: Decision): O
       return logged(db, f, 'ignored', reportAnswer(db, f, d), null);
     case 'open': {
       const parent = caseOf(db, f, d.parentId);
-      const row = openFromMail(db, config, f, parent);
+      const autoResponse = d.autoResponse === true && f.routing !== null;
+      const row = openFromMail(db, config, f, parent, autoResponse);
+      if (autoResponse) {
+        // The auto-response is the acknowledgement (as Salesforce's auto-response rule): it replaces
+        // the "case created" email, whose only recipient at this point is the sender.
+        const from = (f.message.msg.from as { address: string }).address;
+        enqueueNotification(db, { caseId: row.id, commentId: null, kind: 'auto-response', recipients: [from] }, config.domain, f.now);
+      }
       const answer = parent === null ? answers.openedCase(row.number) : answers.openedFollowUp(parent.number, row.number);
-      return withComment(db, config, f, row, answer);
+      return withComment(db, config, f, row, answer, parent === null ? d.routingId : null);
     }
     case 'comment': {
       let row = f.existing?.id === d.caseId ? f.existing : (caseById(db, d.caseId) as CaseRow);
@@ -76,7 +84,7 @@ function caseOf(db: Db, f: RecipientFacts, id: number | null): CaseRow | null {
  * a contact when the routing address says *create contacts*. A default owner that names no user
  * leaves the case unowned (`case list --unowned`); it never refuses mail.
  */
-function openFromMail(db: Db, config: Config, f: RecipientFacts, parent: CaseRow | null): CaseRow {
+function openFromMail(db: Db, config: Config, f: RecipientFacts, parent: CaseRow | null, autoResponse: boolean): CaseRow {
   const from = f.message.msg.from as { address: string; name: string };
   const routing = f.routing;
   let contact: ContactRow | null = parent ? (parent.contactId === null ? null : (contactById(db, parent.contactId) ?? null)) : f.senderContact;
@@ -109,7 +117,7 @@ function openFromMail(db: Db, config: Config, f: RecipientFacts, parent: CaseRow
       creatorId: null,
       defaultOwnerId: f.defaultOwnerId,
       closed: false,
-      notify: routing ? routing.notify : true,
+      notify: autoResponse ? false : routing ? routing.notify : true,
       supplied: contact ? null : { email: from.address, name: from.name },
       threadRoot: f.message.msg.messageId,
     },
@@ -118,8 +126,8 @@ function openFromMail(db: Db, config: Config, f: RecipientFacts, parent: CaseRow
 }
 
 /** The log row, then the reply as a comment of the case, linked both ways. */
-function withComment(db: Db, config: Config, f: RecipientFacts, row: CaseRow, answer: Answer): Outcome {
-  const outcome = logged(db, f, 'accepted', answer, row);
+function withComment(db: Db, config: Config, f: RecipientFacts, row: CaseRow, answer: Answer, openedVia: number | null = null): Outcome {
+  const outcome = logged(db, f, 'accepted', answer, row, openedVia);
   const msg = f.message.msg;
   const commentId = addComment(
     db,
@@ -141,12 +149,16 @@ function withComment(db: Db, config: Config, f: RecipientFacts, row: CaseRow, an
   return outcome;
 }
 
-function logged(db: Db, f: RecipientFacts, decision: LogDecision, answer: Answer, row: CaseRow | null): Outcome {
-  const inboundId = logMessage(db, f.message, f.rcpt, decision, answer, row?.id ?? null, f.loopKeys[0], f.now);
+function logged(db: Db, f: RecipientFacts, decision: LogDecision, answer: Answer, row: CaseRow | null, openedVia: number | null = null): Outcome {
+  const keep = { openedVia, saveHeaders: f.routedTo?.saveHeaders === true };
+  const inboundId = logMessage(db, f.message, f.rcpt, decision, answer, row?.id ?? null, f.loopKeys[0], f.now, keep);
   return { rcpt: f.rcpt, answer, decision, inboundId, caseNumber: row?.number ?? null };
 }
 
-/** One inbound log row. The header section is kept for every decision but `accepted`, to explain it later. */
+/**
+ * One inbound log row. The header section is kept for every decision but `accepted`, to explain it
+ * later, and for every decision on mail to a routing address with *save headers* on (SPEC §7).
+ */
 export function logMessage(
   db: Db,
   m: { envelope: MessageFacts['envelope']; fingerprint: string | null; msg: Pick<MessageFacts['msg'], 'messageId' | 'from' | 'subject' | 'headerSection' | 'size'> | null },
@@ -156,6 +168,7 @@ export function logMessage(
   caseId: number | null,
   loopKey: string | null,
   now: number,
+  keep: { openedVia: number | null; saveHeaders: boolean } = { openedVia: null, saveHeaders: false },
 ): number {
   return insertInbound(
     db,
@@ -172,7 +185,8 @@ export function logMessage(
       fingerprint: m.fingerprint,
       loopKey,
       size: m.msg?.size ?? 0,
-      headers: decision === 'accepted' ? null : (m.msg?.headerSection ?? null),
+      headers: decision === 'accepted' && !keep.saveHeaders ? null : (m.msg?.headerSection ?? null),
+      openedVia: keep.openedVia,
     },
     now,
   );

@@ -6,8 +6,9 @@ import type { ClosedCaseReply, Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import { caseById, caseByNumber, caseIdByThreadRoot, type CaseRow } from '../db/cases.js';
 import { contactById, contactsByEmail, type ContactRow } from '../db/contacts.js';
-import { countRecentSame, duplicateInCase, duplicateInCaseWhere, type Earlier } from '../db/inbound.js';
-import { caseIdByOutboxToken } from '../db/outbox.js';
+import { countOpenedVia, countRecentSame, openedInSameDelivery, duplicateInCase, duplicateInCaseWhere, type Earlier } from '../db/inbound.js';
+import { caseIdByOutboxToken, countAutoResponsesSince } from '../db/outbox.js';
+import { ROUTING_WINDOW_MS } from '../domain/routingRules.js';
 import { routingById, type RoutingRow } from '../db/routing.js';
 import { userByEmail } from '../db/users.js';
 import { participantsOf } from '../cases/participants.js';
@@ -92,6 +93,12 @@ export interface RecipientFacts {
   /** The default case owner's user id; null when none is set or it names no user. */
   defaultOwnerId: number | null;
   closedCaseReply: ClosedCaseReply;
+  /** The routing address the message was sent to (its sender rules apply to new mail and replies alike); null for other recipients. */
+  routedTo: RoutingRow | null;
+  /** New cases the sender opened through `routedTo` in the last hour (its rate limit). */
+  openedLastHour: number;
+  /** Auto-responses sent to the sender in the last hour. */
+  autoResponsesLastHour: number;
 }
 
 /** Reads the facts of one recipient. Runs inside the message's transaction, like the stages that read them. */
@@ -100,7 +107,8 @@ export function readFacts(db: Db, config: Config, m: MessageFacts, rcpt: string,
   const loopKeys = loopKeysAt(m.loopKey, now);
   const base = { message: m, rcpt, target, now, loopKeys, closedCaseReply: config.closedCaseReply };
   const none = { route: null, existing: null, closedCaseContact: null, senderIsParticipant: false, duplicate: null, recentSame: 0, routing: null, senderContact: null, defaultOwnerId: null };
-  if (msg.dsn !== null || target.kind === 'bounce' || m.autoReply !== null) return { ...base, ...none };
+  const noRouting = { routedTo: null, openedLastHour: 0, autoResponsesLastHour: 0 };
+  if (msg.dsn !== null || target.kind === 'bounce' || m.autoReply !== null) return { ...base, ...none, ...noRouting };
 
   const from = msg.from?.address ?? null;
   let route: Route | null;
@@ -117,14 +125,21 @@ export function readFacts(db: Db, config: Config, m: MessageFacts, rcpt: string,
   const duplicate = existing
     ? (duplicateInCase(db, existing.id, m.fingerprint) ?? (existing.status === 'Closed' ? duplicateInCaseWhere(db, 'parent_id', existing.id, m.fingerprint) : undefined))
     : msg.messageId === null
-      ? undefined
+      ? // The same message to two routing addresses (aliases) in one transaction opens one case.
+        route?.kind === 'new' && from !== null
+        ? openedInSameDelivery(db, from, now, m.fingerprint)
+        : undefined
       : duplicateInCaseWhere(db, 'thread_root', msg.messageId, m.fingerprint);
-  const routing = route?.kind === 'new' ? (routingById(db, route.routingId) ?? null) : null;
+  const routedTo = target.kind === 'routing' ? (routingById(db, target.routingId) ?? null) : null;
+  const routing = route?.kind === 'new' ? (routedTo?.id === route.routingId ? routedTo : (routingById(db, route.routingId) ?? null)) : null;
   const match = route?.kind === 'new' && from !== null ? matchContact(from, contactsByEmail(db, from)) : null;
   const defaultOwner = route?.kind === 'new' && config.defaultOwner !== null ? userByEmail(db, config.defaultOwner) : undefined;
   // Read only when a stage asks (the stages decide in order: a duplicate needs no participants).
   const participant = once(() => existing !== null && from !== null && isParticipant(from, null, participantsOf(db, existing).all));
   const recent = once(() => countRecentSame(db, loopKeys, now - LOOP_WINDOW_MS, msg.messageId));
+  const since = now - ROUTING_WINDOW_MS;
+  const opened = once(() => (routing !== null && from !== null ? countOpenedVia(db, routing.id, from, since) : 0));
+  const autoResponses = once(() => (from !== null ? countAutoResponsesSince(db, normalizeEmail(from), since) : 0));
   const closedContact = once(() =>
     existing?.status === 'Closed' && existing.contactId !== null ? (contactById(db, existing.contactId) ?? null) : null,
   );
@@ -145,6 +160,13 @@ export function readFacts(db: Db, config: Config, m: MessageFacts, rcpt: string,
     routing,
     senderContact: match?.kind === 'linked' ? match.contact : null,
     defaultOwnerId: defaultOwner?.id ?? null,
+    routedTo,
+    get openedLastHour() {
+      return opened();
+    },
+    get autoResponsesLastHour() {
+      return autoResponses();
+    },
   };
 }
 

@@ -5,6 +5,7 @@ import { answers, type Answer } from '../domain/answers.js';
 import { checkEligibility } from '../domain/caseRules.js';
 import { LOOP_LIMIT, LOOP_WINDOW_MS, isLoop } from '../domain/loop.js';
 import { classifyBounce, type BounceVerdict } from '../domain/bounceRules.js';
+import { autoResponseWanted, checkSender, senderListOf } from '../domain/routingRules.js';
 import type { RecipientFacts } from './facts.js';
 
 /** What to do with the message for this recipient; `apply` writes it. */
@@ -15,8 +16,11 @@ export type Decision =
   | { kind: 'report'; token: string | undefined; originalMessageId: string | null; verdict: BounceVerdict }
   | { kind: 'duplicate'; answer: Answer; caseId: number | null }
   | { kind: 'refuse'; answer: Answer; caseId: number | null }
-  /** Open a case: from a routing address, or as the follow-up child of a closed case. */
-  | { kind: 'open'; routingId: number | null; parentId: number | null }
+  /**
+   * Open a case: from a routing address, or as the follow-up child of a closed case. `autoResponse`:
+   * the routing address's auto-response goes to the sender instead of the "case created" email.
+   */
+  | { kind: 'open'; routingId: number | null; parentId: number | null; autoResponse?: true }
   /** Add the reply to an existing case, reopening it first when it is closed. */
   | { kind: 'comment'; caseId: number; reopen: boolean };
 
@@ -56,8 +60,29 @@ export const STAGES: readonly Stage[] = Object.freeze([
       f.duplicate === null ? null : { kind: 'duplicate', answer: answers.duplicate(f.duplicate.id), caseId: f.duplicate.caseId ?? f.existing?.id ?? null },
   },
   {
+    // SPEC §7: everything sent to the routing address, new mail and replies threaded through it alike
+    // (Salesforce's Accept Email From); mail to a case address is not the routing address's.
+    name: 'sender rules',
+    run: (f) => {
+      const r = f.routedTo;
+      if (r === null) return null;
+      const verdict = checkSender(f.message.msg.from?.address ?? null, { acceptFrom: senderListOf(r.acceptFrom), block: senderListOf(r.block) });
+      if (verdict === 'ok') return null;
+      return { kind: 'refuse', answer: verdict === 'blocked' ? answers.senderBlocked() : answers.senderNotAccepted(), caseId: null };
+    },
+  },
+  {
     name: 'loop',
     run: (f) => (isLoop(f.recentSame) ? { kind: 'refuse', answer: answers.loop(LOOP_LIMIT, LOOP_WINDOW_MS / 1000), caseId: f.existing?.id ?? null } : null),
+  },
+  {
+    // SPEC §7: new cases per sender per hour through one routing address; over it 451, the relay retries later.
+    name: 'rate limit',
+    run: (f) => {
+      const limit = f.routing?.rateLimit ?? 0;
+      if (f.route?.kind !== 'new' || limit === 0 || f.message.msg.from === null) return null;
+      return f.openedLastHour >= limit ? { kind: 'refuse', answer: answers.tooManyNewCases(limit), caseId: null } : null;
+    },
   },
   {
     name: 'new case',
@@ -67,7 +92,7 @@ export const STAGES: readonly Stage[] = Object.freeze([
       if (checkEligibility(f.senderContact) === 'not-eligible') {
         return { kind: 'refuse', answer: answers.notEligible(f.senderContact?.email ?? ''), caseId: null };
       }
-      return { kind: 'open', routingId: f.route.routingId, parentId: null };
+      return { kind: 'open', routingId: f.route.routingId, parentId: null, ...(sendsAutoResponse(f) ? { autoResponse: true as const } : {}) };
     },
   },
   {
@@ -100,6 +125,14 @@ export const STAGES: readonly Stage[] = Object.freeze([
   },
   { name: 'comment', run: (f) => (f.existing === null ? null : { kind: 'comment', caseId: f.existing.id, reopen: false }) },
 ]);
+
+/** The routing address has an auto-response, its condition holds, the mail is not automatic, and none went to the sender this hour. */
+function sendsAutoResponse(f: RecipientFacts): boolean {
+  const r = f.routing;
+  if (r === null || r.autoResponse === null || f.message.autoReply !== null) return false;
+  if (!autoResponseWanted(r.autoResponseIf, { subject: f.message.msg.subject, body: f.message.fullBody })) return false;
+  return f.autoResponsesLastHour === 0;
+}
 
 /** Runs the stages in order; the first decision wins. Returns it with the stage that made it. */
 export function decide(f: RecipientFacts, stages: readonly Stage[] = STAGES): { stage: string; decision: Decision } {

@@ -9,6 +9,10 @@ import { caseById } from '../db/cases.js';
 import { commentOfCase, publicCommentsUpTo, type CommentRow } from '../db/comments.js';
 import { attachmentsOf } from '../db/attachments.js';
 import type { OutboxRow } from '../db/outbox.js';
+import { contactById } from '../db/contacts.js';
+import { openedViaOfCase } from '../db/inbound.js';
+import { routingById } from '../db/routing.js';
+import { firstNameFor } from '../domain/routingRules.js';
 import { NOTIFICATION_KINDS, type NotificationKind } from '../domain/outbox.js';
 import type { AttachmentView, CommentView, NotificationInput } from './compose.js';
 import { PermanentDeliveryError } from './retry.js';
@@ -33,6 +37,18 @@ export function loadNotification(db: Db, config: Pick<Config, 'from' | 'domain'>
     history = withAttachments(db, publicCommentsUpTo(db, row.caseId, row.commentId));
   }
 
+  let autoResponse: NotificationInput['autoResponse'];
+  if (kind === 'auto-response') {
+    // The template of the routing address the case was opened through, as it is now.
+    const via = openedViaOfCase(db, c.id);
+    const routing = via === undefined ? undefined : routingById(db, via);
+    if (routing?.autoResponse == null) {
+      throw new PermanentDeliveryError(`the routing address of case ${c.number} no longer has an auto-response (outbox row ${row.id}); nothing to send`);
+    }
+    const contact = c.contactId === null ? undefined : contactById(db, c.contactId);
+    autoResponse = { template: routing.autoResponse, firstName: firstNameFor(contact?.firstName ?? null, c.suppliedName) };
+  }
+
   return {
     from: config.from,
     domain: config.domain,
@@ -48,6 +64,7 @@ export function loadNotification(db: Db, config: Pick<Config, 'from' | 'domain'>
     },
     comment,
     history,
+    ...(autoResponse ? { autoResponse } : {}),
   };
 }
 

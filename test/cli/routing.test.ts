@@ -17,6 +17,12 @@ describe('casegate routing', () => {
       createContacts: false,
       notify: true,
       recordType: null,
+      acceptFrom: [],
+      block: [],
+      rateLimit: 0,
+      saveHeaders: false,
+      autoResponse: null,
+      autoResponseIf: null,
       createdAt: expect.stringMatching(ISO_TIME),
     });
   });

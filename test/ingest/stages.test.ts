@@ -5,6 +5,7 @@ import type { MessageFacts, RecipientFacts } from '../../src/ingest/facts.js';
 import type { CaseRow } from '../../src/db/cases.js';
 import type { ContactRow } from '../../src/db/contacts.js';
 import type { ParsedMessage } from '../../src/ingest/parse.js';
+import type { RoutingRow } from '../../src/db/routing.js';
 
 const ANN = 'ann@acme.example';
 
@@ -47,6 +48,9 @@ function facts(overrides: Partial<RecipientFacts> = {}): RecipientFacts {
     senderContact: null,
     defaultOwnerId: null,
     closedCaseReply: 'reopen',
+    routedTo: null,
+    openedLastHour: 0,
+    autoResponsesLastHour: 0,
     ...overrides,
   };
 }
@@ -105,6 +109,91 @@ describe('new mail to a routing address', () => {
   });
   it('from a contact not eligible for support is refused 550 5.7.1', () => {
     expect(decide(facts({ ...toRouting, senderContact: { ...ann, eligible: false } })).decision).toMatchObject({ kind: 'refuse', answer: { enhanced: '5.7.1' } });
+  });
+});
+
+/** A routing address (SPEC §7) with no sender rules, no limit and no auto-response, unless overridden. */
+function routingRow(overrides: Partial<RoutingRow> = {}): RoutingRow {
+  return {
+    id: 2,
+    address: 'support@acme-support.example',
+    addressLower: 'support@acme-support.example',
+    priority: 'Medium',
+    origin: 'Email',
+    ownerId: null,
+    createContacts: false,
+    notify: true,
+    recordTypeId: null,
+    createdAt: 0,
+    acceptFrom: '',
+    block: '',
+    rateLimit: 0,
+    saveHeaders: false,
+    autoResponse: null,
+    autoResponseIf: null,
+    ...overrides,
+  };
+}
+
+describe('sender rules of the routing address (SPEC §7)', () => {
+  const to = (r: RoutingRow, more: Partial<RecipientFacts> = {}) =>
+    facts({ target: { kind: 'routing', routingId: 2 }, route: { kind: 'new', routingId: 2 }, existing: null, senderIsParticipant: false, routing: r, routedTo: r, ...more });
+  it('a sender not on a non-empty accept-from list is refused 550 5.7.1 (exit 77), naming no case or person', () => {
+    const d = decide(to(routingRow({ acceptFrom: 'bob@acme.example,@partner.example' })));
+    expect(d).toMatchObject({ stage: 'sender rules', decision: { kind: 'refuse', caseId: null, answer: { code: 550, enhanced: '5.7.1', sysexit: 77 } } });
+    expect((d.decision as { answer: { text: string } }).answer.text).not.toMatch(/@|\d{8}/);
+  });
+  it('an address or @domain on the accept-from list passes, in any letter case', () => {
+    expect(decide(to(routingRow({ acceptFrom: 'ann@acme.example' }))).stage).toBe('new case');
+    expect(decide(to(routingRow({ acceptFrom: '@acme.example' }), { message: message({ from: { address: 'Ann@ACME.example', name: '' } }) })).stage).toBe('new case');
+    expect(decide(to(routingRow({ acceptFrom: '@example' }))).stage).toBe('sender rules');
+  });
+  it('a blocked sender is refused 550 5.7.1, also when the accept-from list names it', () => {
+    const d = decide(to(routingRow({ block: '@acme.example', acceptFrom: 'ann@acme.example' })));
+    expect(d).toMatchObject({ stage: 'sender rules', decision: { kind: 'refuse', answer: { code: 550, enhanced: '5.7.1', sysexit: 77 } } });
+  });
+  it('apply to a reply threaded through the routing address, not to mail to a case address', () => {
+    const r = routingRow({ block: ANN });
+    const threaded = facts({ target: { kind: 'routing', routingId: 2 }, route: { kind: 'existing', caseId: 7, via: 'thread' }, routedTo: r });
+    expect(decide(threaded).stage).toBe('sender rules');
+    expect(decide(facts({ routedTo: null })).stage).toBe('comment');
+  });
+  it('come after the duplicate stage: a copy stored before the sender was blocked is answered 250', () => {
+    expect(decide(to(routingRow({ block: ANN }), { duplicate: { id: 3, caseId: 9 } })).stage).toBe('duplicate');
+  });
+});
+
+describe('rate limit of the routing address (SPEC §7)', () => {
+  const to = (r: RoutingRow, more: Partial<RecipientFacts> = {}) =>
+    facts({ target: { kind: 'routing', routingId: 2 }, route: { kind: 'new', routingId: 2 }, existing: null, senderIsParticipant: false, routing: r, routedTo: r, ...more });
+  it('N new cases in the hour: the next is answered 451 4.7.1 (exit 75), nothing kept', () => {
+    expect(decide(to(routingRow({ rateLimit: 2 }), { openedLastHour: 1 })).stage).toBe('new case');
+    expect(decide(to(routingRow({ rateLimit: 2 }), { openedLastHour: 2 }))).toMatchObject({
+      stage: 'rate limit',
+      decision: { kind: 'refuse', answer: { code: 451, enhanced: '4.7.1', sysexit: 75 } },
+    });
+  });
+  it('0 is no limit, and a reply to an existing case is never limited', () => {
+    expect(decide(to(routingRow({ rateLimit: 0 }), { openedLastHour: 500 })).stage).toBe('new case');
+    const reply = facts({ target: { kind: 'routing', routingId: 2 }, route: { kind: 'existing', caseId: 7, via: 'thread' }, routedTo: routingRow({ rateLimit: 1 }), openedLastHour: 9 });
+    expect(decide(reply).stage).toBe('comment');
+  });
+});
+
+describe('auto-response of the routing address (SPEC §7)', () => {
+  const to = (r: RoutingRow, more: Partial<RecipientFacts> = {}) =>
+    facts({ target: { kind: 'routing', routingId: 2 }, route: { kind: 'new', routingId: 2 }, existing: null, senderIsParticipant: false, routing: r, routedTo: r, ...more });
+  const template = 'Case {{case.number}}';
+  it('a new case is opened with the auto-response when the routing address has one', () => {
+    expect(decide(to(routingRow({ autoResponse: template })))).toEqual({ stage: 'new case', decision: { kind: 'open', routingId: 2, parentId: null, autoResponse: true } });
+  });
+  it('only when the --auto-response-if text is in the subject or body, letter case ignored', () => {
+    expect(decide(to(routingRow({ autoResponse: template, autoResponseIf: 'PRINTER' }))).decision).toMatchObject({ autoResponse: true });
+    expect(decide(to(routingRow({ autoResponse: template, autoResponseIf: 'JAMMED' }))).decision).toMatchObject({ autoResponse: true });
+    expect(decide(to(routingRow({ autoResponse: template, autoResponseIf: 'invoice' }))).decision).not.toHaveProperty('autoResponse');
+  });
+  it('at most one per sender per hour', () => {
+    expect(decide(to(routingRow({ autoResponse: template }), { autoResponsesLastHour: 1 })).decision).toEqual({ kind: 'open', routingId: 2, parentId: null });
   });
 });
 

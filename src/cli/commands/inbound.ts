@@ -19,7 +19,7 @@ export function inboundCommand(): Command {
     );
   cmd
     .command('show')
-    .description('one entry, with the headers kept for refused and ignored mail')
+    .description('one entry, with the headers kept for refused and ignored mail (and all mail to a routing address with --save-headers)')
     .argument('<id>', 'inbound log id')
     .action(
       action<object, ReturnType<typeof inboundShow>>(
