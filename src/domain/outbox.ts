@@ -4,7 +4,8 @@
 export const OUTBOX_STATUSES = Object.freeze(['pending', 'sent', 'failed', 'held', 'bounced'] as const);
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
-export const NOTIFICATION_KINDS = Object.freeze(['case-created', 'comment', 'history'] as const);
+/** `owner`: a public comment by someone else, sent to the case owner (SPEC §5). */
+export const NOTIFICATION_KINDS = Object.freeze(['case-created', 'comment', 'history', 'owner'] as const);
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export function parseOutboxStatus(value: string): OutboxStatus | null {

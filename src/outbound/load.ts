@@ -9,6 +9,7 @@ import { caseById } from '../db/cases.js';
 import { commentOfCase, publicCommentsUpTo, type CommentRow } from '../db/comments.js';
 import { attachmentsOf } from '../db/attachments.js';
 import type { OutboxRow } from '../db/outbox.js';
+import { replyAddressById } from '../db/replyAddresses.js';
 import { NOTIFICATION_KINDS, type NotificationKind } from '../domain/outbox.js';
 import type { AttachmentView, CommentView, NotificationInput } from './compose.js';
 import { PermanentDeliveryError } from './retry.js';
@@ -23,7 +24,7 @@ export function loadNotification(db: Db, config: Pick<Config, 'from' | 'domain'>
 
   let comment: CommentView | null = null;
   let history: CommentView[] = [];
-  if (kind === 'comment') {
+  if (kind === 'comment' || kind === 'owner') {
     if (row.commentId === null) throw new PermanentDeliveryError(`outbox row ${row.id} is a comment notification without a comment`);
     const found = commentOfCase(db, row.commentId, row.caseId);
     if (!found) throw new PermanentDeliveryError(`comment ${row.commentId} of outbox row ${row.id} no longer exists`);
@@ -37,7 +38,14 @@ export function loadNotification(db: Db, config: Pick<Config, 'from' | 'domain'>
     from: config.from,
     domain: config.domain,
     blobDir: db.blobDir,
-    row: { kind, recipient: row.recipient, token: row.token, messageId: row.messageId },
+    row: {
+      kind,
+      recipient: row.recipient,
+      token: row.token,
+      messageId: row.messageId,
+      // Rows written before reply addresses offer the case-level address, as they always did.
+      replyToken: row.replyAddressId === null ? null : (replyAddressById(db, row.replyAddressId)?.token ?? null),
+    },
     case: {
       number: c.number,
       subject: c.subject,

@@ -194,7 +194,7 @@ export function seedComment(
   });
   const id = addCommentRow(
     db,
-    { domain: DOMAIN },
+    { domain: DOMAIN, notifyOwner: true },
     caseById(db, caseId) as CaseRow,
     {
       authorEmail: fields.authorEmail ?? 'alice@customer.test',
