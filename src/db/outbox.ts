@@ -142,11 +142,13 @@ export function markBounced(db: Db, id: number, lastError: string, now: number, 
   ).run(now, lastError, permanent ? 1 : 0, id);
 }
 
-export type OutboxListed = OutboxRow & { caseNumber: string };
+/** With the token of the reply address the row offers: its own, else (older rows) the case's. */
+export type OutboxListed = OutboxRow & { caseNumber: string; replyToken: string };
 
 /** Rows with their case number, oldest first; of one status, or one row, when asked. */
 export function listOutboxRows(db: Db, filter: { status?: OutboxStatus; id?: number } = {}): OutboxListed[] {
-  const base = `SELECT ${COLUMNS}, c.number AS caseNumber FROM outbox o JOIN cases c ON c.id = o.case_id`;
+  const base = `SELECT ${COLUMNS}, c.number AS caseNumber, coalesce(r.token, c.address_token) AS replyToken
+    FROM outbox o JOIN cases c ON c.id = o.case_id LEFT JOIN reply_addresses r ON r.id = o.reply_address_id`;
   if (filter.id !== undefined) return statement<[number], OutboxListed>(db, `${base} WHERE o.id = ?`).all(filter.id);
   if (filter.status !== undefined) return statement<[string], OutboxListed>(db, `${base} WHERE o.status = ? ORDER BY o.id`).all(filter.status);
   return statement<[], OutboxListed>(db, `${base} ORDER BY o.id`).all();
