@@ -8,6 +8,7 @@ import { ANN, BOB, addCollaborator, countRows, createCase, showCase } from '../h
 import { mail } from '../helpers/smtp.js';
 import { startCaptureServer, type CaptureServer } from '../helpers/capture.js';
 import { runCli } from '../helpers/cli.js';
+import { api, startHttp } from '../helpers/http.js';
 import { createUser } from '../../src/admin/users.js';
 import { createDispatcher, type Dispatcher } from '../../src/outbound/dispatcher.js';
 import { createSmtpTransport } from '../../src/outbound/transport.js';
@@ -83,6 +84,21 @@ describe('the owner hears of public comments by others', () => {
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('CASEGATE_NOTIFY_OWNER "sometimes" must be on or off');
     expect((await runCli(['--help'])).stdout).toMatch(/CASEGATE_NOTIFY_OWNER +.*\(on\)/);
+  });
+});
+
+describe('a comment through the API', () => {
+  it('tells the owner too, unless the owner wrote it', async () => {
+    const h = await startHttp();
+    try {
+      createUser(h.db, { email: SAM, name: 'Sam Support' });
+      const c = createCase(h.db, h.config, { subject: 'Badge reader broken', contact: ANN, owner: SAM });
+      expect((await api(h, 'POST', `/api/v1/cases/${c.number}/comments`, { body: { author: ANN, body: 'Still broken.' } })).status).toBe(201);
+      expect((await api(h, 'POST', `/api/v1/cases/${c.number}/comments`, { body: { author: SAM, body: 'On it.' } })).status).toBe(201);
+      expect(h.db.sqlite.prepare("SELECT recipient, comment_id IS NOT NULL AS hasComment FROM outbox WHERE kind = 'owner'").all()).toEqual([{ recipient: SAM, hasComment: 1 }]);
+    } finally {
+      await h.close();
+    }
   });
 });
 
