@@ -136,7 +136,7 @@ export function readFacts(db: Db, config: Config, m: MessageFacts, rcpt: string,
   } else {
     route = decideRoute({ target, threadCaseId: null, taggedCaseId: null });
   }
-  const issuedTo = route?.kind !== 'existing' ? null : route.via === 'address' && target.kind === 'case' ? target.issuedTo : route.via === 'thread' ? (thread?.issuedTo ?? null) : null;
+  const issuedTo = issuedToOf(route, target, thread);
   const existing = route?.kind === 'existing' ? (caseById(db, route.caseId) ?? null) : null;
   const duplicate = existing
     ? (duplicateInCase(db, existing.id, m.fingerprint) ?? (existing.status === 'Closed' ? duplicateInCaseWhere(db, 'parent_id', existing.id, m.fingerprint) : undefined))
@@ -198,6 +198,13 @@ function once<T>(read: () => T): () => T {
 interface Thread {
   caseId: number;
   issuedTo: IssuedTo | null;
+}
+
+/** Whom the address or Message-ID that routed the message was issued to; null when it was issued to no one person. */
+function issuedToOf(route: Route | null, target: Target, thread: Thread | null): IssuedTo | null {
+  if (route?.kind !== 'existing') return null;
+  if (route.via === 'address') return target.kind === 'case' ? target.issuedTo : null;
+  return route.via === 'thread' ? (thread?.issuedTo ?? null) : null;
 }
 
 /** The case named by a Message-ID of ours (a notification, or a case's thread root), newest reference first. */
