@@ -60,6 +60,8 @@ export interface Config {
   readonly apiRateLimit: number;
   /** Largest API request body; larger gets 413. */
   readonly apiMaxBodyBytes: number;
+  /** The case owner hears of every public comment someone else writes (SPEC §5). */
+  readonly notifyOwner: boolean;
 }
 
 /** Flags that override the environment; undefined means "not given". */
@@ -186,6 +188,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
       webRateLimit: whole('webRateLimit', get('CASEGATE_WEB_RATE_LIMIT') ?? '20'),
       apiRateLimit: whole('apiRateLimit', get('CASEGATE_API_RATE_LIMIT') ?? '600'),
       apiMaxBodyBytes: whole('apiMaxBodyBytes', get('CASEGATE_API_MAX_BODY_BYTES') ?? String(MIB)),
+      notifyOwner: onOff('CASEGATE_NOTIFY_OWNER', true),
     },
     text,
     problems,

@@ -6,8 +6,9 @@ import type { CaseRow } from '../db/cases.js';
 import { contactsByEmail } from '../db/contacts.js';
 import { collaboratorEmails, deleteCollaborator, insertCollaborator, type CollaboratorRow } from '../db/collaborators.js';
 import { lastPublicCommentId } from '../db/comments.js';
+import { retireReplyAddresses } from '../db/replyAddresses.js';
 import { checkNewCollaborator, mayChangeCollaborators, MAX_COLLABORATORS, type Actor, type CaseParties, type CollaboratorRefusal } from '../domain/collaborators.js';
-import { isEmailAddress } from '../domain/address.js';
+import { isEmailAddress, normalizeEmail } from '../domain/address.js';
 import { forbidden, invalid, notFound } from '../errors.js';
 import { enqueueNotification } from './notify.js';
 import { contactAddress } from './participants.js';
@@ -59,10 +60,16 @@ export function addCollaborator(db: Db, config: Pick<Config, 'domain'>, row: Cas
   );
 }
 
-/** Removes a collaborator; returns the removed row's id. */
-export function removeCollaborator(db: Db, row: CaseRow, email: string, actor: Actor): number {
+/**
+ * Removes a collaborator and retires the reply address issued to them (mail to it is then refused
+ * at RCPT, and a reply through their earlier notifications is refused); returns the removed row's id.
+ */
+export function removeCollaborator(db: Db, row: CaseRow, email: string, actor: Actor, now = Date.now()): number {
   requireAllowed(actor, partiesOf(db, row), email);
-  const id = deleteCollaborator(db, row.id, email);
-  if (id === undefined) throw notFound(`${email} is not a collaborator of case ${row.number}; see "casegate collaborator list ${row.number}"`);
-  return id;
+  return transaction(db, () => {
+    const id = deleteCollaborator(db, row.id, email);
+    if (id === undefined) throw notFound(`${email} is not a collaborator of case ${row.number}; see "casegate collaborator list ${row.number}"`);
+    retireReplyAddresses(db, row.id, 'collaborator', normalizeEmail(email), now);
+    return id;
+  });
 }

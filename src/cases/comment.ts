@@ -1,11 +1,14 @@
-// Adding a comment (SPEC §2.8, §5): the comment, its attachments, the case's updated time and one
-// notification row per participant but the author, in the caller's transaction.
+// Adding a comment (SPEC §2.8, §5): the comment, its attachments, the case's updated time, one
+// notification row per participant but the author, and one for the case owner when someone else
+// wrote a public comment (CASEGATE_NOTIFY_OWNER), in the caller's transaction.
 import type { Config } from '../config.js';
 import { transaction, type Db } from '../db/client.js';
 import type { CaseRow } from '../db/cases.js';
 import { touchCase } from '../db/cases.js';
 import { insertComment } from '../db/comments.js';
 import { insertAttachment, type NewAttachment } from '../db/attachments.js';
+import { userById } from '../db/users.js';
+import { normalizeEmail } from '../domain/address.js';
 import { commentRecipients } from '../domain/recipients.js';
 import { enqueueNotification } from './notify.js';
 import { participantsOf } from './participants.js';
@@ -27,7 +30,7 @@ export interface NewComment {
 }
 
 /** Writes the comment and its notifications; returns the comment id. */
-export function addComment(db: Db, config: Pick<Config, 'domain'>, row: CaseRow, c: NewComment, now: number): number {
+export function addComment(db: Db, config: Pick<Config, 'domain' | 'notifyOwner'>, row: CaseRow, c: NewComment, now: number): number {
   return transaction(db, () => {
     const commentId = insertComment(
       db,
@@ -47,6 +50,21 @@ export function addComment(db: Db, config: Pick<Config, 'domain'>, row: CaseRow,
     touchCase(db, row.id, now);
     const to = commentRecipients(participantsOf(db, row).all, c.authorEmail, c.internal);
     if (to.length > 0) enqueueNotification(db, { caseId: row.id, commentId, kind: 'comment', recipients: to }, config.domain, now);
+    const owner = config.notifyOwner ? ownerToNotify(db, row, c, to) : null;
+    if (owner !== null) enqueueNotification(db, { caseId: row.id, commentId, kind: 'owner', recipients: [owner] }, config.domain, now);
     return commentId;
   });
+}
+
+/**
+ * The owner's address when they are to hear of this comment: a public one written by someone else,
+ * to an owner who does not already get it as a participant. Null otherwise.
+ */
+function ownerToNotify(db: Db, row: CaseRow, c: NewComment, participantsTold: readonly string[]): string | null {
+  if (c.internal || row.ownerId === null) return null;
+  const owner = userById(db, row.ownerId);
+  if (owner === undefined) return null;
+  const lower = normalizeEmail(owner.email);
+  if (lower === normalizeEmail(c.authorEmail) || participantsTold.some((p) => normalizeEmail(p) === lower)) return null;
+  return owner.email;
 }

@@ -145,7 +145,7 @@ export interface CommentRequest {
  */
 export async function commentRequest(
   db: Db,
-  config: Pick<Config, 'domain'>,
+  config: Pick<Config, 'domain' | 'notifyOwner'>,
   row: CaseRow,
   r: CommentRequest,
   now = Date.now(),

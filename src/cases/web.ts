@@ -23,7 +23,7 @@ export interface WebSubmission {
 
 export function openWebCase(
   db: Db,
-  config: Pick<Config, 'domain' | 'defaultOwner' | 'webCreateContacts'>,
+  config: Pick<Config, 'domain' | 'defaultOwner' | 'webCreateContacts' | 'notifyOwner'>,
   s: WebSubmission,
   now = Date.now(),
 ): CaseRow {

@@ -39,6 +39,7 @@ Settings come from flags, then environment variables, then defaults:
   CASEGATE_WEB_RATE_LIMIT     Web-to-Case posts per IP per hour (20)
   CASEGATE_API_RATE_LIMIT     API requests per key per minute  (600)
   CASEGATE_API_MAX_BODY_BYTES largest API body, then 413      (1048576 = 1 MiB)
+  CASEGATE_NOTIFY_OWNER       the case owner hears of others' public comments: on, off (on)
 
 Start with:  casegate init && casegate demo`,
     );

@@ -18,6 +18,8 @@ export interface OutboxRow {
   nextAttemptAt: number;
   lastError: string | null;
   sentAt: number | null;
+  /** The reply address the message offers; null for rows written before reply addresses. */
+  replyAddressId: number | null;
 }
 
 export interface NewOutboxRow {
@@ -30,19 +32,21 @@ export interface NewOutboxRow {
   messageId: string;
   status: 'pending' | 'held';
   lastError: string | null;
+  replyAddressId: number | null;
 }
 
 const COLUMNS = `o.id, o.case_id AS caseId, o.comment_id AS commentId, o.kind, o.recipient,
   o.recipient_lower AS recipientLower, o.token, o.message_id AS messageId, o.status, o.attempts,
-  o.next_attempt_at AS nextAttemptAt, o.last_error AS lastError, o.sent_at AS sentAt`;
+  o.next_attempt_at AS nextAttemptAt, o.last_error AS lastError, o.sent_at AS sentAt,
+  o.reply_address_id AS replyAddressId`;
 
 export function insertOutbox(db: Db, r: NewOutboxRow, now: number): number {
   const info = statement<unknown[]>(
     db,
     `INSERT INTO outbox (case_id, comment_id, kind, recipient, recipient_lower, token, message_id, status,
-       attempts, next_attempt_at, last_error, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
-  ).run(r.caseId, r.commentId, r.kind, r.recipient, r.recipientLower, r.token, r.messageId, r.status, now, r.lastError, now);
+       attempts, next_attempt_at, last_error, created_at, reply_address_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
+  ).run(r.caseId, r.commentId, r.kind, r.recipient, r.recipientLower, r.token, r.messageId, r.status, now, r.lastError, now, r.replyAddressId);
   return Number(info.lastInsertRowid);
 }
 
@@ -116,9 +120,12 @@ export function outboxIdByToken(db: Db, token: string): number | undefined {
   return statement<[string], { id: number }>(db, 'SELECT id FROM outbox WHERE token = ?').get(token)?.id;
 }
 
-/** The case a Message-ID token of ours belongs to. */
-export function caseIdByOutboxToken(db: Db, token: string): number | undefined {
-  return statement<[string], { caseId: number }>(db, 'SELECT case_id AS caseId FROM outbox WHERE token = ?').get(token)?.caseId;
+/** The case a Message-ID token of ours belongs to, and the reply address that message offered (null: an older row). */
+export function threadOfOutboxToken(db: Db, token: string): { caseId: number; replyAddressId: number | null } | undefined {
+  return statement<[string], { caseId: number; replyAddressId: number | null }>(
+    db,
+    'SELECT case_id AS caseId, reply_address_id AS replyAddressId FROM outbox WHERE token = ?',
+  ).get(token);
 }
 
 /** The row a bounce names by its token, and (when given) its Message-ID. */
@@ -140,11 +147,13 @@ export function countOutboxByStatus(db: Db, status: OutboxStatus): number {
   return statement<[string], { n: number }>(db, 'SELECT count(*) AS n FROM outbox WHERE status = ?').get(status)?.n ?? 0;
 }
 
-export type OutboxListed = OutboxRow & { caseNumber: string };
+/** With the token of the reply address the row offers: its own, else (older rows) the case's. */
+export type OutboxListed = OutboxRow & { caseNumber: string; replyToken: string };
 
 /** Rows with their case number, oldest first; of one status, or one row, when asked. */
 export function listOutboxRows(db: Db, filter: { status?: OutboxStatus; id?: number } = {}): OutboxListed[] {
-  const base = `SELECT ${COLUMNS}, c.number AS caseNumber FROM outbox o JOIN cases c ON c.id = o.case_id`;
+  const base = `SELECT ${COLUMNS}, c.number AS caseNumber, coalesce(r.token, c.address_token) AS replyToken
+    FROM outbox o JOIN cases c ON c.id = o.case_id LEFT JOIN reply_addresses r ON r.id = o.reply_address_id`;
   if (filter.id !== undefined) return statement<[number], OutboxListed>(db, `${base} WHERE o.id = ?`).all(filter.id);
   if (filter.status !== undefined) return statement<[string], OutboxListed>(db, `${base} WHERE o.status = ? ORDER BY o.id`).all(filter.status);
   return statement<[], OutboxListed>(db, `${base} ORDER BY o.id`).all();

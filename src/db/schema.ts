@@ -294,6 +294,8 @@ export const outbox = sqliteTable(
     sentAt: integer('sent_at'),
     bouncedAt: integer('bounced_at'),
     createdAt: integer('created_at').notNull(),
+    /** The reply address this message offers (its Reply-To); null for rows written before reply addresses. */
+    replyAddressId: integer('reply_address_id'),
   },
   (t) => [
     // Only rows still to send: the index stays small however many have been sent.
@@ -301,6 +303,26 @@ export const outbox = sqliteTable(
     /** At most one auto-response per sender per hour (SPEC §7): only those rows. */
     index('outbox_auto_response_idx').on(t.recipientLower, t.createdAt).where(sql`kind = 'auto-response'`),
   ],
+);
+
+/**
+ * Per-participant reply addresses (SPEC §4 *Sender trust*): `case+<token>@<domain>`, issued to one
+ * participant of one case (`kind` contact, collaborator or owner; `address_lower` their address). A
+ * reply through it is taken only from that address. One live address per (case, kind, address);
+ * `retired_at` set: the participant left (a removed collaborator), and mail to it is refused at RCPT.
+ */
+export const replyAddresses = sqliteTable(
+  'reply_addresses',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    token: text('token').notNull().unique(),
+    caseId: integer('case_id').notNull().references(() => cases.id),
+    kind: text('kind').notNull(),
+    addressLower: text('address_lower').notNull(),
+    createdAt: integer('created_at').notNull(),
+    retiredAt: integer('retired_at'),
+  },
+  (t) => [uniqueIndex('reply_addresses_live_idx').on(t.caseId, t.kind, t.addressLower).where(sql`retired_at IS NULL`)],
 );
 
 /** Addresses that bounced: a hard bounce holds later notifications to them. */

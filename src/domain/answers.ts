@@ -62,9 +62,14 @@ export const answers = Object.freeze({
   loop: (limit: number, seconds: number) =>
     refusedSender(`refused as a mail loop: more than ${limit} messages with the same sender, subject and body within ${seconds} seconds`),
   noSender: () => make(550, '5.1.7', EXIT.NOPERM)('message has no From address; a case needs a sender to answer to'),
-  noSenderForReply: (number: string) => refusedSender(`message has no From address, so it cannot be matched to a participant of case ${number}`),
-  notParticipant: (from: string, number: string) =>
-    refusedSender(`${from} is not a participant of case ${number}; only the case contact and its collaborators may reply`),
+  // Refusals a stranger can trigger name no case and no person (SPEC §4 *Sender trust*).
+  noSenderForReply: () => refusedSender('message has no From address, so it cannot be matched to anyone who may reply here'),
+  notParticipant: () =>
+    refusedSender(
+      'this sender may not reply here; answer from the address our notification was sent to, or write to the support address to open a new case',
+    ),
+  notOneAuthor: (why: string) =>
+    refusedSender(`refused: ${why}; a message must have exactly one From header holding exactly one address, its author's`),
   notAReplyOfOurs: (address: string) =>
     refusedSender(
       `<${address}> takes only replies to our case notifications, and this message answers none of them; to open a case, write to the support address you were given`,
@@ -74,8 +79,8 @@ export const answers = Object.freeze({
   senderNotAccepted: () =>
     refusedSender('this support address takes mail only from the senders it lists; write from one of them, or ask your support team which address to use'),
   senderBlocked: () => refusedSender('mail from your address is not accepted at this support address'),
-  notEligible: (email: string) =>
-    refusedSender(`contact ${email} is not eligible for support; open the case without a contact or make the contact eligible`),
+  notEligible: () =>
+    refusedSender('the contact this mail belongs to is not eligible for support, so no case is opened; ask the support team to make the contact eligible'),
 
   // Temporary: nothing was kept, the sender's relay tries again.
   /** A routing address's rate limit (SPEC §7, Salesforce's *Requeue*). */

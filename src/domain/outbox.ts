@@ -4,8 +4,9 @@
 export const OUTBOX_STATUSES = Object.freeze(['pending', 'sent', 'failed', 'held', 'bounced'] as const);
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
-/** `auto-response`: a routing address's acknowledgement to the sender of a new case (SPEC §7). */
-export const NOTIFICATION_KINDS = Object.freeze(['case-created', 'comment', 'history', 'auto-response'] as const);
+/** `owner`: a public comment by someone else, sent to the case owner (SPEC §5). `auto-response`: a
+ * routing address's acknowledgement to the sender of a new case (SPEC §7). */
+export const NOTIFICATION_KINDS = Object.freeze(['case-created', 'comment', 'history', 'owner', 'auto-response'] as const);
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export function parseOutboxStatus(value: string): OutboxStatus | null {

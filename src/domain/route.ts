@@ -1,8 +1,10 @@
 // Which case an inbound message belongs to (SPEC §4 "Which case"). Pure.
+import type { IssuedTo } from './recipients.js';
 
 /** What the recipient address named, decided at RCPT. */
 export type Target =
-  | { kind: 'case'; caseId: number }
+  /** A case address; `issuedTo` set for a per-participant reply address, null for the case-level one. */
+  | { kind: 'case'; caseId: number; issuedTo: IssuedTo | null }
   | { kind: 'routing'; routingId: number }
   /** The system `From` address of our notifications: people reply to it. */
   | { kind: 'system' }

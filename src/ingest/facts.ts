@@ -7,16 +7,17 @@ import type { Db } from '../db/client.js';
 import { caseById, caseByNumber, caseIdByThreadRoot, type CaseRow } from '../db/cases.js';
 import { contactById, contactsByEmail, type ContactRow } from '../db/contacts.js';
 import { countOpenedVia, countRecentSame, openedInSameDelivery, duplicateInCase, duplicateInCaseWhere, type Earlier } from '../db/inbound.js';
-import { caseIdByOutboxToken, countAutoResponsesSince } from '../db/outbox.js';
+import { countAutoResponsesSince, threadOfOutboxToken } from '../db/outbox.js';
+import { replyAddressById } from '../db/replyAddresses.js';
 import { ROUTING_WINDOW_MS } from '../domain/routingRules.js';
 import { routingById, type RoutingRow } from '../db/routing.js';
-import { userByEmail } from '../db/users.js';
+import { userByEmail, userById } from '../db/users.js';
 import { participantsOf } from '../cases/participants.js';
 import { detectAutoReply } from '../domain/autoReply.js';
 import { matchContact } from '../domain/contacts.js';
 import { LOOP_WINDOW_MS, loopKeysAt } from '../domain/loop.js';
 import { caseNumberInSubject, tokenOfMessageId } from '../domain/mailNames.js';
-import { isParticipant } from '../domain/recipients.js';
+import { isIssuedSender, isParticipant, type IssuedTo } from '../domain/recipients.js';
 import { decideRoute, type Route, type Target } from '../domain/route.js';
 import { extractReply, truncateBody } from '../domain/replyText.js';
 import { normalizeEmail } from '../domain/address.js';
@@ -83,6 +84,13 @@ export interface RecipientFacts {
   closedCaseContact: ContactRow | null;
   /** The sender (`From`) is the contact or a collaborator of `existing`. */
   senderIsParticipant: boolean;
+  /**
+   * The one participant the reply address or the Message-ID of ours that routed the message was
+   * issued to; null for the case-level address, a subject tag, and notifications older than reply addresses.
+   */
+  issuedTo: IssuedTo | null;
+  /** `issuedTo` is set, the sender is that participant, and they still take part in `existing`. */
+  senderIsIssued: boolean;
   /** An accepted earlier copy of this message. */
   duplicate: Earlier | null;
   /** Earlier messages with the same sender, subject and body in the loop window. */
@@ -106,21 +114,37 @@ export function readFacts(db: Db, config: Config, m: MessageFacts, rcpt: string,
   const msg = m.msg;
   const loopKeys = loopKeysAt(m.loopKey, now);
   const base = { message: m, rcpt, target, now, loopKeys, closedCaseReply: config.closedCaseReply };
-  const none = { route: null, existing: null, closedCaseContact: null, senderIsParticipant: false, duplicate: null, recentSame: 0, routing: null, senderContact: null, defaultOwnerId: null };
+  const none = {
+    route: null,
+    existing: null,
+    closedCaseContact: null,
+    senderIsParticipant: false,
+    issuedTo: null,
+    senderIsIssued: false,
+    duplicate: null,
+    recentSame: 0,
+    routing: null,
+    senderContact: null,
+    defaultOwnerId: null,
+  };
   const noRouting = { routedTo: null, openedLastHour: 0, autoResponsesLastHour: 0 };
-  if (msg.dsn !== null || target.kind === 'bounce' || m.autoReply !== null) return { ...base, ...none, ...noRouting };
+  if (msg.dsn !== null || target.kind === 'bounce' || m.autoReply !== null || msg.authorProblem !== null) return { ...base, ...none, ...noRouting };
 
   const from = msg.from?.address ?? null;
   let route: Route | null;
+  let thread: Thread | null = null;
   if (target.kind === 'routing') {
-    const threadCaseId = caseOfThread(db, config.domain, msg);
+    thread = caseOfThread(db, config.domain, msg);
+    const threadCaseId = thread?.caseId ?? null;
     const taggedCaseId = threadCaseId === null && from !== null ? caseOfSubjectTag(db, msg.subject, from) : null;
     route = decideRoute({ target, threadCaseId, taggedCaseId });
   } else if (target.kind === 'system') {
-    route = decideRoute({ target, threadCaseId: caseOfThread(db, config.domain, msg), taggedCaseId: null });
+    thread = caseOfThread(db, config.domain, msg);
+    route = decideRoute({ target, threadCaseId: thread?.caseId ?? null, taggedCaseId: null });
   } else {
     route = decideRoute({ target, threadCaseId: null, taggedCaseId: null });
   }
+  const issuedTo = issuedToOf(route, target, thread);
   const existing = route?.kind === 'existing' ? (caseById(db, route.caseId) ?? null) : null;
   const duplicate = existing
     ? (duplicateInCase(db, existing.id, m.fingerprint) ?? (existing.status === 'Closed' ? duplicateInCaseWhere(db, 'parent_id', existing.id, m.fingerprint) : undefined))
@@ -136,6 +160,11 @@ export function readFacts(db: Db, config: Config, m: MessageFacts, rcpt: string,
   const defaultOwner = route?.kind === 'new' && config.defaultOwner !== null ? userByEmail(db, config.defaultOwner) : undefined;
   // Read only when a stage asks (the stages decide in order: a duplicate needs no participants).
   const participant = once(() => existing !== null && from !== null && isParticipant(from, null, participantsOf(db, existing).all));
+  const issuedSender = once(() => {
+    if (existing === null || from === null || issuedTo === null) return false;
+    const ownerEmail = issuedTo.kind === 'owner' && existing.ownerId !== null ? (userById(db, existing.ownerId)?.email ?? null) : null;
+    return isIssuedSender(from, issuedTo, { participants: issuedTo.kind === 'owner' ? [] : participantsOf(db, existing).all, ownerEmail });
+  });
   const recent = once(() => countRecentSame(db, loopKeys, now - LOOP_WINDOW_MS, msg.messageId));
   const since = now - ROUTING_WINDOW_MS;
   const opened = once(() => (routing !== null && from !== null ? countOpenedVia(db, routing.id, from, since) : 0));
@@ -152,6 +181,10 @@ export function readFacts(db: Db, config: Config, m: MessageFacts, rcpt: string,
     },
     get senderIsParticipant() {
       return participant();
+    },
+    issuedTo,
+    get senderIsIssued() {
+      return issuedSender();
     },
     duplicate: duplicate ?? null,
     get recentSame() {
@@ -183,15 +216,32 @@ function once<T>(read: () => T): () => T {
   };
 }
 
+/** A case found through a Message-ID of ours, and the participant that message was issued to (null: a thread root, an older notification). */
+interface Thread {
+  caseId: number;
+  issuedTo: IssuedTo | null;
+}
+
+/** Whom the address or Message-ID that routed the message was issued to; null when it was issued to no one person. */
+function issuedToOf(route: Route | null, target: Target, thread: Thread | null): IssuedTo | null {
+  if (route?.kind !== 'existing') return null;
+  if (route.via === 'address') return target.kind === 'case' ? target.issuedTo : null;
+  return route.via === 'thread' ? (thread?.issuedTo ?? null) : null;
+}
+
 /** The case named by a Message-ID of ours (a notification, or a case's thread root), newest reference first. */
-function caseOfThread(db: Db, domain: string, msg: ParsedMessage): number | null {
+function caseOfThread(db: Db, domain: string, msg: ParsedMessage): Thread | null {
   for (const id of [...msg.inReplyTo, ...[...msg.references].reverse()]) {
     const token = tokenOfMessageId(id, domain);
-    const byNotification = token === null ? undefined : caseIdByOutboxToken(db, token);
-    if (byNotification !== undefined) return byNotification;
+    const byNotification = token === null ? undefined : threadOfOutboxToken(db, token);
+    if (byNotification !== undefined) {
+      const reply = byNotification.replyAddressId === null ? undefined : replyAddressById(db, byNotification.replyAddressId);
+      const issuedTo = reply === undefined ? null : { kind: reply.kind, address: reply.addressLower, live: reply.retiredAt === null };
+      return { caseId: byNotification.caseId, issuedTo };
+    }
     // A case opened by mail has the customer's Message-ID as its thread root: not one of ours.
     const byRoot = id.toLowerCase().endsWith(`@${domain.toLowerCase()}>`) ? caseIdByThreadRoot(db, id) : undefined;
-    if (byRoot !== undefined) return byRoot;
+    if (byRoot !== undefined) return { caseId: byRoot, issuedTo: null };
   }
   return null;
 }

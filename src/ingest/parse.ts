@@ -4,6 +4,7 @@
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { MailParser, type AttachmentStream, type Headers, type MailParserOptions, type MessageText } from 'mailparser';
+import addressparser from 'nodemailer/lib/addressparser';
 import { writeBlob } from '../db/blobs.js';
 import { DSN_RETURNED_TYPES, DSN_STATUS_TYPES, readDeliveryStatus, readReturnedMessageId, type DeliveryReport } from './dsn.js';
 import { htmlToText } from './htmlText.js';
@@ -30,6 +31,11 @@ export interface ParsedMessage {
   references: string[];
   /** First address of the first From header. */
   from: { address: string; name: string } | null;
+  /**
+   * Why the message has not exactly one author (SPEC §4 *One author*): several From headers, several
+   * mailboxes or a group in From; null for exactly one mailbox, and for no From header at all.
+   */
+  authorProblem: string | null;
   /** Decoded; '' if none. */
   subject: string;
   /** Full plain text; turned from the HTML when the mail has no text part. */
@@ -330,6 +336,7 @@ export async function parseMessage(source: Readable, opts: ParseOptions): Promis
     inReplyTo: messageIds(header('in-reply-to')),
     references: messageIds(header('references')),
     from: firstAddress(lines.find((l) => l.key === 'from')?.line),
+    authorProblem: authorProblemOf(lines),
     subject: header('subject') ?? '',
     text,
     header,
@@ -369,6 +376,23 @@ function failureOf(err: Error, storeError: Error | null, upstreamError: Error | 
 /** The text cut at TEXT_MAX_CHARS, with a mark that says so. */
 function capText(text: string): string {
   return text.length <= TEXT_MAX_CHARS ? text : text.slice(0, TEXT_MAX_CHARS) + TEXT_CUT_MARK;
+}
+
+/**
+ * Counted on the raw header lines, since mailparser merges repeated headers: one From header with one
+ * mailbox is one author; anything else is a reason. A From without any address is left to the
+ * stages that answer a message without a sender.
+ */
+export function authorProblemOf(lines: readonly RawHeaderLine[]): string | null {
+  const froms = lines.filter((l) => l.key === 'from');
+  if (froms.length > 1) return `the message has ${froms.length} From headers`;
+  const line = froms[0]?.line;
+  if (line === undefined) return null;
+  const value = line.slice(line.indexOf(':') + 1).replace(/\r?\n(?=[ \t])/g, '');
+  const entries = addressparser(value);
+  if (entries.some((e) => 'group' in e)) return 'the From header holds a group';
+  const mailboxes = entries.filter((e) => e.address !== '').length;
+  return mailboxes > 1 ? `the From header holds ${mailboxes} mailboxes` : null;
 }
 
 function checkHeaderSection(size: number, lines: readonly RawHeaderLine[]): void {

@@ -1,11 +1,12 @@
 // RCPT stage: which recipients we take mail for (SPEC §4 "RCPT"). A recipient is a routing
-// address, the system From address of our notifications, a live case address, or one of our
-// bounce (VERP) addresses; other mailboxes of our domain are unknown (550 5.1.1) and other domains
+// address, the system From address of our notifications, a live case address, a reply address
+// issued to a participant and not retired, or one of our bounce (VERP) addresses; other mailboxes of our domain are unknown (550 5.1.1) and other domains
 // are not relayed (550 5.7.1).
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import { caseIdByAddressToken } from '../db/cases.js';
 import { outboxIdByToken } from '../db/outbox.js';
+import { replyAddressByToken } from '../db/replyAddresses.js';
 import { routingIdByAddress } from '../db/routing.js';
 import { bounceTokenOf, caseTokenOf } from '../domain/mailNames.js';
 import { domainOf, isEmailAddress, normalizeEmail } from '../domain/address.js';
@@ -23,7 +24,12 @@ export function checkRcpt(db: Db, config: Pick<Config, 'domain' | 'from'>, addre
   if (domainOf(lower) !== config.domain) return { ok: false, answer: answers.relayDenied(address, config.domain) };
   const caseToken = caseTokenOf(lower, config.domain);
   const caseId = caseToken === null ? undefined : caseIdByAddressToken(db, caseToken);
-  if (caseId !== undefined) return { ok: true, target: { kind: 'case', caseId } };
+  if (caseId !== undefined) return { ok: true, target: { kind: 'case', caseId, issuedTo: null } };
+  // A retired reply address is unknown, like any mailbox we never had.
+  const reply = caseToken === null ? undefined : replyAddressByToken(db, caseToken);
+  if (reply !== undefined && reply.retiredAt === null) {
+    return { ok: true, target: { kind: 'case', caseId: reply.caseId, issuedTo: { kind: reply.kind, address: reply.addressLower, live: true } } };
+  }
   const bounceToken = bounceTokenOf(lower, config.domain);
   if (bounceToken !== null && outboxIdByToken(db, bounceToken) !== undefined) return { ok: true, target: { kind: 'bounce', token: bounceToken } };
   return { ok: false, answer: answers.noSuchMailbox(address) };

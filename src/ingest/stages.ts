@@ -47,6 +47,14 @@ export const STAGES: readonly Stage[] = Object.freeze([
   },
   { name: 'automatic', run: (f) => (f.message.autoReply === null ? null : { kind: 'ignore', answer: answers.automatic(f.message.autoReply) }) },
   {
+    // Exactly one From header with exactly one mailbox, on every path (SPEC §4 *One author*).
+    name: 'one author',
+    run: (f) => {
+      const why = f.message.msg.authorProblem;
+      return why === null ? null : { kind: 'refuse', answer: answers.notOneAuthor(why), caseId: null };
+    },
+  },
+  {
     name: 'route',
     run: (f) => {
       if (f.route !== null) return null;
@@ -90,7 +98,7 @@ export const STAGES: readonly Stage[] = Object.freeze([
       if (f.route?.kind !== 'new') return null;
       if (f.message.msg.from === null) return { kind: 'refuse', answer: answers.noSender(), caseId: null };
       if (checkEligibility(f.senderContact) === 'not-eligible') {
-        return { kind: 'refuse', answer: answers.notEligible(f.senderContact?.email ?? ''), caseId: null };
+        return { kind: 'refuse', answer: answers.notEligible(), caseId: null };
       }
       return { kind: 'open', routingId: f.route.routingId, parentId: null, ...(sendsAutoResponse(f) ? { autoResponse: true as const } : {}) };
     },
@@ -100,12 +108,15 @@ export const STAGES: readonly Stage[] = Object.freeze([
     run: (f) => (f.existing === null ? { kind: 'refuse', answer: answers.caseVanished(), caseId: null } : null),
   },
   {
+    // Through a reply address or a Message-ID issued to one participant: that participant only;
+    // through the case-level address, a thread root or an older notification: any participant.
     name: 'participant',
     run: (f) => {
       const c = f.existing;
-      if (c === null || f.senderIsParticipant) return null;
-      const from = f.message.msg.from?.address ?? null;
-      return { kind: 'refuse', answer: from === null ? answers.noSenderForReply(c.number) : answers.notParticipant(from, c.number), caseId: c.id };
+      if (c === null) return null;
+      if (f.issuedTo === null ? f.senderIsParticipant : f.senderIsIssued) return null;
+      const answer = f.message.msg.from === null ? answers.noSenderForReply() : answers.notParticipant();
+      return { kind: 'refuse', answer, caseId: c.id };
     },
   },
   {
@@ -116,7 +127,7 @@ export const STAGES: readonly Stage[] = Object.freeze([
       if (f.closedCaseReply === 'refuse') return { kind: 'refuse', answer: answers.caseClosed(c.number), caseId: c.id };
       if (f.closedCaseReply === 'child') {
         if (checkEligibility(f.closedCaseContact) === 'not-eligible') {
-          return { kind: 'refuse', answer: answers.notEligible(f.closedCaseContact?.email ?? ''), caseId: c.id };
+          return { kind: 'refuse', answer: answers.notEligible(), caseId: c.id };
         }
         return { kind: 'open', routingId: null, parentId: c.id };
       }

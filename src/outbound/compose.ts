@@ -35,6 +35,8 @@ export interface NotificationInput {
     readonly recipient: string;
     readonly token: string;
     readonly messageId: string;
+    /** The recipient's own reply address token; null: the case-level address (rows older than reply addresses). */
+    readonly replyToken: string | null;
   };
   readonly case: {
     readonly number: string;
@@ -44,7 +46,7 @@ export interface NotificationInput {
     readonly addressToken: string;
     readonly threadRoot: string;
   };
-  /** The comment a `comment` notification carries; null for the other kinds. */
+  /** The comment a `comment` or `owner` notification carries; null for the other kinds. */
   readonly comment: CommentView | null;
   /** For `history`: every public comment up to the row's comment, oldest first. */
   readonly history: readonly CommentView[];
@@ -54,7 +56,7 @@ export interface NotificationInput {
 
 export function composeNotification(input: NotificationInput): SendMailOptions {
   const { row, case: c } = input;
-  const replyTo = caseAddress(c.addressToken, input.domain);
+  const replyTo = caseAddress(row.replyToken ?? c.addressToken, input.domain);
   const parts = bodyParts(input, replyTo);
   const attachments = (input.comment?.attachments ?? []).map((a) => ({
     filename: a.filename,
@@ -97,6 +99,11 @@ function bodyParts(input: NotificationInput, replyTo: string): Part[] {
   ];
   if (row.kind === 'comment' && input.comment) {
     parts.push(commentPart(input.comment, 'wrote'));
+  } else if (row.kind === 'owner' && input.comment) {
+    parts.push(
+      paragraph(`You own case ${c.number}. Your reply to this email becomes your public comment and goes to the case contact and collaborators.`),
+      commentPart(input.comment, 'wrote'),
+    );
   } else if (row.kind === 'case-created') {
     parts.push(
       paragraph(`Case ${c.number} has been opened for your request. Our support team will answer here.`),

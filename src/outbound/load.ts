@@ -13,6 +13,7 @@ import { contactById } from '../db/contacts.js';
 import { openedViaOfCase } from '../db/inbound.js';
 import { routingById } from '../db/routing.js';
 import { firstNameFor } from '../domain/routingRules.js';
+import { replyAddressById } from '../db/replyAddresses.js';
 import { NOTIFICATION_KINDS, type NotificationKind } from '../domain/outbox.js';
 import type { AttachmentView, CommentView, NotificationInput } from './compose.js';
 import { PermanentDeliveryError } from './retry.js';
@@ -27,7 +28,7 @@ export function loadNotification(db: Db, config: Pick<Config, 'from' | 'domain'>
 
   let comment: CommentView | null = null;
   let history: CommentView[] = [];
-  if (kind === 'comment') {
+  if (kind === 'comment' || kind === 'owner') {
     if (row.commentId === null) throw new PermanentDeliveryError(`outbox row ${row.id} is a comment notification without a comment`);
     const found = commentOfCase(db, row.commentId, row.caseId);
     if (!found) throw new PermanentDeliveryError(`comment ${row.commentId} of outbox row ${row.id} no longer exists`);
@@ -53,7 +54,14 @@ export function loadNotification(db: Db, config: Pick<Config, 'from' | 'domain'>
     from: config.from,
     domain: config.domain,
     blobDir: db.blobDir,
-    row: { kind, recipient: row.recipient, token: row.token, messageId: row.messageId },
+    row: {
+      kind,
+      recipient: row.recipient,
+      token: row.token,
+      messageId: row.messageId,
+      // Rows written before reply addresses offer the case-level address, as they always did.
+      replyToken: row.replyAddressId === null ? null : (replyAddressById(db, row.replyAddressId)?.token ?? null),
+    },
     case: {
       number: c.number,
       subject: c.subject,

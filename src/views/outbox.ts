@@ -1,8 +1,8 @@
 // `outbox list`: one row per recipient per notification (SPEC §6).
 import type { Db } from '../db/client.js';
 import { listOutboxRows, type OutboxListed } from '../db/outbox.js';
-import { bounceAddress } from '../domain/mailNames.js';
-import { OUTBOX_STATUSES, parseOutboxStatus, type OutboxStatus } from '../domain/outbox.js';
+import { bounceAddress, caseAddress } from '../domain/mailNames.js';
+import { NOTIFICATION_KINDS, OUTBOX_STATUSES, parseOutboxStatus, type OutboxStatus } from '../domain/outbox.js';
 import { invalid } from '../errors.js';
 
 /** An outbox row as `outbox list` shows it. */
@@ -19,6 +19,8 @@ export interface OutboxListRow {
   messageId: string;
   /** The VERP envelope sender the message goes out with: a bounce to it names this row. */
   envelopeFrom: string;
+  /** Its Reply-To: the recipient's own reply address (the case address for rows older than those). */
+  replyTo: string;
 }
 
 function view(r: OutboxListed, domain: string): OutboxListRow {
@@ -35,12 +37,19 @@ function view(r: OutboxListed, domain: string): OutboxListRow {
     sentAt: r.sentAt === null ? null : new Date(r.sentAt).toISOString(),
     messageId: r.messageId,
     envelopeFrom: bounceAddress(r.token, domain),
+    replyTo: caseAddress(r.replyToken, domain),
   };
 }
 
 /** Rows of the outbox; `domain` is the case domain (`CASEGATE_DOMAIN`) the VERP addresses are on. */
-export function outboxList(db: Db, domain: string, filter: { status?: string; id?: number } = {}): OutboxListRow[] {
+export function outboxList(db: Db, domain: string, filter: { status?: string; id?: number; kind?: string } = {}): OutboxListRow[] {
   const status = filter.status === undefined ? undefined : parseOutboxStatus(filter.status);
   if (status === null) throw invalid(`unknown outbox status "${filter.status}"; use one of ${OUTBOX_STATUSES.join(', ')}`);
-  return listOutboxRows(db, { status, id: filter.id }).map((r) => view(r, domain));
+  const kind = filter.kind?.trim().toLowerCase();
+  if (kind !== undefined && !(NOTIFICATION_KINDS as readonly string[]).includes(kind)) {
+    throw invalid(`unknown notification kind "${filter.kind}"; use one of ${NOTIFICATION_KINDS.join(', ')}`);
+  }
+  return listOutboxRows(db, { status, id: filter.id })
+    .filter((r) => kind === undefined || r.kind === kind)
+    .map((r) => view(r, domain));
 }

@@ -49,7 +49,7 @@ describe('inbound list and show', () => {
 
     const list = (await t.run('inbound', 'list', '--json')).json();
     expect(list).toEqual([
-      expect.objectContaining({ messageId: '<two@evil.example>', from: 'eve@evil.example', rcpt: address, decision: 'refused', case: '00001001', reason: expect.stringMatching(/^550 5\.7\.1 eve@evil\.example is not a participant/) }),
+      expect.objectContaining({ messageId: '<two@evil.example>', from: 'eve@evil.example', rcpt: address, decision: 'refused', case: '00001001', reason: expect.stringMatching(/^550 5\.7\.1 this sender may not reply here/) }),
       expect.objectContaining({ messageId: '<one@acme.example>', from: 'ann@acme.example', decision: 'accepted', case: '00001001', reason: '250 2.6.0 added to case 00001001' }),
     ]);
     expect((await t.run('inbound', 'list', '--status', 'Refused', '--json')).json()).toHaveLength(1);

@@ -5,7 +5,7 @@ import { isLoop, LOOP_LIMIT, loopKeysAt } from '../../src/domain/loop.js';
 
 describe('which case: case address, then our Message-ID, then subject tag, then a new case', () => {
   it('takes the case address whatever else the message says', () => {
-    expect(decideRoute({ target: { kind: 'case', caseId: 7 }, threadCaseId: 3, taggedCaseId: 4 })).toEqual({ kind: 'existing', caseId: 7, via: 'address' });
+    expect(decideRoute({ target: { kind: 'case', caseId: 7, issuedTo: null }, threadCaseId: 3, taggedCaseId: 4 })).toEqual({ kind: 'existing', caseId: 7, via: 'address' });
   });
   it('on a routing address, prefers the thread over the subject tag', () => {
     expect(decideRoute({ target: { kind: 'routing', routingId: 1 }, threadCaseId: 3, taggedCaseId: 4 })).toEqual({ kind: 'existing', caseId: 3, via: 'thread' });

@@ -71,7 +71,7 @@ describe('casegate ingest exit codes', () => {
   it('77: refused sender', async () => {
     const r = await runCli(['ingest', '--rcpt', caseAddress, file('m.eml', mail({ from: EVE }))], { db });
     expect(r.code).toBe(77);
-    expect(r.stdout).toMatch(/550 5\.7\.1 eve@evil\.example is not a participant/);
+    expect(r.stdout).toMatch(/550 5\.7\.1 this sender may not reply here/);
   });
 
   it('0: a default owner that is not a user never refuses mail; the case opens unowned', async () => {

@@ -33,7 +33,7 @@ describe('swaks as the sending client', () => {
     expect(ok.out).toMatch(/<- {2}250 SIZE 36700160/);
     const refused = await swaks([...common, '--from', EVE, '--header', `From: <${EVE}>`]);
     expect(refused.code).not.toBe(0);
-    expect(refused.out).toMatch(/<\*\* {1}550 5\.7\.1 eve@evil\.example is not a participant/);
+    expect(refused.out).toMatch(/<\*\* {1}550 5\.7\.1 this sender may not reply here/);
     expect(countRows(gw.db, 'comments', "source = 'email' AND body = 'Sent with swaks.'")).toBe(1);
   });
 });

@@ -194,7 +194,7 @@ export function seedComment(
   });
   const id = addCommentRow(
     db,
-    { domain: DOMAIN },
+    { domain: DOMAIN, notifyOwner: true },
     caseById(db, caseId) as CaseRow,
     {
       authorEmail: fields.authorEmail ?? 'alice@customer.test',
@@ -214,7 +214,7 @@ export function seedComment(
 /** A notification row through the notification service, due at `nextAttemptAt` (default: now). */
 export function seedOutbox(
   db: Db,
-  fields: { caseId: number; commentId?: number | null; kind?: 'case-created' | 'comment' | 'history'; recipient: string; nextAttemptAt?: number },
+  fields: { caseId: number; commentId?: number | null; kind?: 'case-created' | 'comment' | 'history' | 'owner'; recipient: string; nextAttemptAt?: number },
 ): { id: number; token: string; messageId: string } {
   const [id] = enqueueNotification(
     db,

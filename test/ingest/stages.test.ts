@@ -19,6 +19,7 @@ function message(overrides: Partial<ParsedMessage> = {}, autoReply: string | nul
     references: [],
     attachments: [],
     dsn: null,
+    authorProblem: null,
     size: 100,
     headerSection: 'From: ann@acme.example\r\n',
     header: () => undefined,
@@ -35,13 +36,15 @@ function facts(overrides: Partial<RecipientFacts> = {}): RecipientFacts {
   return {
     message: message(),
     rcpt: 'case+abcdefghijklmnopqrstuvwx@cases.test',
-    target: { kind: 'case', caseId: 7 },
+    target: { kind: 'case', caseId: 7, issuedTo: null },
     now: 1_000_000,
     loopKeys: ['a.k', '9.k'],
     route: { kind: 'existing', caseId: 7, via: 'address' },
     existing: openCase,
     closedCaseContact: null,
     senderIsParticipant: true,
+    issuedTo: null,
+    senderIsIssued: false,
     duplicate: null,
     recentSame: 0,
     routing: null,
@@ -63,6 +66,39 @@ describe('a reply from a participant', () => {
     const { stage, decision } = decide(facts({ senderIsParticipant: false, message: message({ from: { address: 'eve@evil.example', name: '' } }) }));
     expect(stage).toBe('participant');
     expect(decision).toMatchObject({ kind: 'refuse', caseId: 7, answer: { code: 550, enhanced: '5.7.1', sysexit: 77 } });
+  });
+});
+
+describe('a reply through an address or a Message-ID issued to one participant', () => {
+  const issuedTo = { kind: 'contact', address: ANN, live: true } as const;
+  it('from that participant becomes a comment', () => {
+    expect(decide(facts({ issuedTo, senderIsIssued: true })).decision).toEqual({ kind: 'comment', caseId: 7, reopen: false });
+  });
+  it('from another participant is refused 550 5.7.1, naming no case and no address', () => {
+    const d = decide(facts({ issuedTo, senderIsIssued: false, senderIsParticipant: true, message: message({ from: { address: 'carol@partner.example', name: '' } }) }));
+    expect(d).toMatchObject({ stage: 'participant', decision: { kind: 'refuse', caseId: 7, answer: { code: 550, enhanced: '5.7.1', sysexit: 77 } } });
+    const text = d.decision.kind === 'refuse' ? d.decision.answer.text : '';
+    expect(text).not.toMatch(/\d{8}|@/);
+  });
+  it('without a From address is refused, naming no case', () => {
+    const d = decide(facts({ issuedTo, message: message({ from: null }) }));
+    expect(d.decision).toMatchObject({ kind: 'refuse', answer: { enhanced: '5.7.1' } });
+    expect(d.decision.kind === 'refuse' && d.decision.answer.text).not.toMatch(/\d{8}/);
+  });
+});
+
+describe('one author', () => {
+  it('several From headers, mailboxes or a group: 550 5.7.1 on a case address and on a routing address, exit 77', () => {
+    const many = message({ authorProblem: 'the message has 2 From headers' });
+    expect(decide(facts({ message: many }))).toMatchObject({ stage: 'one author', decision: { kind: 'refuse', caseId: null, answer: { code: 550, enhanced: '5.7.1', sysexit: 77 } } });
+    const toRouting = { target: { kind: 'routing', routingId: 2 } as const, route: { kind: 'new', routingId: 2 } as const, existing: null };
+    expect(decide(facts({ ...toRouting, message: message({ authorProblem: 'the From header holds a group' }) })).stage).toBe('one author');
+  });
+  it('comes after the report and automatic stages', () => {
+    const auto = message({ authorProblem: 'the From header holds 2 mailboxes' }, 'Auto-Submitted: auto-replied');
+    expect(decide(facts({ message: auto })).stage).toBe('automatic');
+    const token = 't'.repeat(24);
+    expect(decide(facts({ target: { kind: 'bounce', token }, message: message({ authorProblem: 'the message has 2 From headers' }) })).stage).toBe('report');
   });
 });
 

@@ -17,7 +17,7 @@ const base = (over: Partial<NotificationInput> = {}): NotificationInput => ({
   from: 'support@cases.test',
   domain: 'cases.test',
   blobDir: '/data/blobs',
-  row: { kind: 'comment', recipient: 'bob@customer.test', token: 'tok0123456789abcdefghijk', messageId: '<tok0123456789abcdefghijk@cases.test>' },
+  row: { kind: 'comment', recipient: 'bob@customer.test', token: 'tok0123456789abcdefghijk', messageId: '<tok0123456789abcdefghijk@cases.test>', replyToken: null },
   case: {
     number: '00001001',
     subject: 'Printer on fire',
@@ -99,5 +99,24 @@ describe('body', () => {
     expect(text.indexOf('first words')).toBeLessThan(text.indexOf('second words'));
     expect(text).toContain('agent@support.test wrote on');
     expect(m.attachments).toEqual([]);
+  });
+});
+
+describe('reply addresses', () => {
+  const reply = 'rep0123456789abcdefghijk';
+  it("Reply-To and the body's hint are the recipient's own reply address when the row has one", () => {
+    const m = composeNotification(base({ row: { ...base().row, replyToken: reply } }));
+    expect(m.replyTo).toBe(`case+${reply}@cases.test`);
+    expect(String(m.text)).toContain(`case+${reply}@cases.test`);
+    expect(String(m.text)).not.toContain('addr0123456789abcdefghij');
+  });
+  it('a row written before reply addresses offers the case-level address', () => {
+    expect(composeNotification(base()).replyTo).toBe('case+addr0123456789abcdefghij@cases.test');
+  });
+  it("owner: the comment, and that the owner's reply goes to the participants", () => {
+    const text = String(composeNotification(base({ row: { ...base().row, kind: 'owner', replyToken: reply } })).text);
+    expect(text).toContain('You own case 00001001');
+    expect(text).toContain('Alice Example <alice@customer.test> wrote on');
+    expect(text).toContain('Still <b>burning</b> & smoking');
   });
 });

@@ -85,7 +85,11 @@ describe('every notification is one message to one person', () => {
     expect(mail.references).toBe(c.threadRoot);
     expect(mail.subject).toBe(`[Case ${c.number}] Printer on fire`);
     expect(addresses(mail.from)).toEqual(['support@example.test']);
-    expect(addresses(mail.replyTo)).toEqual([`case+${c.addressToken}@${DOMAIN}`]);
+    // The recipient's own reply address: no case number, no person, not the case-level address.
+    const replyTo = t.db.sqlite.prepare('SELECT r.token FROM outbox o JOIN reply_addresses r ON r.id = o.reply_address_id WHERE o.id = ?').get(row.id) as { token: string };
+    expect(addresses(mail.replyTo)).toEqual([`case+${replyTo.token}@${DOMAIN}`]);
+    expect(replyTo.token).toMatch(/^[a-z0-9]{20,}$/);
+    expect(replyTo.token).not.toBe(c.addressToken);
     expect(mail.headers.get('auto-submitted')).toBe('auto-generated');
     expect(mail.headers.get('x-auto-response-suppress')).toBe('All');
     expect(mail.headers.get('x-casegate-loop')).toBe(DOMAIN);

@@ -151,10 +151,16 @@ describe('outbox list and retry', () => {
       sentAt: null,
       messageId: b.messageId,
       envelopeFrom: `bounce+${b.token}@cases.localhost`,
+      replyTo: expect.stringMatching(/^case\+[a-z0-9]{24}@cases\.localhost$/),
     });
+    // Each recipient has their own reply address.
+    expect(all[0]!.replyTo).not.toBe(all[1]!.replyTo);
     expect(all[0]!.nextAttemptAt).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(listOutbox(t.db, 'cases.localhost', { status: 'failed' }).map((r) => r.id)).toEqual([b.id]);
     expect(() => listOutbox(t.db, 'cases.localhost', { status: 'lost' })).toThrow(/unknown outbox status "lost"; use one of pending, sent, failed, held, bounced/);
+    expect(listOutbox(t.db, 'cases.localhost', { kind: 'owner' })).toEqual([]);
+    expect(listOutbox(t.db, 'cases.localhost', { kind: 'case-created' })).toHaveLength(2);
+    expect(() => listOutbox(t.db, 'cases.localhost', { kind: 'memo' })).toThrow(/unknown notification kind "memo"; use one of case-created, comment, history, owner/);
   });
 
   it('retry puts a failed row back to pending, due now, with a fresh schedule', () => {

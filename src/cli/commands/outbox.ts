@@ -5,11 +5,11 @@ import { action } from '../run.js';
 import { printTable } from '../output.js';
 import { retryRow } from '../../outbound/queue.js';
 import { outboxList } from '../../views/outbox.js';
-import { OUTBOX_STATUSES } from '../../domain/outbox.js';
+import { NOTIFICATION_KINDS, OUTBOX_STATUSES } from '../../domain/outbox.js';
 import { parseId } from '../../domain/ids.js';
 import { invalid } from '../../errors.js';
 
-// --json adds messageId and envelopeFrom (the VERP address a bounce comes back to).
+// --json adds messageId, envelopeFrom (the VERP address a bounce comes back to) and replyTo.
 const COLUMNS = ['id', 'case', 'recipient', 'kind', 'status', 'attempts', 'nextAttemptAt', 'sentAt', 'lastError'];
 
 export function outboxCommand(): Command {
@@ -18,12 +18,13 @@ export function outboxCommand(): Command {
   cmd
     .command('list')
     .description(
-      'list outbox rows, oldest first (one row per recipient per notification); bounced: sent, then reported as a permanent failure; --json adds messageId and envelopeFrom (the VERP address)',
+      'list outbox rows, oldest first (one row per recipient per notification); bounced: sent, then reported as a permanent failure; --json adds messageId, envelopeFrom (the VERP address) and replyTo (the recipient\'s own reply address)',
     )
     .option('--status <status>', `only rows with this status: ${OUTBOX_STATUSES.join(', ')}`)
+    .option('--kind <kind>', `only notifications of this kind: ${NOTIFICATION_KINDS.join(', ')} (owner: to the case owner)`)
     .action(
       action(
-        (ctx, opts: { status?: string }) => outboxList(ctx.db, ctx.config.domain, { status: opts.status }),
+        (ctx, opts: { status?: string; kind?: string }) => outboxList(ctx.db, ctx.config.domain, { status: opts.status, kind: opts.kind }),
         (rows) => printTable(rows, COLUMNS),
       ),
     );

@@ -1,0 +1,217 @@
+// SPEC §4 *Sender trust* over real sockets: every notification offers its recipient's own reply
+// address; a reply through it, or threaded through a Message-ID of ours, is taken only from that
+// participant; a removed collaborator's address is gone; the case-level address and notifications
+// older than reply addresses keep working; exactly one author per message (fixtures/authors/).
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { simpleParser } from 'mailparser';
+import { startGateway, type Gateway } from '../helpers/gateway.js';
+import { ANN, BOB, EVE, SUPPORT, addCollaborator, countRows, showCase } from '../helpers/seed.js';
+import { mail } from '../helpers/smtp.js';
+import { startCaptureServer, type CaptureServer } from '../helpers/capture.js';
+import { runCli } from '../helpers/cli.js';
+import { createDispatcher, type Dispatcher } from '../../src/outbound/dispatcher.js';
+import { createSmtpTransport } from '../../src/outbound/transport.js';
+import { actorFor, removeCollaborator } from '../../src/cases/collaborators.js';
+import { requireCase } from '../../src/cases/find.js';
+import { insertOutbox } from '../../src/db/outbox.js';
+import { newMessageToken, outboundMessageId } from '../../src/domain/mailNames.js';
+
+const CAROL = 'carol@partner.example';
+const AUTHORS = path.resolve(import.meta.dirname, '../../fixtures/authors');
+
+let gw: Gateway | undefined;
+let capture: CaptureServer | undefined;
+let dispatcher: Dispatcher | undefined;
+afterEach(async () => {
+  await dispatcher?.stop();
+  await gw?.close();
+  await capture?.close();
+  gw = capture = dispatcher = undefined;
+});
+
+interface Sent {
+  to: string;
+  replyTo: string;
+  messageId: string;
+  text: string;
+}
+
+/** The gateway (Ann contact, Bob and Carol collaborators) with a dispatcher to a capture server. */
+async function start(env: Record<string, string> = {}): Promise<{ g: Gateway; flush: () => Promise<Sent[]> }> {
+  const g = (gw = await startGateway(env));
+  addCollaborator(g.db, g.config, g.caseNumber, CAROL);
+  capture = await startCaptureServer();
+  const d = (dispatcher = createDispatcher({ db: g.db, config: g.config, transport: createSmtpTransport(capture.url) }));
+  let seen = 0;
+  const flush = async (): Promise<Sent[]> => {
+    await d.runOnce();
+    const got = (capture as CaptureServer).accepted().slice(seen);
+    seen += got.length;
+    return Promise.all(
+      got.map(async (m) => {
+        const p = await simpleParser(m.raw);
+        return { to: m.rcptTo[0] ?? '', replyTo: p.replyTo?.value[0]?.address ?? '', messageId: p.messageId ?? '', text: p.text ?? '' };
+      }),
+    );
+  };
+  return { g, flush };
+}
+
+const to = (sent: readonly Sent[], who: string): Sent => {
+  const found = sent.filter((s) => s.to === who);
+  if (found.length !== 1) throw new Error(`expected one message to ${who}, got ${found.length}`);
+  return found[0] as Sent;
+};
+
+const emailComments = (g: Gateway): number => countRows(g.db, 'comments', "source = 'email'");
+
+describe('every notification offers its recipient their own reply address', () => {
+  it('one per participant and case, the same in later notifications, naming no case and no person', async () => {
+    const { g, flush } = await start();
+    const first = await flush();
+    expect(first.map((s) => s.to).sort()).toEqual([ANN, BOB, CAROL].sort());
+    const r = await g.send(mail({ from: ANN, to: g.caseAddress, body: 'Tray 2 jams again.' }), { from: ANN, to: [g.caseAddress] });
+    expect(r.code).toBe(250);
+    const second = await flush();
+    expect(second.map((s) => s.to).sort()).toEqual([BOB, CAROL].sort());
+
+    const all = [...first, ...second];
+    for (const s of all) {
+      expect(s.replyTo).toMatch(/^case\+[a-z0-9]{20,}@cases\.localhost$/);
+      expect(s.replyTo).not.toBe(g.caseAddress);
+      expect(s.replyTo).not.toContain(g.caseNumber);
+      expect(s.replyTo).not.toContain(s.to.split('@')[0] as string);
+      expect(s.text).toContain(s.replyTo);
+      expect(s.text).not.toContain(g.caseAddress);
+    }
+    expect(new Set(first.map((s) => s.replyTo)).size).toBe(3);
+    expect(to(second, BOB).replyTo).toBe(to(first, BOB).replyTo);
+    expect(to(second, CAROL).replyTo).toBe(to(first, CAROL).replyTo);
+    expect(new Set(all.map((s) => s.messageId)).size).toBe(all.length);
+  });
+});
+
+describe("a reply through one participant's address or Message-ID is theirs only", () => {
+  it("Carol through Ann's address is refused 550 5.7.1 naming no case and no address; through the case address she is taken", async () => {
+    const { g, flush } = await start();
+    const ann = to(await flush(), ANN);
+    const forged = await g.send(mail({ from: `Carol <${CAROL}>`, to: ann.replyTo, body: 'Close it.' }), { from: CAROL, to: [ann.replyTo] });
+    expect(forged.code).toBe(550);
+    expect(forged.response).toMatch(/^550 5\.7\.1 /);
+    expect(forged.response).not.toContain(g.caseNumber);
+    expect(forged.response).not.toMatch(/@|acme|partner/);
+    expect(emailComments(g)).toBe(0);
+    // The admin's log still knows which case was aimed at.
+    expect(g.db.sqlite.prepare("SELECT case_id AS c, from_addr AS f FROM inbound WHERE decision = 'refused'").get()).toEqual({ c: 1, f: CAROL });
+
+    const caseLevel = await g.send(mail({ from: CAROL, to: g.caseAddress, body: 'Carol here.' }), { from: CAROL, to: [g.caseAddress] });
+    expect(caseLevel.response).toContain(`added to case ${g.caseNumber}`);
+    const own = await g.send(mail({ from: 'Ann Archer <Ann@ACME.example>', to: ann.replyTo, body: 'Ann here.' }), { from: ANN, to: [ann.replyTo] });
+    expect(own.response).toContain(`added to case ${g.caseNumber}`);
+    expect(showCase(g.db, g.config, g.caseNumber).comments.map((c) => c.body)).toEqual(['Carol here.', 'Ann here.']);
+  });
+
+  it("threads through Ann's Message-ID (routing address, system From) only for Ann", async () => {
+    const { g, flush } = await start();
+    const ann = to(await flush(), ANN);
+    const thread = { 'In-Reply-To': ann.messageId, References: ann.messageId };
+    const system = g.config.from;
+    for (const rcpt of [SUPPORT, system]) {
+      const carol = await g.send(mail({ from: CAROL, to: rcpt, subject: 'Re: printer', headers: thread }), { from: CAROL, to: [rcpt] });
+      expect(carol.code).toBe(550);
+      expect(carol.response).not.toContain(g.caseNumber);
+      const eve = await g.send(mail({ from: EVE, to: rcpt, subject: 'Re: printer', headers: thread }), { from: EVE, to: [rcpt] });
+      expect(eve.code).toBe(550);
+    }
+    expect(emailComments(g)).toBe(0);
+    expect(countRows(g.db, 'cases')).toBe(1);
+    for (const rcpt of [SUPPORT, system]) {
+      const r = await g.send(mail({ from: ANN, to: rcpt, subject: 'Re: printer', headers: thread }), { from: ANN, to: [rcpt] });
+      expect(r.response).toContain(`added to case ${g.caseNumber}`);
+    }
+    expect(emailComments(g)).toBe(2);
+  });
+
+  it("a removed collaborator's address is unknown at RCPT (550 5.1.1), a thread through their old notification is refused, and a new one is issued when they come back", async () => {
+    const { g, flush } = await start();
+    const bob = to(await flush(), BOB);
+    const row = requireCase(g.db, g.caseNumber);
+    removeCollaborator(g.db, row, BOB, actorFor(g.db, row, undefined));
+
+    const direct = await g.send(mail({ from: BOB, to: bob.replyTo }), { from: BOB, to: [bob.replyTo] });
+    expect(direct.code).toBe(550);
+    expect(direct.response).toMatch(/5\.1\.1 .*no such mailbox/);
+    const threaded = await g.send(mail({ from: BOB, subject: 'Re: printer', headers: { 'In-Reply-To': bob.messageId } }), { from: BOB, to: [SUPPORT] });
+    expect(threaded.code).toBe(550);
+    expect(threaded.response).toMatch(/^550 5\.7\.1 /);
+    expect(emailComments(g)).toBe(0);
+
+    addCollaborator(g.db, g.config, g.caseNumber, BOB);
+    const again = to(await flush(), BOB);
+    expect(again.replyTo).not.toBe(bob.replyTo);
+    const back = await g.send(mail({ from: BOB, to: again.replyTo }), { from: BOB, to: [again.replyTo] });
+    expect(back.response).toContain(`added to case ${g.caseNumber}`);
+    // The old address stays retired.
+    expect((await g.send(mail({ from: BOB, to: bob.replyTo }), { from: BOB, to: [bob.replyTo] })).code).toBe(550);
+  });
+
+  it('a notification written before reply addresses offers the case address and still threads for every participant', async () => {
+    const { g, flush } = await start();
+    await flush();
+    // The shape rows have after the migration: no reply address.
+    const token = newMessageToken();
+    const messageId = outboundMessageId(token, g.config.domain);
+    const c = requireCase(g.db, g.caseNumber);
+    insertOutbox(
+      g.db,
+      { caseId: c.id, commentId: null, kind: 'case-created', recipient: ANN, recipientLower: ANN, token, messageId, status: 'pending', lastError: null, replyAddressId: null },
+      Date.now() - 1,
+    );
+    const old = to(await flush(), ANN);
+    expect(old.messageId).toBe(messageId);
+    expect(old.replyTo).toBe(g.caseAddress);
+    const thread = { 'In-Reply-To': messageId };
+    for (const who of [ANN, BOB]) {
+      const r = await g.send(mail({ from: who, subject: 'Re: printer', headers: thread }), { from: who, to: [SUPPORT] });
+      expect(r.response).toContain(`added to case ${g.caseNumber}`);
+    }
+    expect((await g.send(mail({ from: EVE, subject: 'Re: printer', headers: thread }), { from: EVE, to: [SUPPORT] })).code).toBe(550);
+  });
+});
+
+describe('one author: exactly one From header holding exactly one mailbox', () => {
+  const refused = ['two-from-headers', 'two-mailboxes-in-from', 'group-in-from', 'empty-group-in-from'];
+  const read = (name: string): Buffer => fs.readFileSync(path.join(AUTHORS, `${name}.eml`));
+
+  it.each(refused)('%s: 550 5.7.1 on the case address and on the routing address, nothing stored', async (name) => {
+    gw = await startGateway();
+    const g = gw;
+    for (const rcpt of [g.caseAddress, SUPPORT]) {
+      const r = await g.send(read(name), { from: EVE, to: [rcpt] });
+      expect(r.code).toBe(550);
+      expect(r.response).toMatch(/^550 5\.7\.1 refused: the (message has 2 From headers|From header holds (2 mailboxes|a group))/);
+      expect(r.response).not.toContain(g.caseNumber);
+    }
+    expect(emailComments(g)).toBe(0);
+    expect(countRows(g.db, 'cases')).toBe(1);
+    expect(countRows(g.db, 'inbound', "decision = 'refused'")).toBe(2);
+  });
+
+  it('one mailbox whose display name holds a comma is one author', async () => {
+    gw = await startGateway();
+    const r = await gw.send(read('one-author-comma-in-name'), { from: ANN, to: [gw.caseAddress] });
+    expect(r.response).toContain(`added to case ${gw.caseNumber}`);
+  });
+
+  it('pipe mode exits 77 for each, on the case address', async () => {
+    gw = await startGateway();
+    for (const name of refused) {
+      const r = await runCli(['ingest', '--rcpt', gw.caseAddress, '--mail-from', EVE, path.join(AUTHORS, `${name}.eml`)], { db: gw.config.db });
+      expect(r.code, name).toBe(77);
+      expect(r.stdout).toMatch(/550 5\.7\.1 refused: /);
+    }
+    expect(emailComments(gw)).toBe(0);
+  });
+});
