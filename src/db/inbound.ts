@@ -21,15 +21,17 @@ export interface NewInboundRow {
   loopKey: string | null;
   size: number;
   headers: string | null;
+  /** Sender authentication as JSON; null when not looked up. */
+  auth: string | null;
 }
 
 export function insertInbound(db: Db, e: NewInboundRow, now: number): number {
   const info = statement<unknown[]>(
     db,
     `INSERT INTO inbound (message_id, mail_from, from_addr, rcpt, subject, decision, reason, smtp_code, case_id,
-       fingerprint, loop_key, size, headers, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(e.messageId, e.mailFrom, e.fromAddr, e.rcpt, e.subject, e.decision, e.reason, e.smtpCode, e.caseId, e.fingerprint, e.loopKey, e.size, e.headers, now);
+       fingerprint, loop_key, size, headers, auth, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(e.messageId, e.mailFrom, e.fromAddr, e.rcpt, e.subject, e.decision, e.reason, e.smtpCode, e.caseId, e.fingerprint, e.loopKey, e.size, e.headers, e.auth, now);
   return Number(info.lastInsertRowid);
 }
 
@@ -80,7 +82,7 @@ export function countRecentSame(db: Db, keys: readonly [string, string], since: 
 
 const COLUMNS = `i.id, i.message_id AS messageId, i.mail_from AS mailFrom, i.from_addr AS fromAddr, i.rcpt, i.subject,
   i.decision, i.reason, i.smtp_code AS smtpCode, i.case_id AS caseId, i.comment_id AS commentId, i.fingerprint,
-  i.loop_key AS loopKey, i.size, i.headers, i.created_at AS createdAt, c.number AS caseNumber`;
+  i.loop_key AS loopKey, i.size, i.headers, i.auth, i.created_at AS createdAt, c.number AS caseNumber`;
 
 export type InboundListed = InboundRow & { caseNumber: string | null };
 

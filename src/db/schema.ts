@@ -170,6 +170,8 @@ export const comments = sqliteTable(
     source: text('source').notNull(),
     internal: integer('internal', { mode: 'boolean' }).notNull().default(false),
     inboundId: integer('inbound_id'),
+    /** Sender authentication of the mail it came from (JSON, src/ingest/auth.ts SenderAuth); null for other sources. */
+    auth: text('auth'),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [index('comments_case_idx').on(t.caseId)],
@@ -243,6 +245,8 @@ export const inbound = sqliteTable(
     size: integer('size').notNull().default(0),
     /** The message's header section (first 64 KiB), kept to explain a decision. */
     headers: text('headers'),
+    /** Sender authentication (JSON, src/ingest/auth.ts SenderAuth); null when off or not reached. */
+    auth: text('auth'),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [

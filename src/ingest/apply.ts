@@ -6,6 +6,7 @@ import type { Db } from '../db/client.js';
 import { caseById, type CaseRow } from '../db/cases.js';
 import { contactById, insertContact, type ContactRow } from '../db/contacts.js';
 import { insertInbound, setInboundComment } from '../db/inbound.js';
+import { setCommentAuth } from '../db/comments.js';
 import { userById } from '../db/users.js';
 import { addComment } from '../cases/comment.js';
 import { openCase } from '../cases/open.js';
@@ -40,7 +41,8 @@ export function apply(db: Db, config: Config, f: RecipientFacts, d: Decision): O
     case 'open': {
       const parent = caseOf(db, f, d.parentId);
       const row = openFromMail(db, config, f, parent);
-      const answer = parent === null ? answers.openedCase(row.number) : answers.openedFollowUp(parent.number, row.number);
+      // A case opened beside a tagged one (routing address) is answered as any new case: the answer names no other case.
+      const answer = parent === null || d.routingId !== null ? answers.openedCase(row.number) : answers.openedFollowUp(parent.number, row.number);
       return withComment(db, config, f, row, answer);
     }
     case 'comment': {
@@ -79,8 +81,11 @@ function caseOf(db: Db, f: RecipientFacts, id: number | null): CaseRow | null {
 function openFromMail(db: Db, config: Config, f: RecipientFacts, parent: CaseRow | null): CaseRow {
   const from = f.message.msg.from as { address: string; name: string };
   const routing = f.routing;
-  let contact: ContactRow | null = parent ? (parent.contactId === null ? null : (contactById(db, parent.contactId) ?? null)) : f.senderContact;
-  if (!parent && contact === null && routing?.createContacts) {
+  // A follow-up of a closed case keeps its contact; a case on a routing address (also one beside a
+  // tagged case) gets the sender's.
+  const followUp = parent !== null && routing === null;
+  let contact: ContactRow | null = followUp ? (parent.contactId === null ? null : (contactById(db, parent.contactId) ?? null)) : f.senderContact;
+  if (!followUp && contact === null && routing?.createContacts) {
     const made = contactFromSender(from);
     contact = insertContact(
       db,
@@ -138,6 +143,7 @@ function withComment(db: Db, config: Config, f: RecipientFacts, row: CaseRow, an
     f.now,
   );
   setInboundComment(db, outcome.inboundId, commentId);
+  if (f.message.auth !== null) setCommentAuth(db, commentId, JSON.stringify(f.message.auth));
   return outcome;
 }
 
@@ -149,7 +155,12 @@ function logged(db: Db, f: RecipientFacts, decision: LogDecision, answer: Answer
 /** One inbound log row. The header section is kept for every decision but `accepted`, to explain it later. */
 export function logMessage(
   db: Db,
-  m: { envelope: MessageFacts['envelope']; fingerprint: string | null; msg: Pick<MessageFacts['msg'], 'messageId' | 'from' | 'subject' | 'headerSection' | 'size'> | null },
+  m: {
+    envelope: MessageFacts['envelope'];
+    fingerprint: string | null;
+    msg: Pick<MessageFacts['msg'], 'messageId' | 'from' | 'subject' | 'headerSection' | 'size'> | null;
+    auth?: MessageFacts['auth'];
+  },
   rcpt: string,
   decision: LogDecision,
   answer: Answer,
@@ -173,6 +184,7 @@ export function logMessage(
       loopKey,
       size: m.msg?.size ?? 0,
       headers: decision === 'accepted' ? null : (m.msg?.headerSection ?? null),
+      auth: m.auth == null ? null : JSON.stringify(m.auth),
     },
     now,
   );

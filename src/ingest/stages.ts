@@ -5,6 +5,7 @@ import { answers, type Answer } from '../domain/answers.js';
 import { checkEligibility } from '../domain/caseRules.js';
 import { LOOP_LIMIT, LOOP_WINDOW_MS, isLoop } from '../domain/loop.js';
 import { classifyBounce, type BounceVerdict } from '../domain/bounceRules.js';
+import { failsDmarcPolicy } from './auth.js';
 import type { RecipientFacts } from './facts.js';
 
 /** What to do with the message for this recipient; `apply` writes it. */
@@ -15,7 +16,10 @@ export type Decision =
   | { kind: 'report'; token: string | undefined; originalMessageId: string | null; verdict: BounceVerdict }
   | { kind: 'duplicate'; answer: Answer; caseId: number | null }
   | { kind: 'refuse'; answer: Answer; caseId: number | null }
-  /** Open a case: from a routing address, or as the follow-up child of a closed case. */
+  /**
+   * Open a case: from a routing address (with a parent: the case a subject tag named, its sender not
+   * authenticated), or as the follow-up child of a closed case (no routing address).
+   */
   | { kind: 'open'; routingId: number | null; parentId: number | null }
   /** Add the reply to an existing case, reopening it first when it is closed. */
   | { kind: 'comment'; caseId: number; reopen: boolean };
@@ -43,6 +47,11 @@ export const STAGES: readonly Stage[] = Object.freeze([
   },
   { name: 'automatic', run: (f) => (f.message.autoReply === null ? null : { kind: 'ignore', answer: answers.automatic(f.message.autoReply) }) },
   {
+    // SPEC §4 Sender trust: on every path, in `enforce` mode only (`record` stores, `off` looks nothing up).
+    name: 'sender auth',
+    run: (f) => (f.senderAuth === 'enforce' && failsDmarcPolicy(f.message.auth) ? { kind: 'refuse', answer: answers.dmarcFailed(), caseId: f.existing?.id ?? null } : null),
+  },
+  {
     name: 'route',
     run: (f) => {
       if (f.route !== null) return null;
@@ -67,7 +76,7 @@ export const STAGES: readonly Stage[] = Object.freeze([
       if (checkEligibility(f.senderContact) === 'not-eligible') {
         return { kind: 'refuse', answer: answers.notEligible(f.senderContact?.email ?? ''), caseId: null };
       }
-      return { kind: 'open', routingId: f.route.routingId, parentId: null };
+      return { kind: 'open', routingId: f.route.routingId, parentId: f.route.parentId };
     },
   },
   {

@@ -5,10 +5,11 @@ import type { MessageFacts, RecipientFacts } from '../../src/ingest/facts.js';
 import type { CaseRow } from '../../src/db/cases.js';
 import type { ContactRow } from '../../src/db/contacts.js';
 import type { ParsedMessage } from '../../src/ingest/parse.js';
+import type { SenderAuth } from '../../src/ingest/auth.js';
 
 const ANN = 'ann@acme.example';
 
-function message(overrides: Partial<ParsedMessage> = {}, autoReply: string | null = null): MessageFacts {
+function message(overrides: Partial<ParsedMessage> = {}, autoReply: string | null = null, auth: SenderAuth | null = null): MessageFacts {
   const msg = {
     messageId: '<m1@mail.acme.example>',
     from: { address: ANN, name: 'Ann Archer' },
@@ -23,7 +24,7 @@ function message(overrides: Partial<ParsedMessage> = {}, autoReply: string | nul
     header: () => undefined,
     ...overrides,
   } as unknown as ParsedMessage;
-  return { msg, envelope: { mailFrom: ANN, rcpt: ['x'] }, body: 'Still jammed.', fullBody: 'Still jammed.', fingerprint: 'f', loopKey: 'k', autoReply };
+  return { msg, envelope: { mailFrom: ANN, rcpt: ['x'] }, body: 'Still jammed.', fullBody: 'Still jammed.', fingerprint: 'f', loopKey: 'k', autoReply, auth };
 }
 
 const openCase = { id: 7, number: '00001007', status: 'Working', contactId: 1 } as CaseRow;
@@ -47,6 +48,7 @@ function facts(overrides: Partial<RecipientFacts> = {}): RecipientFacts {
     senderContact: null,
     defaultOwnerId: null,
     closedCaseReply: 'reopen',
+    senderAuth: 'enforce',
     ...overrides,
   };
 }
@@ -93,7 +95,7 @@ describe('closed cases follow CASEGATE_CLOSED_CASE_REPLY', () => {
 });
 
 describe('new mail to a routing address', () => {
-  const toRouting = { target: { kind: 'routing', routingId: 2 } as const, route: { kind: 'new', routingId: 2 } as const, existing: null, senderIsParticipant: false };
+  const toRouting = { target: { kind: 'routing', routingId: 2 } as const, route: { kind: 'new', routingId: 2, parentId: null } as const, existing: null, senderIsParticipant: false };
   it('opens a case', () => {
     expect(decide(facts(toRouting))).toEqual({ stage: 'new case', decision: { kind: 'open', routingId: 2, parentId: null } });
   });
@@ -105,6 +107,33 @@ describe('new mail to a routing address', () => {
   });
   it('from a contact not eligible for support is refused 550 5.7.1', () => {
     expect(decide(facts({ ...toRouting, senderContact: { ...ann, eligible: false } })).decision).toMatchObject({ kind: 'refuse', answer: { enhanced: '5.7.1' } });
+  });
+});
+
+describe('sender authentication (SPEC §4 Sender trust)', () => {
+  const failing = (policy: string) => message({}, null, { dmarc: 'fail', spf: 'fail', dkim: 'none', policy, source: 'lookup' });
+  it('enforce refuses a DMARC failure of a domain with p=reject or p=quarantine, 550 5.7.1, exit 77, before duplicates and routing', () => {
+    for (const policy of ['reject', 'quarantine']) {
+      const d = decide(facts({ message: failing(policy), duplicate: { id: 3, caseId: 7 }, route: null }));
+      expect(d).toMatchObject({ stage: 'sender auth', decision: { kind: 'refuse', answer: { code: 550, enhanced: '5.7.1', sysexit: 77 } } });
+    }
+  });
+  it('takes a failure of p=none, a pass, no result and no lookup', () => {
+    expect(decide(facts({ message: failing('none') })).stage).toBe('comment');
+    expect(decide(facts({ message: message({}, null, { dmarc: 'temperror', spf: 'temperror', dkim: 'temperror', source: 'lookup' }) })).stage).toBe('comment');
+    expect(decide(facts({ message: message({}, null, null) })).stage).toBe('comment');
+  });
+  it('record and off never refuse', () => {
+    expect(decide(facts({ message: failing('reject'), senderAuth: 'record' })).stage).toBe('comment');
+    expect(decide(facts({ message: failing('reject'), senderAuth: 'off' })).stage).toBe('comment');
+  });
+  it('a report is still a report, and automatic mail still dropped', () => {
+    expect(decide(facts({ message: failing('reject'), target: { kind: 'bounce', token: 't'.repeat(24) }, route: null })).stage).toBe('report');
+    expect(decide(facts({ message: { ...failing('reject'), autoReply: 'Auto-Submitted: auto-replied' } })).stage).toBe('automatic');
+  });
+  it('a new case beside a tagged one keeps the tagged case as parent', () => {
+    const d = decide(facts({ target: { kind: 'routing', routingId: 2 }, route: { kind: 'new', routingId: 2, parentId: 7 }, existing: null }));
+    expect(d).toEqual({ stage: 'new case', decision: { kind: 'open', routingId: 2, parentId: 7 } });
   });
 });
 
