@@ -253,8 +253,8 @@ function checked(c: Config, text: Partial<Record<keyof Config, string>>, more: s
   const badServers = c.dnsServers?.filter((s) => !isDnsServer(s)) ?? [];
   if (c.dnsServers !== null && (c.dnsServers.length === 0 || badServers.length > 0)) {
     problems.push(
-      `CASEGATE_DNS_SERVERS "${c.dnsServers.join(',')}" must be comma-separated IP addresses with an optional port ` +
-        `(${badServers.map((s) => `"${s}"`).join(', ') || 'none given'} is not one); use e.g. 127.0.0.1:53,192.0.2.53 or [2001:db8::53]:53`,
+      `CASEGATE_DNS_SERVERS "${c.dnsServers.join(',')}" must be comma-separated IP addresses, each with an optional port ` +
+        `(not one: ${badServers.map((s) => `"${s}"`).join(', ')}); use e.g. 127.0.0.1:53,192.0.2.53 or [2001:db8::53]:53`,
     );
   }
   if (c.trustedAuthservId !== null && !/^[A-Za-z0-9._-]+$/.test(c.trustedAuthservId)) {
