@@ -107,6 +107,19 @@ describe('enforce: a From domain that fails DMARC with p=reject is refused', () 
   });
 });
 
+describe('the resolver', () => {
+  it('keeps an answer: a second message from the same domains asks nothing again', async () => {
+    gw = await start();
+    addCollaborator(gw.db, gw.config, gw.caseNumber, CAROL);
+    for (const body of ['first', 'second']) {
+      const r = await gw.send(mail({ from: CAROL, to: gw.caseAddress, body }), { from: CAROL, to: [gw.caseAddress] });
+      expect(r.code).toBe(250);
+    }
+    expect(dns.queries.filter((q) => q === '_dmarc.partner.example TXT')).toHaveLength(1);
+    expect(dns.queries.filter((q) => q === 'partner.example TXT')).toHaveLength(1);
+  });
+});
+
 describe('record and off', () => {
   it('record stores the failure and does not refuse', async () => {
     gw = await start({ CASEGATE_SENDER_AUTH: 'record' });
