@@ -39,8 +39,8 @@ Settings come from flags, then environment variables, then defaults:
   CASEGATE_WEB_RATE_LIMIT     Web-to-Case posts per IP per hour (20)
   CASEGATE_API_RATE_LIMIT     API requests per key per minute  (600)
   CASEGATE_API_MAX_BODY_BYTES largest API body, then 413      (1048576 = 1 MiB)
-  CASEGATE_SENDER_AUTH        SPF/DKIM/DMARC/ARC of inbound mail: enforce (refuse DMARC
-                              reject/quarantine failures), record (only store), off (enforce)
+  CASEGATE_SENDER_AUTH        SPF/DKIM/DMARC/ARC of inbound mail (enforce): enforce refuses
+                              DMARC reject/quarantine failures, record only stores, off looks nothing up
   CASEGATE_DNS_SERVERS        resolvers for it, ip[:port],...  (the system's)
   CASEGATE_TRUSTED_AUTHSERV_ID  relay whose Authentication-Results is trusted instead (none)
 
