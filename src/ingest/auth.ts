@@ -76,7 +76,13 @@ export function startSenderAuth(config: Config, envelope: Envelope, source: Read
     relay() === null ? base(name, rrtype) : Promise.reject(Object.assign(new Error('trusted relay: no lookup'), { code: 'ECANCELLED' }));
   const running = check(tap, envelope.mailFrom, envelope.client ?? { ip: null, helo: null }, resolver, config.domain).then(
     (r) => relay() ?? r,
-    () => relay() ?? noResult(),
+    () => {
+      // mailauth gave up on the message: the rest of it must still flow to the parser, whose pipe
+      // would otherwise wait for this one to drain.
+      source.unpipe(tap);
+      tap.resume();
+      return relay() ?? noResult();
+    },
   );
   return {
     result: () => withDeadline(running, AUTH_DEADLINE_MS),
