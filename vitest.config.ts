@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // No test reaches the machine's resolver: sender authentication is off unless a test sets it
+    // (test/helpers/dns.ts serves the records of the tests that do).
+    env: { CASEGATE_SENDER_AUTH: 'off' },
   },
 });

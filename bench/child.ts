@@ -22,15 +22,25 @@ export interface ServerChildOptions {
   cpuProfDir?: string;
 }
 
+/**
+ * The resolver every casegate child authenticates senders through (`IP:PORT` of the `dns` child that
+ * bench/run.ts starts); null: sender authentication off (`--sender-auth off`).
+ */
+let benchDns: string | null = null;
+export function useBenchDns(address: string | null): void {
+  benchDns = address;
+}
+
 const serverScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'server.js');
 
-export async function startServerChild(kind: 'casegate' | 'sink', o: ServerChildOptions = {}): Promise<ServerChild> {
+export async function startServerChild(kind: 'casegate' | 'sink' | 'dns', o: ServerChildOptions = {}): Promise<ServerChild> {
   const args = [
     ...(o.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir] : []),
     serverScript,
     kind,
     ...(o.db ? ['--db', o.db] : []),
     ...(o.explain ? ['--explain', o.explain] : []),
+    ...(kind === 'casegate' && benchDns !== null ? ['--dns', benchDns] : []),
   ];
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

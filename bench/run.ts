@@ -4,6 +4,8 @@
 //   --only 1,3       run only these rows
 //   --profile DIR    write a V8 CPU profile of each casegate server child into DIR
 //   --keep           keep the throwaway folder with the databases
+//   --sender-auth off  casegate children without sender authentication (default: enforce, through
+//                    a loopback DNS server child serving the customers' SPF and DMARC records)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +16,7 @@ import { benchLarge } from './large.js';
 import { benchGrowth } from './growth.js';
 import { benchReplyText } from './replyText.js';
 import { formatTable, type BenchContext, type Row } from './table.js';
+import { startServerChild, useBenchDns } from './child.js';
 
 const BENCHES: { row: string; run: (ctx: BenchContext) => Promise<Row[]> }[] = [
   { row: '1', run: benchIngest },
@@ -52,6 +55,15 @@ async function main(): Promise<void> {
   };
   const rows: Row[] = [];
   const started = performance.now();
+  const senderAuth = option('--sender-auth') ?? 'enforce';
+  if (senderAuth !== 'enforce' && senderAuth !== 'off') throw new Error(`--sender-auth "${senderAuth}" must be enforce or off`);
+  const dns = senderAuth === 'enforce' ? await startServerChild('dns') : null;
+  useBenchDns(dns === null ? null : `127.0.0.1:${dns.port}`);
+  notes.push(
+    dns === null
+      ? 'sender authentication off (--sender-auth off)'
+      : `sender authentication enforce: SPF and DMARC of every message looked up through a loopback DNS server child (port ${dns.port})`,
+  );
   console.error(`casegate bench${smoke ? ' (smoke)' : ''}: ${os.cpus().length} cores, node ${process.version}, data in ${dir}`);
   try {
     for (const bench of BENCHES) {
@@ -62,6 +74,8 @@ async function main(): Promise<void> {
       console.error(`row ${bench.row} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     }
   } finally {
+    const asked = await dns?.stop().catch(() => ({ queries: undefined }));
+    if (asked?.queries !== undefined) notes.push(`the DNS server child answered ${asked.queries} questions`);
     if (!process.argv.includes('--keep')) fs.rmSync(dir, { recursive: true, force: true });
   }
   const date = new Date().toISOString().slice(0, 10);

@@ -1,7 +1,10 @@
 // The server side of a benchmark, run as a child process so that the load generator does not share
 // its event loop:
-//   node dist/bench/server.js casegate --db FILE [--explain FILE]   the product's inbound server
+//   node dist/bench/server.js casegate --db FILE [--explain FILE] [--dns IP:PORT]   the product's
+//        inbound server; with --dns, sender authentication (enforce) through that resolver, else off
 //   node dist/bench/server.js sink                                  a bare smtp-server that discards
+//   node dist/bench/server.js dns                                   the loopback DNS server of the
+//        benchmarks (bench/dns.ts): SPF and DMARC p=reject records of the customers' domains
 // Prints one JSON line {"port": N} once listening; SIGTERM (or the parent closing stdin) stops it.
 import fs from 'node:fs';
 import { SMTPServer } from 'smtp-server';
@@ -9,6 +12,7 @@ import { loadConfig } from '../src/config.js';
 import { openDb, type Db } from '../src/db/client.js';
 import { createGateway } from '../src/app.js';
 import { BENCH_DOMAIN } from './mail.js';
+import { startDns, type DnsRecord } from './dns.js';
 
 interface Running {
   port: number;
@@ -78,6 +82,8 @@ function countCommits(db: Db): { commits: number } {
 }
 
 export interface ServerStats {
+  /** DNS questions answered (the dns child). */
+  queries?: number;
   /** Outermost transactions committed. */
   commits?: number;
   /** Inbound log rows written while the server ran (one per message and recipient). */
@@ -114,7 +120,15 @@ async function startCasegate(): Promise<Running> {
   const explainTo = option('--explain');
   // All the load comes from 127.0.0.1 (row 4 opens 21 connections): the per-IP limit, an abuse
   // guard, is not what the benchmarks measure.
-  const config = loadConfig({ db: file, host: '127.0.0.1', port: 0 }, { CASEGATE_DOMAIN: BENCH_DOMAIN, CASEGATE_MAX_CONNECTIONS_PER_IP: '200' });
+  const dns = option('--dns');
+  const config = loadConfig(
+    { db: file, host: '127.0.0.1', port: 0 },
+    {
+      CASEGATE_DOMAIN: BENCH_DOMAIN,
+      CASEGATE_MAX_CONNECTIONS_PER_IP: '200',
+      ...(dns ? { CASEGATE_SENDER_AUTH: 'enforce', CASEGATE_DNS_SERVERS: dns } : { CASEGATE_SENDER_AUTH: 'off' }),
+    },
+  );
   // Opened here so that the counters are in place before the gateway prepares any statement.
   const db = openDb(file);
   const statements = explainTo ? recordStatements(db) : null;
@@ -136,10 +150,31 @@ async function startCasegate(): Promise<Running> {
   };
 }
 
+/**
+ * The customers of bench/seed.ts write from customer<N>.bench over 127.0.0.1: SPF names that address
+ * and DMARC says p=reject, so each reply passes DMARC (aligned SPF) after an SPF, a DMARC lookup.
+ */
+function benchRecords(name: string): DnsRecord[] | undefined {
+  if (/^customer\d*\.bench$/.test(name)) return [{ type: 'TXT', value: 'v=spf1 ip4:127.0.0.1 -all' }];
+  if (/^_dmarc\.customer\d*\.bench$/.test(name)) return [{ type: 'TXT', value: 'v=DMARC1; p=reject' }];
+  return undefined;
+}
+
+async function startBenchDns(): Promise<Running> {
+  const server = await startDns(benchRecords);
+  return {
+    port: server.port,
+    async stop() {
+      await server.close();
+      return { queries: server.queries.length };
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const kind = process.argv[2];
-  const running = kind === 'sink' ? await startSink() : kind === 'casegate' ? await startCasegate() : null;
-  if (!running) throw new Error(`unknown server kind "${kind}"; use casegate or sink`);
+  const running = kind === 'sink' ? await startSink() : kind === 'casegate' ? await startCasegate() : kind === 'dns' ? await startBenchDns() : null;
+  if (!running) throw new Error(`unknown server kind "${kind}"; use casegate, sink or dns`);
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;

@@ -2,11 +2,15 @@
 // with one readable message per bad value, and passed down frozen. The only file that reads
 // process.env. withSettings() derives a config from another one, checked the same way.
 import fs from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { isDomainName, isEmailAddress } from './domain/address.js';
 import { ConfigError } from './errors.js';
 
 export type ClosedCaseReply = 'reopen' | 'refuse' | 'child';
+/** Sender authentication (SPEC §4 Sender trust): refuse DMARC reject/quarantine failures, only record, or no lookups. */
+export type SenderAuthMode = 'enforce' | 'record' | 'off';
+export const SENDER_AUTH_MODES: readonly SenderAuthMode[] = Object.freeze(['enforce', 'record', 'off']);
 
 export interface Config {
   readonly db: string;
@@ -62,6 +66,12 @@ export interface Config {
   readonly apiMaxBodyBytes: number;
   /** The case owner hears of every public comment someone else writes (SPEC §5). */
   readonly notifyOwner: boolean;
+  /** CASEGATE_SENDER_AUTH. */
+  readonly senderAuth: SenderAuthMode;
+  /** Resolvers for sender authentication, `ip` or `ip:port` (`[ipv6]:port`); null: the system's. */
+  readonly dnsServers: readonly string[] | null;
+  /** authserv-id of the relay whose Authentication-Results header is trusted instead of lookups; null: none. */
+  readonly trustedAuthservId: string | null;
 }
 
 /** Flags that override the environment; undefined means "not given". */
@@ -189,6 +199,9 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
       apiRateLimit: whole('apiRateLimit', get('CASEGATE_API_RATE_LIMIT') ?? '600'),
       apiMaxBodyBytes: whole('apiMaxBodyBytes', get('CASEGATE_API_MAX_BODY_BYTES') ?? String(MIB)),
       notifyOwner: onOff('CASEGATE_NOTIFY_OWNER', true),
+      senderAuth: (get('CASEGATE_SENDER_AUTH') ?? 'enforce').toLowerCase() as SenderAuthMode,
+      dnsServers: get('CASEGATE_DNS_SERVERS')?.split(',').map((s) => s.trim()) ?? null,
+      trustedAuthservId: get('CASEGATE_TRUSTED_AUTHSERV_ID') ?? null,
     },
     text,
     problems,
@@ -237,6 +250,19 @@ function checked(c: Config, text: Partial<Record<keyof Config, string>>, more: s
   if (c.closedCaseReply !== 'reopen' && c.closedCaseReply !== 'refuse' && c.closedCaseReply !== 'child') {
     problems.push(`CASEGATE_CLOSED_CASE_REPLY "${String(c.closedCaseReply)}" must be one of reopen, refuse, child`);
   }
+  if (!SENDER_AUTH_MODES.includes(c.senderAuth)) {
+    problems.push(`CASEGATE_SENDER_AUTH "${String(c.senderAuth)}" must be one of enforce, record, off`);
+  }
+  const badServers = c.dnsServers?.filter((s) => !isDnsServer(s)) ?? [];
+  if (c.dnsServers !== null && (c.dnsServers.length === 0 || badServers.length > 0)) {
+    problems.push(
+      `CASEGATE_DNS_SERVERS "${c.dnsServers.join(',')}" must be comma-separated IP addresses, each with an optional port ` +
+        `(not one: ${badServers.map((s) => `"${s}"`).join(', ')}); use e.g. 127.0.0.1:53,192.0.2.53 or [2001:db8::53]:53`,
+    );
+  }
+  if (c.trustedAuthservId !== null && !/^[A-Za-z0-9._-]+$/.test(c.trustedAuthservId)) {
+    problems.push(`CASEGATE_TRUSTED_AUTHSERV_ID "${c.trustedAuthservId}" is not an authserv-id; give the relay's name as it writes it in Authentication-Results, e.g. mx.example.com`);
+  }
   if ((c.tlsKey === null) !== (c.tlsCert === null)) {
     problems.push('STARTTLS needs both CASEGATE_TLS_KEY and CASEGATE_TLS_CERT (PEM file paths); set both or neither');
   }
@@ -258,6 +284,14 @@ function checked(c: Config, text: Partial<Record<keyof Config, string>>, more: s
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({ ...c, retrySchedule: Object.isFrozen(c.retrySchedule) ? c.retrySchedule : Object.freeze([...c.retrySchedule]) });
+}
+
+/** `ip`, `ip:port` (IPv4) or `[ipv6]:port`, port 1 to 65535: what dns.Resolver.setServers takes. */
+function isDnsServer(s: string): boolean {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(s) ?? /^([\d.]+):(\d+)$/.exec(s);
+  const host = m ? m[1] : s;
+  const port = m ? Number(m[2]) : 53;
+  return isIP(host as string) !== 0 && Number.isInteger(port) && port >= 1 && port <= 65535;
 }
 
 /** A whole number within bounds (from text or a number); else a problem, and the lower bound. */

@@ -20,7 +20,7 @@ let gateway: Gateway | null = null;
 beforeEach(() => {
   ({ dir, cleanup: removeDir } = tempDir('app'));
   // The interval is an hour: a notification sent during a test was sent because of the nudge.
-  config = withSettings(loadConfig({}, {}), { db: path.join(dir, 'casegate.db'), outboxDir: path.join(dir, 'outbox'), host: '127.0.0.1', port: 0, dispatchIntervalMs: 3600_000 });
+  config = withSettings(loadConfig({}, {}), { db: path.join(dir, 'casegate.db'), outboxDir: path.join(dir, 'outbox'), host: '127.0.0.1', port: 0, dispatchIntervalMs: 3600_000, senderAuth: 'off' });
   const db = openDb(config.db);
   createContact(db, { email: ANN, firstName: 'Ann', lastName: 'Archer' });
   addRoutingAddress(db, config, { address: SUPPORT });
@@ -120,7 +120,7 @@ describe('parts that are not wanted', () => {
 
 describe('a gateway on a config derived with withSettings', () => {
   it('keeps the settings of the base config', async () => {
-    const base = loadConfig({}, { CASEGATE_MAX_RECIPIENTS: '1', CASEGATE_DOMAIN: 'help.example.com' });
+    const base = loadConfig({}, { CASEGATE_MAX_RECIPIENTS: '1', CASEGATE_DOMAIN: 'help.example.com', CASEGATE_SENDER_AUTH: 'off' });
     const derived = withSettings(base, { db: config.db, outboxDir: config.outboxDir, host: '127.0.0.1', port: 0 });
     gateway = createGateway(derived, { dispatch: false });
     const where = await gateway.start();

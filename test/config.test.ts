@@ -200,3 +200,23 @@ describe('HTTP settings (SPEC §8)', () => {
     ]);
   });
 });
+
+describe('sender authentication settings (SPEC §4 Sender trust)', () => {
+  it('default to enforce, the system resolvers, no trusted relay', () => {
+    expect(loadConfig({}, {})).toMatchObject({ senderAuth: 'enforce', dnsServers: null, trustedAuthservId: null });
+  });
+
+  it('take a mode in any case, comma-separated resolvers with ports, and a relay name', () => {
+    expect(
+      loadConfig({}, { CASEGATE_SENDER_AUTH: 'Record', CASEGATE_DNS_SERVERS: '127.0.0.1:5353, 192.0.2.53,[2001:db8::53]:53,::1', CASEGATE_TRUSTED_AUTHSERV_ID: 'mx.example.com' }),
+    ).toMatchObject({ senderAuth: 'record', dnsServers: ['127.0.0.1:5353', '192.0.2.53', '[2001:db8::53]:53', '::1'], trustedAuthservId: 'mx.example.com' });
+  });
+
+  it('name each bad value', () => {
+    expect(problems({ CASEGATE_SENDER_AUTH: 'strict', CASEGATE_DNS_SERVERS: '127.0.0.1:99999,dns.example,', CASEGATE_TRUSTED_AUTHSERV_ID: 'mx example' })).toEqual([
+      'CASEGATE_SENDER_AUTH "strict" must be one of enforce, record, off',
+      'CASEGATE_DNS_SERVERS "127.0.0.1:99999,dns.example," must be comma-separated IP addresses, each with an optional port (not one: "127.0.0.1:99999", "dns.example", ""); use e.g. 127.0.0.1:53,192.0.2.53 or [2001:db8::53]:53',
+      'CASEGATE_TRUSTED_AUTHSERV_ID "mx example" is not an authserv-id; give the relay\'s name as it writes it in Authentication-Results, e.g. mx.example.com',
+    ]);
+  });
+});

@@ -40,6 +40,10 @@ Settings come from flags, then environment variables, then defaults:
   CASEGATE_API_RATE_LIMIT     API requests per key per minute  (600)
   CASEGATE_API_MAX_BODY_BYTES largest API body, then 413      (1048576 = 1 MiB)
   CASEGATE_NOTIFY_OWNER       the case owner hears of others' public comments: on, off (on)
+  CASEGATE_SENDER_AUTH        SPF/DKIM/DMARC/ARC of inbound mail (enforce): enforce refuses
+                              DMARC reject/quarantine failures, record only stores, off looks nothing up
+  CASEGATE_DNS_SERVERS        resolvers for it, ip[:port],...  (the system's)
+  CASEGATE_TRUSTED_AUTHSERV_ID  relay whose Authentication-Results is trusted instead (none)
 
 Start with:  casegate init && casegate demo`,
     );

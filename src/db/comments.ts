@@ -3,10 +3,10 @@ import { bool, statement, type Db } from './client.js';
 import type { comments } from './schema.js';
 
 export type CommentRow = typeof comments.$inferSelect;
-export type NewCommentRow = Omit<CommentRow, 'id' | 'createdAt'>;
+export type NewCommentRow = Omit<CommentRow, 'id' | 'createdAt' | 'auth'>;
 
 const COLUMNS = `id, case_id AS caseId, author_email AS authorEmail, author_name AS authorName, body,
-  full_body AS fullBody, source, internal, inbound_id AS inboundId, created_at AS createdAt`;
+  full_body AS fullBody, source, internal, inbound_id AS inboundId, auth, created_at AS createdAt`;
 
 type Raw = Omit<CommentRow, 'internal'> & { internal: number };
 const row = (r: Raw): CommentRow => ({ ...r, internal: bool(r.internal) });
@@ -19,6 +19,11 @@ export function insertComment(db: Db, c: NewCommentRow, now: number): number {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(c.caseId, c.authorEmail, c.authorName, c.body, c.fullBody, c.source, c.internal ? 1 : 0, c.inboundId, now);
   return Number(info.lastInsertRowid);
+}
+
+/** The sender authentication of a comment that came by mail (JSON text), in the message's transaction. */
+export function setCommentAuth(db: Db, commentId: number, auth: string): void {
+  statement<[string, number]>(db, 'UPDATE comments SET auth = ? WHERE id = ?').run(auth, commentId);
 }
 
 /** Every comment of a case, oldest first. */

@@ -23,15 +23,17 @@ export interface NewInboundRow {
   headers: string | null;
   /** The routing address through which this message opened a new case; null otherwise. */
   openedVia?: number | null;
+  /** Sender authentication as JSON; null when not looked up. */
+  auth: string | null;
 }
 
 export function insertInbound(db: Db, e: NewInboundRow, now: number): number {
   const info = statement<unknown[]>(
     db,
     `INSERT INTO inbound (message_id, mail_from, from_addr, rcpt, subject, decision, reason, smtp_code, case_id,
-       fingerprint, loop_key, size, headers, opened_via, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(e.messageId, e.mailFrom, e.fromAddr, e.rcpt, e.subject, e.decision, e.reason, e.smtpCode, e.caseId, e.fingerprint, e.loopKey, e.size, e.headers, e.openedVia ?? null, now);
+       fingerprint, loop_key, size, headers, opened_via, auth, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(e.messageId, e.mailFrom, e.fromAddr, e.rcpt, e.subject, e.decision, e.reason, e.smtpCode, e.caseId, e.fingerprint, e.loopKey, e.size, e.headers, e.openedVia ?? null, e.auth, now);
   return Number(info.lastInsertRowid);
 }
 
@@ -113,7 +115,7 @@ export function openedViaOfCase(db: Db, caseId: number): number | undefined {
 
 const COLUMNS = `i.id, i.message_id AS messageId, i.mail_from AS mailFrom, i.from_addr AS fromAddr, i.rcpt, i.subject,
   i.decision, i.reason, i.smtp_code AS smtpCode, i.case_id AS caseId, i.comment_id AS commentId, i.fingerprint,
-  i.loop_key AS loopKey, i.size, i.headers, i.created_at AS createdAt, c.number AS caseNumber`;
+  i.loop_key AS loopKey, i.size, i.headers, i.auth, i.created_at AS createdAt, c.number AS caseNumber`;
 
 export type InboundListed = InboundRow & { caseNumber: string | null };
 

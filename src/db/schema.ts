@@ -170,6 +170,8 @@ export const comments = sqliteTable(
     source: text('source').notNull(),
     internal: integer('internal', { mode: 'boolean' }).notNull().default(false),
     inboundId: integer('inbound_id'),
+    /** Sender authentication of the mail it came from (JSON, src/ingest/auth.ts SenderAuth); null for other sources. */
+    auth: text('auth'),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [index('comments_case_idx').on(t.caseId)],
@@ -258,6 +260,8 @@ export const inbound = sqliteTable(
     headers: text('headers'),
     /** The routing address through which this message opened a new case (rate limit, auto-response template). */
     openedVia: integer('opened_via'),
+    /** Sender authentication (JSON, src/ingest/auth.ts SenderAuth); null when off or not reached. */
+    auth: text('auth'),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [

@@ -74,6 +74,9 @@ export const answers = Object.freeze({
     refusedSender(
       `<${address}> takes only replies to our case notifications, and this message answers none of them; to open a case, write to the support address you were given`,
     ),
+  // SPEC §4 Sender trust: names no case and no person (the From address may be forged).
+  dmarcFailed: () =>
+    refusedSender('message refused: the domain of its From address publishes a DMARC policy of reject or quarantine and this message fails it; send it through a server that signs for that domain'),
   caseClosed: (number: string) => refusedSender(`case ${number} is closed and takes no replies; write to the support address to open a new case`),
   // A routing address's sender rules (SPEC §7): they name no case and no person.
   senderNotAccepted: () =>

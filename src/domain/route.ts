@@ -16,12 +16,18 @@ export interface RouteFacts {
   threadCaseId: number | null;
   /** Case named by a `[Case 00001001]` subject tag, only when the sender is one of its participants. */
   taggedCaseId: number | null;
+  /** The `From` domain passed DMARC (SPEC §4 Sender trust): only then is the subject tag followed. */
+  senderAuthenticated: boolean;
 }
 
-export type Route = { kind: 'existing'; caseId: number; via: 'address' | 'thread' | 'subject' } | { kind: 'new'; routingId: number };
+export type Route =
+  | { kind: 'existing'; caseId: number; via: 'address' | 'thread' | 'subject' }
+  /** A new case; `parentId`: the case a subject tag named, when its sender was not authenticated. */
+  | { kind: 'new'; routingId: number; parentId: number | null };
 
 /**
- * Case address, else our Message-ID, else subject tag with an authorised sender, else a new case.
+ * Case address, else our Message-ID, else subject tag with an authorised and authenticated sender,
+ * else a new case (whose parent is the tagged case when the sender was authorised but not authenticated).
  * Mail to the system `From` address goes only where one of our Message-IDs leads; null: nowhere.
  */
 export function decideRoute(f: RouteFacts): Route | null {
@@ -29,6 +35,6 @@ export function decideRoute(f: RouteFacts): Route | null {
   if (f.target.kind === 'system') return f.threadCaseId === null ? null : { kind: 'existing', caseId: f.threadCaseId, via: 'thread' };
   if (f.target.kind !== 'routing') return null;
   if (f.threadCaseId !== null) return { kind: 'existing', caseId: f.threadCaseId, via: 'thread' };
-  if (f.taggedCaseId !== null) return { kind: 'existing', caseId: f.taggedCaseId, via: 'subject' };
-  return { kind: 'new', routingId: f.target.routingId };
+  if (f.taggedCaseId !== null && f.senderAuthenticated) return { kind: 'existing', caseId: f.taggedCaseId, via: 'subject' };
+  return { kind: 'new', routingId: f.target.routingId, parentId: f.taggedCaseId };
 }

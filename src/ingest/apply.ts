@@ -6,6 +6,7 @@ import type { Db } from '../db/client.js';
 import { caseById, type CaseRow } from '../db/cases.js';
 import { contactById, insertContact, type ContactRow } from '../db/contacts.js';
 import { insertInbound, setInboundComment } from '../db/inbound.js';
+import { setCommentAuth } from '../db/comments.js';
 import { userById } from '../db/users.js';
 import { addComment } from '../cases/comment.js';
 import { enqueueNotification } from '../cases/notify.js';
@@ -48,8 +49,9 @@ export function apply(db: Db, config: Config, f: RecipientFacts, d: Decision): O
         const from = (f.message.msg.from as { address: string }).address;
         enqueueNotification(db, { caseId: row.id, commentId: null, kind: 'auto-response', recipients: [from] }, config.domain, f.now);
       }
-      const answer = parent === null ? answers.openedCase(row.number) : answers.openedFollowUp(parent.number, row.number);
-      return withComment(db, config, f, row, answer, parent === null ? d.routingId : null);
+      // A case opened beside a tagged one (routing address) is answered as any new case: the answer names no other case.
+      const answer = parent === null || d.routingId !== null ? answers.openedCase(row.number) : answers.openedFollowUp(parent.number, row.number);
+      return withComment(db, config, f, row, answer, d.routingId);
     }
     case 'comment': {
       let row = f.existing?.id === d.caseId ? f.existing : (caseById(db, d.caseId) as CaseRow);
@@ -87,8 +89,11 @@ function caseOf(db: Db, f: RecipientFacts, id: number | null): CaseRow | null {
 function openFromMail(db: Db, config: Config, f: RecipientFacts, parent: CaseRow | null, autoResponse: boolean): CaseRow {
   const from = f.message.msg.from as { address: string; name: string };
   const routing = f.routing;
-  let contact: ContactRow | null = parent ? (parent.contactId === null ? null : (contactById(db, parent.contactId) ?? null)) : f.senderContact;
-  if (!parent && contact === null && routing?.createContacts) {
+  // A follow-up of a closed case keeps its contact; a case on a routing address (also one beside a
+  // tagged case) gets the sender's.
+  const followUp = parent !== null && routing === null;
+  let contact: ContactRow | null = followUp ? (parent.contactId === null ? null : (contactById(db, parent.contactId) ?? null)) : f.senderContact;
+  if (!followUp && contact === null && routing?.createContacts) {
     const made = contactFromSender(from);
     contact = insertContact(
       db,
@@ -148,6 +153,7 @@ function withComment(db: Db, config: Config, f: RecipientFacts, row: CaseRow, an
     f.now,
   );
   setInboundComment(db, outcome.inboundId, commentId);
+  if (f.message.auth !== null) setCommentAuth(db, commentId, JSON.stringify(f.message.auth));
   return outcome;
 }
 
@@ -163,7 +169,12 @@ function logged(db: Db, f: RecipientFacts, decision: LogDecision, answer: Answer
  */
 export function logMessage(
   db: Db,
-  m: { envelope: MessageFacts['envelope']; fingerprint: string | null; msg: Pick<MessageFacts['msg'], 'messageId' | 'from' | 'subject' | 'headerSection' | 'size'> | null },
+  m: {
+    envelope: MessageFacts['envelope'];
+    fingerprint: string | null;
+    msg: Pick<MessageFacts['msg'], 'messageId' | 'from' | 'subject' | 'headerSection' | 'size'> | null;
+    auth?: MessageFacts['auth'];
+  },
   rcpt: string,
   decision: LogDecision,
   answer: Answer,
@@ -189,6 +200,7 @@ export function logMessage(
       size: m.msg?.size ?? 0,
       headers: decision === 'accepted' && !keep.saveHeaders ? null : (m.msg?.headerSection ?? null),
       openedVia: keep.openedVia,
+      auth: m.auth == null ? null : JSON.stringify(m.auth),
     },
     now,
   );

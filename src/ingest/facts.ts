@@ -2,7 +2,7 @@
 // fingerprint, the loop key, the auto-reply verdict), and of each recipient, read from the
 // database (route, case, participants, duplicates, loop count, contact match).
 import { createHash } from 'node:crypto';
-import type { ClosedCaseReply, Config } from '../config.js';
+import type { ClosedCaseReply, Config, SenderAuthMode } from '../config.js';
 import type { Db } from '../db/client.js';
 import { caseById, caseByNumber, caseIdByThreadRoot, type CaseRow } from '../db/cases.js';
 import { contactById, contactsByEmail, type ContactRow } from '../db/contacts.js';
@@ -22,11 +22,14 @@ import { decideRoute, type Route, type Target } from '../domain/route.js';
 import { extractReply, truncateBody } from '../domain/replyText.js';
 import { normalizeEmail } from '../domain/address.js';
 import type { ParsedMessage } from './parse.js';
+import type { Client, SenderAuth } from './auth.js';
 
 export interface Envelope {
   /** Envelope sender; '' for the null return path `<>`, null when not known (pipe mode without --mail-from). */
   mailFrom: string | null;
   rcpt: string[];
+  /** The SMTP client (IP address, HELO name) when known: SMTP; pipe mode with --client-ip/--helo. */
+  client?: Client;
 }
 
 export interface MessageFacts {
@@ -42,12 +45,14 @@ export interface MessageFacts {
   loopKey: string;
   /** Why this is automatic mail (auto-reply, list, loop header…), or null. */
   autoReply: string | null;
+  /** Sender authentication (SPF, DKIM, DMARC, ARC); null when CASEGATE_SENDER_AUTH is off. */
+  auth: SenderAuth | null;
 }
 
 /** 128 bits of SHA-256: unique enough for a key, and half the index of the full hash. */
 const sha256 = (parts: unknown[]): string => createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
 
-export function messageFacts(msg: ParsedMessage, envelope: Envelope): MessageFacts {
+export function messageFacts(msg: ParsedMessage, envelope: Envelope, auth: SenderAuth | null = null): MessageFacts {
   const from = msg.from ? normalizeEmail(msg.from.address) : null;
   const text = msg.text.replace(/\r\n/g, '\n');
   const reply = extractReply(text).body;
@@ -65,6 +70,7 @@ export function messageFacts(msg: ParsedMessage, envelope: Envelope): MessageFac
       fromAddress: msg.from?.address ?? null,
       subject: msg.subject,
     }),
+    auth,
   };
 }
 
@@ -107,13 +113,15 @@ export interface RecipientFacts {
   openedLastHour: number;
   /** Auto-responses sent to the sender in the last hour. */
   autoResponsesLastHour: number;
+  /** CASEGATE_SENDER_AUTH. */
+  senderAuth: SenderAuthMode;
 }
 
 /** Reads the facts of one recipient. Runs inside the message's transaction, like the stages that read them. */
 export function readFacts(db: Db, config: Config, m: MessageFacts, rcpt: string, target: Target, now: number): RecipientFacts {
   const msg = m.msg;
   const loopKeys = loopKeysAt(m.loopKey, now);
-  const base = { message: m, rcpt, target, now, loopKeys, closedCaseReply: config.closedCaseReply };
+  const base = { message: m, rcpt, target, now, loopKeys, closedCaseReply: config.closedCaseReply, senderAuth: config.senderAuth };
   const none = {
     route: null,
     existing: null,
@@ -137,12 +145,14 @@ export function readFacts(db: Db, config: Config, m: MessageFacts, rcpt: string,
     thread = caseOfThread(db, config.domain, msg);
     const threadCaseId = thread?.caseId ?? null;
     const taggedCaseId = threadCaseId === null && from !== null ? caseOfSubjectTag(db, msg.subject, from) : null;
-    route = decideRoute({ target, threadCaseId, taggedCaseId });
+    // A From address is easy to forge: the tag is followed only when the From domain passes DMARC
+    // (in every mode: `record` only does not refuse, `off` checks nothing, so nothing passes).
+    route = decideRoute({ target, threadCaseId, taggedCaseId, senderAuthenticated: m.auth?.dmarc === 'pass' });
   } else if (target.kind === 'system') {
     thread = caseOfThread(db, config.domain, msg);
-    route = decideRoute({ target, threadCaseId: thread?.caseId ?? null, taggedCaseId: null });
+    route = decideRoute({ target, threadCaseId: thread?.caseId ?? null, taggedCaseId: null, senderAuthenticated: false });
   } else {
-    route = decideRoute({ target, threadCaseId: null, taggedCaseId: null });
+    route = decideRoute({ target, threadCaseId: null, taggedCaseId: null, senderAuthenticated: false });
   }
   const issuedTo = issuedToOf(route, target, thread);
   const existing = route?.kind === 'existing' ? (caseById(db, route.caseId) ?? null) : null;

@@ -12,6 +12,7 @@ import { messageFacts, readFacts, type Envelope, type MessageFacts } from './fac
 import { MalformedMessageError, MessageTooLargeError, ParserLimitError, parseMessage } from './parse.js';
 import { checkRcpt } from './rcpt.js';
 import { decide } from './stages.js';
+import { startSenderAuth } from './auth.js';
 
 export type { Outcome } from './apply.js';
 
@@ -82,9 +83,14 @@ function forget(db: Db, written: readonly string[]): void {
 async function ingest(ctx: IngestContext, envelope: Envelope, source: Readable, opts: IngestOptions, written: string[]): Promise<Outcome[]> {
   const { db, config } = ctx;
   let facts: MessageFacts;
+  // Sender authentication reads the same stream as the parser (a second pipe, set up in the same
+  // turn) and ends before the write transaction below: no write lock is held across DNS.
+  const auth = startSenderAuth(config, envelope, source);
   try {
-    facts = messageFacts(await parseMessage(source, { blobDir: db.blobDir, maxBytes: config.maxMessageBytes, written, readTimeoutMs: opts.readTimeoutMs }), envelope);
+    const msg = await parseMessage(source, { blobDir: db.blobDir, maxBytes: config.maxMessageBytes, written, readTimeoutMs: opts.readTimeoutMs });
+    facts = messageFacts(msg, envelope, auth === null ? null : await auth.result());
   } catch (err) {
+    auth?.abort();
     const a = permanentAnswerOf(err, config);
     if (a === null) throw err;
     source.resume();
@@ -132,6 +138,6 @@ function refuseAll(db: Db, envelope: Envelope, facts: MessageFacts | null, a: An
 }
 
 function refuse(db: Db, envelope: Envelope, facts: MessageFacts | null, rcpt: string, a: Answer): Outcome {
-  const inboundId = logMessage(db, { envelope, fingerprint: null, msg: facts?.msg ?? null }, rcpt, 'refused', a, null, null, Date.now());
+  const inboundId = logMessage(db, { envelope, fingerprint: null, msg: facts?.msg ?? null, auth: facts?.auth ?? null }, rcpt, 'refused', a, null, null, Date.now());
   return { rcpt, answer: a, decision: 'refused', inboundId, caseNumber: null };
 }

@@ -6,6 +6,7 @@ import { checkEligibility } from '../domain/caseRules.js';
 import { LOOP_LIMIT, LOOP_WINDOW_MS, isLoop } from '../domain/loop.js';
 import { classifyBounce, type BounceVerdict } from '../domain/bounceRules.js';
 import { autoResponseWanted, checkSender, senderListOf } from '../domain/routingRules.js';
+import { failsDmarcPolicy } from './auth.js';
 import type { RecipientFacts } from './facts.js';
 
 /** What to do with the message for this recipient; `apply` writes it. */
@@ -17,7 +18,8 @@ export type Decision =
   | { kind: 'duplicate'; answer: Answer; caseId: number | null }
   | { kind: 'refuse'; answer: Answer; caseId: number | null }
   /**
-   * Open a case: from a routing address, or as the follow-up child of a closed case. `autoResponse`:
+   * Open a case: from a routing address (with a parent: the case a subject tag named, its sender not
+   * authenticated), or as the follow-up child of a closed case (no routing address). `autoResponse`:
    * the routing address's auto-response goes to the sender instead of the "case created" email.
    */
   | { kind: 'open'; routingId: number | null; parentId: number | null; autoResponse?: true }
@@ -53,6 +55,11 @@ export const STAGES: readonly Stage[] = Object.freeze([
       const why = f.message.msg.authorProblem;
       return why === null ? null : { kind: 'refuse', answer: answers.notOneAuthor(why), caseId: null };
     },
+  },
+  {
+    // SPEC §4 Sender trust: on every path, in `enforce` mode only (`record` stores, `off` looks nothing up).
+    name: 'sender auth',
+    run: (f) => (f.senderAuth === 'enforce' && failsDmarcPolicy(f.message.auth) ? { kind: 'refuse', answer: answers.dmarcFailed(), caseId: f.existing?.id ?? null } : null),
   },
   {
     name: 'route',
@@ -100,7 +107,7 @@ export const STAGES: readonly Stage[] = Object.freeze([
       if (checkEligibility(f.senderContact) === 'not-eligible') {
         return { kind: 'refuse', answer: answers.notEligible(), caseId: null };
       }
-      return { kind: 'open', routingId: f.route.routingId, parentId: null, ...(sendsAutoResponse(f) ? { autoResponse: true as const } : {}) };
+      return { kind: 'open', routingId: f.route.routingId, parentId: f.route.parentId, ...(sendsAutoResponse(f) ? { autoResponse: true as const } : {}) };
     },
   },
   {

@@ -118,6 +118,9 @@ export function createInboundServer(p: IngestContext, options: ServerOptions = {
       const envelope = {
         mailFrom: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address,
         rcpt: session.envelope.rcptTo.map((r) => r.address),
+        // SPF checks the client that connected. Over LMTP that is the local MTA, not the sender's
+        // server: nothing is known of the client then (SPF none; a trusted relay's header counts).
+        client: options.lmtp === true ? { ip: null, helo: null } : { ip: session.remoteAddress, helo: session.hostNameAppearsAs || null },
       };
       // SIZE is advertised (and a too large MAIL FROM SIZE= refused) by smtp-server; the limit on
       // the bytes themselves is the parser's (src/ingest/parse.ts), the one place that counts them.

@@ -117,6 +117,8 @@ export function caseDetail(db: Db, row: CaseRow, domain: string) {
       fullBody: c.fullBody,
       source: c.source,
       internal: c.internal,
+      /** Sender authentication of the mail it came from (`dmarc`, `spf`, `dkim`…); null for CLI, Web and API comments. */
+      auth: storedAuth(c.auth),
       createdAt: iso(c.createdAt),
       attachments: files
         .filter((a) => a.commentId === c.id)
@@ -126,6 +128,17 @@ export function caseDetail(db: Db, row: CaseRow, domain: string) {
 }
 
 export type CaseDetail = ReturnType<typeof caseDetail>;
+
+/** The stored sender authentication (JSON of src/ingest/auth.ts SenderAuth), or null. */
+export function storedAuth(json: string | null): Record<string, string> | null {
+  if (json === null) return null;
+  try {
+    const v: unknown = JSON.parse(json);
+    return typeof v === 'object' && v !== null ? (v as Record<string, string>) : null;
+  } catch {
+    return null;
+  }
+}
 
 /** `collaborator list`: each address, whether it is an active contact of the case's account, who added it. */
 export function collaboratorList(db: Db, row: CaseRow) {

@@ -4,6 +4,7 @@ import { inboundById, listInbound, type InboundListed } from '../db/inbound.js';
 import { INBOUND_DECISIONS, parseDecision } from '../domain/inbound.js';
 import { parseId } from '../domain/ids.js';
 import { invalid, notFound } from '../errors.js';
+import { storedAuth } from './case.js';
 
 function view(row: InboundListed) {
   return {
@@ -18,6 +19,8 @@ function view(row: InboundListed) {
     case: row.caseNumber,
     comment: row.commentId,
     size: row.size,
+    /** Sender authentication: `dmarc`, `spf`, `dkim`, `arc`, `policy`, `source`; null when not looked up. */
+    auth: storedAuth(row.auth),
     createdAt: new Date(row.createdAt).toISOString(),
   };
 }

@@ -5,17 +5,20 @@ import { isLoop, LOOP_LIMIT, loopKeysAt } from '../../src/domain/loop.js';
 
 describe('which case: case address, then our Message-ID, then subject tag, then a new case', () => {
   it('takes the case address whatever else the message says', () => {
-    expect(decideRoute({ target: { kind: 'case', caseId: 7, issuedTo: null }, threadCaseId: 3, taggedCaseId: 4 })).toEqual({ kind: 'existing', caseId: 7, via: 'address' });
+    expect(decideRoute({ target: { kind: 'case', caseId: 7, issuedTo: null }, threadCaseId: 3, taggedCaseId: 4, senderAuthenticated: true })).toEqual({ kind: 'existing', caseId: 7, via: 'address' });
   });
   it('on a routing address, prefers the thread over the subject tag', () => {
-    expect(decideRoute({ target: { kind: 'routing', routingId: 1 }, threadCaseId: 3, taggedCaseId: 4 })).toEqual({ kind: 'existing', caseId: 3, via: 'thread' });
-    expect(decideRoute({ target: { kind: 'routing', routingId: 1 }, threadCaseId: null, taggedCaseId: 4 })).toEqual({ kind: 'existing', caseId: 4, via: 'subject' });
+    expect(decideRoute({ target: { kind: 'routing', routingId: 1 }, threadCaseId: 3, taggedCaseId: 4, senderAuthenticated: true })).toEqual({ kind: 'existing', caseId: 3, via: 'thread' });
+    expect(decideRoute({ target: { kind: 'routing', routingId: 1 }, threadCaseId: null, taggedCaseId: 4, senderAuthenticated: true })).toEqual({ kind: 'existing', caseId: 4, via: 'subject' });
+  });
+  it('follows the subject tag only for an authenticated sender; otherwise a new case whose parent is the tagged one', () => {
+    expect(decideRoute({ target: { kind: 'routing', routingId: 1 }, threadCaseId: null, taggedCaseId: 4, senderAuthenticated: false })).toEqual({ kind: 'new', routingId: 1, parentId: 4 });
   });
   it('opens a new case on a routing address when nothing names one', () => {
-    expect(decideRoute({ target: { kind: 'routing', routingId: 2 }, threadCaseId: null, taggedCaseId: null })).toEqual({ kind: 'new', routingId: 2 });
+    expect(decideRoute({ target: { kind: 'routing', routingId: 2 }, threadCaseId: null, taggedCaseId: null, senderAuthenticated: true })).toEqual({ kind: 'new', routingId: 2, parentId: null });
   });
   it('routes nothing for a bounce address', () => {
-    expect(decideRoute({ target: { kind: 'bounce', token: 'x'.repeat(24) }, threadCaseId: null, taggedCaseId: null })).toBeNull();
+    expect(decideRoute({ target: { kind: 'bounce', token: 'x'.repeat(24) }, threadCaseId: null, taggedCaseId: null, senderAuthenticated: true })).toBeNull();
   });
 });
 
@@ -33,7 +36,7 @@ describe('loop rule: more than 15 alike messages in 60 seconds', () => {
 
 describe('mail to the system From address', () => {
   it('goes only where one of our Message-IDs leads', () => {
-    expect(decideRoute({ target: { kind: 'system' }, threadCaseId: 5, taggedCaseId: 6 })).toEqual({ kind: 'existing', caseId: 5, via: 'thread' });
-    expect(decideRoute({ target: { kind: 'system' }, threadCaseId: null, taggedCaseId: 6 })).toBeNull();
+    expect(decideRoute({ target: { kind: 'system' }, threadCaseId: 5, taggedCaseId: 6, senderAuthenticated: true })).toEqual({ kind: 'existing', caseId: 5, via: 'thread' });
+    expect(decideRoute({ target: { kind: 'system' }, threadCaseId: null, taggedCaseId: 6, senderAuthenticated: true })).toBeNull();
   });
 });

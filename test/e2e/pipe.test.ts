@@ -137,7 +137,7 @@ describe('casegate ingest exit codes', () => {
 
   it('takes --rcpt=ADDRESS as Postfix expands --rcpt=${recipient} for several recipients, and --mail-from= empty for bounces', async () => {
     const help = await runCli(['ingest', '--help']);
-    expect(help.stdout).toMatch(/argv=\/usr\/bin\/env .* ingest --mail-from=\$\{sender\} --rcpt=\$\{recipient\}/);
+    expect(help.stdout).toMatch(/argv=\/usr\/bin\/env .* ingest --mail-from=\$\{sender\} --client-ip=\$\{client_address\} --helo=\$\{client_helo\} --rcpt=\$\{recipient\}/);
     const eml = file('two.eml', mail({ from: ANN, messageId: '<pipe-two@acme.example>' }));
     const r = await runCli(['ingest', `--mail-from=${ANN}`, `--rcpt=${caseAddress}`, `--rcpt=${SUPPORT}`, eml], { db });
     expect(r.code).toBe(0);

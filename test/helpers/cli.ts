@@ -36,11 +36,14 @@ function requireBuild(): void {
   }
 }
 
-/** The test process's environment without its CASEGATE_* variables, plus `extra`. */
+/**
+ * The test process's environment without its CASEGATE_* variables, plus `extra`. Sender
+ * authentication is off unless `extra` sets it, so that no test reaches the machine's resolver.
+ */
 function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CASEGATE_')) env[k] = v;
-  return Object.assign(env, extra);
+  return Object.assign(env, { CASEGATE_SENDER_AUTH: 'off' }, extra);
 }
 
 /** Runs `casegate ARGS...` to completion; never rejects on a non-zero exit. */

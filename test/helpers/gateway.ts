@@ -30,7 +30,11 @@ export async function startGateway(
 ): Promise<Gateway> {
   const made = opts.dataDir === undefined ? tempDir('e2e') : { dir: opts.dataDir, cleanup: () => undefined };
   const { dir, cleanup } = made;
-  const config = loadConfig({ db: path.join(dir, 'casegate.db'), host: '127.0.0.1', port: 0 }, { CASEGATE_OUTBOX_DIR: path.join(dir, 'outbox'), ...env });
+  // Sender authentication is off unless a test asks for it (test/helpers/dns.ts): no test reaches the machine's resolver.
+  const config = loadConfig(
+    { db: path.join(dir, 'casegate.db'), host: '127.0.0.1', port: 0 },
+    { CASEGATE_OUTBOX_DIR: path.join(dir, 'outbox'), CASEGATE_SENDER_AUTH: 'off', ...env },
+  );
   const db = openDb(config.db);
   const acme = createAccount(db, 'Acme');
   for (const [email, firstName, lastName] of [

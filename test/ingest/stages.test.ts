@@ -6,10 +6,11 @@ import type { CaseRow } from '../../src/db/cases.js';
 import type { ContactRow } from '../../src/db/contacts.js';
 import type { ParsedMessage } from '../../src/ingest/parse.js';
 import type { RoutingRow } from '../../src/db/routing.js';
+import type { SenderAuth } from '../../src/ingest/auth.js';
 
 const ANN = 'ann@acme.example';
 
-function message(overrides: Partial<ParsedMessage> = {}, autoReply: string | null = null): MessageFacts {
+function message(overrides: Partial<ParsedMessage> = {}, autoReply: string | null = null, auth: SenderAuth | null = null): MessageFacts {
   const msg = {
     messageId: '<m1@mail.acme.example>',
     from: { address: ANN, name: 'Ann Archer' },
@@ -25,7 +26,7 @@ function message(overrides: Partial<ParsedMessage> = {}, autoReply: string | nul
     header: () => undefined,
     ...overrides,
   } as unknown as ParsedMessage;
-  return { msg, envelope: { mailFrom: ANN, rcpt: ['x'] }, body: 'Still jammed.', fullBody: 'Still jammed.', fingerprint: 'f', loopKey: 'k', autoReply };
+  return { msg, envelope: { mailFrom: ANN, rcpt: ['x'] }, body: 'Still jammed.', fullBody: 'Still jammed.', fingerprint: 'f', loopKey: 'k', autoReply, auth };
 }
 
 const openCase = { id: 7, number: '00001007', status: 'Working', contactId: 1 } as CaseRow;
@@ -54,6 +55,7 @@ function facts(overrides: Partial<RecipientFacts> = {}): RecipientFacts {
     routedTo: null,
     openedLastHour: 0,
     autoResponsesLastHour: 0,
+    senderAuth: 'enforce',
     ...overrides,
   };
 }
@@ -91,7 +93,7 @@ describe('one author', () => {
   it('several From headers, mailboxes or a group: 550 5.7.1 on a case address and on a routing address, exit 77', () => {
     const many = message({ authorProblem: 'the message has 2 From headers' });
     expect(decide(facts({ message: many }))).toMatchObject({ stage: 'one author', decision: { kind: 'refuse', caseId: null, answer: { code: 550, enhanced: '5.7.1', sysexit: 77 } } });
-    const toRouting = { target: { kind: 'routing', routingId: 2 } as const, route: { kind: 'new', routingId: 2 } as const, existing: null };
+    const toRouting = { target: { kind: 'routing', routingId: 2 } as const, route: { kind: 'new', routingId: 2, parentId: null } as const, existing: null };
     expect(decide(facts({ ...toRouting, message: message({ authorProblem: 'the From header holds a group' }) })).stage).toBe('one author');
   });
   it('comes after the report and automatic stages', () => {
@@ -133,7 +135,7 @@ describe('closed cases follow CASEGATE_CLOSED_CASE_REPLY', () => {
 });
 
 describe('new mail to a routing address', () => {
-  const toRouting = { target: { kind: 'routing', routingId: 2 } as const, route: { kind: 'new', routingId: 2 } as const, existing: null, senderIsParticipant: false };
+  const toRouting = { target: { kind: 'routing', routingId: 2 } as const, route: { kind: 'new', routingId: 2, parentId: null } as const, existing: null, senderIsParticipant: false };
   it('opens a case', () => {
     expect(decide(facts(toRouting))).toEqual({ stage: 'new case', decision: { kind: 'open', routingId: 2, parentId: null } });
   });
@@ -173,7 +175,7 @@ function routingRow(overrides: Partial<RoutingRow> = {}): RoutingRow {
 
 describe('sender rules of the routing address (SPEC §7)', () => {
   const to = (r: RoutingRow, more: Partial<RecipientFacts> = {}) =>
-    facts({ target: { kind: 'routing', routingId: 2 }, route: { kind: 'new', routingId: 2 }, existing: null, senderIsParticipant: false, routing: r, routedTo: r, ...more });
+    facts({ target: { kind: 'routing', routingId: 2 }, route: { kind: 'new', routingId: 2, parentId: null }, existing: null, senderIsParticipant: false, routing: r, routedTo: r, ...more });
   it('a sender not on a non-empty accept-from list is refused 550 5.7.1 (exit 77), naming no case or person', () => {
     const d = decide(to(routingRow({ acceptFrom: 'bob@acme.example,@partner.example' })));
     expect(d).toMatchObject({ stage: 'sender rules', decision: { kind: 'refuse', caseId: null, answer: { code: 550, enhanced: '5.7.1', sysexit: 77 } } });
@@ -201,7 +203,7 @@ describe('sender rules of the routing address (SPEC §7)', () => {
 
 describe('rate limit of the routing address (SPEC §7)', () => {
   const to = (r: RoutingRow, more: Partial<RecipientFacts> = {}) =>
-    facts({ target: { kind: 'routing', routingId: 2 }, route: { kind: 'new', routingId: 2 }, existing: null, senderIsParticipant: false, routing: r, routedTo: r, ...more });
+    facts({ target: { kind: 'routing', routingId: 2 }, route: { kind: 'new', routingId: 2, parentId: null }, existing: null, senderIsParticipant: false, routing: r, routedTo: r, ...more });
   it('N new cases in the hour: the next is answered 451 4.7.1 (exit 75), nothing kept', () => {
     expect(decide(to(routingRow({ rateLimit: 2 }), { openedLastHour: 1 })).stage).toBe('new case');
     expect(decide(to(routingRow({ rateLimit: 2 }), { openedLastHour: 2 }))).toMatchObject({
@@ -218,7 +220,7 @@ describe('rate limit of the routing address (SPEC §7)', () => {
 
 describe('auto-response of the routing address (SPEC §7)', () => {
   const to = (r: RoutingRow, more: Partial<RecipientFacts> = {}) =>
-    facts({ target: { kind: 'routing', routingId: 2 }, route: { kind: 'new', routingId: 2 }, existing: null, senderIsParticipant: false, routing: r, routedTo: r, ...more });
+    facts({ target: { kind: 'routing', routingId: 2 }, route: { kind: 'new', routingId: 2, parentId: null }, existing: null, senderIsParticipant: false, routing: r, routedTo: r, ...more });
   const template = 'Case {{case.number}}';
   it('a new case is opened with the auto-response when the routing address has one', () => {
     expect(decide(to(routingRow({ autoResponse: template })))).toEqual({ stage: 'new case', decision: { kind: 'open', routingId: 2, parentId: null, autoResponse: true } });
@@ -230,6 +232,33 @@ describe('auto-response of the routing address (SPEC §7)', () => {
   });
   it('at most one per sender per hour', () => {
     expect(decide(to(routingRow({ autoResponse: template }), { autoResponsesLastHour: 1 })).decision).toEqual({ kind: 'open', routingId: 2, parentId: null });
+  });
+});
+
+describe('sender authentication (SPEC §4 Sender trust)', () => {
+  const failing = (policy: string) => message({}, null, { dmarc: 'fail', spf: 'fail', dkim: 'none', policy, source: 'lookup' });
+  it('enforce refuses a DMARC failure of a domain with p=reject or p=quarantine, 550 5.7.1, exit 77, before duplicates and routing', () => {
+    for (const policy of ['reject', 'quarantine']) {
+      const d = decide(facts({ message: failing(policy), duplicate: { id: 3, caseId: 7 }, route: null }));
+      expect(d).toMatchObject({ stage: 'sender auth', decision: { kind: 'refuse', answer: { code: 550, enhanced: '5.7.1', sysexit: 77 } } });
+    }
+  });
+  it('takes a failure of p=none, a pass, no result and no lookup', () => {
+    expect(decide(facts({ message: failing('none') })).stage).toBe('comment');
+    expect(decide(facts({ message: message({}, null, { dmarc: 'temperror', spf: 'temperror', dkim: 'temperror', source: 'lookup' }) })).stage).toBe('comment');
+    expect(decide(facts({ message: message({}, null, null) })).stage).toBe('comment');
+  });
+  it('record and off never refuse', () => {
+    expect(decide(facts({ message: failing('reject'), senderAuth: 'record' })).stage).toBe('comment');
+    expect(decide(facts({ message: failing('reject'), senderAuth: 'off' })).stage).toBe('comment');
+  });
+  it('a report is still a report, and automatic mail still dropped', () => {
+    expect(decide(facts({ message: failing('reject'), target: { kind: 'bounce', token: 't'.repeat(24) }, route: null })).stage).toBe('report');
+    expect(decide(facts({ message: { ...failing('reject'), autoReply: 'Auto-Submitted: auto-replied' } })).stage).toBe('automatic');
+  });
+  it('a new case beside a tagged one keeps the tagged case as parent', () => {
+    const d = decide(facts({ target: { kind: 'routing', routingId: 2 }, route: { kind: 'new', routingId: 2, parentId: 7 }, existing: null }));
+    expect(d).toEqual({ stage: 'new case', decision: { kind: 'open', routingId: 2, parentId: 7 } });
   });
 });
 

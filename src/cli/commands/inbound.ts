@@ -26,6 +26,7 @@ export function inboundCommand(): Command {
         (ctx, _o, [id]) => inboundShow(ctx.db, id as string),
         (r) => {
           printRecord(r);
+          if (r.auth) console.log(`auth:         ${Object.entries(r.auth).map(([k, v]) => `${k}=${v}`).join(' ')}`);
           if (r.headers) console.log(`\n${r.headers}`);
         },
       ),

@@ -1,16 +1,19 @@
 // `casegate ingest`: pipe mode for relays (Postfix `pipe`, procmail…). One message from a file or
 // stdin, the envelope from options; the exit code is a sysexits(3) code (SPEC §4).
 import fs from 'node:fs';
+import { isIP } from 'node:net';
 import { Command } from 'commander';
 import { createCommitter } from '../../ingest/commit.js';
 import type { Outcome } from '../../ingest/pipeline.js';
 import { exitCodeForAll, formatAnswer } from '../../domain/answers.js';
-import { NoInputError, sysexitsOf } from '../../errors.js';
+import { ConfigError, NoInputError, sysexitsOf } from '../../errors.js';
 import { action, type Context } from '../run.js';
 
 interface IngestOptions {
   rcpt: string[];
   mailFrom?: string;
+  clientIp?: string;
+  helo?: string;
 }
 
 export function ingestCommand(): Command {
@@ -19,6 +22,8 @@ export function ingestCommand(): Command {
     .argument('[file]', 'the message (.eml); stdin when omitted')
     .requiredOption('--rcpt <address>', 'envelope recipient (repeat for several; --rcpt=ADDRESS works too)', (v: string, all: string[] | undefined) => [...(all ?? []), v])
     .option('--mail-from <address>', 'envelope sender; "" or <> for the null sender of bounces')
+    .option('--client-ip <ip>', "IP address of the SMTP client, for SPF (Postfix: ${client_address}); without it SPF is none")
+    .option('--helo <name>', 'HELO/EHLO name of the SMTP client, for SPF (Postfix: ${client_helo})')
     .addHelpText(
       'after',
       `
@@ -31,7 +36,7 @@ for one answer per recipient; pipe passes almost no environment, so settings go 
 /usr/bin/env NAME=VALUE and the database with --db; pipe will not run as root, so the user owns the
 database folder; README "Postfix in front of casegate" has the whole set-up):
   casegate  unix  -       n       n       -       -       pipe
-    flags=Rq user=casegate argv=/usr/bin/env CASEGATE_DOMAIN=cases.example.com /usr/local/bin/casegate --db /var/lib/casegate/casegate.db ingest --mail-from=\${sender} --rcpt=\${recipient}`,
+    flags=Rq user=casegate argv=/usr/bin/env CASEGATE_DOMAIN=cases.example.com /usr/local/bin/casegate --db /var/lib/casegate/casegate.db ingest --mail-from=\${sender} --client-ip=\${client_address} --helo=\${client_helo} --rcpt=\${recipient}`,
     )
     .action(action(runIngest, printOutcomes, { exitCodes: sysexitsOf, before: (_opts, [file]) => readable(file) }));
 }
@@ -52,12 +57,20 @@ async function runIngest(ctx: Context, opts: IngestOptions, [file]: string[]): P
   const mailFrom = opts.mailFrom === undefined ? null : opts.mailFrom.replace(/^<(.*)>$/, '$1');
   const outcomes = await ingestMessage(
     { db, config, committer: createCommitter(db) },
-    { mailFrom, rcpt: opts.rcpt },
+    { mailFrom, rcpt: opts.rcpt, client: { ip: clientIp(opts.clientIp), helo: opts.helo?.trim() || null } },
     source,
     { readTimeoutMs: config.ingestTimeoutSeconds * 1000 },
   );
   process.exitCode = exitCodeForAll(outcomes.map((o) => o.answer));
   return outcomes.map((o) => ({ rcpt: o.rcpt, decision: o.decision, answer: formatAnswer(o.answer), case: o.caseNumber, inbound: o.inboundId }));
+}
+
+/** Postfix passes "unknown" (or nothing) when it has no client address: no IP then. */
+function clientIp(text: string | undefined): string | null {
+  const ip = text?.trim().replace(/^\[(.*)\]$/, '$1').replace(/^ipv6:/i, '') ?? '';
+  if (ip === '' || ip.toLowerCase() === 'unknown') return null;
+  if (isIP(ip) === 0) throw new ConfigError([`--client-ip "${text}" is not an IP address; give the SMTP client's address, e.g. 192.0.2.10, or leave it out`]);
+  return ip;
 }
 
 function printOutcomes(results: IngestResult[]): void {
