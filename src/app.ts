@@ -7,7 +7,7 @@ import { openDb, type Db } from './db/client.js';
 import { createCommitter, type Committer } from './ingest/commit.js';
 import { createInboundServer, type InboundServer } from './smtp/server.js';
 import { createDispatcher, type Dispatcher } from './outbound/dispatcher.js';
-import { createHttpServer, type HttpServer, type HttpServerOptions } from './http/server.js';
+import type { HttpServer, HttpServerOptions } from './http/server.js';
 import type { Transport } from './outbound/transport.js';
 import { userByEmail } from './db/users.js';
 import { storedBlobs } from './db/attachments.js';
@@ -36,6 +36,7 @@ export interface Gateway {
   readonly committer: Committer;
   readonly server: InboundServer | null;
   readonly dispatcher: Dispatcher | null;
+  /** The HTTP server once started (loaded only when CASEGATE_HTTP_PORT is set); null before or without one. */
   readonly http: HttpServer | null;
   /** Where the HTTP server listens, once started (null without one). */
   readonly httpAddress: { host: string; port: number } | null;
@@ -63,10 +64,9 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
             },
           },
         );
-  const http =
-    options.http === false || config.httpPort === null
-      ? null
-      : createHttpServer({ db, config }, { ...options.httpOptions, onQueued: () => dispatcher?.nudge() });
+  // The HTTP server (Fastify and its plugins, some 20 MiB of code) is loaded only when it is wanted.
+  const wantsHttp = options.http !== false && config.httpPort !== null;
+  let http: HttpServer | null = null;
   let httpAddress: { host: string; port: number } | null = null;
   let stopping: Promise<void> | null = null;
 
@@ -76,7 +76,9 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     committer,
     server,
     dispatcher,
-    http,
+    get http() {
+      return http;
+    },
     get httpAddress() {
       return httpAddress;
     },
@@ -85,8 +87,10 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       const freed = collectOrphans(db, config);
       if (freed.orphans + freed.temps > 0) console.error(`casegate: ${describeGarbage(freed)}`);
       const where = server ? await server.start() : null;
-      if (http) {
+      if (wantsHttp) {
         try {
+          const { createHttpServer } = await import('./http/server.js');
+          http = createHttpServer({ db, config }, { ...options.httpOptions, onQueued: () => dispatcher?.nudge() });
           httpAddress = await http.start();
         } catch (err) {
           await server?.stop();
