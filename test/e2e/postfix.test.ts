@@ -123,25 +123,32 @@ function relaySetup(name: string, values: Record<string, string>, extra: { main?
   };
 }
 
-describePostfix.each([
-  { name: 'SMTP relay', lmtp: false, readmePort: '2525' },
-  { name: 'LMTP', lmtp: true, readmePort: '2424' },
-])('Postfix → $name → casegate serve', ({ name, lmtp, readmePort }) => {
-  let store: Store;
-  let served: Served;
-  let pf: PostfixInstance;
-
+/** Hooks of one relay scenario: `casegate serve` (SMTP or LMTP) with `env`, and a Postfix relaying the cases domain to it as README says. */
+function relayedTo(name: string, lmtp: boolean, readmePort: string, env: Record<string, string>, ready: (store: Store, pf: PostfixInstance) => void): void {
+  let store: Store | undefined;
+  let served: Served | undefined;
+  let pf: PostfixInstance | undefined;
   beforeAll(async () => {
     requirePostfix();
     store = newStore();
-    served = await startServe(store.db, ['--no-dispatch', ...(lmtp ? ['--lmtp'] : [])], { CASEGATE_OUTBOX_DIR: path.join(store.dir, 'outbox') });
+    served = await startServe(store.db, ['--no-dispatch', ...(lmtp ? ['--lmtp'] : [])], { CASEGATE_OUTBOX_DIR: path.join(store.dir, 'outbox'), ...env });
     pf = await startPostfix(relaySetup(name, { [readmePort]: String(served.port) }));
+    ready(store, pf);
   });
   afterAll(async () => {
     pf?.stop();
     await served?.stop();
     store?.cleanup();
   });
+}
+
+describePostfix.each([
+  { name: 'SMTP relay', lmtp: false, readmePort: '2525' },
+  { name: 'LMTP', lmtp: true, readmePort: '2424' },
+])('Postfix → $name → casegate serve', ({ name, lmtp, readmePort }) => {
+  let store: Store;
+  let pf: PostfixInstance;
+  relayedTo(name, lmtp, readmePort, {}, (s, p) => ((store = s), (pf = p)));
 
   it('a reply from the case contact: status=sent, and the comment is stored', async () => {
     scenario = `${name}: reply`;
@@ -188,20 +195,8 @@ describePostfix.each([
   { name: 'LMTP', lmtp: true, readmePort: '2424' },
 ])('Postfix → $name → casegate serve short of disk space', ({ name, lmtp, readmePort }) => {
   let store: Store;
-  let served: Served;
   let pf: PostfixInstance;
-
-  beforeAll(async () => {
-    requirePostfix();
-    store = newStore();
-    served = await startServe(store.db, ['--no-dispatch', ...(lmtp ? ['--lmtp'] : [])], { CASEGATE_OUTBOX_DIR: path.join(store.dir, 'outbox'), ...NO_SPACE });
-    pf = await startPostfix(relaySetup(name, { [readmePort]: String(served.port) }));
-  });
-  afterAll(async () => {
-    pf?.stop();
-    await served?.stop();
-    store?.cleanup();
-  });
+  relayedTo(name, lmtp, readmePort, NO_SPACE, (s, p) => ((store = s), (pf = p)));
 
   it('a temporary failure: status=deferred, nothing stored, and Postfix tries again', async () => {
     scenario = `${name}: no disk space`;
