@@ -48,8 +48,11 @@ export function addComment(db: Db, config: Pick<Config, 'domain' | 'notifyOwner'
     );
     for (const a of c.attachments) insertAttachment(db, commentId, a, now);
     touchCase(db, row.id, now);
-    const to = commentRecipients(participantsOf(db, row).all, c.authorEmail, c.internal);
-    if (to.length > 0) enqueueNotification(db, { caseId: row.id, commentId, kind: 'comment', recipients: to }, config.domain, now);
+    const parties = participantsOf(db, row);
+    const to = commentRecipients(parties.all, c.authorEmail, c.internal);
+    if (to.length > 0) {
+      enqueueNotification(db, { caseId: row.id, commentId, kind: 'comment', recipients: to, collaborators: parties.collaborators }, config.domain, now);
+    }
     const owner = config.notifyOwner ? ownerToNotify(db, row, c, to) : null;
     if (owner !== null) enqueueNotification(db, { caseId: row.id, commentId, kind: 'owner', recipients: [owner] }, config.domain, now);
     return commentId;

@@ -18,11 +18,13 @@ export interface Notification {
   commentId: number | null;
   kind: NotificationKind;
   recipients: readonly string[];
+  /** The case's collaborators when the caller has read them already (participantsOf); read here otherwise. */
+  collaborators?: readonly string[];
 }
 
 /** Writes the rows of one notification; returns their ids. Call inside the causing transaction. */
 export function enqueueNotification(db: Db, n: Notification, domain: string, now: number): number[] {
-  const collaborators = n.kind === 'owner' ? [] : collaboratorEmails(db, n.caseId).map(normalizeEmail);
+  const collaborators = n.kind === 'owner' ? [] : (n.collaborators ?? collaboratorEmails(db, n.caseId)).map(normalizeEmail);
   return n.recipients.map((recipient) => {
     const lower = normalizeEmail(recipient);
     const note = holdNote(recipient, hardBounceOf(db, lower));

@@ -141,7 +141,13 @@ export function openCase(db: Db, config: Pick<Config, 'domain'>, input: OpenCase
     );
     if (Object.keys(fields).length > 0) setCaseFields(db, row.id, fields);
     if (input.notify) {
-      enqueueNotification(db, { caseId: row.id, commentId: null, kind: 'case-created', recipients: participantsOf(db, row).all }, config.domain, now);
+      const parties = participantsOf(db, row);
+      enqueueNotification(
+        db,
+        { caseId: row.id, commentId: null, kind: 'case-created', recipients: parties.all, collaborators: parties.collaborators },
+        config.domain,
+        now,
+      );
     }
     return row;
   });
