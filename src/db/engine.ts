@@ -1,0 +1,54 @@
+// The storage engine interface: open, transaction, query, close. Two implementations,
+// engines/sqlite.ts (better-sqlite3, the embedded default) and engines/postgres.ts (pg, for more
+// than one machine). Every table function in src/db/ takes the `Tx` it runs in as its first
+// argument; nothing joins a transaction by itself.
+//
+// SQL text is written once with `?` placeholders in the order of `params`; the PostgreSQL engine
+// numbers them `$1…$n`. Where the dialects really differ (locks, dates, upserts that need it), a
+// table module asks `tx.dialect`.
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** Positional parameters, one per `?` of the SQL text. Booleans are bound as 0/1. */
+export type Params = readonly unknown[];
+
+export interface RunResult {
+  /** Rows inserted, updated or deleted. */
+  readonly changes: number;
+}
+
+/** A connection inside one transaction. Valid only until the transaction's work settles. */
+export interface Tx {
+  readonly dialect: Dialect;
+  /** Every row of a query. */
+  all<R>(sql: string, params?: Params): Promise<R[]>;
+  /** The first row of a query, or undefined. */
+  get<R>(sql: string, params?: Params): Promise<R | undefined>;
+  /** A statement whose rows are not wanted (use `RETURNING` with get/all for generated ids). */
+  run(sql: string, params?: Params): Promise<RunResult>;
+  /**
+   * Runs `work` in a savepoint and keeps what it wrote only when `keep(result)` says so (always
+   * when `keep` is absent); otherwise the savepoint is rolled back and the result still returned.
+   * An error rolls the savepoint back and is thrown.
+   */
+  savepoint<T>(work: (tx: Tx) => Promise<T>, keep?: (result: T) => boolean): Promise<{ result: T; kept: boolean }>;
+}
+
+/**
+ * `write` takes the write lock at the start (SQLite: BEGIN IMMEDIATE, so a writer waits for another
+ * process's writer instead of failing halfway); `read` is for work that writes nothing.
+ */
+export type TxMode = 'write' | 'read';
+
+export interface Engine {
+  readonly dialect: Dialect;
+  /** Where the data lives, safe to print: the SQLite file, or the URL with its password masked. */
+  readonly location: string;
+  /**
+   * Runs `work` in a transaction of its own and commits when it resolves; an error rolls back and
+   * is thrown. Transactions never nest: inside one, use `tx.savepoint`.
+   */
+  transaction<T>(work: (tx: Tx) => Promise<T>, mode?: TxMode): Promise<T>;
+  /** Waits for running transactions, then closes every connection. */
+  close(): Promise<void>;
+}
