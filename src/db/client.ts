@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { unavailable } from '../errors.js';
+import type { Dialect } from './engine.js';
 
 /** The database handle: one SQLite connection, and the blob folder beside its file. */
 export interface Db {
@@ -18,15 +19,23 @@ export interface Db {
   close(): void;
 }
 
-/** Folder holding `migrations/`, found by walking up from this file (works from src/ and dist/). */
+/**
+ * Folder holding `migrations/` (one folder per dialect, sqlite/ and postgres/), found by walking up
+ * from this file (works from src/ and dist/).
+ */
 export function packageRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    if (fs.existsSync(path.join(dir, 'migrations', 'meta', '_journal.json'))) return dir;
+    if (fs.existsSync(path.join(dir, 'migrations', 'sqlite', 'meta', '_journal.json'))) return dir;
     const parent = path.dirname(dir);
     if (parent === dir) throw new Error('cannot find the migrations/ folder of casegate');
     dir = parent;
   }
+}
+
+/** The drizzle-kit output of one dialect: `migrations/sqlite` or `migrations/postgres`. */
+export function migrationsFolder(dialect: Dialect): string {
+  return path.join(packageRoot(), 'migrations', dialect);
 }
 
 export function openDb(file: string): Db {
@@ -46,7 +55,7 @@ export function openDb(file: string): Db {
   // 16 MiB of page cache (the default is 2 MiB): the hot index pages of a large database stay in memory.
   sqlite.pragma('cache_size = -16384');
   try {
-    migrate(drizzle(sqlite), { migrationsFolder: path.join(packageRoot(), 'migrations') });
+    migrate(drizzle(sqlite), { migrationsFolder: migrationsFolder('sqlite') });
   } catch (err) {
     sqlite.close();
     throw unavailable(`cannot migrate database ${file}: ${(err as Error).message}; is it a casegate database?`);

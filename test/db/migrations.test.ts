@@ -4,11 +4,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDb, packageRoot } from '../../src/db/client.js';
+import { migrationsFolder, openDb } from '../../src/db/client.js';
 import { userByEmail } from '../../src/db/users.js';
 import { tempDir } from '../helpers/tempDir.js';
 
-const MIGRATIONS = path.join(packageRoot(), 'migrations');
+const MIGRATIONS = migrationsFolder('sqlite');
 const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS, 'meta', '_journal.json'), 'utf8')) as { entries: Array<{ tag: string; when: number }> };
 
 /** A database as drizzle's migrator leaves it after the first `count` migrations. */
