@@ -7,16 +7,29 @@ import { contactsByEmail } from '../db/contacts.js';
 import { collaboratorEmails, deleteCollaborator, insertCollaborator, type CollaboratorRow } from '../db/collaborators.js';
 import { lastPublicCommentId } from '../db/comments.js';
 import { retireReplyAddresses } from '../db/replyAddresses.js';
-import { checkNewCollaborator, mayChangeCollaborators, MAX_COLLABORATORS, type Actor, type CaseParties, type CollaboratorRefusal } from '../domain/collaborators.js';
-import { isEmailAddress, normalizeEmail } from '../domain/address.js';
+import { userByEmail } from '../db/users.js';
+import { checkNewCollaborator, mayChangeCollaborators, MAX_COLLABORATORS, type Actor as PartyActor, type CaseParties, type CollaboratorRefusal } from '../domain/collaborators.js';
+import { addressProblem, normalizeEmail } from '../domain/address.js';
+import { missingPermission } from '../domain/permissions.js';
+import { userActor } from '../admin/permissions.js';
 import { forbidden, invalid, notFound } from '../errors.js';
 import { enqueueNotification } from './notify.js';
 import { contactAddress } from './participants.js';
 
-/** Who acts: the operator (no `as`), or a person by email, with their contact record if any. */
-export function actorFor(db: Db, row: CaseRow, as: string | undefined): Actor {
+/**
+ * Who changes the collaborators: the operator at the CLI (no --as), a user (agent) of the support
+ * team with the edit permission, who may do what the operator may, or a person (the case contact,
+ * a help admin) held to the rule of SPEC §2.7.
+ */
+export type CollaboratorActor = PartyActor | { kind: 'agent'; email: string };
+
+/** Who acts: the operator (no `as`), a user with edit, or a person by email with their contact record if any. */
+export function actorFor(db: Db, row: CaseRow, as: string | undefined): CollaboratorActor {
   if (as === undefined) return { kind: 'operator' };
-  if (!isEmailAddress(as)) throw invalid(`--as "${as}" is not an email address; give the acting person's address, or leave --as out to act as the operator`);
+  const problem = addressProblem(as);
+  if (problem !== null) throw invalid(`--as "${as}" is not an email address (${problem}); give the acting person's address, or leave --as out to act as the operator`);
+  const user = userByEmail(db, as);
+  if (user && missingPermission(userActor(user), 'edit') === null) return { kind: 'agent', email: user.email };
   const known = contactsByEmail(db, as);
   const contact = known.find((c) => c.accountId === row.accountId) ?? known[0] ?? null;
   return { kind: 'person', email: as, contact: contact ? { accountId: contact.accountId, helpAdmin: contact.helpAdmin, active: contact.active } : null };
@@ -26,13 +39,17 @@ function partiesOf(db: Db, row: CaseRow): CaseParties {
   return { number: row.number, contactEmail: contactAddress(db, row), accountId: row.accountId };
 }
 
-function requireAllowed(actor: Actor, parties: CaseParties, target: string): void {
-  if (actor.kind === 'person' && !mayChangeCollaborators(actor, parties, target)) {
-    throw forbidden(
-      `${actor.email} may not change the collaborators of case ${parties.number}; only the case contact, a help admin of its account or the operator (no --as) may`,
-    );
-  }
+function requireAllowed(db: Db, actor: CollaboratorActor, parties: CaseParties, target: string): void {
+  if (actor.kind !== 'person' || mayChangeCollaborators(actor, parties, target)) return;
+  // A user without edit is told what it lacks; anyone else, who may.
+  const user = userByEmail(db, actor.email);
+  const lacks = user ? `; user ${user.email} lacks the "edit" permission that would let it act for the support team` : '';
+  throw forbidden(
+    `${actor.email} may not change the collaborators of case ${parties.number}; only the case contact, a help admin of its account, a user with the edit permission or the operator (no --as) may${lacks}`,
+  );
 }
+
+const addedBy = (actor: CollaboratorActor): string => (actor.kind === 'operator' ? 'operator' : actor.email);
 
 const REFUSALS: Record<CollaboratorRefusal, (email: string, number: string) => string> = {
   'is-contact': (email, n) => `${email} is the contact of case ${n} and cannot also be its collaborator; the contact gets every update already`,
@@ -41,18 +58,19 @@ const REFUSALS: Record<CollaboratorRefusal, (email: string, number: string) => s
 };
 
 /** Adds a collaborator and queues their history email; the limit is checked under the write lock. */
-export function addCollaborator(db: Db, config: Pick<Config, 'domain'>, row: CaseRow, email: string, actor: Actor, now: number): CollaboratorRow {
+export function addCollaborator(db: Db, config: Pick<Config, 'domain'>, row: CaseRow, email: string, actor: CollaboratorActor, now: number): CollaboratorRow {
   const address = email.trim();
-  if (!isEmailAddress(address)) throw invalid(`"${email}" is not an email address; give one like bob@example.com`);
+  const problem = addressProblem(address);
+  if (problem !== null) throw invalid(`"${email}" is not an email address (${problem}); give a plain address like bob@example.com`);
   const parties = partiesOf(db, row);
-  requireAllowed(actor, parties, address);
+  requireAllowed(db, actor, parties, address);
   // BEGIN IMMEDIATE: adds running at the same time in other processes cannot together pass 20.
   return transaction(
     db,
     () => {
       const refusal = checkNewCollaborator(parties, collaboratorEmails(db, row.id), address);
       if (refusal !== null) throw invalid(REFUSALS[refusal](address, row.number));
-      const added = insertCollaborator(db, row.id, address, actor.kind === 'operator' ? 'operator' : actor.email, now);
+      const added = insertCollaborator(db, row.id, address, addedBy(actor), now);
       enqueueNotification(db, { caseId: row.id, commentId: lastPublicCommentId(db, row.id), kind: 'history', recipients: [address] }, config.domain, now);
       return added;
     },
@@ -64,8 +82,8 @@ export function addCollaborator(db: Db, config: Pick<Config, 'domain'>, row: Cas
  * Removes a collaborator and retires the reply address issued to them (mail to it is then refused
  * at RCPT, and a reply through their earlier notifications is refused); returns the removed row's id.
  */
-export function removeCollaborator(db: Db, row: CaseRow, email: string, actor: Actor, now = Date.now()): number {
-  requireAllowed(actor, partiesOf(db, row), email);
+export function removeCollaborator(db: Db, row: CaseRow, email: string, actor: CollaboratorActor, now = Date.now()): number {
+  requireAllowed(db, actor, partiesOf(db, row), email);
   return transaction(db, () => {
     const id = deleteCollaborator(db, row.id, email);
     if (id === undefined) throw notFound(`${email} is not a collaborator of case ${row.number}; see "casegate collaborator list ${row.number}"`);

@@ -10,7 +10,7 @@ import { conflict } from '../errors.js';
 
 export function linkContact(db: Db, row: CaseRow, contact: ContactRow, now: number): CaseRow {
   requireEligible(contact);
-  if (row.contactId === contact.id) throw conflict(`case ${row.number} is already linked to contact ${contact.id} (${contact.email}); nothing to change`);
+  if (row.contactId === contact.id) throw conflict(`case ${row.number} is already linked to contact ${contact.id}; nothing to change`);
   if (collaboratorEmails(db, row.id).some((e) => normalizeEmail(e) === contact.emailLower)) {
     throw conflict(
       `${contact.email} is a collaborator of case ${row.number}; remove it first with "casegate collaborator remove ${row.number} ${contact.email}"`,

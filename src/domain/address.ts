@@ -2,15 +2,26 @@
 
 const LOCAL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
 
-/** True for a plain addr-spec such as `ann@example.com` (no display name, no quotes). */
+/** True for a plain addr-spec such as `ann@example.com` (no display name, no quotes, no encoded word). */
 export function isEmailAddress(value: string): boolean {
-  if (value.length > 254) return false;
+  return addressProblem(value) === null;
+}
+
+/**
+ * Why `value` is not a plain addr-spec, in a few words for an error message, or null when it is one.
+ * An RFC 2047 encoded word (`=?utf-8?q?…?=`) is the encoding of a display name, never part of an
+ * address (RFC 2047 §5): mail clients decode it, so `=?utf-8?q?ann?=@x` would show as someone else.
+ */
+export function addressProblem(value: string): string | null {
+  if (value.length > 254) return 'longer than 254 characters';
   const at = value.lastIndexOf('@');
-  if (at <= 0 || at === value.length - 1) return false;
+  if (at <= 0 || at === value.length - 1) return 'no local part and domain around an @';
   const local = value.slice(0, at);
-  const domain = value.slice(at + 1);
-  const lower = domain.toLowerCase();
-  return local.length <= 64 && LOCAL.test(local) && isDomainName(lower) && (lower.includes('.') || lower === 'localhost');
+  const lower = value.slice(at + 1).toLowerCase();
+  if (local.includes('=?')) return 'an encoded word (=?…?=) is a display name\'s encoding, not an address';
+  if (local.length > 64 || !LOCAL.test(local)) return 'the part before the @ has characters an address cannot have, or is too long';
+  if (!isDomainName(lower) || !(lower.includes('.') || lower === 'localhost')) return 'the part after the @ is not a domain name';
+  return null;
 }
 
 export function normalizeEmail(value: string): string {

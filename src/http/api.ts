@@ -30,9 +30,18 @@ type Handler = (req: FastifyRequest, deps: ApiDeps) => unknown | Promise<unknown
 const body = <T>(req: FastifyRequest): T => req.body as T;
 const caseOf = (req: FastifyRequest, deps: ApiDeps) => requireCase(deps.db, (req.params as Params).number);
 
+/**
+ * A write answers a key with `read` with the record as the CLI prints it; a key without `read`
+ * gets only what it wrote (the case number, the changed item): it learns nothing of the case, its
+ * participants or its comments (internal ones above all) by writing to it.
+ */
+const mayRead = (req: FastifyRequest): boolean => req.apiKey?.permissions.includes('read') === true;
+const answer = <T, U>(req: FastifyRequest, full: () => T, bare: () => U): T | U => (mayRead(req) ? full() : bare());
+
 const HANDLERS: Readonly<Record<string, Handler>> = {
   'POST /api/v1/cases': (req, { db, config, now }) => {
-    return caseDetail(db, escalateCase(db, config, body(req), now()), config.domain);
+    const row = escalateCase(db, config, body(req), now());
+    return answer(req, () => caseDetail(db, row, config.domain), () => ({ number: row.number }));
   },
   'GET /api/v1/cases/:number': (req, deps) => caseDetail(deps.db, caseOf(req, deps), deps.config.domain),
   'POST /api/v1/cases/:number/comments': async (req, deps) => {
@@ -41,28 +50,47 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     const at = deps.now();
     const internal = b.internal === true;
     const c = await commentRequest(deps.db, deps.config, row, { as: b.author, body: b.body, internal, attachments: [], source: 'api' }, at);
+    // Only what the key sent, with the comment's id and time: the same for every key.
     return commentAddedView(row.number, c, { body: b.body, source: 'api', internal }, at);
   },
   'POST /api/v1/cases/:number/collaborators': (req, deps) => {
     const row = caseOf(req, deps);
-    const b = body<{ email: string; as?: string }>(req);
+    const b = body<{ email: string; as: string }>(req);
     const added = addCollaborator(deps.db, deps.config, row, b.email, actorFor(deps.db, row, b.as), deps.now());
-    return collaboratorView(deps.db, row, added.email, { id: added.id });
+    return answer(
+      req,
+      () => collaboratorView(deps.db, row, added.email, { id: added.id }),
+      () => ({ case: row.number, email: added.email, id: added.id }),
+    );
   },
   'DELETE /api/v1/cases/:number/collaborators': (req, deps) => {
     const row = caseOf(req, deps);
-    const b = body<{ email: string; as?: string }>(req);
-    const id = removeCollaborator(deps.db, row, b.email, actorFor(deps.db, row, b.as));
-    return collaboratorView(deps.db, row, b.email, { id, removed: true });
+    const b = body<{ email: string; as: string }>(req);
+    const id = removeCollaborator(deps.db, row, b.email, actorFor(deps.db, row, b.as), deps.now());
+    return answer(
+      req,
+      () => collaboratorView(deps.db, row, b.email, { id, removed: true }),
+      () => ({ case: row.number, email: b.email, id, removed: true }),
+    );
   },
   'POST /api/v1/cases/:number/contact': (req, deps) => {
     const row = caseOf(req, deps);
-    const linked = linkContact(deps.db, row, requireContact(deps.db, body<{ contact: string }>(req).contact), deps.now());
-    return caseDetail(deps.db, linked, deps.config.domain);
+    const ref = body<{ contact: string }>(req).contact;
+    const linked = linkContact(deps.db, row, requireContact(deps.db, ref), deps.now());
+    return answer(req, () => caseDetail(deps.db, linked, deps.config.domain), () => ({ case: linked.number, contact: ref }));
   },
-  'DELETE /api/v1/cases/:number/contact': (req, deps) => caseDetail(deps.db, unlinkContact(deps.db, caseOf(req, deps), deps.now()), deps.config.domain),
+  'DELETE /api/v1/cases/:number/contact': (req, deps) => {
+    const unlinked = unlinkContact(deps.db, caseOf(req, deps), deps.now());
+    return answer(req, () => caseDetail(deps.db, unlinked, deps.config.domain), () => ({ case: unlinked.number, contact: null }));
+  },
   'GET /api/v1/contacts': (req, deps) => searchContacts(deps.db, (req.query as { search: string }).search),
 };
+
+function authorizationHeaders(raw: readonly string[]): number {
+  let n = 0;
+  for (let i = 0; i < raw.length; i += 2) if ((raw[i] as string).toLowerCase() === 'authorization') n++;
+  return n;
+}
 
 export function send(reply: FastifyReply, e: HttpError): FastifyReply {
   return reply.code(e.status).type('application/json; charset=utf-8').send(e.body);
@@ -82,16 +110,19 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
   void app.register(async (api) => {
     const limiter = createRateLimiter(deps.config.apiRateLimit, 60_000, deps.now);
     api.setErrorHandler((err, req, reply) => {
-      const e = httpErrorOf(err, deps.config.apiMaxBodyBytes);
+      const e = httpErrorOf(err, deps.config.apiMaxBodyBytes, { body: req.body, querystring: req.query, params: req.params });
       if (e.status >= 500) console.error(`casegate: http ${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`);
       return send(reply, e);
     });
     // onRequest: before the body is read, so that a stranger learns nothing from validation and
     // a large body from a stranger is not read at all.
     api.addHook('onRequest', async (req, reply) => {
+      // Node keeps the first of several Authorization headers; which one a proxy in front reads
+      // is its own choice, so a request with more than one is refused whole.
+      if (authorizationHeaders(req.raw.rawHeaders) > 1) return send(reply, httpError(401, 'send one Authorization header, "Authorization: Bearer <key>", not several'));
       const header = req.headers.authorization ?? '';
-      const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-      if (!m) return send(reply, httpError(401, 'send the key as "Authorization: Bearer <key>"; make one with "casegate apikey create NAME"'));
+      const m = header.length > 200 ? null : /^Bearer[ \t]+([A-Za-z0-9_-]+)[ \t]*$/i.exec(header);
+      if (!m) return send(reply, httpError(401, 'send the key as "Authorization: Bearer <key>", one key; make one with "casegate apikey create NAME"'));
       const key = authenticateKey(deps.db, m[1] as string);
       if (key === null) return send(reply, httpError(401, 'this API key is not known; check it, or make one with "casegate apikey create NAME"'));
       if ('revoked' in key) return send(reply, httpError(401, 'this API key was revoked; ask for a new one ("casegate apikey create NAME")'));

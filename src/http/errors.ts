@@ -1,5 +1,6 @@
 // The one map from error to HTTP status, and the JSON error body `{error, hint}` (SPEC §8).
 import { CasegateError, type ErrorKind } from '../errors.js';
+import { controlCharacterProblem, NO_CONTROL_PATTERN, type TextShape } from '../domain/text.js';
 
 const STATUS: Readonly<Record<ErrorKind, number>> = Object.freeze({ invalid: 400, 'not-found': 404, forbidden: 403, conflict: 409, unavailable: 503 });
 
@@ -25,11 +26,36 @@ export function httpError(status: number, hint: string): HttpError {
   return { status, body: { error: LABEL[status] ?? 'error', hint } };
 }
 
+/** What a request sent, by Fastify's validation context (`body`, `querystring`, `params`). */
+export type SentInput = Readonly<Record<string, unknown>>;
+
+interface SchemaError {
+  keyword?: string;
+  instancePath?: string;
+  params?: { pattern?: string };
+}
+
+const SHAPE_OF_PATTERN = new Map<string, TextShape>(Object.entries(NO_CONTROL_PATTERN).map(([shape, pattern]) => [pattern, shape as TextShape]));
+
+/** A control character refused by a schema pattern, said as what it is and where; else null. */
+function controlCharacterHint(first: SchemaError | undefined, context: string | undefined, sent: SentInput): string | null {
+  const shape = SHAPE_OF_PATTERN.get(first?.params?.pattern ?? '');
+  if (first?.keyword !== 'pattern' || shape === undefined) return null;
+  const steps = (first.instancePath ?? '').split('/').slice(1);
+  let value: unknown = sent[context ?? 'body'];
+  for (const step of steps) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[step] : undefined;
+  if (typeof value !== 'string') return null;
+  return controlCharacterProblem(steps.join('.') || (context ?? 'the value'), value, shape);
+}
+
 /** A thrown error as an answer: ours by kind, Fastify's by its status code, anything else 500. */
-export function httpErrorOf(err: unknown, maxBodyBytes: number): HttpError {
+export function httpErrorOf(err: unknown, maxBodyBytes: number, sent: SentInput = {}): HttpError {
   if (err instanceof CasegateError) return httpError(STATUS[err.kind], err.message);
-  const e = err as { statusCode?: number; code?: string; validation?: unknown; message?: string };
-  if (e.validation !== undefined) return httpError(400, `${e.message ?? 'the request does not match the schema'}; see /api/v1/openapi.json`);
+  const e = err as { statusCode?: number; code?: string; validation?: SchemaError[]; validationContext?: string; message?: string };
+  if (e.validation !== undefined) {
+    const control = controlCharacterHint(e.validation[0], e.validationContext, sent);
+    return httpError(400, control ?? `${e.message ?? 'the request does not match the schema'}; see /api/v1/openapi.json`);
+  }
   if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || e.statusCode === 413) return httpError(413, `the body is larger than ${maxBodyBytes} bytes (CASEGATE_API_MAX_BODY_BYTES); send less`);
   if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return httpError(415, 'send the body as JSON with Content-Type: application/json');
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) return httpError(e.statusCode, e.message ?? 'bad request');

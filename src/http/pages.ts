@@ -4,7 +4,8 @@
 
 export const FIELDS = ['name', 'email', 'subject', 'description', 'attachments'] as const;
 export type Field = (typeof FIELDS)[number];
-export type FieldErrors = Partial<Record<Field, string>>;
+/** Messages by field; `form` is about the form as a whole (sent from elsewhere, too many parts). */
+export type FieldErrors = Partial<Record<Field | 'form', string>>;
 export type FormValues = Partial<Record<'name' | 'email' | 'subject' | 'description', string>>;
 
 /** The honeypot: a field people do not see and bots fill in. */
@@ -48,15 +49,16 @@ ${control}${error ? `\n<p class="error" id="${name}-error">${escapeHtml(error)}<
 
 export function formPage(values: FormValues = {}, errors: FieldErrors = {}, maxBytes: number): string {
   const listed = FIELDS.filter((f) => errors[f] !== undefined);
+  const whole = errors.form === undefined ? '' : `<p id="form-error">${escapeHtml(errors.form)}</p>`;
   const summary =
-    listed.length === 0
+    listed.length === 0 && whole === ''
       ? ''
-      : `<div class="summary" role="alert" aria-labelledby="summary-title"><h2 id="summary-title">Please correct ${listed.length === 1 ? 'this field' : `these ${listed.length} fields`}</h2><ul>${listed
-          .map((f) => `<li><a href="#${f}">${LABELS[f]}: ${escapeHtml(errors[f] as string)}</a></li>`)
-          .join('')}</ul></div>\n`;
+      : `<div class="summary" role="alert" aria-labelledby="summary-title"><h2 id="summary-title">${listed.length === 0 ? 'Your request was not sent' : `Please correct ${listed.length === 1 ? 'this field' : `these ${listed.length} fields`}`}</h2>${whole}${
+          listed.length === 0 ? '' : `<ul>${listed.map((f) => `<li><a href="#${f}">${LABELS[f]}: ${escapeHtml(errors[f] as string)}</a></li>`).join('')}</ul>`
+        }</div>\n`;
   const fileError = errors.attachments;
   return page(
-    listed.length ? 'Error: Contact support' : 'Contact support',
+    summary !== '' ? 'Error: Contact support' : 'Contact support',
     `<h1>Contact support</h1>
 <p>Tell us what happened and we will open a case. Fields marked optional may be left empty.</p>
 ${summary}<form method="post" action="/web-to-case" enctype="multipart/form-data" novalidate>

@@ -3,9 +3,13 @@
 // server accepts.
 import { PRIORITIES } from '../domain/caseRules.js';
 import type { Permission } from '../domain/permissions.js';
+import { NO_CONTROL_PATTERN } from '../domain/text.js';
 
-const text = (maxLength: number, minLength = 0) => ({ type: 'string', minLength, maxLength }) as const;
-const email = { type: 'string', minLength: 3, maxLength: 254, description: 'an email address' } as const;
+/** One line of text: no control characters (NUL, escape, tab, line breaks…). */
+const text = (maxLength: number, minLength = 0) => ({ type: 'string', minLength, maxLength, pattern: NO_CONTROL_PATTERN.line }) as const;
+/** Several lines: tabs and line breaks, no other control characters. */
+const lines = (maxLength: number, minLength = 0) => ({ type: 'string', minLength, maxLength, pattern: NO_CONTROL_PATTERN.lines }) as const;
+const email = { type: 'string', minLength: 3, maxLength: 254, pattern: NO_CONTROL_PATTERN.line, description: 'a plain email address (addr-spec), such as ann@example.com' } as const;
 
 export const caseNumberParams = {
   type: 'object',
@@ -19,7 +23,7 @@ export const createCaseBody = {
   required: ['subject', 'customer'],
   properties: {
     subject: text(255, 1),
-    description: text(100_000),
+    description: lines(100_000),
     priority: { type: 'string', enum: [...PRIORITIES] },
     origin: { ...text(40, 1), description: 'default API' },
     customer: {
@@ -45,7 +49,7 @@ export const commentBody = {
   required: ['author', 'body'],
   properties: {
     author: { ...email, description: 'a user, or the case contact or a collaborator' },
-    body: text(100_000, 1),
+    body: lines(100_000, 1),
     internal: { type: 'boolean', description: 'internal note, users only; default false' },
   },
 } as const;
@@ -53,10 +57,14 @@ export const commentBody = {
 export const collaboratorBody = {
   type: 'object',
   additionalProperties: false,
-  required: ['email'],
+  required: ['email', 'as'],
   properties: {
     email,
-    as: { ...email, description: 'who acts: the case contact or a help admin of its account; without it the API key acts as the operator' },
+    as: {
+      ...email,
+      description:
+        'who acts, always named (a key is not the operator at a terminal): the case contact or an active help admin of its account, who may add or remove anyone; a help admin of another account, only itself; or a user (agent) with the edit permission, who may add or remove anyone',
+    },
   },
 } as const;
 
@@ -85,16 +93,70 @@ export interface Operation {
   query?: object;
   status: number;
   answers: string;
+  /** What a key without the `read` permission gets instead: only what it wrote. */
+  bare?: { answers: string; schema: object };
 }
 
+const caseNumber = { type: 'string', pattern: '^[0-9]{8}$' } as const;
+const bareObject = (properties: Record<string, object>) => ({ type: 'object', additionalProperties: false, required: Object.keys(properties), properties }) as const;
+const bareCollaborator = { case: caseNumber, email: { type: 'string' }, id: { type: 'integer' } } as const;
+
 export const OPERATIONS: readonly Operation[] = [
-  { method: 'POST', url: '/api/v1/cases', summary: 'escalate a customer\'s issue to a case', permission: 'create', body: createCaseBody, status: 201, answers: 'the case, as `casegate case show NUMBER --json` prints it' },
-  { method: 'GET', url: '/api/v1/cases/:number', summary: 'a case', permission: 'read', params: caseNumberParams, status: 200, answers: 'the case, as `casegate case show NUMBER --json` prints it' },
-  { method: 'POST', url: '/api/v1/cases/:number/comments', summary: 'add a comment', permission: 'edit', params: caseNumberParams, body: commentBody, status: 201, answers: 'the comment, as `casegate comment add --json` prints it' },
-  { method: 'POST', url: '/api/v1/cases/:number/collaborators', summary: 'add a collaborator', permission: 'edit', params: caseNumberParams, body: collaboratorBody, status: 201, answers: 'the collaborator, as `casegate collaborator add --json` prints it' },
-  { method: 'DELETE', url: '/api/v1/cases/:number/collaborators', summary: 'remove a collaborator', permission: 'edit', params: caseNumberParams, body: collaboratorBody, status: 200, answers: 'the removed collaborator, as `casegate collaborator remove --json` prints it' },
-  { method: 'POST', url: '/api/v1/cases/:number/contact', summary: 'link (or relink) the case to a contact', permission: 'edit', params: caseNumberParams, body: contactLinkBody, status: 200, answers: 'the case' },
-  { method: 'DELETE', url: '/api/v1/cases/:number/contact', summary: 'unlink the contact of the case', permission: 'edit', params: caseNumberParams, status: 200, answers: 'the case' },
+  {
+    method: 'POST',
+    url: '/api/v1/cases',
+    summary: 'escalate a customer\'s issue to a case',
+    permission: 'create',
+    body: createCaseBody,
+    status: 201,
+    answers: 'the case, as `casegate case show NUMBER --json` prints it',
+    bare: { answers: 'the case number only', schema: bareObject({ number: caseNumber }) },
+  },
+  { method: 'GET', url: '/api/v1/cases/:number', summary: 'a case', permission: 'read', params: caseNumberParams, status: 200, answers: 'the case, as `casegate case show NUMBER --json` prints it, internal comments included' },
+  { method: 'POST', url: '/api/v1/cases/:number/comments', summary: 'add a comment', permission: 'edit', params: caseNumberParams, body: commentBody, status: 201, answers: 'the comment as sent, with its id and time, as `casegate comment add --json` prints it' },
+  {
+    method: 'POST',
+    url: '/api/v1/cases/:number/collaborators',
+    summary: 'add a collaborator',
+    permission: 'edit',
+    params: caseNumberParams,
+    body: collaboratorBody,
+    status: 201,
+    answers: 'the collaborator, as `casegate collaborator add --json` prints it',
+    bare: { answers: 'the case number, the address and the id of the collaborator', schema: bareObject(bareCollaborator) },
+  },
+  {
+    method: 'DELETE',
+    url: '/api/v1/cases/:number/collaborators',
+    summary: 'remove a collaborator',
+    permission: 'edit',
+    params: caseNumberParams,
+    body: collaboratorBody,
+    status: 200,
+    answers: 'the removed collaborator, as `casegate collaborator remove --json` prints it',
+    bare: { answers: 'the case number, the address and the id of the removed collaborator', schema: bareObject({ ...bareCollaborator, removed: { const: true } }) },
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/cases/:number/contact',
+    summary: 'link (or relink) the case to a contact',
+    permission: 'edit',
+    params: caseNumberParams,
+    body: contactLinkBody,
+    status: 200,
+    answers: 'the case',
+    bare: { answers: 'the case number and the contact as sent', schema: bareObject({ case: caseNumber, contact: { type: 'string' } }) },
+  },
+  {
+    method: 'DELETE',
+    url: '/api/v1/cases/:number/contact',
+    summary: 'unlink the contact of the case',
+    permission: 'edit',
+    params: caseNumberParams,
+    status: 200,
+    answers: 'the case',
+    bare: { answers: 'the case number, and contact null', schema: bareObject({ case: caseNumber, contact: { type: 'null' } }) },
+  },
   { method: 'GET', url: '/api/v1/contacts', summary: 'search contacts', permission: 'read', query: contactSearchQuery, status: 200, answers: 'contacts, as `casegate contact search --json` prints them' },
 ];
 
@@ -114,6 +176,13 @@ const ERRORS: Record<string, string> = {
   '429': 'more requests from this key this minute than CASEGATE_API_RATE_LIMIT; see Retry-After',
 };
 
+const answerText = (op: Operation): string => (op.bare ? `with \`read\`: ${op.answers}; without: ${op.bare.answers}` : op.answers);
+
+function answerSchema(op: Operation): object {
+  const full = { type: op.url === '/api/v1/contacts' ? 'array' : 'object', description: op.answers };
+  return op.bare ? { anyOf: [{ ...full, description: `a key with read: ${op.answers}` }, { ...op.bare.schema, description: `a key without read: ${op.bare.answers}` }] } : full;
+}
+
 /** OpenAPI 3.1 document of the API (JSON Schema 2020-12 is a superset of what Ajv checks here). */
 export function openApiDocument(): object {
   const paths: Record<string, Record<string, object>> = {};
@@ -131,12 +200,12 @@ export function openApiDocument(): object {
     paths[path] ??= {};
     (paths[path] as Record<string, object>)[op.method.toLowerCase()] = {
       summary: op.summary,
-      description: `Needs the \`${op.permission}\` permission.`,
+      description: `Needs the \`${op.permission}\` permission.${op.bare ? ` A key with \`read\` gets ${op.answers}; a key without \`read\` gets ${op.bare.answers}, and nothing else of the case.` : ''}`,
       security: [{ apiKey: [] }],
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: op.body } } } } : {}),
       responses: {
-        [String(op.status)]: { description: op.answers, content: { 'application/json': { schema: { type: op.url === '/api/v1/contacts' ? 'array' : 'object' } } } },
+        [String(op.status)]: { description: answerText(op), content: { 'application/json': { schema: answerSchema(op) } } },
         ...Object.fromEntries(Object.entries(ERRORS).map(([code, description]) => [code, { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }])),
       },
     };

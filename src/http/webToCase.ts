@@ -1,19 +1,19 @@
 // Web-to-Case (SPEC §8): GET shows the form; POST checks the per-IP and daily limits, reads the
-// multipart body (attachments bounded by the mail size limit), drops honeypot submissions
-// quietly, answers bad input with the form and a message by field, and otherwise opens the case
-// as mail would and names its number.
-import { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+// multipart body (src/http/uploads.ts: attachments streamed to the blob store, bounded by the mail
+// size limit), drops honeypot submissions quietly, answers bad input with the form and a message
+// by field, and otherwise opens the case as mail would and names its number.
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
-import { releaseBlobs, writeBlob } from '../db/blobs.js';
-import { isBlobStored, type NewAttachment } from '../db/attachments.js';
+import type { NewAttachment } from '../db/attachments.js';
 import { countCasesSince } from '../db/cases.js';
 import { isEmailAddress } from '../domain/address.js';
+import { controlCharacterIn, type TextShape } from '../domain/text.js';
 import { openWebCase } from '../cases/web.js';
-import { answerPage, formPage, HONEYPOT, limitPage, receivedPage, type FieldErrors, type FormValues } from './pages.js';
+import { answerPage, formPage, limitPage, receivedPage, type FieldErrors, type FormValues } from './pages.js';
 import { createRateLimiter } from './rateLimit.js';
+import { discardRest, FORM_LIMITS, readForm, releaseUploads, surelyTooLarge, type FormRefusal } from './uploads.js';
 
 export interface WebDeps {
   db: Db;
@@ -22,14 +22,10 @@ export interface WebDeps {
   onQueued: () => void;
 }
 
-interface Upload {
-  filename: string;
-  contentType: string;
-  data: Buffer;
-}
-
 const DAY_MS = 86_400_000;
 const LIMITS = { name: 200, subject: 255, description: 32_000 } as const;
+const SHAPES: Readonly<Record<keyof FormValues, TextShape>> = { name: 'line', email: 'line', subject: 'line', description: 'lines' };
+const LABELS: Readonly<Record<keyof FormValues, string>> = { name: 'Your name', email: 'Your email', subject: 'The subject', description: 'The description' };
 
 /** Messages by field for what was typed; empty when the submission can open a case. */
 export function checkSubmission(v: FormValues): FieldErrors {
@@ -44,6 +40,12 @@ export function checkSubmission(v: FormValues): FieldErrors {
   if (subject === '') errors.subject = 'Enter a subject: a few words about the problem.';
   else if (subject.length > LIMITS.subject) errors.subject = `The subject can be at most ${LIMITS.subject} characters.`;
   if ((v.description ?? '').length > LIMITS.description) errors.description = `The description can be at most ${LIMITS.description} characters.`;
+  for (const field of Object.keys(SHAPES) as Array<keyof FormValues>) {
+    const shape = SHAPES[field];
+    if (errors[field] === undefined && controlCharacterIn(v[field] ?? '', shape) !== null) {
+      errors[field] = `${LABELS[field]} holds an invisible control character${shape === 'line' ? ' (a tab or a line break counts too)' : ''}; type it again without it.`;
+    }
+  }
   return errors;
 }
 
@@ -52,21 +54,28 @@ const html = (reply: FastifyReply, status: number, body: string): FastifyReply =
 export async function registerWebToCase(app: FastifyInstance, deps: WebDeps): Promise<void> {
   const { config, db } = deps;
   const perIp = createRateLimiter(config.webRateLimit, 3600_000, deps.now);
-  const tooLarge = `The attachments are larger than ${config.maxMessageBytes} bytes in all; send smaller files, or fewer.`;
+  const form = (values: FormValues, errors: FieldErrors) => formPage(values, errors, config.maxMessageBytes);
+  /** What each refusal of the form as a whole says, by status and field. */
+  const REFUSED: Readonly<Record<FormRefusal, { status: number; errors: FieldErrors }>> = {
+    'too-large': { status: 413, errors: { attachments: `The attachments are larger than ${config.maxMessageBytes} bytes in all; send smaller files, or fewer.` } },
+    'too-many-files': { status: 413, errors: { attachments: `You can attach at most ${FORM_LIMITS.files} files; send fewer, or put them together in one archive.` } },
+    'too-many-fields': { status: 413, errors: { form: `The form was sent with more than ${FORM_LIMITS.fields} fields; this form has 5. Send it from this page.` } },
+    'too-many-parts': { status: 413, errors: { form: `The form was sent in more than ${FORM_LIMITS.parts} parts (fields and files together); send it from this page, with at most ${FORM_LIMITS.files} files.` } },
+    'not-this-form': { status: 400, errors: { form: 'The form was sent with a field this form does not have; send it from this page.' } },
+  };
 
   await app.register(async (web) => {
-    await web.register(multipart, { limits: { fileSize: config.maxMessageBytes, files: 20, fields: 20, fieldSize: 64 * 1024, parts: 40 } });
+    await web.register(multipart, { limits: { fileSize: config.maxMessageBytes, ...FORM_LIMITS } });
     web.setErrorHandler((err, req, reply) => {
       const e = err as { statusCode?: number; code?: string };
-      if (e.statusCode === 413) return html(reply, 413, formPage({}, { attachments: tooLarge }, config.maxMessageBytes));
       if (e.statusCode === 415 || e.code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') {
-        return html(reply, 415, formPage({}, { name: 'The form was not sent as multipart/form-data; send it from this page.' }, config.maxMessageBytes));
+        return html(reply, 415, form({}, { form: 'The form was not sent as multipart/form-data; send it from this page.' }));
       }
       console.error(`casegate: http ${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`);
-      return html(reply, 500, formPage({}, { description: 'Something went wrong on our side and nothing was saved; please try again.' }, config.maxMessageBytes));
+      return html(reply, 500, form({}, { form: 'Something went wrong on our side and nothing was saved; please try again.' }));
     });
 
-    web.get('/web-to-case', async (_req, reply) => html(reply, 200, formPage({}, {}, config.maxMessageBytes)));
+    web.get('/web-to-case', async (_req, reply) => html(reply, 200, form({}, {})));
 
     web.post('/web-to-case', async (req, reply) => {
       const slot = perIp.take(req.ip);
@@ -77,52 +86,34 @@ export async function registerWebToCase(app: FastifyInstance, deps: WebDeps): Pr
         const wait = Math.ceil((dayStart + DAY_MS - now) / 1000);
         return html(reply.header('retry-after', String(wait)), 429, limitPage('daily', wait));
       }
-      const read = await readForm(req, config.maxMessageBytes);
-      if (read === 'too-large') return html(reply, 413, formPage({}, { attachments: tooLarge }, config.maxMessageBytes));
-      const { values, trap, uploads } = read;
-      if (trap.trim() !== '') return html(reply, 200, receivedPage());
+      const read = surelyTooLarge(req.headers['content-length'], config.maxMessageBytes) ? { refused: 'too-large' as const } : await readForm(req, db, config.maxMessageBytes);
+      if ('refused' in read) {
+        // Nothing more is parsed or stored; the rest of the body is read and dropped.
+        discardRest(req);
+        const { status, errors } = REFUSED[read.refused];
+        return html(reply, status, form({}, errors));
+      }
+      const { values, trap, attachments } = read;
+      if (trap.trim() !== '') {
+        releaseUploads(db, attachments);
+        return html(reply, 200, receivedPage());
+      }
       const errors = checkSubmission(values);
       if (Object.keys(errors).length > 0) {
-        if (uploads.length > 0) errors.attachments = 'Please choose the files again: they are not kept when the form has errors.';
-        return html(reply, 400, formPage(values, errors, config.maxMessageBytes));
+        releaseUploads(db, attachments);
+        if (attachments.length > 0) errors.attachments = 'Please choose the files again: they are not kept when the form has errors.';
+        return html(reply, 400, form(values, errors));
       }
-      const row = await openWithAttachments(deps, values, uploads, now);
+      const row = openWithAttachments(deps, values, attachments, now);
       deps.onQueued();
       return html(reply, 200, answerPage(row.number, (values.email ?? '').trim()));
     });
   });
 }
 
-async function readForm(req: FastifyRequest, maxBytes: number): Promise<{ values: FormValues; trap: string; uploads: Upload[] } | 'too-large'> {
-  const values: Record<string, string> = {};
-  const uploads: Upload[] = [];
-  let trap = '';
-  let total = 0;
-  for await (const part of req.parts()) {
-    if (part.type === 'file') {
-      const data = await part.toBuffer();
-      // A file input left empty still sends a part, with no name and no bytes.
-      if (part.filename === '' && data.length === 0) continue;
-      total += data.length;
-      if (total > maxBytes) return 'too-large';
-      uploads.push({ filename: part.filename || 'attachment', contentType: part.mimetype || 'application/octet-stream', data });
-    } else if (part.fieldname === HONEYPOT) {
-      trap = String(part.value ?? '');
-    } else if (['name', 'email', 'subject', 'description'].includes(part.fieldname)) {
-      values[part.fieldname] = String(part.value ?? '');
-    }
-  }
-  return { values, trap, uploads };
-}
-
-/** Stores the attachments, opens the case in one transaction, then lets go of blobs no row keeps. */
-async function openWithAttachments(deps: WebDeps, v: FormValues, uploads: readonly Upload[], now: number) {
-  const attachments: NewAttachment[] = [];
+/** Opens the case with the stored attachments in one transaction, then lets go of blobs no row keeps. */
+function openWithAttachments(deps: WebDeps, v: FormValues, attachments: readonly NewAttachment[], now: number) {
   try {
-    for (const u of uploads) {
-      const blob = await writeBlob(deps.db.blobDir, Readable.from([u.data]));
-      attachments.push({ filename: u.filename, contentType: u.contentType, size: blob.size, sha256: blob.sha256, contentId: null, inline: false });
-    }
     return openWebCase(
       deps.db,
       deps.config,
@@ -130,10 +121,6 @@ async function openWithAttachments(deps: WebDeps, v: FormValues, uploads: readon
       now,
     );
   } finally {
-    releaseBlobs(
-      deps.db.blobDir,
-      attachments.map((a) => a.sha256),
-      (sha) => isBlobStored(deps.db, sha),
-    );
+    releaseUploads(deps.db, attachments);
   }
 }

@@ -152,6 +152,24 @@ describe('casegate collaborator add', () => {
     await refused(t(), ['collaborator', 'add', '00001001', 'mallory@evil.example', '--as', 'mallory@evil.example'], /mallory@evil\.example may not change/);
   });
 
+  it('lets a user with the edit permission act for the support team, and names it as who added', async () => {
+    seed(t());
+    expect(await ok(t(), 'collaborator', 'add', '00001001', 'carol@elsewhere.example', '--as', 'agent@support.example')).toMatchObject({
+      email: 'carol@elsewhere.example',
+      addedBy: 'agent@support.example',
+    });
+    await ok(t(), 'user', 'create', '--email', 'reader@support.example', '--name', 'Rea Der', '--can', 'read');
+    await refused(t(), ['collaborator', 'add', '00001001', 'dan@elsewhere.example', '--as', 'reader@support.example'], /lacks the "edit" permission/);
+  });
+
+  it('refuses an address made of an encoded word, as collaborator or as --as, saying why', async () => {
+    seed(t());
+    await refused(t(), ['collaborator', 'add', '00001001', '=?utf-8?q?ann?=@evil.example'], /is not an email address \(an encoded word \(=\?…\?=\) is a display name's encoding, not an address\)/);
+    await refused(t(), ['collaborator', 'add', '00001001', 'carol@elsewhere.example', '--as', '=?utf-8?b?YW5u?=@acme.example'], /--as .* is not an email address \(an encoded word/);
+    expect(await ok(t(), 'collaborator', 'list', '00001001')).toEqual([]);
+    expect(await history(t())).toEqual([]);
+  });
+
   it('refuses a malformed address, a malformed --as and an unknown case', async () => {
     seed(t());
     await refused(t(), ['collaborator', 'add', '00001001', 'not-an-email'], /"not-an-email" is not an email address/);

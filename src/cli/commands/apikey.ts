@@ -12,6 +12,9 @@ export function apikeyCommand(): Command {
       'after',
       `
 Permissions: read (every GET), create (POST /api/v1/cases), edit (comments, collaborators, contact links).
+A write answers a key with read with the whole case (internal comments included); a key without
+read gets only the case number and what it changed. Collaborator changes name who acts ("as"):
+the case contact, a help admin of its account, or a user with edit.
 
 Examples:
   casegate apikey create care-escalation --can read,create

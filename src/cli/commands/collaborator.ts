@@ -19,7 +19,7 @@ function removed(ctx: Context, o: { as?: string }, [n, e]: string[]) {
   return collaboratorView(ctx.db, row, e as string, { id, removed: true });
 }
 
-const AS_HELP = 'who is acting: the case contact or a help admin of its account (without --as: the operator, who may do all)';
+const AS_HELP = 'who is acting: the case contact or a help admin of its account, or a user with the edit permission, who may do all (without --as: the operator, who may do all)';
 
 export function collaboratorCommand(): Command {
   const cmd = new Command('collaborator').description(`add, remove and list the collaborators of a case (at most 20)`);
