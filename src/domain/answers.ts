@@ -72,7 +72,7 @@ export const answers = Object.freeze({
     refusedSender(`refused: ${why}; a message must have exactly one From header holding exactly one address, its author's`),
   notAReplyOfOurs: (address: string) =>
     refusedSender(
-      `<${address}> takes only replies to our case notifications, and this message answers none of them; to open a case, write to the support address you were given`,
+      `<${address}> takes only replies to our case notifications, each from the person it was sent to, and this message is none of them; answer the notification itself, or write to the support address you were given to open a case`,
     ),
   // SPEC §4 Sender trust: names no case and no person (the From address may be forged).
   dmarcFailed: () =>

@@ -7,7 +7,7 @@ import type { Db } from '../db/client.js';
 import { caseById, caseByNumber, caseIdByThreadRoot, type CaseRow } from '../db/cases.js';
 import { contactById, contactsByEmail, type ContactRow } from '../db/contacts.js';
 import { countOpenedVia, countRecentSame, openedInSameDelivery, duplicateInCase, duplicateInCaseWhere, type Earlier } from '../db/inbound.js';
-import { countAutoResponsesSince, threadOfOutboxToken } from '../db/outbox.js';
+import { countAutoResponsesSince, outboxByToken, type OutboxRow } from '../db/outbox.js';
 import { replyAddressById } from '../db/replyAddresses.js';
 import { ROUTING_WINDOW_MS } from '../domain/routingRules.js';
 import { routingById, type RoutingRow } from '../db/routing.js';
@@ -91,8 +91,8 @@ export interface RecipientFacts {
   /** The sender (`From`) is the contact or a collaborator of `existing`. */
   senderIsParticipant: boolean;
   /**
-   * The one participant the reply address or the Message-ID of ours that routed the message was
-   * issued to; null for the case-level address, a subject tag, and notifications older than reply addresses.
+   * The one participant the reply address or the notification of ours that routed the message was
+   * issued to; null for the case-level address, a thread root and a subject tag.
    */
   issuedTo: IssuedTo | null;
   /** `issuedTo` is set, the sender is that participant, and they still take part in `existing`. */
@@ -139,20 +139,19 @@ export function readFacts(db: Db, config: Config, m: MessageFacts, rcpt: string,
   if (msg.dsn !== null || target.kind === 'bounce' || m.autoReply !== null || msg.authorProblem !== null) return { ...base, ...none, ...noRouting };
 
   const from = msg.from?.address ?? null;
-  let route: Route | null;
+  let route: Route | null = null;
   let thread: Thread | null = null;
-  if (target.kind === 'routing') {
+  if (target.kind === 'routing' || target.kind === 'system') {
     thread = caseOfThread(db, config.domain, msg);
-    const threadCaseId = thread?.caseId ?? null;
-    const taggedCaseId = threadCaseId === null && from !== null ? caseOfSubjectTag(db, msg.subject, from) : null;
-    // A From address is easy to forge: the tag is followed only when the From domain passes DMARC
+    const threadCaseId = thread !== null && thread.issuedTo !== null ? thread.caseId : null;
+    // The thread root is in every notification of the case, to every recipient, old and removed
+    // ones too: like the subject tag it counts only for a participant, and only with a DMARC pass
     // (in every mode: `record` only does not refuse, `off` checks nothing, so nothing passes).
-    route = decideRoute({ target, threadCaseId, taggedCaseId, senderAuthenticated: m.auth?.dmarc === 'pass' });
-  } else if (target.kind === 'system') {
-    thread = caseOfThread(db, config.domain, msg);
-    route = decideRoute({ target, threadCaseId: thread?.caseId ?? null, taggedCaseId: null, senderAuthenticated: false });
+    const rootCaseId = thread !== null && thread.issuedTo === null && from !== null && isParticipantOf(db, thread.caseId, from) ? thread.caseId : null;
+    const taggedCaseId = target.kind === 'routing' && thread === null && from !== null ? caseOfSubjectTag(db, msg.subject, from) : null;
+    route = decideRoute({ target, threadCaseId, rootCaseId, taggedCaseId, senderAuthenticated: m.auth?.dmarc === 'pass' });
   } else {
-    route = decideRoute({ target, threadCaseId: null, taggedCaseId: null, senderAuthenticated: false });
+    route = decideRoute({ target, threadCaseId: null, rootCaseId: null, taggedCaseId: null, senderAuthenticated: false });
   }
   const issuedTo = issuedToOf(route, target, thread);
   const existing = route?.kind === 'existing' ? (caseById(db, route.caseId) ?? null) : null;
@@ -226,7 +225,11 @@ function once<T>(read: () => T): () => T {
   };
 }
 
-/** A case found through a Message-ID of ours, and the participant that message was issued to (null: a thread root, an older notification). */
+/**
+ * A case found through a Message-ID of ours, and the one person it was issued to: the recipient of
+ * that notification (through their reply address, or the row itself for notifications older than
+ * reply addresses); null for the case's thread root, which every recipient of the case has.
+ */
 interface Thread {
   caseId: number;
   issuedTo: IssuedTo | null;
@@ -243,17 +246,27 @@ function issuedToOf(route: Route | null, target: Target, thread: Thread | null):
 function caseOfThread(db: Db, domain: string, msg: ParsedMessage): Thread | null {
   for (const id of [...msg.inReplyTo, ...[...msg.references].reverse()]) {
     const token = tokenOfMessageId(id, domain);
-    const byNotification = token === null ? undefined : threadOfOutboxToken(db, token);
-    if (byNotification !== undefined) {
-      const reply = byNotification.replyAddressId === null ? undefined : replyAddressById(db, byNotification.replyAddressId);
-      const issuedTo = reply === undefined ? null : { kind: reply.kind, address: reply.addressLower, live: reply.retiredAt === null };
-      return { caseId: byNotification.caseId, issuedTo };
+    const row = token === null ? undefined : outboxByToken(db, token);
+    if (row !== undefined) {
+      const reply = row.replyAddressId === null ? undefined : replyAddressById(db, row.replyAddressId);
+      return { caseId: row.caseId, issuedTo: reply === undefined ? issuedToOfRow(row) : { kind: reply.kind, address: reply.addressLower, live: reply.retiredAt === null } };
     }
     // A case opened by mail has the customer's Message-ID as its thread root: not one of ours.
     const byRoot = id.toLowerCase().endsWith(`@${domain.toLowerCase()}>`) ? caseIdByThreadRoot(db, id) : undefined;
     if (byRoot !== undefined) return { caseId: byRoot, issuedTo: null };
   }
   return null;
+}
+
+/** A notification written before reply addresses was still sent to one person: its recipient (still a participant, or the owner). */
+function issuedToOfRow(row: OutboxRow): IssuedTo {
+  return { kind: row.kind === 'owner' ? 'owner' : 'collaborator', address: row.recipientLower, live: true };
+}
+
+/** The sender is the contact or a collaborator of the case. */
+function isParticipantOf(db: Db, caseId: number, from: string): boolean {
+  const row = caseById(db, caseId);
+  return row !== undefined && isParticipant(from, null, participantsOf(db, row).all);
 }
 
 /** The case of a `[Case 00001001]` tag, only when the sender is one of its participants. */
