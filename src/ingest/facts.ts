@@ -136,7 +136,9 @@ export function readFacts(db: Db, config: Config, m: MessageFacts, rcpt: string,
     defaultOwnerId: null,
   };
   const noRouting = { routedTo: null, openedLastHour: 0, autoResponsesLastHour: 0 };
-  if (msg.dsn !== null || target.kind === 'bounce' || m.autoReply !== null || msg.authorProblem !== null) return { ...base, ...none, ...noRouting };
+  // A delivery report counts only on a bounce address; elsewhere it is mail like any other (from
+  // the null sender or a mailer daemon: automatic mail, dropped; from a person: their message).
+  if (target.kind === 'bounce' || m.autoReply !== null || msg.authorProblem !== null) return { ...base, ...none, ...noRouting };
 
   const from = msg.from?.address ?? null;
   let route: Route | null = null;
