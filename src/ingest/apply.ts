@@ -135,14 +135,15 @@ function openFromMail(db: Db, config: Config, f: RecipientFacts, parent: CaseRow
 function withComment(db: Db, config: Config, f: RecipientFacts, row: CaseRow, answer: Answer, openedVia: number | null = null): Outcome {
   const outcome = logged(db, f, 'accepted', answer, row, openedVia);
   const msg = f.message.msg;
-  // The case owner answering through their own reply address writes as the user (comment add --as).
+  // The case owner answering through their own reply address writes as the user (comment add --as);
+  // a participant or known contact as their address is stored, not as `From` spells it.
   const owner = f.issuedTo?.kind === 'owner' && row.id === f.existing?.id && row.ownerId !== null ? userById(db, row.ownerId) : undefined;
   const commentId = addComment(
     db,
     config,
     row,
     {
-      authorEmail: owner?.email ?? msg.from?.address ?? f.message.envelope.mailFrom ?? 'unknown',
+      authorEmail: owner?.email ?? f.senderAddress ?? msg.from?.address ?? f.message.envelope.mailFrom ?? 'unknown',
       authorName: owner?.name ?? (msg.from?.name || null),
       body: f.message.body,
       fullBody: f.message.fullBody,

@@ -17,7 +17,7 @@ import { detectAutoReply } from '../domain/autoReply.js';
 import { matchContact } from '../domain/contacts.js';
 import { LOOP_WINDOW_MS, loopKeysAt } from '../domain/loop.js';
 import { caseNumberInSubject, tokenOfMessageId } from '../domain/mailNames.js';
-import { isIssuedSender, isParticipant, type IssuedTo } from '../domain/recipients.js';
+import { isIssuedSender, isParticipant, knownAddress, type IssuedTo } from '../domain/recipients.js';
 import { decideRoute, type Route, type Target } from '../domain/route.js';
 import { extractReply, truncateBody } from '../domain/replyText.js';
 import { normalizeEmail } from '../domain/address.js';
@@ -97,6 +97,12 @@ export interface RecipientFacts {
   issuedTo: IssuedTo | null;
   /** `issuedTo` is set, the sender is that participant, and they still take part in `existing`. */
   senderIsIssued: boolean;
+  /**
+   * The sender's address as we know it, whatever the letter case of `From`: the participant's of
+   * `existing` (as the contact or collaborator is stored), else, for new mail, the matched contact's;
+   * null when the sender is none of them.
+   */
+  senderAddress: string | null;
   /** An accepted earlier copy of this message. */
   duplicate: Earlier | null;
   /** Earlier messages with the same sender, subject and body in the loop window. */
@@ -129,6 +135,7 @@ export function readFacts(db: Db, config: Config, m: MessageFacts, rcpt: string,
     senderIsParticipant: false,
     issuedTo: null,
     senderIsIssued: false,
+    senderAddress: null,
     duplicate: null,
     recentSame: 0,
     routing: null,
@@ -170,11 +177,17 @@ export function readFacts(db: Db, config: Config, m: MessageFacts, rcpt: string,
   const match = route?.kind === 'new' && from !== null ? matchContact(from, contactsByEmail(db, from)) : null;
   const defaultOwner = route?.kind === 'new' && config.defaultOwner !== null ? userByEmail(db, config.defaultOwner) : undefined;
   // Read only when a stage asks (the stages decide in order: a duplicate needs no participants).
-  const participant = once(() => existing !== null && from !== null && isParticipant(from, null, participantsOf(db, existing).all));
+  const parties = once(() => (existing === null ? [] : participantsOf(db, existing).all));
+  const participant = once(() => existing !== null && from !== null && isParticipant(from, null, parties()));
   const issuedSender = once(() => {
     if (existing === null || from === null || issuedTo === null) return false;
     const ownerEmail = issuedTo.kind === 'owner' && existing.ownerId !== null ? (userById(db, existing.ownerId)?.email ?? null) : null;
-    return isIssuedSender(from, issuedTo, { participants: issuedTo.kind === 'owner' ? [] : participantsOf(db, existing).all, ownerEmail });
+    return isIssuedSender(from, issuedTo, { participants: issuedTo.kind === 'owner' ? [] : parties(), ownerEmail });
+  });
+  const known = once(() => {
+    if (from === null) return null;
+    if (existing !== null) return knownAddress(from, parties());
+    return match?.kind === 'linked' ? match.contact.email : null;
   });
   const recent = once(() => countRecentSame(db, loopKeys, now - LOOP_WINDOW_MS, msg.messageId));
   const since = now - ROUTING_WINDOW_MS;
@@ -196,6 +209,9 @@ export function readFacts(db: Db, config: Config, m: MessageFacts, rcpt: string,
     issuedTo,
     get senderIsIssued() {
       return issuedSender();
+    },
+    get senderAddress() {
+      return known();
     },
     duplicate: duplicate ?? null,
     get recentSame() {

@@ -51,6 +51,13 @@ describe('casegate ingest exit codes', () => {
     expect(r.code).toBe(0);
   });
 
+  it("0: the comment's author is the contact's address as stored, not the letter case of From", async () => {
+    const r = await runCli(['ingest', '--rcpt', caseAddress, '--mail-from', ANN], { db, input: mail({ from: 'Ann <ANN@ACME.EXAMPLE>' }) });
+    expect(r.code).toBe(0);
+    const shown = await runCli(['case', 'show', '00001001', '--json'], { db });
+    expect(shown.json().comments.map((c: { author: string }) => c.author)).toEqual([ANN]);
+  });
+
   it('65: malformed message, and a message over the size limit', async () => {
     const bad = await runCli(['ingest', '--rcpt', caseAddress, file('bad.eml', Buffer.from([0, 1, 2, 3, 0xff, 10]))], { db });
     expect(bad.code).toBe(65);

@@ -46,6 +46,7 @@ function facts(overrides: Partial<RecipientFacts> = {}): RecipientFacts {
     senderIsParticipant: true,
     issuedTo: null,
     senderIsIssued: false,
+    senderAddress: null,
     duplicate: null,
     recentSame: 0,
     routing: null,
