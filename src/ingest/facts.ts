@@ -148,7 +148,7 @@ export function readFacts(db: Db, config: Config, m: MessageFacts, rcpt: string,
   if (target.kind === 'bounce' || m.autoReply !== null || msg.authorProblem !== null) return { ...base, ...none, ...noRouting };
 
   const from = msg.from?.address ?? null;
-  let route: Route | null = null;
+  let route: Route | null;
   let thread: Thread | null = null;
   if (target.kind === 'routing' || target.kind === 'system') {
     thread = caseOfThread(db, config.domain, msg);
