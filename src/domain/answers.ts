@@ -33,11 +33,10 @@ export const answers = Object.freeze({
   duplicate: (inboundId: number) => done(`already stored (inbound ${inboundId}); this copy is not added again`),
   automatic: (why: string) => done(`accepted and dropped: automatic mail is not turned into comments (${why})`),
   nothingToDo: () => done('accepted and dropped: nothing to do'),
-  // Mail to a bounce (VERP) address, or a delivery report (SPEC §4 *Bounces*).
-  permanentFailure: (status: string, address: string) =>
-    done(`accepted and dropped: permanent failure ${status || '(no status)'} for ${address}; the notification is marked bounced and later mail to the address is held`),
-  delayNothingMarked: (address: string | null, status: string) =>
-    done(`accepted and dropped: delay${status ? ` ${status}` : ''}${address ? ` for ${address}` : ''}, nothing marked; the sending server keeps trying`),
+  // Mail to a bounce (VERP) address (SPEC §4 *Bounces*): the answers name no address and no case.
+  permanentFailure: (status: string) =>
+    done(`accepted and dropped: permanent failure ${status || '(no status)'}; the notification it reports on is marked bounced and later mail to its address is held`),
+  delayNothingMarked: (status: string) => done(`accepted and dropped: delay${status ? ` ${status}` : ''}, nothing marked; the sending server keeps trying`),
   notABounce: (why: string) => done(`accepted and dropped: not a bounce (${why}); mail to a bounce address is never a comment`),
   reportMatchedNothing: () => done('accepted and dropped: permanent failure, but no outbound message of ours matched it'),
   /** Several recipients took the message: one 250 naming what was done for each. */
@@ -72,7 +71,7 @@ export const answers = Object.freeze({
     refusedSender(`refused: ${why}; a message must have exactly one From header holding exactly one address, its author's`),
   notAReplyOfOurs: (address: string) =>
     refusedSender(
-      `<${address}> takes only replies to our case notifications, and this message answers none of them; to open a case, write to the support address you were given`,
+      `<${address}> takes only replies to our case notifications, each from the person it was sent to, and this message is none of them; answer the notification itself, or write to the support address you were given to open a case`,
     ),
   // SPEC §4 Sender trust: names no case and no person (the From address may be forged).
   dmarcFailed: () =>

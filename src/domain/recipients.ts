@@ -40,6 +40,12 @@ export function participants(contactEmail: string | null, collaborators: readonl
   return out;
 }
 
+/** The address of `known` that is `email` (letter case ignored), as it is stored; null when none is. */
+export function knownAddress(email: string, known: readonly string[]): string | null {
+  const key = normalizeEmail(email);
+  return known.find((k) => normalizeEmail(k) === key) ?? null;
+}
+
 export function isParticipant(email: string, contactEmail: string | null, collaborators: readonly string[]): boolean {
   const key = normalizeEmail(email);
   return participants(contactEmail, collaborators).some((p) => normalizeEmail(p) === key);

@@ -62,16 +62,17 @@ export function apply(db: Db, config: Config, f: RecipientFacts, d: Decision): O
 }
 
 /**
- * A permanent failure marks the row it names `bounced` and its address hard-bouncing; a delay and
- * anything that is no bounce change nothing. The answer (the log reason) says which.
+ * A permanent failure marks the row the bounce address names `bounced` and its address
+ * hard-bouncing; a delay and anything that is no bounce change nothing. The answer (the log reason)
+ * says which, and names nobody: the sender learns no address and no case.
  */
 function reportAnswer(db: Db, f: RecipientFacts, d: Extract<Decision, { kind: 'report' }>): Answer {
   const v = d.verdict;
   if (v.kind === 'none') return answers.notABounce(v.rule);
-  if (v.kind === 'delay') return answers.delayNothingMarked(v.recipient, v.status);
-  const report = { token: d.token, messageId: d.originalMessageId ?? undefined, recipient: v.recipient ?? undefined, status: v.status, diagnostic: v.diagnostic, permanent: true };
+  if (v.kind === 'delay') return answers.delayNothingMarked(v.status);
+  const report = { token: d.token, recipient: v.recipient ?? undefined, status: v.status, diagnostic: v.diagnostic, permanent: true };
   const row = recordBounce(db, report, f.now);
-  return row === null ? answers.reportMatchedNothing() : answers.permanentFailure(v.status, row.recipient);
+  return row === null ? answers.reportMatchedNothing() : answers.permanentFailure(v.status);
 }
 
 /** The case a decision names: the one the facts already hold, else read. */
@@ -134,14 +135,15 @@ function openFromMail(db: Db, config: Config, f: RecipientFacts, parent: CaseRow
 function withComment(db: Db, config: Config, f: RecipientFacts, row: CaseRow, answer: Answer, openedVia: number | null = null): Outcome {
   const outcome = logged(db, f, 'accepted', answer, row, openedVia);
   const msg = f.message.msg;
-  // The case owner answering through their own reply address writes as the user (comment add --as).
+  // The case owner answering through their own reply address writes as the user (comment add --as);
+  // a participant or known contact as their address is stored, not as `From` spells it.
   const owner = f.issuedTo?.kind === 'owner' && row.id === f.existing?.id && row.ownerId !== null ? userById(db, row.ownerId) : undefined;
   const commentId = addComment(
     db,
     config,
     row,
     {
-      authorEmail: owner?.email ?? msg.from?.address ?? f.message.envelope.mailFrom ?? 'unknown',
+      authorEmail: owner?.email ?? f.senderAddress ?? msg.from?.address ?? f.message.envelope.mailFrom ?? 'unknown',
       authorName: owner?.name ?? (msg.from?.name || null),
       body: f.message.body,
       fullBody: f.message.fullBody,

@@ -7,7 +7,7 @@ import type { Db } from '../db/client.js';
 import { caseById, caseByNumber, caseIdByThreadRoot, type CaseRow } from '../db/cases.js';
 import { contactById, contactsByEmail, type ContactRow } from '../db/contacts.js';
 import { countOpenedVia, countRecentSame, openedInSameDelivery, duplicateInCase, duplicateInCaseWhere, type Earlier } from '../db/inbound.js';
-import { countAutoResponsesSince, threadOfOutboxToken } from '../db/outbox.js';
+import { countAutoResponsesSince, outboxByToken, type OutboxRow } from '../db/outbox.js';
 import { replyAddressById } from '../db/replyAddresses.js';
 import { ROUTING_WINDOW_MS } from '../domain/routingRules.js';
 import { routingById, type RoutingRow } from '../db/routing.js';
@@ -17,7 +17,7 @@ import { detectAutoReply } from '../domain/autoReply.js';
 import { matchContact } from '../domain/contacts.js';
 import { LOOP_WINDOW_MS, loopKeysAt } from '../domain/loop.js';
 import { caseNumberInSubject, tokenOfMessageId } from '../domain/mailNames.js';
-import { isIssuedSender, isParticipant, type IssuedTo } from '../domain/recipients.js';
+import { isIssuedSender, isParticipant, knownAddress, type IssuedTo } from '../domain/recipients.js';
 import { decideRoute, type Route, type Target } from '../domain/route.js';
 import { extractReply, truncateBody } from '../domain/replyText.js';
 import { normalizeEmail } from '../domain/address.js';
@@ -91,12 +91,18 @@ export interface RecipientFacts {
   /** The sender (`From`) is the contact or a collaborator of `existing`. */
   senderIsParticipant: boolean;
   /**
-   * The one participant the reply address or the Message-ID of ours that routed the message was
-   * issued to; null for the case-level address, a subject tag, and notifications older than reply addresses.
+   * The one participant the reply address or the notification of ours that routed the message was
+   * issued to; null for the case-level address, a thread root and a subject tag.
    */
   issuedTo: IssuedTo | null;
   /** `issuedTo` is set, the sender is that participant, and they still take part in `existing`. */
   senderIsIssued: boolean;
+  /**
+   * The sender's address as we know it, whatever the letter case of `From`: the participant's of
+   * `existing` (as the contact or collaborator is stored), else, for new mail, the matched contact's;
+   * null when the sender is none of them.
+   */
+  senderAddress: string | null;
   /** An accepted earlier copy of this message. */
   duplicate: Earlier | null;
   /** Earlier messages with the same sender, subject and body in the loop window. */
@@ -129,6 +135,7 @@ export function readFacts(db: Db, config: Config, m: MessageFacts, rcpt: string,
     senderIsParticipant: false,
     issuedTo: null,
     senderIsIssued: false,
+    senderAddress: null,
     duplicate: null,
     recentSame: 0,
     routing: null,
@@ -136,23 +143,24 @@ export function readFacts(db: Db, config: Config, m: MessageFacts, rcpt: string,
     defaultOwnerId: null,
   };
   const noRouting = { routedTo: null, openedLastHour: 0, autoResponsesLastHour: 0 };
-  if (msg.dsn !== null || target.kind === 'bounce' || m.autoReply !== null || msg.authorProblem !== null) return { ...base, ...none, ...noRouting };
+  // A delivery report counts only on a bounce address; elsewhere it is mail like any other (from
+  // the null sender or a mailer daemon: automatic mail, dropped; from a person: their message).
+  if (target.kind === 'bounce' || m.autoReply !== null || msg.authorProblem !== null) return { ...base, ...none, ...noRouting };
 
   const from = msg.from?.address ?? null;
   let route: Route | null;
   let thread: Thread | null = null;
-  if (target.kind === 'routing') {
+  if (target.kind === 'routing' || target.kind === 'system') {
     thread = caseOfThread(db, config.domain, msg);
-    const threadCaseId = thread?.caseId ?? null;
-    const taggedCaseId = threadCaseId === null && from !== null ? caseOfSubjectTag(db, msg.subject, from) : null;
-    // A From address is easy to forge: the tag is followed only when the From domain passes DMARC
+    const threadCaseId = thread !== null && thread.issuedTo !== null ? thread.caseId : null;
+    // The thread root is in every notification of the case, to every recipient, old and removed
+    // ones too: like the subject tag it counts only for a participant, and only with a DMARC pass
     // (in every mode: `record` only does not refuse, `off` checks nothing, so nothing passes).
-    route = decideRoute({ target, threadCaseId, taggedCaseId, senderAuthenticated: m.auth?.dmarc === 'pass' });
-  } else if (target.kind === 'system') {
-    thread = caseOfThread(db, config.domain, msg);
-    route = decideRoute({ target, threadCaseId: thread?.caseId ?? null, taggedCaseId: null, senderAuthenticated: false });
+    const rootCaseId = thread !== null && thread.issuedTo === null && from !== null && isParticipantOf(db, thread.caseId, from) ? thread.caseId : null;
+    const taggedCaseId = target.kind === 'routing' && thread === null && from !== null ? caseOfSubjectTag(db, msg.subject, from) : null;
+    route = decideRoute({ target, threadCaseId, rootCaseId, taggedCaseId, senderAuthenticated: m.auth?.dmarc === 'pass' });
   } else {
-    route = decideRoute({ target, threadCaseId: null, taggedCaseId: null, senderAuthenticated: false });
+    route = decideRoute({ target, threadCaseId: null, rootCaseId: null, taggedCaseId: null, senderAuthenticated: false });
   }
   const issuedTo = issuedToOf(route, target, thread);
   const existing = route?.kind === 'existing' ? (caseById(db, route.caseId) ?? null) : null;
@@ -169,11 +177,17 @@ export function readFacts(db: Db, config: Config, m: MessageFacts, rcpt: string,
   const match = route?.kind === 'new' && from !== null ? matchContact(from, contactsByEmail(db, from)) : null;
   const defaultOwner = route?.kind === 'new' && config.defaultOwner !== null ? userByEmail(db, config.defaultOwner) : undefined;
   // Read only when a stage asks (the stages decide in order: a duplicate needs no participants).
-  const participant = once(() => existing !== null && from !== null && isParticipant(from, null, participantsOf(db, existing).all));
+  const parties = once(() => (existing === null ? [] : participantsOf(db, existing).all));
+  const participant = once(() => existing !== null && from !== null && isParticipant(from, null, parties()));
   const issuedSender = once(() => {
     if (existing === null || from === null || issuedTo === null) return false;
     const ownerEmail = issuedTo.kind === 'owner' && existing.ownerId !== null ? (userById(db, existing.ownerId)?.email ?? null) : null;
-    return isIssuedSender(from, issuedTo, { participants: issuedTo.kind === 'owner' ? [] : participantsOf(db, existing).all, ownerEmail });
+    return isIssuedSender(from, issuedTo, { participants: issuedTo.kind === 'owner' ? [] : parties(), ownerEmail });
+  });
+  const known = once(() => {
+    if (from === null) return null;
+    if (existing !== null) return knownAddress(from, parties());
+    return match?.kind === 'linked' ? match.contact.email : null;
   });
   const recent = once(() => countRecentSame(db, loopKeys, now - LOOP_WINDOW_MS, msg.messageId));
   const since = now - ROUTING_WINDOW_MS;
@@ -195,6 +209,9 @@ export function readFacts(db: Db, config: Config, m: MessageFacts, rcpt: string,
     issuedTo,
     get senderIsIssued() {
       return issuedSender();
+    },
+    get senderAddress() {
+      return known();
     },
     duplicate: duplicate ?? null,
     get recentSame() {
@@ -226,7 +243,11 @@ function once<T>(read: () => T): () => T {
   };
 }
 
-/** A case found through a Message-ID of ours, and the participant that message was issued to (null: a thread root, an older notification). */
+/**
+ * A case found through a Message-ID of ours, and the one person it was issued to: the recipient of
+ * that notification (through their reply address, or the row itself for notifications older than
+ * reply addresses); null for the case's thread root, which every recipient of the case has.
+ */
 interface Thread {
   caseId: number;
   issuedTo: IssuedTo | null;
@@ -243,17 +264,27 @@ function issuedToOf(route: Route | null, target: Target, thread: Thread | null):
 function caseOfThread(db: Db, domain: string, msg: ParsedMessage): Thread | null {
   for (const id of [...msg.inReplyTo, ...[...msg.references].reverse()]) {
     const token = tokenOfMessageId(id, domain);
-    const byNotification = token === null ? undefined : threadOfOutboxToken(db, token);
-    if (byNotification !== undefined) {
-      const reply = byNotification.replyAddressId === null ? undefined : replyAddressById(db, byNotification.replyAddressId);
-      const issuedTo = reply === undefined ? null : { kind: reply.kind, address: reply.addressLower, live: reply.retiredAt === null };
-      return { caseId: byNotification.caseId, issuedTo };
+    const row = token === null ? undefined : outboxByToken(db, token);
+    if (row !== undefined) {
+      const reply = row.replyAddressId === null ? undefined : replyAddressById(db, row.replyAddressId);
+      return { caseId: row.caseId, issuedTo: reply === undefined ? issuedToOfRow(row) : { kind: reply.kind, address: reply.addressLower, live: reply.retiredAt === null } };
     }
     // A case opened by mail has the customer's Message-ID as its thread root: not one of ours.
     const byRoot = id.toLowerCase().endsWith(`@${domain.toLowerCase()}>`) ? caseIdByThreadRoot(db, id) : undefined;
     if (byRoot !== undefined) return { caseId: byRoot, issuedTo: null };
   }
   return null;
+}
+
+/** A notification written before reply addresses was still sent to one person: its recipient (still a participant, or the owner). */
+function issuedToOfRow(row: OutboxRow): IssuedTo {
+  return { kind: row.kind === 'owner' ? 'owner' : 'collaborator', address: row.recipientLower, live: true };
+}
+
+/** The sender is the contact or a collaborator of the case. */
+function isParticipantOf(db: Db, caseId: number, from: string): boolean {
+  const row = caseById(db, caseId);
+  return row !== undefined && isParticipant(from, null, participantsOf(db, row).all);
 }
 
 /** The case of a `[Case 00001001]` tag, only when the sender is one of its participants. */

@@ -1,6 +1,8 @@
-// Bounces: a report names one of our messages (by its VERP token or its Message-ID); a permanent
-// failure marks the row it names `bounced` and its address hard-bouncing, which holds later
-// notifications to that address until an admin retries one. (Delays are never recorded here.)
+// Bounces: a report names one of our messages by its VERP token (the bounce address it was sent
+// to, from the null sender); a permanent failure marks that row `bounced` and its address
+// hard-bouncing, which holds later notifications to that address until an admin retries one.
+// (Delays are never recorded here.) A Message-ID quoted in the report's body is never used to find
+// a row: anyone can quote one.
 //
 // Applied by the inbound pipeline (src/ingest/apply.ts) inside the message's transaction.
 import type { Db } from '../db/client.js';
@@ -9,9 +11,7 @@ import { markBounced, outboxByToken, type OutboxRow } from '../db/outbox.js';
 
 export interface BounceReport {
   /** Token of the VERP address the bounce was sent to (`bounce+<token>@domain`). */
-  token?: string;
-  /** Message-ID of our message, as quoted in the report (with or without angle brackets). */
-  messageId?: string;
+  token: string;
   /** The recipient the report names (`Final-Recipient`), when given. */
   recipient?: string;
   /** Enhanced status code from the report, e.g. `5.1.1` (or an SMTP code such as `553`). */
@@ -41,13 +41,6 @@ export function recordBounce(db: Db, report: BounceReport, now: number): OutboxR
 }
 
 function findRow(db: Db, report: BounceReport): OutboxRow | undefined {
-  const token = report.token?.trim().toLowerCase();
-  if (token) {
-    const hit = outboxByToken(db, token);
-    if (hit) return hit;
-  }
-  // Our Message-IDs are `<token@domain>`, all lower case: the token's index finds the row.
-  const local = /^<?([a-z0-9]+)@/.exec(report.messageId?.trim().toLowerCase() ?? '')?.[1];
-  if (local) return outboxByToken(db, local, `<${report.messageId?.trim().replace(/^<|>$/g, '').toLowerCase()}>`);
-  return undefined;
+  const token = report.token.trim().toLowerCase();
+  return token === '' ? undefined : outboxByToken(db, token);
 }

@@ -13,8 +13,8 @@ import type { RecipientFacts } from './facts.js';
 export type Decision =
   /** Automatic mail, or nothing to do: answered 250 and dropped. */
   | { kind: 'ignore'; answer: Answer }
-  /** Mail to a bounce address, or a delivery report: a permanent failure marks the row it names; a delay or no bounce is only logged. */
-  | { kind: 'report'; token: string | undefined; originalMessageId: string | null; verdict: BounceVerdict }
+  /** A report from the null sender to a bounce address: a permanent failure marks the row the address names; a delay or no bounce is only logged. */
+  | { kind: 'report'; token: string; verdict: BounceVerdict }
   | { kind: 'duplicate'; answer: Answer; caseId: number | null }
   | { kind: 'refuse'; answer: Answer; caseId: number | null }
   /**
@@ -33,17 +33,20 @@ export interface Stage {
 
 export const STAGES: readonly Stage[] = Object.freeze([
   {
+    // SPEC §4 *Bounces*: mail to a bounce (VERP) address is a report on the message that address
+    // names, and counts only from the null sender, as MTAs send reports. Anyone else's mail there is
+    // never applied; a report-shaped message elsewhere is no report (see readFacts): the VERP
+    // address, known only to our message's recipient and the servers on its way, is the proof.
     name: 'report',
     run: (f) => {
-      const dsn = f.message.msg.dsn;
-      if (dsn === null && f.target.kind !== 'bounce') return null;
+      if (f.target.kind !== 'bounce') return null;
+      if (f.message.envelope.mailFrom !== '') return { kind: 'ignore', answer: answers.notABounce('not from the null sender') };
       const msg = f.message.msg;
       return {
         kind: 'report',
-        token: f.target.kind === 'bounce' ? f.target.token : undefined,
-        originalMessageId: dsn?.originalMessageId ?? null,
+        token: f.target.token,
         // A plain-text bounce has only its words; a DSN its recipient blocks, and its words when they say nothing.
-        verdict: classifyBounce({ subject: msg.subject, text: f.message.fullBody, recipients: dsn?.recipients ?? [] }),
+        verdict: classifyBounce({ subject: msg.subject, text: f.message.fullBody, recipients: msg.dsn?.recipients ?? [] }),
       };
     },
   },

@@ -1,7 +1,7 @@
 // SPEC §2.6, §5: participants are the case contact and the collaborators; a public comment goes to
 // every participant but its author; an internal one to nobody.
 import { describe, expect, it } from 'vitest';
-import { commentRecipients, isParticipant, participants } from '../../src/domain/recipients.js';
+import { commentRecipients, isParticipant, knownAddress, participants } from '../../src/domain/recipients.js';
 
 describe('participants: the case contact and the collaborators, once each', () => {
   it('lists the contact first, then the collaborators in order', () => {
@@ -55,5 +55,14 @@ describe('a public comment goes to every participant but its author', () => {
 describe('an internal comment goes to nobody', () => {
   it('has no recipients', () => {
     expect(commentRecipients(['ann@acme.example', 'bob@acme.example'], 'agent@support.example', true)).toEqual([]);
+  });
+});
+
+describe("a sender is known by the participant's address as stored, not as From spells it", () => {
+  it('finds the stored address whatever the letter case, and nothing for a stranger', () => {
+    const known = ['ann@acme.example', 'Bob.Baker@Acme.example'];
+    expect(knownAddress('ANN@ACME.EXAMPLE', known)).toBe('ann@acme.example');
+    expect(knownAddress('bob.baker@acme.example', known)).toBe('Bob.Baker@Acme.example');
+    expect(knownAddress('eve@evil.example', known)).toBeNull();
   });
 });

@@ -76,7 +76,8 @@ describe('a delivery status notification marks the recipient as bouncing', () =>
     const bounceAddress = `bounce+${row.token}@cases.localhost`;
     const r = await gw.send(dsn, { from: '', to: [bounceAddress] });
     expect(r.code).toBe(250);
-    expect(r.response).toMatch(/permanent failure 5\.1\.1 for carol@gone\.example/);
+    expect(r.response).toMatch(/permanent failure 5\.1\.1; the notification it reports on is marked bounced/);
+    expect(r.response).not.toContain('carol@gone.example');
     expect(countRows(gw.db, 'bounces', "address_lower = 'carol@gone.example' AND hard = 1")).toBe(1);
     expect(countRows(gw.db, 'outbox', "recipient = 'carol@gone.example' AND bounced_at IS NOT NULL")).toBe(1);
 

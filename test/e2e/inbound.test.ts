@@ -150,6 +150,23 @@ describe('Who: the sender must be the contact or a collaborator', () => {
   });
 });
 
+describe("Who: a comment's author is the participant's address as we know it", () => {
+  it('a From in other letter case (forged or not) is stored as the contact, collaborator or matched contact is stored', async () => {
+    gw = await startGateway();
+    const ann = await gw.send(mail({ from: 'ANN ARCHER <ANN@ACME.EXAMPLE>', body: 'Shouting.' }), { from: ANN, to: [gw.caseAddress] });
+    expect(ann.response).toContain(`added to case ${gw.caseNumber}`);
+    const bob = await gw.send(mail({ from: 'Bob@Acme.Example', body: 'Bob here.' }), { from: BOB, to: [gw.caseAddress] });
+    expect(bob.response).toContain(`added to case ${gw.caseNumber}`);
+    expect(showCase(gw.db, gw.config, gw.caseNumber).comments.map((c) => c.author)).toEqual([ANN, BOB]);
+    // New mail from a known contact: the case and its first comment are the contact's.
+    const fresh = await gw.send(mail({ from: 'ANN@ACME.EXAMPLE', subject: 'Scanner is offline' }), { from: ANN, to: [SUPPORT] });
+    expect(fresh.response).toMatch(/opened case 00001002$/);
+    expect(showCase(gw.db, gw.config, '00001002').comments.map((c) => c.author)).toEqual([ANN]);
+    // The inbound log keeps what arrived.
+    expect(countRows(gw.db, 'inbound', 'from_addr = ?', 'ANN@ACME.EXAMPLE')).toBe(2);
+  });
+});
+
 describe('Auto-replies and loops are never turned into comments', () => {
   const cases: Array<[string, Record<string, string>, string?]> = [
     ['Auto-Submitted: auto-replied', { 'Auto-Submitted': 'auto-replied' }],

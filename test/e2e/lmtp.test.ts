@@ -1,7 +1,7 @@
 // LMTP: one answer per recipient in the same transaction.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
-import { ANN, countRows, createCase } from '../helpers/seed.js';
+import { ANN, countRows, createCase, showCase } from '../helpers/seed.js';
 import { mail } from '../helpers/smtp.js';
 
 let gw: Gateway | undefined;
@@ -22,5 +22,12 @@ describe('serve --lmtp answers once per recipient', () => {
     expect(countRows(gw.db, 'comments', "source = 'email'")).toBe(1);
     expect(countRows(gw.db, 'inbound', "decision = 'accepted'")).toBe(1);
     expect(countRows(gw.db, 'inbound', "decision = 'refused'")).toBe(1);
+  });
+
+  it("stores a comment's author as the participant's known address, whatever the letter case of From", async () => {
+    gw = await startGateway({}, { lmtp: true });
+    const r = await gw.send(mail({ from: 'ANN@ACME.EXAMPLE' }), { from: ANN, to: [gw.caseAddress] });
+    expect(r.response).toContain(`added to case ${gw.caseNumber}`);
+    expect(showCase(gw.db, gw.config, gw.caseNumber).comments.map((c) => c.author)).toEqual([ANN]);
   });
 });

@@ -51,6 +51,13 @@ describe('casegate ingest exit codes', () => {
     expect(r.code).toBe(0);
   });
 
+  it("0: the comment's author is the contact's address as stored, not the letter case of From", async () => {
+    const r = await runCli(['ingest', '--rcpt', caseAddress, '--mail-from', ANN], { db, input: mail({ from: 'Ann <ANN@ACME.EXAMPLE>' }) });
+    expect(r.code).toBe(0);
+    const shown = await runCli(['case', 'show', '00001001', '--json'], { db });
+    expect(shown.json().comments.map((c: { author: string }) => c.author)).toEqual([ANN]);
+  });
+
   it('65: malformed message, and a message over the size limit', async () => {
     const bad = await runCli(['ingest', '--rcpt', caseAddress, file('bad.eml', Buffer.from([0, 1, 2, 3, 0xff, 10]))], { db });
     expect(bad.code).toBe(65);
@@ -148,6 +155,35 @@ describe('casegate ingest exit codes', () => {
     const bounce = await runCli(['ingest', '--mail-from=', `--rcpt=${caseAddress}`, file('b.eml', mail({ from: ANN }))], { db });
     expect(bounce.code).toBe(0);
     expect(bounce.stdout).toMatch(/accepted and dropped: automatic mail/);
+  });
+
+  it("a bounce with Postfix pipe's ${sender} of the null sender (MAILER-DAEMON, or empty) to a VERP address marks its row; from anyone else it is not applied", async () => {
+    const handle = openDb(db);
+    const row = handle.sqlite.prepare("SELECT id, token FROM outbox WHERE kind = 'case-created'").get() as { id: number; token: string };
+    handle.sqlite.prepare("UPDATE outbox SET status = 'sent' WHERE id = ?").run(row.id);
+    handle.close();
+    const verp = `bounce+${row.token}@cases.localhost`;
+    const dsn = file(
+      'dsn.eml',
+      fs.readFileSync(path.resolve(import.meta.dirname, '../../fixtures/bounces/dsn-postfix-user-unknown.eml'), 'utf8').replaceAll('q7w8e9r0t1y2u3i4o5p6a7s8', row.token),
+    );
+    const status = () => {
+      const h = openDb(db);
+      const got = (h.sqlite.prepare('SELECT status FROM outbox WHERE id = ?').get(row.id) as { status: string }).status;
+      h.close();
+      return got;
+    };
+    for (const sender of [ANN, 'mailer-daemon@relay.acme-support.example']) {
+      const r = await runCli(['ingest', `--mail-from=${sender}`, `--rcpt=${verp}`, dsn], { db });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/not a bounce \(not from the null sender\)/);
+    }
+    expect(status()).toBe('sent');
+    const r = await runCli(['ingest', '--mail-from=MAILER-DAEMON', `--rcpt=${verp}`, dsn], { db });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/permanent failure 5\.1\.1; the notification it reports on is marked bounced/);
+    expect(r.stdout).not.toContain('carol@gone.example');
+    expect(status()).toBe('bounced');
   });
 
   it('64 when --rcpt is missing, and nothing is written', async () => {

@@ -1,7 +1,8 @@
 // SPEC §4 *Sender trust* over real sockets: every notification offers its recipient's own reply
 // address; a reply through it, or threaded through a Message-ID of ours, is taken only from that
-// participant; a removed collaborator's address is gone; the case-level address and notifications
-// older than reply addresses keep working; exactly one author per message (fixtures/authors/).
+// participant; a removed collaborator's address is gone; the case-level address keeps working, a
+// notification older than reply addresses threads for the person it was sent to; the thread root
+// that every notification names proves nobody; exactly one author per message (fixtures/authors/).
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import { ANN, BOB, EVE, SUPPORT, addCollaborator, countRows, showCase } from '..
 import { mail } from '../helpers/smtp.js';
 import { startCaptureServer, type CaptureServer } from '../helpers/capture.js';
 import { runCli } from '../helpers/cli.js';
+import { startDns, type DnsServer } from '../helpers/dns.js';
 import { createDispatcher, type Dispatcher } from '../../src/outbound/dispatcher.js';
 import { createSmtpTransport } from '../../src/outbound/transport.js';
 import { actorFor, removeCollaborator } from '../../src/cases/collaborators.js';
@@ -24,17 +26,21 @@ const AUTHORS = path.resolve(import.meta.dirname, '../../fixtures/authors');
 let gw: Gateway | undefined;
 let capture: CaptureServer | undefined;
 let dispatcher: Dispatcher | undefined;
+let dns: DnsServer | undefined;
 afterEach(async () => {
   await dispatcher?.stop();
   await gw?.close();
   await capture?.close();
-  gw = capture = dispatcher = undefined;
+  await dns?.close();
+  gw = capture = dispatcher = dns = undefined;
 });
 
 interface Sent {
   to: string;
   replyTo: string;
   messageId: string;
+  inReplyTo: string;
+  references: string[];
   text: string;
 }
 
@@ -52,7 +58,14 @@ async function start(env: Record<string, string> = {}): Promise<{ g: Gateway; fl
     return Promise.all(
       got.map(async (m) => {
         const p = await simpleParser(m.raw);
-        return { to: m.rcptTo[0] ?? '', replyTo: p.replyTo?.value[0]?.address ?? '', messageId: p.messageId ?? '', text: p.text ?? '' };
+        return {
+          to: m.rcptTo[0] ?? '',
+          replyTo: p.replyTo?.value[0]?.address ?? '',
+          messageId: p.messageId ?? '',
+          inReplyTo: p.inReplyTo ?? '',
+          references: [p.references ?? []].flat(),
+          text: p.text ?? '',
+        };
       }),
     );
   };
@@ -157,7 +170,7 @@ describe("a reply through one participant's address or Message-ID is theirs only
     expect((await g.send(mail({ from: BOB, to: bob.replyTo }), { from: BOB, to: [bob.replyTo] })).code).toBe(550);
   });
 
-  it('a notification written before reply addresses offers the case address and still threads for every participant', async () => {
+  it('a notification written before reply addresses offers the case address, and threads only for the person it was sent to', async () => {
     const { g, flush } = await start();
     await flush();
     // The shape rows have after the migration: no reply address.
@@ -173,11 +186,83 @@ describe("a reply through one participant's address or Message-ID is theirs only
     expect(old.messageId).toBe(messageId);
     expect(old.replyTo).toBe(g.caseAddress);
     const thread = { 'In-Reply-To': messageId };
-    for (const who of [ANN, BOB]) {
+    for (const who of [BOB, EVE]) {
       const r = await g.send(mail({ from: who, subject: 'Re: printer', headers: thread }), { from: who, to: [SUPPORT] });
-      expect(r.response).toContain(`added to case ${g.caseNumber}`);
+      expect(r.code, who).toBe(550);
+      expect(r.response).toMatch(/^550 5\.7\.1 this sender may not reply here/);
+      expect(r.response).not.toContain(g.caseNumber);
     }
-    expect((await g.send(mail({ from: EVE, subject: 'Re: printer', headers: thread }), { from: EVE, to: [SUPPORT] })).code).toBe(550);
+    expect(emailComments(g)).toBe(0);
+    const ann = await g.send(mail({ from: 'Ann@Acme.Example', subject: 'Re: printer', headers: thread }), { from: ANN, to: [SUPPORT] });
+    expect(ann.response).toContain(`added to case ${g.caseNumber}`);
+    expect(countRows(g.db, 'cases')).toBe(1);
+  });
+});
+
+describe('the thread root that every notification names proves nobody', () => {
+  /** Carol's notification (her history email); then Carol is removed from the case. */
+  async function carolRemoved(env: Record<string, string> = {}) {
+    const { g, flush } = await start(env);
+    const sent = await flush();
+    const carol = to(sent, CAROL);
+    const root = carol.references[0] as string;
+    const row = requireCase(g.db, g.caseNumber);
+    removeCollaborator(g.db, row, CAROL, actorFor(g.db, row, undefined));
+    return { g, sent, root };
+  }
+  const rootOnly = (root: string) => ({ 'In-Reply-To': root, References: root });
+
+  it('is the same in every notification of the case, and names no recipient', async () => {
+    const { sent, root } = await carolRemoved();
+    expect(root).toMatch(/^<case\.\d{8}\.[a-z0-9]+@cases\.localhost>$/);
+    for (const s of sent) {
+      expect(s.inReplyTo).toBe(root);
+      expect(s.references).toEqual([root]);
+    }
+  });
+
+  it('on a routing address, a removed collaborator writing as Bob through it opens a new case whose parent is that case; nothing lands on the case', async () => {
+    const { g, root } = await carolRemoved();
+    const r = await g.send(mail({ from: `Bob Baker <${BOB}>`, subject: 'Re: printer', body: 'Close it, we bought a new one.', headers: rootOnly(root) }), {
+      from: CAROL,
+      to: [SUPPORT],
+    });
+    expect(r.code).toBe(250);
+    expect(r.response).toMatch(/^250 2\.6\.0 opened case 00001002$/);
+    expect(showCase(g.db, g.config, g.caseNumber).comments).toEqual([]);
+    expect(showCase(g.db, g.config, '00001002')).toMatchObject({ parent: g.caseNumber, contact: { email: BOB } });
+  });
+
+  it('on the system From address, the same message is refused 550 5.7.1 naming no case and no person, and nothing is stored', async () => {
+    const { g, root } = await carolRemoved();
+    const system = g.config.from;
+    for (const who of [BOB, ANN]) {
+      const r = await g.send(mail({ from: who, to: system, subject: 'Re: printer', headers: rootOnly(root) }), { from: CAROL, to: [system] });
+      expect(r.code, who).toBe(550);
+      expect(r.response).toMatch(/^550 5\.7\.1 /);
+      expect(r.response).not.toContain(g.caseNumber);
+      expect(r.response).not.toMatch(/acme\.example|partner\.example/);
+    }
+    expect(emailComments(g)).toBe(0);
+    expect(countRows(g.db, 'cases')).toBe(1);
+  });
+
+  it('counts for a participant whose From domain passes DMARC, and for nobody else', async () => {
+    dns = await startDns({});
+    const { g, root } = await carolRemoved({ CASEGATE_SENDER_AUTH: 'enforce', CASEGATE_DNS_SERVERS: dns.address, CASEGATE_TRUSTED_AUTHSERV_ID: 'relay.test' });
+    const passing = (from: string, rcpt: string) =>
+      `Authentication-Results: relay.test; spf=pass smtp.mailfrom=${from.split('@')[1]}; dmarc=pass header.from=${from.split('@')[1]}\r\n` +
+      mail({ from, to: rcpt, subject: 'Re: printer', headers: rootOnly(root) });
+    for (const rcpt of [SUPPORT, g.config.from]) {
+      const ann = await g.send(passing(ANN, rcpt), { from: ANN, to: [rcpt] });
+      expect(ann.response).toContain(`added to case ${g.caseNumber}`);
+    }
+    expect(showCase(g.db, g.config, g.caseNumber).comments.map((c) => c.author)).toEqual([ANN, ANN]);
+    // Carol is no participant any more: her own authenticated mail is new mail, not part of the case.
+    const carol = await g.send(passing(CAROL, SUPPORT), { from: CAROL, to: [SUPPORT] });
+    expect(carol.response).toMatch(/opened case 00001002$/);
+    expect(showCase(g.db, g.config, '00001002').parent).toBeNull();
+    expect(showCase(g.db, g.config, g.caseNumber).comments).toHaveLength(2);
   });
 });
 

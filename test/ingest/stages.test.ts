@@ -46,6 +46,7 @@ function facts(overrides: Partial<RecipientFacts> = {}): RecipientFacts {
     senderIsParticipant: true,
     issuedTo: null,
     senderIsIssued: false,
+    senderAddress: null,
     duplicate: null,
     recentSame: 0,
     routing: null,
@@ -270,36 +271,49 @@ describe('mail to the system From address', () => {
   });
 });
 
-describe('reports', () => {
+describe('reports: only from the null sender to a bounce address', () => {
   const token = 't'.repeat(24);
+  /** The message as an MTA sends a report: from the null sender `<>`. */
+  const report = (overrides: Partial<ParsedMessage> = {}): MessageFacts => ({ ...message(overrides), envelope: { mailFrom: '', rcpt: ['x'] } });
+  const failed = {
+    originalMessageId: '<t@cases.test>',
+    recipients: [
+      { recipient: 'b@x.test', action: 'delayed', status: '4.4.1', diagnostic: null },
+      { recipient: 'a@x.test', action: 'failed', status: '5.1.1', diagnostic: null },
+    ],
+  };
+
   it('a failed recipient block is a permanent failure, even next to a delayed one', () => {
-    const dsn = {
-      originalMessageId: '<t@cases.test>',
-      recipients: [
-        { recipient: 'b@x.test', action: 'delayed', status: '4.4.1', diagnostic: null },
-        { recipient: 'a@x.test', action: 'failed', status: '5.1.1', diagnostic: null },
-      ],
-    };
-    const d = decide(facts({ target: { kind: 'bounce', token }, message: message({ dsn }), route: null, existing: null }));
+    const d = decide(facts({ target: { kind: 'bounce', token }, message: report({ dsn: failed }), route: null, existing: null }));
     expect(d).toEqual({
       stage: 'report',
-      decision: {
-        kind: 'report',
-        token,
-        originalMessageId: '<t@cases.test>',
-        verdict: { kind: 'permanent', recipient: 'a@x.test', status: '5.1.1', diagnostic: null, rule: 'Action: failed' },
-      },
+      decision: { kind: 'report', token, verdict: { kind: 'permanent', recipient: 'a@x.test', status: '5.1.1', diagnostic: null, rule: 'Action: failed' } },
     });
   });
 
   it('a delayed recipient block alone is a delay', () => {
     const dsn = { originalMessageId: null, recipients: [{ recipient: 'b@x.test', action: 'delayed', status: '4.4.1', diagnostic: null }] };
-    const d = decide(facts({ target: { kind: 'bounce', token }, message: message({ dsn }), route: null, existing: null }));
+    const d = decide(facts({ target: { kind: 'bounce', token }, message: report({ dsn }), route: null, existing: null }));
     expect(d).toMatchObject({ stage: 'report', decision: { kind: 'report', verdict: { kind: 'delay', recipient: 'b@x.test' } } });
   });
 
   it('mail to a bounce address that reads like no bounce is a report of kind none', () => {
-    const d = decide(facts({ target: { kind: 'bounce', token }, route: null, existing: null }));
+    const d = decide(facts({ target: { kind: 'bounce', token }, message: report(), route: null, existing: null }));
     expect(d).toMatchObject({ stage: 'report', decision: { kind: 'report', token, verdict: { kind: 'none' } } });
+  });
+
+  it('from any other sender (or an unknown one) to a bounce address: dropped as no bounce, never applied', () => {
+    for (const mailFrom of ['mailer-daemon@relay.example', ANN, null]) {
+      const m = { ...message({ dsn: failed }), envelope: { mailFrom, rcpt: ['x'] } };
+      const d = decide(facts({ target: { kind: 'bounce', token }, message: m, route: null, existing: null }));
+      expect(d).toMatchObject({ stage: 'report', decision: { kind: 'ignore', answer: { code: 250 } } });
+      expect(d.decision.kind === 'ignore' && d.decision.answer.text).toMatch(/not a bounce \(not from the null sender\)/);
+    }
+  });
+
+  it('a delivery report to a case or routing address is no report: it goes through the other stages', () => {
+    expect(decide(facts({ message: report({ dsn: failed }) })).stage).toBe('comment');
+    const toRouting = { target: { kind: 'routing', routingId: 2 } as const, route: { kind: 'new', routingId: 2, parentId: null } as const, existing: null };
+    expect(decide(facts({ ...toRouting, message: report({ dsn: failed }) })).stage).toBe('new case');
   });
 });

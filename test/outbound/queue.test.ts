@@ -117,16 +117,16 @@ describe('bounces', () => {
     expect(outboxRow(t.db, later.id).last_error).toMatch(/GONE@x\.test bounced earlier \(5\.1\.1 .*outbox retry/);
   });
 
-  it('finds the row by Message-ID too; a soft bounce holds nothing; unknown reports match nothing', () => {
+  it('a soft bounce holds nothing; a token of no row matches nothing', () => {
     const c = seedCase(t.db);
     const sent = seedOutbox(t.db, { caseId: c.id, kind: 'case-created', recipient: 'full@x.test' });
-    expect(recordBounce(t.db, { messageId: sent.messageId.slice(1, -1), status: '4.2.2', diagnostic: 'mailbox full' }, Date.now())?.id).toBe(sent.id);
+    expect(recordBounce(t.db, { token: sent.token, status: '4.2.2', diagnostic: 'mailbox full' }, Date.now())?.id).toBe(sent.id);
     expect(outboxRow(t.db, sent.id).last_error).toBe('soft bounce: 4.2.2 mailbox full');
     seedOutbox(t.db, { caseId: c.id, kind: 'comment', recipient: 'full@x.test' });
     expect(claimDue(t.db, 'one', Date.now(), 10, LEASE)).toMatchObject({ held: 0 });
     expect(claimDue(t.db, 'one', Date.now(), 10, LEASE).claimed).toHaveLength(0);
 
-    expect(recordBounce(t.db, { token: 'nosuchtoken0000000000000', messageId: '<nope@elsewhere>', status: '5.1.1', diagnostic: null }, Date.now())).toBeNull();
+    expect(recordBounce(t.db, { token: 'nosuchtoken0000000000000', status: '5.1.1', diagnostic: null }, Date.now())).toBeNull();
     expect(t.db.sqlite.prepare('SELECT COUNT(*) AS n FROM bounces WHERE hard = 1').get()).toEqual({ n: 0 });
   });
 });

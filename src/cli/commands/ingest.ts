@@ -21,7 +21,7 @@ export function ingestCommand(): Command {
     .description('take one message from FILE or stdin, as if received over SMTP; exit codes follow sysexits(3)')
     .argument('[file]', 'the message (.eml); stdin when omitted')
     .requiredOption('--rcpt <address>', 'envelope recipient (repeat for several; --rcpt=ADDRESS works too)', (v: string, all: string[] | undefined) => [...(all ?? []), v])
-    .option('--mail-from <address>', 'envelope sender; "" or <> for the null sender of bounces')
+    .option('--mail-from <address>', 'envelope sender; "", <> or MAILER-DAEMON (Postfix pipe\'s default null_sender) for the null sender of bounces')
     .option('--client-ip <ip>', "IP address of the SMTP client, for SPF (Postfix: ${client_address}); without it SPF is none")
     .option('--helo <name>', 'HELO/EHLO name of the SMTP client, for SPF (Postfix: ${client_helo})')
     .addHelpText(
@@ -54,7 +54,7 @@ async function runIngest(ctx: Context, opts: IngestOptions, [file]: string[]): P
   // Loaded here, not at the top, so that admin commands start without the mail libraries.
   const { ingestMessage } = await import('../../ingest/pipeline.js');
   const source = file === undefined ? process.stdin : fs.createReadStream(file);
-  const mailFrom = opts.mailFrom === undefined ? null : opts.mailFrom.replace(/^<(.*)>$/, '$1');
+  const mailFrom = envelopeSender(opts.mailFrom);
   const outcomes = await ingestMessage(
     { db, config, committer: createCommitter(db) },
     { mailFrom, rcpt: opts.rcpt, client: { ip: clientIp(opts.clientIp), helo: opts.helo?.trim() || null } },
@@ -63,6 +63,17 @@ async function runIngest(ctx: Context, opts: IngestOptions, [file]: string[]): P
   );
   process.exitCode = exitCodeForAll(outcomes.map((o) => o.answer));
   return outcomes.map((o) => ({ rcpt: o.rcpt, decision: o.decision, answer: formatAnswer(o.answer), case: o.caseNumber, inbound: o.inboundId }));
+}
+
+/**
+ * The envelope sender as SMTP had it. The null sender `<>` of a bounce comes as "" or `<>`, or as
+ * a bare `MAILER-DAEMON`: Postfix pipe's ${sender} of the null sender (its default `null_sender`),
+ * which is no address (no domain), so nobody's real sender. Null: not given.
+ */
+function envelopeSender(text: string | undefined): string | null {
+  if (text === undefined) return null;
+  const address = text.replace(/^<(.*)>$/, '$1');
+  return address.toUpperCase() === 'MAILER-DAEMON' ? '' : address;
 }
 
 /** Postfix passes "unknown" (or nothing) when it has no client address: no IP then. */
