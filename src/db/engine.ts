@@ -52,3 +52,6 @@ export interface Engine {
   /** Waits for running transactions, then closes every connection. */
   close(): Promise<void>;
 }
+
+/** A flag as read back: SQLite has no boolean (0/1), PostgreSQL does (true/false). */
+export const bool = (value: unknown): boolean => value === 1 || value === true;

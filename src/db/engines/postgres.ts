@@ -9,7 +9,7 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { unavailable, type CasegateError } from '../../errors.js';
-import { migrationsFolder } from '../client.js';
+import { migrationsFolder } from '../migrations.js';
 import type { Engine, Params, RunResult, Tx, TxMode } from '../engine.js';
 import { numbered } from './placeholders.js';
 import { isRetryable, isUnavailable, keptConflicting, maskUrl, outOfReach, parsePostgresUrl } from './postgresErrors.js';
