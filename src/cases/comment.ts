@@ -2,7 +2,6 @@
 // notification row per participant but the author, and one for the case owner when someone else
 // wrote a public comment (CASEGATE_NOTIFY_OWNER), in the caller's transaction.
 import type { Config } from '../config.js';
-import type { Db } from '../db/client.js';
 import type { Tx } from '../db/engine.js';
 import type { CaseRow } from '../db/cases.js';
 import { touchCase } from '../db/cases.js';

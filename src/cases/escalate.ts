@@ -3,7 +3,6 @@
 // matches (syncContacts on); off, or when several match, the case stays unlinked and keeps the
 // customer's email and name for its suggested contacts.
 import type { Config } from '../config.js';
-import type { Db } from '../db/client.js';
 import type { Tx } from '../db/engine.js';
 import type { CaseRow } from '../db/cases.js';
 import { allContacts, contactById, type ContactRow } from '../db/contacts.js';

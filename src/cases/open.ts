@@ -1,7 +1,6 @@
 // Opening a case (SPEC §2.1–2.6), for the CLI, mail and HTTP alike: the rules, the insert and the
 // "case created" notifications, in the caller's transaction. Returns the row.
 import type { Config } from '../config.js';
-import type { Db } from '../db/client.js';
 import type { Tx } from '../db/engine.js';
 import { insertCase, type CaseRow } from '../db/cases.js';
 import type { ContactRow } from '../db/contacts.js';

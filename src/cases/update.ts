@@ -1,7 +1,6 @@
 // `case update NUMBER`: changes of a case's own fields asked for by a person (the CLI today, the
 // HTTP API later), references resolved as typed: its asset (of the case's account or contact) and
 // the values of its record type's custom fields.
-import type { Db } from '../db/client.js';
 import type { Tx } from '../db/engine.js';
 import { caseById, setCaseAsset, touchCase, type CaseRow } from '../db/cases.js';
 import { fieldsOfCase, setCaseFields } from '../db/caseFields.js';

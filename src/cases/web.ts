@@ -3,7 +3,6 @@
 // unlinked with the submitter as supplied email; assignment; the "case created" email. The
 // description and the attachments become the case's first comment, as the body of a mail does.
 import type { Config } from '../config.js';
-import type { Db } from '../db/client.js';
 import type { Tx } from '../db/engine.js';
 import type { CaseRow } from '../db/cases.js';
 import { contactById, contactsByEmail, type ContactRow } from '../db/contacts.js';

@@ -121,3 +121,13 @@ export function listInbound(tx: Tx, filter: { decision?: Decision; limit: number
 export function inboundById(tx: Tx, id: number): Promise<InboundListed | undefined> {
   return tx.get<InboundListed>(`SELECT ${COLUMNS} FROM inbound i LEFT JOIN cases c ON c.id = i.case_id WHERE i.id = ?`, [id]);
 }
+
+/**
+ * Holds, until the transaction ends, a lock named by the message's fingerprint: transactions taking
+ * one copy of a message (delivered twice at once, through two nodes) go one after the other, and
+ * the second finds the first as its duplicate. PostgreSQL only: a SQLite write transaction holds
+ * the one write lock of the whole database already.
+ */
+export async function lockFingerprint(tx: Tx, fingerprint: string): Promise<void> {
+  if (tx.dialect === 'postgres') await tx.get('SELECT pg_advisory_xact_lock(hashtextextended(?, 0)) AS locked', [fingerprint]);
+}
