@@ -46,7 +46,7 @@ export interface Gateway {
 }
 
 export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
-  const db = options.db ?? (await openDb(config.db));
+  const db = options.db ?? (await openDb(config.db, { blobDir: config.blobDir ?? undefined }));
   const ownDb = options.db === undefined;
   const committer = createCommitter(db);
   const dispatcher = options.dispatch === false ? null : createDispatcher({ db, config, transport: options.transport });

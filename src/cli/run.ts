@@ -52,7 +52,7 @@ export function action<O, R>(
     try {
       const config = loadConfig({ db: globals.db, host: globals.host, port: globals.port, leaseSeconds: globals.leaseSeconds, http: globals.http });
       options.before?.(opts, positional, config);
-      const opened = await openDb(config.db);
+      const opened = await openDb(config.db, { blobDir: config.blobDir ?? undefined });
       db = opened;
       const ctx: Context = {
         config,

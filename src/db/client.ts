@@ -26,6 +26,8 @@ export interface Db {
 export interface OpenOptions {
   /** Folder of attachment contents; default beside the SQLite file, or ./data/blobs with PostgreSQL. */
   readonly blobDir?: string;
+  /** SQLite: how long a writer waits for another process's write lock (default 10 s). */
+  readonly busyTimeoutMs?: number;
   /** Told of PostgreSQL failures nobody awaits (an idle connection lost), e.g. to log them. */
   readonly onError?: (err: Error) => void;
 }
@@ -41,7 +43,7 @@ export async function openDb(location: string, options: OpenOptions = {}): Promi
     const engine = await openPostgres(location.trim(), { onError: options.onError });
     return withBlobs(engine, path.resolve(options.blobDir ?? path.join('data', 'blobs')));
   }
-  const engine = openSqlite(location);
+  const engine = openSqlite(location, { busyTimeoutMs: options.busyTimeoutMs });
   return withBlobs(engine, options.blobDir ?? path.join(path.dirname(path.resolve(location)), 'blobs'));
 }
 

@@ -26,13 +26,13 @@ async function seedCase(): Promise<string> {
 async function failDeliveries(t: TestDb): Promise<{ sent: number; retried: number; failed: number; held: number }> {
   const relay = await startCaptureServer({ answer: () => ({ code: 451, message: '4.3.0 Try again later' }) });
   const config = loadConfig({ db: t.db }, { CASEGATE_SMTP_URL: relay.url, CASEGATE_RETRY_SCHEDULE: '0,0' });
-  const sqlite = openDb(t.db);
+  const sqlite = await openDb(t.db);
   const dispatcher = createDispatcher({ db: sqlite, config, transport: createSmtpTransport(relay.url) });
   try {
     return await dispatcher.runOnce();
   } finally {
     await dispatcher.stop();
-    sqlite.close();
+    await sqlite.close();
     await relay.close();
   }
 }
@@ -90,9 +90,9 @@ describe('init', () => {
     const sqlite = new Database(t.db);
     expect(sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
     sqlite.close();
-    const before = t.fingerprint();
+    const before = await t.fingerprint();
     await t.run('init');
-    expect(t.fingerprint()).toEqual(before);
+    expect(await t.fingerprint()).toEqual(before);
   });
 });
 

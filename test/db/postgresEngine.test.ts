@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { bool, migrationsFolder } from '../../src/db/client.js';
+import { bool } from '../../src/db/client.js';
+import { migrationsFolder } from '../../src/db/migrations.js';
 import type { Tx } from '../../src/db/engine.js';
 import { openPostgres, type PostgresEngine } from '../../src/db/engines/postgres.js';
 import { notify } from '../../src/db/engines/postgresListen.js';
@@ -102,7 +103,7 @@ describe('queries', () => {
     expect(changes).toBe(1);
   });
 
-  it('shows where the data lives with the password masked', () => {
+  it('shows where the data lives with the password masked', async () => {
     expect(engine.location).toMatch(/^postgres:\/\/casegate:\*\*\*@127\.0\.0\.1:\d+\/t_\w+$/);
   });
 });

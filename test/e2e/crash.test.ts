@@ -10,6 +10,7 @@ import { ANN, EVE, createCase } from '../helpers/seed.js';
 import { mail, sendRaw } from '../helpers/smtp.js';
 import { createContact } from '../../src/admin/contacts.js';
 import { tempDir, type TempDir } from '../helpers/tempDir.js';
+import { inTx } from '../helpers/testDb.js';
 
 let child: Served | undefined;
 let tmp: TempDir | undefined;
@@ -24,10 +25,10 @@ describe('SIGKILL after the answers', () => {
     tmp = tempDir('crash');
     const file = path.join(tmp.dir, 'casegate.db');
     const config = loadConfig({ db: file });
-    const db = openDb(file);
-    createContact(db, { email: ANN, firstName: 'Ann', lastName: 'Archer' });
-    const address = createCase(db, config, { subject: 'Crash test', contact: ANN }).address;
-    db.close();
+    const db = await openDb(file);
+    await inTx(db, createContact, { email: ANN, firstName: 'Ann', lastName: 'Archer' });
+    const address = (await createCase(db, config, { subject: 'Crash test', contact: ANN })).address;
+    await db.close();
 
     // 40 clients at once from one address: more than the per-IP default of 20.
     const first = await startServe(file, ['--no-dispatch'], { CASEGATE_MAX_CONNECTIONS_PER_IP: '40' });

@@ -174,8 +174,7 @@ describe('the class of an answer follows its cause', () => {
   });
 
   it('SQLITE_BUSY (another process holds the write lock past busy_timeout) is 451 over SMTP and 75 in pipe mode', async () => {
-    gw = await startGateway({ CASEGATE_MIN_FREE_BYTES: '0' });
-    gw.db.sqlite.pragma('busy_timeout = 300');
+    gw = await startGateway({ CASEGATE_MIN_FREE_BYTES: '0' }, { busyTimeoutMs: 300 });
     const holder = new Database(gw.config.db);
     holder.exec('BEGIN IMMEDIATE');
     try {

@@ -4,7 +4,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createInboundServer } from '../../src/smtp/server.js';
-import { createCommitter } from '../../src/ingest/commit.js';
+import { createCommitter } from '../../src/db/client.js';
 import { withSettings } from '../../src/config.js';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
 import { ANN } from '../helpers/seed.js';

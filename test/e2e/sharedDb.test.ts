@@ -15,6 +15,7 @@ import { ANN, BOB, addCollaborator, createCase } from '../helpers/seed.js';
 import { mail } from '../helpers/smtp.js';
 import { rawSession } from '../helpers/smtpRaw.js';
 import { tempDir, type TempDir } from '../helpers/tempDir.js';
+import { inTx } from '../helpers/testDb.js';
 
 const MESSAGES = 120;
 const CLIENTS_PER_SERVER = 6;
@@ -35,11 +36,11 @@ describe('two serve processes and a dispatch on one database', () => {
     const outbox = path.join(tmp.dir, 'outbox');
     const env = { CASEGATE_OUTBOX_DIR: outbox, CASEGATE_DISPATCH_INTERVAL_MS: '20', CASEGATE_MIN_FREE_BYTES: '0' };
     const config = loadConfig({ db: file }, env);
-    const db = openDb(file);
-    createContact(db, { email: ANN, firstName: 'Ann', lastName: 'Archer' });
-    const c = createCase(db, config, { subject: 'Shared database', contact: ANN });
-    addCollaborator(db, config, c.number, BOB);
-    db.close();
+    const db = await openDb(file);
+    await inTx(db, createContact, { email: ANN, firstName: 'Ann', lastName: 'Archer' });
+    const c = await createCase(db, config, { subject: 'Shared database', contact: ANN });
+    await addCollaborator(db, config, c.number, BOB);
+    await db.close();
 
     served = [await startServe(file, [], env), await startServe(file, [], env)];
     const dispatch = spawn(process.execPath, [BIN, '--db', file, 'dispatch'], { env: { ...process.env, ...env }, stdio: 'ignore' });

@@ -22,8 +22,13 @@ export interface SqliteEngine extends Engine {
 
 type Statement = Database.Statement<unknown[], unknown>;
 
+export interface SqliteOptions {
+  /** How long a writer waits for another process's write lock before SQLITE_BUSY (default 10,000 ms). */
+  readonly busyTimeoutMs?: number;
+}
+
 /** Opens (creating when missing) and migrates the SQLite database in `file`. */
-export function openSqlite(file: string): SqliteEngine {
+export function openSqlite(file: string, options: SqliteOptions = {}): SqliteEngine {
   let sqlite: Database.Database;
   try {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -34,7 +39,7 @@ export function openSqlite(file: string): SqliteEngine {
   }
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 10000');
+  sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000))}`);
   // 16 MiB of page cache (the default is 2 MiB): the hot index pages of a large database stay in memory.
   sqlite.pragma('cache_size = -16384');
   try {
