@@ -68,14 +68,14 @@ describe('POST /api/v1/cases with syncContacts off', () => {
   afterEach(close);
 
   it('leaves the case unlinked with suggested contacts and creates no contact', async () => {
-    const before = await count('SELECT await count(*) AS n FROM contacts');
+    const before = await count('SELECT count(*) AS n FROM contacts');
     const r = await api(g, 'POST', '/api/v1/cases', { body: { subject: 'Login', customer: { email: ANN, firstName: 'Ann', lastName: 'Archer' } } });
     expect(r.status).toBe(201);
     expect(r.body.contact).toBeNull();
     expect(r.body.suggestedContacts).toEqual([expect.objectContaining({ email: ANN, name: 'Ann Archer' })]);
     const unknown = await api(g, 'POST', '/api/v1/cases', { body: { subject: 'Login', customer: { email: 'new@x.example' } } });
     expect(unknown.body.contact).toBeNull();
-    expect(await count('SELECT await count(*) AS n FROM contacts')).toEqual(before);
+    expect(await count('SELECT count(*) AS n FROM contacts')).toEqual(before);
   });
 });
 
@@ -159,7 +159,7 @@ describe('errors are JSON {error, hint} with the right status', () => {
   afterEach(close);
 
   it('401 without a key, with a wrong key, with a revoked key, and nothing is written', async () => {
-    const before = await count('SELECT await count(*) AS n FROM cases');
+    const before = await count('SELECT count(*) AS n FROM cases');
     const body = { subject: 'x', customer: { email: ANN } };
     const none = await api(g, 'POST', '/api/v1/cases', { key: null, body });
     expect(none.status).toBe(401);
@@ -173,7 +173,7 @@ describe('errors are JSON {error, hint} with the right status', () => {
     const revoked = await api(g, 'POST', '/api/v1/cases', { key: other, body });
     expect(revoked.status).toBe(401);
     expect(revoked.body.hint).toMatch(/revoked/);
-    expect(await count('SELECT await count(*) AS n FROM cases')).toEqual(before);
+    expect(await count('SELECT count(*) AS n FROM cases')).toEqual(before);
   });
 
   it('403 on POST /cases for a key without create, and on every GET for a key without read', async () => {
@@ -222,7 +222,7 @@ describe('errors are JSON {error, hint} with the right status', () => {
     const r = await api(g, 'POST', '/api/v1/cases', { body: { subject: 'x', description: 'y'.repeat(4096), customer: { email: ANN } } });
     expect(r.status).toBe(413);
     expect(r.body).toEqual({ error: 'payload too large', hint: expect.stringMatching(/2048 bytes/) });
-    expect(await count("SELECT await count(*) AS n FROM cases WHERE origin = 'API'")).toEqual({ n: 0 });
+    expect(await count("SELECT count(*) AS n FROM cases WHERE origin = 'API'")).toEqual({ n: 0 });
   });
 });
 
