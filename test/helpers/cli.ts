@@ -89,19 +89,23 @@ export interface TestDb {
   fingerprint(): Promise<DbFingerprint>;
   /** Runs a command, expects it refused (see expectRefused) and the database unchanged. */
   refused(args: readonly string[], message: RegExp): Promise<CliResult>;
+  /** Makes the test's database a copy of `template` (templateDb). */
+  copyFrom(template: TestDb): Promise<void>;
   cleanup(): void;
 }
 
 /** A fresh database (test/helpers/testDb.ts) with a new folder under os.tmpdir(), created with `casegate init`. */
 export async function newTestDb(): Promise<TestDb> {
   const { dir, cleanup } = tempDir('test');
-  const db = await newDatabase(dir);
+  let db = await newDatabase(dir);
   const baseEnv = { CASEGATE_OUTBOX_DIR: path.join(dir, 'outbox'), ...engineEnv(dir) };
   const runWith = (args: readonly string[], opts: Omit<RunOptions, 'db'>): Promise<CliResult> =>
     runCli(args, { ...opts, db, env: { ...baseEnv, ...opts.env } });
   const t: TestDb = {
     dir,
-    db,
+    get db() {
+      return db;
+    },
     run: (...args) => runWith(args, {}),
     runWith,
     fingerprint: () => dbFingerprint(db),
@@ -111,6 +115,10 @@ export async function newTestDb(): Promise<TestDb> {
       expectRefused(r, message);
       expect(await dbFingerprint(db), `"casegate ${args.join(' ')}" changed the database`).toEqual(before);
       return r;
+    },
+    async copyFrom(template) {
+      for (const suffix of ['-wal', '-shm']) fs.rmSync(db + suffix, { force: true });
+      db = await copyDatabase(template.db, db, dir, fs.copyFileSync);
     },
     cleanup,
   };
@@ -180,8 +188,7 @@ export function templateDb(build: (t: TestDb) => Promise<void>): (t: TestDb) => 
   afterAll(() => template?.cleanup());
   return async (t) => {
     if (!template) throw new Error('the template database is missing');
-    for (const suffix of ['-wal', '-shm']) fs.rmSync(t.db + suffix, { force: true });
-    await copyDatabase(template.db, t.db, fs.copyFileSync);
+    await t.copyFrom(template);
   };
 }
 

@@ -77,19 +77,24 @@ export async function dbFingerprint(location: string): Promise<DbFingerprint> {
   });
 }
 
-/** Makes `to` a copy of `from` (a SQLite file, or a PostgreSQL database nobody is connected to). */
-export async function copyDatabase(from: string, to: string, copyFile: (from: string, to: string) => void): Promise<void> {
+/**
+ * A copy of `from` for the test in `dir`, where `to` was: the SQLite file copied over `to`, or a new
+ * PostgreSQL database made from `from` (nobody may be connected to it), whose URL is returned.
+ */
+export async function copyDatabase(from: string, to: string, dir: string, copyFile: (from: string, to: string) => void): Promise<string> {
   if (!from.startsWith('postgres')) {
     copyFile(from, to);
-    return;
+    return to;
   }
-  const name = (url: string): string => new URL(url).pathname.slice(1);
-  const admin = new URL(to);
+  const url = new URL(from);
+  const name = `${url.pathname.slice(1)}_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = new URL(from);
   admin.pathname = '/postgres';
-  await withClient(admin.toString(), async (c) => {
-    await c.query(`DROP DATABASE IF EXISTS "${name(to)}" WITH (FORCE)`);
-    await c.query(`CREATE DATABASE "${name(to)}" TEMPLATE "${name(from)}"`);
-  });
+  // A new database rather than the old one dropped: DROP DATABASE waits for a checkpoint.
+  await withClient(admin.toString(), (c) => c.query(`CREATE DATABASE "${name}" TEMPLATE "${url.pathname.slice(1)}"`));
+  url.pathname = `/${name}`;
+  folders.set(url.toString(), dir);
+  return url.toString();
 }
 
 /** Rows of a query, read back for assertions (a read transaction of its own). */
