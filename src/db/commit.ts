@@ -8,8 +8,10 @@
 //
 // PostgreSQL (many writers, row locks): each message in a transaction of its own, concurrently
 // over the pool; on a deadlock the engine runs the message's work again.
-import type { Tx } from './engine.js';
-import type { Db } from './client.js';
+import type { Engine, Tx } from './engine.js';
+
+/** What the committer needs of the database (client.ts's Db is one). */
+type Database = Pick<Engine, 'dialect' | 'transaction'>;
 
 export interface Committer {
   /** Runs `work` inside a write transaction and resolves after that transaction is committed. */
@@ -24,14 +26,14 @@ interface Job {
   reject: (err: unknown) => void;
 }
 
-export function createCommitter(db: Db, options: { maxWaitMs?: number } = {}): Committer {
+export function createCommitter(db: Database, options: { maxWaitMs?: number } = {}): Committer {
   return db.dialect === 'sqlite' ? groupCommitter(db, options.maxWaitMs ?? 5) : {
     run: (work) => db.transaction(work, 'write'),
     connection: () => () => undefined,
   };
 }
 
-function groupCommitter(db: Db, maxWaitMs: number): Committer {
+function groupCommitter(db: Database, maxWaitMs: number): Committer {
   let queue: Job[] = [];
   let connections = 0;
   let immediate: NodeJS.Immediate | null = null;

@@ -1,18 +1,13 @@
 // `casegate collaborator add|remove|list` against the real binary and a throwaway SQLite file (SPEC §2.7).
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ISO_TIME, templateDb, useTestDb, type TestDb, okJson as ok, refusedJson as refused } from '../helpers/cli.js';
+import { queryAt } from '../helpers/testDb.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-function query(t: TestDb, sql: string, ...params: unknown[]): Json[] {
-  const db = new Database(t.db, { readonly: true });
-  try {
-    return db.prepare(sql).all(...params);
-  } finally {
-    db.close();
-  }
+function query(t: TestDb, sql: string, ...params: unknown[]): Promise<Json[]> {
+  return queryAt(t.db, sql, params);
 }
 
 /**
@@ -33,9 +28,7 @@ const seed = templateDb(async (t) => {
   await contact('old@acme.example', 'Old', '1');
   await contact('gus@globex.example', 'Gus', '2', '--help-admin');
   // No command deactivates a contact yet.
-  const db = new Database(t.db);
-  db.prepare(`UPDATE contacts SET active = 0 WHERE email IN ('ina@acme.example', 'old@acme.example')`).run();
-  db.close();
+  await queryAt(t.db, `UPDATE contacts SET active = FALSE WHERE email IN ('ina@acme.example', 'old@acme.example')`);
   await ok(t, 'case', 'create', '--subject', 'Printer jammed', '--contact', 'ann@acme.example');
 });
 
@@ -72,7 +65,7 @@ describe('casegate collaborator add', () => {
     await ok(t(), 'comment', 'add', '00001001', '--as', 'agent@support.example', '--body', 'second');
     await ok(t(), 'comment', 'add', '00001001', '--as', 'agent@support.example', '--body', 'note', '--internal');
     await ok(t(), 'collaborator', 'add', '00001001', 'carol@elsewhere.example');
-    const rows = query(t(), `SELECT comment_id AS commentId FROM outbox WHERE kind = 'history'`);
+    const rows = await query(t(), `SELECT comment_id AS "commentId" FROM outbox WHERE kind = 'history'`);
     expect(rows).toEqual([{ commentId: 2 }]);
   });
 

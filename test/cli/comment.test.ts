@@ -1,10 +1,10 @@
 // `casegate comment add` against the real binary and a throwaway SQLite file (SPEC §2, §5, §6).
-import Database from 'better-sqlite3';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ISO_TIME, templateDb, useTestDb, type TestDb, okJson as ok, refusedJson as refused } from '../helpers/cli.js';
+import { queryAt } from '../helpers/testDb.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -23,9 +23,7 @@ const seed = templateDb(async (t) => {
   await ok(t, 'collaborator', 'add', '00001001', 'bob@acme.example');
   await ok(t, 'collaborator', 'add', '00001001', 'carol@elsewhere.example');
   await ok(t, 'case', 'create', '--subject', 'Nobody here');
-  const db = new Database(t.db);
-  db.prepare('DELETE FROM outbox').run(); // the history emails of the two collaborators
-  db.close();
+  await queryAt(t.db, 'DELETE FROM outbox'); // the history emails of the two collaborators
 });
 
 const commentRows = async (t: TestDb): Promise<Json[]> => (await ok(t, 'outbox', 'list')).filter((r: Json) => r.kind === 'comment');

@@ -10,6 +10,7 @@ import { createSmtpTransport } from '../../src/outbound/transport.js';
 import { startCaptureServer } from '../helpers/capture.js';
 import { useTestDb, type TestDb } from '../helpers/cli.js';
 import { mail } from '../helpers/smtp.js';
+import { onPostgres } from '../helpers/testDb.js';
 
 const db = useTestDb();
 
@@ -83,13 +84,16 @@ describe('outbox list and retry', () => {
 });
 
 describe('init', () => {
-  it('is idempotent, and every open sets WAL, synchronous=FULL and foreign keys', async () => {
+  it('is idempotent, and (SQLite) every open sets WAL', async () => {
     const t = db();
     const again = await t.run('init', '--json');
     expect(again.code).toBe(0);
-    const sqlite = new Database(t.db);
-    expect(sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
-    sqlite.close();
+    expect(again.json()).toEqual({ db: onPostgres ? expect.stringMatching(/^postgres:\/\/casegate:\*\*\*@127\.0\.0\.1:\d+\/t_/) : t.db, migrated: true });
+    if (!onPostgres) {
+      const sqlite = new Database(t.db);
+      expect(sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
+      sqlite.close();
+    }
     const before = await t.fingerprint();
     await t.run('init');
     expect(await t.fingerprint()).toEqual(before);

@@ -46,7 +46,7 @@ describe('a permanent failure', () => {
       expect(r.code).toBe(250);
       expect(reason).toMatch(/permanent failure [0-9.]+; the notification it reports on is marked bounced/);
       expect(after?.status).toBe('bounced');
-      expect(await countRows(g.db, 'bounces', 'address_lower = ? AND hard = 1', CAROL)).toBe(1);
+      expect(await countRows(g.db, 'bounces', 'address_lower = ? AND hard = TRUE', CAROL)).toBe(1);
       expect(await countRows(g.db, 'comments', "source = 'email'")).toBe(0);
     },
   );

@@ -79,7 +79,7 @@ describe('a delivery status notification marks the recipient as bouncing', () =>
     expect(r.code).toBe(250);
     expect(r.response).toMatch(/permanent failure 5\.1\.1; the notification it reports on is marked bounced/);
     expect(r.response).not.toContain('carol@gone.example');
-    expect(await countRows(gw.db, 'bounces', "address_lower = 'carol@gone.example' AND hard = 1")).toBe(1);
+    expect(await countRows(gw.db, 'bounces', "address_lower = 'carol@gone.example' AND hard = TRUE")).toBe(1);
     expect(await countRows(gw.db, 'outbox', "recipient = 'carol@gone.example' AND bounced_at IS NOT NULL")).toBe(1);
 
     await addComment(gw.db, gw.config, { number: gw.caseNumber, as: ANN, body: 'Any news?' });

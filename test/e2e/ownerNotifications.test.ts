@@ -96,7 +96,7 @@ describe('a comment through the API', () => {
       const c = await createCase(h.db, h.config, { subject: 'Badge reader broken', contact: ANN, owner: SAM });
       expect((await api(h, 'POST', `/api/v1/cases/${c.number}/comments`, { body: { author: ANN, body: 'Still broken.' } })).status).toBe(201);
       expect((await api(h, 'POST', `/api/v1/cases/${c.number}/comments`, { body: { author: SAM, body: 'On it.' } })).status).toBe(201);
-      expect((await query(h.db, "SELECT recipient, comment_id IS NOT NULL AS \"hasComment\" FROM outbox WHERE kind = 'owner'"))).toEqual([{ recipient: SAM, hasComment: 1 }]);
+      expect((await query(h.db, "SELECT recipient, CASE WHEN comment_id IS NULL THEN 0 ELSE 1 END AS \"hasComment\" FROM outbox WHERE kind = 'owner'"))).toEqual([{ recipient: SAM, hasComment: 1 }]);
     } finally {
       await h.close();
     }

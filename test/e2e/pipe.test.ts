@@ -10,7 +10,7 @@ import { mail } from '../helpers/smtp.js';
 import { createContact } from '../../src/admin/contacts.js';
 import { addRoutingAddress } from '../../src/admin/routing.js';
 import { tempDir } from '../helpers/tempDir.js';
-import { execSql, inTx, newDatabase, openTestDb, query } from '../helpers/testDb.js';
+import { engineEnvOf, execSql, inTx, newDatabase, openTestDb, query } from '../helpers/testDb.js';
 
 let dir: string;
 let removeDir: () => void;
@@ -107,7 +107,7 @@ describe('casegate ingest exit codes', () => {
   it('75: a message that stops coming (stdin held open) times out after CASEGATE_INGEST_TIMEOUT_SECONDS, nothing kept', async () => {
     // The relay's pipe stays open after the headers and half a body; nothing more is written.
     const child = spawn(process.execPath, [BIN, '--db', db, 'ingest', '--rcpt', SUPPORT, '--mail-from', ANN], {
-      env: { PATH: process.env.PATH, CASEGATE_INGEST_TIMEOUT_SECONDS: '1' },
+      env: { PATH: process.env.PATH, CASEGATE_INGEST_TIMEOUT_SECONDS: '1', ...engineEnvOf(db) },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

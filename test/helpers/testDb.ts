@@ -114,3 +114,23 @@ export function inTx<A extends unknown[], R>(db: Db, fn: (tx: Tx, ...args: A) =>
 export async function execSql(db: Db, sql: string, params: readonly unknown[] = []): Promise<number> {
   return (await db.transaction((tx) => tx.run(sql, params))).changes;
 }
+
+/**
+ * Rows of a query on the database at `location` (a SQLite file or a PostgreSQL URL), from a
+ * connection of its own: a test that reads (or, with `write`, changes) what `casegate` processes wrote.
+ */
+export async function queryAt<R = Record<string, unknown>>(location: string, sql: string, params: readonly unknown[] = []): Promise<R[]> {
+  if (location.startsWith('postgres')) {
+    const { numbered } = await import('../../src/db/engines/placeholders.js');
+    return withClient(location, async (c) => (await c.query({ text: numbered(sql).text, values: [...params] })).rows as R[]);
+  }
+  const sqlite = new Database(location);
+  try {
+    const s = sqlite.prepare(sql);
+    if (s.reader) return s.all(...params) as R[];
+    s.run(...params);
+    return [];
+  } finally {
+    sqlite.close();
+  }
+}
