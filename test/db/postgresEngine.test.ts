@@ -103,6 +103,13 @@ describe('queries', () => {
     expect(changes).toBe(1);
   });
 
+  it('stores a NUL of mail (text cannot hold it) as U+FFFD, and finds the value again by the same text', async () => {
+    const name = 'Acme\u0000 Ltd';
+    await engine.transaction((tx) => account(tx, name));
+    const found = await engine.transaction((tx) => tx.get<{ name: string }>('SELECT name FROM accounts WHERE name = ?', [name]), 'read');
+    expect(found).toEqual({ name: 'Acme\uFFFD Ltd' });
+  });
+
   it('shows where the data lives with the password masked', async () => {
     expect(engine.location).toMatch(/^postgres:\/\/casegate:\*\*\*@127\.0\.0\.1:\d+\/t_\w+$/);
   });

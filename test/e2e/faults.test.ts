@@ -2,12 +2,12 @@
 // blob store or in SQLite, a busy database, a timeout → 4xx / exit 75; a parser limit → 5xx / 65),
 // and nothing of a refused or failed message stays on disk. Real sockets, real SQLite files, and a
 // real small file system (tmpfs, mounted by the test as root) for the full disk.
+import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeBlob } from '../../src/db/blobs.js';
 import { parseMessage, MalformedMessageError, ParserLimitError } from '../../src/ingest/parse.js';
@@ -17,7 +17,7 @@ import { ANN, EVE } from '../helpers/seed.js';
 import { mail } from '../helpers/smtp.js';
 import { rawSession } from '../helpers/smtpRaw.js';
 import { tempDir } from '../helpers/tempDir.js';
-import { onPostgres } from '../helpers/testDb.js';
+import { newDatabase, onPostgres } from '../helpers/testDb.js';
 
 const MIB = 1024 * 1024;
 const isRoot = process.getuid?.() === 0;
@@ -121,7 +121,7 @@ describe('orphans left by a crash', () => {
   it('serve removes them at start', async () => {
     const { dir, cleanup } = tempDir('gc-start');
     cleanups.push(cleanup);
-    const db = path.join(dir, 'casegate.db');
+    const db = await newDatabase(dir);
     expect((await runCli(['init'], { db })).code).toBe(0);
     const orphan = await writeBlob(path.join(dir, 'blobs'), Readable.from([crypto.randomBytes(7000)]));
     const old = new Date(Date.now() - 3600_000);
