@@ -40,7 +40,9 @@ export async function openDb(location: string, options: OpenOptions = {}): Promi
   if (isPostgresUrl(location)) {
     // Loaded only for PostgreSQL: SQLite users never load pg.
     const { openPostgres } = await import('./engines/postgres.js');
-    const engine = await openPostgres(location.trim(), { onError: options.onError });
+    // A failure nobody awaits (an idle connection lost) is said on stderr; the pool heals by itself.
+    const onError = options.onError ?? ((err: Error) => console.error(`casegate: ${err.message}`));
+    const engine = await openPostgres(location.trim(), { onError });
     return withBlobs(engine, path.resolve(options.blobDir ?? path.join('data', 'blobs')));
   }
   const engine = openSqlite(location, { busyTimeoutMs: options.busyTimeoutMs });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { inject } from 'vitest';
 import { openDb, type Db, type Tx } from '../../src/db/client.js';
+import { openPostgres } from '../../src/db/engines/postgres.js';
 import { sharedCluster, withClient } from './postgresCluster.js';
 import './postgres.js';
 
@@ -121,8 +122,12 @@ export async function execSql(db: Db, sql: string, params: readonly unknown[] = 
  */
 export async function queryAt<R = Record<string, unknown>>(location: string, sql: string, params: readonly unknown[] = []): Promise<R[]> {
   if (location.startsWith('postgres')) {
-    const { numbered } = await import('../../src/db/engines/placeholders.js');
-    return withClient(location, async (c) => (await c.query({ text: numbered(sql).text, values: [...params] })).rows as R[]);
+    const engine = await openPostgres(location, { poolSize: 1, migrate: false });
+    try {
+      return await engine.transaction((tx) => tx.all<R>(sql, params));
+    } finally {
+      await engine.close();
+    }
   }
   const sqlite = new Database(location);
   try {
