@@ -124,24 +124,26 @@ export function isHeld(file: string): boolean {
 }
 
 /**
- * Lets go of the blobs one message held (one entry per writeBlob) and removes those that
- * `isStored` (a `blobs` row names it) does not keep and no other message holds. Call it after the
- * message's transaction settled, whatever its outcome. Returns what was removed.
+ * Lets go of the blobs one message held (one entry per writeBlob) and removes those that no
+ * `blobs` row names (`storedOf` says which of a list have one, in one look) and no other message
+ * holds. Call it after the message's transaction settled, whatever its outcome. Returns what was removed.
  */
 export async function releaseBlobs(
   blobDir: string,
   shas: readonly string[],
-  isStored: (sha256: string) => Promise<boolean>,
+  storedOf: (shas: readonly string[]) => Promise<Set<string>>,
 ): Promise<{ files: number; bytes: number }> {
   const freed = { files: 0, bytes: 0 };
   for (const sha of shas) unhold(blobPath(blobDir, sha));
-  for (const sha of new Set(shas)) {
+  const candidates = [...new Set(shas)].filter((sha) => !isHeld(blobPath(blobDir, sha)));
+  if (candidates.length === 0) return freed;
+  const before = holdsTaken;
+  const stored = await storedOf(candidates);
+  // Checked again after the answer, with no await between the check and the removal.
+  if (holdsTaken !== before) return freed;
+  for (const sha of candidates) {
     const file = blobPath(blobDir, sha);
-    if (isHeld(file)) continue;
-    const before = holdsTaken;
-    if (await isStored(sha)) continue;
-    // Checked again after the answer, with no await between the check and the removal.
-    if (holdsTaken !== before || isHeld(file)) continue;
+    if (stored.has(sha) || isHeld(file)) continue;
     freed.bytes += removeFile(file);
     freed.files += 1;
   }

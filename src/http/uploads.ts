@@ -8,7 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import type { MultipartFile } from '@fastify/multipart';
 import type { Db } from '../db/client.js';
 import { releaseBlobs, writeBlob } from '../db/blobs.js';
-import { isBlobStored, type NewAttachment } from '../db/attachments.js';
+import { storedBlobs, type NewAttachment } from '../db/attachments.js';
 import { attachmentName, attachmentType } from '../domain/attachmentType.js';
 import { HONEYPOT, type FormValues } from './pages.js';
 
@@ -143,6 +143,6 @@ export async function releaseUploads(db: Db, attachments: readonly NewAttachment
   await releaseBlobs(
     db.blobDir,
     attachments.map((a) => a.sha256),
-    (sha) => db.transaction((tx) => isBlobStored(tx, sha), 'read'),
+    (shas) => db.transaction((tx) => storedBlobs(tx, shas), 'read'),
   );
 }

@@ -2,7 +2,7 @@
 // one transaction) RCPT check, stages → decision → apply. Answers come back only after the commit.
 import type { Readable } from 'node:stream';
 import type { Config } from '../config.js';
-import { isBlobStored } from '../db/attachments.js';
+import { storedBlobs } from '../db/attachments.js';
 import { freeBytes, releaseBlobs } from '../db/blobs.js';
 import type { Committer, Db, Tx } from '../db/client.js';
 import { answers, isTaken, notStoredForAny, type Answer } from '../domain/answers.js';
@@ -73,7 +73,7 @@ export function checkFreeSpace(ctx: Pick<IngestContext, 'db' | 'config'>): Answe
 async function forget(db: Db, written: readonly string[]): Promise<void> {
   if (written.length === 0) return;
   try {
-    await releaseBlobs(db.blobDir, written, (sha) => db.transaction((tx) => isBlobStored(tx, sha), 'read'));
+    await releaseBlobs(db.blobDir, written, (shas) => db.transaction((tx) => storedBlobs(tx, shas), 'read'));
   } catch (err) {
     // The database or the disk failed again: what stays is removed by the next gc.
     console.error(`casegate: could not remove the attachments of a message that was not kept: ${(err as Error).message}`);

@@ -96,7 +96,7 @@ describe('blobPath', () => {
 describe('releasing a message\'s blobs asks the database, and another message may commit meanwhile', () => {
   it('removes a blob no row names and no message holds', async () => {
     const { sha256, path: file } = await writeBlob(blobDir, Readable.from([Buffer.from('refused message')]));
-    expect(await releaseBlobs(blobDir, [sha256], async () => false)).toEqual({ files: 1, bytes: 15 });
+    expect(await releaseBlobs(blobDir, [sha256], async () => new Set())).toEqual({ files: 1, bytes: 15 });
     expect(fs.existsSync(file)).toBe(false);
   });
 
@@ -106,8 +106,8 @@ describe('releasing a message\'s blobs asks the database, and another message ma
     const freed = await releaseBlobs(blobDir, [first.sha256], async () => {
       // Meanwhile a second message brings the same content and commits its row.
       const second = await writeBlob(blobDir, Readable.from([content]));
-      await releaseBlobs(blobDir, [second.sha256], async () => true);
-      return false;
+      await releaseBlobs(blobDir, [second.sha256], async (shas) => new Set(shas));
+      return new Set<string>();
     });
     expect(freed).toEqual({ files: 0, bytes: 0 });
     expect(fs.readFileSync(first.path)).toEqual(content);
