@@ -60,6 +60,7 @@ function instrumented(db: Db): { db: Db; statements: Set<string>; counter: { com
     all: (sql, params) => (statements.add(sql), tx.all(sql, params)),
     get: (sql, params) => (statements.add(sql), tx.get(sql, params)),
     run: (sql, params) => (statements.add(sql), tx.run(sql, params)),
+    insert: (sql, params) => (statements.add(sql), tx.insert(sql, params)),
     savepoint: (work, keep) => tx.savepoint((inner) => work(seen(inner)), keep),
   });
   const wrapped: Db = {

@@ -58,5 +58,5 @@ export async function enqueueNotification(tx: Tx, n: Notification, domain: strin
 async function replyAddressFor(tx: Tx, caseId: number, kind: ParticipantKind, lower: string, now: number): Promise<number> {
   const live = await liveReplyAddress(tx, caseId, kind, lower);
   if (live !== undefined) return live.id;
-  return (await insertReplyAddress(tx, { token: newToken(), caseId, kind, addressLower: lower }, now)).id;
+  return insertReplyAddress(tx, { token: newToken(), caseId, kind, addressLower: lower }, now);
 }

@@ -27,11 +27,11 @@ const rows = (all: Raw[]): CaseRow[] => all.map((r) => row(r) as CaseRow);
 /** Inserts and numbers a case; `mailDomain` names the thread root of a case not opened by mail. */
 export async function insertCase(tx: Tx, c: NewCaseRow, mailDomain: string, now: number): Promise<CaseRow> {
   const placeholder = `new-${c.addressToken}`;
-  const { id } = (await tx.get<{ id: number }>(
+  const id = await tx.insert(
     `INSERT INTO cases (number, subject, description, status, priority, origin, contact_id, account_id, owner_id,
        parent_id, asset_id, record_type_id, division, closed_when_created, address_token, thread_root, supplied_email,
        supplied_name, created_at, updated_at, closed_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       placeholder,
       c.subject,
@@ -55,7 +55,7 @@ export async function insertCase(tx: Tx, c: NewCaseRow, mailDomain: string, now:
       now,
       c.closedAt,
     ],
-  )) as { id: number };
+  );
   const number = caseNumberOf(id);
   return row(
     await tx.get<Raw>(`UPDATE cases SET number = ?, thread_root = ? WHERE id = ? RETURNING ${COLUMNS}`, [number, c.threadRoot ?? threadRootId(number, mailDomain), id]),

@@ -13,12 +13,11 @@ const row = (r: Raw): CommentRow => ({ ...r, internal: bool(r.internal) });
 
 /** Inserts a comment (with the inbound log row it came from, if any); returns its id. */
 export async function insertComment(tx: Tx, c: NewCommentRow, now: number): Promise<number> {
-  const inserted = await tx.get<{ id: number }>(
+  return tx.insert(
     `INSERT INTO comments (case_id, author_email, author_name, body, full_body, source, internal, inbound_id, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [c.caseId, c.authorEmail, c.authorName, c.body, c.fullBody, c.source, c.internal ? 1 : 0, c.inboundId, now],
   );
-  return (inserted as { id: number }).id;
 }
 
 /** The sender authentication of a comment that came by mail (JSON text), in the message's transaction. */

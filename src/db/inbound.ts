@@ -28,13 +28,12 @@ export interface NewInboundRow {
 }
 
 export async function insertInbound(tx: Tx, e: NewInboundRow, now: number): Promise<number> {
-  const inserted = await tx.get<{ id: number }>(
+  return tx.insert(
     `INSERT INTO inbound (message_id, mail_from, from_addr, rcpt, subject, decision, reason, smtp_code, case_id,
        fingerprint, loop_key, size, headers, opened_via, auth, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [e.messageId, e.mailFrom, e.fromAddr, e.rcpt, e.subject, e.decision, e.reason, e.smtpCode, e.caseId, e.fingerprint, e.loopKey, e.size, e.headers, e.openedVia ?? null, e.auth, now],
   );
-  return (inserted as { id: number }).id;
 }
 
 /** The comment an accepted log row became. */

@@ -41,13 +41,12 @@ const COLUMNS = `o.id, o.case_id AS "caseId", o.comment_id AS "commentId", o.kin
   o.reply_address_id AS "replyAddressId"`;
 
 export async function insertOutbox(tx: Tx, r: NewOutboxRow, now: number): Promise<number> {
-  const inserted = await tx.get<{ id: number }>(
+  return tx.insert(
     `INSERT INTO outbox (case_id, comment_id, kind, recipient, recipient_lower, token, message_id, status,
        attempts, next_attempt_at, last_error, created_at, reply_address_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) RETURNING id`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
     [r.caseId, r.commentId, r.kind, r.recipient, r.recipientLower, r.token, r.messageId, r.status, now, r.lastError, now, r.replyAddressId],
   );
-  return (inserted as { id: number }).id;
 }
 
 export type DueRow = OutboxRow & { bounceStatus: string | null; bounceDiagnostic: string | null };

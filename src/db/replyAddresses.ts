@@ -25,15 +25,15 @@ export function liveReplyAddress(tx: Tx, caseId: number, kind: ParticipantKind, 
   ]);
 }
 
-export async function insertReplyAddress(
-  tx: Tx,
-  r: { token: string; caseId: number; kind: ParticipantKind; addressLower: string },
-  now: number,
-): Promise<ReplyAddressRow> {
-  return (await tx.get<ReplyAddressRow>(
-    `INSERT INTO reply_addresses (token, case_id, kind, address_lower, created_at) VALUES (?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
-    [r.token, r.caseId, r.kind, r.addressLower, now],
-  )) as ReplyAddressRow;
+/** Issues a reply address; its id. */
+export function insertReplyAddress(tx: Tx, r: { token: string; caseId: number; kind: ParticipantKind; addressLower: string }, now: number): Promise<number> {
+  return tx.insert('INSERT INTO reply_addresses (token, case_id, kind, address_lower, created_at) VALUES (?, ?, ?, ?, ?)', [
+    r.token,
+    r.caseId,
+    r.kind,
+    r.addressLower,
+    now,
+  ]);
 }
 
 /** RCPT: the address of a token, retired or not. */

@@ -98,6 +98,8 @@ describe('queries', () => {
     const changes = await engine.transaction(async (tx) => {
       const a = await account(tx, 'Renamed soon');
       expect(a?.id).toEqual(expect.any(Number));
+      const id = await tx.insert('INSERT INTO accounts (name, created_at) VALUES (?, ?)', ['Inserted', 1]);
+      expect(await tx.get('SELECT name FROM accounts WHERE id = ?', [id])).toEqual({ name: 'Inserted' });
       return (await tx.run("UPDATE accounts SET name = 'Renamed' WHERE name LIKE 'Renamed%'")).changes;
     });
     expect(changes).toBe(1);

@@ -68,6 +68,8 @@ describe('transactions on the one connection', () => {
     });
     expect(kept).toEqual([false, true]);
     expect(await engine.transaction(names, 'read')).toEqual(['Acme', 'Initech']);
+    const id = await engine.transaction((tx) => tx.insert('INSERT INTO accounts (name, created_at) VALUES (?, ?)', ['Globex', 1]));
+    expect(await engine.transaction((tx) => tx.get('SELECT name FROM accounts WHERE id = ?', [id]), 'read')).toEqual({ name: 'Globex' });
   });
 
   it('a tx used after its work settled is refused, and close() waits for the running transaction', async () => {

@@ -251,6 +251,7 @@ function transactionOn(client: pg.PoolClient): { tx: Tx; finish(): void } {
     all: async <R>(sql: string, params?: Params) => (await query(sql, params)).rows as R[],
     get: async <R>(sql: string, params?: Params) => (await query(sql, params)).rows[0] as R | undefined,
     run: async (sql: string, params?: Params): Promise<RunResult> => ({ changes: (await query(sql, params)).rowCount ?? 0 }),
+    insert: async (sql: string, params?: Params) => Number((await query(`${sql} RETURNING id`, params)).rows[0]?.id),
     async savepoint<T>(work: (tx: Tx) => Promise<T>, keep?: (result: T) => boolean) {
       savepoints += 1;
       const name = `sp_${savepoints}`;

@@ -138,6 +138,7 @@ function transactionOn(sqlite: Database.Database, prepared: (sql: string) => Sta
     all: async <R>(sql: string, params: Params = []) => statement(sql).all(...params) as R[],
     get: async <R>(sql: string, params: Params = []) => statement(sql).get(...params) as R | undefined,
     run: async (sql: string, params: Params = []): Promise<RunResult> => ({ changes: statement(sql).run(...params).changes }),
+    insert: async (sql: string, params: Params = []) => Number(statement(sql).run(...params).lastInsertRowid),
     async savepoint<T>(work: (tx: Tx) => Promise<T>, keep?: (result: T) => boolean) {
       depth += 1;
       const name = `sp_${depth}`;
