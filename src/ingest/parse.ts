@@ -337,7 +337,8 @@ export async function parseMessage(source: Readable, opts: ParseOptions): Promis
   const found = body as MessageText | null;
   const html = typeof found?.html === 'string' ? found.html : '';
   const htmlOnly = html !== '' && (rootType === 'text/html' || found?.text === undefined);
-  const text = capText(htmlOnly ? await htmlToText(html.slice(0, HTML_MAX_CHARS)) : (found?.text ?? ''));
+  // Reading the HTML stops once its text is past the limit that capText cuts at.
+  const text = capText(htmlOnly ? htmlToText(html.slice(0, HTML_MAX_CHARS), TEXT_MAX_CHARS + 1) : (found?.text ?? ''));
   return {
     messageId: messageIds(header('message-id'))[0] ?? null,
     inReplyTo: messageIds(header('in-reply-to')),
