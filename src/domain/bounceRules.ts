@@ -36,10 +36,13 @@ export interface BounceVerdict {
 
 /** How much of the text the patterns read: a bounce says what it is near the top. */
 export const BOUNCE_TEXT_MAX = 16 * 1024;
+/** How much of the subject the patterns read: the longest line RFC 5322 allows. */
+export const BOUNCE_SUBJECT_MAX = 998;
 
 /**
  * Patterns over the subject and text, in order; the first match decides. Delay notices come first:
- * they too say the message "could not be delivered", but add that the server keeps trying.
+ * they too say the message "could not be delivered", but add that the server keeps trying. Each runs
+ * in time linear in the text it reads (test/domain/worstCase.test.ts).
  */
 export const BOUNCE_PATTERNS: ReadonlyArray<{ readonly rule: string; readonly kind: BounceKind; readonly pattern: RegExp }> = [
   // Delays: never mark an address.
@@ -61,8 +64,17 @@ export const BOUNCE_PATTERNS: ReadonlyArray<{ readonly rule: string; readonly ki
   { rule: 'GroupWise: undeliverable', kind: 'permanent', pattern: /The message that you sent was undeliverable to the following|Message status - undeliverable|The following recipients did not receive/i },
   { rule: 'SMTP32: undeliverable', kind: 'permanent', pattern: /^Undeliverable Mail\b|^Unknown user: |^RCPT To:<[^>]+> \d{3}/im },
   { rule: 'failure notice', kind: 'permanent', pattern: /^(failure notice|Mail System Error - Returned Mail|Non[- ]?delivery (report|notification)|Delivery Status Notification \(Failure\)|Undeliverable mail|Mail Delivery Failure|Delivery failure|Returned mail)\b/im },
-  // Simple match: a permanent SMTP answer about a mailbox, with no introduction.
-  { rule: 'simple match: 5xx answer', kind: 'permanent', pattern: /(^|[\s:(])5[0-5]\d[ -](#?5\.\d{1,3}\.\d{1,3}\b|.*\b(user|mailbox|recipient|address|account)\b.*\b(unknown|not found|does not exist|doesn't exist|disabled|rejected|unavailable|invalid|no such|inactive)\b)/im },
+  // Simple match: a permanent SMTP answer about a mailbox, with no introduction: a 5xx code with an
+  // enhanced status, or with words about a mailbox and why it failed later on its line. The second
+  // reads each line once: from its first 5xx code, the first word about a mailbox (what follows a
+  // later one also follows the first), then the first word of failure after it.
+  { rule: 'simple match: 5xx answer', kind: 'permanent', pattern: /(^|[\s:(])5[0-5]\d[ -]#?5\.\d{1,3}\.\d{1,3}\b/im },
+  {
+    rule: 'simple match: 5xx answer',
+    kind: 'permanent',
+    pattern:
+      /^(?=(?<code>.*?(?:^|[\s:(])5[0-5]\d[ -]))\k<code>(?=(?<what>.*?\b(?:user|mailbox|recipient|address|account)\b))\k<what>.*?\b(?:unknown|not found|does not exist|doesn't exist|disabled|rejected|unavailable|invalid|no such|inactive)\b/im,
+  },
 ];
 
 /** The status of a recipient block or a line: enhanced code, else the SMTP code; '' when none. */
@@ -82,7 +94,7 @@ export function statusOf(...texts: ReadonlyArray<string | null | undefined>): st
 export function classifyBounce(input: BounceInput): BounceVerdict {
   const byFields = fromStatusFields(input.recipients);
   if (byFields !== null) return byFields;
-  const text = `${input.subject}\n${input.text.slice(0, BOUNCE_TEXT_MAX)}`;
+  const text = `${input.subject.slice(0, BOUNCE_SUBJECT_MAX)}\n${input.text.slice(0, BOUNCE_TEXT_MAX)}`;
   for (const p of BOUNCE_PATTERNS) {
     const m = p.pattern.exec(text);
     if (m === null) continue;
@@ -139,9 +151,13 @@ function lineAt(text: string, index: number): string {
 /** Senders and our own addresses a bounce names that are not the failed recipient. */
 const NOT_RECIPIENT = /^(mailer-daemon|postmaster|bounce\+|case\+|noreply|no-reply)/i;
 
-/** The first address in the text that is not the reporting system's or ours. */
+/**
+ * The first address in the text that is not the reporting system's or ours. An address starts where
+ * a run of its characters starts (the lookbehind): otherwise a long run without `@` would be read
+ * again from each of its characters.
+ */
 function failedAddress(text: string): string | null {
-  for (const m of text.slice(0, BOUNCE_TEXT_MAX).matchAll(/[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+/g)) {
+  for (const m of text.slice(0, BOUNCE_TEXT_MAX).matchAll(/(?<![A-Za-z0-9._%+'-])[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+/g)) {
     if (!NOT_RECIPIENT.test(m[0])) return m[0].replace(/\.$/, '');
   }
   return null;
