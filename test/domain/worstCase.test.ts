@@ -76,12 +76,27 @@ describe('classifyBounce and statusOf: linear in what they read', () => {
     [worst('"was not delivered to:" over and over', (n) => repeat('was not delivered to:', n)), NO_MATCH],
     [worst('"Warning: message " lines', (n) => lines(repeat('Warning: message ', 200), n)), NO_MATCH],
     [worst('spaces', (n) => repeat(' ', n, 'x')), NO_MATCH],
+    // Where the copy of our message starts, and the failure notices that start with dashes.
+    [worst('one line of dashes', (n) => repeat('-', n)), NO_MATCH],
+    [worst('lines of dashes', (n) => lines('-'.repeat(200), n)), NO_MATCH],
+    [worst('"|-" over and over', (n) => repeat('|-', n)), NO_MATCH],
+    // Our own subject taken out of the server's words.
+    [worst('"[Case 00001001]" over and over', (n) => repeat('[Case 00001001] ', n)), MATCH],
+    [worst('"[Case " over and over', (n) => repeat('[Case ', n)), MATCH],
+    // Addresses that are not the failed one: each is passed over in time of its own.
+    [worst('addresses on one From: line', (n) => `From: ${repeat('a@b.c ', n)}`), MATCH],
+    [worst('"mail from a@b.c" over and over', (n) => repeat('mail from a@b.c ', n)), MATCH],
+    [worst('postmaster addresses', (n) => repeat('postmaster@b.c ', n)), MATCH],
+    [worst('From: lines of addresses', (n) => lines(`From: ${'a@b.c '.repeat(30)}`, n)), MATCH],
   ];
   for (const [c, subject] of cases) {
     it(`the text: ${c.name}`, () => expectLinear((text) => classifyBounce({ subject, text, recipients: [] }), c, BOUNCE_TEXT_MAX, BOUND));
   }
   it('a subject of "550 user " over and over', async () => {
     await expectLinear((subject) => classifyBounce({ subject, text: '', recipients: [] }), worst('subject', (n) => repeat('550 user ', n)), MAX_HEAD_SIZE, BOUND);
+  });
+  it('a subject of "[Case " over and over', async () => {
+    await expectLinear((subject) => classifyBounce({ subject, text: '', recipients: [] }), worst('subject', (n) => repeat('[Case 0000100', n)), MAX_HEAD_SIZE, BOUND);
   });
   it('statusOf a delivery-status field of digits and dots', async () => {
     await expectLinear((field) => statusOf(field), worst('digits and dots', (n) => repeat('5.5.', n)), DSN_PART_MAX, BOUND);
