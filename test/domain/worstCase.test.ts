@@ -54,6 +54,17 @@ describe('extractReply: linear in the text, whatever the text', () => {
     worst('From: lines', (n) => lines('From: x', n)),
     worst('From: and Sent: lines', (n) => lines('From: x\nSent: 1', n)),
     worst('From: lines above long lines', (n) => lines(`From: x\n${'y'.repeat(5000)}`, n)),
+    // Quotes after the writer's initials, attributions without a colon, wrapped inside the address.
+    worst('one line of capitals', (n) => repeat('A', n)),
+    worst('lines of "AS> "', (n) => lines('AS> '.repeat(40), n)),
+    worst('date-and-name lines', (n) => lines(`2026-11-23 10:02 GMT+01:00 ${'Ann '.repeat(25)}`, n)),
+    worst('date-and-name lines above quotes', (n) => lines('2026/11/23 Ann <a@b.c>\n> x', n)),
+    worst('date lines of "<" and "@"', (n) => lines(`2026/11/23 ${'a <a@'.repeat(70)}`, n)),
+    worst('quoted lines ending in "<", then a colon', (n) => lines(`> 1 ${'x '.repeat(150)}<\nx@y> ${'1 '.repeat(150)}:`, n)),
+    worst('"<" over three lines', (n) => lines(`Am 1 schrieb ${'<'.repeat(120)}\n>${'<'.repeat(120)}\n>:`, n)),
+    worst('Mutt "* " lines', (n) => lines(`* ${'a '.repeat(100)}[2026-11-23 10:02${' '.repeat(50)}:`, n)),
+    worst('", you wrote" over and over', (n) => lines(`Monday, 1${', you wrote'.repeat(38)}:`, n)),
+    worst('"|" lines after a "|" quote', (n) => `On 23 Nov 2026, Ann wrote:\n| x\n${lines('x\n| y', n)}`),
   ];
   for (const c of cases) {
     it(c.name, () => expectLinear((text) => extractReply(text), c, TEXT_MAX_CHARS, BOUND));
