@@ -1,7 +1,8 @@
 // The tables replyText.ts reads quoted history with: attribution lines in many languages,
 // original-message separators, the header blocks of quoted messages, forward separators. Data only;
-// a test reads them. Every attribution ends with a colon (ASCII or full-width), so only short lines
-// ending in one are tried against them (see MAX_ATTRIBUTION_CHARS).
+// a test reads them. Every attribution in ATTRIBUTIONS ends with a colon (ASCII or full-width), so
+// only short lines ending in one are tried against them (see MAX_ATTRIBUTION_CHARS); the few that
+// are a date and a name only (DATE_NAME_ATTRIBUTIONS) count only above a quote or at the end.
 //
 // Every pattern here meets text from outside, so each runs in time linear in its line (test/domain/
 // worstCase.test.ts): no two unbounded parts may compete for the same characters. Two idioms do it:
@@ -50,6 +51,12 @@ export const ATTRIBUTIONS: ReadonlyArray<{ readonly client: string; readonly pat
   { client: 'Eudora', pattern: /^At \D*\d.*, (?:[^,]|,(?! )){1,80} wrote:$/ },
   // 2016-10-24 15:36 GMT+02:00 Foo Bar <foo@bar.com>:   (also without the address)
   { client: 'Gmail (date first)', pattern: /^\d{4}-\d{1,2}-\d{1,2} \d{1,2}:\d{2}(:\d{2})? (GMT|UTC)?[+-]\d{1,2}:?\d{2} .+:$/ },
+  // Monday, November 23, 2026, 10:02:00 AM, you wrote:   (The Bat!, whose quotes are "AS>" lines)
+  { client: 'The Bat!', pattern: /^[A-Z][a-z]+, \D*\d.*, you wrote:$/ },
+  // Вы писали 23 ноября 2026 г., 10:02:00:   Am Montag, 23. November 2026, 10:02:00 schrieben Sie:
+  { client: 'The Bat! (Russian, German)', pattern: /^(Вы писали \D*\d.*|Am \D*\d.* schrieben Sie):$/u },
+  // * Bob Baker <bob@acme.example> [2026-11-23 10:02 +0100]:   (Mutt, a common attribution)
+  { client: 'Mutt', pattern: /^\* [^[\]]{1,200} \[\d{4}-\d{2}-\d{2} \d{1,2}:\d{2}[^[\]]*\]:$/ },
   // пн, 23 нояб. 2026 г. в 10:02, Ann Archer <ann@acme.example>:   2026年11月23日(月) 10:02 Ann <ann@…>:
   { client: 'Gmail (any language)', pattern: new RegExp(String.raw`^\D*\d.*[ ,、]${ADDR}\s?[:：]$`, 'u') },
   // Ann Archer <ann@acme.example> wrote:   (no date, no "On")
@@ -136,8 +143,22 @@ export const HEADER_BLOCK = {
 /** Lines right above a history start that belong to it: the rule Outlook on the web draws above its block. */
 export const LEAD_IN_LINES: readonly RegExp[] = [/^_{20,}$/, /^-{20,}$/];
 
-/** A quoted line: `>` (any depth). */
-export const QUOTED_LINE = /^[ \t]*>/;
+/**
+ * A quoted line: `>` (any depth), also after the writer's initials as The Bat!, Supercite and
+ * FidoNet-style readers quote (`AS> `, `C> `, `СП> `: one to three capital letters).
+ */
+export const QUOTED_LINE = /^[ \t]*(?:[A-Z\u0410-\u042f\u0401]{1,3})?>/;
+
+/**
+ * Attributions that are only a date and a name, without "On", "wrote" or a colon (older Gmail in some
+ * languages, and text parts that lost the address): `2016-03-03 17:21 GMT+01:00 Name`, `2013/7/20
+ * Name via Forum <info@forum.example>`. They need a time or an address, and count only above a
+ * quote or at the very end: a date and a name above unquoted text is the writer's own.
+ */
+export const DATE_NAME_ATTRIBUTIONS: readonly RegExp[] = [
+  /^\d{4}[-/.]\d{1,2}[-/.]\d{1,2},? \d{1,2}:\d{2}(?::\d{2})?(?: (?:GMT|UTC)?[+-]\d{1,2}:?\d{2})? [^\s<>@\d][^<>@]{0,100}(?: <[^\s<>@]+@[^\s<>@]+>)?$/u,
+  /^\d{4}[-/.]\d{1,2}[-/.]\d{1,2} [^\s<>@\d][^<>@]{0,100} <[^\s<>@]+@[^\s<>@]+>$/u,
+];
 
 /** A line of a `|`-quoted block (some webmails); only counted as a quote right under an attribution. */
 export const BAR_QUOTED_LINE = /^[ \t]*\|/;

@@ -1,12 +1,14 @@
 // The new text of a reply (SPEC §4 *Text*). Quoted history is cut: our reply marker, attribution
-// lines in many languages (also wrapped over two or three lines), `>` quotes (and `|` quotes under an
-// attribution), original-message separators and the header blocks of quoted messages. New text
-// written below a quote (bottom posting) or between quoted parts (inline answers) is kept, and a
-// forward keeps the forwarded message. The patterns are data in replyPatterns.ts. Pure.
+// lines in many languages (also wrapped over two or three lines, also inside the address, also a bare
+// date and name above a quote), `>` quotes (also after the writer's initials: `AS> `), `|` quotes
+// once an attribution has one under it, original-message separators and the header blocks of quoted
+// messages. New text written below a quote (bottom posting) or between quoted parts (inline answers)
+// is kept, and a forward keeps the forwarded message. The patterns are data in replyPatterns.ts. Pure.
 import { REPLY_MARKER } from './mailNames.js';
 import {
   ANY_ATTRIBUTION,
   BAR_QUOTED_LINE,
+  DATE_NAME_ATTRIBUTIONS,
   FORWARD_LINES,
   HEADER_BLOCK,
   LEAD_IN_LINES,
@@ -47,15 +49,21 @@ export function extractReply(text: string): ReplyText {
     kept.quote[kept.length] = quote ? 1 : 0;
     kept.length += 1;
   };
+  /** `|` lines are quotes from the first attribution with a `|` quote under it on. */
+  let barQuotes = false;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
-    if (QUOTED_LINE.test(line)) {
+    if (QUOTED_LINE.test(line) || (barQuotes && BAR_QUOTED_LINE.test(line))) {
       keep(line, true);
       continue;
     }
     const trimmed = line.trim();
     if (trimmed === '') {
       keep(line, false);
+      continue;
+    }
+    if (endsQuotedAttribution(lines, i, trimmed)) {
+      keep(line, true);
       continue;
     }
     if (matchesAny(FORWARD_LINES, trimmed)) {
@@ -67,12 +75,13 @@ export function extractReply(text: string): ReplyText {
       dropLeadIn(kept);
       break;
     }
-    const attribution = attributionLength(lines, i);
+    const attribution = attributionLength(lines, i) || dateNameAttribution(lines, i, trimmed);
     if (attribution > 0) {
       const below = nextNonBlank(lines, i + attribution);
       const belowLine = lines[below] ?? '';
       if (below < lines.length && !QUOTED_LINE.test(belowLine) && !BAR_QUOTED_LINE.test(belowLine)) break; // unquoted history below
       // A quote follows: the attribution goes with it, and what is written after it is kept.
+      if (BAR_QUOTED_LINE.test(belowLine)) barQuotes = true;
       i += attribution - 1;
       while (BAR_QUOTED_LINE.test(lines[i + 1] ?? '') || ((lines[i + 1] ?? '').trim() === '' && BAR_QUOTED_LINE.test(lines[i + 2] ?? ''))) {
         i++;
@@ -123,18 +132,51 @@ function dropLeadIn(kept: Kept): void {
 
 /**
  * Lines taken by an attribution starting on line i: 1, or 2 or 3 when the client wrapped it; 0 when
- * none. An attribution ends at its colon: lines are joined only until one ends with a colon.
+ * none. An attribution ends at its colon: lines are joined only until one ends with a colon. A
+ * client may wrap inside the address (`schrieb "Ann" <ann@acme.example` / `>:`): a line that starts
+ * with the `>` closing an open `<` is the rest of the address, not a quote.
  */
 function attributionLength(lines: readonly string[], i: number): 0 | 1 | 2 | 3 {
   let joined = '';
   for (let n = 1; n <= 3; n++) {
     const line = (lines[i + n - 1] ?? '').trim();
-    if (line === '' || QUOTED_LINE.test(line)) return 0;
-    joined = n === 1 ? line : `${joined} ${line}`;
+    if (line === '') return 0;
+    if (QUOTED_LINE.test(line) && !(n > 1 && line.startsWith('>') && openAddress(joined))) return 0;
+    joined = n === 1 ? line : joinWrapped(joined, line);
     if (joined.length > MAX_ATTRIBUTION_CHARS) return 0;
     if (/[:：]$/.test(joined)) return ANY_ATTRIBUTION.test(joined) ? (n as 1 | 2 | 3) : 0;
   }
   return 0;
+}
+
+/** A `<` without its `>` after it. */
+function openAddress(text: string): boolean {
+  return text.lastIndexOf('<') > text.lastIndexOf('>');
+}
+
+/** Two lines of a wrapped attribution as one: with a space, or none inside an address. */
+function joinWrapped(joined: string, line: string): string {
+  return openAddress(joined) && (joined.endsWith('<') || line.startsWith('>')) ? `${joined}${line}` : `${joined} ${line}`;
+}
+
+/**
+ * Line i (unquoted) ends an attribution that starts quoted on the line above, wrapped inside its
+ * address by a client that did not quote the rest (`> 23 нояб. …, пользователь "x" <` / `x@y> написал:`).
+ */
+function endsQuotedAttribution(lines: readonly string[], i: number, line: string): boolean {
+  const above = lines[i - 1] ?? '';
+  if (!/[:：]$/.test(line) || !QUOTED_LINE.test(above) || line.length > MAX_ATTRIBUTION_CHARS) return false;
+  const start = above.slice(0, MAX_ATTRIBUTION_CHARS).replace(/^[ \t]*>[ \t]?/, '').trim();
+  return openAddress(start) && ANY_ATTRIBUTION.test(joinWrapped(start, line));
+}
+
+/** 1 when line i is a date-and-name attribution (DATE_NAME_ATTRIBUTIONS) above a quote or at the end; else 0. */
+function dateNameAttribution(lines: readonly string[], i: number, line: string): 0 | 1 {
+  if (line.length > MAX_ATTRIBUTION_CHARS || !matchesAny(DATE_NAME_ATTRIBUTIONS, line)) return 0;
+  const below = nextNonBlank(lines, i + 1);
+  if (below >= lines.length) return 1;
+  const belowLine = lines[below] ?? '';
+  return QUOTED_LINE.test(belowLine) || BAR_QUOTED_LINE.test(belowLine) ? 1 : 0;
 }
 
 function nextNonBlank(lines: readonly string[], from: number): number {

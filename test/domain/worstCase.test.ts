@@ -54,6 +54,17 @@ describe('extractReply: linear in the text, whatever the text', () => {
     worst('From: lines', (n) => lines('From: x', n)),
     worst('From: and Sent: lines', (n) => lines('From: x\nSent: 1', n)),
     worst('From: lines above long lines', (n) => lines(`From: x\n${'y'.repeat(5000)}`, n)),
+    // Quotes after the writer's initials, attributions without a colon, wrapped inside the address.
+    worst('one line of capitals', (n) => repeat('A', n)),
+    worst('lines of "AS> "', (n) => lines('AS> '.repeat(40), n)),
+    worst('date-and-name lines', (n) => lines(`2026-11-23 10:02 GMT+01:00 ${'Ann '.repeat(25)}`, n)),
+    worst('date-and-name lines above quotes', (n) => lines('2026/11/23 Ann <a@b.c>\n> x', n)),
+    worst('date lines of "<" and "@"', (n) => lines(`2026/11/23 ${'a <a@'.repeat(70)}`, n)),
+    worst('quoted lines ending in "<", then a colon', (n) => lines(`> 1 ${'x '.repeat(150)}<\nx@y> ${'1 '.repeat(150)}:`, n)),
+    worst('"<" over three lines', (n) => lines(`Am 1 schrieb ${'<'.repeat(120)}\n>${'<'.repeat(120)}\n>:`, n)),
+    worst('Mutt "* " lines', (n) => lines(`* ${'a '.repeat(100)}[2026-11-23 10:02${' '.repeat(50)}:`, n)),
+    worst('", you wrote" over and over', (n) => lines(`Monday, 1${', you wrote'.repeat(38)}:`, n)),
+    worst('"|" lines after a "|" quote', (n) => `On 23 Nov 2026, Ann wrote:\n| x\n${lines('x\n| y', n)}`),
   ];
   for (const c of cases) {
     it(c.name, () => expectLinear((text) => extractReply(text), c, TEXT_MAX_CHARS, BOUND));
@@ -76,12 +87,27 @@ describe('classifyBounce and statusOf: linear in what they read', () => {
     [worst('"was not delivered to:" over and over', (n) => repeat('was not delivered to:', n)), NO_MATCH],
     [worst('"Warning: message " lines', (n) => lines(repeat('Warning: message ', 200), n)), NO_MATCH],
     [worst('spaces', (n) => repeat(' ', n, 'x')), NO_MATCH],
+    // Where the copy of our message starts, and the failure notices that start with dashes.
+    [worst('one line of dashes', (n) => repeat('-', n)), NO_MATCH],
+    [worst('lines of dashes', (n) => lines('-'.repeat(200), n)), NO_MATCH],
+    [worst('"|-" over and over', (n) => repeat('|-', n)), NO_MATCH],
+    // Our own subject taken out of the server's words.
+    [worst('"[Case 00001001]" over and over', (n) => repeat('[Case 00001001] ', n)), MATCH],
+    [worst('"[Case " over and over', (n) => repeat('[Case ', n)), MATCH],
+    // Addresses that are not the failed one: each is passed over in time of its own.
+    [worst('addresses on one From: line', (n) => `From: ${repeat('a@b.c ', n)}`), MATCH],
+    [worst('"mail from a@b.c" over and over', (n) => repeat('mail from a@b.c ', n)), MATCH],
+    [worst('postmaster addresses', (n) => repeat('postmaster@b.c ', n)), MATCH],
+    [worst('From: lines of addresses', (n) => lines(`From: ${'a@b.c '.repeat(30)}`, n)), MATCH],
   ];
   for (const [c, subject] of cases) {
     it(`the text: ${c.name}`, () => expectLinear((text) => classifyBounce({ subject, text, recipients: [] }), c, BOUNCE_TEXT_MAX, BOUND));
   }
   it('a subject of "550 user " over and over', async () => {
     await expectLinear((subject) => classifyBounce({ subject, text: '', recipients: [] }), worst('subject', (n) => repeat('550 user ', n)), MAX_HEAD_SIZE, BOUND);
+  });
+  it('a subject of "[Case " over and over', async () => {
+    await expectLinear((subject) => classifyBounce({ subject, text: '', recipients: [] }), worst('subject', (n) => repeat('[Case 0000100', n)), MAX_HEAD_SIZE, BOUND);
   });
   it('statusOf a delivery-status field of digits and dots', async () => {
     await expectLinear((field) => statusOf(field), worst('digits and dots', (n) => repeat('5.5.', n)), DSN_PART_MAX, BOUND);
