@@ -15,6 +15,7 @@ import { benchDispatch } from './dispatch.js';
 import { benchLarge } from './large.js';
 import { benchGrowth } from './growth.js';
 import { benchReplyText } from './replyText.js';
+import { benchWorstCase } from './worstCase.js';
 import { formatTable, type BenchContext, type Row } from './table.js';
 import { startServerChild, useBenchDns } from './child.js';
 
@@ -25,6 +26,7 @@ const BENCHES: { row: string; run: (ctx: BenchContext) => Promise<Row[]> }[] = [
   { row: '4', run: benchLarge },
   { row: '5', run: benchGrowth },
   { row: '6', run: benchReplyText },
+  { row: '6b', run: benchWorstCase },
 ];
 
 function option(name: string): string | undefined {

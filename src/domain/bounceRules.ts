@@ -1,10 +1,23 @@
 // Is mail to one of our bounce (VERP) addresses a permanent failure, a delay, or no bounce at all
 // (SPEC §4 *Bounces*)? Read from the per-recipient fields of a delivery status notification when
-// it has them, else from its text with a table of patterns (ZoneMTA's bounces.txt is the model):
-// the wording of Postfix, Exim, Sendmail, qmail, Exchange/Office 365, Gmail, Yahoo, Lotus Domino,
-// GroupWise, SMTP32 and the "simple match" of an address and a 5xx line. Pure.
+// it has them, else from its words with the table of patterns in bouncePatterns.ts. Only the
+// server's words count: the subject and the copy of our own notification that a report quotes are
+// left out, so that a case about a delayed delivery never reads as a delay notice. Delay wording
+// outranks failure wording; a report that names no address marks the row its bounce address names
+// only when its words are unambiguously permanent. Pure.
+import { REPLY_MARKER } from './mailNames.js';
+import {
+  BOUNCE_PATTERNS,
+  NOT_RECIPIENT,
+  OUR_SUBJECT,
+  PERMANENT_CAUSE,
+  RETURNED_COPY,
+  SENDER_BEFORE,
+  SENDER_LINE,
+  type BounceKind,
+} from './bouncePatterns.js';
 
-export type BounceKind = 'permanent' | 'delay' | 'none';
+export { BOUNCE_PATTERNS, type BounceKind } from './bouncePatterns.js';
 
 /** One recipient block of a message/delivery-status part (see src/ingest/dsn.ts). */
 export interface StatusFields {
@@ -36,34 +49,8 @@ export interface BounceVerdict {
 
 /** How much of the text the patterns read: a bounce says what it is near the top. */
 export const BOUNCE_TEXT_MAX = 16 * 1024;
-
-/**
- * Patterns over the subject and text, in order; the first match decides. Delay notices come first:
- * they too say the message "could not be delivered", but add that the server keeps trying.
- */
-export const BOUNCE_PATTERNS: ReadonlyArray<{ readonly rule: string; readonly kind: BounceKind; readonly pattern: RegExp }> = [
-  // Delays: never mark an address.
-  { rule: 'delay notice (subject)', kind: 'delay', pattern: /^(Delivery Status Notification \(Delay\)|Delayed Mail \(still being retried\)|Warning: message .* delayed|Warning: could not send message for past|Delivery delayed:|Message delayed|Mail delivery delayed|Delivery Notification: Delivery has been delayed)/im },
-  { rule: 'Postfix/Sendmail: warning only', kind: 'delay', pattern: /THIS IS A WARNING (ONLY|MESSAGE ONLY)/i },
-  { rule: 'will keep trying', kind: 'delay', pattern: /\b(will (continue to|keep) (try|trying|retry)|will retry (for|until)|will be retried|still trying to deliver|(has|have) not yet been delivered|is delayed to these recipients|Delivery is delayed|delivery has been delayed|delivery incomplete)\b/i },
-  { rule: 'Action: delayed', kind: 'delay', pattern: /^Action:\s*delayed/im },
-  // Not a bounce: read receipts and successful delivery notices.
-  { rule: 'delivery or read receipt', kind: 'none', pattern: /^(Read: |Delivered: |Relayed: |Delivery Status Notification \(Success\)|Successful Mail Delivery Report|Return Receipt)/im },
-  // Permanent failures: the introductions of each MTA's bounce.
-  { rule: 'qmail: permanent error', kind: 'permanent', pattern: /This is the qmail-send program|I'm afraid I wasn't able to deliver your message|This is a permanent error; I've given up/i },
-  { rule: 'Exim: could not be delivered', kind: 'permanent', pattern: /A message that you sent could not be delivered to one or more of\s+its recipients|This is a permanent error\. The following address\(es\) failed|Mail delivery failed: returning message to sender/i },
-  { rule: 'Sendmail: permanent fatal errors', kind: 'permanent', pattern: /The following addresses had permanent fatal errors|Returned mail: see transcript for details|Returned mail: User unknown|Returned mail: Service unavailable/i },
-  { rule: 'Postfix: could not be delivered', kind: 'permanent', pattern: /I'm sorry to have to inform you that your message could not\s+be delivered|Undelivered Mail Returned to Sender/i },
-  { rule: 'Exchange: delivery has failed', kind: 'permanent', pattern: /Delivery has failed to these recipients or groups|Your message (couldn't|could not) be delivered|^Undeliverable: |did not reach the following recipient\(s\)|Your message did not reach some or all of the intended recipients/im },
-  { rule: 'Gmail: address not found', kind: 'permanent', pattern: /Address not found|Your message wasn't delivered to|Delivery Status Notification \(Failure\)|Message (was )?not delivered|The email account that you tried to reach does not exist|Message blocked/i },
-  { rule: 'Yahoo: unable to deliver', kind: 'permanent', pattern: /Sorry, we were unable to deliver your message to the following address|This message was not delivered to/i },
-  { rule: 'Lotus Domino: not delivered', kind: 'permanent', pattern: /^DELIVERY FAILURE:|was not delivered to:[\s\S]{0,400}because:|not listed in (the )?(public )?Domino Directory/im },
-  { rule: 'GroupWise: undeliverable', kind: 'permanent', pattern: /The message that you sent was undeliverable to the following|Message status - undeliverable|The following recipients did not receive/i },
-  { rule: 'SMTP32: undeliverable', kind: 'permanent', pattern: /^Undeliverable Mail\b|^Unknown user: |^RCPT To:<[^>]+> \d{3}/im },
-  { rule: 'failure notice', kind: 'permanent', pattern: /^(failure notice|Mail System Error - Returned Mail|Non[- ]?delivery (report|notification)|Delivery Status Notification \(Failure\)|Undeliverable mail|Mail Delivery Failure|Delivery failure|Returned mail)\b/im },
-  // Simple match: a permanent SMTP answer about a mailbox, with no introduction.
-  { rule: 'simple match: 5xx answer', kind: 'permanent', pattern: /(^|[\s:(])5[0-5]\d[ -](#?5\.\d{1,3}\.\d{1,3}\b|.*\b(user|mailbox|recipient|address|account)\b.*\b(unknown|not found|does not exist|doesn't exist|disabled|rejected|unavailable|invalid|no such|inactive)\b)/im },
-];
+/** How much of the subject the patterns read: the longest line RFC 5322 allows. */
+export const BOUNCE_SUBJECT_MAX = 998;
 
 /** The status of a recipient block or a line: enhanced code, else the SMTP code; '' when none. */
 export function statusOf(...texts: ReadonlyArray<string | null | undefined>): string {
@@ -80,29 +67,55 @@ export function statusOf(...texts: ReadonlyArray<string | null | undefined>): st
 
 /** Decides what the report is. */
 export function classifyBounce(input: BounceInput): BounceVerdict {
-  const byFields = fromStatusFields(input.recipients);
+  const text = serverWords(input.text.slice(0, BOUNCE_TEXT_MAX));
+  const byFields = fromStatusFields(input.recipients, () => failedAddress(text));
   if (byFields !== null) return byFields;
-  const text = `${input.subject}\n${input.text.slice(0, BOUNCE_TEXT_MAX)}`;
+  const words = `${subjectWords(input.subject.slice(0, BOUNCE_SUBJECT_MAX))}\n${text}`;
   for (const p of BOUNCE_PATTERNS) {
-    const m = p.pattern.exec(text);
+    const m = p.pattern.exec(words);
     if (m === null) continue;
     if (p.kind === 'none') return none(p.rule);
-    const diagnostic = diagnosticLine(text) ?? lineAt(text, m.index);
-    return { kind: p.kind, recipient: failedAddress(input.text), status: statusOf(diagnostic, input.text.slice(0, BOUNCE_TEXT_MAX)), diagnostic, rule: p.rule };
+    const diagnostic = diagnosticLine(words) ?? lineAt(words, m.index);
+    const status = statusOf(diagnostic, text);
+    const recipient = failedAddress(text);
+    if (p.kind === 'permanent' && recipient === null && !status.startsWith('5') && !PERMANENT_CAUSE.test(words)) {
+      return none(`${p.rule}, but it names no address and no permanent cause: nothing marked`);
+    }
+    return { kind: p.kind, recipient, status, diagnostic, rule: p.rule };
   }
   return none('no bounce pattern matched');
+}
+
+/** The subject up to our `[Case …]` tag: what follows it is the subject of our own message. */
+function subjectWords(subject: string): string {
+  const ours = subject.search(/\[Case[ \t]+\d{8}\]/i);
+  return ours < 0 ? subject : subject.slice(0, ours);
+}
+
+/**
+ * The text up to where the copy of our message starts (a separator line, or our reply marker), with
+ * the subject of our message taken out of the lines that quote it.
+ */
+function serverWords(text: string): string {
+  let end = text.length;
+  const copy = RETURNED_COPY.exec(text);
+  if (copy !== null) end = copy.index;
+  const marker = text.indexOf(REPLY_MARKER);
+  if (marker >= 0 && marker < end) end = marker;
+  return text.slice(0, end).replace(OUR_SUBJECT, '');
 }
 
 /**
  * The recipient blocks decide when they say anything: any `Action: failed` (also "failed (…)" and
  * "failure") is permanent whatever its status, even 4.x.x; else `delayed` is a delay; else
  * `delivered`/`relayed`/`expanded` are no bounce. A block without an action goes by its status class.
+ * A block that names no recipient takes the address the text names (`named`), if any.
  */
-function fromStatusFields(recipients: readonly StatusFields[]): BounceVerdict | null {
+function fromStatusFields(recipients: readonly StatusFields[], named: () => string | null): BounceVerdict | null {
   const action = (r: StatusFields): string => r.action.toLowerCase();
   const verdict = (kind: BounceKind, r: StatusFields, rule: string): BounceVerdict => ({
     kind,
-    recipient: r.recipient || null,
+    recipient: r.recipient || named(),
     status: r.status || statusOf(r.diagnostic),
     diagnostic: r.diagnostic,
     rule,
@@ -136,13 +149,26 @@ function lineAt(text: string, index: number): string {
   return text.slice(start, end < 0 ? undefined : end).trim().slice(0, 500);
 }
 
-/** Senders and our own addresses a bounce names that are not the failed recipient. */
-const NOT_RECIPIENT = /^(mailer-daemon|postmaster|bounce\+|case\+|noreply|no-reply)/i;
+/** An address starts where a run of its characters starts: a long run without `@` is read once. */
+const ADDRESS = /(?<![A-Za-z0-9._%+'-])[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+/g;
 
-/** The first address in the text that is not the reporting system's or ours. */
+/**
+ * The first address in the text that is not the reporting system's or ours, nor on a line that
+ * names a sender or a message (`From:`, `Message-id:`), nor right after "from" ("not accepting mail
+ * from x@y"). The start of the current line is carried along, never looked for again.
+ */
 function failedAddress(text: string): string | null {
-  for (const m of text.slice(0, BOUNCE_TEXT_MAX).matchAll(/[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+/g)) {
-    if (!NOT_RECIPIENT.test(m[0])) return m[0].replace(/\.$/, '');
+  let lineStart = 0;
+  let nextBreak = text.indexOf('\n');
+  for (const m of text.matchAll(ADDRESS)) {
+    while (nextBreak >= 0 && nextBreak < m.index) {
+      lineStart = nextBreak + 1;
+      nextBreak = text.indexOf('\n', lineStart);
+    }
+    if (NOT_RECIPIENT.test(m[0])) continue;
+    if (SENDER_LINE.test(text.slice(lineStart, Math.min(m.index, lineStart + 40)))) continue;
+    if (SENDER_BEFORE.test(text.slice(Math.max(lineStart, m.index - 20), m.index))) continue;
+    return m[0].replace(/\.$/, '');
   }
   return null;
 }

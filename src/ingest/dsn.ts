@@ -4,7 +4,7 @@
 import { statusOf } from '../domain/bounceRules.js';
 
 export interface DeliveryRecipient {
-  /** The address that failed, without its address type (`rfc822;`). */
+  /** The address that failed, without its address type (`rfc822;`); '' when the block names none. */
   recipient: string;
   /** `failed`, `delayed`, `delivered`, `relayed` or `expanded`, lower-cased, as written (`failed (…)`, `failure`). */
   action: string;
@@ -50,13 +50,17 @@ function withoutType(value: string): string {
   return (semi >= 0 ? value.slice(semi + 1) : value).trim();
 }
 
-/** The recipients a message/delivery-status text reports on; blocks without a recipient are skipped. */
+/**
+ * The recipients a message/delivery-status text reports on. A block that names no recipient counts
+ * when it has an `Action` (some MTAs leave the recipient out; its action still says what happened),
+ * with recipient ''; the per-message block (Reporting-MTA, Arrival-Date) has none and is skipped.
+ */
 export function readDeliveryStatus(text: string): DeliveryRecipient[] {
   const recipients: DeliveryRecipient[] = [];
   for (const fields of fieldBlocks(text)) {
     const named = fields.get('final-recipient') ?? fields.get('original-recipient');
-    if (named === undefined) continue;
-    const recipient = withoutType(named).replace(/^<(.*)>$/, '$1');
+    if (named === undefined && !fields.has('action')) continue;
+    const recipient = named === undefined ? '' : withoutType(named).replace(/^<(.*)>$/, '$1');
     const status = statusOf(fields.get('status'));
     const diagnostic = fields.get('diagnostic-code');
     recipients.push({

@@ -105,9 +105,11 @@ export function messageIds(value: string | undefined): string[] {
   if (value === undefined) return [];
   const ids = value.match(/<[^<>\s]+>/g);
   if (ids) return ids;
-  // A bare id without brackets, as some broken senders write it.
+  // A bare id without brackets, as some broken senders write it: no space or bracket, and an `@`
+  // with something on both sides. (Tested without a pattern: `^[^<>\s]+@[^<>\s]+$` tried every `@`
+  // of a long value with the rest of it, quadratic.)
   const bare = value.trim();
-  return /^[^<>\s]+@[^<>\s]+$/.test(bare) ? [`<${bare}>`] : [];
+  return !/[<>\s]/.test(bare) && bare.slice(1, -1).includes('@') ? [`<${bare}>`] : [];
 }
 
 /** The first address of an address header (groups flattened), with its decoded display name. */

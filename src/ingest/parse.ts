@@ -142,6 +142,13 @@ export const TEXT_MAX_CHARS = 1024 * 1024;
 export const HTML_MAX_CHARS = 2 * 1024 * 1024;
 export const TEXT_CUT_MARK = '\n[casegate: the rest of this text was not kept; it is longer than 1,048,576 characters]';
 
+/**
+ * Longest From header read, in characters. One mailbox with its name takes a few hundred; past this
+ * the header is not read as addresses (nodemailer's address parser, linear but up to 0.6 µs a
+ * character, would read it twice) but refused as not one author.
+ */
+export const FROM_MAX_CHARS = 16 * 1024;
+
 /** Names for attachments that have none, by content type. */
 export const DEFAULT_EXTENSIONS: Readonly<Record<string, string>> = {
   'image/png': '.png',
@@ -349,12 +356,13 @@ export async function parseMessage(source: Readable, opts: ParseOptions): Promis
   const found = body as MessageText | null;
   const html = typeof found?.html === 'string' ? found.html : '';
   const htmlOnly = html !== '' && (rootType === 'text/html' || found?.text === undefined);
-  const text = capText(htmlOnly ? await htmlToText(html.slice(0, HTML_MAX_CHARS)) : (found?.text ?? ''));
+  // Reading the HTML stops once its text is past the limit that capText cuts at.
+  const text = capText(htmlOnly ? htmlToText(html.slice(0, HTML_MAX_CHARS), TEXT_MAX_CHARS + 1) : (found?.text ?? ''));
   return {
     messageId: messageIds(header('message-id'))[0] ?? null,
     inReplyTo: messageIds(header('in-reply-to')),
     references: messageIds(header('references')),
-    from: firstAddress(lines.find((l) => l.key === 'from')?.line),
+    from: firstAddress(fromLineOf(lines)),
     authorProblem: authorProblemOf(lines),
     subject: header('subject') ?? '',
     text,
@@ -407,11 +415,18 @@ export function authorProblemOf(lines: readonly RawHeaderLine[]): string | null 
   if (froms.length > 1) return `the message has ${froms.length} From headers`;
   const line = froms[0]?.line;
   if (line === undefined) return null;
+  if (line.length > FROM_MAX_CHARS) return `the From header is longer than ${FROM_MAX_CHARS} characters`;
   const value = line.slice(line.indexOf(':') + 1).replace(/\r?\n(?=[ \t])/g, '');
   const entries = addressparser(value);
   if (entries.some((e) => 'group' in e)) return 'the From header holds a group';
   const mailboxes = entries.filter((e) => e.address !== '').length;
   return mailboxes > 1 ? `the From header holds ${mailboxes} mailboxes` : null;
+}
+
+/** The first From header line, unless it is longer than FROM_MAX_CHARS (then authorProblemOf says so). */
+function fromLineOf(lines: readonly RawHeaderLine[]): string | undefined {
+  const line = lines.find((l) => l.key === 'from')?.line;
+  return line !== undefined && line.length <= FROM_MAX_CHARS ? line : undefined;
 }
 
 function checkHeaderSection(size: number, lines: readonly RawHeaderLine[]): void {

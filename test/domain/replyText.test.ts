@@ -136,6 +136,32 @@ describe('blank lines and empty results', () => {
   });
 });
 
+describe('quotes and attributions of fewer words: read only where they cannot be the writer\'s own', () => {
+  it('a date and a name with a time is an attribution above a quote, and the writer\'s own above unquoted text', () => {
+    const quoted = lines(NEW, '', '2026-11-23 10:02 GMT+01:00 Acme Support', '> Which tray?');
+    expect(extractReply(quoted).body).toBe(NEW);
+    const prose = lines('Booked for', '2026-11-24 10:00 Ann Archer', 'in room 3.14.');
+    expect(extractReply(prose)).toEqual({ body: prose, quoted: false });
+  });
+
+  it('a line starting with the ">" that closes a wrapped address is part of the attribution, not a quote', () => {
+    const text = lines(NEW, '', 'Am 23.11.2026 um 10:02 schrieb "Acme Support" <support@acme-support.example', '>:', '> Which tray?');
+    expect(extractReply(text).body).toBe(NEW);
+  });
+
+  it('lines after one to three capitals and ">" are quotes; a ">" after a lower-case word is not', () => {
+    expect(extractReply(lines('AS> Which tray?', '', NEW)).body).toBe(NEW);
+    expect(extractReply(lines('С> Какой лоток?', '', NEW)).body).toBe(NEW);
+    const prose = lines('Ann> is what the old system printed.', NEW);
+    expect(extractReply(prose).body).toBe(prose);
+  });
+
+  it('"|" lines without an attribution above are the writer\'s own (a table, say)', () => {
+    const text = lines('| tray | error |', '| 2 | 13.A2.D3 |', '', NEW);
+    expect(extractReply(text)).toEqual({ body: text, quoted: false });
+  });
+});
+
 describe('truncateBody keeps the first 131,072 characters and says how many were cut', () => {
   it('leaves a body at the limit alone', () => {
     const text = 'a'.repeat(MAX_BODY_CHARS);

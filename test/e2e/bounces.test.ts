@@ -39,12 +39,25 @@ async function bounceOf(name: string, envelope: { from?: string; to?: (g: Gatewa
 }
 
 describe('a permanent failure', () => {
-  it.each(['dsn-postfix-user-unknown', 'qmail-no-mailbox', 'dsn-status-4xx-with-action-failed', 'exchange-delivery-has-failed'])(
+  it.each([
+    'dsn-postfix-user-unknown',
+    'qmail-no-mailbox',
+    'dsn-status-4xx-with-action-failed',
+    'exchange-delivery-has-failed',
+    'yahoo-old-not-going-to-try-again',
+    'sun-messaging-server-recipient-address',
+    'exim-permanent-returned-copy-says-delayed',
+    'zh-netease-gb2312-recipient-not-found',
+    // The text names no address: the bounce address names the row, and the words are unambiguously permanent.
+    'aol-not-accepting-mail-from',
+    'zh-qq-gbk-no-address',
+    'dsn-no-recipient-block-fr-no-address',
+  ])(
     '%s marks the row bounced and the address hard-bouncing, and later mail to it is held',
     async (name) => {
       const { g, r, reason, after } = await bounceOf(name);
       expect(r.code).toBe(250);
-      expect(reason).toMatch(/permanent failure [0-9.]+; the notification it reports on is marked bounced/);
+      expect(reason).toMatch(/permanent failure ([0-9.]+|\(no status\)); the notification it reports on is marked bounced/);
       expect(after?.status).toBe('bounced');
       expect(await countRows(g.db, 'bounces', 'address_lower = ? AND hard = TRUE', CAROL)).toBe(1);
       expect(await countRows(g.db, 'comments', "source = 'email'")).toBe(0);
@@ -58,7 +71,16 @@ describe('a permanent failure', () => {
 });
 
 describe('a delay never marks anything', () => {
-  it.each(['dsn-postfix-delayed', 'gmail-delay-plain', 'sendmail-warning-4-hours'])('%s leaves the row sent and the address unmarked', async (name) => {
+  it.each([
+    'dsn-postfix-delayed',
+    'gmail-delay-plain',
+    'sendmail-warning-4-hours',
+    // Failure words first, then delivery goes on: a delay.
+    'delay-failed-then-attempts-will-continue',
+    'delay-de-exchange-wird-weiterhin-versuchen',
+    'zh-sina-gb2312-delay-will-retry',
+    'dsn-action-delayed-block-without-recipient',
+  ])('%s leaves the row sent and the address unmarked', async (name) => {
     const { g, reason, after } = await bounceOf(name);
     expect(reason).toMatch(/delay.*nothing marked/);
     expect(after?.status).toBe('sent');
@@ -68,7 +90,7 @@ describe('a delay never marks anything', () => {
 });
 
 describe('mail to a bounce address that is no bounce', () => {
-  it.each(['out-of-office-to-verp', 'human-reply-to-verp'])('%s is logged as not a bounce and changes nothing', async (name) => {
+  it.each(['out-of-office-to-verp', 'human-reply-to-verp', 'failure-words-without-address-or-cause-marks-nothing'])('%s is logged as not a bounce and changes nothing', async (name) => {
     const { g, r, reason, after } = await bounceOf(name);
     expect(r.code).toBe(250);
     expect(reason).toMatch(/not a bounce/);

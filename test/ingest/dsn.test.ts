@@ -30,6 +30,11 @@ describe('message/delivery-status fields', () => {
     ]);
   });
 
+  it('keeps a block that names no recipient when it has an action (recipient ""), and still skips the per-message block', () => {
+    const text = ['Reporting-MTA: dns; gateway.gone.example', '', 'Action: delayed', 'Status: 4.7.1', 'Will-Retry-Until: Sat, 28 Nov 2026 10:02:01 +0000', ''].join('\n');
+    expect(readDeliveryStatus(text)).toEqual([{ recipient: '', action: 'delayed', status: '4.7.1', diagnostic: null }]);
+  });
+
   it('reads nothing from text that is no report', () => {
     expect(readDeliveryStatus('hello\n\nworld')).toEqual([]);
   });

@@ -2,7 +2,7 @@
 // headers, so the count comes from the lines): fixtures/authors/, and the reasons they give.
 import { describe, expect, it } from 'vitest';
 import { fixtureSet } from '../helpers/fixtures.js';
-import { authorProblemOf } from '../../src/ingest/parse.js';
+import { FROM_MAX_CHARS, authorProblemOf } from '../../src/ingest/parse.js';
 
 const authors = fixtureSet('authors');
 
@@ -35,6 +35,11 @@ describe('authorProblemOf', () => {
   });
   it('no From header is left to the stages that answer a message without a sender', () => {
     expect(authorProblemOf([{ key: 'subject', line: 'Subject: hi' }])).toBeNull();
+  });
+  it(`a From header longer than ${FROM_MAX_CHARS} characters is not read as addresses but refused`, () => {
+    const name = 'A'.repeat(FROM_MAX_CHARS);
+    expect(authorProblemOf(line(`"${name}" <ann@acme.example>`))).toBe(`the From header is longer than ${FROM_MAX_CHARS} characters`);
+    expect(authorProblemOf(line(`"${name.slice(0, 1000)}" <ann@acme.example>`))).toBeNull();
   });
   it('three From headers, a folded list of mailboxes', () => {
     expect(authorProblemOf([...line('a@x.example'), ...line('b@x.example'), ...line('c@x.example')])).toBe('the message has 3 From headers');
