@@ -72,7 +72,7 @@ describe('Which case', () => {
     const from = gw.config.from;
     const ours = (await query(gw.db, 'SELECT message_id AS id FROM outbox ORDER BY id LIMIT 1'))[0] as { id: string };
     const reply = await gw.send(mail({ from: ANN, to: from, subject: 'Re: printer', headers: { 'In-Reply-To': ours.id, References: ours.id } }), { from: ANN, to: [from] });
-    expect(reply.code).toBe(250);
+    expect(reply.code, reply.response).toBe(250);
     expect(reply.response).toContain(`added to case ${gw.caseNumber}`);
     // A stranger who threads through our Message-ID is still not a participant.
     const eve = await gw.send(mail({ from: EVE, to: from, subject: 'Re: printer', headers: { 'In-Reply-To': ours.id } }), { from: EVE, to: [from] });
