@@ -1,12 +1,40 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+const onPostgres = process.env.CASEGATE_TEST_ENGINE === 'postgres';
+
+/**
+ * Tests that touch no database (pure rules, parsing, composing, settings): the SQLite run has them,
+ * the PostgreSQL run (CASEGATE_TEST_ENGINE=postgres) runs only what touches storage.
+ */
+const PURE = [
+  'test/domain/**',
+  'test/config.test.ts',
+  'test/layout.test.ts',
+  'test/bench/**',
+  'test/db/placeholders.test.ts',
+  'test/db/postgresErrors.test.ts',
+  'test/db/blobs.test.ts',
+  'test/db/sqliteEngine.test.ts',
+  'test/ingest/bounceFixtures.test.ts',
+  'test/ingest/dsn.test.ts',
+  'test/ingest/headerText.test.ts',
+  'test/ingest/oneAuthor.test.ts',
+  'test/ingest/parse.test.ts',
+  'test/ingest/parseStreams.test.ts',
+  'test/ingest/stages.test.ts',
+  'test/outbound/compose.test.ts',
+  'test/outbound/retry.test.ts',
+];
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    exclude: onPostgres ? [...configDefaults.exclude, ...PURE] : configDefaults.exclude,
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
-    // With CASEGATE_TEST_ENGINE=postgres, one throwaway PostgreSQL for the whole run; otherwise nothing.
+    // With CASEGATE_TEST_ENGINE=postgres, one throwaway PostgreSQL for the whole run, and every test
+    // database a database of it (test/helpers/testDb.ts); otherwise SQLite files.
     globalSetup: ['test/helpers/postgresSetup.ts'],
     // No test reaches the machine's resolver: sender authentication is off unless a test sets it
     // (test/helpers/dns.ts serves the records of the tests that do).

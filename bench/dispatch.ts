@@ -4,6 +4,7 @@
 // of messages in flight). The dispatcher's figure includes claiming, loading, composing and marking
 // each row sent; the baseline's only the sending.
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { loadConfig, type Config } from '../src/config.js';
 import { openDb, type Db } from '../src/db/client.js';
@@ -24,13 +25,14 @@ const POOL = { maxConnections: 5, maxMessages: 100 };
 /** The dispatcher's default number of messages in flight. */
 const CONCURRENCY = 10;
 
-function addRows(db: Db, caseId: number, commentId: number, count: number): number[] {
-  const insert = db.sqlite.prepare(
+/** Pending rows written raw (a connection of its own on the SQLite file), as many as asked. */
+function addRows(raw: Database.Database, caseId: number, commentId: number, count: number): number[] {
+  const insert = raw.prepare(
     `INSERT INTO outbox (case_id, comment_id, kind, recipient, recipient_lower, token, message_id, status, attempts,
        next_attempt_at, created_at) VALUES (?, ?, 'comment', ?, ?, ?, ?, 'pending', 0, ?, ?)`,
   );
   const now = Date.now() - 1000;
-  return db.sqlite.transaction(() =>
+  return raw.transaction(() =>
     Array.from({ length: count }, (_, i) => {
       const recipient = `reader${i}@customer.bench`;
       const token = newToken();
@@ -39,8 +41,12 @@ function addRows(db: Db, caseId: number, commentId: number, count: number): numb
   )();
 }
 
-function composeRows(db: Db, config: Config, ids: number[]): SendMailOptions[] {
-  return ids.map((id) => composeNotification(loadNotification(db, config, outboxById(db, id) as OutboxRow)));
+function composeRows(db: Db, config: Config, ids: number[]): Promise<SendMailOptions[]> {
+  return db.transaction(async (tx) => {
+    const messages: SendMailOptions[] = [];
+    for (const id of ids) messages.push(composeNotification(await loadNotification(tx, config, db.blobDir, (await outboxById(tx, id)) as OutboxRow)));
+    return messages;
+  }, 'read');
 }
 
 async function sendDirect(url: string, messages: SendMailOptions[]): Promise<number> {
@@ -69,17 +75,19 @@ async function dispatchAll(db: Db, config: Config, url: string, expected: number
 
 export async function benchDispatch(ctx: BenchContext): Promise<Row[]> {
   const file = path.join(ctx.dir, 'dispatch.db');
-  const seeded = seedDatabase(file, { cases: 1, hotEvery: 1, commentsPerCase: 0 });
+  const seeded = await seedDatabase(file, { cases: 1, hotEvery: 1, commentsPerCase: 0 });
   const sink = await startServerChild('sink');
   const url = `smtp://127.0.0.1:${sink.port}`;
   const config = loadConfig({ db: file }, { CASEGATE_DOMAIN: BENCH_DOMAIN, CASEGATE_SMTP_URL: url });
-  const db = openDb(file);
+  const db = await openDb(file);
+  const raw = new Database(file);
+  raw.pragma('busy_timeout = 10000');
   try {
     const t = seeded.hot[0];
     if (!t) throw new Error('seeding made no case');
     const text = replyData(t, 0, 4 * KIB).toString('utf8').split('\r\n\r\n').slice(1).join('\n\n');
     const commentId = Number(
-      db.sqlite
+      raw
         .prepare(
           `INSERT INTO comments (case_id, author_email, author_name, body, full_body, source, internal, created_at)
            VALUES (1, ?, 'Customer Contact', ?, ?, 'email', 0, ?)`,
@@ -89,12 +97,12 @@ export async function benchDispatch(ctx: BenchContext): Promise<Row[]> {
     const n = ctx.smoke ? 30 : 1000;
     const warm = ctx.smoke ? 10 : 100;
 
-    const warmIds = addRows(db, 1, commentId, warm);
-    await sendDirect(url, composeRows(db, config, warmIds));
+    const warmIds = addRows(raw, 1, commentId, warm);
+    await sendDirect(url, await composeRows(db, config, warmIds));
     await dispatchAll(db, config, url, warm);
 
-    const ids = addRows(db, 1, commentId, n);
-    const baseline = await sendDirect(url, composeRows(db, config, ids));
+    const ids = addRows(raw, 1, commentId, n);
+    const baseline = await sendDirect(url, await composeRows(db, config, ids));
     const casegate = await dispatchAll(db, config, url, n);
     return [
       {
@@ -107,7 +115,8 @@ export async function benchDispatch(ctx: BenchContext): Promise<Row[]> {
       },
     ];
   } finally {
-    db.close();
+    raw.close();
+    await db.close();
     await sink.stop();
   }
 }

@@ -56,7 +56,7 @@ interface Measured {
 /** Sends `messages` over CONNECTIONS sessions to a fresh server child; its VmHWM at the end. */
 async function measure(dir: string, family: string, messages: (target: ReplyTarget) => Buffer[]): Promise<Measured> {
   const db = path.join(dir, `${family}.db`);
-  const [target] = seedDatabase(db, { cases: 4, hotEvery: 1, commentsPerCase: 1 }).hot;
+  const [target] = (await seedDatabase(db, { cases: 4, hotEvery: 1, commentsPerCase: 1 })).hot;
   if (!target) throw new Error('seeding made no case');
   const all = messages(target);
   const server = await startServerChild('casegate', { db });

@@ -64,7 +64,7 @@ interface Subject {
 
 async function prepare(ctx: BenchContext, name: string, seed: SeedOptions, explain?: string): Promise<Subject> {
   const db = path.join(ctx.dir, `${name}.db`);
-  const seeded = seedDatabase(db, seed);
+  const seeded = await seedDatabase(db, seed);
   ctx.notes.push(
     `row 5: seeded ${name} in ${(seeded.ms / 1000).toFixed(1)} s: ` +
       Object.entries(seeded.rows).map(([k, v]) => `${v.toLocaleString('en')} ${k}`).join(', '),

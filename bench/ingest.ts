@@ -91,7 +91,7 @@ export function refusalNote(what: string, f: IngestFigures): string[] {
 }
 
 export async function benchIngest(ctx: BenchContext): Promise<Row[]> {
-  const seeded = seedDatabase(path.join(ctx.dir, 'ingest.db'), { cases: 1000, hotEvery: 1, commentsPerCase: 10 });
+  const seeded = await seedDatabase(path.join(ctx.dir, 'ingest.db'), { cases: 1000, hotEvery: 1, commentsPerCase: 10 });
   // Each run stops after its count or its time, whichever comes first.
   const one: IngestLoad = { sessions: 1, perSession: ctx.smoke ? 5 : 3000, maxMs: 8_000 };
   const many: IngestLoad = { sessions: ctx.smoke ? 4 : 20, perSession: ctx.smoke ? 3 : 500, maxMs: 10_000 };

@@ -12,7 +12,7 @@ import type { BenchContext, Row } from './table.js';
 
 export async function benchLarge(ctx: BenchContext): Promise<Row[]> {
   const db = path.join(ctx.dir, 'large.db');
-  const seeded = seedDatabase(db, { cases: 200, hotEvery: 1, commentsPerCase: 10 });
+  const seeded = await seedDatabase(db, { cases: 200, hotEvery: 1, commentsPerCase: 10 });
   const [bigTarget, ...targets] = seeded.hot;
   if (!bigTarget) throw new Error('seeding made no case');
   const sessions = ctx.smoke ? 4 : 20;

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.js';
+import Database from 'better-sqlite3';
 import { openDb } from '../src/db/client.js';
 import { createContact } from '../src/admin/contacts.js';
 import { actorFor, addCollaborator } from '../src/cases/collaborators.js';
@@ -38,20 +39,23 @@ interface Setup {
 }
 
 /** A database with contacts Ann and Bob and a case of Ann's, seeded through the services. */
-function setup(root: string, name: string): Setup {
+async function setup(root: string, name: string): Promise<Setup> {
   const dir = path.join(root, name);
   fs.mkdirSync(dir, { recursive: true });
   const db = path.join(dir, 'casegate.db');
   const env = { CASEGATE_OUTBOX_DIR: path.join(dir, 'outbox'), CASEGATE_DISPATCH_INTERVAL_MS: '50' };
   const config = loadConfig({ db }, env);
-  const handle = openDb(db);
+  const handle = await openDb(db);
   try {
-    createContact(handle, { email: ANN, firstName: 'Ann', lastName: 'Archer' });
-    const row = openCaseRequest(handle, config, { subject: 'Printer on floor 3 is jammed', contact: ANN });
-    addCollaborator(handle, config, row, BOB, actorFor(handle, row, undefined), Date.now());
+    const row = await handle.transaction(async (tx) => {
+      await createContact(tx, { email: ANN, firstName: 'Ann', lastName: 'Archer' });
+      const opened = await openCaseRequest(tx, config, { subject: 'Printer on floor 3 is jammed', contact: ANN });
+      await addCollaborator(tx, config, opened, BOB, await actorFor(tx, opened, undefined), Date.now());
+      return opened;
+    });
     return { dir, db, address: caseAddress(row.addressToken, config.domain), env };
   } finally {
-    handle.close();
+    await handle.close();
   }
 }
 
@@ -195,10 +199,11 @@ function withAttachment(from: string, to: string, n: string, bytes: number): Buf
   );
 }
 
+/** A count read raw from the SQLite file. */
 function count(db: string, sql: string): number {
-  const h = openDb(db);
+  const h = new Database(db, { readonly: true });
   try {
-    return (h.sqlite.prepare(sql).get() as { n: number }).n;
+    return (h.prepare(sql).get() as { n: number }).n;
   } finally {
     h.close();
   }
@@ -224,7 +229,7 @@ const tally = (codes: number[]): string => {
 
 /** 200 clients from 127.0.0.1 in DATA sending a byte every 2 s; a client from 127.0.0.2 sends a reply after 10 s. */
 async function slowClients(root: string): Promise<string[]> {
-  const s = setup(root, 'slow');
+  const s = await setup(root, 'slow');
   const srv = await serve(s, ['--no-dispatch']);
   const slow: Conn[] = [];
   const stages: number[] = [];
@@ -267,7 +272,7 @@ async function slowClients(root: string): Promise<string[]> {
 
 /** 200 idle sockets from 127.0.0.1; then a client from 127.0.0.2 and one more from 127.0.0.1. */
 async function idleSockets(root: string): Promise<string[]> {
-  const s = setup(root, 'idle');
+  const s = await setup(root, 'idle');
   const srv = await serve(s, ['--no-dispatch']);
   const idle: { conn: Conn; greeting: Reply }[] = [];
   try {
@@ -287,7 +292,7 @@ async function idleSockets(root: string): Promise<string[]> {
 
 /** 3 x 100 MiB messages from the contact, at once: answers, and what stays in blobs/. */
 async function largeMessages(root: string): Promise<string[]> {
-  const s = setup(root, 'large');
+  const s = await setup(root, 'large');
   const srv = await serve(s, ['--no-dispatch']);
   try {
     const big = withAttachment(ANN, s.address, 'big', 75 * MIB);
@@ -312,7 +317,7 @@ async function largeMessages(root: string): Promise<string[]> {
 
 /** 3 x 1 MiB attachments from a stranger (not a participant): answers, and what stays in blobs/. */
 async function strangerAttachments(root: string): Promise<string[]> {
-  const s = setup(root, 'stranger');
+  const s = await setup(root, 'stranger');
   const srv = await serve(s, ['--no-dispatch']);
   try {
     const answers: Reply[] = [];
@@ -333,7 +338,7 @@ async function strangerAttachments(root: string): Promise<string[]> {
 
 /** Guessing case addresses over one connection: how many RCPTs before the 421 (at most 100,000). */
 async function guessing(root: string): Promise<string[]> {
-  const s = setup(root, 'guess');
+  const s = await setup(root, 'guess');
   const srv = await serve(s, ['--no-dispatch']);
   try {
     const { conn } = await Conn.open(srv.port);
@@ -357,7 +362,7 @@ async function guessing(root: string): Promise<string[]> {
 
 /** Two serve processes and a dispatch on one database, 300 messages over 12 connections. */
 async function sharedDatabase(root: string): Promise<string[]> {
-  const s = setup(root, 'shared');
+  const s = await setup(root, 'shared');
   const servers = [await serve(s), await serve(s)];
   const dispatch = spawn(process.execPath, [BIN, '--db', s.db, 'dispatch'], { env: { PATH: process.env.PATH, ...s.env }, stdio: 'ignore' });
   children.push(dispatch);

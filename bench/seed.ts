@@ -32,9 +32,9 @@ const token = 'lower(hex(randomblob(12)))';
 const hash = 'lower(hex(randomblob(32)))';
 const account = '(((n.i - 1) % :accounts) + 1)';
 
-export function seedDatabase(file: string, o: SeedOptions): Seeded {
+export async function seedDatabase(file: string, o: SeedOptions): Promise<Seeded> {
   const started = performance.now();
-  openDb(file).close();
+  await (await openDb(file)).close();
   const db = new Database(file);
   db.pragma('journal_mode = OFF');
   db.pragma('synchronous = OFF');

@@ -9,7 +9,8 @@
 import fs from 'node:fs';
 import { SMTPServer } from 'smtp-server';
 import { loadConfig } from '../src/config.js';
-import { openDb, type Db } from '../src/db/client.js';
+import Database from 'better-sqlite3';
+import { openDb, type Db, type Tx } from '../src/db/client.js';
 import { createGateway } from '../src/app.js';
 import { BENCH_DOMAIN } from './mail.js';
 import { startDns, type DnsRecord } from './dns.js';
@@ -46,39 +47,33 @@ async function startSink(): Promise<Running> {
   return { port: address.port, stop: () => new Promise<object>((resolve) => server.close(() => resolve({}))) };
 }
 
-/** Records every SQL text the product prepares, to print the query plans of the hot path. */
-function recordStatements(db: Db): Set<string> {
-  const seen = new Set<string>();
-  const sqlite = db.sqlite;
-  const prepare = sqlite.prepare.bind(sqlite);
-  sqlite.prepare = ((source: string) => {
-    seen.add(source);
-    return prepare(source);
-  }) as typeof sqlite.prepare;
-  return seen;
-}
-
-/** Counts outermost transactions (each one a commit, an fsync with synchronous=FULL). */
-function countCommits(db: Db): { commits: number } {
+/**
+ * The database with two counters in its way: every SQL text the product runs (to print the query
+ * plans of the hot path) and every write transaction (each one a commit, an fsync with
+ * synchronous=FULL).
+ */
+function instrumented(db: Db): { db: Db; statements: Set<string>; counter: { commits: number } } {
+  const statements = new Set<string>();
   const counter = { commits: 0 };
-  const sqlite = db.sqlite;
-  const transaction = sqlite.transaction.bind(sqlite);
-  sqlite.transaction = ((fn: (...args: unknown[]) => unknown) => {
-    const tx = transaction(fn);
-    const wrap =
-      (run: (...args: unknown[]) => unknown) =>
-      (...args: unknown[]) => {
-        if (!sqlite.inTransaction) counter.commits++;
-        return run(...args);
-      };
-    return Object.assign(wrap(tx), {
-      default: wrap(tx.default),
-      deferred: wrap(tx.deferred),
-      immediate: wrap(tx.immediate),
-      exclusive: wrap(tx.exclusive),
-    });
-  }) as unknown as typeof sqlite.transaction;
-  return counter;
+  const seen = (tx: Tx): Tx => ({
+    dialect: tx.dialect,
+    all: (sql, params) => (statements.add(sql), tx.all(sql, params)),
+    get: (sql, params) => (statements.add(sql), tx.get(sql, params)),
+    run: (sql, params) => (statements.add(sql), tx.run(sql, params)),
+    insert: (sql, params) => (statements.add(sql), tx.insert(sql, params)),
+    savepoint: (work, keep) => tx.savepoint((inner) => work(seen(inner)), keep),
+  });
+  const wrapped: Db = {
+    dialect: db.dialect,
+    location: db.location,
+    blobDir: db.blobDir,
+    transaction(work, mode = 'write') {
+      if (mode === 'write') counter.commits++;
+      return db.transaction((tx) => work(seen(tx)), mode);
+    },
+    close: () => db.close(),
+  };
+  return { db: wrapped, statements, counter };
 }
 
 export interface ServerStats {
@@ -95,11 +90,13 @@ export interface PlannedStatement {
   plan: string[];
 }
 
-function explain(db: Db, statements: Iterable<string>): PlannedStatement[] {
+/** The plans of `statements` on the SQLite file (a connection of its own: the bench reads SQLite raw, on purpose). */
+function explain(file: string, statements: Iterable<string>): PlannedStatement[] {
+  const sqlite = new Database(file, { readonly: true });
   const out: PlannedStatement[] = [];
   for (const sql of statements) {
     if (!/^\s*(select|insert|update|delete|with)\b/i.test(sql)) continue;
-    const stmt = db.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`);
+    const stmt = sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`);
     let rows: { detail: string }[] | null = null;
     // Query plans do not depend on the values; bind as many nulls as the statement takes.
     for (let n = 0; n <= 40 && rows === null; n++) {
@@ -111,7 +108,18 @@ function explain(db: Db, statements: Iterable<string>): PlannedStatement[] {
     }
     out.push({ sql: sql.replace(/\s+/g, ' ').trim(), plan: (rows ?? []).map((r) => r.detail) });
   }
+  sqlite.close();
   return out;
+}
+
+/** Inbound log rows in the SQLite file, read raw. */
+function inboundRows(file: string): number {
+  const sqlite = new Database(file, { readonly: true });
+  try {
+    return (sqlite.prepare('SELECT count(*) AS n FROM inbound').get() as { n: number }).n;
+  } finally {
+    sqlite.close();
+  }
 }
 
 async function startCasegate(): Promise<Running> {
@@ -129,22 +137,19 @@ async function startCasegate(): Promise<Running> {
       ...(dns ? { CASEGATE_SENDER_AUTH: 'enforce', CASEGATE_DNS_SERVERS: dns } : { CASEGATE_SENDER_AUTH: 'off' }),
     },
   );
-  // Opened here so that the counters are in place before the gateway prepares any statement.
-  const db = openDb(file);
-  const statements = explainTo ? recordStatements(db) : null;
-  const counter = countCommits(db);
-  const inboundRows = (): number => (db.sqlite.prepare('SELECT count(*) AS n FROM inbound').get() as { n: number }).n;
-  const inboundBefore = inboundRows();
-  const gateway = createGateway(config, { db, dispatch: false });
+  // Opened here so that the counters are in place before the gateway runs any statement.
+  const { db, statements, counter } = instrumented(await openDb(file));
+  const inboundBefore = inboundRows(file);
+  const gateway = await createGateway(config, { db, dispatch: false });
   const where = await gateway.start();
   if (where === null) throw new Error('the gateway has no inbound server');
   return {
     port: where.port,
     async stop() {
       await gateway.stop();
-      if (explainTo && statements) fs.writeFileSync(explainTo, JSON.stringify(explain(db, statements), null, 2));
-      const stats: ServerStats = { commits: counter.commits, inbound: inboundRows() - inboundBefore };
-      db.close();
+      await db.close();
+      if (explainTo) fs.writeFileSync(explainTo, JSON.stringify(explain(file, statements), null, 2));
+      const stats: ServerStats = { commits: counter.commits, inbound: inboundRows(file) - inboundBefore };
       return stats;
     },
   };

@@ -50,7 +50,7 @@ export async function benchSmtpSource(ctx: BenchContext): Promise<Row[]> {
   if (!hasCommand('smtp-source')) return [row('not installed', 'not installed', NaN, 'not installed')];
 
   const db = path.join(ctx.dir, 'smtp-source.db');
-  const seeded = seedDatabase(db, { cases: 10, hotEvery: 1, commentsPerCase: 0 });
+  const seeded = await seedDatabase(db, { cases: 10, hotEvery: 1, commentsPerCase: 0 });
   const t = seeded.hot[0];
   if (!t) throw new Error('seeding made no case');
   // smtp-source adds CRLF to each line of the file and dot-stuffs it itself.

@@ -3,8 +3,7 @@
 // server, the HTTP server, then the dispatcher; stop() stops them in reverse order, then closes the
 // database if it opened it.
 import type { Config } from './config.js';
-import { openDb, type Db } from './db/client.js';
-import { createCommitter, type Committer } from './ingest/commit.js';
+import { createCommitter, openDb, type Committer, type Db } from './db/client.js';
 import { createInboundServer, type InboundServer } from './smtp/server.js';
 import { createDispatcher, type Dispatcher } from './outbound/dispatcher.js';
 import type { HttpServer, HttpServerOptions } from './http/server.js';
@@ -46,8 +45,8 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-export function createGateway(config: Config, options: GatewayOptions = {}): Gateway {
-  const db = options.db ?? openDb(config.db);
+export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
+  const db = options.db ?? (await openDb(config.db, { blobDir: config.blobDir ?? undefined }));
   const ownDb = options.db === undefined;
   const committer = createCommitter(db);
   const dispatcher = options.dispatch === false ? null : createDispatcher({ db, config, transport: options.transport });
@@ -84,7 +83,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     },
     async start() {
       // What a crash left in the blob store goes before new mail comes in (SPEC §9).
-      const freed = collectOrphans(db, config);
+      const freed = await collectOrphans(db, config);
       if (freed.orphans + freed.temps > 0) console.error(`casegate: ${describeGarbage(freed)}`);
       const where = server ? await server.start() : null;
       if (wantsHttp) {
@@ -105,7 +104,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
         await dispatcher?.stop();
         await http?.stop();
         await server?.stop();
-        if (ownDb) db.close();
+        if (ownDb) await db.close();
       })();
       return stopping;
     },
@@ -116,9 +115,10 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
  * Settings that name something the database does not have. None of them refuses mail (SPEC §4: a
  * missing setting is never a reason to); `serve` prints each at start so that an admin fixes it.
  */
-export function settingWarnings(db: Db, config: Config): string[] {
+export async function settingWarnings(db: Db, config: Config): Promise<string[]> {
   const warnings: string[] = [];
-  if (config.defaultOwner !== null && userByEmail(db, config.defaultOwner) === undefined) {
+  const defaultOwner = config.defaultOwner;
+  if (defaultOwner !== null && (await db.transaction((tx) => userByEmail(tx, defaultOwner), 'read')) === undefined) {
     warnings.push(
       `CASEGATE_DEFAULT_OWNER ${config.defaultOwner} is not a user, so cases no rule assigns are opened without an owner ` +
         `(see "casegate case list --unowned"); create it with "casegate user create --email ${config.defaultOwner} --name NAME"`,
@@ -132,8 +132,8 @@ export function settingWarnings(db: Db, config: Config): string[] {
  * dead processes. An orphan younger than `minAgeMs` (default: one session bound, the longest a
  * message of a live session can be in flight) is left for the next run.
  */
-export function collectOrphans(db: Db, config: Config, minAgeMs = config.sessionSeconds * 1000): GarbageReport {
-  return collectGarbage(db.blobDir, (shas) => storedBlobs(db, shas), minAgeMs);
+export function collectOrphans(db: Db, config: Config, minAgeMs = config.sessionSeconds * 1000): Promise<GarbageReport> {
+  return collectGarbage(db.blobDir, (shas) => db.transaction((tx) => storedBlobs(tx, shas), 'read'), minAgeMs);
 }
 
 export function describeGarbage(r: GarbageReport): string {

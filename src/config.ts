@@ -13,7 +13,10 @@ export type SenderAuthMode = 'enforce' | 'record' | 'off';
 export const SENDER_AUTH_MODES: readonly SenderAuthMode[] = Object.freeze(['enforce', 'record', 'off']);
 
 export interface Config {
+  /** A SQLite file path, or a postgres:// URL. */
   readonly db: string;
+  /** Folder of attachment contents (CASEGATE_BLOB_DIR); null: `blobs/` beside a SQLite file, ./data/blobs with PostgreSQL. */
+  readonly blobDir: string | null;
   readonly domain: string;
   readonly from: string;
   readonly smtpUrl: string | null;
@@ -166,6 +169,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
   return checked(
     {
       db: flags.db ?? get('CASEGATE_DB') ?? path.join('data', 'casegate.db'),
+      blobDir: get('CASEGATE_BLOB_DIR') ?? null,
       domain,
       from: get('CASEGATE_FROM') ?? `support@${domain}`,
       smtpUrl: get('CASEGATE_SMTP_URL') ?? null,

@@ -32,20 +32,31 @@ export async function runDemo(base: Config, say: (line: string) => void, keep = 
   // Sender authentication off: the demo's people write from example domains over loopback, and the
   // demo must run on a machine without DNS.
   const config = withSettings(base, { db: path.join(dir, 'demo.db'), outboxDir: path.join(dir, 'outbox'), host: '127.0.0.1', port: 0, senderAuth: 'off' });
-  const gateway = createGateway(config);
+  const gateway = await createGateway(config);
   const { db } = gateway;
-  say(`1. throwaway database ${config.db}`);
-  const account = createAccount(db, 'Acme Corp');
-  const ann = createContact(db, { email: 'ann@acme.example', firstName: 'Ann', lastName: 'Archer', account: account.id, helpAdmin: true }).contact;
-  createContact(db, { email: 'bob@acme.example', firstName: 'Bob', lastName: 'Baker', account: account.id });
-  createUser(db, { email: 'agent@support.example', name: 'Sam Agent' });
+  say(`1. throwaway database ${db.location}`);
+  const { account, ann } = await db.transaction(async (tx) => {
+    const made = await createAccount(tx, 'Acme Corp');
+    const contact = (await createContact(tx, { email: 'ann@acme.example', firstName: 'Ann', lastName: 'Archer', account: made.id, helpAdmin: true })).contact;
+    await createContact(tx, { email: 'bob@acme.example', firstName: 'Bob', lastName: 'Baker', account: made.id });
+    await createUser(tx, { email: 'agent@support.example', name: 'Sam Agent' });
+    return { account: made, ann: contact };
+  });
   say(`2. account "${account.name}" (id ${account.id}), contacts ${ann.email} (help admin) and bob@acme.example, agent agent@support.example`);
-  const c = caseDetail(db, openCaseRequest(db, config, { subject: 'Printer on floor 3 is jammed', description: 'Paper jam error E42.', contact: ann.email, owner: 'agent@support.example' }), config.domain);
+  const c = await db.transaction(async (tx) =>
+    caseDetail(
+      tx,
+      await openCaseRequest(tx, config, { subject: 'Printer on floor 3 is jammed', description: 'Paper jam error E42.', contact: ann.email, owner: 'agent@support.example' }),
+      config.domain,
+    ),
+  );
   say(`3. case ${c.number} "${c.subject}" owned by ${c.owner}; its case address is ${c.address}`);
   for (const email of ['bob@acme.example', 'carol@partner.example']) {
-    const row = requireCase(db, c.number);
-    const added = addCollaborator(db, config, row, email, actorFor(db, row, ann.email), Date.now());
-    const active = caseDetail(db, row, config.domain).collaborators.find((x) => x.email === added.email)?.activeContact;
+    const { added, active } = await db.transaction(async (tx) => {
+      const row = await requireCase(tx, c.number);
+      const made = await addCollaborator(tx, config, row, email, await actorFor(tx, row, ann.email), Date.now());
+      return { added: made, active: (await caseDetail(tx, row, config.domain)).collaborators.find((x) => x.email === made.email)?.activeContact };
+    });
     say(`4. ${ann.email} added collaborator ${added.email}${active ? ' (active contact)' : ' (not a contact of the account)'}`);
   }
 
@@ -63,13 +74,13 @@ export async function runDemo(base: Config, say: (line: string) => void, keep = 
   client.close();
   say(`6. ${ann.email} replied over SMTP with an attachment; the server answered: ${info.response}`);
 
-  const stored = caseDetail(db, requireCase(db, c.number), config.domain).comments.at(-1);
+  const stored = (await db.transaction(async (tx) => caseDetail(tx, await requireCase(tx, c.number), config.domain), 'read')).comments.at(-1);
   if (stored) {
     say(`7. stored comment by ${stored.author} (${stored.source}): ${JSON.stringify(stored.body)}`);
     for (const a of stored.attachments) say(`   attachment ${a.filename}, ${a.contentType}, ${a.size} bytes, sha256 ${a.sha256.slice(0, 16)}…`);
   }
   const pass = gateway.dispatcher ? await sendAllDue(gateway.dispatcher) : { sent: 0, retried: 0, failed: 0, held: 0 };
-  const rows = outboxList(db, config.domain);
+  const rows = await db.transaction((tx) => outboxList(tx, config.domain), 'read');
   say(`8. dispatcher: ${pass.sent} sent, ${pass.retried} to retry, ${pass.failed} failed, ${pass.held} held`);
   for (const r of rows) say(`   ${r.kind.padEnd(12)} → ${r.recipient.padEnd(24)} ${r.status}`);
   const emlFiles = fs.existsSync(config.outboxDir) ? fs.readdirSync(config.outboxDir).filter((f) => f.endsWith('.eml')) : [];

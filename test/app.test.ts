@@ -4,27 +4,27 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createGateway, type Gateway } from '../src/app.js';
 import { loadConfig, withSettings, type Config } from '../src/config.js';
-import { openDb } from '../src/db/client.js';
 import { createContact } from '../src/admin/contacts.js';
 import { addRoutingAddress } from '../src/admin/routing.js';
 import { captureTransport } from './helpers/capture.js';
 import { tempDir } from './helpers/tempDir.js';
 import { ANN, SUPPORT, countRows } from './helpers/seed.js';
 import { mail, sendRaw } from './helpers/smtp.js';
+import { inTx, newDatabase, openTestDb } from './helpers/testDb.js';
 
 let dir: string;
 let removeDir: () => void;
 let config: Config;
 let gateway: Gateway | null = null;
 
-beforeEach(() => {
+beforeEach(async () => {
   ({ dir, cleanup: removeDir } = tempDir('app'));
   // The interval is an hour: a notification sent during a test was sent because of the nudge.
-  config = withSettings(loadConfig({}, {}), { db: path.join(dir, 'casegate.db'), outboxDir: path.join(dir, 'outbox'), host: '127.0.0.1', port: 0, dispatchIntervalMs: 3600_000, senderAuth: 'off' });
-  const db = openDb(config.db);
-  createContact(db, { email: ANN, firstName: 'Ann', lastName: 'Archer' });
-  addRoutingAddress(db, config, { address: SUPPORT });
-  db.close();
+  config = withSettings(loadConfig({}, {}), { db: await newDatabase(dir), blobDir: path.join(dir, 'blobs'), outboxDir: path.join(dir, 'outbox'), host: '127.0.0.1', port: 0, dispatchIntervalMs: 3600_000, senderAuth: 'off' });
+  const db = await openTestDb(config.db, dir);
+  await inTx(db, createContact, { email: ANN, firstName: 'Ann', lastName: 'Archer' });
+  await inTx(db, addRoutingAddress, config, { address: SUPPORT });
+  await db.close();
 });
 
 afterEach(async () => {
@@ -35,28 +35,28 @@ afterEach(async () => {
 
 describe('a started gateway', () => {
   it('takes mail over a real socket and stores it', async () => {
-    gateway = createGateway(config, { transport: captureTransport() });
+    gateway = await createGateway(config, { transport: captureTransport() });
     const where = await gateway.start();
     expect(where).toMatchObject({ host: '127.0.0.1' });
     const r = await sendRaw(where?.port ?? 0, mail({ from: ANN, to: SUPPORT, subject: 'Toner is empty' }), { from: ANN, to: [SUPPORT] });
     expect(r.code).toBe(250);
-    expect(countRows(gateway.db, 'cases', 'subject = ?', 'Toner is empty')).toBe(1);
+    expect(await countRows(gateway.db, 'cases', 'subject = ?', 'Toner is empty')).toBe(1);
   });
 
   it('sends the notifications of an accepted message at once, not at the next interval', async () => {
     const transport = captureTransport();
-    gateway = createGateway(config, { transport });
+    gateway = await createGateway(config, { transport });
     const where = await gateway.start();
     await sendRaw(where?.port ?? 0, mail({ from: ANN, to: SUPPORT, subject: 'Toner is empty' }), { from: ANN, to: [SUPPORT] });
-    expect(countRows(gateway.db, 'outbox')).toBeGreaterThan(0);
-    await vi.waitFor(() => expect(countRows(gateway!.db, 'outbox', "status = 'sent'")).toBe(countRows(gateway!.db, 'outbox')), { timeout: 10_000 });
-    expect(transport.sent.length).toBe(countRows(gateway.db, 'outbox'));
+    expect(await countRows(gateway.db, 'outbox')).toBeGreaterThan(0);
+    await vi.waitFor(async () => expect(await countRows(gateway!.db, 'outbox', "status = 'sent'")).toBe(await countRows(gateway!.db, 'outbox')), { timeout: 10_000 });
+    expect(transport.sent.length).toBe(await countRows(gateway.db, 'outbox'));
   });
 });
 
 describe('stop()', () => {
   it('stops the dispatcher, then the server, then closes the database it opened', async () => {
-    gateway = createGateway(config, { transport: captureTransport() });
+    gateway = await createGateway(config, { transport: captureTransport() });
     const { db, server, dispatcher } = gateway;
     const order: string[] = [];
     const stopDispatcher = dispatcher!.stop.bind(dispatcher);
@@ -72,18 +72,18 @@ describe('stop()', () => {
     const close = db.close.bind(db);
     vi.spyOn(db, 'close').mockImplementation(() => {
       order.push('database');
-      close();
+      return close();
     });
     const where = await gateway.start();
     await gateway.stop();
     expect(order).toEqual(['dispatcher', 'server', 'database']);
-    expect(db.sqlite.open).toBe(false);
+    await expect(countRows(db, 'contacts')).rejects.toThrow(/closed/);
     const after = await sendRaw(where?.port ?? 0, mail({ from: ANN }), { from: ANN, to: [SUPPORT] });
     expect(after.response).toMatch(/ECONNREFUSED/);
   });
 
   it('may be called again, and stops each part once', async () => {
-    gateway = createGateway(config, { transport: captureTransport() });
+    gateway = await createGateway(config, { transport: captureTransport() });
     const serverStop = vi.spyOn(gateway.server!, 'stop');
     const dispatcherStop = vi.spyOn(gateway.dispatcher!, 'stop');
     await gateway.start();
@@ -94,23 +94,22 @@ describe('stop()', () => {
   });
 
   it('leaves open a database it was given', async () => {
-    const db = openDb(config.db);
+    const db = await openTestDb(config.db, dir);
     try {
-      gateway = createGateway(config, { db, transport: captureTransport() });
+      gateway = await createGateway(config, { db, transport: captureTransport() });
       expect(gateway.db).toBe(db);
       await gateway.start();
       await gateway.stop();
-      expect(db.sqlite.open).toBe(true);
-      expect(countRows(db, 'contacts')).toBe(1);
+      expect(await countRows(db, 'contacts')).toBe(1);
     } finally {
-      db.close();
+      await db.close();
     }
   });
 });
 
 describe('parts that are not wanted', () => {
   it('without smtp nothing listens; without dispatch nothing sends', async () => {
-    gateway = createGateway(config, { smtp: false, dispatch: false });
+    gateway = await createGateway(config, { smtp: false, dispatch: false });
     expect(gateway.server).toBeNull();
     expect(gateway.dispatcher).toBeNull();
     expect(await gateway.start()).toBeNull();
@@ -122,7 +121,7 @@ describe('a gateway on a config derived with withSettings', () => {
   it('keeps the settings of the base config', async () => {
     const base = loadConfig({}, { CASEGATE_MAX_RECIPIENTS: '1', CASEGATE_DOMAIN: 'help.example.com', CASEGATE_SENDER_AUTH: 'off' });
     const derived = withSettings(base, { db: config.db, outboxDir: config.outboxDir, host: '127.0.0.1', port: 0 });
-    gateway = createGateway(derived, { dispatch: false });
+    gateway = await createGateway(derived, { dispatch: false });
     const where = await gateway.start();
     const r = await sendRaw(where?.port ?? 0, mail({ from: ANN, to: SUPPORT }), { from: ANN, to: [SUPPORT, 'sales@acme-support.example'] });
     expect(r.rejected).toEqual([expect.objectContaining({ recipient: 'sales@acme-support.example', code: 452 })]);
@@ -131,9 +130,9 @@ describe('a gateway on a config derived with withSettings', () => {
 
 describe('the HTTP server (SPEC §8)', () => {
   it('starts only with a port, on loopback; its cases are sent at once; stop() closes it', async () => {
-    expect(createGateway(config, { transport: captureTransport() }).http).toBeNull();
+    expect((await createGateway(config, { transport: captureTransport() })).http).toBeNull();
     const transport = captureTransport();
-    gateway = createGateway(withSettings(config, { httpPort: 0 }), { transport, smtp: false });
+    gateway = await createGateway(withSettings(config, { httpPort: 0 }), { transport, smtp: false });
     await gateway.start();
     const where = gateway.httpAddress;
     expect(where).toMatchObject({ host: '127.0.0.1', port: expect.any(Number) });

@@ -1,6 +1,6 @@
 // Accounts: the customer organisations contacts belong to. Names are unique, case-insensitively,
 // so that an admin cannot create the same customer twice by accident.
-import type { Db } from '../db/client.js';
+import type { Tx } from '../db/engine.js';
 import { accountById, accountByName, allAccounts, insertAccount, type AccountRow } from '../db/accounts.js';
 import { contactCountOf, contactCounts } from '../db/contacts.js';
 import { parseId } from '../domain/ids.js';
@@ -18,27 +18,27 @@ function accountRecord(row: AccountRow, contactCount: number): AccountRecord {
   return { id: row.id, name: row.name, contacts: contactCount, createdAt: new Date(row.createdAt).toISOString() };
 }
 
-export function createAccount(db: Db, name: string, now = Date.now()): AccountRecord {
+export async function createAccount(tx: Tx, name: string, now = Date.now()): Promise<AccountRecord> {
   const clean = name.replace(/\s+/g, ' ').trim();
   if (clean === '') throw invalid('an account needs a name; give it as in: casegate account create "Acme Ltd"');
-  const same = accountByName(db, clean);
+  const same = await accountByName(tx, clean);
   if (same) throw conflict(`account "${same.name}" already exists (id ${same.id}); use that id, or choose another name`);
-  return accountRecord(insertAccount(db, clean, now), 0);
+  return accountRecord(await insertAccount(tx, clean, now), 0);
 }
 
-export function listAccounts(db: Db): AccountRecord[] {
-  const counts = contactCounts(db);
-  return allAccounts(db).map((row) => accountRecord(row, counts.get(row.id) ?? 0));
+export async function listAccounts(tx: Tx): Promise<AccountRecord[]> {
+  const counts = await contactCounts(tx);
+  return (await allAccounts(tx)).map((row) => accountRecord(row, counts.get(row.id) ?? 0));
 }
 
 /**
  * The account with this id (as typed on the command line), or an error that says how to find one;
  * `what` names where the id was given, e.g. `--account`.
  */
-export function requireAccount(db: Db, ref: string | number, what = 'account'): AccountRecord {
+export async function requireAccount(tx: Tx, ref: string | number, what = 'account'): Promise<AccountRecord> {
   const id = parseId(ref);
   if (id === null) throw invalid(`${what} "${String(ref).trim()}" is not an account id; give the number shown by "casegate account list"`);
-  const row = accountById(db, id);
+  const row = await accountById(tx, id);
   if (!row) throw notFound(`no account with id ${id}; list accounts with "casegate account list"`);
-  return accountRecord(row, contactCountOf(db, row.id));
+  return accountRecord(row, await contactCountOf(tx, row.id));
 }

@@ -1,7 +1,7 @@
 // API keys (SPEC §8): `apikey create` makes a key, prints it once and keeps only its SHA-256;
 // `apikey revoke` ends it; the HTTP server finds the key of a request by the hash of what it sent.
 import crypto from 'node:crypto';
-import type { Db } from '../db/client.js';
+import type { Tx } from '../db/engine.js';
 import { allApiKeys, apiKeyByHash, apiKeyById, insertApiKey, setApiKeyRevoked, type ApiKeyRow } from '../db/apiKeys.js';
 import { parseId } from '../domain/ids.js';
 import { formatPermissions, parsePermissions, PERMISSIONS, type Permission } from '../domain/permissions.js';
@@ -43,7 +43,7 @@ export function apiKeyRecord(row: ApiKeyRow): ApiKeyRecord {
 }
 
 /** Makes a key with these permissions (`read,create,edit` by default). */
-export function createApiKey(db: Db, name: string, can = PERMISSIONS.join(','), now = Date.now()): CreatedApiKey {
+export async function createApiKey(tx: Tx, name: string, can = PERMISSIONS.join(','), now = Date.now()): Promise<CreatedApiKey> {
   const clean = name.trim();
   if (clean === '') throw invalid('an API key needs a name that says who uses it, e.g. casegate apikey create care-escalation');
   const parsed = parsePermissions(can);
@@ -53,26 +53,26 @@ export function createApiKey(db: Db, name: string, can = PERMISSIONS.join(','), 
   }
   // 32 random bytes: a fast hash at rest is then as good as a slow one (nothing to guess from).
   const key = `cgk_${crypto.randomBytes(32).toString('base64url')}`;
-  const row = insertApiKey(db, { name: clean, prefix: key.slice(0, PREFIX_LENGTH), keyHash: hashKey(key), permissions: formatPermissions(parsed.can) }, now);
+  const row = await insertApiKey(tx, { name: clean, prefix: key.slice(0, PREFIX_LENGTH), keyHash: hashKey(key), permissions: formatPermissions(parsed.can) }, now);
   return { ...apiKeyRecord(row), key };
 }
 
-export function listApiKeys(db: Db): ApiKeyRecord[] {
-  return allApiKeys(db).map(apiKeyRecord);
+export async function listApiKeys(tx: Tx): Promise<ApiKeyRecord[]> {
+  return (await allApiKeys(tx)).map(apiKeyRecord);
 }
 
-export function revokeApiKey(db: Db, ref: string, now = Date.now()): ApiKeyRecord {
+export async function revokeApiKey(tx: Tx, ref: string, now = Date.now()): Promise<ApiKeyRecord> {
   const id = parseId(ref);
-  const row = id === null ? undefined : apiKeyById(db, id);
+  const row = id === null ? undefined : await apiKeyById(tx, id);
   if (!row) throw notFound(`no API key with id ${ref}; list keys with "casegate apikey list"`);
   if (row.revokedAt !== null) throw conflict(`API key ${row.id} (${row.name}) is already revoked; see "casegate apikey list"`);
-  setApiKeyRevoked(db, row.id, now);
-  return apiKeyRecord(apiKeyById(db, row.id) as ApiKeyRow);
+  await setApiKeyRevoked(tx, row.id, now);
+  return apiKeyRecord(await apiKeyById(tx, row.id) as ApiKeyRow);
 }
 
 /** The live key a request presents, or null (unknown or revoked; the caller does not say which). */
-export function authenticateKey(db: Db, key: string): { id: number; name: string; permissions: Permission[] } | { revoked: true } | null {
-  const row = apiKeyByHash(db, hashKey(key));
+export async function authenticateKey(tx: Tx, key: string): Promise<{ id: number; name: string; permissions: Permission[] } | { revoked: true } | null> {
+  const row = await apiKeyByHash(tx, hashKey(key));
   if (!row) return null;
   if (row.revokedAt !== null) return { revoked: true };
   return { id: row.id, name: row.name, permissions: permissionsOf(row) };

@@ -1,6 +1,6 @@
 // Assets: what a contact or an account owns (Salesforce Asset), with name, serial number, product,
 // install date and status. A serial number is unique, compared case-insensitively.
-import type { Db } from '../db/client.js';
+import type { Tx } from '../db/engine.js';
 import { allAssets, assetById, assetBySerial, insertAsset, type AssetRow } from '../db/assets.js';
 import { caseNumbersOfAsset } from '../db/cases.js';
 import { accountById } from '../db/accounts.js';
@@ -26,9 +26,9 @@ export interface AssetRecord {
   createdAt: string;
 }
 
-export function assetRecord(db: Db, row: AssetRow): AssetRecord {
-  const product = row.productId === null ? undefined : productById(db, row.productId);
-  const contact = row.contactId === null ? undefined : contactById(db, row.contactId);
+export async function assetRecord(tx: Tx, row: AssetRow): Promise<AssetRecord> {
+  const product = row.productId === null ? undefined : await productById(tx, row.productId);
+  const contact = row.contactId === null ? undefined : await contactById(tx, row.contactId);
   return {
     id: row.id,
     name: row.name,
@@ -59,26 +59,26 @@ export interface NewAsset extends AssetDetails {
   account?: string | null;
 }
 
-export function createAsset(db: Db, input: NewAsset, now = Date.now()): AssetRecord {
+export async function createAsset(tx: Tx, input: NewAsset, now = Date.now()): Promise<AssetRecord> {
   if ((input.contact == null) === (input.account == null)) {
     throw invalid('an asset belongs to a contact or to an account; give one of --contact EMAIL or --account ID');
   }
-  const owner = input.contact != null ? ownerOfContact(requireContact(db, input.contact)) : { contactId: null, accountId: requireAccount(db, input.account as string, '--account').id };
-  return assetRecord(db, insertNewAsset(db, input, owner, now));
+  const owner = input.contact != null ? ownerOfContact(await requireContact(tx, input.contact)) : { contactId: null, accountId: (await requireAccount(tx, input.account as string, '--account')).id };
+  return await assetRecord(tx, await insertNewAsset(tx, input, owner, now));
 }
 
 const ownerOfContact = (c: ContactRow): { contactId: number; accountId: number | null } => ({ contactId: c.id, accountId: c.accountId });
 
 /** Checks the details and inserts the asset for `owner`; used by `asset create` and by `case create --new-asset`. */
-export function insertNewAsset(db: Db, input: AssetDetails, owner: { contactId: number | null; accountId: number | null }, now: number): AssetRow {
+export async function insertNewAsset(tx: Tx, input: AssetDetails, owner: { contactId: number | null; accountId: number | null }, now: number): Promise<AssetRow> {
   const name = input.name.replace(/\s+/g, ' ').trim();
   if (name === '') throw invalid('an asset needs a name; give it as in --name "Printer 3rd floor"');
   const serial = input.serial?.trim() || null;
   if (serial !== null) {
-    const same = assetBySerial(db, serial);
+    const same = await assetBySerial(tx, serial);
     if (same) throw conflict(`serial number ${same.serial} is already asset ${same.id} ("${same.name}"); name that asset, or check the serial`);
   }
-  const product = input.product ? requireProduct(db, input.product) : null;
+  const product = input.product ? await requireProduct(tx, input.product) : null;
   const installDate = input.installed?.trim() || null;
   if (installDate !== null && !isCalendarDate(installDate)) {
     throw invalid(`install date "${input.installed}" is not a date; give it as YYYY-MM-DD, e.g. --installed 2024-03-31`);
@@ -89,30 +89,30 @@ export function insertNewAsset(db: Db, input: AssetDetails, owner: { contactId: 
     if (parsed === null) throw invalid(`asset status "${input.status}" is not one of ${ASSET_STATUSES.join(', ')}; give one of them`);
     status = parsed;
   }
-  return insertAsset(db, { name, serial, productId: product?.id ?? null, ...owner, installDate, status }, now);
+  return await insertAsset(tx, { name, serial, productId: product?.id ?? null, ...owner, installDate, status }, now);
 }
 
 /**
  * `asset list`: every asset, or the lookup of a case: with --contact, the assets its cases may
  * name (its own first); with --search, those whose name or serial contains the text.
  */
-export function listAssets(db: Db, filter: { contact?: string | null; search?: string | null } = {}): AssetRecord[] {
-  const contact = filter.contact ? ownerOfContact(requireContact(db, filter.contact)) : null;
-  return lookupAssets(allAssets(db), { contact, search: filter.search ?? null }).map((row) => assetRecord(db, row));
+export async function listAssets(tx: Tx, filter: { contact?: string | null; search?: string | null } = {}): Promise<AssetRecord[]> {
+  const contact = filter.contact ? ownerOfContact(await requireContact(tx, filter.contact)) : null;
+  return Promise.all(lookupAssets(await allAssets(tx), { contact, search: filter.search ?? null }).map((row) => assetRecord(tx, row)));
 }
 
 /** An asset by id or serial number (an id first when the text is a number). */
-export function requireAsset(db: Db, ref: string): AssetRow {
+export async function requireAsset(tx: Tx, ref: string): Promise<AssetRow> {
   const text = ref.trim();
   const id = parseId(text);
-  const found = (id === null ? undefined : assetById(db, id)) ?? (text === '' ? undefined : assetBySerial(db, text));
+  const found = (id === null ? undefined : await assetById(tx, id)) ?? (text === '' ? undefined : await assetBySerial(tx, text));
   if (!found) throw notFound(`no asset with id or serial number "${text}"; find it with "casegate asset list --search TEXT"`);
   return found;
 }
 
 /** `asset show`: the asset, its owner's account name and the cases that name it. */
-export function showAsset(db: Db, ref: string) {
-  const row = requireAsset(db, ref);
-  const account = row.accountId === null ? undefined : accountById(db, row.accountId);
-  return { ...assetRecord(db, row), accountName: account?.name ?? null, cases: caseNumbersOfAsset(db, row.id) };
+export async function showAsset(tx: Tx, ref: string) {
+  const row = await requireAsset(tx, ref);
+  const account = row.accountId === null ? undefined : await accountById(tx, row.accountId);
+  return { ...(await assetRecord(tx, row)), accountName: account?.name ?? null, cases: await caseNumbersOfAsset(tx, row.id) };
 }

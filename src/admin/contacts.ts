@@ -1,6 +1,6 @@
 // Contacts: the people at customer accounts. Several contacts may share an email (SPEC §3: mail from
 // such an address stays unlinked), so creating one with a taken email succeeds and reports the others.
-import type { Db } from '../db/client.js';
+import type { Tx } from '../db/engine.js';
 import { allContacts, contactById, contactsByEmail, insertContact, type ContactRow } from '../db/contacts.js';
 import { parseId } from '../domain/ids.js';
 import { invalid, notFound } from '../errors.js';
@@ -73,17 +73,17 @@ function optional(value: string | null | undefined): string | null {
  * Creates a contact. Safe to call inside a caller's transaction (the inbound pipeline's "create
  * contacts" does): it only reads and inserts.
  */
-export function createContact(db: Db, input: NewContact, now = Date.now()): CreatedContact {
+export async function createContact(tx: Tx, input: NewContact, now = Date.now()): Promise<CreatedContact> {
   const email = checkEmail(input.email, 'contact email');
   const firstName = input.firstName.trim();
   const lastName = input.lastName.trim();
   if (firstName === '' && lastName === '') {
     throw invalid('a contact needs a name; give --first and --last, e.g. --first Ann --last Archer');
   }
-  const accountId = input.account == null || input.account === '' ? null : requireAccount(db, input.account).id;
-  const sameEmail = contactsByEmail(db, email).map(contactRecord);
-  const row = insertContact(
-    db,
+  const accountId = input.account == null || input.account === '' ? null : (await requireAccount(tx, input.account)).id;
+  const sameEmail = (await contactsByEmail(tx, email)).map(contactRecord);
+  const row = await insertContact(
+    tx,
     {
       accountId,
       email,
@@ -102,18 +102,18 @@ export function createContact(db: Db, input: NewContact, now = Date.now()): Crea
   return { contact: contactRecord(row), sameEmail };
 }
 
-export function listContacts(db: Db): ContactRecord[] {
-  return allContacts(db).map(contactRecord);
+export async function listContacts(tx: Tx): Promise<ContactRecord[]> {
+  return (await allContacts(tx)).map(contactRecord);
 }
 
 /**
  * Contacts whose email, first name, last name, full name, username, handle or external id contains
  * the query, ignoring letter case (also outside ASCII, hence the filtering here and not in SQL).
  */
-export function searchContacts(db: Db, query: string): ContactRecord[] {
+export async function searchContacts(tx: Tx, query: string): Promise<ContactRecord[]> {
   const wanted = query.trim().toLocaleLowerCase();
   if (wanted === '') throw invalid('the search text is empty; give part of a name, email, username, handle or external id, e.g. archer');
-  return listContacts(db).filter((c) =>
+  return (await listContacts(tx)).filter((c) =>
     [c.email, c.firstName, c.lastName, `${c.firstName} ${c.lastName}`, c.username, c.handle, c.externalId].some(
       (field) => field !== null && field.toLocaleLowerCase().includes(wanted),
     ),
@@ -129,16 +129,16 @@ function describe(c: ContactRecord): string {
  * A contact by id or by email. An email shared by several contacts is refused with a list of them,
  * since the caller has to pick one by id.
  */
-export function requireContact(db: Db, ref: string): ContactRow {
+export async function requireContact(tx: Tx, ref: string): Promise<ContactRow> {
   const text = ref.trim();
   if (/^\d+$/.test(text)) {
     const id = parseId(text);
-    const contact = id === null ? undefined : contactById(db, id);
+    const contact = id === null ? undefined : await contactById(tx, id);
     if (!contact) throw notFound(`no contact with id ${text}; list contacts with "casegate contact list"`);
     return contact;
   }
   const email = checkEmail(text, 'contact');
-  const found = contactsByEmail(db, email);
+  const found = await contactsByEmail(tx, email);
   if (found.length === 0) {
     throw notFound(`no contact with email ${email}; find one with "casegate contact search ${email}" or create it with "casegate contact create"`);
   }

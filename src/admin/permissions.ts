@@ -1,7 +1,7 @@
 // Who may do what with cases: a command names the permission it needs and the actor doing it (a
 // user given with --as today; an API key later, issue 13) must hold it. The rule is
 // src/domain/permissions.ts; here the actor is looked up and a refusal says what to do.
-import type { Db } from '../db/client.js';
+import type { Tx } from '../db/engine.js';
 import type { UserRow } from '../db/users.js';
 import { formatPermissions, missingPermission, type Actor, type Permission } from '../domain/permissions.js';
 import { forbidden } from '../errors.js';
@@ -24,8 +24,8 @@ export function requirePermission(actor: Actor, need: Permission, doing: string)
 export const userActor = (user: UserRow): Actor => ({ kind: 'user', name: user.email, can: user.can });
 
 /** The user acting (`--as`), refused unless it holds `need`. */
-export function requireUserAllowed(db: Db, email: string, need: Permission, doing: string, role = 'acting user (--as)'): UserRow {
-  const user = requireUserByEmail(db, email, role);
+export async function requireUserAllowed(tx: Tx, email: string, need: Permission, doing: string, role = 'acting user (--as)'): Promise<UserRow> {
+  const user = await requireUserByEmail(tx, email, role);
   requirePermission(userActor(user), need, doing);
   return user;
 }

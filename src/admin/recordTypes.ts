@@ -1,7 +1,7 @@
 // Record types: per type of case, the statuses, priorities and origins it allows (with defaults)
 // and its own custom fields. A routing address may name one for the cases its mail opens, so a
 // record type used by one may not require a field or refuse that address's priority or origin.
-import type { Db } from '../db/client.js';
+import type { Tx } from '../db/engine.js';
 import { allRecordTypes, insertRecordType, recordTypeByName, updateRecordType, type RecordTypeRow, type RecordTypeValues } from '../db/recordTypes.js';
 import { routingOfRecordType } from '../db/routing.js';
 import type { Priority } from '../domain/caseRules.js';
@@ -23,10 +23,10 @@ export interface RecordTypeRecord extends Omit<RecordTypeRow, 'createdAt' | 'upd
   updatedAt: string;
 }
 
-export function recordTypeRecord(db: Db, row: RecordTypeRow): RecordTypeRecord {
+export async function recordTypeRecord(tx: Tx, row: RecordTypeRow): Promise<RecordTypeRecord> {
   return {
     ...row,
-    routing: routingOfRecordType(db, row.id).map((r) => r.address),
+    routing: (await routingOfRecordType(tx, row.id)).map((r) => r.address),
     createdAt: new Date(row.createdAt).toISOString(),
     updatedAt: new Date(row.updatedAt).toISOString(),
   };
@@ -45,24 +45,24 @@ export interface RecordTypeInput {
   removeFields?: readonly string[];
 }
 
-export function createRecordType(db: Db, name: string, input: RecordTypeInput, now = Date.now()): RecordTypeRecord {
+export async function createRecordType(tx: Tx, name: string, input: RecordTypeInput, now = Date.now()): Promise<RecordTypeRecord> {
   const clean = name.replace(/\s+/g, ' ').trim();
   if (clean === '') throw invalid('a record type needs a name; give it as in: casegate recordtype create Hardware');
-  const same = recordTypeByName(db, clean);
+  const same = await recordTypeByName(tx, clean);
   if (same) throw conflict(`record type "${same.name}" already exists; change it with "casegate recordtype update ${same.name}"`);
   if (input.removeFields?.length) throw invalid('a new record type has no fields to remove; leave --remove-field out');
   const empty: RecordTypeValues = { name: clean, statuses: null, priorities: null, origins: null, defaultPriority: null, defaultOrigin: null, fields: [] };
-  return recordTypeRecord(db, insertRecordType(db, resolve(empty, input), now));
+  return await recordTypeRecord(tx, await insertRecordType(tx, resolve(empty, input), now));
 }
 
-export function changeRecordType(db: Db, name: string, input: RecordTypeInput, now = Date.now()): RecordTypeRecord {
-  const current = requireRecordType(db, name);
+export async function changeRecordType(tx: Tx, name: string, input: RecordTypeInput, now = Date.now()): Promise<RecordTypeRecord> {
+  const current = await requireRecordType(tx, name);
   const next = resolve(current, input);
-  for (const r of routingOfRecordType(db, current.id)) {
+  for (const r of await routingOfRecordType(tx, current.id)) {
     const problem = routingProblem(next, r);
     if (problem) throw invalid(`routing address ${r.address} opens cases of record type "${current.name}" and ${problem}; change or remove that routing address first`);
   }
-  return recordTypeRecord(db, updateRecordType(db, current.id, next, now));
+  return await recordTypeRecord(tx, await updateRecordType(tx, current.id, next, now));
 }
 
 /** Applies the options to the values of a record type, checking each. */
@@ -129,16 +129,16 @@ export function routingProblem(rt: Pick<RecordTypeValues, 'priorities' | 'origin
   return null;
 }
 
-export function listRecordTypes(db: Db): RecordTypeRecord[] {
-  return allRecordTypes(db).map((row) => recordTypeRecord(db, row));
+export async function listRecordTypes(tx: Tx): Promise<RecordTypeRecord[]> {
+  return Promise.all((await allRecordTypes(tx)).map((row) => recordTypeRecord(tx, row)));
 }
 
-export function showRecordType(db: Db, name: string): RecordTypeRecord {
-  return recordTypeRecord(db, requireRecordType(db, name));
+export async function showRecordType(tx: Tx, name: string): Promise<RecordTypeRecord> {
+  return await recordTypeRecord(tx, await requireRecordType(tx, name));
 }
 
-export function requireRecordType(db: Db, name: string): RecordTypeRow {
-  const row = recordTypeByName(db, name);
+export async function requireRecordType(tx: Tx, name: string): Promise<RecordTypeRow> {
+  const row = await recordTypeByName(tx, name);
   if (!row) throw notFound(`no record type "${name.trim()}"; list them with "casegate recordtype list" or create it with "casegate recordtype create"`);
   return row;
 }

@@ -1,7 +1,7 @@
 // Routing addresses (Email-to-Case): mail to one of them opens a new case with the address's
 // defaults. An address is unique, compared case-insensitively.
 import type { Config } from '../config.js';
-import type { Db } from '../db/client.js';
+import type { Tx } from '../db/engine.js';
 import { allRouting, deleteRouting, insertRouting, routingByAddress, updateRouting, type RoutingRow, type RoutingSettings } from '../db/routing.js';
 import { userById } from '../db/users.js';
 import { recordTypeById } from '../db/recordTypes.js';
@@ -77,16 +77,16 @@ export interface NewRoutingAddress extends RoutingSettingsInput {
   address: string;
 }
 
-function routingRecord(db: Db, row: RoutingRow): RoutingRecord {
+async function routingRecord(tx: Tx, row: RoutingRow): Promise<RoutingRecord> {
   return {
     id: row.id,
     address: row.address,
     priority: row.priority as Priority,
     origin: row.origin,
-    owner: row.ownerId === null ? null : (userById(db, row.ownerId)?.email ?? null),
+    owner: row.ownerId === null ? null : ((await userById(tx, row.ownerId))?.email ?? null),
     createContacts: row.createContacts,
     notify: row.notify,
-    recordType: row.recordTypeId === null ? null : (recordTypeById(db, row.recordTypeId)?.name ?? null),
+    recordType: row.recordTypeId === null ? null : ((await recordTypeById(tx, row.recordTypeId))?.name ?? null),
     acceptFrom: senderListOf(row.acceptFrom),
     block: senderListOf(row.block),
     rateLimit: row.rateLimit,
@@ -97,23 +97,23 @@ function routingRecord(db: Db, row: RoutingRow): RoutingRecord {
   };
 }
 
-export function addRoutingAddress(db: Db, config: Config, input: NewRoutingAddress, now = Date.now()): RoutingRecord {
+export async function addRoutingAddress(tx: Tx, config: Config, input: NewRoutingAddress, now = Date.now()): Promise<RoutingRecord> {
   const address = checkEmail(input.address, 'routing address');
   if (caseTokenOf(address, config.domain) !== null || bounceTokenOf(address, config.domain) !== null) {
     throw invalid(`${address} has the form of a case or bounce address of ${config.domain}; choose another address, e.g. support@example.com`);
   }
-  const taken = findRoutingAddress(db, address);
+  const taken = await findRoutingAddress(tx, address);
   if (taken) {
     throw conflict(`routing address ${taken.address} already exists (id ${taken.id}); change it with "casegate routing update ${taken.address} ..." or remove it first`);
   }
-  const recordType = input.recordType == null || input.recordType === '' ? null : requireRecordType(db, input.recordType);
+  const recordType = input.recordType == null || input.recordType === '' ? null : await requireRecordType(tx, input.recordType);
   // A record type's defaults replace the routing defaults.
   const priority = input.priority == null ? (recordType?.defaultPriority ?? DEFAULT_ROUTING_PRIORITY) : requirePriority(input.priority);
   const origin = fitRecordType(recordType, priority, input.origin == null ? (recordType?.defaultOrigin ?? DEFAULT_ROUTING_ORIGIN) : checkOrigin(input.origin));
-  const owner = input.owner == null || input.owner === '' ? null : requireUserByEmail(db, input.owner, 'owner');
+  const owner = input.owner == null || input.owner === '' ? null : await requireUserByEmail(tx, input.owner, 'owner');
   const settings = checkMailSettings(input, null);
-  const row = insertRouting(
-    db,
+  const row = await insertRouting(
+    tx,
     {
       address,
       priority,
@@ -131,15 +131,15 @@ export function addRoutingAddress(db: Db, config: Config, input: NewRoutingAddre
     },
     now,
   );
-  return routingRecord(db, row);
+  return await routingRecord(tx, row);
 }
 
 /**
  * `routing update ADDRESS`: changes only the settings given; each is checked first, and nothing
  * changes when one is bad.
  */
-export function updateRoutingAddress(db: Db, address: string, input: RoutingSettingsInput): RoutingRecord {
-  const current = routingByAddress(db, address);
+export async function updateRoutingAddress(tx: Tx, address: string, input: RoutingSettingsInput): Promise<RoutingRecord> {
+  const current = await routingByAddress(tx, address);
   if (!current) throw notFound(`${address.trim()} is not a routing address; list them with "casegate routing list", or add it with "casegate routing add ${address.trim()}"`);
   if (Object.values(input).every((v) => v === undefined)) {
     throw invalid(`nothing to change for ${current.address}; give at least one setting, e.g. --rate-limit 5 (see "casegate routing update --help")`);
@@ -149,10 +149,10 @@ export function updateRoutingAddress(db: Db, address: string, input: RoutingSett
     input.recordType === undefined
       ? current.recordTypeId === null
         ? null
-        : (recordTypeById(db, current.recordTypeId) ?? null)
+        : (await recordTypeById(tx, current.recordTypeId) ?? null)
       : input.recordType === null || input.recordType === ''
         ? null
-        : requireRecordType(db, input.recordType);
+        : await requireRecordType(tx, input.recordType);
   if (input.recordType !== undefined) patch.recordTypeId = recordType?.id ?? null;
   if (input.priority != null) patch.priority = requirePriority(input.priority);
   if (input.origin != null) patch.origin = checkOrigin(input.origin);
@@ -160,11 +160,11 @@ export function updateRoutingAddress(db: Db, address: string, input: RoutingSett
     const origin = fitRecordType(recordType, (patch.priority ?? current.priority) as Priority, patch.origin ?? current.origin);
     if (origin !== current.origin) patch.origin = origin;
   }
-  if (input.owner !== undefined) patch.ownerId = input.owner === null || input.owner === '' ? null : requireUserByEmail(db, input.owner, 'owner').id;
+  if (input.owner !== undefined) patch.ownerId = input.owner === null || input.owner === '' ? null : (await requireUserByEmail(tx, input.owner, 'owner')).id;
   if (input.createContacts !== undefined) patch.createContacts = input.createContacts;
   if (input.notify !== undefined) patch.notify = input.notify;
   Object.assign(patch, checkMailSettings(input, current));
-  return routingRecord(db, updateRouting(db, current.id, patch) as RoutingRow);
+  return await routingRecord(tx, await updateRouting(tx, current.id, patch) as RoutingRow);
 }
 
 function checkOrigin(value: string): string {
@@ -239,20 +239,20 @@ function checkTemplate(text: string): string {
   return text.replace(/\r\n/g, '\n');
 }
 
-export function listRoutingAddresses(db: Db): RoutingRecord[] {
-  return allRouting(db).map((row) => routingRecord(db, row));
+export async function listRoutingAddresses(tx: Tx): Promise<RoutingRecord[]> {
+  return Promise.all((await allRouting(tx)).map((row) => routingRecord(tx, row)));
 }
 
 /** The routing address equal to `address` (case-insensitive), or undefined. */
-export function findRoutingAddress(db: Db, address: string): RoutingRecord | undefined {
-  const row = routingByAddress(db, address);
-  return row ? routingRecord(db, row) : undefined;
+export async function findRoutingAddress(tx: Tx, address: string): Promise<RoutingRecord | undefined> {
+  const row = await routingByAddress(tx, address);
+  return row ? await routingRecord(tx, row) : undefined;
 }
 
 /** Removes a routing address and returns what it was. Existing cases are not touched. */
-export function removeRoutingAddress(db: Db, address: string): RoutingRecord {
-  const found = findRoutingAddress(db, address);
+export async function removeRoutingAddress(tx: Tx, address: string): Promise<RoutingRecord> {
+  const found = await findRoutingAddress(tx, address);
   if (!found) throw notFound(`${address.trim()} is not a routing address; list them with "casegate routing list"`);
-  deleteRouting(db, found.id);
+  await deleteRouting(tx, found.id);
   return found;
 }

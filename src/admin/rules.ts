@@ -1,6 +1,6 @@
 // Assignment rules (SPEC §2.5): who owns a new case that has no explicit owner. Rules are kept in
 // order; the first one whose every criterion holds wins (src/domain/assignment.ts decides).
-import type { Db } from '../db/client.js';
+import type { Tx } from '../db/engine.js';
 import { allRules, deleteRule, insertRule, ruleById, type RuleRow } from '../db/rules.js';
 import { userById } from '../db/users.js';
 import { isDomainName } from '../domain/address.js';
@@ -35,11 +35,11 @@ export interface NewRule {
   order?: number | string | null;
 }
 
-function ruleRecord(db: Db, row: RuleRow): RuleRecord {
+async function ruleRecord(tx: Tx, row: RuleRow): Promise<RuleRecord> {
   return {
     id: row.id,
     order: row.sortOrder,
-    owner: userById(db, row.ownerId)?.email ?? `user ${row.ownerId}`,
+    owner: (await userById(tx, row.ownerId))?.email ?? `user ${row.ownerId}`,
     subjectContains: row.subjectContains,
     fromDomain: row.fromDomain,
     priority: row.priority as Priority | null,
@@ -62,33 +62,33 @@ function checkDomain(value: string): string {
   return domain;
 }
 
-export function addRule(db: Db, input: NewRule, now = Date.now()): RuleRecord {
-  const owner = requireUserByEmail(db, input.owner, 'owner');
+export async function addRule(tx: Tx, input: NewRule, now = Date.now()): Promise<RuleRecord> {
+  const owner = await requireUserByEmail(tx, input.owner, 'owner');
   const subjectContains = input.subjectContains == null ? null : input.subjectContains.trim();
   if (subjectContains === '') throw invalid('--subject-contains is empty; give the text to look for in the subject');
   const fromDomain = input.fromDomain == null ? null : checkDomain(input.fromDomain);
   const priority = input.priority == null ? null : requirePriority(input.priority);
-  const accountId = input.account == null ? null : requireAccount(db, input.account).id;
+  const accountId = input.account == null ? null : (await requireAccount(tx, input.account)).id;
   if (subjectContains === null && fromDomain === null && priority === null && accountId === null) {
     throw invalid(
       'a rule needs at least one criterion; give --subject-contains, --from-domain, --priority or --account (cases no rule matches go to CASEGATE_DEFAULT_OWNER)',
     );
   }
   const wanted = input.order == null ? null : positiveInteger(input.order, '--order', 'e.g. --order 1 puts the rule first');
-  return ruleRecord(db, insertRule(db, { ownerId: owner.id, subjectContains, fromDomain, priority, accountId }, wanted, now));
+  return await ruleRecord(tx, await insertRule(tx, { ownerId: owner.id, subjectContains, fromDomain, priority, accountId }, wanted, now));
 }
 
 /** Every rule, in the order they are tried. */
-export function listRules(db: Db): RuleRecord[] {
-  return allRules(db).map((row) => ruleRecord(db, row));
+export async function listRules(tx: Tx): Promise<RuleRecord[]> {
+  return Promise.all((await allRules(tx)).map((row) => ruleRecord(tx, row)));
 }
 
 /** Removes a rule and returns what it was; the order of the others is kept. */
-export function removeRule(db: Db, id: number | string): RuleRecord {
+export async function removeRule(tx: Tx, id: number | string): Promise<RuleRecord> {
   const ruleId = positiveInteger(id, 'rule id', 'give the ID shown by "casegate rule list"');
-  const row = ruleById(db, ruleId);
+  const row = await ruleById(tx, ruleId);
   if (!row) throw notFound(`no rule with id ${ruleId}; list rules with "casegate rule list"`);
-  const record = ruleRecord(db, row);
-  deleteRule(db, ruleId);
+  const record = await ruleRecord(tx, row);
+  await deleteRule(tx, ruleId);
   return record;
 }

@@ -1,7 +1,7 @@
 // Users: the agents of the support team. They own cases and assignment rules and write comments
 // from the CLI. A user's email is unique, compared case-insensitively. Each has permissions on
 // cases (read, create, edit; all by default).
-import type { Db } from '../db/client.js';
+import type { Tx } from '../db/engine.js';
 import { allUsers, insertUser, setUserPermissions, userByEmail, type UserRow } from '../db/users.js';
 import { PERMISSIONS, type Permission } from '../domain/permissions.js';
 import { checkEmail, checkPermissions } from './input.js';
@@ -26,36 +26,36 @@ export function userRecord(row: UserRow): UserRecord {
   return { id: row.id, email: row.email, name: row.name, can: row.can, createdAt: new Date(row.createdAt).toISOString() };
 }
 
-export function createUser(db: Db, input: NewUser, now = Date.now()): UserRecord {
+export async function createUser(tx: Tx, input: NewUser, now = Date.now()): Promise<UserRecord> {
   const email = checkEmail(input.email, 'user email');
   const name = input.name.trim();
   if (name === '') throw invalid('a user needs a name; give --name "Full Name"');
   const can = input.can === undefined ? [...PERMISSIONS] : checkPermissions(input.can);
-  const existing = userByEmail(db, email);
+  const existing = await userByEmail(tx, email);
   if (existing) {
     throw conflict(`a user with email ${existing.email} already exists (id ${existing.id}); list users with "casegate user list"`);
   }
-  return userRecord(insertUser(db, email, name, can, now));
+  return userRecord(await insertUser(tx, email, name, can, now));
 }
 
 /** `user update EMAIL --can LIST`: sets what the user may do. */
-export function updateUser(db: Db, email: string, change: { can?: string }): UserRecord {
-  const user = requireUserByEmail(db, email);
+export async function updateUser(tx: Tx, email: string, change: { can?: string }): Promise<UserRecord> {
+  const user = await requireUserByEmail(tx, email);
   if (change.can === undefined) throw invalid('nothing to change; give --can read,create,edit (or fewer)');
-  return userRecord(setUserPermissions(db, user.id, checkPermissions(change.can)));
+  return userRecord(await setUserPermissions(tx, user.id, checkPermissions(change.can)));
 }
 
-export function listUsers(db: Db): UserRecord[] {
-  return allUsers(db).map(userRecord);
+export async function listUsers(tx: Tx): Promise<UserRecord[]> {
+  return (await allUsers(tx)).map(userRecord);
 }
 
 /**
  * The user with this email, or an error that says how to make one. `role` names what the user is
  * wanted as in the message, e.g. "owner" → `owner ann@x.com is not a user; ...`.
  */
-export function requireUserByEmail(db: Db, email: string, role = 'user'): UserRow {
+export async function requireUserByEmail(tx: Tx, email: string, role = 'user'): Promise<UserRow> {
   const address = checkEmail(email, `${role} email`);
-  const user = userByEmail(db, address);
+  const user = await userByEmail(tx, address);
   if (!user) {
     throw notFound(
       `${role} ${address} is not a user; create it with "casegate user create --email ${address} --name NAME" or list users with "casegate user list"`,

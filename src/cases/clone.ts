@@ -2,7 +2,7 @@
 // values, subject, description, priority and origin as another (Salesforce Clone); not its comments, collaborators, owner or
 // status. It opens as any case a person opens, so every rule of case creation applies again.
 import type { Config } from '../config.js';
-import type { Db } from '../db/client.js';
+import type { Tx } from '../db/engine.js';
 import type { CaseRow } from '../db/cases.js';
 import { fieldsOfCase } from '../db/caseFields.js';
 import { recordTypeById } from '../db/recordTypes.js';
@@ -16,11 +16,11 @@ export interface CloneRequest {
   notify?: boolean;
 }
 
-export function cloneCaseRequest(db: Db, config: Pick<Config, 'domain' | 'defaultOwner'>, number: string, r: CloneRequest, now = Date.now()): CaseRow {
-  if (r.as) requireUserAllowed(db, r.as, 'read', 'view cases');
-  const source = requireCase(db, number);
-  return openCaseRequest(
-    db,
+export async function cloneCaseRequest(tx: Tx, config: Pick<Config, 'domain' | 'defaultOwner'>, number: string, r: CloneRequest, now = Date.now()): Promise<CaseRow> {
+  if (r.as) await requireUserAllowed(tx, r.as, 'read', 'view cases');
+  const source = await requireCase(tx, number);
+  return await openCaseRequest(
+    tx,
     config,
     {
       subject: source.subject,
@@ -30,8 +30,8 @@ export function cloneCaseRequest(db: Db, config: Pick<Config, 'domain' | 'defaul
       asset: source.assetId === null ? null : String(source.assetId),
       priority: source.priority,
       origin: source.origin,
-      recordType: source.recordTypeId === null ? null : (recordTypeById(db, source.recordTypeId)?.name ?? null),
-      fields: Object.entries(fieldsOfCase(db, source.id)).map(([k, v]) => `${k}=${v}`),
+      recordType: source.recordTypeId === null ? null : ((await recordTypeById(tx, source.recordTypeId))?.name ?? null),
+      fields: Object.entries(await fieldsOfCase(tx, source.id)).map(([k, v]) => `${k}=${v}`),
       notify: r.notify,
       as: r.as ?? null,
     },

@@ -2,7 +2,7 @@
 // notification row per participant but the author, and one for the case owner when someone else
 // wrote a public comment (CASEGATE_NOTIFY_OWNER), in the caller's transaction.
 import type { Config } from '../config.js';
-import { transaction, type Db } from '../db/client.js';
+import type { Tx } from '../db/engine.js';
 import type { CaseRow } from '../db/cases.js';
 import { touchCase } from '../db/cases.js';
 import { insertComment } from '../db/comments.js';
@@ -30,42 +30,40 @@ export interface NewComment {
 }
 
 /** Writes the comment and its notifications; returns the comment id. */
-export function addComment(db: Db, config: Pick<Config, 'domain' | 'notifyOwner'>, row: CaseRow, c: NewComment, now: number): number {
-  return transaction(db, () => {
-    const commentId = insertComment(
-      db,
-      {
-        caseId: row.id,
-        authorEmail: c.authorEmail,
-        authorName: c.authorName,
-        body: c.body,
-        fullBody: c.fullBody,
-        source: c.source,
-        internal: c.internal,
-        inboundId: c.inboundId,
-      },
-      now,
-    );
-    for (const a of c.attachments) insertAttachment(db, commentId, a, now);
-    touchCase(db, row.id, now);
-    const parties = participantsOf(db, row);
-    const to = commentRecipients(parties.all, c.authorEmail, c.internal);
-    if (to.length > 0) {
-      enqueueNotification(db, { caseId: row.id, commentId, kind: 'comment', recipients: to, collaborators: parties.collaborators }, config.domain, now);
-    }
-    const owner = config.notifyOwner ? ownerToNotify(db, row, c, to) : null;
-    if (owner !== null) enqueueNotification(db, { caseId: row.id, commentId, kind: 'owner', recipients: [owner] }, config.domain, now);
-    return commentId;
-  });
+export async function addComment(tx: Tx, config: Pick<Config, 'domain' | 'notifyOwner'>, row: CaseRow, c: NewComment, now: number): Promise<number> {
+  const commentId = await insertComment(
+    tx,
+    {
+      caseId: row.id,
+      authorEmail: c.authorEmail,
+      authorName: c.authorName,
+      body: c.body,
+      fullBody: c.fullBody,
+      source: c.source,
+      internal: c.internal,
+      inboundId: c.inboundId,
+    },
+    now,
+  );
+  for (const a of c.attachments) await insertAttachment(tx, commentId, a, now);
+  await touchCase(tx, row.id, now);
+  const parties = await participantsOf(tx, row);
+  const to = commentRecipients(parties.all, c.authorEmail, c.internal);
+  if (to.length > 0) {
+    await enqueueNotification(tx, { caseId: row.id, commentId, kind: 'comment', recipients: to, collaborators: parties.collaborators }, config.domain, now);
+  }
+  const owner = config.notifyOwner ? await ownerToNotify(tx, row, c, to) : null;
+  if (owner !== null) await enqueueNotification(tx, { caseId: row.id, commentId, kind: 'owner', recipients: [owner] }, config.domain, now);
+  return commentId;
 }
 
 /**
  * The owner's address when they are to hear of this comment: a public one written by someone else,
  * to an owner who does not already get it as a participant. Null otherwise.
  */
-function ownerToNotify(db: Db, row: CaseRow, c: NewComment, participantsTold: readonly string[]): string | null {
+async function ownerToNotify(tx: Tx, row: CaseRow, c: NewComment, participantsTold: readonly string[]): Promise<string | null> {
   if (c.internal || row.ownerId === null) return null;
-  const owner = userById(db, row.ownerId);
+  const owner = await userById(tx, row.ownerId);
   if (owner === undefined) return null;
   const lower = normalizeEmail(owner.email);
   if (lower === normalizeEmail(c.authorEmail) || participantsTold.some((p) => normalizeEmail(p) === lower)) return null;

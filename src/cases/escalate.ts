@@ -3,7 +3,7 @@
 // matches (syncContacts on); off, or when several match, the case stays unlinked and keeps the
 // customer's email and name for its suggested contacts.
 import type { Config } from '../config.js';
-import { transaction, type Db } from '../db/client.js';
+import type { Tx } from '../db/engine.js';
 import type { CaseRow } from '../db/cases.js';
 import { allContacts, contactById, type ContactRow } from '../db/contacts.js';
 import { localPartOf } from '../domain/address.js';
@@ -20,52 +20,50 @@ export interface Escalation {
   customer: Customer;
 }
 
-export function escalateCase(
-  db: Db,
+export async function escalateCase(
+  tx: Tx,
   config: Pick<Config, 'domain' | 'defaultOwner' | 'syncContacts'>,
   input: Escalation,
   now = Date.now(),
-): CaseRow {
+): Promise<CaseRow> {
   const customer = trimmed(input.customer);
   const email = customer.email ? checkEmail(customer.email, 'customer email') : null;
   const priority = input.priority ? requirePriority(input.priority) : 'Medium';
   const name = [customer.firstName, customer.lastName].filter(Boolean).join(' ');
-  return transaction(db, () => {
-    let contact: ContactRow | null = null;
-    if (config.syncContacts) {
-      const match = matchCustomer(customer, allContacts(db));
-      if (match.kind === 'linked') {
-        contact = match.contact;
-      } else if (match.kind === 'none' && email !== null) {
-        const made = createContact(
-          db,
-          {
-            email,
-            firstName: customer.firstName || (customer.lastName ? '' : localPartOf(email)),
-            lastName: customer.lastName ?? '',
-            username: customer.username,
-            handle: customer.handle,
-            externalId: customer.externalId,
-          },
-          now,
-        );
-        contact = contactById(db, made.contact.id) ?? null;
-      }
+  let contact: ContactRow | null = null;
+  if (config.syncContacts) {
+    const match = matchCustomer(customer, await allContacts(tx));
+    if (match.kind === 'linked') {
+      contact = match.contact;
+    } else if (match.kind === 'none' && email !== null) {
+      const made = await createContact(
+        tx,
+        {
+          email,
+          firstName: customer.firstName || (customer.lastName ? '' : localPartOf(email)),
+          lastName: customer.lastName ?? '',
+          username: customer.username,
+          handle: customer.handle,
+          externalId: customer.externalId,
+        },
+        now,
+      );
+      contact = await contactById(tx, made.contact.id) ?? null;
     }
-    return openIncomingCase(
-      db,
-      config,
-      {
-        subject: input.subject,
-        description: input.description ?? '',
-        contact,
-        priority,
-        origin: input.origin?.trim() || 'API',
-        supplied: contact === null && email !== null ? { email, name } : null,
-      },
-      now,
-    );
-  });
+  }
+  return await openIncomingCase(
+    tx,
+    config,
+    {
+      subject: input.subject,
+      description: input.description ?? '',
+      contact,
+      priority,
+      origin: input.origin?.trim() || 'API',
+      supplied: contact === null && email !== null ? { email, name } : null,
+    },
+    now,
+  );
 }
 
 function trimmed(c: Customer): Customer {

@@ -2,7 +2,7 @@
 // whose address hard-bounced gets a `held` row (the hold rule of src/domain/outbox.ts). Every row
 // offers its recipient's own reply address for the case (SPEC §4 *Sender trust*), issued on their
 // first notification and reused for the later ones.
-import type { Db } from '../db/client.js';
+import type { Tx } from '../db/engine.js';
 import { hardBounceOf } from '../db/bounces.js';
 import { collaboratorEmails } from '../db/collaborators.js';
 import { insertOutbox } from '../db/outbox.js';
@@ -23,35 +23,40 @@ export interface Notification {
 }
 
 /** Writes the rows of one notification; returns their ids. Call inside the causing transaction. */
-export function enqueueNotification(db: Db, n: Notification, domain: string, now: number): number[] {
-  const collaborators = n.kind === 'owner' ? [] : (n.collaborators ?? collaboratorEmails(db, n.caseId)).map(normalizeEmail);
-  return n.recipients.map((recipient) => {
+export async function enqueueNotification(tx: Tx, n: Notification, domain: string, now: number): Promise<number[]> {
+  const collaborators = n.kind === 'owner' ? [] : (n.collaborators ?? await collaboratorEmails(tx, n.caseId)).map(normalizeEmail);
+  const ids: number[] = [];
+  for (const recipient of n.recipients) {
     const lower = normalizeEmail(recipient);
-    const note = holdNote(recipient, hardBounceOf(db, lower));
+    const note = holdNote(recipient, await hardBounceOf(tx, lower));
     const token = newMessageToken(now);
     const as: ParticipantKind = n.kind === 'owner' ? 'owner' : collaborators.includes(lower) ? 'collaborator' : 'contact';
-    return insertOutbox(
-      db,
-      {
-        caseId: n.caseId,
-        commentId: n.commentId,
-        kind: n.kind,
-        recipient,
-        recipientLower: lower,
-        token,
-        messageId: outboundMessageId(token, domain),
-        status: note === null ? 'pending' : 'held',
-        lastError: note,
-        replyAddressId: replyAddressFor(db, n.caseId, as, lower, now),
-      },
-      now,
+    const replyAddressId = await replyAddressFor(tx, n.caseId, as, lower, now);
+    ids.push(
+      await insertOutbox(
+        tx,
+        {
+          caseId: n.caseId,
+          commentId: n.commentId,
+          kind: n.kind,
+          recipient,
+          recipientLower: lower,
+          token,
+          messageId: outboundMessageId(token, domain),
+          status: note === null ? 'pending' : 'held',
+          lastError: note,
+          replyAddressId,
+        },
+        now,
+      ),
     );
-  });
+  }
+  return ids;
 }
 
 /** The participant's live reply address for the case: the one issued before, else a new one. */
-function replyAddressFor(db: Db, caseId: number, kind: ParticipantKind, lower: string, now: number): number {
-  const live = liveReplyAddress(db, caseId, kind, lower);
+async function replyAddressFor(tx: Tx, caseId: number, kind: ParticipantKind, lower: string, now: number): Promise<number> {
+  const live = await liveReplyAddress(tx, caseId, kind, lower);
   if (live !== undefined) return live.id;
-  return insertReplyAddress(db, { token: newToken(), caseId, kind, addressLower: lower }, now).id;
+  return insertReplyAddress(tx, { token: newToken(), caseId, kind, addressLower: lower }, now);
 }

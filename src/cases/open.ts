@@ -1,7 +1,7 @@
 // Opening a case (SPEC §2.1–2.6), for the CLI, mail and HTTP alike: the rules, the insert and the
 // "case created" notifications, in the caller's transaction. Returns the row.
 import type { Config } from '../config.js';
-import { transaction, type Db } from '../db/client.js';
+import type { Tx } from '../db/engine.js';
 import { insertCase, type CaseRow } from '../db/cases.js';
 import type { ContactRow } from '../db/contacts.js';
 import type { AssetRow } from '../db/assets.js';
@@ -96,7 +96,7 @@ function requireAllowed(rt: RecordTypeRow | null, c: { priority: Priority; origi
   return origin;
 }
 
-export function openCase(db: Db, config: Pick<Config, 'domain'>, input: OpenCase, now: number): CaseRow {
+export async function openCase(tx: Tx, config: Pick<Config, 'domain'>, input: OpenCase, now: number): Promise<CaseRow> {
   const subject = input.subject.trim();
   if (subject === '') throw invalid('a case needs a subject; give --subject "..."');
   requireEligible(input.contact);
@@ -108,49 +108,47 @@ export function openCase(db: Db, config: Pick<Config, 'domain'>, input: OpenCase
   const owner = chooseOwner({
     explicitOwnerId: input.ownerId,
     assign: input.assign,
-    rules: allRules(db).map((r) => ({ ...r, order: r.sortOrder })),
+    rules: (await allRules(tx)).map((r) => ({ ...r, order: r.sortOrder })),
     facts: { subject, fromEmail: input.supplied?.email ?? input.contact?.email ?? null, priority: input.priority, accountId },
     defaultOwnerId: input.defaultOwnerId,
     creatorId: input.creatorId,
   });
-  return transaction(db, () => {
-    const row = insertCase(
-      db,
-      {
-        subject,
-        description: input.description,
-        status,
-        priority: input.priority,
-        origin,
-        contactId: input.contact?.id ?? null,
-        accountId,
-        ownerId: owner.ownerId,
-        parentId: input.parent?.id ?? null,
-        assetId: input.asset?.id ?? null,
-        recordTypeId: input.recordType?.id ?? null,
-        division,
-        closedWhenCreated,
-        addressToken: newToken(),
-        threadRoot: input.threadRoot,
-        suppliedEmail: input.supplied?.email ?? null,
-        suppliedName: input.supplied?.name ?? null,
-        closedAt: closedWhenCreated ? now : null,
-      },
+  const row = await insertCase(
+    tx,
+    {
+      subject,
+      description: input.description,
+      status,
+      priority: input.priority,
+      origin,
+      contactId: input.contact?.id ?? null,
+      accountId,
+      ownerId: owner.ownerId,
+      parentId: input.parent?.id ?? null,
+      assetId: input.asset?.id ?? null,
+      recordTypeId: input.recordType?.id ?? null,
+      division,
+      closedWhenCreated,
+      addressToken: newToken(),
+      threadRoot: input.threadRoot,
+      suppliedEmail: input.supplied?.email ?? null,
+      suppliedName: input.supplied?.name ?? null,
+      closedAt: closedWhenCreated ? now : null,
+    },
+    config.domain,
+    now,
+  );
+  if (Object.keys(fields).length > 0) await setCaseFields(tx, row.id, fields);
+  if (input.notify) {
+    const parties = await participantsOf(tx, row);
+    await enqueueNotification(
+      tx,
+      { caseId: row.id, commentId: null, kind: 'case-created', recipients: parties.all, collaborators: parties.collaborators },
       config.domain,
       now,
     );
-    if (Object.keys(fields).length > 0) setCaseFields(db, row.id, fields);
-    if (input.notify) {
-      const parties = participantsOf(db, row);
-      enqueueNotification(
-        db,
-        { caseId: row.id, commentId: null, kind: 'case-created', recipients: parties.all, collaborators: parties.collaborators },
-        config.domain,
-        now,
-      );
-    }
-    return row;
-  });
+  }
+  return row;
 }
 
 /** A case asked for from outside by a customer (API escalation, Web-to-Case). */
@@ -169,10 +167,10 @@ export interface IncomingCase {
  * (a setting that names none never refuses the case: it opens without an owner), the "case created"
  * email, no parent, asset or record type.
  */
-export function openIncomingCase(db: Db, config: Pick<Config, 'domain' | 'defaultOwner'>, c: IncomingCase, now: number): CaseRow {
-  const defaultOwner = config.defaultOwner === null ? undefined : userByEmail(db, config.defaultOwner);
-  return openCase(
-    db,
+export async function openIncomingCase(tx: Tx, config: Pick<Config, 'domain' | 'defaultOwner'>, c: IncomingCase, now: number): Promise<CaseRow> {
+  const defaultOwner = config.defaultOwner === null ? undefined : await userByEmail(tx, config.defaultOwner);
+  return await openCase(
+    tx,
     config,
     {
       ...c,

@@ -4,7 +4,8 @@
 import type { Readable } from 'node:stream';
 import type { Config } from '../config.js';
 import { writeBlob } from '../db/blobs.js';
-import { transaction, type Db } from '../db/client.js';
+import type { Db } from '../db/client.js';
+import type { Tx } from '../db/engine.js';
 import type { CaseRow } from '../db/cases.js';
 import { userByEmail } from '../db/users.js';
 import { isParticipant } from '../domain/recipients.js';
@@ -18,7 +19,7 @@ import { requireUserByEmail } from '../admin/users.js';
 import { requirePriority } from '../admin/input.js';
 import { requirePermission, requireUserAllowed, userActor } from '../admin/permissions.js';
 import type { NewAttachment } from '../db/attachments.js';
-import { addComment, type CommentSource } from './comment.js';
+import { addComment, type CommentSource, type NewComment } from './comment.js';
 import { requireCase } from './find.js';
 import { openCase } from './open.js';
 import { participantsOf } from './participants.js';
@@ -51,39 +52,38 @@ export interface CaseRequest {
 }
 
 /** `case create`: opens a case from references as typed. */
-export function openCaseRequest(db: Db, config: Pick<Config, 'domain' | 'defaultOwner'>, r: CaseRequest, now = Date.now()): CaseRow {
-  // One transaction: a refusal after the insert (the default owner, below) leaves nothing behind.
-  return transaction(db, () => openRequested(db, config, r, now));
-}
-
-function openRequested(db: Db, config: Pick<Config, 'domain' | 'defaultOwner'>, r: CaseRequest, now: number): CaseRow {
+/**
+ * `case create`: opens a case from references as typed, in the caller's write transaction (a
+ * refusal after the insert, the default owner below, then leaves nothing behind).
+ */
+export async function openCaseRequest(tx: Tx, config: Pick<Config, 'domain' | 'defaultOwner'>, r: CaseRequest, now = Date.now()): Promise<CaseRow> {
   if (r.subject.trim() === '') throw invalid('a case needs a subject; give --subject "..."');
-  const contact = r.contact ? requireContact(db, r.contact) : null;
-  const accountId = r.account == null ? null : requireAccount(db, r.account, '--account').id;
-  const parent = r.parent ? requireCase(db, r.parent) : null;
+  const contact = r.contact ? await requireContact(tx, r.contact) : null;
+  const accountId = r.account == null ? null : (await requireAccount(tx, r.account, '--account')).id;
+  const parent = r.parent ? await requireCase(tx, r.parent) : null;
   if (r.asset && r.newAsset) throw invalid('--asset names an existing asset and --new-asset creates one; give only one of them');
-  let asset = r.asset ? requireAsset(db, r.asset) : null;
+  let asset = r.asset ? await requireAsset(tx, r.asset) : null;
   if (r.newAsset) {
     const owner = { contactId: contact?.id ?? null, accountId: accountId ?? contact?.accountId ?? null };
     if (owner.contactId === null && owner.accountId === null) {
       throw invalid('a new asset belongs to the case\'s contact or account; give --contact or --account with --new-asset');
     }
     // Inside the caller's transaction: a later refusal removes the asset again.
-    asset = insertNewAsset(db, r.newAsset, owner, now);
+    asset = await insertNewAsset(tx, r.newAsset, owner, now);
   }
-  const recordType = r.recordType ? requireRecordType(db, r.recordType) : null;
+  const recordType = r.recordType ? await requireRecordType(tx, r.recordType) : null;
   const fields = requireAssignments(r.fields ?? []);
   // A record type's defaults replace the global ones.
   const priority = r.priority ? requirePriority(r.priority) : (recordType?.defaultPriority ?? 'Medium');
-  const owner = r.owner ? requireUserByEmail(db, r.owner, 'owner') : null;
-  const creator = r.as ? requireUserAllowed(db, r.as, 'create', 'create cases', 'creator (--as)') : null;
+  const owner = r.owner ? await requireUserByEmail(tx, r.owner, 'owner') : null;
+  const creator = r.as ? await requireUserAllowed(tx, r.as, 'create', 'create cases', 'creator (--as)') : null;
   const assign = r.assign !== false;
   // An admin at the CLI can fix a default owner that names no user, so it is refused here; mail
   // never is (the case opens without an owner, see src/ingest/apply.ts).
-  const defaultOwner = config.defaultOwner === null ? undefined : userByEmail(db, config.defaultOwner);
+  const defaultOwner = config.defaultOwner === null ? undefined : await userByEmail(tx, config.defaultOwner);
   const needsDefault = owner === null && assign && config.defaultOwner !== null && defaultOwner === undefined;
-  const row = openCase(
-    db,
+  const row = await openCase(
+    tx,
     config,
     {
       subject: r.subject,
@@ -141,7 +141,8 @@ export interface CommentRequest {
 
 /**
  * `comment add`: an agent (user) or a participant of the case writes a comment. Who may is checked
- * before any attachment is stored.
+ * before any attachment is stored; the attachments are written to the blob store before the
+ * comment's own transaction, which this opens.
  */
 export async function commentRequest(
   db: Db,
@@ -150,14 +151,17 @@ export async function commentRequest(
   r: CommentRequest,
   now = Date.now(),
 ): Promise<{ id: number; author: string; attachments: NewAttachment[] }> {
-  const user = userByEmail(db, r.as);
-  // A comment changes the case: a user needs Edit on cases; participants write as today.
-  if (user) requirePermission(userActor(user), 'edit', `comment on case ${row.number}`);
-  if (!user && !isParticipant(r.as, null, participantsOf(db, row).all)) {
-    throw forbidden(
-      `${r.as} is neither a user nor a participant of case ${row.number}; comment as a user (casegate user list) or as the contact or a collaborator`,
-    );
-  }
+  const user = await db.transaction(async (tx) => {
+    const found = await userByEmail(tx, r.as);
+    // A comment changes the case: a user needs Edit on cases; participants write as today.
+    if (found) requirePermission(userActor(found), 'edit', `comment on case ${row.number}`);
+    if (!found && !isParticipant(r.as, null, (await participantsOf(tx, row)).all)) {
+      throw forbidden(
+        `${r.as} is neither a user nor a participant of case ${row.number}; comment as a user (casegate user list) or as the contact or a collaborator`,
+      );
+    }
+    return found;
+  }, 'read');
   if (r.internal && !user) throw forbidden(`only users may write internal comments; ${r.as} is not a user`);
   if (r.body.trim() === '') throw invalid('the comment is empty; give some text with --body or --file');
   const attachments: NewAttachment[] = [];
@@ -166,21 +170,16 @@ export async function commentRequest(
     attachments.push({ filename: a.filename, contentType: a.contentType, size: blob.size, sha256: blob.sha256, contentId: null, inline: false });
   }
   const author = user?.email ?? r.as;
-  const id = addComment(
-    db,
-    config,
-    row,
-    {
-      authorEmail: author,
-      authorName: user?.name ?? null,
-      body: r.body,
-      fullBody: r.body,
-      source: r.source ?? 'cli',
-      internal: r.internal,
-      inboundId: null,
-      attachments,
-    },
-    now,
-  );
+  const comment: NewComment = {
+    authorEmail: author,
+    authorName: user?.name ?? null,
+    body: r.body,
+    fullBody: r.body,
+    source: r.source ?? 'cli',
+    internal: r.internal,
+    inboundId: null,
+    attachments,
+  };
+  const id = await db.transaction((tx) => addComment(tx, config, row, comment, now));
   return { id, author, attachments };
 }

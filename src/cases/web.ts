@@ -3,7 +3,7 @@
 // unlinked with the submitter as supplied email; assignment; the "case created" email. The
 // description and the attachments become the case's first comment, as the body of a mail does.
 import type { Config } from '../config.js';
-import { transaction, type Db } from '../db/client.js';
+import type { Tx } from '../db/engine.js';
 import type { CaseRow } from '../db/cases.js';
 import { contactById, contactsByEmail, type ContactRow } from '../db/contacts.js';
 import type { NewAttachment } from '../db/attachments.js';
@@ -21,41 +21,39 @@ export interface WebSubmission {
   attachments: readonly NewAttachment[];
 }
 
-export function openWebCase(
-  db: Db,
+export async function openWebCase(
+  tx: Tx,
   config: Pick<Config, 'domain' | 'defaultOwner' | 'webCreateContacts' | 'notifyOwner'>,
   s: WebSubmission,
   now = Date.now(),
-): CaseRow {
-  return transaction(db, () => {
-    const match = matchContact(s.email, contactsByEmail(db, s.email));
-    let contact: ContactRow | null = match.kind === 'linked' ? match.contact : null;
-    if (match.kind === 'none' && config.webCreateContacts) {
-      const made = contactFromSender({ address: s.email, name: s.name });
-      contact = contactById(db, createContact(db, made, now).contact.id) ?? null;
-    }
-    const row = openIncomingCase(
-      db,
+): Promise<CaseRow> {
+  const match = matchContact(s.email, await contactsByEmail(tx, s.email));
+  let contact: ContactRow | null = match.kind === 'linked' ? match.contact : null;
+  if (match.kind === 'none' && config.webCreateContacts) {
+    const made = contactFromSender({ address: s.email, name: s.name });
+    contact = await contactById(tx, (await createContact(tx, made, now)).contact.id) ?? null;
+  }
+  const row = await openIncomingCase(
+    tx,
+    config,
+    {
+      subject: s.subject,
+      description: s.description,
+      contact,
+      priority: 'Medium',
+      origin: 'Web',
+      supplied: contact === null ? { email: s.email, name: s.name } : null,
+    },
+    now,
+  );
+  if (s.description.trim() !== '' || s.attachments.length > 0) {
+    await addComment(
+      tx,
       config,
-      {
-        subject: s.subject,
-        description: s.description,
-        contact,
-        priority: 'Medium',
-        origin: 'Web',
-        supplied: contact === null ? { email: s.email, name: s.name } : null,
-      },
+      row,
+      { authorEmail: s.email, authorName: s.name, body: s.description, fullBody: s.description, source: 'web', internal: false, inboundId: null, attachments: s.attachments },
       now,
     );
-    if (s.description.trim() !== '' || s.attachments.length > 0) {
-      addComment(
-        db,
-        config,
-        row,
-        { authorEmail: s.email, authorName: s.name, body: s.description, fullBody: s.description, source: 'web', internal: false, inboundId: null, attachments: s.attachments },
-        now,
-      );
-    }
-    return row;
-  });
+  }
+  return row;
 }

@@ -5,13 +5,14 @@ import { commands } from './commands/index.js';
 export function buildProgram(): Command {
   const program = new Command('casegate')
     .description('Email-to-case gateway: turns support mail into cases and comments, and sends every participant their own copy.')
-    .option('--db <path>', 'SQLite database file (env CASEGATE_DB)', undefined)
+    .option('--db <path|url>', 'SQLite database file, or a postgres://USER:PASSWORD@HOST:5432/DB URL (env CASEGATE_DB)', undefined)
     .option('--json', 'print results as JSON')
     .addHelpText(
       'after',
       `
 Settings come from flags, then environment variables, then defaults:
-  CASEGATE_DB                 SQLite file                      (./data/casegate.db)
+  CASEGATE_DB                 SQLite file or postgres:// URL   (./data/casegate.db)
+  CASEGATE_BLOB_DIR           folder of attachment contents    (blobs/ beside the SQLite file; ./data/blobs with PostgreSQL)
   CASEGATE_DOMAIN             mail domain of case addresses    (cases.localhost)
   CASEGATE_FROM               From of notifications            (support@<domain>)
   CASEGATE_SMTP_URL           outbound relay, smtp://host:port (none: write .eml files)

@@ -3,7 +3,7 @@
 // map from error to exit, src/errors.ts).
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../config.js';
-import { openDb, type Db } from '../db/client.js';
+import { openDb, type Db, type Tx } from '../db/client.js';
 import { cliExitOf, type ExitCodes } from '../errors.js';
 import { printJson } from './output.js';
 
@@ -11,6 +11,10 @@ export interface Context {
   readonly config: Config;
   readonly db: Db;
   readonly json: boolean;
+  /** Runs `work` in a write transaction of its own: the command's unit of work. */
+  write<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Runs `work` in a read-only transaction of its own. */
+  read<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
 }
 
 /** Options loadConfig reads: global ones (--db, --json) and those of some commands. */
@@ -48,15 +52,22 @@ export function action<O, R>(
     try {
       const config = loadConfig({ db: globals.db, host: globals.host, port: globals.port, leaseSeconds: globals.leaseSeconds, http: globals.http });
       options.before?.(opts, positional, config);
-      db = openDb(config.db);
-      const ctx: Context = { config, db, json: globals.json === true };
+      const opened = await openDb(config.db, { blobDir: config.blobDir ?? undefined });
+      db = opened;
+      const ctx: Context = {
+        config,
+        db: opened,
+        json: globals.json === true,
+        write: (work) => opened.transaction(work, 'write'),
+        read: (work) => opened.transaction(work, 'read'),
+      };
       const result = await fn(ctx, opts, positional);
       if (ctx.json) printJson(result ?? null);
       else if (human) human(result, ctx, opts);
     } catch (err) {
       reportError(err, options.exitCodes);
     } finally {
-      db?.close();
+      await db?.close().catch(() => undefined);
     }
   };
 }

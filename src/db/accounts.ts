@@ -1,27 +1,24 @@
 // The `accounts` table: customer organisations.
-import { statement, type Db } from './client.js';
+import type { Tx } from './engine.js';
 import type { accounts } from './schema.js';
 
 export type AccountRow = typeof accounts.$inferSelect;
 
-const COLUMNS = 'id, name, created_at AS createdAt';
+const COLUMNS = 'id, name, created_at AS "createdAt"';
 
-export function insertAccount(db: Db, name: string, now: number): AccountRow {
-  return statement<[string, number], AccountRow>(db, `INSERT INTO accounts (name, created_at) VALUES (?, ?) RETURNING ${COLUMNS}`).get(
-    name,
-    now,
-  ) as AccountRow;
+export async function insertAccount(tx: Tx, name: string, now: number): Promise<AccountRow> {
+  return (await tx.get<AccountRow>(`INSERT INTO accounts (name, created_at) VALUES (?, ?) RETURNING ${COLUMNS}`, [name, now])) as AccountRow;
 }
 
-export function accountById(db: Db, id: number): AccountRow | undefined {
-  return statement<[number], AccountRow>(db, `SELECT ${COLUMNS} FROM accounts WHERE id = ?`).get(id);
+export function accountById(tx: Tx, id: number): Promise<AccountRow | undefined> {
+  return tx.get<AccountRow>(`SELECT ${COLUMNS} FROM accounts WHERE id = ?`, [id]);
 }
 
 /** The account with this name, compared case-insensitively. */
-export function accountByName(db: Db, name: string): AccountRow | undefined {
-  return statement<[string], AccountRow>(db, `SELECT ${COLUMNS} FROM accounts WHERE lower(name) = lower(?) LIMIT 1`).get(name);
+export function accountByName(tx: Tx, name: string): Promise<AccountRow | undefined> {
+  return tx.get<AccountRow>(`SELECT ${COLUMNS} FROM accounts WHERE lower(name) = lower(?) ORDER BY id LIMIT 1`, [name]);
 }
 
-export function allAccounts(db: Db): AccountRow[] {
-  return statement<[], AccountRow>(db, `SELECT ${COLUMNS} FROM accounts ORDER BY id`).all();
+export function allAccounts(tx: Tx): Promise<AccountRow[]> {
+  return tx.all<AccountRow>(`SELECT ${COLUMNS} FROM accounts ORDER BY id`);
 }

@@ -1,30 +1,30 @@
 // The `api_keys` table: keys of the HTTP API, by the SHA-256 of the key (never the key itself).
-import { statement, type Db } from './client.js';
+import type { Tx } from './engine.js';
 import type { apiKeys } from './schema.js';
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 
-const COLUMNS = 'id, name, prefix, key_hash AS keyHash, permissions, created_at AS createdAt, revoked_at AS revokedAt';
+const COLUMNS = 'id, name, prefix, key_hash AS "keyHash", permissions, created_at AS "createdAt", revoked_at AS "revokedAt"';
 
-export function insertApiKey(db: Db, k: Pick<ApiKeyRow, 'name' | 'prefix' | 'keyHash' | 'permissions'>, now: number): ApiKeyRow {
-  return statement<unknown[], ApiKeyRow>(
-    db,
+export async function insertApiKey(tx: Tx, k: Pick<ApiKeyRow, 'name' | 'prefix' | 'keyHash' | 'permissions'>, now: number): Promise<ApiKeyRow> {
+  return (await tx.get<ApiKeyRow>(
     `INSERT INTO api_keys (name, prefix, key_hash, permissions, created_at) VALUES (?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
-  ).get(k.name, k.prefix, k.keyHash, k.permissions, now) as ApiKeyRow;
+    [k.name, k.prefix, k.keyHash, k.permissions, now],
+  )) as ApiKeyRow;
 }
 
-export function apiKeyByHash(db: Db, keyHash: string): ApiKeyRow | undefined {
-  return statement<[string], ApiKeyRow>(db, `SELECT ${COLUMNS} FROM api_keys WHERE key_hash = ?`).get(keyHash);
+export function apiKeyByHash(tx: Tx, keyHash: string): Promise<ApiKeyRow | undefined> {
+  return tx.get<ApiKeyRow>(`SELECT ${COLUMNS} FROM api_keys WHERE key_hash = ?`, [keyHash]);
 }
 
-export function apiKeyById(db: Db, id: number): ApiKeyRow | undefined {
-  return statement<[number], ApiKeyRow>(db, `SELECT ${COLUMNS} FROM api_keys WHERE id = ?`).get(id);
+export function apiKeyById(tx: Tx, id: number): Promise<ApiKeyRow | undefined> {
+  return tx.get<ApiKeyRow>(`SELECT ${COLUMNS} FROM api_keys WHERE id = ?`, [id]);
 }
 
-export function allApiKeys(db: Db): ApiKeyRow[] {
-  return statement<[], ApiKeyRow>(db, `SELECT ${COLUMNS} FROM api_keys ORDER BY id`).all();
+export function allApiKeys(tx: Tx): Promise<ApiKeyRow[]> {
+  return tx.all<ApiKeyRow>(`SELECT ${COLUMNS} FROM api_keys ORDER BY id`);
 }
 
-export function setApiKeyRevoked(db: Db, id: number, now: number): void {
-  statement<[number, number], unknown>(db, 'UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id);
+export async function setApiKeyRevoked(tx: Tx, id: number, now: number): Promise<void> {
+  await tx.run('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [now, id]);
 }

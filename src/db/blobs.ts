@@ -100,8 +100,15 @@ export async function syncDir(dir: string): Promise<void> {
 
 /** Blobs held by messages in flight in this process: path → how many hold it. */
 const holds = new Map<string, number>();
+/**
+ * Counts every hold taken in this process. A removal that asked the database (asynchronously)
+ * whether a row names a blob removes it only when no hold was taken meanwhile: a message that
+ * held it and committed its row while the answer was on its way keeps its file.
+ */
+let holdsTaken = 0;
 
 function hold(file: string): void {
+  holdsTaken += 1;
   holds.set(file, (holds.get(file) ?? 0) + 1);
 }
 
@@ -117,16 +124,26 @@ export function isHeld(file: string): boolean {
 }
 
 /**
- * Lets go of the blobs one message held (one entry per writeBlob) and removes those that
- * `isStored` (a `blobs` row names it) does not keep and no other message holds. Call it after the
- * message's transaction settled, whatever its outcome. Returns what was removed.
+ * Lets go of the blobs one message held (one entry per writeBlob) and removes those that no
+ * `blobs` row names (`storedOf` says which of a list have one, in one look) and no other message
+ * holds. Call it after the message's transaction settled, whatever its outcome. Returns what was removed.
  */
-export function releaseBlobs(blobDir: string, shas: readonly string[], isStored: (sha256: string) => boolean): { files: number; bytes: number } {
+export async function releaseBlobs(
+  blobDir: string,
+  shas: readonly string[],
+  storedOf: (shas: readonly string[]) => Promise<Set<string>>,
+): Promise<{ files: number; bytes: number }> {
   const freed = { files: 0, bytes: 0 };
   for (const sha of shas) unhold(blobPath(blobDir, sha));
-  for (const sha of new Set(shas)) {
+  const candidates = [...new Set(shas)].filter((sha) => !isHeld(blobPath(blobDir, sha)));
+  if (candidates.length === 0) return freed;
+  const before = holdsTaken;
+  const stored = await storedOf(candidates);
+  // Checked again after the answer, with no await between the check and the removal.
+  if (holdsTaken !== before) return freed;
+  for (const sha of candidates) {
     const file = blobPath(blobDir, sha);
-    if (isHeld(file) || isStored(sha)) continue;
+    if (stored.has(sha) || isHeld(file)) continue;
     freed.bytes += removeFile(file);
     freed.files += 1;
   }
@@ -159,7 +176,12 @@ export interface GarbageReport {
  * may belong to a message another process is still receiving) and held by no message here.
  * `storedOf` says which of a list of hashes have a row.
  */
-export function collectGarbage(blobDir: string, storedOf: (shas: readonly string[]) => Set<string>, graceMs: number, now = Date.now()): GarbageReport {
+export async function collectGarbage(
+  blobDir: string,
+  storedOf: (shas: readonly string[]) => Promise<Set<string>>,
+  graceMs: number,
+  now = Date.now(),
+): Promise<GarbageReport> {
   const report: GarbageReport = { orphans: 0, temps: 0, bytes: 0 };
   const old = (file: string): boolean => now - fs.statSync(file).mtimeMs >= graceMs;
   for (const name of listDir(path.join(blobDir, 'tmp'))) {
@@ -173,15 +195,22 @@ export function collectGarbage(blobDir: string, storedOf: (shas: readonly string
   for (const prefix of listDir(blobDir)) {
     if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
     const candidates = listDir(path.join(blobDir, prefix)).filter((name) => /^[0-9a-f]{64}$/.test(name) && name.startsWith(prefix));
-    const stored = storedOf(candidates);
+    const before = holdsTaken;
+    const stored = await storedOf(candidates);
     for (const sha of candidates) {
       const file = blobPath(blobDir, sha);
-      if (stored.has(sha) || isHeld(file) || !old(file)) continue;
+      // A hold taken while the rows were read may be a message that just committed one of these.
+      if (stored.has(sha) || isHeld(file) || holdsTaken !== before || !isThere(file) || !old(file)) continue;
       report.bytes += removeFile(file);
       report.orphans += 1;
     }
   }
   return report;
+}
+
+/** Whether the file is (still) there. */
+function isThere(file: string): boolean {
+  return fs.existsSync(file);
 }
 
 function listDir(dir: string): string[] {

@@ -1,5 +1,5 @@
 // The `bounces` table: addresses that bounced. A hard bounce holds later notifications to them.
-import { statement, type Db } from './client.js';
+import type { Tx } from './engine.js';
 
 export interface HardBounce {
   status: string;
@@ -7,26 +7,26 @@ export interface HardBounce {
 }
 
 /** The hard bounce recorded for an address (`lower`: normalised), or undefined. */
-export function hardBounceOf(db: Db, lower: string): HardBounce | undefined {
-  return statement<[string], HardBounce>(db, 'SELECT status, diagnostic FROM bounces WHERE address_lower = ? AND hard = 1').get(lower);
+export function hardBounceOf(tx: Tx, lower: string): Promise<HardBounce | undefined> {
+  return tx.get<HardBounce>('SELECT status, diagnostic FROM bounces WHERE address_lower = ? AND hard = TRUE', [lower]);
 }
 
 /** Records a bounce of an address; a later soft bounce does not downgrade a hard one. */
-export function upsertBounce(
-  db: Db,
+export async function upsertBounce(
+  tx: Tx,
   b: { addressLower: string; hard: boolean; status: string; diagnostic: string | null; outboxId: number },
   now: number,
-): void {
-  statement<unknown[]>(
-    db,
+): Promise<void> {
+  await tx.run(
     `INSERT INTO bounces (address_lower, hard, status, diagnostic, outbox_id, created_at) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT (address_lower) DO UPDATE SET hard = excluded.hard, status = excluded.status,
        diagnostic = excluded.diagnostic, outbox_id = excluded.outbox_id, created_at = excluded.created_at
-     WHERE excluded.hard = 1 OR bounces.hard = 0`,
-  ).run(b.addressLower, b.hard ? 1 : 0, b.status, b.diagnostic, b.outboxId, now);
+     WHERE excluded.hard = TRUE OR bounces.hard = FALSE`,
+    [b.addressLower, b.hard ? 1 : 0, b.status, b.diagnostic, b.outboxId, now],
+  );
 }
 
 /** Forgets the bounce record of an address (an admin retried a row held for it). */
-export function forgetBounce(db: Db, lower: string): void {
-  statement<[string]>(db, 'DELETE FROM bounces WHERE address_lower = ?').run(lower);
+export async function forgetBounce(tx: Tx, lower: string): Promise<void> {
+  await tx.run('DELETE FROM bounces WHERE address_lower = ?', [lower]);
 }

@@ -1,6 +1,6 @@
 // The `cases` table. A case's number follows from its id (caseNumberOf), so a new row is inserted
 // and then numbered, in the caller's transaction.
-import { bool, statement, type Db } from './client.js';
+import { bool, type Tx } from './engine.js';
 import type { cases } from './schema.js';
 import { caseNumberOf, threadRootId } from '../domain/mailNames.js';
 import type { CaseStatus } from '../domain/caseRules.js';
@@ -12,75 +12,81 @@ export type NewCaseRow = Omit<CaseRow, 'id' | 'number' | 'threadRoot' | 'created
 };
 
 /** The columns of a CaseRow; `t` prefixes each with a table alias, e.g. `c.`. */
-const columns = (t = ''): string => `${t}id, ${t}number, ${t}subject, ${t}description, ${t}status, ${t}priority, ${t}origin, ${t}contact_id AS contactId,
-  ${t}account_id AS accountId, ${t}owner_id AS ownerId, ${t}parent_id AS parentId, ${t}asset_id AS assetId, ${t}record_type_id AS recordTypeId,
+const columns = (t = ''): string => `${t}id, ${t}number, ${t}subject, ${t}description, ${t}status, ${t}priority, ${t}origin, ${t}contact_id AS "contactId",
+  ${t}account_id AS "accountId", ${t}owner_id AS "ownerId", ${t}parent_id AS "parentId", ${t}asset_id AS "assetId", ${t}record_type_id AS "recordTypeId",
   ${t}division,
-  ${t}closed_when_created AS closedWhenCreated, ${t}address_token AS addressToken, ${t}thread_root AS threadRoot,
-  ${t}supplied_email AS suppliedEmail, ${t}supplied_name AS suppliedName, ${t}created_at AS createdAt,
-  ${t}updated_at AS updatedAt, ${t}closed_at AS closedAt`;
+  ${t}closed_when_created AS "closedWhenCreated", ${t}address_token AS "addressToken", ${t}thread_root AS "threadRoot",
+  ${t}supplied_email AS "suppliedEmail", ${t}supplied_name AS "suppliedName", ${t}created_at AS "createdAt",
+  ${t}updated_at AS "updatedAt", ${t}closed_at AS "closedAt"`;
 const COLUMNS = columns();
 
-type Raw = Omit<CaseRow, 'closedWhenCreated'> & { closedWhenCreated: number };
+type Raw = Omit<CaseRow, 'closedWhenCreated'> & { closedWhenCreated: number | boolean };
 const row = (r: Raw | undefined): CaseRow | undefined => (r === undefined ? undefined : { ...r, closedWhenCreated: bool(r.closedWhenCreated) });
+const rows = (all: Raw[]): CaseRow[] => all.map((r) => row(r) as CaseRow);
 
 /** Inserts and numbers a case; `mailDomain` names the thread root of a case not opened by mail. */
-export function insertCase(db: Db, c: NewCaseRow, mailDomain: string, now: number): CaseRow {
+export async function insertCase(tx: Tx, c: NewCaseRow, mailDomain: string, now: number): Promise<CaseRow> {
   const placeholder = `new-${c.addressToken}`;
-  const { id } = statement<unknown[], { id: number }>(
-    db,
+  const id = await tx.insert(
     `INSERT INTO cases (number, subject, description, status, priority, origin, contact_id, account_id, owner_id,
        parent_id, asset_id, record_type_id, division, closed_when_created, address_token, thread_root, supplied_email,
        supplied_name, created_at, updated_at, closed_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-  ).get(
-    placeholder,
-    c.subject,
-    c.description,
-    c.status,
-    c.priority,
-    c.origin,
-    c.contactId,
-    c.accountId,
-    c.ownerId,
-    c.parentId,
-    c.assetId,
-    c.recordTypeId,
-    c.division,
-    c.closedWhenCreated ? 1 : 0,
-    c.addressToken,
-    c.threadRoot ?? placeholder,
-    c.suppliedEmail,
-    c.suppliedName,
-    now,
-    now,
-    c.closedAt,
-  ) as { id: number };
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      placeholder,
+      c.subject,
+      c.description,
+      c.status,
+      c.priority,
+      c.origin,
+      c.contactId,
+      c.accountId,
+      c.ownerId,
+      c.parentId,
+      c.assetId,
+      c.recordTypeId,
+      c.division,
+      c.closedWhenCreated ? 1 : 0,
+      c.addressToken,
+      c.threadRoot ?? placeholder,
+      c.suppliedEmail,
+      c.suppliedName,
+      now,
+      now,
+      c.closedAt,
+    ],
+  );
   const number = caseNumberOf(id);
   return row(
-    statement<[string, string, number], Raw>(db, `UPDATE cases SET number = ?, thread_root = ? WHERE id = ? RETURNING ${COLUMNS}`).get(
-      number,
-      c.threadRoot ?? threadRootId(number, mailDomain),
-      id,
-    ),
+    await tx.get<Raw>(`UPDATE cases SET number = ?, thread_root = ? WHERE id = ? RETURNING ${COLUMNS}`, [number, c.threadRoot ?? threadRootId(number, mailDomain), id]),
   ) as CaseRow;
 }
 
-export function caseById(db: Db, id: number): CaseRow | undefined {
-  return row(statement<[number], Raw>(db, `SELECT ${COLUMNS} FROM cases WHERE id = ?`).get(id));
+export async function caseById(tx: Tx, id: number): Promise<CaseRow | undefined> {
+  return row(await tx.get<Raw>(`SELECT ${COLUMNS} FROM cases WHERE id = ?`, [id]));
 }
 
-export function caseByNumber(db: Db, number: string): CaseRow | undefined {
-  return row(statement<[string], Raw>(db, `SELECT ${COLUMNS} FROM cases WHERE number = ?`).get(number));
+export async function caseByNumber(tx: Tx, number: string): Promise<CaseRow | undefined> {
+  return row(await tx.get<Raw>(`SELECT ${COLUMNS} FROM cases WHERE number = ?`, [number]));
+}
+
+/**
+ * Takes the case's row lock until the transaction ends, so that writers of the same case (two
+ * adds of collaborators, two copies of one reply) go one after the other. PostgreSQL only: on
+ * SQLite a write transaction holds the one write lock of the whole database already.
+ */
+export async function lockCase(tx: Tx, id: number): Promise<void> {
+  if (tx.dialect === 'postgres') await tx.get('SELECT id FROM cases WHERE id = ? FOR UPDATE', [id]);
 }
 
 /** The case of a case address token (RCPT hot path: the id only). */
-export function caseIdByAddressToken(db: Db, token: string): number | undefined {
-  return statement<[string], { id: number }>(db, 'SELECT id FROM cases WHERE address_token = ?').get(token)?.id;
+export async function caseIdByAddressToken(tx: Tx, token: string): Promise<number | undefined> {
+  return (await tx.get<{ id: number }>('SELECT id FROM cases WHERE address_token = ?', [token]))?.id;
 }
 
 /** The (oldest) case whose thread root is this Message-ID. */
-export function caseIdByThreadRoot(db: Db, messageId: string): number | undefined {
-  return statement<[string], { id: number }>(db, 'SELECT id FROM cases WHERE thread_root = ? ORDER BY id LIMIT 1').get(messageId)?.id;
+export async function caseIdByThreadRoot(tx: Tx, messageId: string): Promise<number | undefined> {
+  return (await tx.get<{ id: number }>('SELECT id FROM cases WHERE thread_root = ? ORDER BY id LIMIT 1', [messageId]))?.id;
 }
 
 export interface CaseFilter {
@@ -91,7 +97,7 @@ export interface CaseFilter {
   unowned?: boolean;
 }
 
-export function listCases(db: Db, filter: CaseFilter = {}): CaseRow[] {
+export async function listCases(tx: Tx, filter: CaseFilter = {}): Promise<CaseRow[]> {
   const where = ['1 = 1'];
   const params: unknown[] = [];
   if (filter.status !== undefined) {
@@ -100,81 +106,73 @@ export function listCases(db: Db, filter: CaseFilter = {}): CaseRow[] {
   }
   if (filter.unlinked) where.push('contact_id IS NULL');
   if (filter.unowned) where.push('owner_id IS NULL');
-  return statement<unknown[], Raw>(db, `SELECT ${COLUMNS} FROM cases WHERE ${where.join(' AND ')} ORDER BY id`)
-    .all(...params)
-    .map((r) => row(r) as CaseRow);
+  return rows(await tx.all<Raw>(`SELECT ${COLUMNS} FROM cases WHERE ${where.join(' AND ')} ORDER BY id`, params));
 }
 
 /** Cases of this origin created at or after `since` (the Web-to-Case daily limit). */
-export function countCasesSince(db: Db, origin: string, since: number): number {
-  return statement<[string, number], { n: number }>(db, 'SELECT count(*) AS n FROM cases WHERE origin = ? AND created_at >= ?').get(origin, since)?.n ?? 0;
+export async function countCasesSince(tx: Tx, origin: string, since: number): Promise<number> {
+  return (await tx.get<{ n: number }>('SELECT count(*) AS n FROM cases WHERE origin = ? AND created_at >= ?', [origin, since]))?.n ?? 0;
 }
 
 /** Numbers of the child cases of a case, oldest first. */
-export function childNumbers(db: Db, parentId: number): string[] {
-  return statement<[number], { number: string }>(db, 'SELECT number FROM cases WHERE parent_id = ? ORDER BY id')
-    .all(parentId)
-    .map((r) => r.number);
+export async function childNumbers(tx: Tx, parentId: number): Promise<string[]> {
+  return (await tx.all<{ number: string }>('SELECT number FROM cases WHERE parent_id = ? ORDER BY id', [parentId])).map((r) => r.number);
 }
 
 /** Sets the status; `closedAt` is the closing time for `Closed`, null otherwise. */
-export function setCaseStatus(db: Db, id: number, status: CaseStatus, closedAt: number | null, now: number): void {
-  statement<[string, number | null, number, number]>(db, 'UPDATE cases SET status = ?, closed_at = ?, updated_at = ? WHERE id = ?').run(
-    status,
-    closedAt,
-    now,
-    id,
-  );
+export async function setCaseStatus(tx: Tx, id: number, status: CaseStatus, closedAt: number | null, now: number): Promise<void> {
+  await tx.run('UPDATE cases SET status = ?, closed_at = ?, updated_at = ? WHERE id = ?', [status, closedAt, now, id]);
 }
 
 /** Marks the case as changed now (a comment was added). */
-export function touchCase(db: Db, id: number, now: number): void {
-  statement<[number, number]>(db, 'UPDATE cases SET updated_at = ? WHERE id = ?').run(now, id);
+export async function touchCase(tx: Tx, id: number, now: number): Promise<void> {
+  await tx.run('UPDATE cases SET updated_at = ? WHERE id = ?', [now, id]);
 }
 
-export function setCaseContact(
-  db: Db,
+export async function setCaseContact(
+  tx: Tx,
   id: number,
   link: { contactId: number | null; accountId: number | null; division: string | null },
   now: number,
-): void {
-  statement<unknown[]>(db, 'UPDATE cases SET contact_id = ?, account_id = ?, division = ?, updated_at = ? WHERE id = ?').run(
-    link.contactId,
-    link.accountId,
-    link.division,
-    now,
-    id,
-  );
+): Promise<void> {
+  await tx.run('UPDATE cases SET contact_id = ?, account_id = ?, division = ?, updated_at = ? WHERE id = ?', [link.contactId, link.accountId, link.division, now, id]);
 }
 
-export function setCaseAsset(db: Db, id: number, assetId: number | null, now: number): void {
-  statement<[number | null, number, number]>(db, 'UPDATE cases SET asset_id = ?, updated_at = ? WHERE id = ?').run(assetId, now, id);
+export async function setCaseAsset(tx: Tx, id: number, assetId: number | null, now: number): Promise<void> {
+  await tx.run('UPDATE cases SET asset_id = ?, updated_at = ? WHERE id = ?', [assetId, now, id]);
 }
 
 /** Numbers of the cases that name an asset, oldest first. */
-export function caseNumbersOfAsset(db: Db, assetId: number): string[] {
-  return statement<[number], { number: string }>(db, 'SELECT number FROM cases WHERE asset_id = ? ORDER BY id')
-    .all(assetId)
-    .map((r) => r.number);
+export async function caseNumbersOfAsset(tx: Tx, assetId: number): Promise<string[]> {
+  return (await tx.all<{ number: string }>('SELECT number FROM cases WHERE asset_id = ? ORDER BY id', [assetId])).map((r) => r.number);
 }
+
+/** The columns `searchCases` looks in; `lower(x) LIKE lower(?)` ignores letter case on both engines. */
+const SEARCHED = [
+  'c.subject',
+  'c.description',
+  'ct.email',
+  'ct.first_name',
+  'ct.last_name',
+  "(ct.first_name || ' ' || ct.last_name)",
+  'a.name',
+  'c.supplied_email',
+];
 
 /**
  * Cases whose subject, description, contact (email, first or last name) or account name contains
- * `text`, letter case ignored (ASCII), oldest first; at most `limit`.
+ * `text`, letter case ignored, oldest first; at most `limit`.
  */
-export function searchCases(db: Db, text: string, limit: number): CaseRow[] {
+export async function searchCases(tx: Tx, text: string, limit: number): Promise<CaseRow[]> {
   const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  return statement<unknown[], Raw>(
-    db,
-    `SELECT ${columns('c.')} FROM cases c
-       LEFT JOIN contacts ct ON ct.id = c.contact_id
-       LEFT JOIN accounts a ON a.id = c.account_id
-     WHERE c.subject LIKE @q ESCAPE '\\' OR c.description LIKE @q ESCAPE '\\' OR ct.email LIKE @q ESCAPE '\\'
-       OR ct.first_name LIKE @q ESCAPE '\\' OR ct.last_name LIKE @q ESCAPE '\\'
-       OR (ct.first_name || ' ' || ct.last_name) LIKE @q ESCAPE '\\'
-       OR a.name LIKE @q ESCAPE '\\' OR c.supplied_email LIKE @q ESCAPE '\\'
-     ORDER BY c.id LIMIT @limit`,
-  )
-    .all({ q: like, limit })
-    .map((r) => row(r) as CaseRow);
+  return rows(
+    await tx.all<Raw>(
+      `SELECT ${columns('c.')} FROM cases c
+         LEFT JOIN contacts ct ON ct.id = c.contact_id
+         LEFT JOIN accounts a ON a.id = c.account_id
+       WHERE ${SEARCHED.map((col) => `lower(${col}) LIKE lower(?) ESCAPE '\\'`).join(' OR ')}
+       ORDER BY c.id LIMIT ?`,
+      [...SEARCHED.map(() => like), limit],
+    ),
+  );
 }

@@ -1,34 +1,29 @@
 // The `collaborators` table: addresses attached to a case (at most 20, checked by the caller).
-import { statement, type Db } from './client.js';
+import type { Tx } from './engine.js';
 import type { collaborators } from './schema.js';
 import { normalizeEmail } from '../domain/address.js';
 
 export type CollaboratorRow = typeof collaborators.$inferSelect;
 
-const COLUMNS = 'id, case_id AS caseId, email, email_lower AS emailLower, added_by AS addedBy, created_at AS createdAt';
+const COLUMNS = 'id, case_id AS "caseId", email, email_lower AS "emailLower", added_by AS "addedBy", created_at AS "createdAt"';
 
 /** The collaborators' addresses, in the order they were added (participants hot path). */
-export function collaboratorEmails(db: Db, caseId: number): string[] {
-  return statement<[number], { email: string }>(db, 'SELECT email FROM collaborators WHERE case_id = ? ORDER BY id')
-    .all(caseId)
-    .map((r) => r.email);
+export async function collaboratorEmails(tx: Tx, caseId: number): Promise<string[]> {
+  return (await tx.all<{ email: string }>('SELECT email FROM collaborators WHERE case_id = ? ORDER BY id', [caseId])).map((r) => r.email);
 }
 
-export function collaboratorsOf(db: Db, caseId: number): CollaboratorRow[] {
-  return statement<[number], CollaboratorRow>(db, `SELECT ${COLUMNS} FROM collaborators WHERE case_id = ? ORDER BY id`).all(caseId);
+export function collaboratorsOf(tx: Tx, caseId: number): Promise<CollaboratorRow[]> {
+  return tx.all<CollaboratorRow>(`SELECT ${COLUMNS} FROM collaborators WHERE case_id = ? ORDER BY id`, [caseId]);
 }
 
-export function insertCollaborator(db: Db, caseId: number, email: string, addedBy: string, now: number): CollaboratorRow {
-  return statement<unknown[], CollaboratorRow>(
-    db,
+export async function insertCollaborator(tx: Tx, caseId: number, email: string, addedBy: string, now: number): Promise<CollaboratorRow> {
+  return (await tx.get<CollaboratorRow>(
     `INSERT INTO collaborators (case_id, email, email_lower, added_by, created_at) VALUES (?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
-  ).get(caseId, email, normalizeEmail(email), addedBy, now) as CollaboratorRow;
+    [caseId, email, normalizeEmail(email), addedBy, now],
+  )) as CollaboratorRow;
 }
 
 /** Removes a collaborator; its id, or undefined when the address was not one. */
-export function deleteCollaborator(db: Db, caseId: number, email: string): number | undefined {
-  return statement<[number, string], { id: number }>(db, 'DELETE FROM collaborators WHERE case_id = ? AND email_lower = ? RETURNING id').get(
-    caseId,
-    normalizeEmail(email),
-  )?.id;
+export async function deleteCollaborator(tx: Tx, caseId: number, email: string): Promise<number | undefined> {
+  return (await tx.get<{ id: number }>('DELETE FROM collaborators WHERE case_id = ? AND email_lower = ? RETURNING id', [caseId, normalizeEmail(email)]))?.id;
 }

@@ -1,72 +1,72 @@
 // The `contacts` table: people at customer accounts. Emails are matched by `email_lower`.
-import { bool, statement, type Db } from './client.js';
+import { bool, type Tx } from './engine.js';
 import type { contacts } from './schema.js';
 import { normalizeEmail } from '../domain/address.js';
 
 export type ContactRow = typeof contacts.$inferSelect;
 export type NewContactRow = Omit<ContactRow, 'id' | 'emailLower' | 'createdAt'>;
 
-const COLUMNS = `id, account_id AS accountId, email, email_lower AS emailLower, first_name AS firstName,
-  last_name AS lastName, username, handle, external_id AS externalId, division, help_admin AS helpAdmin,
-  eligible, active, created_at AS createdAt`;
+const COLUMNS = `id, account_id AS "accountId", email, email_lower AS "emailLower", first_name AS "firstName",
+  last_name AS "lastName", username, handle, external_id AS "externalId", division, help_admin AS "helpAdmin",
+  eligible, active, created_at AS "createdAt"`;
 
-type Raw = Omit<ContactRow, 'helpAdmin' | 'eligible' | 'active'> & { helpAdmin: number; eligible: number; active: number };
+type Flag = number | boolean;
+type Raw = Omit<ContactRow, 'helpAdmin' | 'eligible' | 'active'> & { helpAdmin: Flag; eligible: Flag; active: Flag };
 
 const row = (r: Raw | undefined): ContactRow | undefined =>
   r === undefined ? undefined : { ...r, helpAdmin: bool(r.helpAdmin), eligible: bool(r.eligible), active: bool(r.active) };
 const rows = (all: Raw[]): ContactRow[] => all.map((r) => row(r) as ContactRow);
 
-export function insertContact(db: Db, c: NewContactRow, now: number): ContactRow {
-  const raw = statement<unknown[], Raw>(
-    db,
+export async function insertContact(tx: Tx, c: NewContactRow, now: number): Promise<ContactRow> {
+  const raw = await tx.get<Raw>(
     `INSERT INTO contacts (account_id, email, email_lower, first_name, last_name, username, handle, external_id, division,
        help_admin, eligible, active, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
-  ).get(
-    c.accountId,
-    c.email,
-    normalizeEmail(c.email),
-    c.firstName,
-    c.lastName,
-    c.username,
-    c.handle,
-    c.externalId,
-    c.division,
-    c.helpAdmin ? 1 : 0,
-    c.eligible ? 1 : 0,
-    c.active ? 1 : 0,
-    now,
+    [
+      c.accountId,
+      c.email,
+      normalizeEmail(c.email),
+      c.firstName,
+      c.lastName,
+      c.username,
+      c.handle,
+      c.externalId,
+      c.division,
+      c.helpAdmin ? 1 : 0,
+      c.eligible ? 1 : 0,
+      c.active ? 1 : 0,
+      now,
+    ],
   );
   return row(raw) as ContactRow;
 }
 
-export function contactById(db: Db, id: number): ContactRow | undefined {
-  return row(statement<[number], Raw>(db, `SELECT ${COLUMNS} FROM contacts WHERE id = ?`).get(id));
+export async function contactById(tx: Tx, id: number): Promise<ContactRow | undefined> {
+  return row(await tx.get<Raw>(`SELECT ${COLUMNS} FROM contacts WHERE id = ?`, [id]));
 }
 
 /** Every contact with this email (case-insensitive), oldest first. */
-export function contactsByEmail(db: Db, email: string): ContactRow[] {
-  return rows(statement<[string], Raw>(db, `SELECT ${COLUMNS} FROM contacts WHERE email_lower = ? ORDER BY id`).all(normalizeEmail(email)));
+export async function contactsByEmail(tx: Tx, email: string): Promise<ContactRow[]> {
+  return rows(await tx.all<Raw>(`SELECT ${COLUMNS} FROM contacts WHERE email_lower = ? ORDER BY id`, [normalizeEmail(email)]));
 }
 
-export function contactsOfAccount(db: Db, accountId: number | null): ContactRow[] {
+export async function contactsOfAccount(tx: Tx, accountId: number | null): Promise<ContactRow[]> {
   if (accountId === null) return [];
-  return rows(statement<[number], Raw>(db, `SELECT ${COLUMNS} FROM contacts WHERE account_id = ? ORDER BY id`).all(accountId));
+  return rows(await tx.all<Raw>(`SELECT ${COLUMNS} FROM contacts WHERE account_id = ? ORDER BY id`, [accountId]));
 }
 
-export function allContacts(db: Db): ContactRow[] {
-  return rows(statement<[], Raw>(db, `SELECT ${COLUMNS} FROM contacts ORDER BY id`).all());
+export async function allContacts(tx: Tx): Promise<ContactRow[]> {
+  return rows(await tx.all<Raw>(`SELECT ${COLUMNS} FROM contacts ORDER BY id`));
 }
 
 /** Number of contacts per account id. */
-export function contactCounts(db: Db): Map<number, number> {
-  const counts = statement<[], { accountId: number; n: number }>(
-    db,
-    'SELECT account_id AS accountId, count(*) AS n FROM contacts WHERE account_id IS NOT NULL GROUP BY account_id',
-  ).all();
+export async function contactCounts(tx: Tx): Promise<Map<number, number>> {
+  const counts = await tx.all<{ accountId: number; n: number }>(
+    'SELECT account_id AS "accountId", count(*) AS n FROM contacts WHERE account_id IS NOT NULL GROUP BY account_id',
+  );
   return new Map(counts.map((c) => [c.accountId, c.n]));
 }
 
-export function contactCountOf(db: Db, accountId: number): number {
-  return statement<[number], { n: number }>(db, 'SELECT count(*) AS n FROM contacts WHERE account_id = ?').get(accountId)?.n ?? 0;
+export async function contactCountOf(tx: Tx, accountId: number): Promise<number> {
+  return (await tx.get<{ n: number }>('SELECT count(*) AS n FROM contacts WHERE account_id = ?', [accountId]))?.n ?? 0;
 }

@@ -24,8 +24,14 @@ export interface Tx {
   all<R>(sql: string, params?: Params): Promise<R[]>;
   /** The first row of a query, or undefined. */
   get<R>(sql: string, params?: Params): Promise<R | undefined>;
-  /** A statement whose rows are not wanted (use `RETURNING` with get/all for generated ids). */
+  /** A statement whose rows are not wanted. */
   run(sql: string, params?: Params): Promise<RunResult>;
+  /**
+   * Inserts one row into a table with an `id` column and gives the id generated for it. Write the
+   * INSERT without RETURNING: SQLite reads its last insert rowid (a RETURNING inside a savepoint
+   * costs it a statement journal, some four times the insert), PostgreSQL appends `RETURNING id`.
+   */
+  insert(sql: string, params?: Params): Promise<number>;
   /**
    * Runs `work` in a savepoint and keeps what it wrote only when `keep(result)` says so (always
    * when `keep` is absent); otherwise the savepoint is rolled back and the result still returned.
@@ -52,3 +58,6 @@ export interface Engine {
   /** Waits for running transactions, then closes every connection. */
   close(): Promise<void>;
 }
+
+/** A flag as read back: SQLite has no boolean (0/1), PostgreSQL does (true/false). */
+export const bool = (value: unknown): boolean => value === 1 || value === true;

@@ -1,6 +1,6 @@
 // The `outbox` table: one notification to one person, and the delivery queue over it (claim due
 // rows under a lease, record each attempt's outcome, requeue).
-import { statement, type Db } from './client.js';
+import type { Tx } from './engine.js';
 import type { NotificationKind, OutboxStatus } from '../domain/outbox.js';
 
 /** An outbox row as the dispatcher needs it. */
@@ -35,136 +35,118 @@ export interface NewOutboxRow {
   replyAddressId: number | null;
 }
 
-const COLUMNS = `o.id, o.case_id AS caseId, o.comment_id AS commentId, o.kind, o.recipient,
-  o.recipient_lower AS recipientLower, o.token, o.message_id AS messageId, o.status, o.attempts,
-  o.next_attempt_at AS nextAttemptAt, o.last_error AS lastError, o.sent_at AS sentAt,
-  o.reply_address_id AS replyAddressId`;
+const COLUMNS = `o.id, o.case_id AS "caseId", o.comment_id AS "commentId", o.kind, o.recipient,
+  o.recipient_lower AS "recipientLower", o.token, o.message_id AS "messageId", o.status, o.attempts,
+  o.next_attempt_at AS "nextAttemptAt", o.last_error AS "lastError", o.sent_at AS "sentAt",
+  o.reply_address_id AS "replyAddressId"`;
 
-export function insertOutbox(db: Db, r: NewOutboxRow, now: number): number {
-  const info = statement<unknown[]>(
-    db,
+export async function insertOutbox(tx: Tx, r: NewOutboxRow, now: number): Promise<number> {
+  return tx.insert(
     `INSERT INTO outbox (case_id, comment_id, kind, recipient, recipient_lower, token, message_id, status,
        attempts, next_attempt_at, last_error, created_at, reply_address_id)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
-  ).run(r.caseId, r.commentId, r.kind, r.recipient, r.recipientLower, r.token, r.messageId, r.status, now, r.lastError, now, r.replyAddressId);
-  return Number(info.lastInsertRowid);
+    [r.caseId, r.commentId, r.kind, r.recipient, r.recipientLower, r.token, r.messageId, r.status, now, r.lastError, now, r.replyAddressId],
+  );
 }
 
 export type DueRow = OutboxRow & { bounceStatus: string | null; bounceDiagnostic: string | null };
 
 /** Pending rows due at `now` and not leased, oldest due first, with their recipient's hard bounce. */
-export function dueRows(db: Db, now: number, limit: number): DueRow[] {
-  return statement<[number, number, number], DueRow>(
-    db,
-    `SELECT ${COLUMNS}, b.status AS bounceStatus, b.diagnostic AS bounceDiagnostic
-       FROM outbox o LEFT JOIN bounces b ON b.address_lower = o.recipient_lower AND b.hard = 1
+export function dueRows(tx: Tx, now: number, limit: number): Promise<DueRow[]> {
+  return tx.all<DueRow>(
+    `SELECT ${COLUMNS}, b.status AS "bounceStatus", b.diagnostic AS "bounceDiagnostic"
+       FROM outbox o LEFT JOIN bounces b ON b.address_lower = o.recipient_lower AND b.hard = TRUE
       WHERE o.status = 'pending' AND o.next_attempt_at <= ? AND (o.lease_until IS NULL OR o.lease_until <= ?)
       ORDER BY o.next_attempt_at, o.id LIMIT ?`,
-  ).all(now, now, limit);
-}
-
-export function leaseRow(db: Db, id: number, owner: string, until: number): void {
-  statement<[string, number, number]>(db, 'UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id = ?').run(owner, until, id);
-}
-
-export function holdRow(db: Db, id: number, note: string): void {
-  statement<[string, number]>(db, `UPDATE outbox SET status = 'held', last_error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`).run(note, id);
-}
-
-export function markSent(db: Db, id: number, response: string, now: number): void {
-  statement<[string, number, number]>(
-    db,
-    `UPDATE outbox SET status = 'sent', attempts = attempts + 1, response = ?, sent_at = ?, last_error = NULL,
-       lease_owner = NULL, lease_until = NULL WHERE id = ? AND status = 'pending'`,
-  ).run(response, now, id);
-}
-
-export function markRetry(db: Db, id: number, error: string, nextAttemptAt: number): void {
-  statement<[string, number, number]>(
-    db,
-    `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?,
-       lease_owner = NULL, lease_until = NULL WHERE id = ? AND status = 'pending'`,
-  ).run(error, nextAttemptAt, id);
-}
-
-export function markFailed(db: Db, id: number, error: string): void {
-  statement<[string, number]>(
-    db,
-    `UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?,
-       lease_owner = NULL, lease_until = NULL WHERE id = ? AND status = 'pending'`,
-  ).run(error, id);
-}
-
-/** Gives a claimed row back (not attempted): due again at once. */
-export function releaseRow(db: Db, id: number, owner: string): void {
-  statement<[number, string]>(db, `UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ? AND status = 'pending'`).run(
-    id,
-    owner,
+    [now, now, limit],
   );
 }
 
-/** Back to `pending`, due at `now`, attempts from 0. */
-export function requeueRow(db: Db, id: number, now: number): void {
-  statement<[number, number]>(
-    db,
-    `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`,
-  ).run(now, id);
+export async function leaseRow(tx: Tx, id: number, owner: string, until: number): Promise<void> {
+  await tx.run('UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id = ?', [owner, until, id]);
 }
 
-export function outboxById(db: Db, id: number): OutboxRow | undefined {
-  return statement<[number], OutboxRow>(db, `SELECT ${COLUMNS} FROM outbox o WHERE o.id = ?`).get(id);
+export async function holdRow(tx: Tx, id: number, note: string): Promise<void> {
+  await tx.run(`UPDATE outbox SET status = 'held', last_error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`, [note, id]);
+}
+
+export async function markSent(tx: Tx, id: number, response: string, now: number): Promise<void> {
+  await tx.run(
+    `UPDATE outbox SET status = 'sent', attempts = attempts + 1, response = ?, sent_at = ?, last_error = NULL,
+       lease_owner = NULL, lease_until = NULL WHERE id = ? AND status = 'pending'`,
+    [response, now, id],
+  );
+}
+
+export async function markRetry(tx: Tx, id: number, error: string, nextAttemptAt: number): Promise<void> {
+  await tx.run(
+    `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?,
+       lease_owner = NULL, lease_until = NULL WHERE id = ? AND status = 'pending'`,
+    [error, nextAttemptAt, id],
+  );
+}
+
+export async function markFailed(tx: Tx, id: number, error: string): Promise<void> {
+  await tx.run(
+    `UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?,
+       lease_owner = NULL, lease_until = NULL WHERE id = ? AND status = 'pending'`,
+    [error, id],
+  );
+}
+
+/** Gives a claimed row back (not attempted): due again at once. */
+export async function releaseRow(tx: Tx, id: number, owner: string): Promise<void> {
+  await tx.run(`UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ? AND status = 'pending'`, [id, owner]);
+}
+
+/** Back to `pending`, due at `now`, attempts from 0. */
+export async function requeueRow(tx: Tx, id: number, now: number): Promise<void> {
+  await tx.run(`UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`, [now, id]);
+}
+
+export function outboxById(tx: Tx, id: number): Promise<OutboxRow | undefined> {
+  return tx.get<OutboxRow>(`SELECT ${COLUMNS} FROM outbox o WHERE o.id = ?`, [id]);
 }
 
 /** RCPT hot path: is this one of our bounce (VERP) tokens? */
-export function outboxIdByToken(db: Db, token: string): number | undefined {
-  return statement<[string], { id: number }>(db, 'SELECT id FROM outbox WHERE token = ?').get(token)?.id;
+export async function outboxIdByToken(tx: Tx, token: string): Promise<number | undefined> {
+  return (await tx.get<{ id: number }>('SELECT id FROM outbox WHERE token = ?', [token]))?.id;
 }
 
-/** The case a Message-ID token of ours belongs to, and the reply address that message offered (null: an older row). */
-export function threadOfOutboxToken(db: Db, token: string): { caseId: number; replyAddressId: number | null } | undefined {
-  return statement<[string], { caseId: number; replyAddressId: number | null }>(
-    db,
-    'SELECT case_id AS caseId, reply_address_id AS replyAddressId FROM outbox WHERE token = ?',
-  ).get(token);
-}
-
-/** The row a bounce names by its token, and (when given) its Message-ID. */
-export function outboxByToken(db: Db, token: string, messageId?: string): OutboxRow | undefined {
-  if (messageId === undefined) return statement<[string], OutboxRow>(db, `SELECT ${COLUMNS} FROM outbox o WHERE o.token = ?`).get(token);
-  return statement<[string, string], OutboxRow>(db, `SELECT ${COLUMNS} FROM outbox o WHERE o.token = ? AND o.message_id = ?`).get(token, messageId);
+/** The row a bounce (or a reply through its Message-ID) names by its token. */
+export function outboxByToken(tx: Tx, token: string): Promise<OutboxRow | undefined> {
+  return tx.get<OutboxRow>(`SELECT ${COLUMNS} FROM outbox o WHERE o.token = ?`, [token]);
 }
 
 /** Records a bounce report on a row; a permanent one turns a `sent` row `bounced` (SPEC §5). */
-export function markBounced(db: Db, id: number, lastError: string, now: number, permanent: boolean): void {
-  statement<[number, string, number, number]>(
-    db,
+export async function markBounced(tx: Tx, id: number, lastError: string, now: number, permanent: boolean): Promise<void> {
+  await tx.run(
     `UPDATE outbox SET bounced_at = ?, last_error = ?, status = CASE WHEN ? = 1 AND status = 'sent' THEN 'bounced' ELSE status END WHERE id = ?`,
-  ).run(now, lastError, permanent ? 1 : 0, id);
+    [now, lastError, permanent ? 1 : 0, id],
+  );
 }
 
 /** How many rows have `status` (e.g. how many are held now). */
-export function countOutboxByStatus(db: Db, status: OutboxStatus): number {
-  return statement<[string], { n: number }>(db, 'SELECT count(*) AS n FROM outbox WHERE status = ?').get(status)?.n ?? 0;
+export async function countOutboxByStatus(tx: Tx, status: OutboxStatus): Promise<number> {
+  return (await tx.get<{ n: number }>('SELECT count(*) AS n FROM outbox WHERE status = ?', [status]))?.n ?? 0;
 }
 
 /** With the token of the reply address the row offers: its own, else (older rows) the case's. */
 export type OutboxListed = OutboxRow & { caseNumber: string; replyToken: string };
 
 /** Rows with their case number, oldest first; of one status, or one row, when asked. */
-export function listOutboxRows(db: Db, filter: { status?: OutboxStatus; id?: number } = {}): OutboxListed[] {
-  const base = `SELECT ${COLUMNS}, c.number AS caseNumber, coalesce(r.token, c.address_token) AS replyToken
+export function listOutboxRows(tx: Tx, filter: { status?: OutboxStatus; id?: number } = {}): Promise<OutboxListed[]> {
+  const base = `SELECT ${COLUMNS}, c.number AS "caseNumber", coalesce(r.token, c.address_token) AS "replyToken"
     FROM outbox o JOIN cases c ON c.id = o.case_id LEFT JOIN reply_addresses r ON r.id = o.reply_address_id`;
-  if (filter.id !== undefined) return statement<[number], OutboxListed>(db, `${base} WHERE o.id = ?`).all(filter.id);
-  if (filter.status !== undefined) return statement<[string], OutboxListed>(db, `${base} WHERE o.status = ? ORDER BY o.id`).all(filter.status);
-  return statement<[], OutboxListed>(db, `${base} ORDER BY o.id`).all();
+  if (filter.id !== undefined) return tx.all<OutboxListed>(`${base} WHERE o.id = ?`, [filter.id]);
+  if (filter.status !== undefined) return tx.all<OutboxListed>(`${base} WHERE o.status = ? ORDER BY o.id`, [filter.status]);
+  return tx.all<OutboxListed>(`${base} ORDER BY o.id`);
 }
 
 /** Auto-responses to `recipientLower` written since `since` (at most one per sender per hour, SPEC §7). */
-export function countAutoResponsesSince(db: Db, recipientLower: string, since: number): number {
+export async function countAutoResponsesSince(tx: Tx, recipientLower: string, since: number): Promise<number> {
   return (
-    statement<[string, number], { n: number }>(
-      db,
-      "SELECT count(*) AS n FROM outbox WHERE kind = 'auto-response' AND recipient_lower = ? AND created_at > ?",
-    ).get(recipientLower, since)?.n ?? 0
+    (await tx.get<{ n: number }>("SELECT count(*) AS n FROM outbox WHERE kind = 'auto-response' AND recipient_lower = ? AND created_at > ?", [recipientLower, since]))
+      ?.n ?? 0
   );
 }

@@ -1,26 +1,28 @@
 // The `products` table: the catalogue assets name. A code is unique, compared case-insensitively.
-import { statement, type Db } from './client.js';
+import type { Tx } from './engine.js';
 import type { products } from './schema.js';
 
 export type ProductRow = typeof products.$inferSelect;
 
-const COLUMNS = 'id, name, code, code_lower AS codeLower, created_at AS createdAt';
+const COLUMNS = 'id, name, code, code_lower AS "codeLower", created_at AS "createdAt"';
 
-export function insertProduct(db: Db, p: { name: string; code: string }, now: number): ProductRow {
-  return statement<[string, string, string, number], ProductRow>(
-    db,
-    `INSERT INTO products (name, code, code_lower, created_at) VALUES (?, ?, ?, ?) RETURNING ${COLUMNS}`,
-  ).get(p.name, p.code, p.code.toLowerCase(), now) as ProductRow;
+export async function insertProduct(tx: Tx, p: { name: string; code: string }, now: number): Promise<ProductRow> {
+  return (await tx.get<ProductRow>(`INSERT INTO products (name, code, code_lower, created_at) VALUES (?, ?, ?, ?) RETURNING ${COLUMNS}`, [
+    p.name,
+    p.code,
+    p.code.toLowerCase(),
+    now,
+  ])) as ProductRow;
 }
 
-export function productById(db: Db, id: number): ProductRow | undefined {
-  return statement<[number], ProductRow>(db, `SELECT ${COLUMNS} FROM products WHERE id = ?`).get(id);
+export function productById(tx: Tx, id: number): Promise<ProductRow | undefined> {
+  return tx.get<ProductRow>(`SELECT ${COLUMNS} FROM products WHERE id = ?`, [id]);
 }
 
-export function productByCode(db: Db, code: string): ProductRow | undefined {
-  return statement<[string], ProductRow>(db, `SELECT ${COLUMNS} FROM products WHERE code_lower = ?`).get(code.toLowerCase());
+export function productByCode(tx: Tx, code: string): Promise<ProductRow | undefined> {
+  return tx.get<ProductRow>(`SELECT ${COLUMNS} FROM products WHERE code_lower = ?`, [code.toLowerCase()]);
 }
 
-export function allProducts(db: Db): ProductRow[] {
-  return statement<[], ProductRow>(db, `SELECT ${COLUMNS} FROM products ORDER BY id`).all();
+export function allProducts(tx: Tx): Promise<ProductRow[]> {
+  return tx.all<ProductRow>(`SELECT ${COLUMNS} FROM products ORDER BY id`);
 }

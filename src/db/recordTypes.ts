@@ -1,6 +1,6 @@
 // The `record_types` table. The allowed lists are stored comma-separated (null: all allowed) and
 // the fields as a JSON array; a row comes back parsed.
-import { statement, type Db } from './client.js';
+import type { Tx } from './engine.js';
 import type { CaseStatus, Priority } from '../domain/caseRules.js';
 import type { FieldDef } from '../domain/recordTypes.js';
 
@@ -19,8 +19,8 @@ export interface RecordTypeRow {
 
 export type RecordTypeValues = Omit<RecordTypeRow, 'id' | 'createdAt' | 'updatedAt'>;
 
-const COLUMNS = `id, name, statuses, priorities, origins, default_priority AS defaultPriority,
-  default_origin AS defaultOrigin, fields, created_at AS createdAt, updated_at AS updatedAt`;
+const COLUMNS = `id, name, statuses, priorities, origins, default_priority AS "defaultPriority",
+  default_origin AS "defaultOrigin", fields, created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 type Raw = Omit<RecordTypeRow, 'statuses' | 'priorities' | 'origins' | 'fields'> & {
   statuses: string | null;
@@ -48,37 +48,35 @@ const params = (v: RecordTypeValues): unknown[] => [
   JSON.stringify(v.fields),
 ];
 
-export function insertRecordType(db: Db, v: RecordTypeValues, now: number): RecordTypeRow {
+export async function insertRecordType(tx: Tx, v: RecordTypeValues, now: number): Promise<RecordTypeRow> {
   return row(
-    statement<unknown[], Raw>(
-      db,
+    await tx.get<Raw>(
       `INSERT INTO record_types (name, name_lower, statuses, priorities, origins, default_priority, default_origin, fields, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
-    ).get(...params(v), now, now),
+      [...params(v), now, now],
+    ),
   ) as RecordTypeRow;
 }
 
-export function updateRecordType(db: Db, id: number, v: RecordTypeValues, now: number): RecordTypeRow {
+export async function updateRecordType(tx: Tx, id: number, v: RecordTypeValues, now: number): Promise<RecordTypeRow> {
   return row(
-    statement<unknown[], Raw>(
-      db,
+    await tx.get<Raw>(
       `UPDATE record_types SET name = ?, name_lower = ?, statuses = ?, priorities = ?, origins = ?, default_priority = ?,
          default_origin = ?, fields = ?, updated_at = ? WHERE id = ? RETURNING ${COLUMNS}`,
-    ).get(...params(v), now, id),
+      [...params(v), now, id],
+    ),
   ) as RecordTypeRow;
 }
 
-export function recordTypeById(db: Db, id: number): RecordTypeRow | undefined {
-  return row(statement<[number], Raw>(db, `SELECT ${COLUMNS} FROM record_types WHERE id = ?`).get(id));
+export async function recordTypeById(tx: Tx, id: number): Promise<RecordTypeRow | undefined> {
+  return row(await tx.get<Raw>(`SELECT ${COLUMNS} FROM record_types WHERE id = ?`, [id]));
 }
 
 /** By name, letter case ignored. */
-export function recordTypeByName(db: Db, name: string): RecordTypeRow | undefined {
-  return row(statement<[string], Raw>(db, `SELECT ${COLUMNS} FROM record_types WHERE name_lower = ?`).get(name.trim().toLowerCase()));
+export async function recordTypeByName(tx: Tx, name: string): Promise<RecordTypeRow | undefined> {
+  return row(await tx.get<Raw>(`SELECT ${COLUMNS} FROM record_types WHERE name_lower = ?`, [name.trim().toLowerCase()]));
 }
 
-export function allRecordTypes(db: Db): RecordTypeRow[] {
-  return statement<[], Raw>(db, `SELECT ${COLUMNS} FROM record_types ORDER BY id`)
-    .all()
-    .map((r) => row(r) as RecordTypeRow);
+export async function allRecordTypes(tx: Tx): Promise<RecordTypeRow[]> {
+  return (await tx.all<Raw>(`SELECT ${COLUMNS} FROM record_types ORDER BY id`)).map((r) => row(r) as RecordTypeRow);
 }

@@ -1,7 +1,7 @@
 // The `reply_addresses` table: per-participant reply addresses (SPEC §4 *Sender trust*). Each is
 // issued to one participant of one case and reused for every later notification to them; a retired
 // one (the collaborator was removed) takes no more mail.
-import { statement, type Db } from './client.js';
+import type { Tx } from './engine.js';
 import type { ParticipantKind } from '../domain/recipients.js';
 
 export interface ReplyAddressRow {
@@ -14,36 +14,44 @@ export interface ReplyAddressRow {
   retiredAt: number | null;
 }
 
-const COLUMNS = 'id, token, case_id AS caseId, kind, address_lower AS addressLower, created_at AS createdAt, retired_at AS retiredAt';
+const COLUMNS = 'id, token, case_id AS "caseId", kind, address_lower AS "addressLower", created_at AS "createdAt", retired_at AS "retiredAt"';
 
 /** The live address issued to this participant of this case, if any. */
-export function liveReplyAddress(db: Db, caseId: number, kind: ParticipantKind, addressLower: string): ReplyAddressRow | undefined {
-  return statement<[number, string, string], ReplyAddressRow>(
-    db,
-    `SELECT ${COLUMNS} FROM reply_addresses WHERE case_id = ? AND kind = ? AND address_lower = ? AND retired_at IS NULL`,
-  ).get(caseId, kind, addressLower);
+export function liveReplyAddress(tx: Tx, caseId: number, kind: ParticipantKind, addressLower: string): Promise<ReplyAddressRow | undefined> {
+  return tx.get<ReplyAddressRow>(`SELECT ${COLUMNS} FROM reply_addresses WHERE case_id = ? AND kind = ? AND address_lower = ? AND retired_at IS NULL`, [
+    caseId,
+    kind,
+    addressLower,
+  ]);
 }
 
-export function insertReplyAddress(db: Db, r: { token: string; caseId: number; kind: ParticipantKind; addressLower: string }, now: number): ReplyAddressRow {
-  return statement<unknown[], ReplyAddressRow>(
-    db,
-    `INSERT INTO reply_addresses (token, case_id, kind, address_lower, created_at) VALUES (?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
-  ).get(r.token, r.caseId, r.kind, r.addressLower, now) as ReplyAddressRow;
+/** Issues a reply address; its id. */
+export function insertReplyAddress(tx: Tx, r: { token: string; caseId: number; kind: ParticipantKind; addressLower: string }, now: number): Promise<number> {
+  return tx.insert('INSERT INTO reply_addresses (token, case_id, kind, address_lower, created_at) VALUES (?, ?, ?, ?, ?)', [
+    r.token,
+    r.caseId,
+    r.kind,
+    r.addressLower,
+    now,
+  ]);
 }
 
 /** RCPT: the address of a token, retired or not. */
-export function replyAddressByToken(db: Db, token: string): ReplyAddressRow | undefined {
-  return statement<[string], ReplyAddressRow>(db, `SELECT ${COLUMNS} FROM reply_addresses WHERE token = ?`).get(token);
+export function replyAddressByToken(tx: Tx, token: string): Promise<ReplyAddressRow | undefined> {
+  return tx.get<ReplyAddressRow>(`SELECT ${COLUMNS} FROM reply_addresses WHERE token = ?`, [token]);
 }
 
-export function replyAddressById(db: Db, id: number): ReplyAddressRow | undefined {
-  return statement<[number], ReplyAddressRow>(db, `SELECT ${COLUMNS} FROM reply_addresses WHERE id = ?`).get(id);
+export function replyAddressById(tx: Tx, id: number): Promise<ReplyAddressRow | undefined> {
+  return tx.get<ReplyAddressRow>(`SELECT ${COLUMNS} FROM reply_addresses WHERE id = ?`, [id]);
 }
 
 /** Retires the live addresses of one participant of a case (a removed collaborator); returns how many. */
-export function retireReplyAddresses(db: Db, caseId: number, kind: ParticipantKind, addressLower: string, now: number): number {
-  return statement<[number, number, string, string]>(
-    db,
-    'UPDATE reply_addresses SET retired_at = ? WHERE case_id = ? AND kind = ? AND address_lower = ? AND retired_at IS NULL',
-  ).run(now, caseId, kind, addressLower).changes;
+export async function retireReplyAddresses(tx: Tx, caseId: number, kind: ParticipantKind, addressLower: string, now: number): Promise<number> {
+  const { changes } = await tx.run('UPDATE reply_addresses SET retired_at = ? WHERE case_id = ? AND kind = ? AND address_lower = ? AND retired_at IS NULL', [
+    now,
+    caseId,
+    kind,
+    addressLower,
+  ]);
+  return changes;
 }

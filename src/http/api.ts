@@ -2,7 +2,7 @@
 // src/admin → the views the CLI prints with --json. Errors are JSON {error, hint}.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
-import type { Db } from '../db/client.js';
+import type { Db, Tx } from '../db/client.js';
 import { authenticateKey } from '../admin/apiKeys.js';
 import { requireContact, searchContacts } from '../admin/contacts.js';
 import { actorFor, addCollaborator, removeCollaborator } from '../cases/collaborators.js';
@@ -25,10 +25,10 @@ export interface ApiDeps {
 }
 
 type Params = { number: string };
-type Handler = (req: FastifyRequest, deps: ApiDeps) => unknown | Promise<unknown>;
+type Handler = (req: FastifyRequest, deps: ApiDeps) => Promise<unknown>;
 
 const body = <T>(req: FastifyRequest): T => req.body as T;
-const caseOf = (req: FastifyRequest, deps: ApiDeps) => requireCase(deps.db, (req.params as Params).number);
+const caseOf = (tx: Tx, req: FastifyRequest) => requireCase(tx, (req.params as Params).number);
 
 /**
  * A write answers a key with `read` with the record as the CLI prints it; a key without `read`
@@ -36,54 +36,58 @@ const caseOf = (req: FastifyRequest, deps: ApiDeps) => requireCase(deps.db, (req
  * participants or its comments (internal ones above all) by writing to it.
  */
 const mayRead = (req: FastifyRequest): boolean => req.apiKey?.permissions.includes('read') === true;
-const answer = <T, U>(req: FastifyRequest, full: () => T, bare: () => U): T | U => (mayRead(req) ? full() : bare());
+const answer = <T, U>(req: FastifyRequest, full: () => Promise<T>, bare: () => U): Promise<T | U> => (mayRead(req) ? full() : Promise.resolve(bare()));
+
+/** One transaction per request: `write` for a change, `read` for a look. */
+const writing = (work: (tx: Tx, req: FastifyRequest, deps: ApiDeps) => Promise<unknown>): Handler => (req, deps) => deps.db.transaction((tx) => work(tx, req, deps));
+const reading = (work: (tx: Tx, req: FastifyRequest, deps: ApiDeps) => Promise<unknown>): Handler => (req, deps) => deps.db.transaction((tx) => work(tx, req, deps), 'read');
 
 const HANDLERS: Readonly<Record<string, Handler>> = {
-  'POST /api/v1/cases': (req, { db, config, now }) => {
-    const row = escalateCase(db, config, body(req), now());
-    return answer(req, () => caseDetail(db, row, config.domain), () => ({ number: row.number }));
-  },
-  'GET /api/v1/cases/:number': (req, deps) => caseDetail(deps.db, caseOf(req, deps), deps.config.domain),
+  'POST /api/v1/cases': writing(async (tx, req, { config, now }) => {
+    const row = await escalateCase(tx, config, body(req), now());
+    return answer(req, () => caseDetail(tx, row, config.domain), () => ({ number: row.number }));
+  }),
+  'GET /api/v1/cases/:number': reading(async (tx, req, deps) => caseDetail(tx, await caseOf(tx, req), deps.config.domain)),
   'POST /api/v1/cases/:number/comments': async (req, deps) => {
-    const row = caseOf(req, deps);
+    // The comment's own transaction is opened by commentRequest, after any attachment is stored.
+    const row = await deps.db.transaction((tx) => caseOf(tx, req), 'read');
     const b = body<{ author: string; body: string; internal?: boolean }>(req);
     const at = deps.now();
     const internal = b.internal === true;
     const c = await commentRequest(deps.db, deps.config, row, { as: b.author, body: b.body, internal, attachments: [], source: 'api' }, at);
-    // Only what the key sent, with the comment's id and time: the same for every key.
     return commentAddedView(row.number, c, { body: b.body, source: 'api', internal }, at);
   },
-  'POST /api/v1/cases/:number/collaborators': (req, deps) => {
-    const row = caseOf(req, deps);
+  'POST /api/v1/cases/:number/collaborators': writing(async (tx, req, deps) => {
+    const row = await caseOf(tx, req);
     const b = body<{ email: string; as: string }>(req);
-    const added = addCollaborator(deps.db, deps.config, row, b.email, actorFor(deps.db, row, b.as), deps.now());
+    const added = await addCollaborator(tx, deps.config, row, b.email, await actorFor(tx, row, b.as), deps.now());
     return answer(
       req,
-      () => collaboratorView(deps.db, row, added.email, { id: added.id }),
+      () => collaboratorView(tx, row, added.email, { id: added.id }),
       () => ({ case: row.number, email: added.email, id: added.id }),
     );
-  },
-  'DELETE /api/v1/cases/:number/collaborators': (req, deps) => {
-    const row = caseOf(req, deps);
+  }),
+  'DELETE /api/v1/cases/:number/collaborators': writing(async (tx, req, deps) => {
+    const row = await caseOf(tx, req);
     const b = body<{ email: string; as: string }>(req);
-    const id = removeCollaborator(deps.db, row, b.email, actorFor(deps.db, row, b.as), deps.now());
+    const id = await removeCollaborator(tx, row, b.email, await actorFor(tx, row, b.as), deps.now());
     return answer(
       req,
-      () => collaboratorView(deps.db, row, b.email, { id, removed: true }),
+      () => collaboratorView(tx, row, b.email, { id, removed: true }),
       () => ({ case: row.number, email: b.email, id, removed: true }),
     );
-  },
-  'POST /api/v1/cases/:number/contact': (req, deps) => {
-    const row = caseOf(req, deps);
+  }),
+  'POST /api/v1/cases/:number/contact': writing(async (tx, req, deps) => {
+    const row = await caseOf(tx, req);
     const ref = body<{ contact: string }>(req).contact;
-    const linked = linkContact(deps.db, row, requireContact(deps.db, ref), deps.now());
-    return answer(req, () => caseDetail(deps.db, linked, deps.config.domain), () => ({ case: linked.number, contact: ref }));
-  },
-  'DELETE /api/v1/cases/:number/contact': (req, deps) => {
-    const unlinked = unlinkContact(deps.db, caseOf(req, deps), deps.now());
-    return answer(req, () => caseDetail(deps.db, unlinked, deps.config.domain), () => ({ case: unlinked.number, contact: null }));
-  },
-  'GET /api/v1/contacts': (req, deps) => searchContacts(deps.db, (req.query as { search: string }).search),
+    const linked = await linkContact(tx, row, await requireContact(tx, ref), deps.now());
+    return answer(req, () => caseDetail(tx, linked, deps.config.domain), () => ({ case: linked.number, contact: ref }));
+  }),
+  'DELETE /api/v1/cases/:number/contact': writing(async (tx, req, deps) => {
+    const unlinked = await unlinkContact(tx, await caseOf(tx, req), deps.now());
+    return answer(req, () => caseDetail(tx, unlinked, deps.config.domain), () => ({ case: unlinked.number, contact: null }));
+  }),
+  'GET /api/v1/contacts': reading((tx, req) => searchContacts(tx, (req.query as { search: string }).search)),
 };
 
 function authorizationHeaders(raw: readonly string[]): number {
@@ -123,7 +127,8 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
       const header = req.headers.authorization ?? '';
       const m = header.length > 200 ? null : /^Bearer[ \t]+([A-Za-z0-9_-]+)[ \t]*$/i.exec(header);
       if (!m) return send(reply, httpError(401, 'send the key as "Authorization: Bearer <key>", one key; make one with "casegate apikey create NAME"'));
-      const key = authenticateKey(deps.db, m[1] as string);
+      const presented = m[1] as string;
+      const key = await deps.db.transaction((tx) => authenticateKey(tx, presented), 'read');
       if (key === null) return send(reply, httpError(401, 'this API key is not known; check it, or make one with "casegate apikey create NAME"'));
       if ('revoked' in key) return send(reply, httpError(401, 'this API key was revoked; ask for a new one ("casegate apikey create NAME")'));
       const slot = limiter.take(String(key.id));

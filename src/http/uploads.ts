@@ -8,7 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import type { MultipartFile } from '@fastify/multipart';
 import type { Db } from '../db/client.js';
 import { releaseBlobs, writeBlob } from '../db/blobs.js';
-import { isBlobStored, type NewAttachment } from '../db/attachments.js';
+import { storedBlobs, type NewAttachment } from '../db/attachments.js';
 import { attachmentName, attachmentType } from '../domain/attachmentType.js';
 import { HONEYPOT, type FormValues } from './pages.js';
 
@@ -71,7 +71,7 @@ export async function readForm(req: FastifyRequest, db: Db, maxBytes: number): P
     }
     return { values, trap, attachments };
   } catch (err) {
-    releaseUploads(db, attachments);
+    await releaseUploads(db, attachments);
     const refused = refusalOf(err);
     if (refused === null) throw err;
     return { refused };
@@ -90,7 +90,7 @@ async function storeUpload(db: Db, part: MultipartFile, budget: { used: number; 
     inline: false,
   };
   if (part.filename === '' && blob.size === 0) {
-    releaseUploads(db, [attachment]);
+    await releaseUploads(db, [attachment]);
     return null;
   }
   return attachment;
@@ -139,10 +139,10 @@ export function surelyTooLarge(contentLength: string | undefined, maxBytes: numb
 }
 
 /** Lets go of the blobs a form wrote; those no committed row names are removed. */
-export function releaseUploads(db: Db, attachments: readonly NewAttachment[]): void {
-  releaseBlobs(
+export async function releaseUploads(db: Db, attachments: readonly NewAttachment[]): Promise<void> {
+  await releaseBlobs(
     db.blobDir,
     attachments.map((a) => a.sha256),
-    (sha) => isBlobStored(db, sha),
+    (shas) => db.transaction((tx) => storedBlobs(tx, shas), 'read'),
   );
 }

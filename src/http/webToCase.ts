@@ -7,7 +7,7 @@ import multipart from '@fastify/multipart';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { NewAttachment } from '../db/attachments.js';
-import { countCasesSince } from '../db/cases.js';
+import { countCasesSince, type CaseRow } from '../db/cases.js';
 import { isEmailAddress } from '../domain/address.js';
 import { controlCharacterIn, type TextShape } from '../domain/text.js';
 import { openWebCase } from '../cases/web.js';
@@ -82,7 +82,7 @@ export async function registerWebToCase(app: FastifyInstance, deps: WebDeps): Pr
       if (!slot.ok) return html(reply.header('retry-after', String(slot.retryAfterSeconds)), 429, limitPage('ip', slot.retryAfterSeconds));
       const now = deps.now();
       const dayStart = Math.floor(now / DAY_MS) * DAY_MS;
-      if (countCasesSince(db, 'Web', dayStart) >= config.webDailyLimit) {
+      if ((await db.transaction((tx) => countCasesSince(tx, 'Web', dayStart), 'read')) >= config.webDailyLimit) {
         const wait = Math.ceil((dayStart + DAY_MS - now) / 1000);
         return html(reply.header('retry-after', String(wait)), 429, limitPage('daily', wait));
       }
@@ -95,16 +95,16 @@ export async function registerWebToCase(app: FastifyInstance, deps: WebDeps): Pr
       }
       const { values, trap, attachments } = read;
       if (trap.trim() !== '') {
-        releaseUploads(db, attachments);
+        await releaseUploads(db, attachments);
         return html(reply, 200, receivedPage());
       }
       const errors = checkSubmission(values);
       if (Object.keys(errors).length > 0) {
-        releaseUploads(db, attachments);
+        await releaseUploads(db, attachments);
         if (attachments.length > 0) errors.attachments = 'Please choose the files again: they are not kept when the form has errors.';
         return html(reply, 400, form(values, errors));
       }
-      const row = openWithAttachments(deps, values, attachments, now);
+      const row = await openWithAttachments(deps, values, attachments, now);
       deps.onQueued();
       return html(reply, 200, answerPage(row.number, (values.email ?? '').trim()));
     });
@@ -112,15 +112,11 @@ export async function registerWebToCase(app: FastifyInstance, deps: WebDeps): Pr
 }
 
 /** Opens the case with the stored attachments in one transaction, then lets go of blobs no row keeps. */
-function openWithAttachments(deps: WebDeps, v: FormValues, attachments: readonly NewAttachment[], now: number) {
+async function openWithAttachments(deps: WebDeps, v: FormValues, attachments: readonly NewAttachment[], now: number): Promise<CaseRow> {
+  const submission = { name: (v.name ?? '').trim(), email: (v.email ?? '').trim(), subject: (v.subject ?? '').trim(), description: v.description ?? '', attachments };
   try {
-    return openWebCase(
-      deps.db,
-      deps.config,
-      { name: (v.name ?? '').trim(), email: (v.email ?? '').trim(), subject: (v.subject ?? '').trim(), description: v.description ?? '', attachments },
-      now,
-    );
+    return await deps.db.transaction((tx) => openWebCase(tx, deps.config, submission, now));
   } finally {
-    releaseUploads(deps.db, attachments);
+    await releaseUploads(deps.db, attachments);
   }
 }

@@ -2,7 +2,7 @@
 // inbound log row (every decision), then the case, comment, reopening or bounce it names. Returns
 // the recipient's outcome.
 import type { Config } from '../config.js';
-import type { Db } from '../db/client.js';
+import type { Tx } from '../db/engine.js';
 import { caseById, type CaseRow } from '../db/cases.js';
 import { contactById, insertContact, type ContactRow } from '../db/contacts.js';
 import { insertInbound, setInboundComment } from '../db/inbound.js';
@@ -29,34 +29,34 @@ export interface Outcome {
 }
 
 /** Writes a decision; returns the recipient's outcome. */
-export function apply(db: Db, config: Config, f: RecipientFacts, d: Decision): Outcome {
+export async function apply(tx: Tx, config: Config, f: RecipientFacts, d: Decision): Promise<Outcome> {
   switch (d.kind) {
     case 'ignore':
-      return logged(db, f, 'ignored', d.answer, null);
+      return await logged(tx, f, 'ignored', d.answer, null);
     case 'duplicate':
-      return logged(db, f, 'duplicate', d.answer, caseOf(db, f, d.caseId));
+      return await logged(tx, f, 'duplicate', d.answer, await caseOf(tx, f, d.caseId));
     case 'refuse':
-      return logged(db, f, 'refused', d.answer, caseOf(db, f, d.caseId));
+      return await logged(tx, f, 'refused', d.answer, await caseOf(tx, f, d.caseId));
     case 'report':
-      return logged(db, f, 'ignored', reportAnswer(db, f, d), null);
+      return await logged(tx, f, 'ignored', await reportAnswer(tx, f, d), null);
     case 'open': {
-      const parent = caseOf(db, f, d.parentId);
+      const parent = await caseOf(tx, f, d.parentId);
       const autoResponse = d.autoResponse === true && f.routing !== null;
-      const row = openFromMail(db, config, f, parent, autoResponse);
+      const row = await openFromMail(tx, config, f, parent, autoResponse);
       if (autoResponse) {
         // The auto-response is the acknowledgement (as Salesforce's auto-response rule): it replaces
         // the "case created" email, whose only recipient at this point is the sender.
         const from = (f.message.msg.from as { address: string }).address;
-        enqueueNotification(db, { caseId: row.id, commentId: null, kind: 'auto-response', recipients: [from] }, config.domain, f.now);
+        await enqueueNotification(tx, { caseId: row.id, commentId: null, kind: 'auto-response', recipients: [from] }, config.domain, f.now);
       }
       // A case opened beside a tagged one (routing address) is answered as any new case: the answer names no other case.
       const answer = parent === null || d.routingId !== null ? answers.openedCase(row.number) : answers.openedFollowUp(parent.number, row.number);
-      return withComment(db, config, f, row, answer, d.routingId);
+      return await withComment(tx, config, f, row, answer, d.routingId);
     }
     case 'comment': {
-      let row = f.existing?.id === d.caseId ? f.existing : (caseById(db, d.caseId) as CaseRow);
-      if (d.reopen) row = reopenCase(db, row, f.now);
-      return withComment(db, config, f, row, d.reopen ? answers.addedAndReopened(row.number) : answers.addedToCase(row.number));
+      let row = f.existing?.id === d.caseId ? f.existing : (await caseById(tx, d.caseId) as CaseRow);
+      if (d.reopen) row = await reopenCase(tx, row, f.now);
+      return await withComment(tx, config, f, row, d.reopen ? answers.addedAndReopened(row.number) : answers.addedToCase(row.number));
     }
   }
 }
@@ -66,19 +66,19 @@ export function apply(db: Db, config: Config, f: RecipientFacts, d: Decision): O
  * hard-bouncing; a delay and anything that is no bounce change nothing. The answer (the log reason)
  * says which, and names nobody: the sender learns no address and no case.
  */
-function reportAnswer(db: Db, f: RecipientFacts, d: Extract<Decision, { kind: 'report' }>): Answer {
+async function reportAnswer(tx: Tx, f: RecipientFacts, d: Extract<Decision, { kind: 'report' }>): Promise<Answer> {
   const v = d.verdict;
   if (v.kind === 'none') return answers.notABounce(v.rule);
   if (v.kind === 'delay') return answers.delayNothingMarked(v.status);
   const report = { token: d.token, recipient: v.recipient ?? undefined, status: v.status, diagnostic: v.diagnostic, permanent: true };
-  const row = recordBounce(db, report, f.now);
+  const row = await recordBounce(tx, report, f.now);
   return row === null ? answers.reportMatchedNothing() : answers.permanentFailure(v.status);
 }
 
 /** The case a decision names: the one the facts already hold, else read. */
-function caseOf(db: Db, f: RecipientFacts, id: number | null): CaseRow | null {
+async function caseOf(tx: Tx, f: RecipientFacts, id: number | null): Promise<CaseRow | null> {
   if (id === null) return null;
-  return f.existing?.id === id ? f.existing : (caseById(db, id) ?? null);
+  return f.existing?.id === id ? f.existing : (await caseById(tx, id) ?? null);
 }
 
 /**
@@ -87,24 +87,24 @@ function caseOf(db: Db, f: RecipientFacts, id: number | null): CaseRow | null {
  * a contact when the routing address says *create contacts*. A default owner that names no user
  * leaves the case unowned (`case list --unowned`); it never refuses mail.
  */
-function openFromMail(db: Db, config: Config, f: RecipientFacts, parent: CaseRow | null, autoResponse: boolean): CaseRow {
+async function openFromMail(tx: Tx, config: Config, f: RecipientFacts, parent: CaseRow | null, autoResponse: boolean): Promise<CaseRow> {
   const from = f.message.msg.from as { address: string; name: string };
   const routing = f.routing;
   // A follow-up of a closed case keeps its contact; a case on a routing address (also one beside a
   // tagged case) gets the sender's.
   const followUp = parent !== null && routing === null;
-  let contact: ContactRow | null = followUp ? (parent.contactId === null ? null : (contactById(db, parent.contactId) ?? null)) : f.senderContact;
+  let contact: ContactRow | null = followUp ? (parent.contactId === null ? null : (await contactById(tx, parent.contactId) ?? null)) : f.senderContact;
   if (!followUp && contact === null && routing?.createContacts) {
     const made = contactFromSender(from);
-    contact = insertContact(
-      db,
+    contact = await insertContact(
+      tx,
       { ...made, accountId: null, username: null, handle: null, externalId: null, division: null, helpAdmin: false, eligible: true, active: true },
       f.now,
     );
   }
-  const owner = routing?.ownerId ? userById(db, routing.ownerId) : undefined;
-  return openCase(
-    db,
+  const owner = routing?.ownerId ? await userById(tx, routing.ownerId) : undefined;
+  return await openCase(
+    tx,
     config,
     {
       subject: f.message.msg.subject.trim() || '(no subject)',
@@ -114,7 +114,7 @@ function openFromMail(db: Db, config: Config, f: RecipientFacts, parent: CaseRow
       parent,
       asset: null,
       // A routing address's record type has no required field (checked at routing add), so {} fits.
-      recordType: routing?.recordTypeId ? (recordTypeById(db, routing.recordTypeId) ?? null) : null,
+      recordType: routing?.recordTypeId ? (await recordTypeById(tx, routing.recordTypeId) ?? null) : null,
       fields: {},
       priority: (routing?.priority ?? parent?.priority ?? 'Medium') as 'High' | 'Medium' | 'Low',
       origin: routing?.origin ?? 'Email',
@@ -132,14 +132,14 @@ function openFromMail(db: Db, config: Config, f: RecipientFacts, parent: CaseRow
 }
 
 /** The log row, then the reply as a comment of the case, linked both ways. */
-function withComment(db: Db, config: Config, f: RecipientFacts, row: CaseRow, answer: Answer, openedVia: number | null = null): Outcome {
-  const outcome = logged(db, f, 'accepted', answer, row, openedVia);
+async function withComment(tx: Tx, config: Config, f: RecipientFacts, row: CaseRow, answer: Answer, openedVia: number | null = null): Promise<Outcome> {
+  const outcome = await logged(tx, f, 'accepted', answer, row, openedVia);
   const msg = f.message.msg;
   // The case owner answering through their own reply address writes as the user (comment add --as);
   // a participant or known contact as their address is stored, not as `From` spells it.
-  const owner = f.issuedTo?.kind === 'owner' && row.id === f.existing?.id && row.ownerId !== null ? userById(db, row.ownerId) : undefined;
-  const commentId = addComment(
-    db,
+  const owner = f.issuedTo?.kind === 'owner' && row.id === f.existing?.id && row.ownerId !== null ? await userById(tx, row.ownerId) : undefined;
+  const commentId = await addComment(
+    tx,
     config,
     row,
     {
@@ -154,14 +154,14 @@ function withComment(db: Db, config: Config, f: RecipientFacts, row: CaseRow, an
     },
     f.now,
   );
-  setInboundComment(db, outcome.inboundId, commentId);
-  if (f.message.auth !== null) setCommentAuth(db, commentId, JSON.stringify(f.message.auth));
+  await setInboundComment(tx, outcome.inboundId, commentId);
+  if (f.message.auth !== null) await setCommentAuth(tx, commentId, JSON.stringify(f.message.auth));
   return outcome;
 }
 
-function logged(db: Db, f: RecipientFacts, decision: LogDecision, answer: Answer, row: CaseRow | null, openedVia: number | null = null): Outcome {
+async function logged(tx: Tx, f: RecipientFacts, decision: LogDecision, answer: Answer, row: CaseRow | null, openedVia: number | null = null): Promise<Outcome> {
   const keep = { openedVia, saveHeaders: f.routedTo?.saveHeaders === true };
-  const inboundId = logMessage(db, f.message, f.rcpt, decision, answer, row?.id ?? null, f.loopKeys[0], f.now, keep);
+  const inboundId = await logMessage(tx, f.message, f.rcpt, decision, answer, row?.id ?? null, f.loopKeys[0], f.now, keep);
   return { rcpt: f.rcpt, answer, decision, inboundId, caseNumber: row?.number ?? null };
 }
 
@@ -169,8 +169,8 @@ function logged(db: Db, f: RecipientFacts, decision: LogDecision, answer: Answer
  * One inbound log row. The header section is kept for every decision but `accepted`, to explain it
  * later, and for every decision on mail to a routing address with *save headers* on (SPEC §7).
  */
-export function logMessage(
-  db: Db,
+export async function logMessage(
+  tx: Tx,
   m: {
     envelope: MessageFacts['envelope'];
     fingerprint: string | null;
@@ -184,9 +184,9 @@ export function logMessage(
   loopKey: string | null,
   now: number,
   keep: { openedVia: number | null; saveHeaders: boolean } = { openedVia: null, saveHeaders: false },
-): number {
-  return insertInbound(
-    db,
+): Promise<number> {
+  return await insertInbound(
+    tx,
     {
       messageId: m.msg?.messageId ?? null,
       mailFrom: m.envelope.mailFrom,

@@ -8,22 +8,9 @@ import { isIP } from 'node:net';
 import { Transform, type Readable } from 'node:stream';
 import type { DNSResolver } from 'mailauth';
 import type { Config } from '../config.js';
-import type { Envelope } from './facts.js';
+import { AUTH_WORDS, type AuthWord, type SenderAuth } from '../domain/senderAuth.js';
+import type { Client, Envelope } from './envelope.js';
 
-/** mailauth's result words (RFC 8601). */
-export type AuthWord = 'pass' | 'fail' | 'none' | 'neutral' | 'softfail' | 'temperror' | 'permerror' | 'policy';
-const WORDS: readonly AuthWord[] = ['pass', 'fail', 'none', 'neutral', 'softfail', 'temperror', 'permerror', 'policy'];
-
-/** What is stored on the inbound log row and the comment (JSON). */
-export interface SenderAuth {
-  dmarc: AuthWord;
-  spf: AuthWord;
-  dkim: AuthWord;
-  arc?: AuthWord;
-  /** The DMARC policy of the `From` domain (`p`, or `sp` for a subdomain), when it has a record. */
-  policy?: string;
-  source: 'lookup' | 'trusted-relay';
-}
 
 /** Longest wait for one DNS answer. */
 export const LOOKUP_TIMEOUT_MS = 2000;
@@ -42,11 +29,6 @@ const DNS_CACHE_ENTRIES = 10_000;
 /** Header bytes searched for the trusted relay's Authentication-Results. */
 const HEAD_MAX = 64 * 1024;
 
-/** The SMTP client of the message, as far as the receiving side knows it (pipe mode and LMTP: maybe nothing). */
-export interface Client {
-  ip: string | null;
-  helo: string | null;
-}
 
 export interface AuthRun {
   /** The result, once the message has been read to its end; null when nothing could be decided. */
@@ -55,8 +37,6 @@ export interface AuthRun {
   abort(): void;
 }
 
-/** A DMARC failure of a domain whose policy is reject or quarantine: refused in `enforce` mode. */
-export const failsDmarcPolicy = (a: SenderAuth | null): boolean => a?.dmarc === 'fail' && (a.policy === 'reject' || a.policy === 'quarantine');
 
 /**
  * Starts checking the message that `source` brings (call before the parser starts reading it, in the
@@ -136,7 +116,7 @@ async function check(input: Readable, mailFrom: string | null, client: Client, r
 function word(w: unknown): AuthWord {
   const s = typeof w === 'string' ? w.toLowerCase() : '';
   if (s === 'hardfail') return 'fail';
-  return WORDS.includes(s as AuthWord) ? (s as AuthWord) : 'none';
+  return AUTH_WORDS.includes(s as AuthWord) ? (s as AuthWord) : 'none';
 }
 
 const noResult = (): SenderAuth => ({ dmarc: 'temperror', spf: 'temperror', dkim: 'temperror', source: 'lookup' });

@@ -3,10 +3,10 @@
 // database (route, case, participants, duplicates, loop count, contact match).
 import { createHash } from 'node:crypto';
 import type { ClosedCaseReply, Config, SenderAuthMode } from '../config.js';
-import type { Db } from '../db/client.js';
+import type { Tx } from '../db/engine.js';
 import { caseById, caseByNumber, caseIdByThreadRoot, type CaseRow } from '../db/cases.js';
 import { contactById, contactsByEmail, type ContactRow } from '../db/contacts.js';
-import { countOpenedVia, countRecentSame, openedInSameDelivery, duplicateInCase, duplicateInCaseWhere, type Earlier } from '../db/inbound.js';
+import { countOpenedVia, countRecentSame, lockFingerprint, openedInSameDelivery, duplicateInCase, duplicateInCaseWhere, type Earlier } from '../db/inbound.js';
 import { countAutoResponsesSince, outboxByToken, type OutboxRow } from '../db/outbox.js';
 import { replyAddressById } from '../db/replyAddresses.js';
 import { ROUTING_WINDOW_MS } from '../domain/routingRules.js';
@@ -21,16 +21,9 @@ import { isIssuedSender, isParticipant, knownAddress, type IssuedTo } from '../d
 import { decideRoute, type Route, type Target } from '../domain/route.js';
 import { extractReply, truncateBody } from '../domain/replyText.js';
 import { normalizeEmail } from '../domain/address.js';
-import type { ParsedMessage } from './parse.js';
-import type { Client, SenderAuth } from './auth.js';
-
-export interface Envelope {
-  /** Envelope sender; '' for the null return path `<>`, null when not known (pipe mode without --mail-from). */
-  mailFrom: string | null;
-  rcpt: string[];
-  /** The SMTP client (IP address, HELO name) when known: SMTP; pipe mode with --client-ip/--helo. */
-  client?: Client;
-}
+import { headerOf, type ParsedMessage } from './parse.js';
+import type { SenderAuth } from '../domain/senderAuth.js';
+import type { Envelope } from './envelope.js';
 
 export interface MessageFacts {
   msg: ParsedMessage;
@@ -65,7 +58,7 @@ export function messageFacts(msg: ParsedMessage, envelope: Envelope, auth: Sende
     // The new text, not the whole: an autoresponder that quotes what it answers differs every time (SPEC §4).
     loopKey: sha256([from, msg.subject, reply]),
     autoReply: detectAutoReply({
-      header: (name) => msg.header(name),
+      header: (name) => headerOf(msg, name),
       mailFrom: envelope.mailFrom,
       fromAddress: msg.from?.address ?? null,
       subject: msg.subject,
@@ -123,8 +116,13 @@ export interface RecipientFacts {
   senderAuth: SenderAuthMode;
 }
 
-/** Reads the facts of one recipient. Runs inside the message's transaction, like the stages that read them. */
-export function readFacts(db: Db, config: Config, m: MessageFacts, rcpt: string, target: Target, now: number): RecipientFacts {
+/**
+ * Reads the facts of one recipient, every one a decision can need, before the stages run (they are
+ * pure). Runs inside the message's transaction; reads only what this message can need: nothing
+ * more for a bounce or automatic mail, nothing past the duplicate for a duplicate, a rate-limit
+ * count only under a limit, an auto-response count only with an auto-response.
+ */
+export async function readFacts(tx: Tx, config: Config, m: MessageFacts, rcpt: string, target: Target, now: number): Promise<RecipientFacts> {
   const msg = m.msg;
   const loopKeys = loopKeysAt(m.loopKey, now);
   const base = { message: m, rcpt, target, now, loopKeys, closedCaseReply: config.closedCaseReply, senderAuth: config.senderAuth };
@@ -141,105 +139,77 @@ export function readFacts(db: Db, config: Config, m: MessageFacts, rcpt: string,
     routing: null,
     senderContact: null,
     defaultOwnerId: null,
+    routedTo: null,
+    openedLastHour: 0,
+    autoResponsesLastHour: 0,
   };
-  const noRouting = { routedTo: null, openedLastHour: 0, autoResponsesLastHour: 0 };
   // A delivery report counts only on a bounce address; elsewhere it is mail like any other (from
   // the null sender or a mailer daemon: automatic mail, dropped; from a person: their message).
-  if (target.kind === 'bounce' || m.autoReply !== null || msg.authorProblem !== null) return { ...base, ...none, ...noRouting };
+  if (target.kind === 'bounce' || m.autoReply !== null || msg.authorProblem !== null) return { ...base, ...none };
 
   const from = msg.from?.address ?? null;
   let route: Route | null;
   let thread: Thread | null = null;
   if (target.kind === 'routing' || target.kind === 'system') {
-    thread = caseOfThread(db, config.domain, msg);
+    thread = await caseOfThread(tx, config.domain, msg);
     const threadCaseId = thread !== null && thread.issuedTo !== null ? thread.caseId : null;
     // The thread root is in every notification of the case, to every recipient, old and removed
     // ones too: like the subject tag it counts only for a participant, and only with a DMARC pass
     // (in every mode: `record` only does not refuse, `off` checks nothing, so nothing passes).
-    const rootCaseId = thread !== null && thread.issuedTo === null && from !== null && isParticipantOf(db, thread.caseId, from) ? thread.caseId : null;
-    const taggedCaseId = target.kind === 'routing' && thread === null && from !== null ? caseOfSubjectTag(db, msg.subject, from) : null;
+    const rootCaseId = thread !== null && thread.issuedTo === null && from !== null && (await isParticipantOf(tx, thread.caseId, from)) ? thread.caseId : null;
+    const taggedCaseId = target.kind === 'routing' && thread === null && from !== null ? await caseOfSubjectTag(tx, msg.subject, from) : null;
     route = decideRoute({ target, threadCaseId, rootCaseId, taggedCaseId, senderAuthenticated: m.auth?.dmarc === 'pass' });
   } else {
     route = decideRoute({ target, threadCaseId: null, rootCaseId: null, taggedCaseId: null, senderAuthenticated: false });
   }
   const issuedTo = issuedToOf(route, target, thread);
-  const existing = route?.kind === 'existing' ? (caseById(db, route.caseId) ?? null) : null;
-  const duplicate = existing
-    ? (duplicateInCase(db, existing.id, m.fingerprint) ?? (existing.status === 'Closed' ? duplicateInCaseWhere(db, 'parent_id', existing.id, m.fingerprint) : undefined))
-    : msg.messageId === null
-      ? // The same message to two routing addresses (aliases) in one transaction opens one case.
-        route?.kind === 'new' && from !== null
-        ? openedInSameDelivery(db, from, now, m.fingerprint)
-        : undefined
-      : duplicateInCaseWhere(db, 'thread_root', msg.messageId, m.fingerprint);
-  const routedTo = target.kind === 'routing' ? (routingById(db, target.routingId) ?? null) : null;
-  const routing = route?.kind === 'new' ? (routedTo?.id === route.routingId ? routedTo : (routingById(db, route.routingId) ?? null)) : null;
-  const match = route?.kind === 'new' && from !== null ? matchContact(from, contactsByEmail(db, from)) : null;
-  const defaultOwner = route?.kind === 'new' && config.defaultOwner !== null ? userByEmail(db, config.defaultOwner) : undefined;
-  // Read only when a stage asks (the stages decide in order: a duplicate needs no participants).
-  const parties = once(() => (existing === null ? [] : participantsOf(db, existing).all));
-  const participant = once(() => existing !== null && from !== null && isParticipant(from, null, parties()));
-  const issuedSender = once(() => {
-    if (existing === null || from === null || issuedTo === null) return false;
-    const ownerEmail = issuedTo.kind === 'owner' && existing.ownerId !== null ? (userById(db, existing.ownerId)?.email ?? null) : null;
-    return isIssuedSender(from, issuedTo, { participants: issuedTo.kind === 'owner' ? [] : parties(), ownerEmail });
-  });
-  const known = once(() => {
-    if (from === null) return null;
-    if (existing !== null) return knownAddress(from, parties());
-    return match?.kind === 'linked' ? match.contact.email : null;
-  });
-  const recent = once(() => countRecentSame(db, loopKeys, now - LOOP_WINDOW_MS, msg.messageId));
-  const since = now - ROUTING_WINDOW_MS;
-  const opened = once(() => (routing !== null && from !== null ? countOpenedVia(db, routing.id, from, since) : 0));
-  const autoResponses = once(() => (from !== null ? countAutoResponsesSince(db, normalizeEmail(from), since) : 0));
-  const closedContact = once(() =>
-    existing?.status === 'Closed' && existing.contactId !== null ? (contactById(db, existing.contactId) ?? null) : null,
-  );
-  return {
-    ...base,
-    route,
-    existing,
-    get closedCaseContact() {
-      return closedContact();
-    },
-    get senderIsParticipant() {
-      return participant();
-    },
-    issuedTo,
-    get senderIsIssued() {
-      return issuedSender();
-    },
-    get senderAddress() {
-      return known();
-    },
-    duplicate: duplicate ?? null,
-    get recentSame() {
-      return recent();
-    },
-    routing,
-    senderContact: match?.kind === 'linked' ? match.contact : null,
-    defaultOwnerId: defaultOwner?.id ?? null,
-    routedTo,
-    get openedLastHour() {
-      return opened();
-    },
-    get autoResponsesLastHour() {
-      return autoResponses();
-    },
-  };
-}
+  // Copies of one message (through two nodes, to two aliases) are taken one after the other, so
+  // that the second finds the first as its duplicate.
+  if (route !== null) await lockFingerprint(tx, m.fingerprint);
+  const existing = route?.kind === 'existing' ? ((await caseById(tx, route.caseId)) ?? null) : null;
+  const duplicate =
+    (existing
+      ? ((await duplicateInCase(tx, existing.id, m.fingerprint)) ??
+        (existing.status === 'Closed' ? await duplicateInCaseWhere(tx, 'parent_id', existing.id, m.fingerprint) : undefined))
+      : msg.messageId === null
+        ? // The same message to two routing addresses (aliases) in one transaction opens one case.
+          route?.kind === 'new' && from !== null
+          ? await openedInSameDelivery(tx, from, now, m.fingerprint)
+          : undefined
+        : await duplicateInCaseWhere(tx, 'thread_root', msg.messageId, m.fingerprint)) ?? null;
+  const routedTo = target.kind === 'routing' ? ((await routingById(tx, target.routingId)) ?? null) : null;
+  const routing = route?.kind === 'new' ? (routedTo?.id === route.routingId ? routedTo : ((await routingById(tx, route.routingId)) ?? null)) : null;
+  const facts = { ...base, ...none, route, existing, issuedTo, duplicate, routedTo, routing };
+  // Without a route, or with a duplicate, the stages decide before they need anything else.
+  if (route === null || duplicate !== null) return facts;
 
-/** A value computed on first use, then kept. */
-function once<T>(read: () => T): () => T {
-  let done = false;
-  let value: T;
-  return () => {
-    if (!done) {
-      value = read();
-      done = true;
-    }
-    return value;
+  const since = now - ROUTING_WINDOW_MS;
+  const recentSame = await countRecentSame(tx, loopKeys, now - LOOP_WINDOW_MS, msg.messageId);
+  if (route.kind === 'new') {
+    const match = from !== null ? matchContact(from, await contactsByEmail(tx, from)) : null;
+    const defaultOwner = config.defaultOwner !== null ? await userByEmail(tx, config.defaultOwner) : undefined;
+    const limited = routing !== null && routing.rateLimit > 0 && from !== null;
+    const responds = routing !== null && routing.autoResponse !== null && from !== null;
+    return {
+      ...facts,
+      recentSame,
+      senderContact: match?.kind === 'linked' ? match.contact : null,
+      senderAddress: match?.kind === 'linked' ? match.contact.email : null,
+      defaultOwnerId: defaultOwner?.id ?? null,
+      openedLastHour: limited ? await countOpenedVia(tx, routing.id, from, since) : 0,
+      autoResponsesLastHour: responds ? await countAutoResponsesSince(tx, normalizeEmail(from), since) : 0,
+    };
+  }
+  if (existing === null) return { ...facts, recentSame };
+  const parties = (await participantsOf(tx, existing)).all;
+  const ownerEmail = issuedTo?.kind === 'owner' && existing.ownerId !== null ? ((await userById(tx, existing.ownerId))?.email ?? null) : null;
+  return {
+    ...facts,
+    recentSame,
+    closedCaseContact: existing.status === 'Closed' && existing.contactId !== null ? ((await contactById(tx, existing.contactId)) ?? null) : null,
+    senderIsParticipant: from !== null && isParticipant(from, null, parties),
+    senderIsIssued: from !== null && issuedTo !== null && isIssuedSender(from, issuedTo, { participants: issuedTo.kind === 'owner' ? [] : parties, ownerEmail }),
+    senderAddress: from === null ? null : knownAddress(from, parties),
   };
 }
 
@@ -261,16 +231,16 @@ function issuedToOf(route: Route | null, target: Target, thread: Thread | null):
 }
 
 /** The case named by a Message-ID of ours (a notification, or a case's thread root), newest reference first. */
-function caseOfThread(db: Db, domain: string, msg: ParsedMessage): Thread | null {
+async function caseOfThread(tx: Tx, domain: string, msg: ParsedMessage): Promise<Thread | null> {
   for (const id of [...msg.inReplyTo, ...[...msg.references].reverse()]) {
     const token = tokenOfMessageId(id, domain);
-    const row = token === null ? undefined : outboxByToken(db, token);
+    const row = token === null ? undefined : await outboxByToken(tx, token);
     if (row !== undefined) {
-      const reply = row.replyAddressId === null ? undefined : replyAddressById(db, row.replyAddressId);
+      const reply = row.replyAddressId === null ? undefined : await replyAddressById(tx, row.replyAddressId);
       return { caseId: row.caseId, issuedTo: reply === undefined ? issuedToOfRow(row) : { kind: reply.kind, address: reply.addressLower, live: reply.retiredAt === null } };
     }
     // A case opened by mail has the customer's Message-ID as its thread root: not one of ours.
-    const byRoot = id.toLowerCase().endsWith(`@${domain.toLowerCase()}>`) ? caseIdByThreadRoot(db, id) : undefined;
+    const byRoot = id.toLowerCase().endsWith(`@${domain.toLowerCase()}>`) ? await caseIdByThreadRoot(tx, id) : undefined;
     if (byRoot !== undefined) return { caseId: byRoot, issuedTo: null };
   }
   return null;
@@ -282,15 +252,15 @@ function issuedToOfRow(row: OutboxRow): IssuedTo {
 }
 
 /** The sender is the contact or a collaborator of the case. */
-function isParticipantOf(db: Db, caseId: number, from: string): boolean {
-  const row = caseById(db, caseId);
-  return row !== undefined && isParticipant(from, null, participantsOf(db, row).all);
+async function isParticipantOf(tx: Tx, caseId: number, from: string): Promise<boolean> {
+  const row = await caseById(tx, caseId);
+  return row !== undefined && isParticipant(from, null, (await participantsOf(tx, row)).all);
 }
 
 /** The case of a `[Case 00001001]` tag, only when the sender is one of its participants. */
-function caseOfSubjectTag(db: Db, subject: string, from: string): number | null {
+async function caseOfSubjectTag(tx: Tx, subject: string, from: string): Promise<number | null> {
   const number = caseNumberInSubject(subject);
-  const row = number === null ? undefined : caseByNumber(db, number);
+  const row = number === null ? undefined : await caseByNumber(tx, number);
   if (!row) return null;
-  return isParticipant(from, null, participantsOf(db, row).all) ? row.id : null;
+  return isParticipant(from, null, (await participantsOf(tx, row)).all) ? row.id : null;
 }

@@ -40,8 +40,11 @@ export interface ParsedMessage {
   subject: string;
   /** Full plain text; turned from the HTML when the mail has no text part. */
   text: string;
-  /** Case-insensitive, first value, unfolded, decoded as text. */
-  header(name: string): string | undefined;
+  /**
+   * Every header by its lower-cased name: the first value, unfolded, decoded as text. Plain data (the
+   * message may cross a worker-thread boundary): read one with `headerOf(msg, name)`.
+   */
+  headers: Readonly<Record<string, string>>;
   /** The raw header section, at most 64 KiB. */
   headerSection: string;
   attachments: ParsedAttachment[];
@@ -52,6 +55,21 @@ export interface ParsedMessage {
   dsn: DeliveryReport | null;
   /** Bytes read from the source. */
   size: number;
+}
+
+/** A header of the message by name in any letter case: its first value, or undefined. */
+export function headerOf(msg: Pick<ParsedMessage, 'headers'>, name: string): string | undefined {
+  const key = name.trim().toLowerCase();
+  return Object.hasOwn(msg.headers, key) ? msg.headers[key] : undefined;
+}
+
+/** The first value of each header, by lower-cased name. */
+function headerRecord(lines: readonly RawHeaderLine[]): Record<string, string> {
+  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const l of lines) {
+    if (!Object.hasOwn(headers, l.key)) headers[l.key] = firstHeader([l], l.key) as string;
+  }
+  return headers;
 }
 
 export interface ParseOptions {
@@ -333,7 +351,8 @@ export async function parseMessage(source: Readable, opts: ParseOptions): Promis
   }
   checkHeaderSection(meter.size, lines);
 
-  const header = (name: string): string | undefined => firstHeader(lines, name);
+  const headers = headerRecord(lines);
+  const header = (name: string): string | undefined => headerOf({ headers }, name);
   const found = body as MessageText | null;
   const html = typeof found?.html === 'string' ? found.html : '';
   const htmlOnly = html !== '' && (rootType === 'text/html' || found?.text === undefined);
@@ -347,7 +366,7 @@ export async function parseMessage(source: Readable, opts: ParseOptions): Promis
     authorProblem: authorProblemOf(lines),
     subject: header('subject') ?? '',
     text,
-    header,
+    headers,
     headerSection: meter.headerSection,
     attachments,
     dsn: dsnMode

@@ -2,13 +2,13 @@
 // one transaction) RCPT check, stages → decision → apply. Answers come back only after the commit.
 import type { Readable } from 'node:stream';
 import type { Config } from '../config.js';
-import { isBlobStored } from '../db/attachments.js';
+import { storedBlobs } from '../db/attachments.js';
 import { freeBytes, releaseBlobs } from '../db/blobs.js';
-import { tentatively, type Db } from '../db/client.js';
+import type { Committer, Db, Tx } from '../db/client.js';
 import { answers, isTaken, notStoredForAny, type Answer } from '../domain/answers.js';
 import { apply, logMessage, type Outcome } from './apply.js';
-import type { Committer } from './commit.js';
-import { messageFacts, readFacts, type Envelope, type MessageFacts } from './facts.js';
+import type { Envelope } from './envelope.js';
+import { messageFacts, readFacts, type MessageFacts } from './facts.js';
 import { MalformedMessageError, MessageTooLargeError, ParserLimitError, parseMessage } from './parse.js';
 import { checkRcpt } from './rcpt.js';
 import { decide } from './stages.js';
@@ -45,7 +45,7 @@ export async function ingestMessage(ctx: IngestContext, envelope: Envelope, sour
     source.resume();
     // The envelope is logged (a row of the inbound log is small); when even that fails, the answer stands.
     return ctx.committer
-      .run(() => refuseAll(ctx.db, envelope, null, lowDisk))
+      .run((tx) => refuseAll(tx, envelope, null, lowDisk))
       .catch(() => envelope.rcpt.map((rcpt): Outcome => ({ rcpt, answer: lowDisk, decision: 'refused', inboundId: 0, caseNumber: null })));
   }
   const written: string[] = [];
@@ -53,11 +53,11 @@ export async function ingestMessage(ctx: IngestContext, envelope: Envelope, sour
     return await ingest(ctx, envelope, source, opts, written);
   } catch (err) {
     const a = answers.notStored((err as Error)?.message ?? String(err));
-    await ctx.committer.run(() => refuseAll(ctx.db, envelope, null, a)).catch(() => undefined);
+    await ctx.committer.run((tx) => refuseAll(tx, envelope, null, a)).catch(() => undefined);
     throw err;
   } finally {
     // Whatever the outcome: the blobs of this message that no committed row names go.
-    forget(ctx.db, written);
+    await forget(ctx.db, written);
   }
 }
 
@@ -70,10 +70,10 @@ export function checkFreeSpace(ctx: Pick<IngestContext, 'db' | 'config'>): Answe
   return freeBytes(ctx.db.blobDir) < ctx.config.minFreeBytes ? answers.lowDisk() : null;
 }
 
-function forget(db: Db, written: readonly string[]): void {
+async function forget(db: Db, written: readonly string[]): Promise<void> {
   if (written.length === 0) return;
   try {
-    releaseBlobs(db.blobDir, written, (sha) => isBlobStored(db, sha));
+    await releaseBlobs(db.blobDir, written, (shas) => db.transaction((tx) => storedBlobs(tx, shas), 'read'));
   } catch (err) {
     // The database or the disk failed again: what stays is removed by the next gc.
     console.error(`casegate: could not remove the attachments of a message that was not kept: ${(err as Error).message}`);
@@ -94,24 +94,26 @@ async function ingest(ctx: IngestContext, envelope: Envelope, source: Readable, 
     const a = permanentAnswerOf(err, config);
     if (a === null) throw err;
     source.resume();
-    return ctx.committer.run(() => refuseAll(db, envelope, null, a));
+    return ctx.committer.run((tx) => refuseAll(tx, envelope, null, a));
   }
 
-  return ctx.committer.run(() => {
+  return ctx.committer.run(async (tx) => {
     const now = Date.now();
-    const each = (): Outcome[] => envelope.rcpt.map((rcpt) => deliver(ctx, facts, rcpt, now));
+    const each = async (t: Tx): Promise<Outcome[]> => {
+      const outcomes: Outcome[] = [];
+      for (const rcpt of envelope.rcpt) outcomes.push(await deliver(t, config, facts, rcpt, now));
+      return outcomes;
+    };
     // One recipient, or LMTP's answer per recipient: nothing can be mixed, nothing to undo.
-    if (opts.perRecipient === true || envelope.rcpt.length < 2) return each();
-    const { result, kept } = tentatively(
-      db,
-      each,
-      (outcomes) => !isMixed(outcomes),
-    );
+    if (opts.perRecipient === true || envelope.rcpt.length < 2) return each(tx);
+    const { result, kept } = await tx.savepoint(each, (outcomes) => !isMixed(outcomes));
     if (kept) return result;
     // Some recipients took the message and another did not: nothing of it is kept, and every
     // recipient that would have taken it gets the refusal too.
     const whole = notStoredForAny(result.map((o) => o.answer).filter((a) => !isTaken(a)));
-    return result.map((o) => refuse(db, envelope, facts, o.rcpt, isTaken(o.answer) ? whole : o.answer));
+    const refused: Outcome[] = [];
+    for (const o of result) refused.push(await refuse(tx, envelope, facts, o.rcpt, isTaken(o.answer) ? whole : o.answer));
+    return refused;
   });
 }
 
@@ -124,20 +126,22 @@ function permanentAnswerOf(err: unknown, config: Config): Answer | null {
 }
 
 /** One recipient: the RCPT check (a case may have gone since RCPT), facts, decision, apply. */
-function deliver(ctx: IngestContext, facts: MessageFacts, rcpt: string, now: number): Outcome {
-  const check = checkRcpt(ctx.db, ctx.config, rcpt);
-  if (!check.ok) return refuse(ctx.db, facts.envelope, facts, rcpt, check.answer);
-  const recipient = readFacts(ctx.db, ctx.config, facts, rcpt, check.target, now);
-  return apply(ctx.db, ctx.config, recipient, decide(recipient).decision);
+async function deliver(tx: Tx, config: Config, facts: MessageFacts, rcpt: string, now: number): Promise<Outcome> {
+  const check = await checkRcpt(tx, config, rcpt);
+  if (!check.ok) return refuse(tx, facts.envelope, facts, rcpt, check.answer);
+  const recipient = await readFacts(tx, config, facts, rcpt, check.target, now);
+  return apply(tx, config, recipient, decide(recipient).decision);
 }
 
 const isMixed = (outcomes: readonly Outcome[]): boolean => outcomes.some((o) => isTaken(o.answer)) && outcomes.some((o) => !isTaken(o.answer));
 
-function refuseAll(db: Db, envelope: Envelope, facts: MessageFacts | null, a: Answer): Outcome[] {
-  return envelope.rcpt.map((rcpt) => refuse(db, envelope, facts, rcpt, a));
+async function refuseAll(tx: Tx, envelope: Envelope, facts: MessageFacts | null, a: Answer): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  for (const rcpt of envelope.rcpt) outcomes.push(await refuse(tx, envelope, facts, rcpt, a));
+  return outcomes;
 }
 
-function refuse(db: Db, envelope: Envelope, facts: MessageFacts | null, rcpt: string, a: Answer): Outcome {
-  const inboundId = logMessage(db, { envelope, fingerprint: null, msg: facts?.msg ?? null, auth: facts?.auth ?? null }, rcpt, 'refused', a, null, null, Date.now());
+async function refuse(tx: Tx, envelope: Envelope, facts: MessageFacts | null, rcpt: string, a: Answer): Promise<Outcome> {
+  const inboundId = await logMessage(tx, { envelope, fingerprint: null, msg: facts?.msg ?? null, auth: facts?.auth ?? null }, rcpt, 'refused', a, null, null, Date.now());
   return { rcpt, answer: a, decision: 'refused', inboundId, caseNumber: null };
 }

@@ -5,7 +5,7 @@
 // a row: anyone can quote one.
 //
 // Applied by the inbound pipeline (src/ingest/apply.ts) inside the message's transaction.
-import type { Db } from '../db/client.js';
+import type { Tx } from '../db/engine.js';
 import { upsertBounce } from '../db/bounces.js';
 import { markBounced, outboxByToken, type OutboxRow } from '../db/outbox.js';
 
@@ -26,8 +26,8 @@ export interface BounceReport {
  * Records a bounce against the outbox row it reports on; returns that row, or null when the report
  * names no message of ours (nothing is changed then).
  */
-export function recordBounce(db: Db, report: BounceReport, now: number): OutboxRow | null {
-  const row = findRow(db, report);
+export async function recordBounce(tx: Tx, report: BounceReport, now: number): Promise<OutboxRow | null> {
+  const row = await findRow(tx, report);
   if (!row) return null;
   const status = report.status.trim() || 'unknown';
   const diagnostic = report.diagnostic?.replace(/\s+/g, ' ').trim() || null;
@@ -35,12 +35,12 @@ export function recordBounce(db: Db, report: BounceReport, now: number): OutboxR
   const reported = report.recipient?.trim();
   const elsewhere = reported && reported.toLowerCase() !== row.recipientLower ? ` (reported for ${reported})` : '';
   const lastError = `${hard ? 'bounced' : 'soft bounce'}: ${[status, diagnostic].filter(Boolean).join(' ')}${elsewhere}`;
-  markBounced(db, row.id, lastError.slice(0, 1000), now, hard);
-  upsertBounce(db, { addressLower: row.recipientLower, hard, status, diagnostic, outboxId: row.id }, now);
+  await markBounced(tx, row.id, lastError.slice(0, 1000), now, hard);
+  await upsertBounce(tx, { addressLower: row.recipientLower, hard, status, diagnostic, outboxId: row.id }, now);
   return row;
 }
 
-function findRow(db: Db, report: BounceReport): OutboxRow | undefined {
+async function findRow(tx: Tx, report: BounceReport): Promise<OutboxRow | undefined> {
   const token = report.token.trim().toLowerCase();
-  return token === '' ? undefined : outboxByToken(db, token);
+  return token === '' ? undefined : await outboxByToken(tx, token);
 }

@@ -6,7 +6,7 @@ import { checkEligibility } from '../domain/caseRules.js';
 import { LOOP_LIMIT, LOOP_WINDOW_MS, isLoop } from '../domain/loop.js';
 import { classifyBounce, type BounceVerdict } from '../domain/bounceRules.js';
 import { autoResponseWanted, checkSender, senderListOf } from '../domain/routingRules.js';
-import { failsDmarcPolicy } from './auth.js';
+import { failsDmarcPolicy } from '../domain/senderAuth.js';
 import type { RecipientFacts } from './facts.js';
 
 /** What to do with the message for this recipient; `apply` writes it. */

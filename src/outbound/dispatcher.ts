@@ -3,12 +3,11 @@
 // logged and the loop goes on. Signals are the caller's business.
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { Db } from '../db/client.js';
+import type { Db, Tx } from '../db/client.js';
 import type { Config } from '../config.js';
 import { composeNotification } from './compose.js';
 import { loadNotification } from './load.js';
 import { markFailed, markRetry, markSent, type OutboxRow } from '../db/outbox.js';
-import { transaction } from '../db/client.js';
 import { claimDue, releaseClaims } from './queue.js';
 import { classifyDeliveryError, nextAttemptDelay, refusedRecipient } from './retry.js';
 import { upsertBounce } from '../db/bounces.js';
@@ -76,21 +75,18 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
   // Outcomes that arrive in the same turn of the event loop are recorded in one transaction (one
   // fsync for all); each sender waits for that commit before it takes its next row.
-  let marks: Array<() => void> = [];
+  let marks: Array<(tx: Tx) => Promise<void>> = [];
   let marking: Promise<void> | null = null;
-  function record(mark: () => void): Promise<void> {
+  function record(mark: (tx: Tx) => Promise<void>): Promise<void> {
     marks.push(mark);
     marking ??= new Promise<void>((resolve, reject) => {
       setImmediate(() => {
         const batch = marks;
         marks = [];
         marking = null;
-        try {
-          transaction(db, () => batch.forEach((m) => m()));
-          resolve();
-        } catch (err) {
-          reject(err);
-        }
+        db.transaction(async (tx) => {
+          for (const m of batch) await m(tx);
+        }).then(resolve, reject);
       });
     });
     return marking;
@@ -99,13 +95,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   async function deliver(row: OutboxRow): Promise<keyof PassResult> {
     let response: string;
     try {
-      const message = composeNotification(loadNotification(db, config, row));
-      ({ response } = await getTransport().send(message));
+      const input = await db.transaction((tx) => loadNotification(tx, config, db.blobDir, row), 'read');
+      ({ response } = await getTransport().send(composeNotification(input)));
     } catch (err) {
       return recordFailure(row, err);
     }
     const at = now();
-    await record(() => markSent(db, row.id, response, at));
+    await record((tx) => markSent(tx, row.id, response, at));
     return 'sent';
   }
 
@@ -115,15 +111,15 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const delay = verdict === 'retry' ? nextAttemptDelay(attempt, config.retrySchedule) : null;
     if (delay !== null) {
       const at = now() + delay;
-      await record(() => markRetry(db, row.id, message, at));
+      await record((tx) => markRetry(tx, row.id, message, at));
       return 'retried';
     }
     const refused = refusedRecipient(err);
     const at = now();
-    await record(() => {
-      markFailed(db, row.id, verdict === 'retry' ? `gave up after ${attempt} attempts: ${message}` : message);
+    await record(async (tx) => {
+      await markFailed(tx, row.id, verdict === 'retry' ? `gave up after ${attempt} attempts: ${message}` : message);
       // The relay refused the address itself: later mail to it is held, not tried again each time.
-      if (refused !== null) upsertBounce(db, { addressLower: row.recipientLower, hard: true, ...refused, outboxId: row.id }, at);
+      if (refused !== null) await upsertBounce(tx, { addressLower: row.recipientLower, hard: true, ...refused, outboxId: row.id }, at);
     });
     return 'failed';
   }
@@ -133,7 +129,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     // Claim in rounds until nothing is due, so that a pass also sends retries due right away.
     // On stop() the messages in flight finish; claimed rows not yet begun are given back.
     for (;;) {
-      const { claimed, held } = claimDue(db, owner, now(), batchSize, leaseMs);
+      const at = now();
+      const { claimed, held } = await db.transaction((tx) => claimDue(tx, owner, at, batchSize, leaseMs));
       result.held += held;
       if (claimed.length === 0 && held === 0) break;
       let next = 0;
@@ -151,7 +148,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       };
       await Promise.all(Array.from({ length: Math.min(concurrency, claimed.length) }, worker));
       if (stopping) {
-        releaseClaims(db, owner, claimed.slice(next).map((r) => r.id));
+        const unsent = claimed.slice(next).map((r) => r.id);
+        await db.transaction((tx) => releaseClaims(tx, owner, unsent));
         break;
       }
     }

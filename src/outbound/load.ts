@@ -2,7 +2,7 @@
 // case, comment or attachment contents are gone cannot be sent by retrying, so those are
 // permanent errors.
 import fs from 'node:fs';
-import type { Db } from '../db/client.js';
+import type { Tx } from '../db/engine.js';
 import type { Config } from '../config.js';
 import { blobPath } from '../db/blobs.js';
 import { caseById } from '../db/cases.js';
@@ -18,49 +18,50 @@ import { NOTIFICATION_KINDS, type NotificationKind } from '../domain/outbox.js';
 import type { AttachmentView, CommentView, NotificationInput } from './compose.js';
 import { PermanentDeliveryError } from './retry.js';
 
-export function loadNotification(db: Db, config: Pick<Config, 'from' | 'domain'>, row: OutboxRow): NotificationInput {
+/** Reads the row's notification in `tx`; the attachments' contents are looked for in `blobDir`. */
+export async function loadNotification(tx: Tx, config: Pick<Config, 'from' | 'domain'>, blobDir: string, row: OutboxRow): Promise<NotificationInput> {
   if (!(NOTIFICATION_KINDS as readonly string[]).includes(row.kind)) {
     throw new PermanentDeliveryError(`outbox row ${row.id} has unknown kind "${row.kind}"`);
   }
   const kind = row.kind as NotificationKind;
-  const c = caseById(db, row.caseId);
+  const c = await caseById(tx, row.caseId);
   if (!c) throw new PermanentDeliveryError(`case ${row.caseId} of outbox row ${row.id} no longer exists`);
 
   let comment: CommentView | null = null;
   let history: CommentView[] = [];
   if (kind === 'comment' || kind === 'owner') {
     if (row.commentId === null) throw new PermanentDeliveryError(`outbox row ${row.id} is a comment notification without a comment`);
-    const found = commentOfCase(db, row.commentId, row.caseId);
+    const found = await commentOfCase(tx, row.commentId, row.caseId);
     if (!found) throw new PermanentDeliveryError(`comment ${row.commentId} of outbox row ${row.id} no longer exists`);
-    comment = withAttachments(db, [found])[0] as CommentView;
-    requireBlobs(db, row.id, comment.attachments);
+    comment = (await withAttachments(tx, [found]))[0] as CommentView;
+    requireBlobs(blobDir, row.id, comment.attachments);
   } else if (kind === 'history' && row.commentId !== null) {
-    history = withAttachments(db, publicCommentsUpTo(db, row.caseId, row.commentId));
+    history = await withAttachments(tx, await publicCommentsUpTo(tx, row.caseId, row.commentId));
   }
 
   let autoResponse: NotificationInput['autoResponse'];
   if (kind === 'auto-response') {
     // The template of the routing address the case was opened through, as it is now.
-    const via = openedViaOfCase(db, c.id);
-    const routing = via === undefined ? undefined : routingById(db, via);
+    const via = await openedViaOfCase(tx, c.id);
+    const routing = via === undefined ? undefined : await routingById(tx, via);
     if (routing?.autoResponse == null) {
       throw new PermanentDeliveryError(`the routing address of case ${c.number} no longer has an auto-response (outbox row ${row.id}); nothing to send`);
     }
-    const contact = c.contactId === null ? undefined : contactById(db, c.contactId);
+    const contact = c.contactId === null ? undefined : await contactById(tx, c.contactId);
     autoResponse = { template: routing.autoResponse, firstName: firstNameFor(contact?.firstName ?? null, c.suppliedName) };
   }
 
   return {
     from: config.from,
     domain: config.domain,
-    blobDir: db.blobDir,
+    blobDir,
     row: {
       kind,
       recipient: row.recipient,
       token: row.token,
       messageId: row.messageId,
       // Rows written before reply addresses offer the case-level address, as they always did.
-      replyToken: row.replyAddressId === null ? null : (replyAddressById(db, row.replyAddressId)?.token ?? null),
+      replyToken: row.replyAddressId === null ? null : ((await replyAddressById(tx, row.replyAddressId))?.token ?? null),
     },
     case: {
       number: c.number,
@@ -76,9 +77,9 @@ export function loadNotification(db: Db, config: Pick<Config, 'from' | 'domain'>
   };
 }
 
-function withAttachments(db: Db, comments: readonly CommentRow[]): CommentView[] {
-  const files = attachmentsOf(
-    db,
+async function withAttachments(tx: Tx, comments: readonly CommentRow[]): Promise<CommentView[]> {
+  const files = await attachmentsOf(
+    tx,
     comments.map((c) => c.id),
   );
   return comments.map((c) => ({
@@ -93,11 +94,11 @@ function withAttachments(db: Db, comments: readonly CommentRow[]): CommentView[]
   }));
 }
 
-function requireBlobs(db: Db, rowId: number, attachments: readonly AttachmentView[]): void {
+function requireBlobs(blobDir: string, rowId: number, attachments: readonly AttachmentView[]): void {
   for (const a of attachments) {
-    if (!fs.existsSync(blobPath(db.blobDir, a.sha256))) {
+    if (!fs.existsSync(blobPath(blobDir, a.sha256))) {
       throw new PermanentDeliveryError(
-        `attachment "${a.filename}" (sha256 ${a.sha256}) of outbox row ${rowId} is missing from ${db.blobDir}; ` +
+        `attachment "${a.filename}" (sha256 ${a.sha256}) of outbox row ${rowId} is missing from ${blobDir}; ` +
           `restore it, then run "casegate outbox retry ${rowId}"`,
       );
     }

@@ -1,7 +1,8 @@
 // The outbox as a delivery queue: claim due rows under a lease (holding those whose recipient
 // hard-bounced), give claims back, and send a failed, held or bounced row again. The SQL is in
-// src/db/outbox.ts; the hold rule in src/domain/outbox.ts.
-import { transaction, type Db } from '../db/client.js';
+// src/db/outbox.ts; the hold rule in src/domain/outbox.ts. Each function runs in the caller's
+// transaction: a write transaction of its own, short.
+import type { Tx } from '../db/engine.js';
 import { forgetBounce } from '../db/bounces.js';
 import { countOutboxByStatus, dueRows, holdRow, leaseRow, outboxById, releaseRow, requeueRow, type OutboxRow } from '../db/outbox.js';
 import { holdNote } from '../domain/outbox.js';
@@ -15,43 +16,36 @@ export interface ClaimResult {
 }
 
 /**
- * Leases up to `limit` due rows to `owner` until `now + leaseMs`, in one short transaction. A row
- * whose lease has run out (its dispatcher died) is due again. A due row to an address with a hard
- * bounce is held instead.
+ * Leases up to `limit` due rows to `owner` until `now + leaseMs`. A row whose lease has run out
+ * (its dispatcher died) is due again. A due row to an address with a hard bounce is held instead.
  */
-export function claimDue(db: Db, owner: string, now: number, limit: number, leaseMs: number): ClaimResult {
-  return transaction(
-    db,
-    (): ClaimResult => {
-      const claimed: OutboxRow[] = [];
-      let held = 0;
-      for (const { bounceStatus, bounceDiagnostic, ...row } of dueRows(db, now, limit)) {
-        const note = holdNote(row.recipient, bounceStatus === null ? undefined : { status: bounceStatus, diagnostic: bounceDiagnostic });
-        if (note !== null) {
-          holdRow(db, row.id, note);
-          held += 1;
-        } else {
-          leaseRow(db, row.id, owner, now + leaseMs);
-          claimed.push(row);
-        }
-      }
-      return { claimed, held };
-    },
-    'immediate',
-  );
+export async function claimDue(tx: Tx, owner: string, now: number, limit: number, leaseMs: number): Promise<ClaimResult> {
+  const claimed: OutboxRow[] = [];
+  let held = 0;
+  for (const { bounceStatus, bounceDiagnostic, ...row } of await dueRows(tx, now, limit)) {
+    const note = holdNote(row.recipient, bounceStatus === null ? undefined : { status: bounceStatus, diagnostic: bounceDiagnostic });
+    if (note !== null) {
+      await holdRow(tx, row.id, note);
+      held += 1;
+    } else {
+      await leaseRow(tx, row.id, owner, now + leaseMs);
+      claimed.push(row);
+    }
+  }
+  return { claimed, held };
 }
 
 /**
  * Rows held in the outbox now, whenever they were held: at enqueue (their address had hard-bounced
  * already), or by a dispatcher when they fell due. They wait for `casegate outbox retry`.
  */
-export function heldInOutbox(db: Db): number {
-  return countOutboxByStatus(db, 'held');
+export function heldInOutbox(tx: Tx): Promise<number> {
+  return countOutboxByStatus(tx, 'held');
 }
 
 /** Gives back claimed rows that were not attempted (the dispatcher is stopping): due again at once. */
-export function releaseClaims(db: Db, owner: string, ids: readonly number[]): void {
-  transaction(db, () => ids.forEach((id) => releaseRow(db, id, owner)));
+export async function releaseClaims(tx: Tx, owner: string, ids: readonly number[]): Promise<void> {
+  for (const id of ids) await releaseRow(tx, id, owner);
 }
 
 /**
@@ -60,25 +54,19 @@ export function releaseClaims(db: Db, owner: string, ids: readonly number[]): vo
  * address works again), so that this row is not held at once and its other rows go out too once
  * they are retried.
  */
-export function retryRow(db: Db, id: number, now: number): void {
-  transaction(
-    db,
-    () => {
-      const row = outboxById(db, id);
-      if (!row) throw notFound(`outbox row ${id} does not exist; run "casegate outbox list" to see the rows`);
-      if (row.status === 'sent') {
-        const when = row.sentAt === null ? '' : ` on ${new Date(row.sentAt).toISOString()}`;
-        throw conflict(`outbox row ${id} was already sent${when}; only failed, held or bounced rows can be retried`);
-      }
-      if (row.status === 'pending') {
-        throw conflict(
-          `outbox row ${id} is already pending (next attempt ${new Date(row.nextAttemptAt).toISOString()}); ` +
-            'run "casegate dispatch --once" to send due rows now',
-        );
-      }
-      if (row.status === 'held' || row.status === 'bounced') forgetBounce(db, row.recipientLower);
-      requeueRow(db, id, now);
-    },
-    'immediate',
-  );
+export async function retryRow(tx: Tx, id: number, now: number): Promise<void> {
+  const row = await outboxById(tx, id);
+  if (!row) throw notFound(`outbox row ${id} does not exist; run "casegate outbox list" to see the rows`);
+  if (row.status === 'sent') {
+    const when = row.sentAt === null ? '' : ` on ${new Date(row.sentAt).toISOString()}`;
+    throw conflict(`outbox row ${id} was already sent${when}; only failed, held or bounced rows can be retried`);
+  }
+  if (row.status === 'pending') {
+    throw conflict(
+      `outbox row ${id} is already pending (next attempt ${new Date(row.nextAttemptAt).toISOString()}); ` +
+        'run "casegate dispatch --once" to send due rows now',
+    );
+  }
+  if (row.status === 'held' || row.status === 'bounced') await forgetBounce(tx, row.recipientLower);
+  await requeueRow(tx, id, now);
 }

@@ -100,18 +100,18 @@ export function createInboundServer(p: IngestContext, options: ServerOptions = {
       if (session.envelope.rcptTo.length >= config.maxRecipients) {
         return callback(replyError(answers.tooManyRecipients(config.maxRecipients)));
       }
-      try {
-        const check = checkRcpt(p.db, config, address.address);
-        if (check.ok) return callback();
-        const state = sessions.get(session.id);
-        if (state !== undefined && check.answer.sysexit === EXIT.NOUSER && ++state.unknownRecipients >= config.maxUnknownRecipients) {
-          // The guess that reaches the limit is answered 421 and the connection closes.
-          return callback(replyError(answers.tooManyUnknownRecipients(config.maxUnknownRecipients)));
-        }
-        callback(replyError(check.answer));
-      } catch {
-        callback(replyError(answers.recipientCheckFailed()));
-      }
+      p.db.transaction((tx) => checkRcpt(tx, config, address.address), 'read').then(
+        (check) => {
+          if (check.ok) return callback();
+          const state = sessions.get(session.id);
+          if (state !== undefined && check.answer.sysexit === EXIT.NOUSER && ++state.unknownRecipients >= config.maxUnknownRecipients) {
+            // The guess that reaches the limit is answered 421 and the connection closes.
+            return callback(replyError(answers.tooManyUnknownRecipients(config.maxUnknownRecipients)));
+          }
+          callback(replyError(check.answer));
+        },
+        () => callback(replyError(answers.recipientCheckFailed())),
+      );
     },
     onData(stream, session, callback) {
       if (config.minDataRate > 0) watchDataRate(stream, config.minDataRate, windowMs, () => disconnect(session.id, answers.dataTooSlow(config.minDataRate)));

@@ -1,5 +1,5 @@
 // The records `case show` and `case list` print (SPEC §6), and the collaborator listing.
-import type { Db } from '../db/client.js';
+import type { Tx } from '../db/engine.js';
 import { caseById, childNumbers, listCases, searchCases, type CaseRow } from '../db/cases.js';
 import { assetById } from '../db/assets.js';
 import { productById } from '../db/products.js';
@@ -18,10 +18,10 @@ import { invalid } from '../errors.js';
 
 export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-export function caseSummary(db: Db, row: CaseRow, domain: string) {
-  const contact = row.contactId === null ? null : contactById(db, row.contactId);
-  const owner = row.ownerId === null ? null : userById(db, row.ownerId);
-  const parent = row.parentId === null ? null : caseById(db, row.parentId);
+export async function caseSummary(tx: Tx, row: CaseRow, domain: string) {
+  const contact = row.contactId === null ? null : await contactById(tx, row.contactId);
+  const owner = row.ownerId === null ? null : await userById(tx, row.ownerId);
+  const parent = row.parentId === null ? null : await caseById(tx, row.parentId);
   return {
     id: row.id,
     number: row.number,
@@ -43,27 +43,27 @@ export function caseSummary(db: Db, row: CaseRow, domain: string) {
 }
 
 /** `case list`: oldest first, filtered by status, missing contact or missing owner. */
-export function caseList(db: Db, filter: { status?: string; unlinked?: boolean; unowned?: boolean }, domain: string) {
+export async function caseList(tx: Tx, filter: { status?: string; unlinked?: boolean; unowned?: boolean }, domain: string) {
   const status = filter.status === undefined ? undefined : parseStatus(filter.status);
   if (status === null) throw invalid(`status "${filter.status}" is not one of ${CASE_STATUSES.join(', ')}; give one of them`);
-  return listCases(db, { status, unlinked: filter.unlinked, unowned: filter.unowned }).map((row) => caseSummary(db, row, domain));
+  return Promise.all((await listCases(tx, { status, unlinked: filter.unlinked, unowned: filter.unowned })).map((row) => caseSummary(tx, row, domain)));
 }
 
 /** At most this many cases answer a search. */
 export const SEARCH_LIMIT = 50;
 
 /** `case search TEXT`: cases whose subject, description, contact or account contains the text. */
-export function caseSearch(db: Db, text: string, domain: string) {
+export async function caseSearch(tx: Tx, text: string, domain: string) {
   const query = text.trim();
   if (query === '') throw invalid('the search text is empty; give some text, e.g. casegate case search printer');
-  return searchCases(db, query, SEARCH_LIMIT).map((row) => caseSummary(db, row, domain));
+  return Promise.all((await searchCases(tx, query, SEARCH_LIMIT)).map((row) => caseSummary(tx, row, domain)));
 }
 
 /** The asset a case names, with its product. */
-function caseAsset(db: Db, assetId: number | null) {
-  const asset = assetId === null ? undefined : assetById(db, assetId);
+async function caseAsset(tx: Tx, assetId: number | null) {
+  const asset = assetId === null ? undefined : await assetById(tx, assetId);
   if (!asset) return null;
-  const product = asset.productId === null ? undefined : productById(db, asset.productId);
+  const product = asset.productId === null ? undefined : await productById(tx, asset.productId);
   return {
     id: asset.id,
     name: asset.name,
@@ -74,11 +74,11 @@ function caseAsset(db: Db, assetId: number | null) {
 }
 
 /** Contacts that may be the sender of an unlinked case (by email, then name, then username/handle/external id). */
-export function suggestedContacts(db: Db, row: CaseRow) {
-  const linked = row.contactId === null ? null : contactById(db, row.contactId);
+export async function suggestedContacts(tx: Tx, row: CaseRow) {
+  const linked = row.contactId === null ? null : await contactById(tx, row.contactId);
   const sender = row.suppliedEmail ?? linked?.email ?? null;
   if (sender === null) return [];
-  return suggestContacts({ address: sender, name: row.suppliedName ?? '' }, allContacts(db)).map((c) => ({
+  return suggestContacts({ address: sender, name: row.suppliedName ?? '' }, await allContacts(tx)).map((c) => ({
     id: c.id,
     email: c.email,
     firstName: c.firstName,
@@ -87,27 +87,27 @@ export function suggestedContacts(db: Db, row: CaseRow) {
   }));
 }
 
-export function caseDetail(db: Db, row: CaseRow, domain: string) {
-  const members = contactsOfAccount(db, row.accountId);
-  const comments = commentsOfCase(db, row.id);
-  const files = attachmentsOf(
-    db,
+export async function caseDetail(tx: Tx, row: CaseRow, domain: string) {
+  const members = await contactsOfAccount(tx, row.accountId);
+  const comments = await commentsOfCase(tx, row.id);
+  const files = await attachmentsOf(
+    tx,
     comments.map((c) => c.id),
   );
   const suggested =
     row.contactId === null && row.suppliedEmail !== null
-      ? suggestedContacts(db, row).map((c) => ({ id: c.id, email: c.email, name: `${c.firstName} ${c.lastName}`.trim() }))
+      ? (await suggestedContacts(tx, row)).map((c) => ({ id: c.id, email: c.email, name: `${c.firstName} ${c.lastName}`.trim() }))
       : [];
   return {
-    ...caseSummary(db, row, domain),
+    ...(await caseSummary(tx, row, domain)),
     description: row.description,
-    asset: caseAsset(db, row.assetId),
-    recordType: row.recordTypeId === null ? null : (recordTypeById(db, row.recordTypeId)?.name ?? null),
+    asset: await caseAsset(tx, row.assetId),
+    recordType: row.recordTypeId === null ? null : ((await recordTypeById(tx, row.recordTypeId))?.name ?? null),
     /** Values of the record type's custom fields, by key. */
-    fields: fieldsOfCase(db, row.id),
-    children: childNumbers(db, row.id),
+    fields: await fieldsOfCase(tx, row.id),
+    children: await childNumbers(tx, row.id),
     closedAt: iso(row.closedAt),
-    collaborators: collaboratorsOf(db, row.id).map((c) => ({ email: c.email, activeContact: isActiveContact(c.email, row.accountId, members) })),
+    collaborators: (await collaboratorsOf(tx, row.id)).map((c) => ({ email: c.email, activeContact: isActiveContact(c.email, row.accountId, members) })),
     suggestedContacts: suggested,
     comments: comments.map((c) => ({
       id: c.id,
@@ -127,7 +127,7 @@ export function caseDetail(db: Db, row: CaseRow, domain: string) {
   };
 }
 
-export type CaseDetail = ReturnType<typeof caseDetail>;
+export type CaseDetail = Awaited<ReturnType<typeof caseDetail>>;
 
 /** The stored sender authentication (JSON of src/ingest/auth.ts SenderAuth), or null. */
 export function storedAuth(json: string | null): Record<string, string> | null {
@@ -141,9 +141,9 @@ export function storedAuth(json: string | null): Record<string, string> | null {
 }
 
 /** `collaborator list`: each address, whether it is an active contact of the case's account, who added it. */
-export function collaboratorList(db: Db, row: CaseRow) {
-  const members = contactsOfAccount(db, row.accountId);
-  return collaboratorsOf(db, row.id).map((c) => ({
+export async function collaboratorList(tx: Tx, row: CaseRow) {
+  const members = await contactsOfAccount(tx, row.accountId);
+  return (await collaboratorsOf(tx, row.id)).map((c) => ({
     id: c.id,
     case: row.number,
     email: c.email,
@@ -154,8 +154,8 @@ export function collaboratorList(db: Db, row: CaseRow) {
 }
 
 /** What `collaborator add|remove` prints about one address. */
-export function collaboratorView(db: Db, row: CaseRow, email: string, extra: Record<string, unknown> = {}) {
-  return { case: row.number, email, activeContact: isActiveContact(email, row.accountId, contactsOfAccount(db, row.accountId)), ...extra };
+export async function collaboratorView(tx: Tx, row: CaseRow, email: string, extra: Record<string, unknown> = {}) {
+  return { case: row.number, email, activeContact: isActiveContact(email, row.accountId, await contactsOfAccount(tx, row.accountId)), ...extra };
 }
 
 /** What `comment add` prints (and `POST /api/v1/cases/NUMBER/comments` answers). */

@@ -1,5 +1,5 @@
 // `inbound list/show`: the inbound log, one row per message and recipient that reached DATA.
-import type { Db } from '../db/client.js';
+import type { Tx } from '../db/engine.js';
 import { inboundById, listInbound, type InboundListed } from '../db/inbound.js';
 import { INBOUND_DECISIONS, parseDecision } from '../domain/inbound.js';
 import { parseId } from '../domain/ids.js';
@@ -25,20 +25,20 @@ function view(row: InboundListed) {
   };
 }
 
-export function inboundList(db: Db, filter: { status?: string; limit?: string }) {
+export async function inboundList(tx: Tx, filter: { status?: string; limit?: string }) {
   const decision = filter.status === undefined ? undefined : parseDecision(filter.status);
   if (decision === null) {
     throw invalid(`--status "${filter.status}" is not one of ${INBOUND_DECISIONS.join(', ')}; give one of them, or leave it out`);
   }
   const limit = filter.limit === undefined ? 100 : parseId(filter.limit);
   if (limit === null) throw invalid(`--limit "${filter.limit}" is not a number of rows; give a whole number, at least 1`);
-  return listInbound(db, { decision, limit }).map(view);
+  return (await listInbound(tx, { decision, limit })).map(view);
 }
 
-export function inboundShow(db: Db, id: string) {
+export async function inboundShow(tx: Tx, id: string) {
   const wanted = parseId(id);
   if (wanted === null) throw invalid(`"${id}" is not an inbound log id; see "casegate inbound list"`);
-  const row = inboundById(db, wanted);
+  const row = await inboundById(tx, wanted);
   if (!row) throw notFound(`no inbound log entry ${id}; see "casegate inbound list"`);
   return { ...view(row), smtpCode: row.smtpCode, fingerprint: row.fingerprint, headers: row.headers };
 }

@@ -1,5 +1,5 @@
 // `outbox list`: one row per recipient per notification (SPEC §6).
-import type { Db } from '../db/client.js';
+import type { Tx } from '../db/engine.js';
 import { listOutboxRows, type OutboxListed } from '../db/outbox.js';
 import { bounceAddress, caseAddress } from '../domain/mailNames.js';
 import { NOTIFICATION_KINDS, OUTBOX_STATUSES, parseOutboxStatus, type OutboxStatus } from '../domain/outbox.js';
@@ -42,14 +42,14 @@ function view(r: OutboxListed, domain: string): OutboxListRow {
 }
 
 /** Rows of the outbox; `domain` is the case domain (`CASEGATE_DOMAIN`) the VERP addresses are on. */
-export function outboxList(db: Db, domain: string, filter: { status?: string; id?: number; kind?: string } = {}): OutboxListRow[] {
+export async function outboxList(tx: Tx, domain: string, filter: { status?: string; id?: number; kind?: string } = {}): Promise<OutboxListRow[]> {
   const status = filter.status === undefined ? undefined : parseOutboxStatus(filter.status);
   if (status === null) throw invalid(`unknown outbox status "${filter.status}"; use one of ${OUTBOX_STATUSES.join(', ')}`);
   const kind = filter.kind?.trim().toLowerCase();
   if (kind !== undefined && !(NOTIFICATION_KINDS as readonly string[]).includes(kind)) {
     throw invalid(`unknown notification kind "${filter.kind}"; use one of ${NOTIFICATION_KINDS.join(', ')}`);
   }
-  return listOutboxRows(db, { status, id: filter.id })
+  return (await listOutboxRows(tx, { status, id: filter.id }))
     .filter((r) => kind === undefined || r.kind === kind)
     .map((r) => view(r, domain));
 }

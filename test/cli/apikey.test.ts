@@ -1,7 +1,7 @@
-import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ISO_TIME, useTestDb } from '../helpers/cli.js';
+import { queryAt } from '../helpers/testDb.js';
 
 describe('casegate apikey', () => {
   const t = useTestDb();
@@ -19,9 +19,7 @@ describe('casegate apikey', () => {
       revokedAt: null,
       key: expect.stringMatching(/^cgk_[A-Za-z0-9_-]{43}$/),
     });
-    const sqlite = new Database(t().db, { readonly: true });
-    const rows = sqlite.prepare('SELECT * FROM api_keys').all() as Array<Record<string, unknown>>;
-    sqlite.close();
+    const rows = await queryAt(t().db, 'SELECT * FROM api_keys');
     expect(rows).toHaveLength(1);
     expect(rows[0]?.key_hash).toBe(createHash('sha256').update(created.key).digest('hex'));
     expect(JSON.stringify(rows)).not.toContain(created.key);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { openDb } from '../../src/db/client.js';
+import { openTestDb } from '../helpers/testDb.js';
 import { ISO_TIME, templateDb, runCli, useTestDb, type TestDb, okJson as ok, refusedJson as refused } from '../helpers/cli.js';
 import { openCaseFromMail } from '../helpers/seed.js';
 
@@ -16,13 +16,13 @@ type Json = any;
  * Opens cases in the test's database as the inbound pipeline does for a sender it could not link,
  * keeping the sender (SPEC §3): what the CLI cannot do.
  */
-function openFromMail(t: TestDb, ...mails: Array<{ subject: string; from: { email: string; name: string } }>): void {
+async function openFromMail(t: TestDb, ...mails: Array<{ subject: string; from: { email: string; name: string } }>): Promise<void> {
   const config = loadConfig({ db: t.db }, { CASEGATE_OUTBOX_DIR: path.join(t.dir, 'outbox') });
-  const db = openDb(t.db);
+  const db = await openTestDb(t.db, t.dir);
   try {
-    for (const m of mails) openCaseFromMail(db, config, m);
+    for (const m of mails) await openCaseFromMail(db, config, m);
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -128,12 +128,12 @@ describe('casegate case create', () => {
   });
 
   it('refuses a missing --subject on one line starting "casegate:", and writes nothing', async () => {
-    const before = t().fingerprint();
+    const before = await t().fingerprint();
     const r = await t().run('case', 'create', '--contact', 'ann@acme.example', '--json');
     expect(r.code).not.toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr.split('\n')[0]).toMatch(/^casegate: .*--subject/);
-    expect(t().fingerprint()).toEqual(before);
+    expect(await t().fingerprint()).toEqual(before);
   });
 
   it('refuses a database path it cannot open, on one line, and creates nothing', async () => {
@@ -368,7 +368,7 @@ describe('casegate case link-contact, unlink-contact and suggest-contacts', () =
     await seed(t());
     await ok(t(), 'contact', 'create', '--email', 'ANN@acme.example', '--first', 'Annie', '--last', 'Archer', '--account', '2');
     // What the inbound pipeline keeps of the sender of a case it could not link (SPEC §3).
-    openFromMail(
+    await openFromMail(
       t(),
       { subject: 'by email', from: { email: 'ann@ACME.example', name: 'Ann A' } },
       { subject: 'by name', from: { email: 'gus.private@mail.example', name: 'Grant, Gus' } },

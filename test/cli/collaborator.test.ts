@@ -1,18 +1,13 @@
 // `casegate collaborator add|remove|list` against the real binary and a throwaway SQLite file (SPEC §2.7).
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ISO_TIME, templateDb, useTestDb, type TestDb, okJson as ok, refusedJson as refused } from '../helpers/cli.js';
+import { queryAt } from '../helpers/testDb.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-function query(t: TestDb, sql: string, ...params: unknown[]): Json[] {
-  const db = new Database(t.db, { readonly: true });
-  try {
-    return db.prepare(sql).all(...params);
-  } finally {
-    db.close();
-  }
+function query(t: TestDb, sql: string, ...params: unknown[]): Promise<Json[]> {
+  return queryAt(t.db, sql, params);
 }
 
 /**
@@ -33,9 +28,7 @@ const seed = templateDb(async (t) => {
   await contact('old@acme.example', 'Old', '1');
   await contact('gus@globex.example', 'Gus', '2', '--help-admin');
   // No command deactivates a contact yet.
-  const db = new Database(t.db);
-  db.prepare(`UPDATE contacts SET active = 0 WHERE email IN ('ina@acme.example', 'old@acme.example')`).run();
-  db.close();
+  await queryAt(t.db, `UPDATE contacts SET active = FALSE WHERE email IN ('ina@acme.example', 'old@acme.example')`);
   await ok(t, 'case', 'create', '--subject', 'Printer jammed', '--contact', 'ann@acme.example');
 });
 
@@ -45,7 +38,7 @@ describe('casegate collaborator add', () => {
   const t = useTestDb();
 
   it('adds any address as the operator and prints it with its id', async () => {
-    seed(t());
+    await seed(t());
     const added = await ok(t(), 'collaborator', 'add', '00001001', 'carol@elsewhere.example');
     expect(added).toEqual({
       id: 1,
@@ -59,7 +52,7 @@ describe('casegate collaborator add', () => {
   });
 
   it('queues one pending history email for the new collaborator', async () => {
-    seed(t());
+    await seed(t());
     await ok(t(), 'collaborator', 'add', '00001001', 'carol@elsewhere.example');
     expect(await history(t())).toEqual([
       expect.objectContaining({ case: '00001001', recipient: 'carol@elsewhere.example', kind: 'history', status: 'pending' }),
@@ -67,17 +60,17 @@ describe('casegate collaborator add', () => {
   });
 
   it('makes the history email cover the last public comment, not a later internal one', async () => {
-    seed(t());
+    await seed(t());
     await ok(t(), 'comment', 'add', '00001001', '--as', 'agent@support.example', '--body', 'first');
     await ok(t(), 'comment', 'add', '00001001', '--as', 'agent@support.example', '--body', 'second');
     await ok(t(), 'comment', 'add', '00001001', '--as', 'agent@support.example', '--body', 'note', '--internal');
     await ok(t(), 'collaborator', 'add', '00001001', 'carol@elsewhere.example');
-    const rows = query(t(), `SELECT comment_id AS commentId FROM outbox WHERE kind = 'history'`);
+    const rows = await query(t(), `SELECT comment_id AS "commentId" FROM outbox WHERE kind = 'history'`);
     expect(rows).toEqual([{ commentId: 2 }]);
   });
 
   it('says whether each address is an active contact of the case\'s account', async () => {
-    seed(t());
+    await seed(t());
     expect((await ok(t(), 'collaborator', 'add', '00001001', 'BOB@acme.example')).activeContact).toBe(true);
     expect((await ok(t(), 'collaborator', 'add', '00001001', 'old@acme.example')).activeContact).toBe(false);
     expect((await ok(t(), 'collaborator', 'add', '00001001', 'gus@globex.example')).activeContact).toBe(false);
@@ -100,26 +93,26 @@ describe('casegate collaborator add', () => {
   });
 
   it('accepts the 20th collaborator and refuses the 21st, writing nothing', async () => {
-    seed(t());
+    await seed(t());
     for (let i = 1; i <= 20; i++) await ok(t(), 'collaborator', 'add', '00001001', `c${i}@elsewhere.example`);
     expect(await ok(t(), 'collaborator', 'list', '00001001')).toHaveLength(20);
     await refused(t(), ['collaborator', 'add', '00001001', 'c21@elsewhere.example'], /case 00001001 already has 20 collaborators/);
   }, 120_000);
 
   it('refuses the case contact as its own collaborator, in any letter case', async () => {
-    seed(t());
+    await seed(t());
     await refused(t(), ['collaborator', 'add', '00001001', 'Ann@ACME.example'], /is the contact of case 00001001/);
     await refused(t(), ['collaborator', 'add', '00001001', 'ann@acme.example', '--as', 'ann@acme.example'], /is the contact of case 00001001/);
   });
 
   it('refuses an address that is a collaborator already, in any letter case', async () => {
-    seed(t());
+    await seed(t());
     await ok(t(), 'collaborator', 'add', '00001001', 'carol@elsewhere.example');
     await refused(t(), ['collaborator', 'add', '00001001', 'CAROL@elsewhere.example'], /already a collaborator of case 00001001/);
   });
 
   it('lets the case contact add someone', async () => {
-    seed(t());
+    await seed(t());
     expect(await ok(t(), 'collaborator', 'add', '00001001', 'carol@elsewhere.example', '--as', 'ANN@acme.example')).toMatchObject({
       email: 'carol@elsewhere.example',
       addedBy: 'ANN@acme.example',
@@ -127,14 +120,14 @@ describe('casegate collaborator add', () => {
   });
 
   it('lets a help admin of the case\'s account add someone', async () => {
-    seed(t());
+    await seed(t());
     expect(await ok(t(), 'collaborator', 'add', '00001001', 'carol@elsewhere.example', '--as', 'hal@acme.example')).toMatchObject({
       addedBy: 'hal@acme.example',
     });
   });
 
   it('lets a help admin of another account add itself, and nobody else', async () => {
-    seed(t());
+    await seed(t());
     expect(await ok(t(), 'collaborator', 'add', '00001001', 'gus@globex.example', '--as', 'gus@globex.example')).toMatchObject({
       email: 'gus@globex.example',
     });
@@ -142,7 +135,7 @@ describe('casegate collaborator add', () => {
   });
 
   it('refuses an inactive help admin, a collaborator, a plain contact and an outsider, writing nothing', async () => {
-    seed(t());
+    await seed(t());
     await ok(t(), 'collaborator', 'add', '00001001', 'carol@elsewhere.example');
     const may = /may not change the collaborators of case 00001001/;
     await refused(t(), ['collaborator', 'add', '00001001', 'dan@elsewhere.example', '--as', 'ina@acme.example'], may);
@@ -153,7 +146,7 @@ describe('casegate collaborator add', () => {
   });
 
   it('lets a user with the edit permission act for the support team, and names it as who added', async () => {
-    seed(t());
+    await seed(t());
     expect(await ok(t(), 'collaborator', 'add', '00001001', 'carol@elsewhere.example', '--as', 'agent@support.example')).toMatchObject({
       email: 'carol@elsewhere.example',
       addedBy: 'agent@support.example',
@@ -163,7 +156,7 @@ describe('casegate collaborator add', () => {
   });
 
   it('refuses an address made of an encoded word, as collaborator or as --as, saying why', async () => {
-    seed(t());
+    await seed(t());
     await refused(t(), ['collaborator', 'add', '00001001', '=?utf-8?q?ann?=@evil.example'], /is not an email address \(an encoded word \(=\?…\?=\) is a display name's encoding, not an address\)/);
     await refused(t(), ['collaborator', 'add', '00001001', 'carol@elsewhere.example', '--as', '=?utf-8?b?YW5u?=@acme.example'], /--as .* is not an email address \(an encoded word/);
     expect(await ok(t(), 'collaborator', 'list', '00001001')).toEqual([]);
@@ -171,7 +164,7 @@ describe('casegate collaborator add', () => {
   });
 
   it('refuses a malformed address, a malformed --as and an unknown case', async () => {
-    seed(t());
+    await seed(t());
     await refused(t(), ['collaborator', 'add', '00001001', 'not-an-email'], /"not-an-email" is not an email address/);
     await refused(t(), ['collaborator', 'add', '00001001', 'carol@elsewhere.example', '--as', 'ann'], /--as "ann" is not an email address/);
     await refused(t(), ['collaborator', 'add', '00009999', 'carol@elsewhere.example'], /no case 00009999/);
@@ -183,7 +176,7 @@ describe('casegate collaborator remove', () => {
   const t = useTestDb();
 
   it('removes a collaborator as the operator, the contact or a help admin of the account', async () => {
-    seed(t());
+    await seed(t());
     for (const email of ['c1@elsewhere.example', 'c2@elsewhere.example', 'c3@elsewhere.example']) {
       await ok(t(), 'collaborator', 'add', '00001001', email);
     }
@@ -194,7 +187,7 @@ describe('casegate collaborator remove', () => {
   });
 
   it('lets a help admin of another account remove itself, and nobody else', async () => {
-    seed(t());
+    await seed(t());
     await ok(t(), 'collaborator', 'add', '00001001', 'gus@globex.example');
     await ok(t(), 'collaborator', 'add', '00001001', 'carol@elsewhere.example');
     await refused(t(), ['collaborator', 'remove', '00001001', 'carol@elsewhere.example', '--as', 'gus@globex.example'], /may not change/);
@@ -203,7 +196,7 @@ describe('casegate collaborator remove', () => {
   });
 
   it('refuses a collaborator removing another one, or itself, and an outsider', async () => {
-    seed(t());
+    await seed(t());
     await ok(t(), 'collaborator', 'add', '00001001', 'carol@elsewhere.example');
     await ok(t(), 'collaborator', 'add', '00001001', 'dan@elsewhere.example');
     await refused(t(), ['collaborator', 'remove', '00001001', 'dan@elsewhere.example', '--as', 'carol@elsewhere.example'], /may not change/);
@@ -212,7 +205,7 @@ describe('casegate collaborator remove', () => {
   });
 
   it('refuses an address that is not a collaborator and an unknown case', async () => {
-    seed(t());
+    await seed(t());
     await refused(t(), ['collaborator', 'remove', '00001001', 'carol@elsewhere.example'], /carol@elsewhere\.example is not a collaborator of case 00001001/);
     await refused(t(), ['collaborator', 'remove', '00009999', 'carol@elsewhere.example'], /no case 00009999/);
   });
@@ -222,13 +215,13 @@ describe('casegate collaborator list', () => {
   const t = useTestDb();
 
   it('lists an empty array for a case without collaborators, and refuses an unknown case', async () => {
-    seed(t());
+    await seed(t());
     expect(await ok(t(), 'collaborator', 'list', '00001001')).toEqual([]);
     await refused(t(), ['collaborator', 'list', '00009999'], /no case 00009999/);
   });
 
   it('prints a table without --json', async () => {
-    seed(t());
+    await seed(t());
     await ok(t(), 'collaborator', 'add', '00001001', 'bob@acme.example');
     const r = await t().run('collaborator', 'list', '00001001');
     expect(r.code).toBe(0);

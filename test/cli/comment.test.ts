@@ -1,10 +1,10 @@
 // `casegate comment add` against the real binary and a throwaway SQLite file (SPEC §2, §5, §6).
-import Database from 'better-sqlite3';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ISO_TIME, templateDb, useTestDb, type TestDb, okJson as ok, refusedJson as refused } from '../helpers/cli.js';
+import { queryAt } from '../helpers/testDb.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -23,9 +23,7 @@ const seed = templateDb(async (t) => {
   await ok(t, 'collaborator', 'add', '00001001', 'bob@acme.example');
   await ok(t, 'collaborator', 'add', '00001001', 'carol@elsewhere.example');
   await ok(t, 'case', 'create', '--subject', 'Nobody here');
-  const db = new Database(t.db);
-  db.prepare('DELETE FROM outbox').run(); // the history emails of the two collaborators
-  db.close();
+  await queryAt(t.db, 'DELETE FROM outbox'); // the history emails of the two collaborators
 });
 
 const commentRows = async (t: TestDb): Promise<Json[]> => (await ok(t, 'outbox', 'list')).filter((r: Json) => r.kind === 'comment');
@@ -34,7 +32,7 @@ describe('casegate comment add: a public comment', () => {
   const t = useTestDb();
 
   it('prints the comment with its id and shows it on the case', async () => {
-    seed(t());
+    await seed(t());
     const c = await ok(t(), 'comment', 'add', '00001001', '--as', 'Agent@Support.example', '--body', 'A technician is on the way.');
     expect(c).toEqual({
       id: 1,
@@ -61,7 +59,7 @@ describe('casegate comment add: a public comment', () => {
   });
 
   it('queues one pending email per participant when a user writes it', async () => {
-    seed(t());
+    await seed(t());
     await ok(t(), 'comment', 'add', '00001001', '--as', 'agent@support.example', '--body', 'On the way.');
     const rows = await commentRows(t());
     expect(rows.map((r: Json) => r.recipient)).toEqual(['ann@acme.example', 'bob@acme.example', 'carol@elsewhere.example']);
@@ -69,26 +67,26 @@ describe('casegate comment add: a public comment', () => {
   });
 
   it('sends it to every participant but its author, whatever the letter case of --as', async () => {
-    seed(t());
+    await seed(t());
     await ok(t(), 'comment', 'add', '00001001', '--as', 'ANN@acme.example', '--body', 'Still jammed.');
     expect((await commentRows(t())).map((r: Json) => r.recipient)).toEqual(['bob@acme.example', 'carol@elsewhere.example']);
   });
 
   it('lets a collaborator from outside the account write one', async () => {
-    seed(t());
+    await seed(t());
     const c = await ok(t(), 'comment', 'add', '00001001', '--as', 'carol@elsewhere.example', '--body', 'Same here.');
     expect(c.author).toBe('carol@elsewhere.example');
     expect((await commentRows(t())).map((r: Json) => r.recipient)).toEqual(['ann@acme.example', 'bob@acme.example']);
   });
 
   it('queues nothing on a case without participants', async () => {
-    seed(t());
+    await seed(t());
     await ok(t(), 'comment', 'add', '00001002', '--as', 'agent@support.example', '--body', 'Note to self.');
     expect(await ok(t(), 'outbox', 'list')).toEqual([]);
   });
 
   it('reads the text from --file', async () => {
-    seed(t());
+    await seed(t());
     const file = path.join(t().dir, 'reply.txt');
     fs.writeFileSync(file, 'Line one\nLine two\n');
     const c = await ok(t(), 'comment', 'add', '00001001', '--as', 'agent@support.example', '--file', file);
@@ -100,7 +98,7 @@ describe('casegate comment add --internal', () => {
   const t = useTestDb();
 
   it('stores an internal comment of a user and emails nobody', async () => {
-    seed(t());
+    await seed(t());
     const c = await ok(t(), 'comment', 'add', '00001001', '--as', 'agent@support.example', '--body', 'Customer is grumpy.', '--internal');
     expect(c).toMatchObject({ internal: true, source: 'cli' });
     expect(await ok(t(), 'outbox', 'list')).toEqual([]);
@@ -108,7 +106,7 @@ describe('casegate comment add --internal', () => {
   });
 
   it('refuses an internal comment of a participant who is not a user', async () => {
-    seed(t());
+    await seed(t());
     await refused(t(), ['comment', 'add', '00001001', '--as', 'ann@acme.example', '--body', 'x', '--internal'], /only users may write internal comments/);
   });
 });
@@ -117,7 +115,7 @@ describe('casegate comment add --attach', () => {
   const t = useTestDb();
 
   it('stores each attachment with filename, type, size and SHA-256, and keeps its bytes', async () => {
-    seed(t());
+    await seed(t());
     const report = path.join(t().dir, 'report.pdf');
     const log = path.join(t().dir, 'printer.LOG');
     const pdf = Buffer.from('%PDF-1.4\n' + 'x'.repeat(5000));
@@ -137,20 +135,20 @@ describe('casegate comment add --attach', () => {
   });
 
   it('stores the same content once', async () => {
-    seed(t());
+    await seed(t());
     const a = path.join(t().dir, 'a.txt');
     const b = path.join(t().dir, 'b.txt');
     fs.writeFileSync(a, 'same bytes');
     fs.writeFileSync(b, 'same bytes');
     await ok(t(), 'comment', 'add', '00001001', '--as', 'agent@support.example', '--body', 'one', '--attach', a);
     await ok(t(), 'comment', 'add', '00001001', '--as', 'agent@support.example', '--body', 'two', '--attach', b);
-    const fp = t().fingerprint();
+    const fp = await t().fingerprint();
     expect(fp.blobs).toHaveLength(1);
     expect(fp.attachments).toHaveLength(2);
   });
 
   it('refuses an attachment it cannot read, writing nothing', async () => {
-    seed(t());
+    await seed(t());
     await refused(
       t(),
       ['comment', 'add', '00001001', '--as', 'agent@support.example', '--body', 'x', '--attach', path.join(t().dir, 'missing.pdf')],
@@ -164,20 +162,20 @@ describe('casegate comment add: refusals', () => {
   const t = useTestDb();
 
   it('refuses an author who is neither a user nor a participant, writing nothing', async () => {
-    seed(t());
+    await seed(t());
     await refused(t(), ['comment', 'add', '00001001', '--as', 'mallory@evil.example', '--body', 'x'], /mallory@evil\.example is neither a user nor a participant of case 00001001/);
     // a participant of another case is no participant of this one
     await refused(t(), ['comment', 'add', '00001002', '--as', 'ann@acme.example', '--body', 'x'], /ann@acme\.example is neither a user nor a participant of case 00001002/);
   });
 
   it('refuses an unknown or malformed case number', async () => {
-    seed(t());
+    await seed(t());
     await refused(t(), ['comment', 'add', '00009999', '--as', 'agent@support.example', '--body', 'x'], /no case 00009999/);
     await refused(t(), ['comment', 'add', 'x1', '--as', 'agent@support.example', '--body', 'x'], /"x1" is not a case number/);
   });
 
   it('refuses no text, both --body and --file, an empty text and an unreadable --file', async () => {
-    seed(t());
+    await seed(t());
     const file = path.join(t().dir, 'reply.txt');
     fs.writeFileSync(file, 'hi');
     await refused(t(), ['comment', 'add', '00001001', '--as', 'agent@support.example'], /exactly one of --body TEXT or --file F/);
@@ -187,12 +185,12 @@ describe('casegate comment add: refusals', () => {
   });
 
   it('refuses a missing --as on a line starting "casegate:", writing nothing', async () => {
-    seed(t());
-    const before = t().fingerprint();
+    await seed(t());
+    const before = await t().fingerprint();
     const r = await t().run('comment', 'add', '00001001', '--body', 'x', '--json');
     expect(r.code).not.toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr.split('\n')[0]).toMatch(/^casegate: .*--as/);
-    expect(t().fingerprint()).toEqual(before);
+    expect(await t().fingerprint()).toEqual(before);
   });
 });

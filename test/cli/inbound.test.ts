@@ -10,6 +10,7 @@ import { createSmtpTransport } from '../../src/outbound/transport.js';
 import { startCaptureServer } from '../helpers/capture.js';
 import { useTestDb, type TestDb } from '../helpers/cli.js';
 import { mail } from '../helpers/smtp.js';
+import { onPostgres } from '../helpers/testDb.js';
 
 const db = useTestDb();
 
@@ -26,13 +27,13 @@ async function seedCase(): Promise<string> {
 async function failDeliveries(t: TestDb): Promise<{ sent: number; retried: number; failed: number; held: number }> {
   const relay = await startCaptureServer({ answer: () => ({ code: 451, message: '4.3.0 Try again later' }) });
   const config = loadConfig({ db: t.db }, { CASEGATE_SMTP_URL: relay.url, CASEGATE_RETRY_SCHEDULE: '0,0' });
-  const sqlite = openDb(t.db);
+  const sqlite = await openDb(t.db);
   const dispatcher = createDispatcher({ db: sqlite, config, transport: createSmtpTransport(relay.url) });
   try {
     return await dispatcher.runOnce();
   } finally {
     await dispatcher.stop();
-    sqlite.close();
+    await sqlite.close();
     await relay.close();
   }
 }
@@ -83,16 +84,19 @@ describe('outbox list and retry', () => {
 });
 
 describe('init', () => {
-  it('is idempotent, and every open sets WAL, synchronous=FULL and foreign keys', async () => {
+  it('is idempotent, and (SQLite) every open sets WAL', async () => {
     const t = db();
     const again = await t.run('init', '--json');
     expect(again.code).toBe(0);
-    const sqlite = new Database(t.db);
-    expect(sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
-    sqlite.close();
-    const before = t.fingerprint();
+    expect(again.json()).toEqual({ db: onPostgres ? expect.stringMatching(/^postgres:\/\/casegate:\*\*\*@127\.0\.0\.1:\d+\/t_/) : t.db, migrated: true });
+    if (!onPostgres) {
+      const sqlite = new Database(t.db);
+      expect(sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
+      sqlite.close();
+    }
+    const before = await t.fingerprint();
     await t.run('init');
-    expect(t.fingerprint()).toEqual(before);
+    expect(await t.fingerprint()).toEqual(before);
   });
 });
 

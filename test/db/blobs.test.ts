@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { blobPath, writeBlob } from '../../src/db/blobs.js';
+import { blobPath, releaseBlobs, writeBlob } from '../../src/db/blobs.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 let blobDir: string;
@@ -90,5 +90,26 @@ describe('blobPath', () => {
 
   it('refuses anything that is not a SHA-256 hex digest', () => {
     expect(() => blobPath('/data/blobs', '../../etc/passwd')).toThrow('is not a SHA-256 hex digest');
+  });
+});
+
+describe('releasing a message\'s blobs asks the database, and another message may commit meanwhile', () => {
+  it('removes a blob no row names and no message holds', async () => {
+    const { sha256, path: file } = await writeBlob(blobDir, Readable.from([Buffer.from('refused message')]));
+    expect(await releaseBlobs(blobDir, [sha256], async () => new Set())).toEqual({ files: 1, bytes: 15 });
+    expect(fs.existsSync(file)).toBe(false);
+  });
+
+  it('keeps a blob that another message wrote and committed while the answer "no row" was on its way', async () => {
+    const content = Buffer.from('the same attachment, twice');
+    const first = await writeBlob(blobDir, Readable.from([content]));
+    const freed = await releaseBlobs(blobDir, [first.sha256], async () => {
+      // Meanwhile a second message brings the same content and commits its row.
+      const second = await writeBlob(blobDir, Readable.from([content]));
+      await releaseBlobs(blobDir, [second.sha256], async (shas) => new Set(shas));
+      return new Set<string>();
+    });
+    expect(freed).toEqual({ files: 0, bytes: 0 });
+    expect(fs.readFileSync(first.path)).toEqual(content);
   });
 });

@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { bool, migrationsFolder } from '../../src/db/client.js';
+import { bool } from '../../src/db/client.js';
+import { migrationsFolder } from '../../src/db/migrations.js';
 import type { Tx } from '../../src/db/engine.js';
 import { openPostgres, type PostgresEngine } from '../../src/db/engines/postgres.js';
 import { notify } from '../../src/db/engines/postgresListen.js';
@@ -97,12 +98,21 @@ describe('queries', () => {
     const changes = await engine.transaction(async (tx) => {
       const a = await account(tx, 'Renamed soon');
       expect(a?.id).toEqual(expect.any(Number));
+      const id = await tx.insert('INSERT INTO accounts (name, created_at) VALUES (?, ?)', ['Inserted', 1]);
+      expect(await tx.get('SELECT name FROM accounts WHERE id = ?', [id])).toEqual({ name: 'Inserted' });
       return (await tx.run("UPDATE accounts SET name = 'Renamed' WHERE name LIKE 'Renamed%'")).changes;
     });
     expect(changes).toBe(1);
   });
 
-  it('shows where the data lives with the password masked', () => {
+  it('stores a NUL of mail (text cannot hold it) as U+FFFD, and finds the value again by the same text', async () => {
+    const name = 'Acme\u0000 Ltd';
+    await engine.transaction((tx) => account(tx, name));
+    const found = await engine.transaction((tx) => tx.get<{ name: string }>('SELECT name FROM accounts WHERE name = ?', [name]), 'read');
+    expect(found).toEqual({ name: 'Acme\uFFFD Ltd' });
+  });
+
+  it('shows where the data lives with the password masked', async () => {
     expect(engine.location).toMatch(/^postgres:\/\/casegate:\*\*\*@127\.0\.0\.1:\d+\/t_\w+$/);
   });
 });

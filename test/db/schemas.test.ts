@@ -7,6 +7,7 @@ import path from 'node:path';
 import { getTableConfig as pgTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import { getTableConfig as sqliteTableConfig, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { openDb } from '../../src/db/client.js';
 import { openPostgres } from '../../src/db/engines/postgres.js';
 import * as sqliteSchema from '../../src/db/schema.js';
@@ -32,11 +33,13 @@ let postgres: SchemaShape;
 beforeAll(async () => {
   cluster = await usePostgres();
   dir = tempDir('schemas');
-  const db = openDb(path.join(dir.dir, 'fresh.db'));
+  const file = path.join(dir.dir, 'fresh.db');
+  await (await openDb(file)).close();
+  const raw = new Database(file, { readonly: true });
   try {
-    sqlite = sqliteShape(db.sqlite);
+    sqlite = sqliteShape(raw);
   } finally {
-    db.close();
+    raw.close();
   }
   const url = await cluster.createDatabase({ empty: true });
   await (await openPostgres(url, { poolSize: 1 })).close();
@@ -48,20 +51,20 @@ afterAll(async () => {
 });
 
 describe('the migrated databases of both engines', () => {
-  it('have the same tables, besides the ones listed as one engine only', () => {
+  it('have the same tables, besides the ones listed as one engine only', async () => {
     expect(Object.keys(postgres).filter((t) => t in ONLY_POSTGRES)).toEqual(Object.keys(ONLY_POSTGRES));
     expect(Object.keys(sqlite).filter((t) => t in ONLY_SQLITE)).toEqual(Object.keys(ONLY_SQLITE));
     expect(Object.keys(without(postgres, ONLY_POSTGRES)).sort()).toEqual(Object.keys(without(sqlite, ONLY_SQLITE)).sort());
     expect(Object.keys(sqlite).length).toBeGreaterThan(15);
   });
 
-  it('have the same columns, with the same kind, nullability, default and generated ids', () => {
+  it('have the same columns, with the same kind, nullability, default and generated ids', async () => {
     for (const [table, shape] of Object.entries(without(sqlite, ONLY_SQLITE))) {
       expect({ table, columns: postgres[table]?.columns }).toEqual({ table, columns: shape.columns });
     }
   });
 
-  it('have the same primary keys and foreign keys', () => {
+  it('have the same primary keys and foreign keys', async () => {
     for (const [table, shape] of Object.entries(without(sqlite, ONLY_SQLITE))) {
       expect({ table, primaryKey: postgres[table]?.primaryKey, foreignKeys: postgres[table]?.foreignKeys }).toEqual({
         table,
@@ -71,7 +74,7 @@ describe('the migrated databases of both engines', () => {
     }
   });
 
-  it('have the same unique constraints and indexes: names, columns and expressions, partial WHERE', () => {
+  it('have the same unique constraints and indexes: names, columns and expressions, partial WHERE', async () => {
     for (const [table, shape] of Object.entries(without(sqlite, ONLY_SQLITE))) {
       expect({ table, indexes: postgres[table]?.indexes }).toEqual({ table, indexes: shape.indexes });
     }
@@ -81,7 +84,7 @@ describe('the migrated databases of both engines', () => {
     expect(sqlite.users?.indexes.users_email_lower_unique).toEqual({ unique: true, columns: ['email_lower'], where: null });
   });
 
-  it('number every table with an id from a sequence (case numbers are made from it)', () => {
+  it('number every table with an id from a sequence (case numbers are made from it)', async () => {
     const ids = Object.entries(without(postgres, ONLY_POSTGRES)).filter(([, t]) => t.columns.id !== undefined);
     expect(ids.length).toBeGreaterThan(10);
     for (const [table, t] of ids) expect({ table, generated: t.columns.id?.generated }).toEqual({ table, generated: true });
@@ -100,7 +103,7 @@ describe('the two drizzle schema files', () => {
     return out;
   }
 
-  it('give every column of the shared tables the same kind of value', () => {
+  it('give every column of the shared tables the same kind of value', async () => {
     const fromSqlite = kinds(sqliteSchema);
     const fromPostgres = kinds(postgresSchema);
     expect(Object.keys(fromPostgres).filter((t) => t in ONLY_POSTGRES)).toEqual(Object.keys(ONLY_POSTGRES));

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LOOP_LIMIT } from '../../src/domain/loop.js';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
 import { ANN, BOB, countRows } from '../helpers/seed.js';
+import { query } from '../helpers/testDb.js';
 
 let gw: Gateway | undefined;
 afterEach(async () => {
@@ -21,13 +22,13 @@ interface Notification {
 }
 
 /** Notifications written to Ann or Bob that their autoresponder has not answered yet. */
-function unanswered(g: Gateway, answered: Set<number>): Notification[] {
-  const rows = g.db.sqlite
-    .prepare(
-      `SELECT o.id, o.recipient, o.message_id AS messageId, c.body FROM outbox o LEFT JOIN comments c ON c.id = o.comment_id
-        WHERE o.recipient IN (?, ?) ORDER BY o.id`,
-    )
-    .all(ANN, BOB) as Notification[];
+async function unanswered(g: Gateway, answered: Set<number>): Promise<Notification[]> {
+  const rows = await query<Notification>(
+    g.db,
+    `SELECT o.id, o.recipient, o.message_id AS "messageId", c.body FROM outbox o LEFT JOIN comments c ON c.id = o.comment_id
+      WHERE o.recipient IN (?, ?) ORDER BY o.id`,
+    [ANN, BOB],
+  );
   return rows.filter((r) => !answered.has(r.id));
 }
 
@@ -64,7 +65,7 @@ describe('two hiding autoresponders answering each other through casegate', () =
     const CAP = 80; // well past where the exchange must stop; without the rule it never does
     let seq = 0;
     for (;;) {
-      const next = unanswered(gw, answered)[0];
+      const next = (await unanswered(gw, answered))[0];
       if (next === undefined || seq >= CAP) break;
       answered.add(next.id);
       seq++;
@@ -78,17 +79,17 @@ describe('two hiding autoresponders answering each other through casegate', () =
     expect(Math.max(...sent.values())).toBeLessThanOrEqual(20);
     // The last answer of each is the loop refusal; nothing after it.
     expect(codes.filter((c) => c === 550)).toHaveLength(2);
-    expect(countRows(gw.db, 'inbound', "decision = 'refused' AND reason LIKE '%mail loop%'")).toBe(2);
-    expect(countRows(gw.db, 'comments', "source = 'email'")).toBe(seq - 2);
+    expect(await countRows(gw.db, 'inbound', "decision = 'refused' AND reason LIKE '%mail loop%'")).toBe(2);
+    expect(await countRows(gw.db, 'comments', "source = 'email'")).toBe(seq - 2);
   });
 
   it('a person who writes the same short answer twice is not a loop', async () => {
     gw = await startGateway();
-    const n = unanswered(gw, new Set()).find((r) => r.recipient === ANN) as Notification;
+    const n = (await unanswered(gw, new Set())).find((r) => r.recipient === ANN) as Notification;
     for (const seq of [1, 2]) {
       const r = await gw.send(autoReply(ANN, n, gw.caseNumber, seq), { from: ANN, to: [gw.caseAddress] });
       expect(r.code).toBe(250);
     }
-    expect(countRows(gw.db, 'comments', "source = 'email'")).toBe(2);
+    expect(await countRows(gw.db, 'comments', "source = 'email'")).toBe(2);
   });
 });

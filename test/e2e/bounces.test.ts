@@ -9,6 +9,7 @@ import { markSent } from '../../src/db/outbox.js';
 import { outboxList } from '../../src/views/outbox.js';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
 import { EVE, SUPPORT, addCollaborator, countRows } from '../helpers/seed.js';
+import { inTx, query } from '../helpers/testDb.js';
 
 const DIR = path.resolve(import.meta.dirname, '../../fixtures/bounces');
 const FIXTURE_TOKEN = 'q7w8e9r0t1y2u3i4o5p6a7s8';
@@ -27,14 +28,14 @@ afterEach(async () => {
 async function bounceOf(name: string, envelope: { from?: string; to?: (g: Gateway) => string; edit?: (raw: string) => string } = {}) {
   const g = await startGateway();
   gw = g;
-  addCollaborator(g.db, g.config, g.caseNumber, CAROL);
-  const row = g.db.sqlite.prepare('SELECT id, token, message_id AS messageId FROM outbox WHERE recipient = ?').get(CAROL) as { id: number; token: string; messageId: string };
-  markSent(g.db, row.id, '250 2.0.0 Ok', Date.now());
+  await addCollaborator(g.db, g.config, g.caseNumber, CAROL);
+  const row = (await query(g.db, 'SELECT id, token, message_id AS "messageId" FROM outbox WHERE recipient = ?', [CAROL]))[0] as { id: number; token: string; messageId: string };
+  await inTx(g.db, markSent, row.id, '250 2.0.0 Ok', Date.now());
   const raw = (envelope.edit ?? ((x: string) => x))(fs.readFileSync(path.join(DIR, `${name}.eml`), 'utf8').replaceAll(FIXTURE_TOKEN, row.token));
-  const listed = outboxList(g.db, g.config.domain, { id: row.id })[0];
+  const listed = (await inTx(g.db, outboxList, g.config.domain, { id: row.id }))[0];
   const r = await g.send(raw, { from: envelope.from ?? '', to: [envelope.to?.(g) ?? listed?.envelopeFrom ?? ''] });
-  const reason = (g.db.sqlite.prepare('SELECT reason FROM inbound ORDER BY id DESC LIMIT 1').get() as { reason: string }).reason;
-  return { g, row, r, reason, after: outboxList(g.db, g.config.domain, { id: row.id })[0] };
+  const reason = ((await query(g.db, 'SELECT reason FROM inbound ORDER BY id DESC LIMIT 1'))[0] as { reason: string }).reason;
+  return { g, row, r, reason, after: (await inTx(g.db, outboxList, g.config.domain, { id: row.id }))[0] };
 }
 
 describe('a permanent failure', () => {
@@ -58,8 +59,8 @@ describe('a permanent failure', () => {
       expect(r.code).toBe(250);
       expect(reason).toMatch(/permanent failure ([0-9.]+|\(no status\)); the notification it reports on is marked bounced/);
       expect(after?.status).toBe('bounced');
-      expect(countRows(g.db, 'bounces', 'address_lower = ? AND hard = 1', CAROL)).toBe(1);
-      expect(countRows(g.db, 'comments', "source = 'email'")).toBe(0);
+      expect(await countRows(g.db, 'bounces', 'address_lower = ? AND hard = TRUE', CAROL)).toBe(1);
+      expect(await countRows(g.db, 'comments', "source = 'email'")).toBe(0);
     },
   );
 
@@ -84,7 +85,7 @@ describe('a delay never marks anything', () => {
     expect(reason).toMatch(/delay.*nothing marked/);
     expect(after?.status).toBe('sent');
     expect(after?.lastError).toBeNull();
-    expect(countRows(g.db, 'bounces')).toBe(0);
+    expect(await countRows(g.db, 'bounces')).toBe(0);
   });
 });
 
@@ -94,8 +95,8 @@ describe('mail to a bounce address that is no bounce', () => {
     expect(r.code).toBe(250);
     expect(reason).toMatch(/not a bounce/);
     expect(after?.status).toBe('sent');
-    expect(countRows(g.db, 'bounces')).toBe(0);
-    expect(countRows(g.db, 'comments', "source = 'email'")).toBe(0);
+    expect(await countRows(g.db, 'bounces')).toBe(0);
+    expect(await countRows(g.db, 'comments', "source = 'email'")).toBe(0);
   });
 });
 
@@ -118,7 +119,7 @@ describe('a report counts only from the null sender to a bounce address, and its
     expect(reason).toMatch(/not a bounce \(not from the null sender\)/);
     expect(r.response).not.toContain(CAROL);
     expect(after?.status).toBe('sent');
-    expect(countRows(g.db, 'bounces')).toBe(0);
+    expect(await countRows(g.db, 'bounces')).toBe(0);
   });
 
   it.each([
@@ -130,7 +131,7 @@ describe('a report counts only from the null sender to a bounce address, and its
     expect(reason).toMatch(/automatic mail/);
     expect(r.response).not.toContain(CAROL);
     expect(after?.status).toBe('sent');
-    expect(countRows(g.db, 'bounces')).toBe(0);
+    expect(await countRows(g.db, 'bounces')).toBe(0);
   });
 
   it('from a person to the routing address, naming our message: no report; it is that person\'s mail, taken by the usual rules', async () => {
@@ -139,6 +140,6 @@ describe('a report counts only from the null sender to a bounce address, and its
     expect(r.code).toBe(250);
     expect(r.response).toMatch(/^250 2\.6\.0 opened case 00001002$/);
     expect(after?.status).toBe('sent');
-    expect(countRows(g.db, 'bounces')).toBe(0);
+    expect(await countRows(g.db, 'bounces')).toBe(0);
   });
 });

@@ -1,15 +1,13 @@
 // Crash safety of ingest: `casegate serve` is killed with SIGKILL right after its answers; after a
 // restart every message answered 250 is stored exactly once, and none refused is stored.
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
 import { startServe, type Served } from '../helpers/cli.js';
 import { loadConfig } from '../../src/config.js';
-import { openDb } from '../../src/db/client.js';
 import { ANN, EVE, createCase } from '../helpers/seed.js';
 import { mail, sendRaw } from '../helpers/smtp.js';
 import { createContact } from '../../src/admin/contacts.js';
 import { tempDir, type TempDir } from '../helpers/tempDir.js';
+import { inTx, newDatabase, openTestDb, queryAt } from '../helpers/testDb.js';
 
 let child: Served | undefined;
 let tmp: TempDir | undefined;
@@ -22,12 +20,12 @@ afterEach(async () => {
 describe('SIGKILL after the answers', () => {
   it('keeps every message answered 250 exactly once and nothing refused', async () => {
     tmp = tempDir('crash');
-    const file = path.join(tmp.dir, 'casegate.db');
+    const file = await newDatabase(tmp.dir);
     const config = loadConfig({ db: file });
-    const db = openDb(file);
-    createContact(db, { email: ANN, firstName: 'Ann', lastName: 'Archer' });
-    const address = createCase(db, config, { subject: 'Crash test', contact: ANN }).address;
-    db.close();
+    const db = await openTestDb(file, tmp.dir);
+    await inTx(db, createContact, { email: ANN, firstName: 'Ann', lastName: 'Archer' });
+    const address = (await createCase(db, config, { subject: 'Crash test', contact: ANN })).address;
+    await db.close();
 
     // 40 clients at once from one address: more than the per-IP default of 20.
     const first = await startServe(file, ['--no-dispatch'], { CASEGATE_MAX_CONNECTIONS_PER_IP: '40' });
@@ -42,9 +40,10 @@ describe('SIGKILL after the answers', () => {
     await new Promise((r) => first.proc.once('exit', r));
 
     child = await startServe(file, ['--no-dispatch']);
-    const check = new Database(file, { readonly: true });
-    const stored = check.prepare("SELECT i.message_id AS id, count(*) AS n FROM comments c JOIN inbound i ON i.id = c.inbound_id GROUP BY i.message_id").all() as Array<{ id: string; n: number }>;
-    check.close();
+    const stored = await queryAt<{ id: string; n: number }>(
+      file,
+      'SELECT i.message_id AS id, count(*) AS n FROM comments c JOIN inbound i ON i.id = c.inbound_id GROUP BY i.message_id',
+    );
     const count = new Map(stored.map((s) => [s.id, s.n]));
     const accepted = answers.filter((a) => a.code === 250);
     const refused = answers.filter((a) => a.code >= 500);

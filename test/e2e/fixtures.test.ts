@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
 import { ANN, BOB, SUPPORT, addCollaborator, addComment, countRows, showCase } from '../helpers/seed.js';
+import { query } from '../helpers/testDb.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures');
 const fixture = (name: string): string => fs.readFileSync(path.join(FIXTURES, name), 'latin1');
@@ -31,7 +32,7 @@ describe('replies from real clients keep only their new text', () => {
       gw = await startGateway();
       const r = await gw.send(fixture(file), { from, to: [gw.caseAddress] });
       expect(r.code).toBe(250);
-      const comments = showCase(gw.db, gw.config, gw.caseNumber).comments;
+      const comments = (await showCase(gw.db, gw.config, gw.caseNumber)).comments;
       expect(comments.map((c) => c.body)).toEqual([expected]);
     });
   }
@@ -39,7 +40,7 @@ describe('replies from real clients keep only their new text', () => {
   it('inline image and attachment are both stored', async () => {
     gw = await startGateway();
     expect((await gw.send(fixture('inline-image-and-attachment.eml'), { from: ANN, to: [gw.caseAddress] })).code).toBe(250);
-    const [c] = showCase(gw.db, gw.config, gw.caseNumber).comments;
+    const [c] = (await showCase(gw.db, gw.config, gw.caseNumber)).comments;
     expect(c?.attachments.map((a) => [a.contentType, a.inline])).toEqual([
       ['image/png', true],
       ['application/pdf', false],
@@ -50,7 +51,7 @@ describe('replies from real clients keep only their new text', () => {
     gw = await startGateway();
     const r = await gw.send(fixture('html-only.eml'), { from: ANN, to: [SUPPORT] });
     expect(r.response).toMatch(/opened case 00001002/);
-    expect(showCase(gw.db, gw.config, '00001002').description).toMatch(/Printer \| Floor \| Toner/);
+    expect((await showCase(gw.db, gw.config, '00001002')).description).toMatch(/Printer \| Floor \| Toner/);
   });
 
   it('the out-of-office reply is dropped, and the outsider refused', async () => {
@@ -58,15 +59,15 @@ describe('replies from real clients keep only their new text', () => {
     expect((await gw.send(fixture('out-of-office.eml'), { from: ANN, to: [gw.caseAddress] })).code).toBe(250);
     const outsider = await gw.send(fixture('reply-from-outsider.eml'), { from: 'eve@evil.example', to: [gw.caseAddress] });
     expect(outsider.code).toBe(550);
-    expect(countRows(gw.db, 'comments', "source = 'email'")).toBe(0);
+    expect(await countRows(gw.db, 'comments', "source = 'email'")).toBe(0);
   });
 });
 
 describe('a delivery status notification marks the recipient as bouncing', () => {
   it('names the outbox row by its VERP address; later notifications to that address are held', async () => {
     gw = await startGateway();
-    addCollaborator(gw.db, gw.config, gw.caseNumber, 'carol@gone.example');
-    const row = gw.db.sqlite.prepare("SELECT token, message_id AS messageId FROM outbox WHERE recipient = 'carol@gone.example'").get() as {
+    await addCollaborator(gw.db, gw.config, gw.caseNumber, 'carol@gone.example');
+    const row = (await query(gw.db, "SELECT token, message_id AS \"messageId\" FROM outbox WHERE recipient = 'carol@gone.example'"))[0] as {
       token: string;
       messageId: string;
     };
@@ -78,15 +79,15 @@ describe('a delivery status notification marks the recipient as bouncing', () =>
     expect(r.code).toBe(250);
     expect(r.response).toMatch(/permanent failure 5\.1\.1; the notification it reports on is marked bounced/);
     expect(r.response).not.toContain('carol@gone.example');
-    expect(countRows(gw.db, 'bounces', "address_lower = 'carol@gone.example' AND hard = 1")).toBe(1);
-    expect(countRows(gw.db, 'outbox', "recipient = 'carol@gone.example' AND bounced_at IS NOT NULL")).toBe(1);
+    expect(await countRows(gw.db, 'bounces', "address_lower = 'carol@gone.example' AND hard = TRUE")).toBe(1);
+    expect(await countRows(gw.db, 'outbox', "recipient = 'carol@gone.example' AND bounced_at IS NOT NULL")).toBe(1);
 
     await addComment(gw.db, gw.config, { number: gw.caseNumber, as: ANN, body: 'Any news?' });
-    const later = gw.db.sqlite.prepare("SELECT recipient, status FROM outbox WHERE kind = 'comment' ORDER BY recipient").all();
+    const later = (await query(gw.db, "SELECT recipient, status FROM outbox WHERE kind = 'comment' ORDER BY recipient"));
     expect(later).toEqual([
       { recipient: BOB, status: 'pending' },
       { recipient: 'carol@gone.example', status: 'held' },
     ]);
-    expect(countRows(gw.db, 'comments', "source = 'email'")).toBe(0);
+    expect(await countRows(gw.db, 'comments', "source = 'email'")).toBe(0);
   });
 });

@@ -53,7 +53,7 @@ describe('deeply nested HTML is taken over SMTP, never 451', () => {
       const r = await gw.send(htmlMail(`Nested ${kind}`, nested(open)), { from: ANN, to: [SUPPORT] });
       expect(r.code, r.response).toBe(250);
       expect(r.response).toMatch(/opened case 00001002/);
-      expect(showCase(gw.db, gw.config, '00001002').description).toContain(TEXT);
+      expect((await showCase(gw.db, gw.config, '00001002')).description).toContain(TEXT);
     });
   }
 
@@ -61,7 +61,7 @@ describe('deeply nested HTML is taken over SMTP, never 451', () => {
     gw = await startGateway();
     const r = await gw.send(htmlMail('Bold', `<p>${'<b>x</b>'.repeat(131072)}</p><p>${TEXT}</p>`), { from: ANN, to: [SUPPORT] });
     expect(r.code, r.response).toBe(250);
-    const description = showCase(gw.db, gw.config, '00001002').description;
+    const description = (await showCase(gw.db, gw.config, '00001002')).description;
     expect(description.startsWith('x'.repeat(131072))).toBe(true);
   });
 });
@@ -74,6 +74,6 @@ describe('deeply nested HTML in pipe mode: exit 0, never 75', () => {
     const r = await runCli(['ingest', '--rcpt', SUPPORT, '--mail-from', ANN, eml], { db: gw.config.db });
     expect(r.code, `${r.stdout}${r.stderr}`).toBe(0);
     expect(r.stdout).toMatch(/250 2\.6\.0 opened case 00001002/);
-    expect(showCase(gw.db, gw.config, '00001002').description).toContain(TEXT);
+    expect((await showCase(gw.db, gw.config, '00001002')).description).toContain(TEXT);
   });
 });

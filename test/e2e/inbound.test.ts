@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
 import { ANN, BOB, EVE, SUPPORT, closeCase, countRows, createCase, showCase } from '../helpers/seed.js';
 import { mail } from '../helpers/smtp.js';
+import { query } from '../helpers/testDb.js';
 
 let gw: Gateway | undefined;
 afterEach(async () => {
@@ -24,7 +25,7 @@ describe('RCPT: only routing, system From, live case and bounce addresses', () =
     expect(foreign.response).toMatch(/5\.7\.1 relaying denied/);
     const badToken = await gw.send(mail({ from: ANN }), { from: ANN, to: ['case+aaaaaaaaaaaaaaaaaaaaaaaa@cases.localhost'] });
     expect(badToken.code).toBe(550);
-    expect(countRows(gw.db, 'inbound')).toBe(0);
+    expect(await countRows(gw.db, 'inbound')).toBe(0);
   });
 
   it('answers 452 past the recipient cap and still delivers to the accepted ones', async () => {
@@ -32,19 +33,19 @@ describe('RCPT: only routing, system From, live case and bounce addresses', () =
     const r = await gw.send(mail({ from: ANN }), { from: ANN, to: [gw.caseAddress, SUPPORT] });
     expect(r.code).toBe(250);
     expect(r.rejected).toEqual([expect.objectContaining({ recipient: SUPPORT, code: 452 })]);
-    expect(comments(gw)).toBe(1);
+    expect(await comments(gw)).toBe(1);
   });
 });
 
 describe('The SMTP transaction is the unit of work', () => {
   it('stores nothing when one recipient takes the message and another refuses it, and says why', async () => {
     gw = await startGateway();
-    const other = createCase(gw.db, gw.config, { subject: 'Bob only', contact: BOB });
+    const other = await createCase(gw.db, gw.config, { subject: 'Bob only', contact: BOB });
     const r = await gw.send(mail({ from: ANN }), { from: ANN, to: [gw.caseAddress, other.address] });
     expect(r.code).toBe(550);
     expect(r.response).toMatch(/this sender may not reply here; .*so the message was not stored for any of its recipients/);
-    expect(comments(gw)).toBe(0);
-    expect(countRows(gw.db, 'inbound', "decision = 'refused'")).toBe(2);
+    expect(await comments(gw)).toBe(0);
+    expect(await countRows(gw.db, 'inbound', "decision = 'refused'")).toBe(2);
   });
 });
 
@@ -54,24 +55,24 @@ describe('Which case', () => {
     const r = await gw.send(mail({ from: ANN, to: gw.caseAddress, subject: 'no tag here' }), { from: ANN, to: [gw.caseAddress] });
     expect(r.code).toBe(250);
     expect(r.response).toContain(`added to case ${gw.caseNumber}`);
-    expect(showCase(gw.db, gw.config, gw.caseNumber).comments.map((c) => c.body)).toEqual(['It is still jammed after the restart.']);
+    expect((await showCase(gw.db, gw.config, gw.caseNumber)).comments.map((c) => c.body)).toEqual(['It is still jammed after the restart.']);
   });
 
   it('on a routing address, follows a Message-ID of ours in In-Reply-To', async () => {
     gw = await startGateway();
     // Bob's own notification (the history email he got when added).
-    const ours = gw.db.sqlite.prepare('SELECT message_id AS id FROM outbox WHERE recipient = ? ORDER BY id LIMIT 1').get(BOB) as { id: string };
+    const ours = (await query(gw.db, 'SELECT message_id AS id FROM outbox WHERE recipient = ? ORDER BY id LIMIT 1', [BOB]))[0] as { id: string };
     const r = await gw.send(mail({ from: BOB, subject: 'Re: printer', headers: { 'In-Reply-To': ours.id, References: ours.id } }), { from: BOB, to: [SUPPORT] });
     expect(r.response).toContain(`added to case ${gw.caseNumber}`);
-    expect(countRows(gw.db, 'cases')).toBe(1);
+    expect(await countRows(gw.db, 'cases')).toBe(1);
   });
 
   it('takes a reply to the system From address by our Message-ID, and refuses one without it with a hint', async () => {
     gw = await startGateway();
     const from = gw.config.from;
-    const ours = gw.db.sqlite.prepare('SELECT message_id AS id FROM outbox ORDER BY id LIMIT 1').get() as { id: string };
+    const ours = (await query(gw.db, 'SELECT message_id AS id FROM outbox ORDER BY id LIMIT 1'))[0] as { id: string };
     const reply = await gw.send(mail({ from: ANN, to: from, subject: 'Re: printer', headers: { 'In-Reply-To': ours.id, References: ours.id } }), { from: ANN, to: [from] });
-    expect(reply.code).toBe(250);
+    expect(reply.code, reply.response).toBe(250);
     expect(reply.response).toContain(`added to case ${gw.caseNumber}`);
     // A stranger who threads through our Message-ID is still not a participant.
     const eve = await gw.send(mail({ from: EVE, to: from, subject: 'Re: printer', headers: { 'In-Reply-To': ours.id } }), { from: EVE, to: [from] });
@@ -79,8 +80,8 @@ describe('Which case', () => {
     const fresh = await gw.send(mail({ from: ANN, to: from, subject: 'New question' }), { from: ANN, to: [from] });
     expect(fresh.code).toBe(550);
     expect(fresh.response).toMatch(/5\.7\.1 <support@cases\.localhost> takes only replies to our case notifications.*write to the support address/);
-    expect(countRows(gw.db, 'cases')).toBe(1);
-    expect(showCase(gw.db, gw.config, gw.caseNumber).comments).toHaveLength(1);
+    expect(await countRows(gw.db, 'cases')).toBe(1);
+    expect((await showCase(gw.db, gw.config, gw.caseNumber)).comments).toHaveLength(1);
   });
 
   it('on a routing address, never adds to a case by a [Case NNNNNNNN] subject tag without an authenticated sender', async () => {
@@ -89,12 +90,12 @@ describe('Which case', () => {
     gw = await startGateway();
     const ok = await gw.send(mail({ from: ANN, subject: `Re: [Case ${gw.caseNumber}] printer` }), { from: ANN, to: [SUPPORT] });
     expect(ok.response).toMatch(/opened case 00001002$/);
-    expect(showCase(gw.db, gw.config, '00001002').parent).toBe(gw.caseNumber);
+    expect((await showCase(gw.db, gw.config, '00001002')).parent).toBe(gw.caseNumber);
     const other = await gw.send(mail({ from: EVE, subject: `Re: [Case ${gw.caseNumber}] printer` }), { from: EVE, to: [SUPPORT] });
     expect(other.code).toBe(250);
     expect(other.response).toMatch(/opened case 00001003/);
-    expect(showCase(gw.db, gw.config, '00001003').parent).toBeNull();
-    expect(countRows(gw.db, 'comments', 'case_id = 1 AND source = ?', 'email')).toBe(0);
+    expect((await showCase(gw.db, gw.config, '00001003')).parent).toBeNull();
+    expect(await countRows(gw.db, 'comments', 'case_id = 1 AND source = ?', 'email')).toBe(0);
   });
 
   it('follows only Message-IDs of ours: a reply to the customer\'s own first mail opens a new case', async () => {
@@ -108,23 +109,23 @@ describe('Which case', () => {
     gw = await startGateway();
     const r = await gw.send(mail({ from: 'Ann Archer <ANN@acme.example>', subject: 'Scanner is offline', body: 'The scanner shows offline.' }), { from: ANN, to: [SUPPORT] });
     expect(r.response).toMatch(/opened case 00001002/);
-    const c = showCase(gw.db, gw.config, '00001002');
+    const c = await showCase(gw.db, gw.config, '00001002');
     expect(c).toMatchObject({ subject: 'Scanner is offline', origin: 'Email', status: 'New', contact: { email: ANN }, description: 'The scanner shows offline.' });
     expect(c.comments).toHaveLength(1);
-    expect(countRows(gw.db, 'outbox', "case_id = 2 AND kind = 'case-created' AND recipient = ?", ANN)).toBe(1);
+    expect(await countRows(gw.db, 'outbox', "case_id = 2 AND kind = 'case-created' AND recipient = ?", ANN)).toBe(1);
   });
 
   it('leaves a case from an unknown sender unlinked, with suggestions, unless create contacts is on', async () => {
     gw = await startGateway();
     await gw.send(mail({ from: 'Ann Archer <ann.archer@gmail.example>', subject: 'Help' }), { from: 'ann.archer@gmail.example', to: [SUPPORT] });
-    const c = showCase(gw.db, gw.config, '00001002');
+    const c = await showCase(gw.db, gw.config, '00001002');
     expect(c.contact).toBeNull();
     expect(c.suppliedEmail).toBe('ann.archer@gmail.example');
     expect(c.suggestedContacts.map((s) => s.email)).toEqual([ANN]);
     await gw.close();
     gw = await startGateway({}, { createContacts: true });
     await gw.send(mail({ from: 'Carol Chen <carol@new.example>', subject: 'Help' }), { from: 'carol@new.example', to: [SUPPORT] });
-    const made = showCase(gw.db, gw.config, '00001002');
+    const made = await showCase(gw.db, gw.config, '00001002');
     expect(made.contact).toMatchObject({ email: 'carol@new.example', name: 'Carol Chen' });
   });
 });
@@ -137,16 +138,16 @@ describe('Who: the sender must be the contact or a collaborator', () => {
     expect(r.response).toContain('5.7.1 this sender may not reply here');
     expect(r.response).not.toContain(gw.caseNumber);
     expect(r.response).not.toMatch(/acme\.example|evil\.example/);
-    expect(comments(gw)).toBe(0);
-    expect(countRows(gw.db, 'inbound', "decision = 'refused'")).toBe(1);
+    expect(await comments(gw)).toBe(0);
+    expect(await countRows(gw.db, 'inbound', "decision = 'refused'")).toBe(1);
   });
 
   it('takes a collaborator', async () => {
     gw = await startGateway();
     const r = await gw.send(mail({ from: `Bob Baker <${BOB}>` }), { from: BOB, to: [gw.caseAddress] });
     expect(r.code).toBe(250);
-    expect(countRows(gw.db, 'outbox', "kind = 'comment' AND recipient = ?", ANN)).toBe(1);
-    expect(countRows(gw.db, 'outbox', "kind = 'comment' AND recipient = ?", BOB)).toBe(0);
+    expect(await countRows(gw.db, 'outbox', "kind = 'comment' AND recipient = ?", ANN)).toBe(1);
+    expect(await countRows(gw.db, 'outbox', "kind = 'comment' AND recipient = ?", BOB)).toBe(0);
   });
 });
 
@@ -157,13 +158,13 @@ describe("Who: a comment's author is the participant's address as we know it", (
     expect(ann.response).toContain(`added to case ${gw.caseNumber}`);
     const bob = await gw.send(mail({ from: 'Bob@Acme.Example', body: 'Bob here.' }), { from: BOB, to: [gw.caseAddress] });
     expect(bob.response).toContain(`added to case ${gw.caseNumber}`);
-    expect(showCase(gw.db, gw.config, gw.caseNumber).comments.map((c) => c.author)).toEqual([ANN, BOB]);
+    expect((await showCase(gw.db, gw.config, gw.caseNumber)).comments.map((c) => c.author)).toEqual([ANN, BOB]);
     // New mail from a known contact: the case and its first comment are the contact's.
     const fresh = await gw.send(mail({ from: 'ANN@ACME.EXAMPLE', subject: 'Scanner is offline' }), { from: ANN, to: [SUPPORT] });
     expect(fresh.response).toMatch(/opened case 00001002$/);
-    expect(showCase(gw.db, gw.config, '00001002').comments.map((c) => c.author)).toEqual([ANN]);
+    expect((await showCase(gw.db, gw.config, '00001002')).comments.map((c) => c.author)).toEqual([ANN]);
     // The inbound log keeps what arrived.
-    expect(countRows(gw.db, 'inbound', 'from_addr = ?', 'ANN@ACME.EXAMPLE')).toBe(2);
+    expect(await countRows(gw.db, 'inbound', 'from_addr = ?', 'ANN@ACME.EXAMPLE')).toBe(2);
   });
 });
 
@@ -182,21 +183,21 @@ describe('Auto-replies and loops are never turned into comments', () => {
       gw = await startGateway();
       const r = await gw.send(mail({ from: ANN, headers }), { from: envelopeFrom ?? ANN, to: [gw.caseAddress] });
       expect(r.code).toBe(250);
-      expect(comments(gw)).toBe(0);
-      expect(countRows(gw.db, 'inbound', "decision = 'ignored'")).toBe(1);
+      expect(await comments(gw)).toBe(0);
+      expect(await countRows(gw.db, 'inbound', "decision = 'ignored'")).toBe(1);
     });
   }
 
   it('counts messages, not recipients: 15 alike messages to two cases are all taken', async () => {
     gw = await startGateway();
-    const second = createCase(gw.db, gw.config, { subject: 'Second printer', contact: ANN });
+    const second = await createCase(gw.db, gw.config, { subject: 'Second printer', contact: ANN });
     const codes: number[] = [];
     for (let i = 0; i < 16; i++) {
       codes.push((await gw.send(mail({ from: ANN, body: 'Same text every time' }), { from: ANN, to: [gw.caseAddress, second.address] })).code);
     }
     expect(codes.slice(0, 15)).toEqual(Array(15).fill(250));
     expect(codes[15]).toBe(550);
-    expect(comments(gw)).toBe(30);
+    expect(await comments(gw)).toBe(30);
   });
 
   it('refuses the 16th message with the same sender, subject and body within 60 seconds', async () => {
@@ -207,7 +208,7 @@ describe('Auto-replies and loops are never turned into comments', () => {
     }
     expect(codes.slice(0, 15).every((c) => c === 250)).toBe(true);
     expect(codes[15]).toBe(550);
-    expect(comments(gw)).toBe(15);
+    expect(await comments(gw)).toBe(15);
   });
 });
 
@@ -219,8 +220,8 @@ describe('Duplicates', () => {
     const again = await gw.send(`Received: from relay2.acme.example by mx; ${new Date().toUTCString()}\r\n${raw}`, { from: ANN, to: [gw.caseAddress] });
     expect(again.code).toBe(250);
     expect(again.response).toMatch(/already stored/);
-    expect(comments(gw)).toBe(1);
-    expect(countRows(gw.db, 'inbound', "decision = 'duplicate'")).toBe(1);
+    expect(await comments(gw)).toBe(1);
+    expect(await countRows(gw.db, 'inbound', "decision = 'duplicate'")).toBe(1);
   });
 
   it('opens one case for a first mail delivered twice, and one follow-up for a reply to a closed case', async () => {
@@ -228,18 +229,18 @@ describe('Duplicates', () => {
     const first = mail({ from: ANN, subject: 'Scanner is offline', messageId: '<first@mail.acme.example>' });
     expect((await gw.send(first, { from: ANN, to: [SUPPORT] })).response).toMatch(/opened case 00001002/);
     expect((await gw.send(first, { from: ANN, to: [SUPPORT] })).response).toMatch(/already stored/);
-    closeCase(gw.db, gw.config, gw.caseNumber);
+    await closeCase(gw.db, gw.config, gw.caseNumber);
     const reply = mail({ from: ANN, messageId: '<late-reply@mail.acme.example>' });
     expect((await gw.send(reply, { from: ANN, to: [gw.caseAddress] })).response).toMatch(/opened follow-up case 00001003/);
     expect((await gw.send(reply, { from: ANN, to: [gw.caseAddress] })).response).toMatch(/already stored/);
-    expect(countRows(gw.db, 'cases')).toBe(3);
+    expect(await countRows(gw.db, 'cases')).toBe(3);
   });
 
   it('does not treat a different message that reuses a Message-ID as a duplicate', async () => {
     gw = await startGateway();
     await gw.send(mail({ from: ANN, messageId: '<reused@mail.acme.example>', body: 'first' }), { from: ANN, to: [gw.caseAddress] });
     await gw.send(mail({ from: ANN, messageId: '<reused@mail.acme.example>', body: 'second' }), { from: ANN, to: [gw.caseAddress] });
-    expect(comments(gw)).toBe(2);
+    expect(await comments(gw)).toBe(2);
   });
 });
 
@@ -248,7 +249,7 @@ describe('Text', () => {
     gw = await startGateway();
     const body = 'Thanks, that fixed it.\r\n\r\nOn Mon, 23 Nov 2026 at 10:02, Support <support@cases.localhost> wrote:\r\n> Please restart the printer.\r\n';
     await gw.send(mail({ from: ANN, body }), { from: ANN, to: [gw.caseAddress] });
-    const row = gw.db.sqlite.prepare("SELECT body, full_body FROM comments WHERE source = 'email'").get() as { body: string; full_body: string };
+    const row = (await query(gw.db, "SELECT body, full_body FROM comments WHERE source = 'email'"))[0] as { body: string; full_body: string };
     expect(row.body).toBe('Thanks, that fixed it.');
     expect(row.full_body).toContain('Please restart the printer.');
   });
@@ -257,7 +258,7 @@ describe('Text', () => {
     gw = await startGateway();
     const long = ('x'.repeat(75) + '\r\n').repeat(2000);
     await gw.send(mail({ from: ANN, body: long }), { from: ANN, to: [gw.caseAddress] });
-    const row = gw.db.sqlite.prepare("SELECT body FROM comments WHERE source = 'email'").get() as { body: string };
+    const row = (await query(gw.db, "SELECT body FROM comments WHERE source = 'email'"))[0] as { body: string };
     expect(row.body.length).toBeLessThan(131_072 + 500);
     expect(row.body.slice(0, 131_072)).toBe(long.replace(/\r\n/g, '\n').slice(0, 131_072));
     expect(row.body).toMatch(/more characters cut/);
@@ -273,37 +274,37 @@ describe('Attachments', () => {
       const r = await gw.send(mail({ from: ANN, body, attachment: { filename: 'report.pdf', contentType: 'application/pdf', content } }), { from: ANN, to: [gw.caseAddress] });
       expect(r.code).toBe(250);
     }
-    const c = showCase(gw.db, gw.config, gw.caseNumber);
+    const c = await showCase(gw.db, gw.config, gw.caseNumber);
     expect(c.comments.map((m) => m.attachments)).toEqual([
       [expect.objectContaining({ filename: 'report.pdf', contentType: 'application/pdf', size: content.length, sha256: sha })],
       [expect.objectContaining({ sha256: sha })],
     ]);
-    expect(countRows(gw.db, 'blobs')).toBe(1);
-    expect(countRows(gw.db, 'outbox', "kind = 'comment' AND recipient = ?", BOB)).toBe(2);
+    expect(await countRows(gw.db, 'blobs')).toBe(1);
+    expect(await countRows(gw.db, 'outbox', "kind = 'comment' AND recipient = ?", BOB)).toBe(2);
   });
 });
 
 describe('Closed cases', () => {
   it('reopens a closed case on a reply (status Working)', async () => {
     gw = await startGateway();
-    closeCase(gw.db, gw.config, gw.caseNumber);
+    await closeCase(gw.db, gw.config, gw.caseNumber);
     expect((await gw.send(mail({ from: ANN }), { from: ANN, to: [gw.caseAddress] })).response).toMatch(/reopened/);
-    expect(showCase(gw.db, gw.config, gw.caseNumber).status).toBe('Working');
+    expect((await showCase(gw.db, gw.config, gw.caseNumber)).status).toBe('Working');
   });
 
   it('refuses, or opens a child case, when configured so', async () => {
     gw = await startGateway({ CASEGATE_CLOSED_CASE_REPLY: 'refuse' });
-    closeCase(gw.db, gw.config, gw.caseNumber);
+    await closeCase(gw.db, gw.config, gw.caseNumber);
     const refused = await gw.send(mail({ from: ANN }), { from: ANN, to: [gw.caseAddress] });
     expect(refused.code).toBe(550);
-    expect(comments(gw)).toBe(0);
+    expect(await comments(gw)).toBe(0);
     await gw.close();
     gw = await startGateway({ CASEGATE_CLOSED_CASE_REPLY: 'child' });
-    closeCase(gw.db, gw.config, gw.caseNumber);
+    await closeCase(gw.db, gw.config, gw.caseNumber);
     const child = await gw.send(mail({ from: ANN, subject: 'It broke again' }), { from: ANN, to: [gw.caseAddress] });
     expect(child.response).toMatch(/opened follow-up case 00001002/);
-    expect(showCase(gw.db, gw.config, '00001002')).toMatchObject({ parent: gw.caseNumber, contact: { email: ANN } });
-    expect(showCase(gw.db, gw.config, gw.caseNumber).status).toBe('Closed');
+    expect(await showCase(gw.db, gw.config, '00001002')).toMatchObject({ parent: gw.caseNumber, contact: { email: ANN } });
+    expect((await showCase(gw.db, gw.config, gw.caseNumber)).status).toBe('Closed');
   });
 });
 
@@ -312,13 +313,13 @@ describe('Malformed and oversized mail', () => {
     gw = await startGateway();
     const r = await gw.send(Buffer.from('\u0000\u0001garbage without headers\r\n'), { from: ANN, to: [gw.caseAddress] });
     expect(r.code).toBe(550);
-    expect(countRows(gw.db, 'inbound', "decision = 'refused'")).toBe(1);
+    expect(await countRows(gw.db, 'inbound', "decision = 'refused'")).toBe(1);
   });
 
   it('refuses a message over the size limit with 552 and keeps nothing', async () => {
     gw = await startGateway({ CASEGATE_MAX_MESSAGE_BYTES: '20000' });
     const r = await gw.send(mail({ from: ANN, body: 'y'.repeat(30000) }), { from: ANN, to: [gw.caseAddress] });
     expect(r.code).toBe(552);
-    expect(comments(gw)).toBe(0);
+    expect(await comments(gw)).toBe(0);
   });
 });

@@ -1,13 +1,12 @@
 // SPEC §9 Limits and abuse, over real sockets on loopback: slow clients from one address cannot
 // lock out another address, a session is bounded, DATA must keep a minimum rate, and a client
 // guessing case addresses is disconnected after CASEGATE_MAX_UNKNOWN_RECIPIENTS unknown recipients.
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createInboundServer } from '../../src/smtp/server.js';
-import { createCommitter } from '../../src/ingest/commit.js';
+import { createCommitter } from '../../src/db/client.js';
 import { withSettings } from '../../src/config.js';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
-import { ANN } from '../helpers/seed.js';
+import { ANN, countRows } from '../helpers/seed.js';
 import { mail } from '../helpers/smtp.js';
 import { rawSession, type RawSession } from '../helpers/smtpRaw.js';
 
@@ -37,14 +36,7 @@ async function slowClient(g: Gateway, localAddress = '127.0.0.1'): Promise<RawSe
   return s;
 }
 
-function comments(g: Gateway): number {
-  const db = new Database(g.config.db, { readonly: true });
-  try {
-    return (db.prepare('SELECT count(*) AS n FROM comments').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
+const comments = (g: Gateway): Promise<number> => countRows(g.db, 'comments');
 
 describe('connections per IP address', () => {
   it('with every slot of 127.0.0.1 held by slow clients, a client from 127.0.0.2 still gets its reply stored', async () => {
@@ -58,12 +50,12 @@ describe('connections per IP address', () => {
     expect(refused.map((s) => s.greeting.code)).toEqual([421, 421, 421, 421, 421]);
     expect(refused[0]?.greeting.text).toMatch(/^4\.7\.0 too many connections from your address/);
 
-    const before = comments(g);
+    const before = await comments(g);
     const other = await session(g.port, '127.0.0.2');
     expect(other.greeting.code).toBe(220);
     const r = await other.send(mail({ from: ANN, body: 'From the other address.' }), { from: ANN, to: [g.caseAddress] });
     expect(r.code).toBe(250);
-    expect(comments(g)).toBe(before + 1);
+    expect(await comments(g)).toBe(before + 1);
   });
 
   it('a slot is given back when its connection closes', async () => {
@@ -107,7 +99,7 @@ describe('DATA must keep a minimum rate', () => {
     const server = createInboundServer({ db: g.db, config, committer: createCommitter(g.db) }, { port: 0, dataRateWindowMs: 200 });
     const { port } = await server.start();
     try {
-      const before = comments(g);
+      const before = await comments(g);
       const s = await session(port);
       await s.command('EHLO slow.example');
       await s.command(`MAIL FROM:<${ANN}>`);
@@ -124,7 +116,7 @@ describe('DATA must keep a minimum rate', () => {
       expect(reply).toMatchObject({ code: 421 });
       expect((reply as unknown as { text: string }).text).toMatch(/^4\.4\.2 message data arrives slower than 1000 bytes per second/);
       expect(await s.closed(5000)).toBe(true);
-      expect(comments(g)).toBe(before);
+      expect(await comments(g)).toBe(before);
     } finally {
       await server.stop();
     }

@@ -13,21 +13,21 @@ afterEach(async () => {
 describe('serve --lmtp answers once per recipient', () => {
   it('accepts for the case Ann belongs to and refuses for a case she does not', async () => {
     gw = await startGateway({}, { lmtp: true });
-    const other = createCase(gw.db, gw.config, { subject: 'Someone else', contact: 'bob@acme.example' });
+    const other = await createCase(gw.db, gw.config, { subject: 'Someone else', contact: 'bob@acme.example' });
     const r = await gw.send(mail({ from: ANN }), { from: ANN, to: [gw.caseAddress, other.address] });
     // nodemailer's LMTP client reports the refused recipient; the other one got its own 250.
     expect(r.rejected).toEqual([
       expect.objectContaining({ recipient: other.address, code: 550, response: expect.stringContaining('5.7.1 this sender may not reply here') }),
     ]);
-    expect(countRows(gw.db, 'comments', "source = 'email'")).toBe(1);
-    expect(countRows(gw.db, 'inbound', "decision = 'accepted'")).toBe(1);
-    expect(countRows(gw.db, 'inbound', "decision = 'refused'")).toBe(1);
+    expect(await countRows(gw.db, 'comments', "source = 'email'")).toBe(1);
+    expect(await countRows(gw.db, 'inbound', "decision = 'accepted'")).toBe(1);
+    expect(await countRows(gw.db, 'inbound', "decision = 'refused'")).toBe(1);
   });
 
   it("stores a comment's author as the participant's known address, whatever the letter case of From", async () => {
     gw = await startGateway({}, { lmtp: true });
     const r = await gw.send(mail({ from: 'ANN@ACME.EXAMPLE' }), { from: ANN, to: [gw.caseAddress] });
     expect(r.response).toContain(`added to case ${gw.caseNumber}`);
-    expect(showCase(gw.db, gw.config, gw.caseNumber).comments.map((c) => c.author)).toEqual([ANN]);
+    expect((await showCase(gw.db, gw.config, gw.caseNumber)).comments.map((c) => c.author)).toEqual([ANN]);
   });
 });

@@ -12,6 +12,7 @@ import { api, startHttp } from '../helpers/http.js';
 import { createUser } from '../../src/admin/users.js';
 import { createDispatcher, type Dispatcher } from '../../src/outbound/dispatcher.js';
 import { createSmtpTransport } from '../../src/outbound/transport.js';
+import { inTx, query } from '../helpers/testDb.js';
 
 const SAM = 'sam@support.example';
 const TIM = 'tim@support.example';
@@ -29,30 +30,30 @@ afterEach(async () => {
 /** A gateway with users Sam and Tim and a case of Ann's owned by Sam, with collaborator Bob. */
 async function owned(env: Record<string, string> = {}): Promise<{ g: Gateway; number: string; address: string }> {
   const g = (gw = await startGateway(env));
-  createUser(g.db, { email: SAM, name: 'Sam Support' });
-  createUser(g.db, { email: TIM, name: 'Tim Tech' });
-  const c = createCase(g.db, g.config, { subject: 'Badge reader broken', contact: ANN, owner: SAM });
-  addCollaborator(g.db, g.config, c.number, BOB);
+  await inTx(g.db, createUser, { email: SAM, name: 'Sam Support' });
+  await inTx(g.db, createUser, { email: TIM, name: 'Tim Tech' });
+  const c = await createCase(g.db, g.config, { subject: 'Badge reader broken', contact: ANN, owner: SAM });
+  await addCollaborator(g.db, g.config, c.number, BOB);
   return { g, number: c.number, address: c.address };
 }
 
-const ownerRows = (g: Gateway): number => countRows(g.db, 'outbox', "kind = 'owner'");
+const ownerRows = (g: Gateway): Promise<number> => countRows(g.db, 'outbox', "kind = 'owner'");
 const cli = (g: Gateway, args: string[], env: Record<string, string> = {}) => runCli(args, { db: g.config.db, env });
 
 describe('the owner hears of public comments by others', () => {
   it('one owner row for a comment by mail and by the CLI; none for their own or an internal one; outbox list --kind owner shows them', async () => {
     const { g, number, address } = await owned();
-    expect(ownerRows(g)).toBe(0);
+    expect(await ownerRows(g)).toBe(0);
     const r = await g.send(mail({ from: ANN, to: address, body: 'The reader beeps twice.' }), { from: ANN, to: [address] });
     expect(r.code).toBe(250);
-    expect(ownerRows(g)).toBe(1);
+    expect(await ownerRows(g)).toBe(1);
     expect((await cli(g, ['comment', 'add', number, '--as', BOB, '--body', 'Same on floor 2.'])).code).toBe(0);
-    expect(ownerRows(g)).toBe(2);
+    expect(await ownerRows(g)).toBe(2);
     expect((await cli(g, ['comment', 'add', number, '--as', SAM, '--body', 'A technician is on the way.'])).code).toBe(0);
     expect((await cli(g, ['comment', 'add', number, '--as', TIM, '--body', 'Spare reader in store room.', '--internal'])).code).toBe(0);
-    expect(ownerRows(g)).toBe(2);
+    expect(await ownerRows(g)).toBe(2);
     // Sam's own comment went to the participants, and not back to Sam.
-    expect(countRows(g.db, 'outbox', 'recipient = ?', SAM)).toBe(2);
+    expect(await countRows(g.db, 'outbox', 'recipient = ?', SAM)).toBe(2);
 
     const listed = (await cli(g, ['outbox', 'list', '--kind', 'owner', '--json'])).json() as Array<Record<string, string>>;
     expect(listed.map((row) => [row.kind, row.recipient, row.case])).toEqual([
@@ -74,8 +75,8 @@ describe('the owner hears of public comments by others', () => {
     const { g, number, address } = await owned({ CASEGATE_NOTIFY_OWNER: 'off' });
     expect((await g.send(mail({ from: ANN, to: address }), { from: ANN, to: [address] })).code).toBe(250);
     expect((await cli(g, ['comment', 'add', number, '--as', BOB, '--body', 'Me too.'], { CASEGATE_NOTIFY_OWNER: 'off' })).code).toBe(0);
-    expect(ownerRows(g)).toBe(0);
-    expect(countRows(g.db, 'outbox', "kind = 'comment'")).toBe(2);
+    expect(await ownerRows(g)).toBe(0);
+    expect(await countRows(g.db, 'outbox', "kind = 'comment'")).toBe(2);
   });
 
   it('a bad CASEGATE_NOTIFY_OWNER is a clear error, and --help lists the setting', async () => {
@@ -91,11 +92,11 @@ describe('a comment through the API', () => {
   it('tells the owner too, unless the owner wrote it', async () => {
     const h = await startHttp();
     try {
-      createUser(h.db, { email: SAM, name: 'Sam Support' });
-      const c = createCase(h.db, h.config, { subject: 'Badge reader broken', contact: ANN, owner: SAM });
+      await inTx(h.db, createUser, { email: SAM, name: 'Sam Support' });
+      const c = await createCase(h.db, h.config, { subject: 'Badge reader broken', contact: ANN, owner: SAM });
       expect((await api(h, 'POST', `/api/v1/cases/${c.number}/comments`, { body: { author: ANN, body: 'Still broken.' } })).status).toBe(201);
       expect((await api(h, 'POST', `/api/v1/cases/${c.number}/comments`, { body: { author: SAM, body: 'On it.' } })).status).toBe(201);
-      expect(h.db.sqlite.prepare("SELECT recipient, comment_id IS NOT NULL AS hasComment FROM outbox WHERE kind = 'owner'").all()).toEqual([{ recipient: SAM, hasComment: 1 }]);
+      expect((await query(h.db, "SELECT recipient, CASE WHEN comment_id IS NULL THEN 0 ELSE 1 END AS \"hasComment\" FROM outbox WHERE kind = 'owner'"))).toEqual([{ recipient: SAM, hasComment: 1 }]);
     } finally {
       await h.close();
     }
@@ -125,14 +126,14 @@ describe("the owner's answer by mail", () => {
     expect(bob.response).not.toContain(number);
     expect((await g.send(mail({ from: SAM, to: address, body: 'Sam on the case address.' }), { from: SAM, to: [address] })).code).toBe(550);
 
-    const lastRow = (): number => (g.db.sqlite.prepare('SELECT max(id) AS id FROM outbox').get() as { id: number }).id;
-    const rowsBefore = lastRow();
+    const lastRow = async (): Promise<number> => ((await query(g.db, 'SELECT max(id) AS id FROM outbox'))[0] as { id: number }).id;
+    const rowsBefore = await lastRow();
     const r = await g.send(mail({ from: `Sam <${SAM.toUpperCase()}>`, to: replyTo, body: 'Please power-cycle the reader.' }), { from: SAM, to: [replyTo] });
     expect(r.response).toContain(`added to case ${number}`);
-    const last = showCase(g.db, g.config, number).comments.at(-1);
+    const last = (await showCase(g.db, g.config, number)).comments.at(-1);
     expect(last).toMatchObject({ author: SAM, body: 'Please power-cycle the reader.', internal: false });
-    expect(g.db.sqlite.prepare('SELECT author_name AS name FROM comments ORDER BY id DESC LIMIT 1').get()).toEqual({ name: 'Sam Support' });
-    const rows = g.db.sqlite.prepare('SELECT kind, recipient FROM outbox WHERE id > ? ORDER BY id').all(rowsBefore);
+    expect((await query(g.db, 'SELECT author_name AS name FROM comments ORDER BY id DESC LIMIT 1'))[0]).toEqual({ name: 'Sam Support' });
+    const rows = (await query(g.db, 'SELECT kind, recipient FROM outbox WHERE id > ? ORDER BY id', [rowsBefore]));
     expect(rows).toEqual([
       { kind: 'comment', recipient: ANN },
       { kind: 'comment', recipient: BOB },
@@ -141,6 +142,6 @@ describe("the owner's answer by mail", () => {
     // Threaded through the owner notification's Message-ID to the system From address: the same.
     const thread = await g.send(mail({ from: SAM, to: g.config.from, subject: 'Re: badge reader', headers: { 'In-Reply-To': note.messageId ?? '' } }), { from: SAM, to: [g.config.from] });
     expect(thread.response).toContain(`added to case ${number}`);
-    expect(countRows(g.db, 'comments', 'author_email = ?', SAM)).toBe(2);
+    expect(await countRows(g.db, 'comments', 'author_email = ?', SAM)).toBe(2);
   });
 });

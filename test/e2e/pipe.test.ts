@@ -5,27 +5,27 @@ import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, runCli } from '../helpers/cli.js';
 import { loadConfig } from '../../src/config.js';
-import { openDb } from '../../src/db/client.js';
 import { ANN, EVE, SUPPORT, createCase } from '../helpers/seed.js';
 import { mail } from '../helpers/smtp.js';
 import { createContact } from '../../src/admin/contacts.js';
 import { addRoutingAddress } from '../../src/admin/routing.js';
 import { tempDir } from '../helpers/tempDir.js';
+import { engineEnvOf, execSql, inTx, newDatabase, openTestDb, query } from '../helpers/testDb.js';
 
 let dir: string;
 let removeDir: () => void;
 let db: string;
 let caseAddress: string;
 
-beforeEach(() => {
+beforeEach(async () => {
   ({ dir, cleanup: removeDir } = tempDir('pipe'));
-  db = path.join(dir, 'casegate.db');
+  db = await newDatabase(dir);
   const config = loadConfig({ db });
-  const handle = openDb(db);
-  createContact(handle, { email: ANN, firstName: 'Ann', lastName: 'Archer' });
-  addRoutingAddress(handle, config, { address: SUPPORT });
-  caseAddress = createCase(handle, config, { subject: 'Printer on floor 3 is jammed', contact: ANN }).address;
-  handle.close();
+  const handle = await openTestDb(db, dir);
+  await inTx(handle, createContact, { email: ANN, firstName: 'Ann', lastName: 'Archer' });
+  await inTx(handle, addRoutingAddress, config, { address: SUPPORT });
+  caseAddress = (await createCase(handle, config, { subject: 'Printer on floor 3 is jammed', contact: ANN })).address;
+  await handle.close();
 });
 afterEach(() => removeDir());
 
@@ -107,7 +107,7 @@ describe('casegate ingest exit codes', () => {
   it('75: a message that stops coming (stdin held open) times out after CASEGATE_INGEST_TIMEOUT_SECONDS, nothing kept', async () => {
     // The relay's pipe stays open after the headers and half a body; nothing more is written.
     const child = spawn(process.execPath, [BIN, '--db', db, 'ingest', '--rcpt', SUPPORT, '--mail-from', ANN], {
-      env: { PATH: process.env.PATH, CASEGATE_INGEST_TIMEOUT_SECONDS: '1' },
+      env: { PATH: process.env.PATH, CASEGATE_INGEST_TIMEOUT_SECONDS: '1', ...engineEnvOf(db) },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -158,19 +158,19 @@ describe('casegate ingest exit codes', () => {
   });
 
   it("a bounce with Postfix pipe's ${sender} of the null sender (MAILER-DAEMON, or empty) to a VERP address marks its row; from anyone else it is not applied", async () => {
-    const handle = openDb(db);
-    const row = handle.sqlite.prepare("SELECT id, token FROM outbox WHERE kind = 'case-created'").get() as { id: number; token: string };
-    handle.sqlite.prepare("UPDATE outbox SET status = 'sent' WHERE id = ?").run(row.id);
-    handle.close();
+    const handle = await openTestDb(db, dir);
+    const row = (await query(handle, "SELECT id, token FROM outbox WHERE kind = 'case-created'"))[0] as { id: number; token: string };
+    await execSql(handle, "UPDATE outbox SET status = 'sent' WHERE id = ?", [row.id]);
+    await handle.close();
     const verp = `bounce+${row.token}@cases.localhost`;
     const dsn = file(
       'dsn.eml',
       fs.readFileSync(path.resolve(import.meta.dirname, '../../fixtures/bounces/dsn-postfix-user-unknown.eml'), 'utf8').replaceAll('q7w8e9r0t1y2u3i4o5p6a7s8', row.token),
     );
-    const status = () => {
-      const h = openDb(db);
-      const got = (h.sqlite.prepare('SELECT status FROM outbox WHERE id = ?').get(row.id) as { status: string }).status;
-      h.close();
+    const status = async (): Promise<string> => {
+      const h = await openTestDb(db, dir);
+      const got = ((await query(h, 'SELECT status FROM outbox WHERE id = ?', [row.id]))[0] as { status: string }).status;
+      await h.close();
       return got;
     };
     for (const sender of [ANN, 'mailer-daemon@relay.acme-support.example']) {
@@ -178,12 +178,12 @@ describe('casegate ingest exit codes', () => {
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/not a bounce \(not from the null sender\)/);
     }
-    expect(status()).toBe('sent');
+    expect(await status()).toBe('sent');
     const r = await runCli(['ingest', '--mail-from=MAILER-DAEMON', `--rcpt=${verp}`, dsn], { db });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/permanent failure 5\.1\.1; the notification it reports on is marked bounced/);
     expect(r.stdout).not.toContain('carol@gone.example');
-    expect(status()).toBe('bounced');
+    expect(await status()).toBe('bounced');
   });
 
   it('64 when --rcpt is missing, and nothing is written', async () => {

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContact } from '../../src/admin/contacts.js';
 import { addRoutingAddress } from '../../src/admin/routing.js';
 import { loadConfig } from '../../src/config.js';
-import { openDb } from '../../src/db/client.js';
+import type { Db } from '../../src/db/client.js';
 import { markSent } from '../../src/db/outbox.js';
 import { BIN, runCli, startServe, type Served } from '../helpers/cli.js';
 import { postfixUnavailable, queueIdOf, readmeConfig, startPostfix, waitForProcessesGone, type Delivery, type PostfixInstance } from '../helpers/postfix.js';
@@ -21,6 +21,7 @@ import { ANN, EVE, addCollaborator, countRows, createCase } from '../helpers/see
 import { mail, sendRaw } from '../helpers/smtp.js';
 import { startCaptureServer, type CaptureServer } from '../helpers/capture.js';
 import { tempDir } from '../helpers/tempDir.js';
+import { inTx, newDatabase, openTestDb, query } from '../helpers/testDb.js';
 
 const DOMAIN = 'cases.localhost';
 const UNKNOWN = `nobody@${DOMAIN}`;
@@ -38,7 +39,7 @@ const describePostfix = unavailable !== null && !inCi ? describe.skip : describe
 
 /** What each scenario's Postfix logged, printed at the end (the report quotes it). */
 const logged: string[] = [];
-afterAll(() => {
+afterAll(async () => {
   if (logged.length > 0) console.log(`Postfix status lines:\n${logged.join('\n')}`);
 });
 
@@ -48,21 +49,21 @@ interface Store {
   caseAddress: string;
   caseNumber: string;
   /** Runs `fn` on the database (this process, root); the folder is given back to `owner` after. */
-  read<T>(fn: (db: ReturnType<typeof openDb>) => T): T;
+  read<T>(fn: (db: Db) => Promise<T>): Promise<T>;
   cleanup(): void;
 }
 
 /** A database with Ann's case and the routing address HELP; the folder owned by `owner` when given. */
-function newStore(owner?: string): Store {
+async function newStore(owner?: string): Promise<Store> {
   const { dir, cleanup } = tempDir('postfix-db');
   fs.chmodSync(dir, 0o755);
-  const db = path.join(dir, 'casegate.db');
+  const db = await newDatabase(dir);
   const config = loadConfig({ db }, { CASEGATE_OUTBOX_DIR: path.join(dir, 'outbox') });
-  const handle = openDb(db);
-  createContact(handle, { email: ANN, firstName: 'Ann', lastName: 'Archer' });
-  addRoutingAddress(handle, config, { address: HELP });
-  const c = createCase(handle, config, { subject: 'Printer on floor 3 is jammed', contact: ANN });
-  handle.close();
+  const handle = await openTestDb(db, dir);
+  await inTx(handle, createContact, { email: ANN, firstName: 'Ann', lastName: 'Archer' });
+  await inTx(handle, addRoutingAddress, config, { address: HELP });
+  const c = await createCase(handle, config, { subject: 'Printer on floor 3 is jammed', contact: ANN });
+  await handle.close();
   const giveBack = (): void => {
     if (owner) execFileSync('chown', ['-R', owner, dir]);
   };
@@ -72,12 +73,12 @@ function newStore(owner?: string): Store {
     db,
     caseAddress: c.address,
     caseNumber: c.number,
-    read(fn) {
-      const h = openDb(db);
+    async read(fn) {
+      const h = await openTestDb(db, dir);
       try {
-        return fn(h);
+        return await fn(h);
       } finally {
-        h.close();
+        await h.close();
         giveBack();
       }
     },
@@ -105,12 +106,12 @@ async function through(pf: PostfixInstance, raw: string, envelope: { from: strin
 
 let scenario = '';
 
-const lastInbound = (s: Store): { decision: string; reason: string } =>
-  s.read((h) => h.sqlite.prepare('SELECT decision, reason FROM inbound ORDER BY id DESC LIMIT 1').get() as { decision: string; reason: string });
+const lastInbound = (s: Store): Promise<{ decision: string; reason: string }> =>
+  s.read(async (h) => (await query(h, 'SELECT decision, reason FROM inbound ORDER BY id DESC LIMIT 1'))[0] as { decision: string; reason: string });
 /** Comments from mail on Ann's case. */
-const emailComments = (s: Store): number =>
+const emailComments = (s: Store): Promise<number> =>
   s.read((h) => countRows(h, 'comments', "source = 'email' AND case_id = (SELECT id FROM cases WHERE number = ?)", s.caseNumber));
-const cases = (s: Store): number => s.read((h) => countRows(h, 'cases'));
+const cases = (s: Store): Promise<number> => s.read((h) => countRows(h, 'cases'));
 
 /** Postfix relaying the cases domain to casegate by README's blocks `main.cf: NAME` and `transport: NAME`. */
 function relaySetup(name: string, values: Record<string, string>, extra: { main?: string; master?: string; tables?: Record<string, string> } = {}) {
@@ -130,7 +131,7 @@ function relayedTo(name: string, lmtp: boolean, readmePort: string, env: Record<
   let pf: PostfixInstance | undefined;
   beforeAll(async () => {
     requirePostfix();
-    store = newStore();
+    store = await newStore();
     served = await startServe(store.db, ['--no-dispatch', ...(lmtp ? ['--lmtp'] : [])], { CASEGATE_OUTBOX_DIR: path.join(store.dir, 'outbox'), ...env });
     pf = await startPostfix(relaySetup(name, { [readmePort]: String(served.port) }));
     ready(store, pf);
@@ -154,38 +155,38 @@ describePostfix.each([
     scenario = `${name}: reply`;
     const [d] = await through(pf, mail({ from: ANN }), { from: ANN, to: [store.caseAddress] });
     expect(d).toMatchObject({ status: 'sent', dsn: '2.6.0', detail: expect.stringMatching(/250 2\.6\.0 added to case 00001001/) });
-    expect(emailComments(store)).toBe(1);
+    expect(await emailComments(store)).toBe(1);
   });
 
   it('a refused sender: status=bounced 5.7.1, nothing stored, the inbound log says why', async () => {
     scenario = `${name}: refused sender`;
-    const before = emailComments(store);
+    const before = await emailComments(store);
     const [d] = await through(pf, mail({ from: EVE }), { from: EVE, to: [store.caseAddress] });
     expect(d).toMatchObject({ status: 'bounced', dsn: '5.7.1', detail: expect.stringMatching(/550 5\.7\.1 this sender may not reply here/) });
     expect(d!.detail).not.toMatch(/case \d{8}|ann@|eve@/); // a quiet refusal: no case number, no person
-    expect(emailComments(store)).toBe(before);
-    expect(lastInbound(store)).toMatchObject({ decision: 'refused', reason: expect.stringMatching(/^550 5\.7\.1 this sender may not reply here/) });
+    expect(await emailComments(store)).toBe(before);
+    expect(await lastInbound(store)).toMatchObject({ decision: 'refused', reason: expect.stringMatching(/^550 5\.7\.1 this sender may not reply here/) });
   });
 
   it('an unknown address: status=bounced 5.1.1, nothing stored', async () => {
     scenario = `${name}: unknown address`;
-    const before = cases(store);
-    const logRows = store.read((h) => countRows(h, 'inbound'));
+    const before = await cases(store);
+    const logRows = await store.read((h) => countRows(h, 'inbound'));
     const [d] = await through(pf, mail({ from: ANN, to: UNKNOWN, subject: 'Hello' }), { from: ANN, to: [UNKNOWN] });
     expect(d).toMatchObject({ status: 'bounced', dsn: '5.1.1', detail: expect.stringMatching(/550 5\.1\.1 <nobody@cases\.localhost>: no such mailbox.*\(in reply to RCPT TO command\)/) });
-    expect(cases(store)).toBe(before);
+    expect(await cases(store)).toBe(before);
     // Refused at RCPT TO, the message never reached DATA: no inbound log row (SPEC §4); Postfix's log has the answer.
-    expect(store.read((h) => countRows(h, 'inbound'))).toBe(logRows);
+    expect(await store.read((h) => countRows(h, 'inbound'))).toBe(logRows);
   });
 
   if (lmtp) {
     it('one message to two case addresses: one answer each, sent for one, bounced for the other', async () => {
       scenario = `${name}: two recipients`;
-      const before = emailComments(store);
+      const before = await emailComments(store);
       const [good, bad] = await through(pf, mail({ from: ANN }), { from: ANN, to: [store.caseAddress, UNKNOWN] });
       expect(good).toMatchObject({ status: 'sent', detail: expect.stringMatching(/^250 2\.6\.0/) });
       expect(bad).toMatchObject({ status: 'bounced', dsn: '5.1.1' });
-      expect(emailComments(store)).toBe(before + 1);
+      expect(await emailComments(store)).toBe(before + 1);
     });
   }
 });
@@ -206,7 +207,7 @@ describePostfix.each([
     const again = await pf.waitForDelivery((x) => x.queueId === d!.queueId && x.line !== d!.line);
     logged.push(`[${scenario}, after postqueue -f] ${again.line}`);
     expect(again.status).toBe('deferred');
-    expect(emailComments(store)).toBe(0);
+    expect(await emailComments(store)).toBe(0);
   });
 });
 
@@ -237,7 +238,7 @@ describePostfix('Postfix → pipe → casegate ingest (as another user)', () => 
         throw new Error(`${PIPE_USER} cannot run ${pipeBin} (pipe runs casegate as ${PIPE_USER}; it must be readable by it): ${(err as Error).message}`);
       }
     }
-    store = newStore(PIPE_USER);
+    store = await newStore(PIPE_USER);
     pf = await startPostfix(relaySetup('pipe', pipeValues(store)));
   });
   afterAll(async () => {
@@ -264,8 +265,8 @@ describePostfix('Postfix → pipe → casegate ingest (as another user)', () => 
     const [toCase, toSupport] = await through(pf, mail({ from: ANN, to: HELP, subject: 'Scanner offline' }), { from: ANN, to: [store.caseAddress, HELP] });
     expect(toCase).toMatchObject({ agent: 'pipe', status: 'sent', relay: 'casegate' });
     expect(toSupport).toMatchObject({ agent: 'pipe', status: 'sent', relay: 'casegate' });
-    expect(emailComments(store)).toBe(1);
-    expect(cases(store)).toBe(2);
+    expect(await emailComments(store)).toBe(1);
+    expect(await cases(store)).toBe(2);
   });
 
   it('a refused sender: exit 77, status=bounced, nothing stored, the inbound log says why', async () => {
@@ -273,23 +274,23 @@ describePostfix('Postfix → pipe → casegate ingest (as another user)', () => 
     const [d] = await through(pf, mail({ from: EVE }), { from: EVE, to: [store.caseAddress] });
     expect(d).toMatchObject({ status: 'bounced', detail: expect.stringMatching(/550 5\.7\.1 this sender may not reply here/) });
     expect(d!.detail).not.toMatch(/case \d{8}|ann@|eve@/); // a quiet refusal: no case number, no person
-    expect(emailComments(store)).toBe(1);
-    expect(lastInbound(store)).toMatchObject({ decision: 'refused', reason: expect.stringMatching(/^550 5\.7\.1/) });
+    expect(await emailComments(store)).toBe(1);
+    expect(await lastInbound(store)).toMatchObject({ decision: 'refused', reason: expect.stringMatching(/^550 5\.7\.1/) });
   });
 
   it('an unknown address: exit 67, status=bounced, nothing stored', async () => {
     scenario = 'pipe: unknown address';
     const [d] = await through(pf, mail({ from: ANN, to: UNKNOWN, subject: 'Hello' }), { from: ANN, to: [UNKNOWN] });
     expect(d).toMatchObject({ status: 'bounced', detail: expect.stringMatching(/550 5\.1\.1/) });
-    expect(cases(store)).toBe(2);
-    expect(lastInbound(store)).toMatchObject({ decision: 'refused', reason: expect.stringMatching(/^550 5\.1\.1 <nobody@cases\.localhost>: no such mailbox/) });
+    expect(await cases(store)).toBe(2);
+    expect(await lastInbound(store)).toMatchObject({ decision: 'refused', reason: expect.stringMatching(/^550 5\.1\.1 <nobody@cases\.localhost>: no such mailbox/) });
   });
 
   it('a bounce (empty ${sender}) to a notification\'s VERP address: status=sent, the row turns bounced', async () => {
     scenario = 'pipe: bounce with empty sender';
-    const row = store.read((h) => {
-      const r = h.sqlite.prepare("SELECT id, token FROM outbox WHERE kind = 'case-created' ORDER BY id LIMIT 1").get() as { id: number; token: string };
-      markSent(h, r.id, '250 2.0.0 Ok', Date.now());
+    const row = await store.read(async (h) => {
+      const r = (await query(h, "SELECT id, token FROM outbox WHERE kind = 'case-created' ORDER BY id LIMIT 1"))[0] as { id: number; token: string };
+      await inTx(h, markSent, r.id, '250 2.0.0 Ok', Date.now());
       return r;
     });
     const verp = `bounce+${row.token}@${DOMAIN}`;
@@ -299,18 +300,18 @@ describePostfix('Postfix → pipe → casegate ingest (as another user)', () => 
       .replaceAll('carol@gone.example', ANN);
     const [d] = await through(pf, dsn, { from: '', to: [verp] });
     expect(d).toMatchObject({ agent: 'pipe', status: 'sent' });
-    expect(lastInbound(store).reason).toMatch(/permanent failure 5\.1\.1/);
-    expect(store.read((h) => h.sqlite.prepare('SELECT status FROM outbox WHERE id = ?').get(row.id))).toEqual({ status: 'bounced' });
+    expect((await lastInbound(store)).reason).toMatch(/permanent failure 5\.1\.1/);
+    expect(await store.read(async (h) => (await query(h, 'SELECT status FROM outbox WHERE id = ?', [row.id]))[0])).toEqual({ status: 'bounced' });
   });
 
   it('a temporary failure (no disk space): exit 75, status=deferred, nothing stored', async () => {
     scenario = 'pipe: no disk space';
-    const s = newStore(PIPE_USER);
+    const s = await newStore(PIPE_USER);
     full = { store: s, pf: await startPostfix(relaySetup('pipe', pipeValues(s, `CASEGATE_MIN_FREE_BYTES=${NO_SPACE.CASEGATE_MIN_FREE_BYTES} `))) };
     const [d] = await through(full.pf, mail({ from: ANN }), { from: ANN, to: [s.caseAddress] });
     expect(d).toMatchObject({ status: 'deferred', detail: expect.stringMatching(/452 4\.3\.1/) });
-    expect(emailComments(s)).toBe(0);
-    expect(lastInbound(s)).toMatchObject({ decision: 'refused', reason: expect.stringMatching(/^452 4\.3\.1 insufficient system storage/) });
+    expect(await emailComments(s)).toBe(0);
+    expect(await lastInbound(s)).toMatchObject({ decision: 'refused', reason: expect.stringMatching(/^452 4\.3\.1 insufficient system storage/) });
   });
 });
 
@@ -326,7 +327,7 @@ describePostfix('casegate dispatch → Postfix: refused at RCPT, and bounced lat
 
   beforeAll(async () => {
     requirePostfix();
-    store = newStore();
+    store = await newStore();
     remote = await startCaptureServer({ rcpt: (a) => (a === GONE ? { code: 550, message: '5.1.1 <dave@gone.example>: Recipient address rejected: User unknown' } : null) });
     served = await startServe(store.db, ['--no-dispatch'], { CASEGATE_OUTBOX_DIR: path.join(store.dir, 'outbox') });
     pf = await startPostfix(
@@ -357,11 +358,11 @@ describePostfix('casegate dispatch → Postfix: refused at RCPT, and bounced lat
   it('a 5xx at RCPT: failed with Postfix\'s answer; a later bounce: bounced; mail to either is held after', async () => {
     scenario = 'dispatch through Postfix';
     const env = { CASEGATE_SMTP_URL: `smtp://127.0.0.1:${pf.port}`, CASEGATE_OUTBOX_DIR: path.join(store.dir, 'outbox') };
-    store.read((h) => {
+    await store.read(async (h) => {
       const config = loadConfig({ db: store.db });
-      addCollaborator(h, config, store.caseNumber, REFUSED);
-      addCollaborator(h, config, store.caseNumber, GONE);
-      addCollaborator(h, config, store.caseNumber, ERRORED);
+      await addCollaborator(h, config, store.caseNumber, REFUSED);
+      await addCollaborator(h, config, store.caseNumber, GONE);
+      await addCollaborator(h, config, store.caseNumber, ERRORED);
     });
     const first = await runCli(['dispatch', '--once'], { db: store.db, env });
     expect(first.code, first.stderr).toBe(0);

@@ -19,6 +19,7 @@ import { actorFor, removeCollaborator } from '../../src/cases/collaborators.js';
 import { requireCase } from '../../src/cases/find.js';
 import { insertOutbox } from '../../src/db/outbox.js';
 import { newMessageToken, outboundMessageId } from '../../src/domain/mailNames.js';
+import { inTx, query } from '../helpers/testDb.js';
 
 const CAROL = 'carol@partner.example';
 const AUTHORS = path.resolve(import.meta.dirname, '../../fixtures/authors');
@@ -47,7 +48,7 @@ interface Sent {
 /** The gateway (Ann contact, Bob and Carol collaborators) with a dispatcher to a capture server. */
 async function start(env: Record<string, string> = {}): Promise<{ g: Gateway; flush: () => Promise<Sent[]> }> {
   const g = (gw = await startGateway(env));
-  addCollaborator(g.db, g.config, g.caseNumber, CAROL);
+  await addCollaborator(g.db, g.config, g.caseNumber, CAROL);
   capture = await startCaptureServer();
   const d = (dispatcher = createDispatcher({ db: g.db, config: g.config, transport: createSmtpTransport(capture.url) }));
   let seen = 0;
@@ -78,7 +79,7 @@ const to = (sent: readonly Sent[], who: string): Sent => {
   return found[0] as Sent;
 };
 
-const emailComments = (g: Gateway): number => countRows(g.db, 'comments', "source = 'email'");
+const emailComments = (g: Gateway): Promise<number> => countRows(g.db, 'comments', "source = 'email'");
 
 describe('every notification offers its recipient their own reply address', () => {
   it('one per participant and case, the same in later notifications, naming no case and no person', async () => {
@@ -115,15 +116,15 @@ describe("a reply through one participant's address or Message-ID is theirs only
     expect(forged.response).toMatch(/^550 5\.7\.1 /);
     expect(forged.response).not.toContain(g.caseNumber);
     expect(forged.response).not.toMatch(/@|acme|partner/);
-    expect(emailComments(g)).toBe(0);
+    expect(await emailComments(g)).toBe(0);
     // The admin's log still knows which case was aimed at.
-    expect(g.db.sqlite.prepare("SELECT case_id AS c, from_addr AS f FROM inbound WHERE decision = 'refused'").get()).toEqual({ c: 1, f: CAROL });
+    expect((await query(g.db, "SELECT case_id AS c, from_addr AS f FROM inbound WHERE decision = 'refused'"))[0]).toEqual({ c: 1, f: CAROL });
 
     const caseLevel = await g.send(mail({ from: CAROL, to: g.caseAddress, body: 'Carol here.' }), { from: CAROL, to: [g.caseAddress] });
     expect(caseLevel.response).toContain(`added to case ${g.caseNumber}`);
     const own = await g.send(mail({ from: 'Ann Archer <Ann@ACME.example>', to: ann.replyTo, body: 'Ann here.' }), { from: ANN, to: [ann.replyTo] });
     expect(own.response).toContain(`added to case ${g.caseNumber}`);
-    expect(showCase(g.db, g.config, g.caseNumber).comments.map((c) => c.body)).toEqual(['Carol here.', 'Ann here.']);
+    expect((await showCase(g.db, g.config, g.caseNumber)).comments.map((c) => c.body)).toEqual(['Carol here.', 'Ann here.']);
   });
 
   it("threads through Ann's Message-ID (routing address, system From) only for Ann", async () => {
@@ -138,20 +139,20 @@ describe("a reply through one participant's address or Message-ID is theirs only
       const eve = await g.send(mail({ from: EVE, to: rcpt, subject: 'Re: printer', headers: thread }), { from: EVE, to: [rcpt] });
       expect(eve.code).toBe(550);
     }
-    expect(emailComments(g)).toBe(0);
-    expect(countRows(g.db, 'cases')).toBe(1);
+    expect(await emailComments(g)).toBe(0);
+    expect(await countRows(g.db, 'cases')).toBe(1);
     for (const rcpt of [SUPPORT, system]) {
       const r = await g.send(mail({ from: ANN, to: rcpt, subject: 'Re: printer', headers: thread }), { from: ANN, to: [rcpt] });
       expect(r.response).toContain(`added to case ${g.caseNumber}`);
     }
-    expect(emailComments(g)).toBe(2);
+    expect(await emailComments(g)).toBe(2);
   });
 
   it("a removed collaborator's address is unknown at RCPT (550 5.1.1), a thread through their old notification is refused, and a new one is issued when they come back", async () => {
     const { g, flush } = await start();
     const bob = to(await flush(), BOB);
-    const row = requireCase(g.db, g.caseNumber);
-    removeCollaborator(g.db, row, BOB, actorFor(g.db, row, undefined));
+    const row = await inTx(g.db, requireCase, g.caseNumber);
+    await inTx(g.db, removeCollaborator, row, BOB, await inTx(g.db, actorFor, row, undefined));
 
     const direct = await g.send(mail({ from: BOB, to: bob.replyTo }), { from: BOB, to: [bob.replyTo] });
     expect(direct.code).toBe(550);
@@ -159,9 +160,9 @@ describe("a reply through one participant's address or Message-ID is theirs only
     const threaded = await g.send(mail({ from: BOB, subject: 'Re: printer', headers: { 'In-Reply-To': bob.messageId } }), { from: BOB, to: [SUPPORT] });
     expect(threaded.code).toBe(550);
     expect(threaded.response).toMatch(/^550 5\.7\.1 /);
-    expect(emailComments(g)).toBe(0);
+    expect(await emailComments(g)).toBe(0);
 
-    addCollaborator(g.db, g.config, g.caseNumber, BOB);
+    await addCollaborator(g.db, g.config, g.caseNumber, BOB);
     const again = to(await flush(), BOB);
     expect(again.replyTo).not.toBe(bob.replyTo);
     const back = await g.send(mail({ from: BOB, to: again.replyTo }), { from: BOB, to: [again.replyTo] });
@@ -176,10 +177,8 @@ describe("a reply through one participant's address or Message-ID is theirs only
     // The shape rows have after the migration: no reply address.
     const token = newMessageToken();
     const messageId = outboundMessageId(token, g.config.domain);
-    const c = requireCase(g.db, g.caseNumber);
-    insertOutbox(
-      g.db,
-      { caseId: c.id, commentId: null, kind: 'case-created', recipient: ANN, recipientLower: ANN, token, messageId, status: 'pending', lastError: null, replyAddressId: null },
+    const c = await inTx(g.db, requireCase, g.caseNumber);
+    await inTx(g.db, insertOutbox, { caseId: c.id, commentId: null, kind: 'case-created', recipient: ANN, recipientLower: ANN, token, messageId, status: 'pending', lastError: null, replyAddressId: null },
       Date.now() - 1,
     );
     const old = to(await flush(), ANN);
@@ -192,10 +191,10 @@ describe("a reply through one participant's address or Message-ID is theirs only
       expect(r.response).toMatch(/^550 5\.7\.1 this sender may not reply here/);
       expect(r.response).not.toContain(g.caseNumber);
     }
-    expect(emailComments(g)).toBe(0);
+    expect(await emailComments(g)).toBe(0);
     const ann = await g.send(mail({ from: 'Ann@Acme.Example', subject: 'Re: printer', headers: thread }), { from: ANN, to: [SUPPORT] });
     expect(ann.response).toContain(`added to case ${g.caseNumber}`);
-    expect(countRows(g.db, 'cases')).toBe(1);
+    expect(await countRows(g.db, 'cases')).toBe(1);
   });
 });
 
@@ -206,8 +205,8 @@ describe('the thread root that every notification names proves nobody', () => {
     const sent = await flush();
     const carol = to(sent, CAROL);
     const root = carol.references[0] as string;
-    const row = requireCase(g.db, g.caseNumber);
-    removeCollaborator(g.db, row, CAROL, actorFor(g.db, row, undefined));
+    const row = await inTx(g.db, requireCase, g.caseNumber);
+    await inTx(g.db, removeCollaborator, row, CAROL, await inTx(g.db, actorFor, row, undefined));
     return { g, sent, root };
   }
   const rootOnly = (root: string) => ({ 'In-Reply-To': root, References: root });
@@ -229,8 +228,8 @@ describe('the thread root that every notification names proves nobody', () => {
     });
     expect(r.code).toBe(250);
     expect(r.response).toMatch(/^250 2\.6\.0 opened case 00001002$/);
-    expect(showCase(g.db, g.config, g.caseNumber).comments).toEqual([]);
-    expect(showCase(g.db, g.config, '00001002')).toMatchObject({ parent: g.caseNumber, contact: { email: BOB } });
+    expect((await showCase(g.db, g.config, g.caseNumber)).comments).toEqual([]);
+    expect(await showCase(g.db, g.config, '00001002')).toMatchObject({ parent: g.caseNumber, contact: { email: BOB } });
   });
 
   it('on the system From address, the same message is refused 550 5.7.1 naming no case and no person, and nothing is stored', async () => {
@@ -243,8 +242,8 @@ describe('the thread root that every notification names proves nobody', () => {
       expect(r.response).not.toContain(g.caseNumber);
       expect(r.response).not.toMatch(/acme\.example|partner\.example/);
     }
-    expect(emailComments(g)).toBe(0);
-    expect(countRows(g.db, 'cases')).toBe(1);
+    expect(await emailComments(g)).toBe(0);
+    expect(await countRows(g.db, 'cases')).toBe(1);
   });
 
   it('counts for a participant whose From domain passes DMARC, and for nobody else', async () => {
@@ -257,12 +256,12 @@ describe('the thread root that every notification names proves nobody', () => {
       const ann = await g.send(passing(ANN, rcpt), { from: ANN, to: [rcpt] });
       expect(ann.response).toContain(`added to case ${g.caseNumber}`);
     }
-    expect(showCase(g.db, g.config, g.caseNumber).comments.map((c) => c.author)).toEqual([ANN, ANN]);
+    expect((await showCase(g.db, g.config, g.caseNumber)).comments.map((c) => c.author)).toEqual([ANN, ANN]);
     // Carol is no participant any more: her own authenticated mail is new mail, not part of the case.
     const carol = await g.send(passing(CAROL, SUPPORT), { from: CAROL, to: [SUPPORT] });
     expect(carol.response).toMatch(/opened case 00001002$/);
-    expect(showCase(g.db, g.config, '00001002').parent).toBeNull();
-    expect(showCase(g.db, g.config, g.caseNumber).comments).toHaveLength(2);
+    expect((await showCase(g.db, g.config, '00001002')).parent).toBeNull();
+    expect((await showCase(g.db, g.config, g.caseNumber)).comments).toHaveLength(2);
   });
 });
 
@@ -279,9 +278,9 @@ describe('one author: exactly one From header holding exactly one mailbox', () =
       expect(r.response).toMatch(/^550 5\.7\.1 refused: the (message has 2 From headers|From header holds (2 mailboxes|a group))/);
       expect(r.response).not.toContain(g.caseNumber);
     }
-    expect(emailComments(g)).toBe(0);
-    expect(countRows(g.db, 'cases')).toBe(1);
-    expect(countRows(g.db, 'inbound', "decision = 'refused'")).toBe(2);
+    expect(await emailComments(g)).toBe(0);
+    expect(await countRows(g.db, 'cases')).toBe(1);
+    expect(await countRows(g.db, 'inbound', "decision = 'refused'")).toBe(2);
   });
 
   it('one mailbox whose display name holds a comma is one author', async () => {
@@ -297,6 +296,6 @@ describe('one author: exactly one From header holding exactly one mailbox', () =
       expect(r.code, name).toBe(77);
       expect(r.stdout).toMatch(/550 5\.7\.1 refused: /);
     }
-    expect(emailComments(gw)).toBe(0);
+    expect(await emailComments(gw)).toBe(0);
   });
 });

@@ -21,7 +21,7 @@ afterEach(async () => {
 describe('reply → comment → dispatcher → one message per other participant', () => {
   it('delivers the reply with its attachment to every participant but its author', async () => {
     gw = await startGateway();
-    addCollaborator(gw.db, gw.config, gw.caseNumber, 'carol@partner.example');
+    await addCollaborator(gw.db, gw.config, gw.caseNumber, 'carol@partner.example');
     capture = await startCaptureServer();
     const dispatcher = createDispatcher({ db: gw.db, config: gw.config, transport: createSmtpTransport(capture.url) });
     await dispatcher.runOnce();
@@ -33,7 +33,7 @@ describe('reply → comment → dispatcher → one message per other participant
       to: [gw.caseAddress],
     });
     expect(r.code).toBe(250);
-    expect(countRows(gw.db, 'outbox', "kind = 'comment'")).toBe(2);
+    expect(await countRows(gw.db, 'outbox', "kind = 'comment'")).toBe(2);
     const pass = await dispatcher.runOnce();
     await dispatcher.stop();
     expect(pass.sent).toBe(2);

@@ -11,6 +11,7 @@ import { addRoutingAddress, updateRoutingAddress, type RoutingSettingsInput } fr
 import { inboundList, inboundShow } from '../../src/views/inbound.js';
 import { createDispatcher } from '../../src/outbound/dispatcher.js';
 import { createSmtpTransport } from '../../src/outbound/transport.js';
+import { inTx, query } from '../helpers/testDb.js';
 
 const HELP = 'help@acme-support.example';
 
@@ -24,7 +25,7 @@ afterEach(async () => {
 
 async function gateway(settings: RoutingSettingsInput): Promise<Gateway> {
   gw = await startGateway();
-  updateRoutingAddress(gw.db, SUPPORT, settings);
+  await inTx(gw.db, updateRoutingAddress, SUPPORT, settings);
   return gw;
 }
 
@@ -32,58 +33,58 @@ async function gateway(settings: RoutingSettingsInput): Promise<Gateway> {
 const newMail = (from: string, subject: string, extra: Parameters<typeof mail>[0] = { from }) =>
   (gw as Gateway).send(mail({ ...extra, from, subject, body: extra.body ?? 'The printer on floor 3 shows E42.' }), { from, to: [SUPPORT] });
 
-const cases = () => countRows((gw as Gateway).db, 'cases');
-const casesFrom = (email: string) => countRows((gw as Gateway).db, 'cases c LEFT JOIN contacts k ON k.id = c.contact_id', 'lower(coalesce(k.email, c.supplied_email)) = ?', email);
+const cases = (): Promise<number> => countRows((gw as Gateway).db, 'cases');
+const casesFrom = (email: string): Promise<number> => countRows((gw as Gateway).db, 'cases c LEFT JOIN contacts k ON k.id = c.contact_id', 'lower(coalesce(k.email, c.supplied_email)) = ?', email);
 
 describe('accept-from (Salesforce Accept Email From)', () => {
   it('takes mail only from the listed address; anyone else gets 550 5.7.1 and no case', async () => {
     await gateway({ acceptFrom: BOB });
-    const before = cases();
+    const before = await cases();
     const refused = await newMail(ANN, 'Printer jam');
     expect(refused.code).toBe(550);
     expect(refused.response).toMatch(/5\.7\.1 this support address takes mail only from the senders it lists/);
-    expect(cases()).toBe(before);
-    expect(countRows(gw!.db, 'comments', 'author_email = ?', ANN)).toBe(0);
+    expect(await cases()).toBe(before);
+    expect(await countRows(gw!.db, 'comments', 'author_email = ?', ANN)).toBe(0);
     const taken = await newMail(BOB, 'Printer jam');
     expect(taken.code).toBe(250);
-    expect(cases()).toBe(before + 1);
+    expect(await cases()).toBe(before + 1);
   });
 
   it('takes an @domain: every address of that domain, not others and not subdomains', async () => {
     await gateway({ acceptFrom: '@acme.example' });
-    const before = cases();
+    const before = await cases();
     expect((await newMail(EVE, 'Hello')).code).toBe(550);
     expect((await newMail('joe@mail.acme.example', 'Hello')).code).toBe(550);
     expect((await newMail(`Ann Archer <${ANN.toUpperCase()}>`, 'Hello')).code).toBe(250);
-    expect(cases()).toBe(before + 1);
+    expect(await cases()).toBe(before + 1);
   });
 });
 
 describe('block', () => {
   it('refuses a blocked address and a blocked @domain with 550 5.7.1, naming no case and no person', async () => {
     await gateway({ block: `${ANN},@evil.example` });
-    const before = cases();
+    const before = await cases();
     for (const from of [ANN, EVE, 'mallory@evil.example']) {
       const r = await newMail(from, 'Please help');
       expect(r.code).toBe(550);
       expect(r.response).toContain('5.7.1 mail from your address is not accepted at this support address');
       expect(r.response).not.toMatch(/\d{8}|@/);
     }
-    expect(cases()).toBe(before);
+    expect(await cases()).toBe(before);
     expect((await newMail(BOB, 'Please help')).code).toBe(250);
-    const log = inboundList(gw!.db, { status: 'refused' });
+    const log = await inTx(gw!.db, inboundList, { status: 'refused' });
     expect(log).toHaveLength(3);
     expect(log.every((row) => row.case === null)).toBe(true);
   });
 
   it('applies to a reply threaded through the routing address, not to a reply to the case address', async () => {
     await gateway({ block: ANN });
-    const notification = gw!.db.sqlite.prepare("SELECT message_id AS id FROM outbox WHERE kind = 'case-created' AND recipient = ?").get(ANN) as { id: string };
+    const notification = (await query(gw!.db, "SELECT message_id AS id FROM outbox WHERE kind = 'case-created' AND recipient = ?", [ANN]))[0] as { id: string };
     const reply = (to: string) =>
       gw!.send(mail({ from: ANN, to, subject: 'Re: Printer on floor 3 is jammed', headers: { 'In-Reply-To': notification.id, References: notification.id } }), { from: ANN, to: [to] });
     const throughRouting = await reply(SUPPORT);
     expect(throughRouting.code).toBe(550);
-    expect(countRows(gw!.db, 'comments', 'author_email = ?', ANN)).toBe(0);
+    expect(await countRows(gw!.db, 'comments', 'author_email = ?', ANN)).toBe(0);
     const toCase = await reply(gw!.caseAddress);
     expect(toCase.code).toBe(250);
     expect(toCase.response).toContain(`added to case ${gw!.caseNumber}`);
@@ -95,16 +96,16 @@ describe('rate limit (Salesforce Requeue)', () => {
     await gateway({ rateLimit: 2 });
     expect((await newMail(ANN, 'Printer jam')).code).toBe(250);
     expect((await newMail(ANN, 'Scanner broken')).code).toBe(250);
-    const before = { cases: cases(), comments: countRows(gw!.db, 'comments'), attachments: countRows(gw!.db, 'attachments'), outbox: countRows(gw!.db, 'outbox') };
+    const before = { cases: await cases(), comments: await countRows(gw!.db, 'comments'), attachments: await countRows(gw!.db, 'attachments'), outbox: await countRows(gw!.db, 'outbox') };
     const third = await newMail(ANN.toUpperCase(), 'Fax jammed', {
       from: ANN,
       attachment: { filename: 'fax.txt', contentType: 'text/plain', content: Buffer.from('FAX ERROR 12\n'.repeat(100)) },
     });
     expect(third.code).toBe(451);
     expect(third.response).toMatch(/4\.7\.1 too many new cases from your address at this support address \(at most 2 an hour\)/);
-    expect({ cases: cases(), comments: countRows(gw!.db, 'comments'), attachments: countRows(gw!.db, 'attachments'), outbox: countRows(gw!.db, 'outbox') }).toEqual(before);
-    expect(countRows(gw!.db, 'blobs')).toBe(0);
-    expect(casesFrom(ANN)).toBe(3); // the seeded case and the two new ones
+    expect({ cases: await cases(), comments: await countRows(gw!.db, 'comments'), attachments: await countRows(gw!.db, 'attachments'), outbox: await countRows(gw!.db, 'outbox') }).toEqual(before);
+    expect(await countRows(gw!.db, 'blobs')).toBe(0);
+    expect(await casesFrom(ANN)).toBe(3); // the seeded case and the two new ones
 
     expect((await newMail(BOB, 'Fax jammed')).code).toBe(250);
     // A reply to an existing case is no new case: the limit does not apply.
@@ -117,13 +118,13 @@ describe('save headers', () => {
   it('keeps the raw header section of accepted mail only when the routing address says so', async () => {
     await gateway({ saveHeaders: false });
     await newMail(ANN, 'Without headers', { from: ANN, headers: { 'X-Trace': 'first-7f3a' } });
-    const first = inboundList(gw!.db, { status: 'accepted' })[0]!;
-    expect(inboundShow(gw!.db, String(first.id)).headers).toBeNull();
+    const first = (await inTx(gw!.db, inboundList, { status: 'accepted' }))[0]!;
+    expect((await inTx(gw!.db, inboundShow, String(first.id))).headers).toBeNull();
 
-    updateRoutingAddress(gw!.db, SUPPORT, { saveHeaders: true });
+    await inTx(gw!.db, updateRoutingAddress, SUPPORT, { saveHeaders: true });
     await newMail(ANN, 'With headers', { from: ANN, headers: { 'X-Trace': 'second-9b2c' } });
-    const second = inboundList(gw!.db, { status: 'accepted' })[0]!;
-    const shown = inboundShow(gw!.db, String(second.id));
+    const second = (await inTx(gw!.db, inboundList, { status: 'accepted' }))[0]!;
+    const shown = await inTx(gw!.db, inboundShow, String(second.id));
     expect(shown.subject).toBe('With headers');
     expect(shown.headers).toContain('X-Trace: second-9b2c');
     expect(shown.headers).toMatch(/^Received: |^From: /m);
@@ -146,7 +147,7 @@ describe('auto-response', () => {
     await dispatcher.runOnce();
     return dispatcher;
   }
-  const outboxOf = (kind: string, recipient: string) => countRows(gw!.db, 'outbox', 'kind = ? AND recipient_lower = ?', kind, recipient);
+  const outboxOf = (kind: string, recipient: string): Promise<number> => countRows(gw!.db, 'outbox', 'kind = ? AND recipient_lower = ?', kind, recipient);
 
   it('sends the rendered template instead of "case created": one message to the sender, auto-replied, with our loop header and VERP', async () => {
     const dispatcher = await withDispatch({});
@@ -154,8 +155,8 @@ describe('auto-response', () => {
     const r = await newMail(`Ann Archer <${ANN}>`, 'Toner empty');
     expect(r.code).toBe(250);
     const number = /opened case (\d{8})/.exec(r.response)?.[1];
-    expect(outboxOf('auto-response', ANN)).toBe(1);
-    expect(countRows(gw!.db, 'outbox o JOIN cases c ON c.id = o.case_id', "c.number = ? AND o.kind = 'case-created'", number)).toBe(0);
+    expect(await outboxOf('auto-response', ANN)).toBe(1);
+    expect(await countRows(gw!.db, 'outbox o JOIN cases c ON c.id = o.case_id', "c.number = ? AND o.kind = 'case-created'", number)).toBe(0);
 
     await dispatcher.runOnce();
     await dispatcher.stop();
@@ -190,77 +191,77 @@ describe('auto-response', () => {
   it('with --auto-response-if: sent when the text is in the subject or body (any letter case), else the standard email', async () => {
     await gateway({ autoResponse: TEMPLATE, autoResponseIf: 'Urgent' });
     await newMail(ANN, 'URGENT: printer');
-    expect(outboxOf('auto-response', ANN)).toBe(1);
+    expect(await outboxOf('auto-response', ANN)).toBe(1);
     await newMail(BOB, 'Printer', { from: BOB, body: 'This is urgent, the printer is on fire.' });
-    expect(outboxOf('auto-response', BOB)).toBe(1);
+    expect(await outboxOf('auto-response', BOB)).toBe(1);
     await newMail('carol@partner.example', 'Printer');
-    expect(outboxOf('auto-response', 'carol@partner.example')).toBe(0);
-    expect(outboxOf('case-created', 'carol@partner.example')).toBe(1);
+    expect(await outboxOf('auto-response', 'carol@partner.example')).toBe(0);
+    expect(await outboxOf('case-created', 'carol@partner.example')).toBe(1);
   });
 
   it('goes at most once per sender per hour; the next new case gets the standard email', async () => {
     await gateway({ autoResponse: TEMPLATE });
-    const createdBefore = outboxOf('case-created', ANN);
+    const createdBefore = await outboxOf('case-created', ANN);
     await newMail(ANN, 'Printer');
     await newMail(ANN.toUpperCase(), 'Scanner');
-    expect(outboxOf('auto-response', ANN)).toBe(1);
-    expect(outboxOf('case-created', ANN)).toBe(createdBefore + 1);
+    expect(await outboxOf('auto-response', ANN)).toBe(1);
+    expect(await outboxOf('case-created', ANN)).toBe(createdBefore + 1);
   });
 
   it('fails its row, with the reason, when the template was cleared before it was sent', async () => {
     const dispatcher = await withDispatch({});
     await newMail(ANN, 'Toner empty');
-    updateRoutingAddress(gw!.db, SUPPORT, { autoResponse: null });
+    await inTx(gw!.db, updateRoutingAddress, SUPPORT, { autoResponse: null });
     await dispatcher.runOnce();
     await dispatcher.stop();
-    const row = gw!.db.sqlite.prepare("SELECT status, last_error AS lastError FROM outbox WHERE kind = 'auto-response'").get() as { status: string; lastError: string };
+    const row = (await query(gw!.db, "SELECT status, last_error AS \"lastError\" FROM outbox WHERE kind = 'auto-response'"))[0] as { status: string; lastError: string };
     expect(row.status).toBe('failed');
     expect(row.lastError).toMatch(/no longer has an auto-response/);
   });
 
   it('is never sent to automatic mail', async () => {
     await gateway({ autoResponse: TEMPLATE });
-    const before = { cases: cases(), outbox: countRows(gw!.db, 'outbox') };
+    const before = { cases: await cases(), outbox: await countRows(gw!.db, 'outbox') };
     const r = await newMail('carol@partner.example', 'Out of office', { from: 'carol@partner.example', headers: { 'Auto-Submitted': 'auto-replied' } });
     expect(r.code).toBe(250);
     expect(r.response).toContain('automatic mail');
-    expect({ cases: cases(), outbox: countRows(gw!.db, 'outbox') }).toEqual(before);
+    expect({ cases: await cases(), outbox: await countRows(gw!.db, 'outbox') }).toEqual(before);
   });
 });
 
 describe('the same message to two routing addresses (aliases)', () => {
   it('opens one case when both addresses are recipients of one SMTP transaction', async () => {
     gw = await startGateway();
-    addRoutingAddress(gw.db, gw.config, { address: HELP });
-    const before = cases();
+    await inTx(gw.db, addRoutingAddress, gw.config, { address: HELP });
+    const before = await cases();
     const r = await gw.send(mail({ from: ANN, to: `${SUPPORT}, ${HELP}`, subject: 'Monitor flickers' }), { from: ANN, to: [SUPPORT, HELP] });
     expect(r.code).toBe(250);
-    expect(cases()).toBe(before + 1);
-    expect(countRows(gw.db, 'comments', 'author_email = ?', ANN)).toBe(1);
-    expect(inboundList(gw.db, {}).slice(0, 2).map((row) => row.decision).sort()).toEqual(['accepted', 'duplicate']);
+    expect(await cases()).toBe(before + 1);
+    expect(await countRows(gw.db, 'comments', 'author_email = ?', ANN)).toBe(1);
+    expect((await inTx(gw.db, inboundList, {})).slice(0, 2).map((row) => row.decision).sort()).toEqual(['accepted', 'duplicate']);
   });
 
   it('opens one case for a message without Message-ID to both addresses in one transaction', async () => {
     gw = await startGateway();
-    addRoutingAddress(gw.db, gw.config, { address: HELP });
-    const before = cases();
+    await inTx(gw.db, addRoutingAddress, gw.config, { address: HELP });
+    const before = await cases();
     const raw = mail({ from: ANN, to: `${SUPPORT}, ${HELP}`, subject: 'No id' }).replace(/^Message-ID: .*\r\n/m, '');
     expect(raw).not.toContain('Message-ID');
     const r = await gw.send(raw, { from: ANN, to: [SUPPORT, HELP] });
     expect(r.code).toBe(250);
-    expect(cases()).toBe(before + 1);
+    expect(await cases()).toBe(before + 1);
   });
 
   it('opens one case when the relay delivers it to each alias separately', async () => {
     gw = await startGateway();
-    addRoutingAddress(gw.db, gw.config, { address: HELP });
-    const before = cases();
+    await inTx(gw.db, addRoutingAddress, gw.config, { address: HELP });
+    const before = await cases();
     const raw = mail({ from: ANN, to: `${SUPPORT}, ${HELP}`, subject: 'Monitor flickers' });
     const first = await gw.send(raw, { from: ANN, to: [SUPPORT] });
     const second = await gw.send(raw.replace('From:', `Received: from relay2.acme.example by mx; ${new Date().toUTCString()}\r\nFrom:`), { from: ANN, to: [HELP] });
     expect(first.code).toBe(250);
     expect(second.code).toBe(250);
     expect(second.response).toMatch(/already stored/);
-    expect(cases()).toBe(before + 1);
+    expect(await cases()).toBe(before + 1);
   });
 });

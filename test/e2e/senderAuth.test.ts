@@ -9,6 +9,7 @@ import { startGateway, type Gateway } from '../helpers/gateway.js';
 import { ANN, EVE, SUPPORT, addCollaborator, countRows, showCase } from '../helpers/seed.js';
 import { mail } from '../helpers/smtp.js';
 import { inboundShow } from '../../src/views/inbound.js';
+import { inTx } from '../helpers/testDb.js';
 
 const CAROL = 'carol@partner.example'; // a domain without a DMARC record
 const LARS = 'lars@lax.example'; // a domain with p=none
@@ -49,8 +50,8 @@ async function signed(raw: string): Promise<string> {
   return r.signatures + raw;
 }
 
-const lastInbound = (g: Gateway) => inboundShow(g.db, String(countRows(g.db, 'inbound')));
-const lastComment = (g: Gateway, number: string) => showCase(g.db, g.config, number).comments.at(-1);
+const lastInbound = async (g: Gateway) => inTx(g.db, inboundShow, String(await countRows(g.db, 'inbound')));
+const lastComment = async (g: Gateway, number: string) => (await showCase(g.db, g.config, number)).comments.at(-1);
 
 describe('enforce: a From domain that fails DMARC with p=reject is refused', () => {
   it('refuses a forged From: ann@acme.example from eve@evil.example to the case address with 550 5.7.1 naming no case or person', async () => {
@@ -60,8 +61,8 @@ describe('enforce: a From domain that fails DMARC with p=reject is refused', () 
     expect(r.response).toMatch(/5\.7\.1 .*DMARC policy of reject or quarantine/);
     expect(r.response).not.toContain(gw.caseNumber);
     expect(r.response).not.toContain('ann');
-    expect(countRows(gw.db, 'comments', 'source = ?', 'email')).toBe(0);
-    const row = lastInbound(gw);
+    expect(await countRows(gw.db, 'comments', 'source = ?', 'email')).toBe(0);
+    const row = await lastInbound(gw);
     expect(row).toMatchObject({ decision: 'refused', auth: { dmarc: 'fail', spf: 'pass', dkim: 'none', policy: 'reject', source: 'lookup' } });
     expect(dns.queries).toContain('_dmarc.acme.example TXT');
   });
@@ -71,38 +72,38 @@ describe('enforce: a From domain that fails DMARC with p=reject is refused', () 
     const r = await gw.send(await signed(mail({ from: ANN, to: gw.caseAddress })), { from: EVE, to: [gw.caseAddress] });
     expect(r.code).toBe(250);
     expect(r.response).toContain(`added to case ${gw.caseNumber}`);
-    expect(lastComment(gw, gw.caseNumber)?.auth).toMatchObject({ dmarc: 'pass', dkim: 'pass', spf: 'pass', policy: 'reject', source: 'lookup' });
-    expect(lastInbound(gw).auth).toMatchObject({ dmarc: 'pass', dkim: 'pass' });
+    expect((await lastComment(gw, gw.caseNumber))?.auth).toMatchObject({ dmarc: 'pass', dkim: 'pass', spf: 'pass', policy: 'reject', source: 'lookup' });
+    expect((await lastInbound(gw)).auth).toMatchObject({ dmarc: 'pass', dkim: 'pass' });
   });
 
   it('refuses on the new-case path too (a routing address)', async () => {
     gw = await start();
     const r = await gw.send(mail({ from: ANN, subject: 'Scanner is offline' }), { from: EVE, to: [SUPPORT] });
     expect(r.code).toBe(550);
-    expect(countRows(gw.db, 'cases')).toBe(1);
+    expect(await countRows(gw.db, 'cases')).toBe(1);
   });
 
   it('accepts a participant from a domain with no DMARC record', async () => {
     gw = await start();
-    addCollaborator(gw.db, gw.config, gw.caseNumber, CAROL);
+    await addCollaborator(gw.db, gw.config, gw.caseNumber, CAROL);
     const r = await gw.send(mail({ from: CAROL, to: gw.caseAddress }), { from: CAROL, to: [gw.caseAddress] });
     expect(r.code).toBe(250);
-    expect(lastComment(gw, gw.caseNumber)?.auth).toMatchObject({ dmarc: 'none', spf: 'pass', dkim: 'none' });
+    expect((await lastComment(gw, gw.caseNumber))?.auth).toMatchObject({ dmarc: 'none', spf: 'pass', dkim: 'none' });
   });
 
   it('accepts and records a DMARC failure of a domain with p=none', async () => {
     gw = await start();
-    addCollaborator(gw.db, gw.config, gw.caseNumber, LARS);
+    await addCollaborator(gw.db, gw.config, gw.caseNumber, LARS);
     const r = await gw.send(mail({ from: LARS, to: gw.caseAddress }), { from: LARS, to: [gw.caseAddress] });
     expect(r.code).toBe(250);
-    expect(lastComment(gw, gw.caseNumber)?.auth).toMatchObject({ dmarc: 'fail', spf: 'fail', policy: 'none' });
+    expect((await lastComment(gw, gw.caseNumber))?.auth).toMatchObject({ dmarc: 'fail', spf: 'fail', policy: 'none' });
   });
 
   it('refuses in pipe-less LMTP too, where nothing is known of the client: no SPF, so a forged From fails DMARC', async () => {
     gw = await startGateway({ CASEGATE_SENDER_AUTH: 'enforce', CASEGATE_DNS_SERVERS: dns.address }, { lmtp: true });
     const r = await gw.send(mail({ from: ANN, to: gw.caseAddress }), { from: EVE, to: [gw.caseAddress] });
     expect(r.rejected).toEqual([expect.objectContaining({ code: 550 })]);
-    expect(lastInbound(gw).auth).toMatchObject({ dmarc: 'fail', spf: 'none' });
+    expect((await lastInbound(gw)).auth).toMatchObject({ dmarc: 'fail', spf: 'none' });
     expect(dns.queries).not.toContain('evil.example TXT');
   });
 });
@@ -110,7 +111,7 @@ describe('enforce: a From domain that fails DMARC with p=reject is refused', () 
 describe('the resolver', () => {
   it('keeps an answer: a second message from the same domains asks nothing again', async () => {
     gw = await start();
-    addCollaborator(gw.db, gw.config, gw.caseNumber, CAROL);
+    await addCollaborator(gw.db, gw.config, gw.caseNumber, CAROL);
     for (const body of ['first', 'second']) {
       const r = await gw.send(mail({ from: CAROL, to: gw.caseAddress, body }), { from: CAROL, to: [gw.caseAddress] });
       expect(r.code).toBe(250);
@@ -125,7 +126,7 @@ describe('record and off', () => {
     gw = await start({ CASEGATE_SENDER_AUTH: 'record' });
     const r = await gw.send(mail({ from: ANN, to: gw.caseAddress }), { from: EVE, to: [gw.caseAddress] });
     expect(r.code).toBe(250);
-    expect(lastComment(gw, gw.caseNumber)?.auth).toMatchObject({ dmarc: 'fail', policy: 'reject' });
+    expect((await lastComment(gw, gw.caseNumber))?.auth).toMatchObject({ dmarc: 'fail', policy: 'reject' });
   });
 
   it('off looks nothing up: the DNS server sees no question, and nothing is stored', async () => {
@@ -133,8 +134,8 @@ describe('record and off', () => {
     const r = await gw.send(mail({ from: ANN, to: gw.caseAddress }), { from: EVE, to: [gw.caseAddress] });
     expect(r.code).toBe(250);
     expect(dns.queries).toEqual([]);
-    expect(lastComment(gw, gw.caseNumber)?.auth).toBeNull();
-    expect(lastInbound(gw).auth).toBeNull();
+    expect((await lastComment(gw, gw.caseNumber))?.auth).toBeNull();
+    expect((await lastInbound(gw)).auth).toBeNull();
   });
 });
 
@@ -143,27 +144,27 @@ describe('the subject-tag path needs a DMARC pass', () => {
 
   it('a tag from a collaborator without a DMARC pass opens a new case whose parent is the tagged case', async () => {
     gw = await start();
-    addCollaborator(gw.db, gw.config, gw.caseNumber, CAROL);
+    await addCollaborator(gw.db, gw.config, gw.caseNumber, CAROL);
     const r = await gw.send(mail({ from: CAROL, subject: tagged(gw) }), { from: CAROL, to: [SUPPORT] });
     expect(r.code).toBe(250);
     expect(r.response).toMatch(/opened case 00001002$/);
-    expect(showCase(gw.db, gw.config, gw.caseNumber).children).toEqual(['00001002']);
-    expect(showCase(gw.db, gw.config, '00001002')).toMatchObject({ parent: gw.caseNumber, contact: null });
-    expect(showCase(gw.db, gw.config, gw.caseNumber).comments).toHaveLength(0);
+    expect((await showCase(gw.db, gw.config, gw.caseNumber)).children).toEqual(['00001002']);
+    expect(await showCase(gw.db, gw.config, '00001002')).toMatchObject({ parent: gw.caseNumber, contact: null });
+    expect((await showCase(gw.db, gw.config, gw.caseNumber)).comments).toHaveLength(0);
   });
 
   it('a tag from the contact with a DMARC pass adds a comment to the tagged case', async () => {
     gw = await start();
     const r = await gw.send(await signed(mail({ from: ANN, subject: tagged(gw) })), { from: ANN, to: [SUPPORT] });
     expect(r.response).toContain(`added to case ${gw.caseNumber}`);
-    expect(countRows(gw.db, 'cases')).toBe(1);
+    expect(await countRows(gw.db, 'cases')).toBe(1);
   });
 
   it('record mode does not follow a tag without a pass either', async () => {
     gw = await start({ CASEGATE_SENDER_AUTH: 'record' });
     const r = await gw.send(mail({ from: ANN, subject: tagged(gw) }), { from: ANN, to: [SUPPORT] });
     expect(r.response).toMatch(/opened case 00001002$/);
-    expect(showCase(gw.db, gw.config, '00001002')).toMatchObject({ parent: gw.caseNumber, contact: { email: ANN } });
+    expect(await showCase(gw.db, gw.config, '00001002')).toMatchObject({ parent: gw.caseNumber, contact: { email: ANN } });
   });
 });
 
@@ -178,7 +179,7 @@ describe('CASEGATE_TRUSTED_AUTHSERV_ID: the relay that already checked', () => {
     const raw = withResults(['relay.test; spf=pass smtp.mailfrom=acme.example; dkim=pass header.d=acme.example; dmarc=pass (p=REJECT) header.from=acme.example'], ANN, `Re: [Case ${gw.caseNumber}] printer`);
     const r = await gw.send(raw, { from: ANN, to: [SUPPORT] });
     expect(r.response).toContain(`added to case ${gw.caseNumber}`);
-    expect(lastComment(gw, gw.caseNumber)?.auth).toEqual({ dmarc: 'pass', spf: 'pass', dkim: 'pass', policy: 'reject', source: 'trusted-relay' });
+    expect((await lastComment(gw, gw.caseNumber))?.auth).toEqual({ dmarc: 'pass', spf: 'pass', dkim: 'pass', policy: 'reject', source: 'trusted-relay' });
     expect(dns.queries).toEqual([]);
   });
 
@@ -191,14 +192,14 @@ describe('CASEGATE_TRUSTED_AUTHSERV_ID: the relay that already checked', () => {
     ]);
     const r = await gw.send(raw, { from: EVE, to: [SUPPORT] });
     expect(r.code).toBe(550);
-    expect(lastInbound(gw).auth).toEqual({ dmarc: 'fail', spf: 'fail', dkim: 'none', policy: 'reject', source: 'trusted-relay' });
+    expect((await lastInbound(gw)).auth).toEqual({ dmarc: 'fail', spf: 'fail', dkim: 'none', policy: 'reject', source: 'trusted-relay' });
   });
 
   it('ignores a forged header of another authserv-id and looks up instead', async () => {
     gw = await start({ CASEGATE_TRUSTED_AUTHSERV_ID: 'relay.test' });
     const r = await gw.send(withResults(['evil.test; spf=pass; dkim=pass; dmarc=pass header.from=acme.example']), { from: EVE, to: [SUPPORT] });
     expect(r.code).toBe(550);
-    expect(lastInbound(gw).auth).toMatchObject({ dmarc: 'fail', source: 'lookup' });
+    expect((await lastInbound(gw)).auth).toMatchObject({ dmarc: 'fail', source: 'lookup' });
   });
 });
 
@@ -209,7 +210,7 @@ describe('a resolver that never answers', () => {
       gw = await startGateway({ CASEGATE_SENDER_AUTH: 'enforce', CASEGATE_DNS_SERVERS: silent.address });
       const r = await gw.send(mail({ from: ANN, to: gw.caseAddress }), { from: EVE, to: [gw.caseAddress] });
       expect(r.code).toBe(250);
-      expect(lastComment(gw, gw.caseNumber)?.auth).toMatchObject({ dmarc: 'temperror', spf: 'temperror' });
+      expect((await lastComment(gw, gw.caseNumber))?.auth).toMatchObject({ dmarc: 'temperror', spf: 'temperror' });
       expect(silent.queries.length).toBeGreaterThan(0);
     } finally {
       await silent.close();

@@ -7,11 +7,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, startServe } from '../helpers/cli.js';
 import { startDns, type DnsServer } from '../helpers/dns.js';
 import { loadConfig } from '../../src/config.js';
-import { openDb } from '../../src/db/client.js';
 import { createContact } from '../../src/admin/contacts.js';
 import { ANN, EVE, createCase } from '../helpers/seed.js';
 import { mail, sendRaw } from '../helpers/smtp.js';
 import { tempDir } from '../helpers/tempDir.js';
+import { inTx, newDatabase, openTestDb } from '../helpers/testDb.js';
 
 let dns: DnsServer;
 let dir: string;
@@ -31,16 +31,16 @@ beforeAll(async () => {
   };
 });
 
-beforeEach(() => {
+beforeEach(async () => {
   const t = tempDir('auth-cli');
   cleanups.push(t.cleanup);
   dir = t.dir;
-  db = path.join(dir, 'casegate.db');
+  db = await newDatabase(dir);
   const config = loadConfig({ db }, {});
-  const handle = openDb(db);
-  createContact(handle, { email: ANN, firstName: 'Ann', lastName: 'Archer' });
-  caseAddress = createCase(handle, config, { subject: 'Printer on floor 3 is jammed', contact: ANN }).address;
-  handle.close();
+  const handle = await openTestDb(db, dir);
+  await inTx(handle, createContact, { email: ANN, firstName: 'Ann', lastName: 'Archer' });
+  caseAddress = (await createCase(handle, config, { subject: 'Printer on floor 3 is jammed', contact: ANN })).address;
+  await handle.close();
   dns.queries.length = 0;
 });
 

@@ -5,16 +5,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { openDb } from '../../src/db/client.js';
 import { createContact } from '../../src/admin/contacts.js';
 import { BIN, startServe, type Served } from '../helpers/cli.js';
 import { ANN, BOB, addCollaborator, createCase } from '../helpers/seed.js';
 import { mail } from '../helpers/smtp.js';
 import { rawSession } from '../helpers/smtpRaw.js';
 import { tempDir, type TempDir } from '../helpers/tempDir.js';
+import { engineEnvOf, inTx, newDatabase, openTestDb, queryAt } from '../helpers/testDb.js';
 
 const MESSAGES = 120;
 const CLIENTS_PER_SERVER = 6;
@@ -31,18 +30,18 @@ afterEach(async () => {
 describe('two serve processes and a dispatch on one database', () => {
   it(`answer ${MESSAGES} of ${MESSAGES} messages 250 (none 451), and write one .eml per sent row`, async () => {
     tmp = tempDir('shared');
-    const file = path.join(tmp.dir, 'casegate.db');
+    const file = await newDatabase(tmp.dir);
     const outbox = path.join(tmp.dir, 'outbox');
     const env = { CASEGATE_OUTBOX_DIR: outbox, CASEGATE_DISPATCH_INTERVAL_MS: '20', CASEGATE_MIN_FREE_BYTES: '0' };
     const config = loadConfig({ db: file }, env);
-    const db = openDb(file);
-    createContact(db, { email: ANN, firstName: 'Ann', lastName: 'Archer' });
-    const c = createCase(db, config, { subject: 'Shared database', contact: ANN });
-    addCollaborator(db, config, c.number, BOB);
-    db.close();
+    const db = await openTestDb(file, tmp.dir);
+    await inTx(db, createContact, { email: ANN, firstName: 'Ann', lastName: 'Archer' });
+    const c = await createCase(db, config, { subject: 'Shared database', contact: ANN });
+    await addCollaborator(db, config, c.number, BOB);
+    await db.close();
 
     served = [await startServe(file, [], env), await startServe(file, [], env)];
-    const dispatch = spawn(process.execPath, [BIN, '--db', file, 'dispatch'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const dispatch = spawn(process.execPath, [BIN, '--db', file, 'dispatch'], { env: { ...process.env, ...engineEnvOf(file), ...env }, stdio: 'ignore' });
     try {
       // Each client sends its share over one connection, one transaction after another.
       const clients = served.flatMap((s, si) =>
@@ -66,15 +65,13 @@ describe('two serve processes and a dispatch on one database', () => {
       expect(codes.filter((x) => x === 250)).toHaveLength(MESSAGES);
 
       // Every notification goes out (the three dispatchers share the rows by lease).
-      const check = new Database(file, { readonly: true });
       let left = -1;
       for (let i = 0; i < 300 && left !== 0; i++) {
-        left = (check.prepare("SELECT count(*) AS n FROM outbox WHERE status <> 'sent'").get() as { n: number }).n;
+        left = (await queryAt<{ n: number }>(file, "SELECT count(*) AS n FROM outbox WHERE status <> 'sent'"))[0]?.n ?? -1;
         if (left !== 0) await new Promise((r) => setTimeout(r, 100));
       }
-      const sent = check.prepare("SELECT message_id AS id FROM outbox WHERE status = 'sent'").all() as Array<{ id: string }>;
-      const comments = (check.prepare('SELECT count(*) AS n FROM comments').get() as { n: number }).n;
-      check.close();
+      const sent = await queryAt<{ id: string }>(file, "SELECT message_id AS id FROM outbox WHERE status = 'sent'");
+      const comments = (await queryAt<{ n: number }>(file, 'SELECT count(*) AS n FROM comments'))[0]?.n;
       expect(left).toBe(0);
       expect(comments).toBe(MESSAGES);
       const files = fs.readdirSync(outbox).filter((n) => n.endsWith('.eml'));

@@ -60,10 +60,10 @@ describe('STARTTLS', () => {
     const info = await t.sendMail({ envelope: { from: ANN, to: [gw.caseAddress] }, raw: mail({ from: ANN }) });
     t.close();
     expect(info.response).toMatch(/^250 /);
-    expect(countRows(gw.db, 'comments', "source = 'email'")).toBe(1);
+    expect(await countRows(gw.db, 'comments', "source = 'email'")).toBe(1);
   });
 
-  it('needs both files: one alone is a configuration error that says so', () => {
+  it('needs both files: one alone is a configuration error that says so', async () => {
     expect(() => loadConfig({}, { CASEGATE_TLS_KEY: '/tmp/key.pem' })).toThrow(ConfigError);
     expect(() => loadConfig({}, { CASEGATE_TLS_KEY: '/tmp/key.pem' })).toThrow(/needs both CASEGATE_TLS_KEY and CASEGATE_TLS_CERT/);
   });

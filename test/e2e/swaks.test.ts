@@ -34,6 +34,6 @@ describe('swaks as the sending client', () => {
     const refused = await swaks([...common, '--from', EVE, '--header', `From: <${EVE}>`]);
     expect(refused.code).not.toBe(0);
     expect(refused.out).toMatch(/<\*\* {1}550 5\.7\.1 this sender may not reply here/);
-    expect(countRows(gw.db, 'comments', "source = 'email' AND body = 'Sent with swaks.'")).toBe(1);
+    expect(await countRows(gw.db, 'comments', "source = 'email' AND body = 'Sent with swaks.'")).toBe(1);
   });
 });

@@ -1,13 +1,13 @@
 // Drives the real `casegate` binary (dist/bin/casegate.js, made by `npm run build`) against a
-// throwaway SQLite file, and reads every table back so a test can assert "nothing written";
-// startServe runs `casegate serve` as a child process on a loopback port.
+// throwaway database (a SQLite file, or PostgreSQL: test/helpers/testDb.ts), and reads every table
+// back so a test can assert "nothing written"; startServe runs `casegate serve` as a child process on a loopback port.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { tempDir } from './tempDir.js';
+import { copyDatabase, dbFingerprint, engineEnv, engineEnvOf, newDatabase, type DbFingerprint } from './testDb.js';
 
 export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/bin/casegate.js');
 
@@ -49,7 +49,7 @@ function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 /** Runs `casegate ARGS...` to completion; never rejects on a non-zero exit. */
 export function runCli(args: readonly string[], opts: RunOptions = {}): Promise<CliResult> {
   requireBuild();
-  const env = childEnv(opts.env);
+  const env = childEnv({ ...engineEnvOf(opts.db), ...opts.env });
   const argv = [BIN, ...(opts.db ? ['--db', opts.db] : []), ...args];
   return new Promise((resolve, reject) => {
     const child = execFile(process.execPath, argv, { env, cwd: opts.cwd, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
@@ -75,59 +75,50 @@ export function runCli(args: readonly string[], opts: RunOptions = {}): Promise<
   });
 }
 
-/** Every table's rows (sqlite_sequence and the migrations journal included), keyed by table name. */
-export type DbFingerprint = Record<string, unknown[]>;
-
-export function dbFingerprint(dbFile: string): DbFingerprint {
-  const sqlite = new Database(dbFile, { fileMustExist: true });
-  try {
-    const tables = sqlite
-      .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
-      .all() as Array<{ name: string }>;
-    const out: DbFingerprint = {};
-    for (const { name } of tables) {
-      out[name] = sqlite.prepare(`SELECT * FROM "${name.replace(/"/g, '""')}" ORDER BY rowid`).all();
-    }
-    return out;
-  } finally {
-    sqlite.close();
-  }
-}
+export type { DbFingerprint } from './testDb.js';
 
 export interface TestDb {
-  /** Temporary folder of this database (also holds the .eml outbox). */
+  /** Temporary folder of this database (also holds the .eml outbox and the attachment contents). */
   readonly dir: string;
-  /** The SQLite file. */
+  /** The SQLite file, or (CASEGATE_TEST_ENGINE=postgres) the PostgreSQL URL. */
   readonly db: string;
   /** Runs `casegate --db <db> ARGS...` with CASEGATE_OUTBOX_DIR inside `dir`. */
   run(...args: string[]): Promise<CliResult>;
   /** Like run, with more options (stdin, environment). */
   runWith(args: readonly string[], opts: Omit<RunOptions, 'db'>): Promise<CliResult>;
-  fingerprint(): DbFingerprint;
+  fingerprint(): Promise<DbFingerprint>;
   /** Runs a command, expects it refused (see expectRefused) and the database unchanged. */
   refused(args: readonly string[], message: RegExp): Promise<CliResult>;
+  /** Makes the test's database a copy of `template` (templateDb). */
+  copyFrom(template: TestDb): Promise<void>;
   cleanup(): void;
 }
 
-/** A fresh database in a new folder under os.tmpdir(), created with `casegate init`. */
+/** A fresh database (test/helpers/testDb.ts) with a new folder under os.tmpdir(), created with `casegate init`. */
 export async function newTestDb(): Promise<TestDb> {
   const { dir, cleanup } = tempDir('test');
-  const db = path.join(dir, 'casegate.db');
-  const baseEnv = { CASEGATE_OUTBOX_DIR: path.join(dir, 'outbox') };
+  let db = await newDatabase(dir);
+  const baseEnv = { CASEGATE_OUTBOX_DIR: path.join(dir, 'outbox'), ...engineEnv(dir) };
   const runWith = (args: readonly string[], opts: Omit<RunOptions, 'db'>): Promise<CliResult> =>
     runCli(args, { ...opts, db, env: { ...baseEnv, ...opts.env } });
   const t: TestDb = {
     dir,
-    db,
+    get db() {
+      return db;
+    },
     run: (...args) => runWith(args, {}),
     runWith,
     fingerprint: () => dbFingerprint(db),
     async refused(args, message) {
-      const before = dbFingerprint(db);
+      const before = await dbFingerprint(db);
       const r = await runWith(args, {});
       expectRefused(r, message);
-      expect(dbFingerprint(db), `"casegate ${args.join(' ')}" changed the database`).toEqual(before);
+      expect(await dbFingerprint(db), `"casegate ${args.join(' ')}" changed the database`).toEqual(before);
       return r;
+    },
+    async copyFrom(template) {
+      for (const suffix of ['-wal', '-shm']) fs.rmSync(db + suffix, { force: true });
+      db = await copyDatabase(template.db, db, dir, fs.copyFileSync);
     },
     cleanup,
   };
@@ -176,10 +167,10 @@ export async function okJson(t: TestDb, ...args: string[]): Promise<any> { // es
 
 /** `TestDb.refused` for a --json run, with extra environment. */
 export async function refusedJson(t: TestDb, args: readonly string[], message: RegExp, env: Record<string, string> = {}): Promise<CliResult> {
-  const before = dbFingerprint(t.db);
+  const before = await dbFingerprint(t.db);
   const r = await t.runWith([...args, '--json'], { env });
   expectRefused(r, message);
-  expect(dbFingerprint(t.db), `"casegate ${args.join(' ')}" changed the database`).toEqual(before);
+  expect(await dbFingerprint(t.db), `"casegate ${args.join(' ')}" changed the database`).toEqual(before);
   return r;
 }
 
@@ -187,7 +178,7 @@ export async function refusedJson(t: TestDb, args: readonly string[], message: R
  * A database built once per test file with `build` (through the CLI, so it is slow), and a function
  * that copies it into a test's own database.
  */
-export function templateDb(build: (t: TestDb) => Promise<void>): (t: TestDb) => void {
+export function templateDb(build: (t: TestDb) => Promise<void>): (t: TestDb) => Promise<void> {
   let template: TestDb | undefined;
   beforeAll(async () => {
     const t = await newTestDb();
@@ -195,10 +186,9 @@ export function templateDb(build: (t: TestDb) => Promise<void>): (t: TestDb) => 
     template = t;
   }, 120_000);
   afterAll(() => template?.cleanup());
-  return (t) => {
+  return async (t) => {
     if (!template) throw new Error('the template database is missing');
-    for (const suffix of ['-wal', '-shm']) fs.rmSync(t.db + suffix, { force: true });
-    fs.copyFileSync(template.db, t.db);
+    await t.copyFrom(template);
   };
 }
 
@@ -221,7 +211,7 @@ export interface Served {
 export function startServe(db: string, args: readonly string[] = [], env: Record<string, string> = {}): Promise<Served> {
   requireBuild();
   const proc = spawn(process.execPath, [BIN, '--db', db, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
-    env: childEnv(env),
+    env: childEnv({ ...engineEnvOf(db), ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -1,9 +1,9 @@
-// A real casegate inbound server on 127.0.0.1 port 0 over a temp SQLite file, seeded with an
+// A real casegate inbound server on 127.0.0.1 port 0 over a test database (test/helpers/testDb.ts), seeded with an
 // account, contacts Ann and Bob, a case of Ann's with collaborator Bob and a routing address
 // (the people and addresses are in seed.ts; sending mail is in smtp.ts).
 import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
-import { openDb, type Db } from '../../src/db/client.js';
+import type { Db } from '../../src/db/client.js';
 import { createAccount } from '../../src/admin/accounts.js';
 import { createContact } from '../../src/admin/contacts.js';
 import { addRoutingAddress } from '../../src/admin/routing.js';
@@ -11,6 +11,7 @@ import { createGateway } from '../../src/app.js';
 import { ANN, BOB, SUPPORT, addCollaborator, createCase } from './seed.js';
 import { sendRaw, type SendResult } from './smtp.js';
 import { tempDir } from './tempDir.js';
+import { engineEnv, newDatabase, openTestDb } from './testDb.js';
 
 export interface Gateway {
   dir: string;
@@ -26,27 +27,37 @@ export interface Gateway {
 
 export async function startGateway(
   env: Record<string, string> = {},
-  opts: { lmtp?: boolean; createContacts?: boolean; /** Folder for the database and its blobs instead of a new temp folder (kept). */ dataDir?: string } = {},
+  opts: {
+    lmtp?: boolean;
+    createContacts?: boolean;
+    /** Folder for the database and its blobs instead of a new temp folder (kept). */
+    dataDir?: string;
+    /** SQLite: how long the gateway waits for another process's write lock. */
+    busyTimeoutMs?: number;
+  } = {},
 ): Promise<Gateway> {
   const made = opts.dataDir === undefined ? tempDir('e2e') : { dir: opts.dataDir, cleanup: () => undefined };
   const { dir, cleanup } = made;
   // Sender authentication is off unless a test asks for it (test/helpers/dns.ts): no test reaches the machine's resolver.
+  const location = await newDatabase(dir);
   const config = loadConfig(
-    { db: path.join(dir, 'casegate.db'), host: '127.0.0.1', port: 0 },
-    { CASEGATE_OUTBOX_DIR: path.join(dir, 'outbox'), CASEGATE_SENDER_AUTH: 'off', ...env },
+    { db: location, host: '127.0.0.1', port: 0 },
+    { CASEGATE_OUTBOX_DIR: path.join(dir, 'outbox'), CASEGATE_SENDER_AUTH: 'off', ...engineEnv(dir), ...env },
   );
-  const db = openDb(config.db);
-  const acme = createAccount(db, 'Acme');
-  for (const [email, firstName, lastName] of [
-    [ANN, 'Ann', 'Archer'],
-    [BOB, 'Bob', 'Baker'],
-  ] as const) {
-    createContact(db, { account: acme.id, email, firstName, lastName });
-  }
-  addRoutingAddress(db, config, { address: SUPPORT, createContacts: opts.createContacts === true });
-  const c = createCase(db, config, { subject: 'Printer on floor 3 is jammed', contact: ANN });
-  addCollaborator(db, config, c.number, BOB);
-  const gateway = createGateway(config, { db, lmtp: opts.lmtp, dispatch: false });
+  const db = await openTestDb(config.db, dir, { busyTimeoutMs: opts.busyTimeoutMs });
+  await db.transaction(async (tx) => {
+    const acme = await createAccount(tx, 'Acme');
+    for (const [email, firstName, lastName] of [
+      [ANN, 'Ann', 'Archer'],
+      [BOB, 'Bob', 'Baker'],
+    ] as const) {
+      await createContact(tx, { account: acme.id, email, firstName, lastName });
+    }
+    await addRoutingAddress(tx, config, { address: SUPPORT, createContacts: opts.createContacts === true });
+  });
+  const c = await createCase(db, config, { subject: 'Printer on floor 3 is jammed', contact: ANN });
+  await addCollaborator(db, config, c.number, BOB);
+  const gateway = await createGateway(config, { db, lmtp: opts.lmtp, dispatch: false });
   const { port } = (await gateway.start()) ?? { port: 0 };
   return {
     dir,
@@ -58,7 +69,7 @@ export async function startGateway(
     send: (raw, envelope) => sendRaw(port, raw, envelope, opts.lmtp === true),
     async close() {
       await gateway.stop();
-      db.close();
+      await db.close();
       cleanup();
     },
   };

@@ -1,15 +1,16 @@
-// A real casegate HTTP server (Web-to-Case and API) on 127.0.0.1 port 0 over a temp SQLite file,
+// A real casegate HTTP server (Web-to-Case and API) on 127.0.0.1 port 0 over a test database,
 // seeded like test/helpers/gateway.ts (account Acme, contacts Ann and Bob, Ann's case with
 // collaborator Bob), with a fixed clock for the rate limits and a captured request log.
 import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
-import { openDb, type Db } from '../../src/db/client.js';
+import type { Db } from '../../src/db/client.js';
 import { createAccount } from '../../src/admin/accounts.js';
 import { createContact } from '../../src/admin/contacts.js';
 import { createApiKey } from '../../src/admin/apiKeys.js';
 import { createGateway } from '../../src/app.js';
 import { ANN, BOB, addCollaborator, createCase } from './seed.js';
 import { tempDir } from './tempDir.js';
+import { engineEnv, newDatabase, openTestDb } from './testDb.js';
 
 export interface HttpGateway {
   dir: string;
@@ -21,7 +22,7 @@ export interface HttpGateway {
   log: string[];
   /** A key with every permission. */
   key: string;
-  newKey(can: string): string;
+  newKey(can: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -30,15 +31,18 @@ export const FIXED_NOW = Date.UTC(2026, 2, 4, 12, 0, 30);
 
 export async function startHttp(env: Record<string, string> = {}): Promise<HttpGateway> {
   const { dir, cleanup } = tempDir('http');
-  const config = loadConfig({ db: path.join(dir, 'casegate.db'), http: 0 }, { CASEGATE_OUTBOX_DIR: path.join(dir, 'outbox'), ...env });
-  const db = openDb(config.db);
-  const acme = createAccount(db, 'Acme');
-  createContact(db, { account: acme.id, email: ANN, firstName: 'Ann', lastName: 'Archer', username: 'annarcher' });
-  createContact(db, { account: acme.id, email: BOB, firstName: 'Bob', lastName: 'Baker', handle: '@bob' });
-  const c = createCase(db, config, { subject: 'Printer on floor 3 is jammed', contact: ANN });
-  addCollaborator(db, config, c.number, BOB);
+  const config = loadConfig({ db: await newDatabase(dir), http: 0 }, { CASEGATE_OUTBOX_DIR: path.join(dir, 'outbox'), ...engineEnv(dir), ...env });
+  const db = await openTestDb(config.db, dir);
+  await db.transaction(async (tx) => {
+    const acme = await createAccount(tx, 'Acme');
+    await createContact(tx, { account: acme.id, email: ANN, firstName: 'Ann', lastName: 'Archer', username: 'annarcher' });
+    await createContact(tx, { account: acme.id, email: BOB, firstName: 'Bob', lastName: 'Baker', handle: '@bob' });
+  });
+  const c = await createCase(db, config, { subject: 'Printer on floor 3 is jammed', contact: ANN });
+  await addCollaborator(db, config, c.number, BOB);
+  const key = (await db.transaction((tx) => createApiKey(tx, 'test'))).key;
   const log: string[] = [];
-  const gateway = createGateway(config, { db, smtp: false, dispatch: false, httpOptions: { now: () => FIXED_NOW, log: (l) => log.push(l) } });
+  const gateway = await createGateway(config, { db, smtp: false, dispatch: false, httpOptions: { now: () => FIXED_NOW, log: (l) => log.push(l) } });
   await gateway.start();
   const where = gateway.httpAddress;
   if (where === null) throw new Error('no HTTP server started');
@@ -49,11 +53,11 @@ export async function startHttp(env: Record<string, string> = {}): Promise<HttpG
     base: `http://127.0.0.1:${where.port}`,
     caseNumber: c.number,
     log,
-    key: createApiKey(db, 'test').key,
-    newKey: (can) => createApiKey(db, `key-${can}`, can).key,
+    key,
+    newKey: async (can) => (await db.transaction((tx) => createApiKey(tx, `key-${can}`, can))).key,
     async close() {
       await gateway.stop();
-      db.close();
+      await db.close();
       cleanup();
     },
   };

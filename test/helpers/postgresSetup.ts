@@ -9,7 +9,8 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     project.provide('postgresAdminUrl', '');
     return undefined;
   }
-  const cluster = await startPostgres();
+  // fsync off: the suite checks behaviour; tests of durability stop and start a cluster of their own.
+  const cluster = await startPostgres({ fsync: false });
   project.provide('postgresAdminUrl', cluster.adminUrl);
   return () => cluster.release();
 }

@@ -7,19 +7,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Config } from '../../src/config.js';
-import { openDb, type Db } from '../../src/db/client.js';
+import type { Db } from '../../src/db/client.js';
 import { blobPath } from '../../src/db/blobs.js';
 import { caseById, type CaseRow } from '../../src/db/cases.js';
 import { outboxById } from '../../src/db/outbox.js';
 import { actorFor, addCollaborator as addCollaboratorRow } from '../../src/cases/collaborators.js';
-import { addComment as addCommentRow } from '../../src/cases/comment.js';
+import { addComment as addCommentRow, type NewComment } from '../../src/cases/comment.js';
 import { requireCase } from '../../src/cases/find.js';
 import { enqueueNotification } from '../../src/cases/notify.js';
-import { openCase } from '../../src/cases/open.js';
+import { openCase, type OpenCase } from '../../src/cases/open.js';
 import { commentRequest, openCaseRequest, type CaseRequest } from '../../src/cases/request.js';
 import { closeCase as closeCaseRow } from '../../src/cases/status.js';
 import { caseDetail, type CaseDetail } from '../../src/views/case.js';
 import { tempDir } from './tempDir.js';
+import { newDatabase, openTestDb, query } from './testDb.js';
 
 /** Contacts of account Acme in the seeded gateway (test/helpers/gateway.ts); EVE is nobody. */
 export const ANN = 'ann@acme.example';
@@ -42,28 +43,30 @@ const NO_CHOICES = {
   ownerId: null,
 } as const;
 
-export function createCase(db: Db, config: Config, request: CaseRequest, now = Date.now()): CaseDetail {
-  return caseDetail(db, openCaseRequest(db, config, request, now), config.domain);
+export function createCase(db: Db, config: Config, request: CaseRequest, now = Date.now()): Promise<CaseDetail> {
+  return db.transaction(async (tx) => caseDetail(tx, await openCaseRequest(tx, config, request, now), config.domain));
 }
 
 /** What `case show NUMBER` prints. */
-export function showCase(db: Db, config: Config, number: string): CaseDetail {
-  return caseDetail(db, requireCase(db, number), config.domain);
+export function showCase(db: Db, config: Config, number: string): Promise<CaseDetail> {
+  return db.transaction(async (tx) => caseDetail(tx, await requireCase(tx, number), config.domain), 'read');
 }
 
-export function closeCase(db: Db, config: Config, number: string, now = Date.now()): CaseDetail {
-  return caseDetail(db, closeCaseRow(db, requireCase(db, number), now), config.domain);
+export function closeCase(db: Db, config: Config, number: string, now = Date.now()): Promise<CaseDetail> {
+  return db.transaction(async (tx) => caseDetail(tx, await closeCaseRow(tx, await requireCase(tx, number), now), config.domain));
 }
 
 /** Adds a collaborator as `casegate collaborator add NUMBER EMAIL [--as AS]` would (history email queued). */
-export function addCollaborator(db: Db, config: Config, number: string, email: string, as?: string, now = Date.now()): void {
-  const row = requireCase(db, number);
-  addCollaboratorRow(db, config, row, email, actorFor(db, row, as), now);
+export async function addCollaborator(db: Db, config: Config, number: string, email: string, as?: string, now = Date.now()): Promise<void> {
+  await db.transaction(async (tx) => {
+    const row = await requireCase(tx, number);
+    await addCollaboratorRow(tx, config, row, email, await actorFor(tx, row, as), now);
+  });
 }
 
 /** Writes a comment as `casegate comment add NUMBER --as AS --body BODY` would. */
 export async function addComment(db: Db, config: Config, c: { number: string; as: string; body: string; internal?: boolean }, now = Date.now()): Promise<number> {
-  const row = requireCase(db, c.number);
+  const row = await db.transaction((tx) => requireCase(tx, c.number), 'read');
   return (await commentRequest(db, config, row, { as: c.as, body: c.body, internal: c.internal === true, attachments: [] }, now)).id;
 }
 
@@ -78,30 +81,34 @@ export function openCaseFromMail(
   config: Config,
   m: { subject: string; from: { email: string; name: string }; messageId?: string },
   now = Date.now(),
-): CaseDetail {
-  const row = openCase(
-    db,
-    config,
-    {
-      subject: m.subject,
-      description: '',
-      ...NO_CHOICES,
-      assign: true,
-      creatorId: null,
-      defaultOwnerId: null,
-      closed: false,
-      notify: true,
-      supplied: { email: m.from.email, name: m.from.name },
-      threadRoot: m.messageId ?? `<opened.${++mailCount}.${now}@mail.example>`,
-    },
-    now,
-  );
-  return caseDetail(db, row, config.domain);
+): Promise<CaseDetail> {
+  const threadRoot = m.messageId ?? `<opened.${++mailCount}.${now}@mail.example>`;
+  return db.transaction(async (tx) => {
+    const row = await openCase(
+      tx,
+      config,
+      {
+        subject: m.subject,
+        description: '',
+        ...NO_CHOICES,
+        assign: true,
+        creatorId: null,
+        defaultOwnerId: null,
+        closed: false,
+        notify: true,
+        supplied: { email: m.from.email, name: m.from.name },
+        threadRoot,
+      },
+      now,
+    );
+    return caseDetail(tx, row, config.domain);
+  });
 }
 
 /** Rows of `table` matching `where` (SQL, with `params`), read back for assertions. */
-export function countRows(db: Db, table: string, where = '1 = 1', ...params: unknown[]): number {
-  return (db.sqlite.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where}`).get(...params) as { n: number }).n;
+export async function countRows(db: Db, table: string, where = '1 = 1', ...params: unknown[]): Promise<number> {
+  const [row] = await query<{ n: number }>(db, `SELECT count(*) AS n FROM ${table} WHERE ${where}`, params);
+  return row?.n ?? 0;
 }
 
 // The outbound side: a store of its own with cases in DOMAIN.
@@ -112,24 +119,20 @@ export interface TempStore {
   db: Db;
   dir: string;
   file: string;
-  cleanup(): void;
+  cleanup(): Promise<void>;
 }
 
-/** A new database in its own folder under os.tmpdir(). */
-export function tempStore(): TempStore {
+/** A new database (test/helpers/testDb.ts) in its own folder under os.tmpdir(). */
+export async function tempStore(): Promise<TempStore> {
   const { dir, cleanup } = tempDir('outbound');
-  const file = path.join(dir, 'casegate.db');
-  const db = openDb(file);
+  const file = await newDatabase(dir);
+  const db = await openTestDb(file, dir);
   return {
     db,
     dir,
     file,
-    cleanup() {
-      try {
-        db.close();
-      } catch {
-        // already closed
-      }
+    async cleanup() {
+      await db.close().catch(() => undefined);
       cleanup();
     },
   };
@@ -143,27 +146,23 @@ export interface SeededCase {
   threadRoot: string;
 }
 
-export function seedCase(
+export async function seedCase(
   db: Db,
   fields: { subject?: string; description?: string; status?: 'New' | 'Working' | 'Escalated' | 'Closed' } = {},
-): SeededCase {
-  const row = openCase(
-    db,
-    { domain: DOMAIN },
-    {
-      subject: fields.subject ?? 'Printer on fire',
-      description: fields.description ?? 'The printer in room 4 is on fire.\nPlease help.',
-      ...NO_CHOICES,
-      assign: false,
-      creatorId: null,
-      defaultOwnerId: null,
-      closed: fields.status === 'Closed',
-      notify: false,
-      supplied: null,
-      threadRoot: null,
-    },
-    Date.now(),
-  );
+): Promise<SeededCase> {
+  const input: OpenCase = {
+    subject: fields.subject ?? 'Printer on fire',
+    description: fields.description ?? 'The printer in room 4 is on fire.\nPlease help.',
+    ...NO_CHOICES,
+    assign: false,
+    creatorId: null,
+    defaultOwnerId: null,
+    closed: fields.status === 'Closed',
+    notify: false,
+    supplied: null,
+    threadRoot: null,
+  };
+  const row = await db.transaction((tx) => openCase(tx, { domain: DOMAIN }, input, Date.now()));
   return { id: row.id, number: row.number, subject: row.subject, addressToken: row.addressToken, threadRoot: row.threadRoot };
 }
 
@@ -179,11 +178,11 @@ export interface SeedAttachment {
  * A comment through the comment service (its notifications too: the seeded case has no
  * participants, so there are none). Attachment bytes are put in the blob store first.
  */
-export function seedComment(
+export async function seedComment(
   db: Db,
   caseId: number,
   fields: { authorEmail?: string; authorName?: string | null; body?: string; internal?: boolean; createdAt?: number; files?: SeedAttachment[] } = {},
-): { id: number; sha256: string[] } {
+): Promise<{ id: number; sha256: string[] }> {
   const body = fields.body ?? 'It is still burning.';
   const files = (fields.files ?? []).map((f) => {
     const sha256 = createHash('sha256').update(f.content).digest('hex');
@@ -192,46 +191,51 @@ export function seedComment(
     fs.writeFileSync(file, f.content);
     return { sha256, filename: f.filename, contentType: f.contentType, size: f.content.length, contentId: f.contentId ?? null, inline: f.inline ?? false };
   });
-  const id = addCommentRow(
-    db,
-    { domain: DOMAIN, notifyOwner: true },
-    caseById(db, caseId) as CaseRow,
-    {
-      authorEmail: fields.authorEmail ?? 'alice@customer.test',
-      authorName: fields.authorName === undefined ? 'Alice Example' : fields.authorName,
-      body,
-      fullBody: body,
-      source: 'email',
-      internal: fields.internal ?? false,
-      inboundId: null,
-      attachments: files,
-    },
-    fields.createdAt ?? Date.now(),
-  );
+  const comment: NewComment = {
+    authorEmail: fields.authorEmail ?? 'alice@customer.test',
+    authorName: fields.authorName === undefined ? 'Alice Example' : fields.authorName,
+    body,
+    fullBody: body,
+    source: 'email',
+    internal: fields.internal ?? false,
+    inboundId: null,
+    attachments: files,
+  };
+  const at = fields.createdAt ?? Date.now();
+  const id = await db.transaction(async (tx) => addCommentRow(tx, { domain: DOMAIN, notifyOwner: true }, await caseById(tx, caseId) as CaseRow, comment, at));
   return { id, sha256: files.map((f) => f.sha256) };
 }
 
 /** A notification row through the notification service, due at `nextAttemptAt` (default: now). */
-export function seedOutbox(
+export async function seedOutbox(
   db: Db,
   fields: { caseId: number; commentId?: number | null; kind?: 'case-created' | 'comment' | 'history' | 'owner'; recipient: string; nextAttemptAt?: number },
-): { id: number; token: string; messageId: string } {
-  const [id] = enqueueNotification(
-    db,
-    { caseId: fields.caseId, commentId: fields.commentId ?? null, kind: fields.kind ?? 'comment', recipients: [fields.recipient] },
-    DOMAIN,
-    fields.nextAttemptAt ?? Date.now() - 1,
-  );
-  const row = outboxById(db, id as number);
-  if (!row) throw new Error(`outbox row ${id} was not written`);
+): Promise<{ id: number; token: string; messageId: string }> {
+  const row = await db.transaction(async (tx) => {
+    const [id] = await enqueueNotification(
+      tx,
+      { caseId: fields.caseId, commentId: fields.commentId ?? null, kind: fields.kind ?? 'comment', recipients: [fields.recipient] },
+      DOMAIN,
+      fields.nextAttemptAt ?? Date.now() - 1,
+    );
+    return outboxById(tx, id as number);
+  });
+  if (!row) throw new Error(`the outbox row for ${fields.recipient} was not written`);
   return { id: row.id, token: row.token, messageId: row.messageId };
 }
 
 /** The outbox row as stored, for assertions. */
-export function outboxRow(db: Db, id: number) {
-  const row = db.sqlite.prepare('SELECT * FROM outbox WHERE id = ?').get(id) as
-    | { status: string; attempts: number; last_error: string | null; response: string | null; sent_at: number | null; lease_owner: string | null; bounced_at: number | null; next_attempt_at: number }
-    | undefined;
+export async function outboxRow(db: Db, id: number) {
+  const [row] = await query<{
+    status: string;
+    attempts: number;
+    last_error: string | null;
+    response: string | null;
+    sent_at: number | null;
+    lease_owner: string | null;
+    bounced_at: number | null;
+    next_attempt_at: number;
+  }>(db, 'SELECT * FROM outbox WHERE id = ?', [id]);
   if (!row) throw new Error(`no outbox row ${id}`);
   return row;
 }

@@ -6,13 +6,14 @@ import { createContact } from '../../src/admin/contacts.js';
 import { createUser } from '../../src/admin/users.js';
 import { ANN, BOB, EVE, showCase } from '../helpers/seed.js';
 import { api, startHttp, type HttpGateway } from '../helpers/http.js';
+import { inTx, query } from '../helpers/testDb.js';
 
 let g: HttpGateway;
 const open = (extra: Record<string, string> = {}) => async () => {
   g = await startHttp(extra);
 };
 const close = async () => g.close();
-const count = (sql: string): unknown => g.db.sqlite.prepare(sql).get();
+const count = async (sql: string): Promise<unknown> => (await query(g.db, sql))[0];
 
 describe('POST /api/v1/cases: escalation with syncContacts on (seed 002)', () => {
   beforeEach(open());
@@ -24,7 +25,7 @@ describe('POST /api/v1/cases: escalation with syncContacts on (seed 002)', () =>
     const r = await escalate({ email: 'ANN@acme.example', firstName: 'Someone', lastName: 'Else' }, { description: 'since Monday', priority: 'High' });
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({ subject: 'Cannot log in', priority: 'High', origin: 'API', status: 'New', contact: { email: ANN }, account: 1 });
-    expect(r.body).toEqual(JSON.parse(JSON.stringify(showCase(g.db, g.config, r.body.number))));
+    expect(r.body).toEqual(JSON.parse(JSON.stringify(await showCase(g.db, g.config, r.body.number))));
   });
 
   it('else links by first and last name', async () => {
@@ -35,7 +36,7 @@ describe('POST /api/v1/cases: escalation with syncContacts on (seed 002)', () =>
   it('else links by username, handle or external id', async () => {
     expect((await escalate({ username: 'AnnArcher' })).body.contact).toMatchObject({ email: ANN });
     expect((await escalate({ handle: '@bob' })).body.contact).toMatchObject({ email: BOB });
-    createContact(g.db, { email: 'cy@acme.example', firstName: 'Cy', lastName: 'Cole', externalId: 'care-77' });
+    await inTx(g.db, createContact, { email: 'cy@acme.example', firstName: 'Cy', lastName: 'Cole', externalId: 'care-77' });
     expect((await escalate({ externalId: 'care-77' })).body.contact).toMatchObject({ email: 'cy@acme.example' });
   });
 
@@ -48,7 +49,7 @@ describe('POST /api/v1/cases: escalation with syncContacts on (seed 002)', () =>
   });
 
   it('stays unlinked when several contacts share the email', async () => {
-    createContact(g.db, { email: ANN, firstName: 'Ann', lastName: 'Other' });
+    await inTx(g.db, createContact, { email: ANN, firstName: 'Ann', lastName: 'Other' });
     const r = await escalate({ email: ANN });
     expect(r.body.contact).toBeNull();
     expect(r.body.suppliedEmail).toBe(ANN);
@@ -57,7 +58,7 @@ describe('POST /api/v1/cases: escalation with syncContacts on (seed 002)', () =>
 
   it('queues the "case created" email to the contact, as mail does', async () => {
     const r = await escalate({ email: ANN });
-    const outbox = g.db.sqlite.prepare('SELECT recipient, kind FROM outbox WHERE case_id = ?').all(r.body.id);
+    const outbox = (await query(g.db, 'SELECT recipient, kind FROM outbox WHERE case_id = ?', [r.body.id]));
     expect(outbox).toEqual([{ recipient: ANN, kind: 'case-created' }]);
   });
 });
@@ -67,14 +68,14 @@ describe('POST /api/v1/cases with syncContacts off', () => {
   afterEach(close);
 
   it('leaves the case unlinked with suggested contacts and creates no contact', async () => {
-    const before = count('SELECT count(*) AS n FROM contacts');
+    const before = await count('SELECT count(*) AS n FROM contacts');
     const r = await api(g, 'POST', '/api/v1/cases', { body: { subject: 'Login', customer: { email: ANN, firstName: 'Ann', lastName: 'Archer' } } });
     expect(r.status).toBe(201);
     expect(r.body.contact).toBeNull();
     expect(r.body.suggestedContacts).toEqual([expect.objectContaining({ email: ANN, name: 'Ann Archer' })]);
     const unknown = await api(g, 'POST', '/api/v1/cases', { body: { subject: 'Login', customer: { email: 'new@x.example' } } });
     expect(unknown.body.contact).toBeNull();
-    expect(count('SELECT count(*) AS n FROM contacts')).toEqual(before);
+    expect(await count('SELECT count(*) AS n FROM contacts')).toEqual(before);
   });
 });
 
@@ -85,7 +86,7 @@ describe('the other operations', () => {
   it('GET /api/v1/cases/NUMBER answers what case show --json prints', async () => {
     const r = await api(g, 'GET', `/api/v1/cases/${g.caseNumber}`);
     expect(r.status).toBe(200);
-    expect(r.body).toEqual(JSON.parse(JSON.stringify(showCase(g.db, g.config, g.caseNumber))));
+    expect(r.body).toEqual(JSON.parse(JSON.stringify(await showCase(g.db, g.config, g.caseNumber))));
     expect(r.body.collaborators).toEqual([{ email: BOB, activeContact: true }]);
   });
 
@@ -95,12 +96,12 @@ describe('the other operations', () => {
     expect(r.body).toEqual({ id: expect.any(Number), case: g.caseNumber, author: ANN, body: 'Still jammed.', source: 'api', internal: false, createdAt: expect.any(String), attachments: [] });
     const shown = await api(g, 'GET', `/api/v1/cases/${g.caseNumber}`);
     expect(shown.body.comments).toEqual([expect.objectContaining({ author: ANN, body: 'Still jammed.', source: 'api' })]);
-    expect(g.db.sqlite.prepare("SELECT recipient FROM outbox WHERE kind = 'comment'").all()).toEqual([{ recipient: BOB }]);
+    expect((await query(g.db, "SELECT recipient FROM outbox WHERE kind = 'comment'"))).toEqual([{ recipient: BOB }]);
   });
 
   it('POST …/comments from a stranger is 403; an internal note from a user is taken', async () => {
     expect((await api(g, 'POST', `/api/v1/cases/${g.caseNumber}/comments`, { body: { author: EVE, body: 'hi' } })).status).toBe(403);
-    createUser(g.db, { email: 'sam@support.example', name: 'Sam' });
+    await inTx(g.db, createUser, { email: 'sam@support.example', name: 'Sam' });
     const r = await api(g, 'POST', `/api/v1/cases/${g.caseNumber}/comments`, { body: { author: 'sam@support.example', body: 'note', internal: true } });
     expect(r.status).toBe(201);
     expect(r.body.internal).toBe(true);
@@ -158,7 +159,7 @@ describe('errors are JSON {error, hint} with the right status', () => {
   afterEach(close);
 
   it('401 without a key, with a wrong key, with a revoked key, and nothing is written', async () => {
-    const before = count('SELECT count(*) AS n FROM cases');
+    const before = await count('SELECT count(*) AS n FROM cases');
     const body = { subject: 'x', customer: { email: ANN } };
     const none = await api(g, 'POST', '/api/v1/cases', { key: null, body });
     expect(none.status).toBe(401);
@@ -166,22 +167,22 @@ describe('errors are JSON {error, hint} with the right status', () => {
     const wrong = await api(g, 'POST', '/api/v1/cases', { key: `${g.key}x`, body });
     expect(wrong.status).toBe(401);
     expect(wrong.body.hint).toMatch(/not known/);
-    const other = g.newKey('read,create,edit');
+    const other = await g.newKey('read,create,edit');
     expect((await api(g, 'POST', '/api/v1/cases', { key: other, body: { subject: 'x' } })).status).toBe(400);
-    revokeApiKey(g.db, '2');
+    await inTx(g.db, revokeApiKey, '2');
     const revoked = await api(g, 'POST', '/api/v1/cases', { key: other, body });
     expect(revoked.status).toBe(401);
     expect(revoked.body.hint).toMatch(/revoked/);
-    expect(count('SELECT count(*) AS n FROM cases')).toEqual(before);
+    expect(await count('SELECT count(*) AS n FROM cases')).toEqual(before);
   });
 
   it('403 on POST /cases for a key without create, and on every GET for a key without read', async () => {
-    const reader = g.newKey('read');
+    const reader = await g.newKey('read');
     const r = await api(g, 'POST', '/api/v1/cases', { key: reader, body: { subject: 'x', customer: { email: ANN } } });
     expect(r.status).toBe(403);
     expect(r.body).toEqual({ error: 'forbidden', hint: expect.stringMatching(/lacks the create permission/) });
     expect((await api(g, 'DELETE', `/api/v1/cases/${g.caseNumber}/contact`, { key: reader })).status).toBe(403);
-    const creator = g.newKey('create');
+    const creator = await g.newKey('create');
     expect((await api(g, 'POST', '/api/v1/cases', { key: creator, body: { subject: 'x', customer: { email: ANN } } })).status).toBe(201);
     for (const url of [`/api/v1/cases/${g.caseNumber}`, '/api/v1/contacts?search=ann']) {
       const got = await api(g, 'GET', url, { key: creator });
@@ -221,7 +222,7 @@ describe('errors are JSON {error, hint} with the right status', () => {
     const r = await api(g, 'POST', '/api/v1/cases', { body: { subject: 'x', description: 'y'.repeat(4096), customer: { email: ANN } } });
     expect(r.status).toBe(413);
     expect(r.body).toEqual({ error: 'payload too large', hint: expect.stringMatching(/2048 bytes/) });
-    expect(count("SELECT count(*) AS n FROM cases WHERE origin = 'API'")).toEqual({ n: 0 });
+    expect(await count("SELECT count(*) AS n FROM cases WHERE origin = 'API'")).toEqual({ n: 0 });
   });
 });
 
@@ -247,7 +248,7 @@ describe('rate limit per key', () => {
     expect(statuses.filter((s) => s === 429)).toHaveLength(900);
     // The fixed clock of the test server is 30 s into its minute.
     expect([...retryAfter]).toEqual(['30']);
-    expect((await api(g, 'GET', `/api/v1/cases/${g.caseNumber}`, { key: g.newKey('read') })).status).toBe(200);
+    expect((await api(g, 'GET', `/api/v1/cases/${g.caseNumber}`, { key: await g.newKey('read') })).status).toBe(200);
   });
 });
 

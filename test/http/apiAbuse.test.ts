@@ -2,11 +2,13 @@
 // 127.0.0.1: control characters in strings, keys sent wrongly, every operation behind its
 // permission, JSON past its limits, and no stack trace or SQL in any answer.
 import http from 'node:http';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OPERATIONS } from '../../src/http/schemas.js';
 import { PERMISSIONS } from '../../src/domain/permissions.js';
 import { ANN, countRows, showCase } from '../helpers/seed.js';
 import { api, startHttp, type HttpGateway } from '../helpers/http.js';
+import { execSql, onPostgres } from '../helpers/testDb.js';
 
 let g: HttpGateway | undefined;
 const start = async (env: Record<string, string> = {}): Promise<HttpGateway> => {
@@ -23,7 +25,7 @@ const valid = { subject: 'Cannot log in', customer: { email: ANN } };
 describe('control characters in API strings are refused with 400 and a hint (finding 9)', () => {
   it('NUL and other controls in one-line fields: subject, origin, customer names, author, search', async () => {
     const gw = await start();
-    const cases = countRows(gw.db, 'cases');
+    const cases = await countRows(gw.db, 'cases');
     const refusals: Array<[string, string, object | undefined, RegExp]> = [
       ['POST', '/api/v1/cases', { ...valid, subject: 'Cannot\u0000 log in' }, /^subject holds the control character U\+0000 at position 7; it is one line/],
       ['POST', '/api/v1/cases', { ...valid, origin: 'API\u0000' }, /^origin holds the control character U\+0000/],
@@ -39,15 +41,15 @@ describe('control characters in API strings are refused with 400 and a hint (fin
       expect(r.status, `${url} ${JSON.stringify(body)}`).toBe(400);
       expect(r.body).toEqual({ error: 'invalid request', hint: expect.stringMatching(hint) });
     }
-    expect(countRows(gw.db, 'cases')).toBe(cases);
-    expect(countRows(gw.db, 'comments')).toBe(0);
+    expect(await countRows(gw.db, 'cases')).toBe(cases);
+    expect(await countRows(gw.db, 'comments')).toBe(0);
   });
 
   it('takes tabs and line breaks in a description and a comment body, and keeps them', async () => {
     const gw = await start();
     const r = await api(gw, 'POST', '/api/v1/cases', { body: { ...valid, description: 'Steps:\n\t1. open\r\n\t2. fail' } });
     expect(r.status).toBe(201);
-    expect(showCase(gw.db, gw.config, r.body.number).description).toBe('Steps:\n\t1. open\r\n\t2. fail');
+    expect((await showCase(gw.db, gw.config, r.body.number)).description).toBe('Steps:\n\t1. open\r\n\t2. fail');
     const c = await api(gw, 'POST', `/api/v1/cases/${gw.caseNumber}/comments`, { body: { author: ANN, body: 'line one\n\tline two' } });
     expect(c.status).toBe(201);
     const d = await api(gw, 'POST', '/api/v1/cases', { body: { ...valid, description: 'bell\u0007' } });
@@ -97,7 +99,7 @@ describe('keys: 401 for every wrong way of sending one (what held)', () => {
 describe('every operation needs its permission (what held)', () => {
   it('a key with every permission but the one an operation needs gets 403 naming it, and nothing changes', async () => {
     const gw = await start();
-    const before = { cases: countRows(gw.db, 'cases'), comments: countRows(gw.db, 'comments'), collaborators: countRows(gw.db, 'collaborators') };
+    const before = { cases: await countRows(gw.db, 'cases'), comments: await countRows(gw.db, 'comments'), collaborators: await countRows(gw.db, 'collaborators') };
     const bodies: Record<string, object> = {
       'POST /api/v1/cases': valid,
       'POST /api/v1/cases/:number/comments': { author: ANN, body: 'hi' },
@@ -107,7 +109,7 @@ describe('every operation needs its permission (what held)', () => {
     };
     expect(OPERATIONS).toHaveLength(8);
     for (const op of OPERATIONS) {
-      const key = gw.newKey(PERMISSIONS.filter((p) => p !== op.permission).join(','));
+      const key = await gw.newKey(PERMISSIONS.filter((p) => p !== op.permission).join(','));
       const url = op.url.replace(':number', gw.caseNumber) + (op.url.endsWith('contacts') ? '?search=ann' : '');
       const name = `${op.method} ${op.url}`;
       const body = bodies[name];
@@ -115,8 +117,8 @@ describe('every operation needs its permission (what held)', () => {
       expect(r.status, name).toBe(403);
       expect(r.body.hint, name).toMatch(new RegExp(`lacks the ${op.permission} permission`));
     }
-    expect({ cases: countRows(gw.db, 'cases'), comments: countRows(gw.db, 'comments'), collaborators: countRows(gw.db, 'collaborators') }).toEqual(before);
-    expect(showCase(gw.db, gw.config, gw.caseNumber).contact).toMatchObject({ email: ANN });
+    expect({ cases: await countRows(gw.db, 'cases'), comments: await countRows(gw.db, 'comments'), collaborators: await countRows(gw.db, 'collaborators') }).toEqual(before);
+    expect((await showCase(gw.db, gw.config, gw.caseNumber)).contact).toMatchObject({ email: ANN });
   });
 });
 
@@ -132,14 +134,25 @@ describe('JSON past its limits (what held)', () => {
     expect(big.status).toBe(413);
     expect(big.body.hint).toMatch(/larger than 1048576 bytes/);
     expect((await api(gw, 'POST', '/api/v1/cases', { body: valid })).status).toBe(201);
-    expect(countRows(gw.db, 'cases')).toBe(2);
+    expect(await countRows(gw.db, 'cases')).toBe(2);
   });
 });
+
+/** Breaks the database under a running server: the table is gone (SQLite: from a connection of its own). */
+async function dropTable(gw: HttpGateway, table: string): Promise<void> {
+  if (onPostgres) {
+    await execSql(gw.db, `DROP TABLE ${table} CASCADE`);
+    return;
+  }
+  const raw = new Database(gw.config.db);
+  raw.exec(`PRAGMA foreign_keys = OFF; DROP TABLE ${table}`);
+  raw.close();
+}
 
 describe('no stack trace or SQL in any answer (what held)', () => {
   it('a failing database answers 500 with a plain hint, on the API and on the form', async () => {
     const gw = await start();
-    gw.db.sqlite.exec('PRAGMA foreign_keys = OFF; DROP TABLE comments');
+    await dropTable(gw, 'comments');
     const errors: unknown[] = [];
     const original = console.error;
     console.error = (...args: unknown[]) => errors.push(args);
@@ -152,7 +165,7 @@ describe('no stack trace or SQL in any answer (what held)', () => {
         expect(r.status, url).toBe(500);
         expect(r.body).toEqual({ error: 'internal error', hint: 'the server failed on this request; it is logged, try again or report it' });
       }
-      gw.db.sqlite.exec('DROP TABLE cases');
+      await dropTable(gw, 'cases');
       const form = new FormData();
       for (const [k, v] of Object.entries({ name: 'Ann', email: ANN, subject: 's' })) form.append(k, v);
       const res = await fetch(`${gw.base}/web-to-case`, { method: 'POST', body: form });
@@ -164,6 +177,6 @@ describe('no stack trace or SQL in any answer (what held)', () => {
       console.error = original;
     }
     // Logged for the operator instead.
-    expect(JSON.stringify(errors)).toMatch(/no such table/);
+    expect(JSON.stringify(errors)).toMatch(onPostgres ? /relation .*comments.* does not exist/ : /no such table/);
   });
 });

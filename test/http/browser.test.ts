@@ -68,7 +68,7 @@ describe.skipIf(!present)('Web-to-Case in headless Chromium', () => {
     if (screenshots) await page.screenshot({ path: path.join(screenshots, 'web-to-case-answer.png'), fullPage: true });
     await context.close();
 
-    const c = showCase(g.db, g.config, number);
+    const c = await showCase(g.db, g.config, number);
     expect(c).toMatchObject({ origin: 'Web', subject: 'Printer on floor 2 prints blank pages', contact: { email: ANN } });
     expect(c.comments[0]?.attachments).toEqual([expect.objectContaining({ filename: 'display.txt', contentType: 'text/plain', size: 24 })]);
   });

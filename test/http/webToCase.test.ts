@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ANN, showCase } from '../helpers/seed.js';
 import { startHttp, type HttpGateway } from '../helpers/http.js';
+import { query } from '../helpers/testDb.js';
 
 let g: HttpGateway | undefined;
 const start = async (env: Record<string, string> = {}): Promise<HttpGateway> => {
@@ -38,7 +39,7 @@ async function submit(gw: HttpGateway, s: Submission): Promise<{ status: number;
 
 const ok = { name: 'Ann Archer', email: ANN, subject: 'Printer on floor 2', description: 'It prints blank pages.' };
 const caseNumberIn = (html: string): string => /id="case-number">(\d{8})</.exec(html)?.[1] ?? '';
-const webCases = (gw: HttpGateway): unknown => gw.db.sqlite.prepare("SELECT count(*) AS n FROM cases WHERE origin = 'Web'").get();
+const webCases = async (gw: HttpGateway): Promise<unknown> => (await query(gw.db, "SELECT count(*) AS n FROM cases WHERE origin = 'Web'"))[0];
 
 describe('GET /web-to-case', () => {
   it('is a plain form: a label for every field, multipart, no script, a hidden honeypot', async () => {
@@ -64,23 +65,23 @@ describe('POST /web-to-case', () => {
     expect(r.status).toBe(200);
     const number = caseNumberIn(r.html);
     expect(number).toMatch(/^\d{8}$/);
-    const c = showCase(gw.db, gw.config, number);
+    const c = await showCase(gw.db, gw.config, number);
     expect(c).toMatchObject({ origin: 'Web', subject: 'Printer on floor 2', description: 'It prints blank pages.', contact: { email: ANN }, account: 1, priority: 'Medium' });
     expect(c.comments).toEqual([
       expect.objectContaining({ author: ANN, body: 'It prints blank pages.', source: 'web', internal: false, attachments: [expect.objectContaining({ filename: 'error.txt', contentType: 'text/plain', size: 14 })] }),
     ]);
-    expect(gw.db.sqlite.prepare('SELECT recipient, kind FROM outbox WHERE case_id = ?').all(c.id)).toEqual([{ recipient: ANN, kind: 'case-created' }]);
+    expect((await query(gw.db, 'SELECT recipient, kind FROM outbox WHERE case_id = ?', [c.id]))).toEqual([{ recipient: ANN, kind: 'case-created' }]);
   });
 
   it('leaves an unknown sender unlinked with the supplied email, or creates the contact when the web setting says so', async () => {
     const gw = await start();
     const r = await submit(gw, { ...ok, name: 'Zoe Zed', email: 'zoe@new.example' });
-    const c = showCase(gw.db, gw.config, caseNumberIn(r.html));
+    const c = await showCase(gw.db, gw.config, caseNumberIn(r.html));
     expect(c.contact).toBeNull();
     expect(c.suppliedEmail).toBe('zoe@new.example');
     await gw.close();
     const made = await start({ CASEGATE_WEB_CREATE_CONTACTS: 'on' });
-    const again = showCase(made.db, made.config, caseNumberIn((await submit(made, { ...ok, name: 'Zoe Zed', email: 'zoe@new.example' })).html));
+    const again = await showCase(made.db, made.config, caseNumberIn((await submit(made, { ...ok, name: 'Zoe Zed', email: 'zoe@new.example' })).html));
     expect(again.contact).toMatchObject({ email: 'zoe@new.example', name: 'Zoe Zed' });
   });
 
@@ -95,7 +96,7 @@ describe('POST /web-to-case', () => {
     expect(r.html).toContain('value="&lt;b&gt;Ann&lt;/b&gt;"');
     expect(r.html).toContain('>kept</textarea>');
     expect(r.html).toMatch(/role="alert".*<a href="#email">/s);
-    expect(webCases(gw)).toEqual({ n: 0 });
+    expect(await webCases(gw)).toEqual({ n: 0 });
   });
 
   it('refuses attachments over the mail size limit with 413 and keeps nothing, not even the bytes', async () => {
@@ -103,14 +104,14 @@ describe('POST /web-to-case', () => {
     const r = await submit(gw, { ...ok, files: [{ name: 'big.bin', type: 'application/octet-stream', data: Buffer.alloc(4096, 7) }] });
     expect(r.status).toBe(413);
     expect(r.html).toContain('id="attachments-error"');
-    expect(webCases(gw)).toEqual({ n: 0 });
+    expect(await webCases(gw)).toEqual({ n: 0 });
     const blobs = path.join(gw.dir, 'blobs');
     const files = fs.existsSync(blobs) ? fs.readdirSync(blobs, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()) : [];
     expect(files).toEqual([]);
     // Two files that fit one by one but not together are refused too.
     const two = await submit(gw, { ...ok, files: [1, 2].map((i) => ({ name: `p${i}.bin`, type: 'application/octet-stream', data: Buffer.alloc(1500, i) })) });
     expect(two.status).toBe(413);
-    expect(webCases(gw)).toEqual({ n: 0 });
+    expect(await webCases(gw)).toEqual({ n: 0 });
   });
 
   it('takes a filled honeypot with a thank-you that names no case, and opens none', async () => {
@@ -119,7 +120,7 @@ describe('POST /web-to-case', () => {
     expect(r.status).toBe(200);
     expect(r.html).toContain('We received your request');
     expect(caseNumberIn(r.html)).toBe('');
-    expect(webCases(gw)).toEqual({ n: 0 });
+    expect(await webCases(gw)).toEqual({ n: 0 });
   });
 
   it('limits submissions per IP address per hour: then 429 with Retry-After and a page that says so', async () => {
@@ -129,7 +130,7 @@ describe('POST /web-to-case', () => {
     expect(r.status).toBe(429);
     expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(r.html).toContain('many requests from your network in the last hour');
-    expect(webCases(gw)).toEqual({ n: 3 });
+    expect(await webCases(gw)).toEqual({ n: 3 });
   });
 
   it('stops at the daily limit of Web cases: then 429 and a page that says so', async () => {
@@ -139,9 +140,9 @@ describe('POST /web-to-case', () => {
     const r = await submit(gw, ok);
     expect(r.status).toBe(429);
     expect(r.html).toContain('as many requests through this form today as it takes in one day');
-    expect(webCases(gw)).toEqual({ n: 2 });
+    expect(await webCases(gw)).toEqual({ n: 2 });
     // Cases from mail or the CLI do not count against it.
-    expect(gw.db.sqlite.prepare("SELECT count(*) AS n FROM cases WHERE origin <> 'Web'").get()).toEqual({ n: 1 });
+    expect((await query(gw.db, "SELECT count(*) AS n FROM cases WHERE origin <> 'Web'"))[0]).toEqual({ n: 1 });
   });
 
   it('logs each request in one line', async () => {

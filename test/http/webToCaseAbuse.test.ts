@@ -11,6 +11,7 @@ import { addRule } from '../../src/admin/rules.js';
 import { createUser } from '../../src/admin/users.js';
 import { ANN, showCase } from '../helpers/seed.js';
 import { startHttp, type HttpGateway } from '../helpers/http.js';
+import { inTx, query } from '../helpers/testDb.js';
 
 let g: HttpGateway | undefined;
 const start = async (env: Record<string, string> = {}): Promise<HttpGateway> => {
@@ -38,7 +39,7 @@ async function submit(gw: HttpGateway, fields: Record<string, string>, files: Up
 }
 
 const caseNumberIn = (html: string): string => /id="case-number">(\d{8})</.exec(html)?.[1] ?? '';
-const webCases = (gw: HttpGateway): number => (gw.db.sqlite.prepare("SELECT count(*) AS n FROM cases WHERE origin = 'Web'").get() as { n: number }).n;
+const webCases = async (gw: HttpGateway): Promise<number> => ((await query(gw.db, "SELECT count(*) AS n FROM cases WHERE origin = 'Web'"))[0] as { n: number }).n;
 /** Every file under the blob store, temp files included. */
 const blobFiles = (gw: HttpGateway): string[] => {
   const dir = path.join(gw.dir, 'blobs');
@@ -87,7 +88,7 @@ describe('uploads are streamed to the blob store and stopped at the limit (findi
     } finally {
       req.destroy();
     }
-    expect(webCases(gw)).toBe(0);
+    expect(await webCases(gw)).toBe(0);
     // p1 was stored as it arrived, then let go with the refusal; p2 never became a file.
     expect(blobFiles(gw)).toEqual([]);
   });
@@ -107,8 +108,8 @@ describe('attachment types that are not plain leaves are kept as application/oct
   it('message/rfc822, multipart/* and malformed types become octet-stream, in the store and in the notification; leaf types stay', async () => {
     // The case owner is notified of the first comment, with its attachments.
     const gw = await start();
-    createUser(gw.db, { email: 'sam@support.example', name: 'Sam Agent' });
-    addRule(gw.db, { owner: 'sam@support.example', subjectContains: 'Printer' });
+    await inTx(gw.db, createUser, { email: 'sam@support.example', name: 'Sam Agent' });
+    await inTx(gw.db, addRule, { owner: 'sam@support.example', subjectContains: 'Printer' });
     const forged = 'From: ceo@acme.example\r\nSubject: wire the money\r\n\r\nPlease wire it today.\r\n';
     const r = await submit(gw, ok, [
       { name: 'forged.eml', type: 'message/rfc822', data: forged },
@@ -118,7 +119,7 @@ describe('attachment types that are not plain leaves are kept as application/oct
       { name: 'notes.txt', type: 'text/plain', data: 'notes' },
     ]);
     expect(r.status).toBe(200);
-    const c = showCase(gw.db, gw.config, caseNumberIn(r.html));
+    const c = await showCase(gw.db, gw.config, caseNumberIn(r.html));
     expect(c.comments[0]?.attachments.map((a) => [a.filename, a.contentType])).toEqual([
       ['forged.eml', 'application/octet-stream'],
       ['mixed.bin', 'application/octet-stream'],
@@ -148,10 +149,10 @@ describe('what the form takes: control characters, encoded words, too many field
     expect(r.status).toBe(400);
     expect(r.html).toContain('<p class="error" id="subject-error">The subject holds an invisible control character');
     expect(r.html).toContain('<p class="error" id="name-error">Your name holds an invisible control character');
-    expect(webCases(gw)).toBe(0);
+    expect(await webCases(gw)).toBe(0);
     const kept = await submit(gw, { ...ok, description: 'Steps:\r\n\t1. print\r\n\t2. blank' });
     expect(kept.status).toBe(200);
-    expect(showCase(gw.db, gw.config, caseNumberIn(kept.html)).description).toBe('Steps:\r\n\t1. print\r\n\t2. blank');
+    expect((await showCase(gw.db, gw.config, caseNumberIn(kept.html))).description).toBe('Steps:\r\n\t1. print\r\n\t2. blank');
   });
 
   it('refuses an address made of an encoded word', async () => {
@@ -159,7 +160,7 @@ describe('what the form takes: control characters, encoded words, too many field
     const r = await submit(gw, { ...ok, email: '=?utf-8?q?ann?=@evil.example' });
     expect(r.status).toBe(400);
     expect(r.html).toContain('id="email-error"');
-    expect(webCases(gw)).toBe(0);
+    expect(await webCases(gw)).toBe(0);
   });
 
   it('answers a form of 100 fields with what is wrong: too many fields, not attachments too large', async () => {
@@ -170,7 +171,7 @@ describe('what the form takes: control characters, encoded words, too many field
     expect(r.status).toBe(413);
     expect(r.html).toContain('<p id="form-error">The form was sent with more than 20 fields; this form has 5. Send it from this page.</p>');
     expect(r.html).not.toContain('attachments are larger');
-    expect(webCases(gw)).toBe(0);
+    expect(await webCases(gw)).toBe(0);
   });
 });
 
@@ -190,7 +191,7 @@ describe('limits that held (what held)', () => {
     const many = await submit(gw, ok, files(21));
     expect(many.status).toBe(413);
     expect(many.html).toContain('You can attach at most 20 files');
-    expect(webCases(gw)).toBe(0);
+    expect(await webCases(gw)).toBe(0);
     expect(blobFiles(gw)).toEqual([]);
   });
 
@@ -205,7 +206,7 @@ describe('limits that held (what held)', () => {
     ]);
     const res = await fetch(`${gw.base}/web-to-case`, { method: 'POST', body: Buffer.concat([...parts, end]), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } });
     expect(res.status).toBe(200);
-    const c = showCase(gw.db, gw.config, caseNumberIn(await res.text()));
+    const c = await showCase(gw.db, gw.config, caseNumberIn(await res.text()));
     expect(c.comments[0]?.attachments.map((a) => a.filename)).toEqual(['passwd', 'report.txt', 'attachment', 'bell.txt']);
     // Files are stored by content hash only.
     expect(blobFiles(gw).every((name) => /^[0-9a-f]{64}$/.test(name))).toBe(true);
@@ -219,7 +220,7 @@ describe('limits that held (what held)', () => {
     const res = await fetch(`${gw.base}/web-to-case`, { method: 'POST', body, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('The form was sent with a field this form does not have');
-    expect(webCases(gw)).toBe(0);
+    expect(await webCases(gw)).toBe(0);
   });
 
   it('counts the per-IP limit by the connection, not by X-Forwarded-For', async () => {
@@ -227,6 +228,6 @@ describe('limits that held (what held)', () => {
     const statuses: number[] = [];
     for (const ip of ['203.0.113.1', '203.0.113.2', '203.0.113.3']) statuses.push((await submit(gw, ok, [], { 'x-forwarded-for': ip, 'x-real-ip': ip })).status);
     expect(statuses).toEqual([200, 200, 429]);
-    expect(webCases(gw)).toBe(2);
+    expect(await webCases(gw)).toBe(2);
   });
 });

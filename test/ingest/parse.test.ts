@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { blobPath } from '../../src/db/blobs.js';
 import { detectAutoReply } from '../../src/domain/autoReply.js';
 import { extractReply } from '../../src/domain/replyText.js';
-import { HTML_MAX_CHARS, MalformedMessageError, TEXT_CUT_MARK, TEXT_MAX_CHARS, parseMessage, type ParsedMessage } from '../../src/ingest/parse.js';
+import { HTML_MAX_CHARS, MalformedMessageError, TEXT_CUT_MARK, TEXT_MAX_CHARS, headerOf, parseMessage, type ParsedMessage } from '../../src/ingest/parse.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures');
@@ -18,7 +18,7 @@ const SUBJECT = '[Case 00001001] Printer on floor 3 is jammed';
 
 let blobDir: string;
 let removeBlobDir: () => void;
-beforeEach(() => {
+beforeEach(async () => {
   ({ dir: blobDir, cleanup: removeBlobDir } = tempDir('parse'));
 });
 afterEach(() => removeBlobDir());
@@ -96,7 +96,7 @@ describe('a new case request', () => {
     const msg = await parse('new-case-request.eml');
     expect(msg.from).toEqual({ address: 'ann@acme.example', name: 'Ann Archer' });
     expect(msg.subject).toBe('Printer on floor 3 is jammed');
-    expect(msg.header('to')).toBe('<support@acme-support.example>');
+    expect(headerOf(msg, 'to')).toBe('<support@acme-support.example>');
     expect(msg.inReplyTo).toEqual([]);
     expect(msg.references).toEqual([]);
     expect(extractReply(msg.text)).toEqual({
@@ -177,13 +177,13 @@ describe('encoded headers are decoded', () => {
 
   it('header() is case-insensitive, unfolded, first value, undefined when absent', async () => {
     const msg = await parse('headers-iso-8859-1.eml');
-    expect(msg.header('USER-AGENT')).toBe(
+    expect(headerOf(msg, 'USER-AGENT')).toBe(
       'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:102.0) Gecko/20100101 Thunderbird/102.15.1',
     );
-    expect(msg.header('Subject')).toBe(msg.subject);
-    expect(msg.header('x-not-there')).toBeUndefined();
+    expect(headerOf(msg, 'Subject')).toBe(msg.subject);
+    expect(headerOf(msg, 'x-not-there')).toBeUndefined();
     const gmail = await parse('reply-gmail-quoted.eml');
-    expect(gmail.header('received')).toMatch(/^from mail-wr1-f41\.google\.com .*\sby mx\.cases\.localhost \(Postfix\)/);
+    expect(headerOf(gmail, 'received')).toMatch(/^from mail-wr1-f41\.google\.com .*\sby mx\.cases\.localhost \(Postfix\)/);
   });
 });
 
@@ -221,14 +221,33 @@ describe('auto-replies keep the headers that give them away', () => {
   it('out-of-office.eml is detected as an auto-reply', async () => {
     const msg = await parse('out-of-office.eml');
     expect(msg.subject).toBe(`Automatic reply: ${SUBJECT}`);
-    expect(msg.header('X-Auto-Response-Suppress')).toBe('All');
-    const reason = detectAutoReply({ header: msg.header, mailFrom: '', fromAddress: msg.from?.address ?? null });
+    expect(headerOf(msg, 'X-Auto-Response-Suppress')).toBe('All');
+    const reason = detectAutoReply({ header: (name) => headerOf(msg, name), mailFrom: '', fromAddress: msg.from?.address ?? null });
     expect(reason).toBe('Auto-Submitted: auto-replied');
   });
 
   it('a request from a person is not', async () => {
     const msg = await parse('new-case-request.eml');
-    expect(detectAutoReply({ header: msg.header, mailFrom: 'ann@acme.example', fromAddress: msg.from?.address ?? null })).toBeNull();
+    expect(detectAutoReply({ header: (name) => headerOf(msg, name), mailFrom: 'ann@acme.example', fromAddress: msg.from?.address ?? null })).toBeNull();
+  });
+});
+
+describe('the parsed message is plain data', () => {
+  it('survives a structured clone (as across a worker thread) with every field, headers by lower-cased name', async () => {
+    const msg = await parse('out-of-office.eml');
+    const copy = structuredClone(msg);
+    expect(copy).toEqual(msg);
+    expect(headerOf(copy, 'X-Auto-Response-Suppress')).toBe('All');
+    expect(Object.keys(msg.headers).every((k) => k === k.toLowerCase())).toBe(true);
+  });
+
+  it('a header named like a property of every object is only that header', async () => {
+    const raw = 'From: ann@acme.example\r\nConstructor: built\r\n__proto__: polluted\r\nSubject: x\r\n\r\nbody\r\n';
+    const msg = await parseMessage(Readable.from([Buffer.from(raw)]), { blobDir });
+    expect(headerOf(msg, 'constructor')).toBe('built');
+    expect(headerOf(msg, '__proto__')).toBe('polluted');
+    expect(headerOf(msg, 'toString')).toBeUndefined();
+    expect(headerOf(structuredClone(msg), 'hasOwnProperty')).toBeUndefined();
   });
 });
 

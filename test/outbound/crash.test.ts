@@ -9,22 +9,23 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startCaptureServer, type CaptureServer } from '../helpers/capture.js';
 import { BIN } from '../helpers/cli.js';
 import { DOMAIN, seedCase, seedComment, seedOutbox, tempStore, type TempStore } from '../helpers/seed.js';
+import { engineEnvOf, query } from '../helpers/testDb.js';
 
 let t: TempStore;
 let smtp: CaptureServer | undefined;
 const children: ChildProcess[] = [];
 
-beforeAll(() => {
+beforeAll(async () => {
   if (!fs.existsSync(BIN)) throw new Error(`${BIN} is missing; run "npm run build" first`);
 });
-beforeEach(() => {
-  t = tempStore();
+beforeEach(async () => {
+  t = await tempStore();
 });
 afterEach(async () => {
   for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await smtp?.close();
   smtp = undefined;
-  t.cleanup();
+  await t.cleanup();
 });
 
 /** `casegate dispatch ARGS`: to the capturing relay, or with `outboxDir` into that .eml folder. */
@@ -33,6 +34,7 @@ function dispatch(args: string[], outboxDir?: string): { child: ChildProcess; ex
     env: {
       PATH: process.env.PATH,
       CASEGATE_DB: t.file,
+      ...engineEnvOf(t.file),
       CASEGATE_DOMAIN: DOMAIN,
       ...(outboxDir === undefined ? { CASEGATE_SMTP_URL: smtp!.url } : { CASEGATE_OUTBOX_DIR: outboxDir }),
       CASEGATE_DISPATCH_INTERVAL_MS: '50',
@@ -78,26 +80,26 @@ interface RowState {
   recipient: string;
   lease_until: number | null;
 }
-const rows = (): RowState[] =>
-  t.db.sqlite.prepare('SELECT id, status, message_id, recipient, lease_until FROM outbox ORDER BY id').all() as RowState[];
+const rows = async (): Promise<RowState[]> =>
+  (await query(t.db, 'SELECT id, status, message_id, recipient, lease_until FROM outbox ORDER BY id')) as RowState[];
 
-function seedRows(count: number): void {
-  const c = seedCase(t.db);
-  const comment = seedComment(t.db, c.id, { files: [{ filename: 'log.txt', contentType: 'text/plain', content: Buffer.from('log') }] });
-  for (let i = 0; i < count; i++) seedOutbox(t.db, { caseId: c.id, commentId: comment.id, recipient: `p${i}@customer.test` });
+async function seedRows(count: number): Promise<void> {
+  const c = await seedCase(t.db);
+  const comment = await seedComment(t.db, c.id, { files: [{ filename: 'log.txt', contentType: 'text/plain', content: Buffer.from('log') }] });
+  for (let i = 0; i < count; i++) await seedOutbox(t.db, { caseId: c.id, commentId: comment.id, recipient: `p${i}@customer.test` });
 }
 
 describe('a dispatcher killed mid-batch', () => {
   it('sends every row after a restart, and nothing twice whose sent mark was committed', async () => {
     smtp = await startCaptureServer({ delayMs: 150 });
-    seedRows(30);
+    await seedRows(30);
 
     const first = dispatch(['--lease-seconds', '2']);
     await acceptedWhileRunning(first, 8);
     first.child.kill('SIGKILL');
     await within(5000, 'the killed dispatcher to exit', first.exited);
 
-    const afterCrash = rows();
+    const afterCrash = await rows();
     const committed = afterCrash.filter((r) => r.status === 'sent');
     expect(committed.length).toBeGreaterThan(0);
     expect(afterCrash.filter((r) => r.status === 'pending').length).toBeGreaterThan(0);
@@ -110,7 +112,7 @@ describe('a dispatcher killed mid-batch', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
 
-    const final = rows();
+    const final = await rows();
     expect(final.every((r) => r.status === 'sent')).toBe(true);
     const deliveries = (messageId: string) => smtp!.accepted().filter((d) => d.messageId === messageId);
     for (const r of final) {
@@ -122,7 +124,7 @@ describe('a dispatcher killed mid-batch', () => {
 
   it('on SIGTERM finishes the messages in flight, leaves no row leased and exits 0', async () => {
     smtp = await startCaptureServer({ delayMs: 150 });
-    seedRows(40);
+    await seedRows(40);
 
     const run = dispatch(['--lease-seconds', '60']);
     await acceptedWhileRunning(run, 3);
@@ -131,7 +133,7 @@ describe('a dispatcher killed mid-batch', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
 
-    const final = rows();
+    const final = await rows();
     expect(final.every((r) => r.lease_until === null)).toBe(true);
     const sent = final.filter((r) => r.status === 'sent');
     expect(sent.length).toBeGreaterThanOrEqual(3);
@@ -150,7 +152,7 @@ describe('a dispatcher killed while writing .eml files', () => {
 
   it('ends with every row sent and exactly one file per sent row, none extra', async () => {
     const outbox = path.join(t.dir, 'outbox');
-    seedRows(ROWS);
+    await seedRows(ROWS);
 
     const first = dispatch(['--lease-seconds', '2'], outbox);
     const died = first.exited.then(({ code, stderr }) => {
@@ -168,7 +170,7 @@ describe('a dispatcher killed while writing .eml files', () => {
 
     // At the crash: every row marked sent has its file (the file is written first), a file for a
     // row not yet marked is allowed, and there are never more files than rows.
-    const afterCrash = rows();
+    const afterCrash = await rows();
     const sentAtCrash = afterCrash.filter((r) => r.status === 'sent');
     const filesAtCrash = new Set(emlFiles(outbox));
     expect(sentAtCrash.length).toBeGreaterThan(0);
@@ -186,7 +188,7 @@ describe('a dispatcher killed while writing .eml files', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
 
-    const final = rows();
+    const final = await rows();
     expect(final.filter((r) => r.status !== 'sent')).toEqual([]);
     const files = emlFiles(outbox).sort();
     expect(files).toHaveLength(final.length);

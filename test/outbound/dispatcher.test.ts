@@ -9,17 +9,18 @@ import { createDispatcher } from '../../src/outbound/dispatcher.js';
 import { createSmtpTransport } from '../../src/outbound/transport.js';
 import { alwaysReject, headerOf, startCaptureServer, tempFailThenAccept, type CaptureServer } from '../helpers/capture.js';
 import { DOMAIN, outboxRow, seedCase, seedComment, seedOutbox, tempStore, type TempStore } from '../helpers/seed.js';
+import { execSql, query } from '../helpers/testDb.js';
 
 let t: TempStore;
 let smtp: CaptureServer | undefined;
 
-beforeEach(() => {
-  t = tempStore();
+beforeEach(async () => {
+  t = await tempStore();
 });
 afterEach(async () => {
   await smtp?.close();
   smtp = undefined;
-  t.cleanup();
+  await t.cleanup();
 });
 
 function configFor(server: CaptureServer, schedule = '0,0'): Config {
@@ -44,10 +45,11 @@ const addresses = (a: AddressObject | AddressObject[] | undefined): string[] =>
 describe('every notification is one message to one person', () => {
   it('sends exactly one message per row, To the recipient only, without Cc or Bcc', async () => {
     smtp = await startCaptureServer();
-    const c = seedCase(t.db);
-    const comment = seedComment(t.db, c.id);
+    const c = await seedCase(t.db);
+    const comment = await seedComment(t.db, c.id);
     const recipients = ['bob@customer.test', 'Carol@Partner.test', 'dave@customer.test'];
-    const rows = recipients.map((recipient) => seedOutbox(t.db, { caseId: c.id, commentId: comment.id, recipient }));
+    const rows = [];
+    for (const recipient of recipients) rows.push(await seedOutbox(t.db, { caseId: c.id, commentId: comment.id, recipient }));
 
     expect(await dispatchAll(configFor(smtp))).toEqual({ sent: 3, retried: 0, failed: 0, held: 0 });
 
@@ -64,16 +66,16 @@ describe('every notification is one message to one person', () => {
       expect(mail.bcc).toBeUndefined();
       expect(mail.headers.has('bcc')).toBe(false);
       expect(got[0]!.rcptTo).toEqual([expected]);
-      expect(outboxRow(t.db, row.id)).toMatchObject({ status: 'sent', attempts: 1, lease_owner: null });
-      expect(outboxRow(t.db, row.id).response).toMatch(/^250\b/);
+      expect(await outboxRow(t.db, row.id)).toMatchObject({ status: 'sent', attempts: 1, lease_owner: null });
+      expect((await outboxRow(t.db, row.id)).response).toMatch(/^250\b/);
     }
   });
 
   it('uses a VERP envelope sender naming the row, and threads the message under the case', async () => {
     smtp = await startCaptureServer();
-    const c = seedCase(t.db, { subject: 'Printer on fire' });
-    const comment = seedComment(t.db, c.id, { body: 'Still burning, see photo.' });
-    const row = seedOutbox(t.db, { caseId: c.id, commentId: comment.id, recipient: 'bob@customer.test' });
+    const c = await seedCase(t.db, { subject: 'Printer on fire' });
+    const comment = await seedComment(t.db, c.id, { body: 'Still burning, see photo.' });
+    const row = await seedOutbox(t.db, { caseId: c.id, commentId: comment.id, recipient: 'bob@customer.test' });
 
     await dispatchAll(configFor(smtp));
 
@@ -86,7 +88,7 @@ describe('every notification is one message to one person', () => {
     expect(mail.subject).toBe(`[Case ${c.number}] Printer on fire`);
     expect(addresses(mail.from)).toEqual(['support@example.test']);
     // The recipient's own reply address: no case number, no person, not the case-level address.
-    const replyTo = t.db.sqlite.prepare('SELECT r.token FROM outbox o JOIN reply_addresses r ON r.id = o.reply_address_id WHERE o.id = ?').get(row.id) as { token: string };
+    const replyTo = (await query(t.db, 'SELECT r.token FROM outbox o JOIN reply_addresses r ON r.id = o.reply_address_id WHERE o.id = ?', [row.id]))[0] as { token: string };
     expect(addresses(mail.replyTo)).toEqual([`case+${replyTo.token}@${DOMAIN}`]);
     expect(replyTo.token).toMatch(/^[a-z0-9]{20,}$/);
     expect(replyTo.token).not.toBe(c.addressToken);
@@ -100,16 +102,16 @@ describe('every notification is one message to one person', () => {
 
   it('carries the comment attachments byte for byte', async () => {
     smtp = await startCaptureServer();
-    const c = seedCase(t.db);
+    const c = await seedCase(t.db);
     const pdf = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7919) % 256));
     const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
-    const comment = seedComment(t.db, c.id, {
+    const comment = await seedComment(t.db, c.id, {
       files: [
         { filename: 'report.pdf', contentType: 'application/pdf', content: pdf },
         { filename: 'photo.png', contentType: 'image/png', content: png, contentId: '<photo1@mail.test>', inline: true },
       ],
     });
-    seedOutbox(t.db, { caseId: c.id, commentId: comment.id, recipient: 'bob@customer.test' });
+    await seedOutbox(t.db, { caseId: c.id, commentId: comment.id, recipient: 'bob@customer.test' });
 
     await dispatchAll(configFor(smtp));
 
@@ -127,23 +129,23 @@ describe('every notification is one message to one person', () => {
 describe('temporary failures are retried, permanent ones fail with the server answer', () => {
   it('451 then 250: the row is retried, then sent', async () => {
     smtp = await startCaptureServer({ answer: tempFailThenAccept });
-    const c = seedCase(t.db);
-    const comment = seedComment(t.db, c.id);
-    const row = seedOutbox(t.db, { caseId: c.id, commentId: comment.id, recipient: 'bob@customer.test' });
+    const c = await seedCase(t.db);
+    const comment = await seedComment(t.db, c.id);
+    const row = await seedOutbox(t.db, { caseId: c.id, commentId: comment.id, recipient: 'bob@customer.test' });
 
     expect(await dispatchAll(configFor(smtp))).toEqual({ sent: 1, retried: 1, failed: 0, held: 0 });
     expect(smtp.received.map((r) => r.code)).toEqual([451, 250]);
-    expect(outboxRow(t.db, row.id)).toMatchObject({ status: 'sent', attempts: 2, last_error: null });
+    expect(await outboxRow(t.db, row.id)).toMatchObject({ status: 'sent', attempts: 2, last_error: null });
   });
 
   it('451 with a retry schedule in the future: the row waits, with the answer recorded', async () => {
     smtp = await startCaptureServer({ answer: tempFailThenAccept });
-    const c = seedCase(t.db);
-    const row = seedOutbox(t.db, { caseId: c.id, kind: 'case-created', recipient: 'bob@customer.test' });
+    const c = await seedCase(t.db);
+    const row = await seedOutbox(t.db, { caseId: c.id, kind: 'case-created', recipient: 'bob@customer.test' });
     const before = Date.now();
 
     expect(await dispatchAll(configFor(smtp, '600'))).toEqual({ sent: 0, retried: 1, failed: 0, held: 0 });
-    const stored = outboxRow(t.db, row.id);
+    const stored = await outboxRow(t.db, row.id);
     expect(stored).toMatchObject({ status: 'pending', attempts: 1 });
     expect(stored.last_error).toContain('451');
     expect(stored.next_attempt_at).toBeGreaterThanOrEqual(before + 600_000);
@@ -151,13 +153,13 @@ describe('temporary failures are retried, permanent ones fail with the server an
 
   it('550: the row fails at once with the server answer', async () => {
     smtp = await startCaptureServer({ answer: alwaysReject });
-    const c = seedCase(t.db);
-    const comment = seedComment(t.db, c.id);
-    const row = seedOutbox(t.db, { caseId: c.id, commentId: comment.id, recipient: 'nobody@example.com' });
+    const c = await seedCase(t.db);
+    const comment = await seedComment(t.db, c.id);
+    const row = await seedOutbox(t.db, { caseId: c.id, commentId: comment.id, recipient: 'nobody@example.com' });
 
     expect(await dispatchAll(configFor(smtp))).toEqual({ sent: 0, retried: 0, failed: 1, held: 0 });
     expect(smtp.received).toHaveLength(1);
-    const stored = outboxRow(t.db, row.id);
+    const stored = await outboxRow(t.db, row.id);
     expect(stored).toMatchObject({ status: 'failed', attempts: 1 });
     expect(stored.last_error).toMatch(/^550 .*5\.1\.1 <nobody@example\.com>: Recipient address rejected/);
   });
@@ -166,28 +168,28 @@ describe('temporary failures are retried, permanent ones fail with the server an
     smtp = await startCaptureServer({
       rcpt: (address) => (address.toLowerCase() === 'gone@example.com' ? { code: 550, message: '5.1.1 <gone@example.com>: Recipient address rejected: User unknown' } : null),
     });
-    const c = seedCase(t.db);
-    const comment = seedComment(t.db, c.id);
-    const first = seedOutbox(t.db, { caseId: c.id, commentId: comment.id, recipient: 'Gone@example.com' });
-    const other = seedOutbox(t.db, { caseId: c.id, commentId: comment.id, recipient: 'bob@customer.test' });
+    const c = await seedCase(t.db);
+    const comment = await seedComment(t.db, c.id);
+    const first = await seedOutbox(t.db, { caseId: c.id, commentId: comment.id, recipient: 'Gone@example.com' });
+    const other = await seedOutbox(t.db, { caseId: c.id, commentId: comment.id, recipient: 'bob@customer.test' });
 
     expect(await dispatchAll(configFor(smtp))).toEqual({ sent: 1, retried: 0, failed: 1, held: 0 });
-    expect(outboxRow(t.db, first.id)).toMatchObject({ status: 'failed', attempts: 1 });
-    expect(outboxRow(t.db, other.id)).toMatchObject({ status: 'sent' });
-    const later = seedOutbox(t.db, { caseId: c.id, commentId: comment.id, recipient: 'gone@example.com' });
-    expect(outboxRow(t.db, later.id).status).toBe('held');
-    expect(outboxRow(t.db, later.id).last_error).toMatch(/bounced earlier \(5\.1\.1 .*User unknown/);
+    expect(await outboxRow(t.db, first.id)).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(await outboxRow(t.db, other.id)).toMatchObject({ status: 'sent' });
+    const later = await seedOutbox(t.db, { caseId: c.id, commentId: comment.id, recipient: 'gone@example.com' });
+    expect((await outboxRow(t.db, later.id)).status).toBe('held');
+    expect((await outboxRow(t.db, later.id)).last_error).toMatch(/bounced earlier \(5\.1\.1 .*User unknown/);
     expect(smtp.received.map((r) => r.rcptTo)).toEqual([['bob@customer.test']]);
   });
 
   it('550 to DATA is about the message, not the address: nothing is held afterwards', async () => {
     smtp = await startCaptureServer({ answer: alwaysReject });
-    const c = seedCase(t.db);
-    const comment = seedComment(t.db, c.id);
-    seedOutbox(t.db, { caseId: c.id, commentId: comment.id, recipient: 'nobody@example.com' });
+    const c = await seedCase(t.db);
+    const comment = await seedComment(t.db, c.id);
+    await seedOutbox(t.db, { caseId: c.id, commentId: comment.id, recipient: 'nobody@example.com' });
     await dispatchAll(configFor(smtp));
-    const later = seedOutbox(t.db, { caseId: c.id, commentId: comment.id, recipient: 'nobody@example.com' });
-    expect(outboxRow(t.db, later.id).status).toBe('pending');
+    const later = await seedOutbox(t.db, { caseId: c.id, commentId: comment.id, recipient: 'nobody@example.com' });
+    expect((await outboxRow(t.db, later.id)).status).toBe('pending');
   });
 
   it('a refused connection is retried until the schedule runs out, then the row fails', async () => {
@@ -195,70 +197,70 @@ describe('temporary failures are retried, permanent ones fail with the server an
     const url = smtp.url;
     await smtp.close();
     smtp = undefined;
-    const c = seedCase(t.db);
-    const row = seedOutbox(t.db, { caseId: c.id, kind: 'case-created', recipient: 'bob@customer.test' });
+    const c = await seedCase(t.db);
+    const row = await seedOutbox(t.db, { caseId: c.id, kind: 'case-created', recipient: 'bob@customer.test' });
     const config = loadConfig({ db: t.file }, { CASEGATE_DOMAIN: DOMAIN, CASEGATE_SMTP_URL: url, CASEGATE_RETRY_SCHEDULE: '0,0' });
 
     expect(await dispatchAll(config)).toEqual({ sent: 0, retried: 2, failed: 1, held: 0 });
-    const stored = outboxRow(t.db, row.id);
+    const stored = await outboxRow(t.db, row.id);
     expect(stored).toMatchObject({ status: 'failed', attempts: 3 });
     expect(stored.last_error).toMatch(/^gave up after 3 attempts: .*ECONNREFUSED/);
   });
 
   it('an attachment missing from the blob store fails the row without contacting the relay', async () => {
     smtp = await startCaptureServer();
-    const c = seedCase(t.db);
-    const comment = seedComment(t.db, c.id, {
+    const c = await seedCase(t.db);
+    const comment = await seedComment(t.db, c.id, {
       files: [{ filename: 'gone.txt', contentType: 'text/plain', content: Buffer.from('soon gone') }],
     });
     fs.rmSync(t.db.blobDir, { recursive: true });
-    const row = seedOutbox(t.db, { caseId: c.id, commentId: comment.id, recipient: 'bob@customer.test' });
+    const row = await seedOutbox(t.db, { caseId: c.id, commentId: comment.id, recipient: 'bob@customer.test' });
 
     expect(await dispatchAll(configFor(smtp))).toEqual({ sent: 0, retried: 0, failed: 1, held: 0 });
     expect(smtp.received).toHaveLength(0);
-    expect(outboxRow(t.db, row.id).last_error).toMatch(/attachment "gone.txt" .* is missing/);
+    expect((await outboxRow(t.db, row.id)).last_error).toMatch(/attachment "gone.txt" .* is missing/);
   });
 });
 
 describe('the loop', () => {
   it('started, it sends rows as they become due; stop() waits for the pass in flight', async () => {
     smtp = await startCaptureServer({ delayMs: 100 });
-    const c = seedCase(t.db);
+    const c = await seedCase(t.db);
     const config = loadConfig(
       { db: t.file },
       { CASEGATE_DOMAIN: DOMAIN, CASEGATE_SMTP_URL: smtp.url, CASEGATE_DISPATCH_INTERVAL_MS: '20' },
     );
     const dispatcher = createDispatcher({ db: t.db, config });
     dispatcher.start();
-    const first = seedOutbox(t.db, { caseId: c.id, kind: 'case-created', recipient: 'bob@customer.test' });
+    const first = await seedOutbox(t.db, { caseId: c.id, kind: 'case-created', recipient: 'bob@customer.test' });
     await smtp.waitForAccepted(1);
-    const second = seedOutbox(t.db, { caseId: c.id, kind: 'case-created', recipient: 'carol@customer.test' });
+    const second = await seedOutbox(t.db, { caseId: c.id, kind: 'case-created', recipient: 'carol@customer.test' });
     await smtp.waitForAccepted(2);
     await dispatcher.stop();
-    expect(outboxRow(t.db, first.id).status).toBe('sent');
-    expect(outboxRow(t.db, second.id).status).toBe('sent');
+    expect((await outboxRow(t.db, first.id)).status).toBe('sent');
+    expect((await outboxRow(t.db, second.id)).status).toBe('sent');
     expect(dispatcher.totals()).toMatchObject({ sent: 2 });
   });
 
   it('a failed pass is logged and the loop goes on', async () => {
     smtp = await startCaptureServer();
-    const c = seedCase(t.db);
+    const c = await seedCase(t.db);
     const config = loadConfig(
       { db: t.file },
       { CASEGATE_DOMAIN: DOMAIN, CASEGATE_SMTP_URL: smtp.url, CASEGATE_DISPATCH_INTERVAL_MS: '20' },
     );
     const logged: string[] = [];
     // The first pass breaks: the outbox table is briefly renamed away.
-    t.db.sqlite.exec('ALTER TABLE outbox RENAME TO outbox_away');
+    await execSql(t.db, 'ALTER TABLE outbox RENAME TO outbox_away');
     const dispatcher = createDispatcher({ db: t.db, config, log: (l) => logged.push(l) });
     dispatcher.start();
     const until = Date.now() + 5000;
     while (logged.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
-    t.db.sqlite.exec('ALTER TABLE outbox_away RENAME TO outbox');
-    const row = seedOutbox(t.db, { caseId: c.id, kind: 'case-created', recipient: 'bob@customer.test' });
+    await execSql(t.db, 'ALTER TABLE outbox_away RENAME TO outbox');
+    const row = await seedOutbox(t.db, { caseId: c.id, kind: 'case-created', recipient: 'bob@customer.test' });
     await smtp.waitForAccepted(1);
     await dispatcher.stop();
     expect(logged[0]).toMatch(/pass failed/);
-    expect(outboxRow(t.db, row.id).status).toBe('sent');
+    expect((await outboxRow(t.db, row.id)).status).toBe('sent');
   });
 });

@@ -10,8 +10,8 @@ import { createFolderTransport } from '../../src/outbound/transport.js';
 import { DOMAIN, outboxRow, seedCase, seedComment, seedOutbox, tempStore, type TempStore } from '../helpers/seed.js';
 
 let t: TempStore;
-beforeEach(() => {
-  t = tempStore();
+beforeEach(async () => {
+  t = await tempStore();
 });
 afterEach(() => t.cleanup());
 
@@ -20,10 +20,11 @@ describe('.eml folder transport', () => {
     const outboxDir = path.join(t.dir, 'outbox');
     const config = loadConfig({ db: t.file }, { CASEGATE_DOMAIN: DOMAIN, CASEGATE_OUTBOX_DIR: outboxDir });
     expect(config.smtpUrl).toBeNull();
-    const c = seedCase(t.db);
+    const c = await seedCase(t.db);
     const content = Buffer.alloc(200_000, 'x');
-    const comment = seedComment(t.db, c.id, { files: [{ filename: 'big.txt', contentType: 'text/plain', content }] });
-    const rows = Array.from({ length: 20 }, (_, i) => seedOutbox(t.db, { caseId: c.id, commentId: comment.id, recipient: `p${i}@customer.test` }));
+    const comment = await seedComment(t.db, c.id, { files: [{ filename: 'big.txt', contentType: 'text/plain', content }] });
+    const rows = [];
+    for (let i = 0; i < 20; i++) rows.push(await seedOutbox(t.db, { caseId: c.id, commentId: comment.id, recipient: `p${i}@customer.test` }));
 
     const dispatcher = createDispatcher({ db: t.db, config });
     expect(await dispatcher.runOnce()).toEqual({ sent: 20, retried: 0, failed: 0, held: 0 });
@@ -35,7 +36,7 @@ describe('.eml folder transport', () => {
     for (const row of rows) {
       const name = names.find((n) => n === `${row.token}.eml`);
       expect(name).toBeDefined();
-      expect(outboxRow(t.db, row.id).response).toBe(`250 written to ${name}`);
+      expect((await outboxRow(t.db, row.id)).response).toBe(`250 written to ${name}`);
       const mail = await simpleParser(fs.readFileSync(path.join(outboxDir, name!)));
       expect(mail.messageId).toBe(row.messageId);
       expect(mail.headers.get('auto-submitted')).toBe('auto-generated');

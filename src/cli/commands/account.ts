@@ -22,7 +22,7 @@ Examples:
     .addHelpText('after', '\nExample:\n  casegate account create "Acme Ltd"')
     .action(
       action(
-        (ctx, _opts, [name]) => createAccount(ctx.db, name ?? ''),
+        (ctx, _opts, [name]) => ctx.write((tx) => createAccount(tx, name ?? '')),
         (r) => printRecord(r),
       ),
     );
@@ -33,7 +33,7 @@ Examples:
     .addHelpText('after', '\nExample:\n  casegate account list --json')
     .action(
       action(
-        (ctx) => listAccounts(ctx.db),
+        (ctx) => ctx.read((tx) => listAccounts(tx)),
         (rows) => printTable(rows, ['id', 'name', 'contacts', 'createdAt']),
       ),
     );

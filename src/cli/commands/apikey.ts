@@ -29,7 +29,7 @@ Examples:
     .option('--can <permissions>', `comma-separated ${PERMISSIONS.join(', ')}`, PERMISSIONS.join(','))
     .action(
       action(
-        (ctx, o: { can: string }, [name]) => createApiKey(ctx.db, name as string, o.can),
+        (ctx, o: { can: string }, [name]) => ctx.write((tx) => createApiKey(tx, name as string, o.can)),
         (r) => {
           console.log(`API key ${r.id} "${r.name}" can ${r.permissions.join(', ')}; it is shown only now, keep it safe:`);
           console.log(r.key);
@@ -42,7 +42,7 @@ Examples:
     .description('list every key (never the key itself: its first characters)')
     .action(
       action(
-        (ctx) => listApiKeys(ctx.db),
+        (ctx) => ctx.read((tx) => listApiKeys(tx)),
         (rows) => printTable(rows.map((r) => ({ ...r, permissions: r.permissions.join(',') })), ['id', 'name', 'prefix', 'permissions', 'createdAt', 'revokedAt']),
       ),
     );
@@ -53,7 +53,7 @@ Examples:
     .argument('<id>', 'key id (see apikey list)')
     .action(
       action(
-        (ctx, _o, [id]) => revokeApiKey(ctx.db, id as string),
+        (ctx, _o, [id]) => ctx.write((tx) => revokeApiKey(tx, id as string)),
         (r) => console.log(`API key ${r.id} "${r.name}" revoked`),
       ),
     );

@@ -34,7 +34,7 @@ Examples:
     .addHelpText('after', '\nExample:\n  casegate asset create --name "Printer 3rd floor" --serial SN-1001 --contact ann@acme.example --installed 2024-03-01')
     .action(
       action(
-        (ctx, o: NewAsset) => createAsset(ctx.db, o),
+        (ctx, o: NewAsset) => ctx.write((tx) => createAsset(tx, o)),
         (r) => printRecord(row(r)),
       ),
     );
@@ -46,7 +46,7 @@ Examples:
     .option('--search <text>', 'only assets whose name or serial number contains the text')
     .action(
       action(
-        (ctx, o: { contact?: string; search?: string }) => listAssets(ctx.db, o),
+        (ctx, o: { contact?: string; search?: string }) => ctx.read((tx) => listAssets(tx, o)),
         (rows) => printTable(rows.map(row), LIST_COLUMNS),
       ),
     );
@@ -57,7 +57,7 @@ Examples:
     .argument('<asset>', 'asset id or serial number')
     .action(
       action(
-        (ctx, _o: object, [ref]) => showAsset(ctx.db, ref as string),
+        (ctx, _o: object, [ref]) => ctx.read((tx) => showAsset(tx, ref as string)),
         (a) => {
           printRecord({ ...row(a), product: a.product ? `${a.product.code} ${a.product.name}` : null });
           console.log(`cases:       ${a.cases.join(', ') || '-'}`);

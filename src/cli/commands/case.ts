@@ -15,6 +15,8 @@ import { updateCaseRequest } from '../../cases/update.js';
 import { invalid } from '../../errors.js';
 import { requireUserAllowed } from '../../admin/permissions.js';
 import type { Permission } from '../../domain/permissions.js';
+import type { Tx } from '../../db/client.js';
+import type { CaseRow } from '../../db/cases.js';
 
 interface CreateOptions {
   subject: string;
@@ -70,8 +72,8 @@ function newAsset(o: CreateOptions): AssetDetails | null {
 }
 
 /** `--as USER`: that user must hold `need` (without --as the operator acts, who may do all). */
-function acting(ctx: Context, o: AsOption, need: Permission, doing: string): void {
-  if (o.as !== undefined) requireUserAllowed(ctx.db, o.as, need, doing);
+async function acting(tx: Tx, o: AsOption, need: Permission, doing: string): Promise<void> {
+  if (o.as !== undefined) await requireUserAllowed(tx, o.as, need, doing);
 }
 
 interface AsOption {
@@ -82,11 +84,12 @@ const AS_HELP = 'the user doing this; refused when the user lacks the permission
 
 /** Runs a change of one case (the acting user needs Edit) and shows the case afterwards. */
 const onCase =
-  (change: (ctx: Context, number: string) => Parameters<typeof caseDetail>[1]) =>
-  (ctx: Context, o: AsOption, [n]: string[]): CaseDetail => {
-    acting(ctx, o, 'edit', `edit case ${n}`);
-    return caseDetail(ctx.db, change(ctx, n as string), ctx.config.domain);
-  };
+  (change: (tx: Tx, number: string) => Promise<CaseRow>) =>
+  (ctx: Context, o: AsOption, [n]: string[]): Promise<CaseDetail> =>
+    ctx.write(async (tx) => {
+      await acting(tx, o, 'edit', `edit case ${n}`);
+      return caseDetail(tx, await change(tx, n as string), ctx.config.domain);
+    });
 
 
 export function caseCommand(): Command {
@@ -117,7 +120,7 @@ export function caseCommand(): Command {
     .action(
       action<CreateOptions, CaseDetail>(
         (ctx, o) => {
-          const row = openCaseRequest(ctx.db, ctx.config, {
+          const request = {
             subject: o.subject,
             description: o.description,
             contact: o.contact ?? null,
@@ -134,8 +137,8 @@ export function caseCommand(): Command {
             notify: o.notify,
             assign: o.assign,
             as: o.as ?? null,
-          });
-          return caseDetail(ctx.db, row, ctx.config.domain);
+          };
+          return ctx.write(async (tx) => caseDetail(tx, await openCaseRequest(tx, ctx.config, request), ctx.config.domain));
         },
         (c) => {
           console.log(`created case ${c.number}; replies go to ${c.address}`);
@@ -153,7 +156,8 @@ export function caseCommand(): Command {
     .addHelpText('after', '\nExample:\n  casegate case clone 00001001')
     .action(
       action<{ notify: boolean } & AsOption, CaseDetail>(
-        (ctx, o, [n]) => caseDetail(ctx.db, cloneCaseRequest(ctx.db, ctx.config, n as string, { as: o.as ?? null, notify: o.notify }), ctx.config.domain),
+        (ctx, o, [n]) =>
+          ctx.write(async (tx) => caseDetail(tx, await cloneCaseRequest(tx, ctx.config, n as string, { as: o.as ?? null, notify: o.notify }), ctx.config.domain)),
         (c) => {
           console.log(`created case ${c.number}; replies go to ${c.address}`);
           printCase(c);
@@ -171,7 +175,8 @@ export function caseCommand(): Command {
     .addHelpText('after', '\nExample:\n  casegate case update 00001001 --asset SN-1001')
     .action(
       action<{ asset?: string; field: string[] } & AsOption, CaseDetail>(
-        (ctx, o, [n]) => caseDetail(ctx.db, updateCaseRequest(ctx.db, n as string, { asset: o.asset ?? null, fields: o.field, as: o.as ?? null }), ctx.config.domain),
+        (ctx, o, [n]) =>
+          ctx.write(async (tx) => caseDetail(tx, await updateCaseRequest(tx, n as string, { asset: o.asset ?? null, fields: o.field, as: o.as ?? null }), ctx.config.domain)),
         (c) => printCase(c),
       ),
     );
@@ -183,11 +188,12 @@ export function caseCommand(): Command {
     .option('--as <email>', AS_HELP)
     .addHelpText('after', '\nExample:\n  casegate case search printer')
     .action(
-      action<AsOption, ReturnType<typeof caseSearch>>(
-        (ctx, o, [text]) => {
-          acting(ctx, o, 'read', 'view cases');
-          return caseSearch(ctx.db, text as string, ctx.config.domain);
-        },
+      action<AsOption, Awaited<ReturnType<typeof caseSearch>>>(
+        (ctx, o, [text]) =>
+          ctx.read(async (tx) => {
+            await acting(tx, o, 'read', 'view cases');
+            return caseSearch(tx, text as string, ctx.config.domain);
+          }),
         (rows) => printTable(rows.map((r) => ({ ...r, contact: r.contact?.email ?? (r.suppliedEmail ? `(${r.suppliedEmail})` : null) })), LIST_COLUMNS),
       ),
     );
@@ -200,11 +206,12 @@ export function caseCommand(): Command {
     .option('--unowned', 'only cases without an owner (no rule matched and no default owner; give them one)')
     .option('--as <email>', AS_HELP)
     .action(
-      action<{ status?: string; unlinked?: boolean; unowned?: boolean } & AsOption, ReturnType<typeof caseList>>(
-        (ctx, o) => {
-          acting(ctx, o, 'read', 'view cases');
-          return caseList(ctx.db, o, ctx.config.domain);
-        },
+      action<{ status?: string; unlinked?: boolean; unowned?: boolean } & AsOption, Awaited<ReturnType<typeof caseList>>>(
+        (ctx, o) =>
+          ctx.read(async (tx) => {
+            await acting(tx, o, 'read', 'view cases');
+            return caseList(tx, o, ctx.config.domain);
+          }),
         (rows) => printTable(rows.map((r) => ({ ...r, contact: r.contact?.email ?? (r.suppliedEmail ? `(${r.suppliedEmail})` : null) })), LIST_COLUMNS),
       ),
     );
@@ -217,10 +224,11 @@ export function caseCommand(): Command {
     .option('--as <email>', AS_HELP)
     .action(
       action<{ full?: boolean } & AsOption, CaseDetail>(
-        (ctx, o, [n]) => {
-          acting(ctx, o, 'read', 'view cases');
-          return caseDetail(ctx.db, requireCase(ctx.db, n as string), ctx.config.domain);
-        },
+        (ctx, o, [n]) =>
+          ctx.read(async (tx) => {
+            await acting(tx, o, 'read', 'view cases');
+            return caseDetail(tx, await requireCase(tx, n as string), ctx.config.domain);
+          }),
         (c, _ctx, o) => printCase(c, o.full === true),
       ),
     );
@@ -230,14 +238,14 @@ export function caseCommand(): Command {
     .description('close a case (a later reply reopens it, see CASEGATE_CLOSED_CASE_REPLY)')
     .argument('<number>', 'case number')
     .option('--as <email>', AS_HELP)
-    .action(action<AsOption, CaseDetail>(onCase((ctx, n) => closeCase(ctx.db, requireCase(ctx.db, n), Date.now())), (c) => console.log(`case ${c.number} is ${c.status}`)));
+    .action(action<AsOption, CaseDetail>(onCase(async (tx, n) => closeCase(tx, await requireCase(tx, n), Date.now())), (c) => console.log(`case ${c.number} is ${c.status}`)));
 
   cmd
     .command('reopen')
     .description('reopen a closed case (status Working)')
     .argument('<number>', 'case number')
     .option('--as <email>', AS_HELP)
-    .action(action<AsOption, CaseDetail>(onCase((ctx, n) => reopenCase(ctx.db, requireCase(ctx.db, n), Date.now())), (c) => console.log(`case ${c.number} is ${c.status}`)));
+    .action(action<AsOption, CaseDetail>(onCase(async (tx, n) => reopenCase(tx, await requireCase(tx, n), Date.now())), (c) => console.log(`case ${c.number} is ${c.status}`)));
 
   cmd
     .command('link-contact')
@@ -247,10 +255,12 @@ export function caseCommand(): Command {
     .option('--as <email>', AS_HELP)
     .action(
       action<AsOption, CaseDetail>(
-        (ctx, o, [n, c]) => {
-          acting(ctx, o, 'edit', `edit case ${n}`);
-          return caseDetail(ctx.db, linkContact(ctx.db, requireCase(ctx.db, n as string), requireContact(ctx.db, c as string), Date.now()), ctx.config.domain);
-        },
+        (ctx, o, [n, c]) =>
+          ctx.write(async (tx) => {
+            await acting(tx, o, 'edit', `edit case ${n}`);
+            const row = await requireCase(tx, n as string);
+            return caseDetail(tx, await linkContact(tx, row, await requireContact(tx, c as string), Date.now()), ctx.config.domain);
+          }),
         (c) => console.log(`case ${c.number} is linked to ${c.contact?.email}`),
       ),
     );
@@ -260,15 +270,15 @@ export function caseCommand(): Command {
     .description('remove the contact of a case (it then shows in "case list --unlinked")')
     .argument('<number>', 'case number')
     .option('--as <email>', AS_HELP)
-    .action(action<AsOption, CaseDetail>(onCase((ctx, n) => unlinkContact(ctx.db, requireCase(ctx.db, n), Date.now())), (c) => console.log(`case ${c.number} has no contact now`)));
+    .action(action<AsOption, CaseDetail>(onCase(async (tx, n) => unlinkContact(tx, await requireCase(tx, n), Date.now())), (c) => console.log(`case ${c.number} has no contact now`)));
 
   cmd
     .command('suggest-contacts')
     .description('contacts that may be the sender of a case: by email, then name, then username/handle/external id')
     .argument('<number>', 'case number')
     .action(
-      action<object, ReturnType<typeof suggestedContacts>>(
-        (ctx, _o, [n]) => suggestedContacts(ctx.db, requireCase(ctx.db, n as string)),
+      action<object, Awaited<ReturnType<typeof suggestedContacts>>>(
+        (ctx, _o, [n]) => ctx.read(async (tx) => suggestedContacts(tx, await requireCase(tx, n as string))),
         (rows) => printTable(rows, ['id', 'email', 'firstName', 'lastName', 'account']),
       ),
     );

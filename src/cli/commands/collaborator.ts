@@ -8,15 +8,19 @@ import { collaboratorList, collaboratorView } from '../../views/case.js';
 import type { Context } from '../run.js';
 
 function added(ctx: Context, o: { as?: string }, [n, e]: string[]) {
-  const row = requireCase(ctx.db, n as string);
-  const c = addCollaborator(ctx.db, ctx.config, row, e as string, actorFor(ctx.db, row, o.as), Date.now());
-  return collaboratorView(ctx.db, row, c.email, { id: c.id, addedBy: c.addedBy, createdAt: new Date(c.createdAt).toISOString() });
+  return ctx.write(async (tx) => {
+    const row = await requireCase(tx, n as string);
+    const c = await addCollaborator(tx, ctx.config, row, e as string, await actorFor(tx, row, o.as), Date.now());
+    return collaboratorView(tx, row, c.email, { id: c.id, addedBy: c.addedBy, createdAt: new Date(c.createdAt).toISOString() });
+  });
 }
 
 function removed(ctx: Context, o: { as?: string }, [n, e]: string[]) {
-  const row = requireCase(ctx.db, n as string);
-  const id = removeCollaborator(ctx.db, row, e as string, actorFor(ctx.db, row, o.as));
-  return collaboratorView(ctx.db, row, e as string, { id, removed: true });
+  return ctx.write(async (tx) => {
+    const row = await requireCase(tx, n as string);
+    const id = await removeCollaborator(tx, row, e as string, await actorFor(tx, row, o.as));
+    return collaboratorView(tx, row, e as string, { id, removed: true });
+  });
 }
 
 const AS_HELP = 'who is acting: the case contact or a help admin of its account, or a user with the edit permission, who may do all (without --as: the operator, who may do all)';
@@ -31,7 +35,7 @@ export function collaboratorCommand(): Command {
     .option('--as <email>', AS_HELP)
     .addHelpText('after', '\nExample:\n  casegate collaborator add 00001001 bob@acme.example --as ann@acme.example')
     .action(
-      action<{ as?: string }, ReturnType<typeof added>>(
+      action<{ as?: string }, Awaited<ReturnType<typeof added>>>(
         added,
         (r) => console.log(`added ${r.email} to case ${r.case}${r.activeContact ? ' (active contact)' : ''}; history email queued`),
       ),
@@ -43,7 +47,7 @@ export function collaboratorCommand(): Command {
     .argument('<email>', 'address to remove')
     .option('--as <email>', AS_HELP)
     .action(
-      action<{ as?: string }, ReturnType<typeof removed>>(
+      action<{ as?: string }, Awaited<ReturnType<typeof removed>>>(
         removed,
         (r) => console.log(`removed ${r.email} from case ${r.case}`),
       ),
@@ -53,8 +57,8 @@ export function collaboratorCommand(): Command {
     .description('list the collaborators of a case; ACTIVECONTACT says whether each is an active contact of its account')
     .argument('<number>', 'case number')
     .action(
-      action<object, ReturnType<typeof collaboratorList>>(
-        (ctx, _o, [n]) => collaboratorList(ctx.db, requireCase(ctx.db, n as string)),
+      action<object, Awaited<ReturnType<typeof collaboratorList>>>(
+        (ctx, _o, [n]) => ctx.read(async (tx) => collaboratorList(tx, await requireCase(tx, n as string))),
         (rows) => printTable(rows, ['email', 'activeContact', 'addedBy', 'createdAt']),
       ),
     );

@@ -31,7 +31,7 @@ export function commentCommand(): Command {
     .action(
       action(
         async (ctx, o: CommentOptions, [n]) => {
-          const row = requireCase(ctx.db, n as string);
+          const row = await ctx.read((tx) => requireCase(tx, n as string));
           if ((o.body === undefined) === (o.file === undefined)) {
             throw invalid('the comment text comes from exactly one of --body TEXT or --file F; give one of them');
           }

@@ -57,8 +57,8 @@ Example:
     )
     .action(
       action(
-        (ctx, o: CreateOptions) => {
-          const { contact: created, sameEmail } = createContact(ctx.db, {
+        async (ctx, o: CreateOptions) => {
+          const input = {
             email: o.email,
             firstName: o.first,
             lastName: o.last,
@@ -69,7 +69,8 @@ Example:
             division: o.division ?? null,
             helpAdmin: o.helpAdmin === true,
             eligible: o.notEligible !== true,
-          });
+          };
+          const { contact: created, sameEmail } = await ctx.write((tx) => createContact(tx, input));
           if (sameEmail.length > 0) {
             process.stderr.write(
               `casegate: warning: ${sameEmail.length > 1 ? 'contacts' : 'contact'} ${sameEmail.map((c) => c.id).join(', ')} already ${sameEmail.length > 1 ? 'have' : 'has'} email ${created.email}; mail from it will not be linked to a contact automatically, link cases with "casegate case link-contact"\n`,
@@ -87,7 +88,7 @@ Example:
     .addHelpText('after', '\nExample:\n  casegate contact list --json')
     .action(
       action(
-        (ctx) => listContacts(ctx.db),
+        (ctx) => ctx.read((tx) => listContacts(tx)),
         (rows) => printTable(rows, COLUMNS),
       ),
     );
@@ -99,7 +100,7 @@ Example:
     .addHelpText('after', '\nExamples:\n  casegate contact search baker\n  casegate contact search @acme.example')
     .action(
       action(
-        (ctx, _opts, [query]) => searchContacts(ctx.db, query ?? ''),
+        (ctx, _opts, [query]) => ctx.read((tx) => searchContacts(tx, query ?? '')),
         (rows) => printTable(rows, COLUMNS),
       ),
     );
@@ -111,7 +112,7 @@ Example:
     .addHelpText('after', '\nExamples:\n  casegate contact show 3\n  casegate contact show bob@acme.example')
     .action(
       action(
-        (ctx, _opts, [ref]) => contactRecord(requireContact(ctx.db, ref ?? '')),
+        (ctx, _opts, [ref]) => ctx.read(async (tx) => contactRecord(await requireContact(tx, ref ?? ''))),
         (r) => printRecord(r),
       ),
     );

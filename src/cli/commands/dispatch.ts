@@ -56,11 +56,11 @@ async function runDispatch(ctx: Context, opts: DispatchOptions): Promise<Dispatc
     const pass = dispatcher.runOnce();
     await untilSignal(() => dispatcher.stop(), pass);
     await dispatcher.stop();
-    return { ...(await pass), heldInOutbox: heldInOutbox(ctx.db) };
+    return { ...(await pass), heldInOutbox: await ctx.read(heldInOutbox) };
   }
   dispatcher.start();
   await untilSignal(() => dispatcher.stop());
-  return { ...dispatcher.totals(), heldInOutbox: heldInOutbox(ctx.db) };
+  return { ...dispatcher.totals(), heldInOutbox: await ctx.read(heldInOutbox) };
 }
 
 function runWords(r: PassResult): string {

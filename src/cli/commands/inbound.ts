@@ -13,7 +13,7 @@ export function inboundCommand(): Command {
     .option('--limit <n>', 'at most this many rows', '100')
     .action(
       action<{ status?: string; limit: string }, ReturnType<typeof inboundList>>(
-        (ctx, o) => inboundList(ctx.db, { status: o.status, limit: o.limit }),
+        (ctx, o) => ctx.read((tx) => inboundList(tx, { status: o.status, limit: o.limit })),
         (rows) => printTable(rows, ['id', 'createdAt', 'decision', 'from', 'rcpt', 'case', 'reason']),
       ),
     );
@@ -23,7 +23,7 @@ export function inboundCommand(): Command {
     .argument('<id>', 'inbound log id')
     .action(
       action<object, ReturnType<typeof inboundShow>>(
-        (ctx, _o, [id]) => inboundShow(ctx.db, id as string),
+        (ctx, _o, [id]) => ctx.read((tx) => inboundShow(tx, id as string)),
         (r) => {
           printRecord(r);
           if (r.auth) console.log(`auth:         ${Object.entries(r.auth).map(([k, v]) => `${k}=${v}`).join(' ')}`);

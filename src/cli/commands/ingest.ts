@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { isIP } from 'node:net';
 import { Command } from 'commander';
-import { createCommitter } from '../../ingest/commit.js';
+import { createCommitter } from '../../db/client.js';
 import type { Outcome } from '../../ingest/pipeline.js';
 import { exitCodeForAll, formatAnswer } from '../../domain/answers.js';
 import { ConfigError, NoInputError, sysexitsOf } from '../../errors.js';

@@ -6,7 +6,7 @@ export function initCommand(): Command {
     .description('create the database, or migrate it to the current schema (safe to run again)')
     .action(
       action(
-        (ctx) => ({ db: ctx.db.file, migrated: true }),
+        (ctx) => ({ db: ctx.db.location, migrated: true }),
         (r) => console.log(`database ready: ${r.db}`),
       ),
     );

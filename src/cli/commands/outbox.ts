@@ -24,7 +24,7 @@ export function outboxCommand(): Command {
     .option('--kind <kind>', `only notifications of this kind: ${NOTIFICATION_KINDS.join(', ')} (owner: to the case owner)`)
     .action(
       action(
-        (ctx, opts: { status?: string; kind?: string }) => outboxList(ctx.db, ctx.config.domain, { status: opts.status, kind: opts.kind }),
+        (ctx, opts: { status?: string; kind?: string }) => ctx.read((tx) => outboxList(tx, ctx.config.domain, { status: opts.status, kind: opts.kind })),
         (rows) => printTable(rows, COLUMNS),
       ),
     );
@@ -38,8 +38,10 @@ export function outboxCommand(): Command {
         (ctx, _opts, [id]) => {
           const rowId = parseId(id ?? '');
           if (rowId === null) throw invalid(`"${id ?? ''}" is not an outbox row id; see "casegate outbox list"`);
-          retryRow(ctx.db, rowId, Date.now());
-          return outboxList(ctx.db, ctx.config.domain, { id: rowId })[0];
+          return ctx.write(async (tx) => {
+            await retryRow(tx, rowId, Date.now());
+            return (await outboxList(tx, ctx.config.domain, { id: rowId }))[0];
+          });
         },
         (row) => console.log(`outbox row ${row?.id} to ${row?.recipient} is pending again; "casegate dispatch --once" sends it now`),
       ),

@@ -23,7 +23,7 @@ Examples:
     .addHelpText('after', '\nExample:\n  casegate product create --name "Laser Printer 9000" --code LP-9000')
     .action(
       action(
-        (ctx, o: { name: string; code: string }) => createProduct(ctx.db, o),
+        (ctx, o: { name: string; code: string }) => ctx.write((tx) => createProduct(tx, o)),
         (r) => printRecord(r),
       ),
     );
@@ -33,7 +33,7 @@ Examples:
     .description('list every product')
     .action(
       action(
-        (ctx) => listProducts(ctx.db),
+        (ctx) => ctx.read((tx) => listProducts(tx)),
         (rows) => printTable(rows, ['id', 'code', 'name', 'createdAt']),
       ),
     );

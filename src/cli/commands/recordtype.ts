@@ -56,7 +56,7 @@ Examples:
 
   withValueOptions(rt.command('create').description('create a record type').argument('<name>', 'name, unique (letter case ignored)')).action(
     action(
-      (ctx, o: Options, [name]) => createRecordType(ctx.db, name as string, input(o)),
+      (ctx, o: Options, [name]) => ctx.write((tx) => createRecordType(tx, name as string, input(o))),
       (r) => print(r),
     ),
   );
@@ -65,7 +65,7 @@ Examples:
     .option('--remove-field <key>', 'drop a field (repeat for several)', collect, [] as string[])
     .action(
       action(
-        (ctx, o: Options, [name]) => changeRecordType(ctx.db, name as string, input(o)),
+        (ctx, o: Options, [name]) => ctx.write((tx) => changeRecordType(tx, name as string, input(o))),
         (r) => print(r),
       ),
     );
@@ -74,7 +74,7 @@ Examples:
     .description('list every record type')
     .action(
       action(
-        (ctx) => listRecordTypes(ctx.db),
+        (ctx) => ctx.read((tx) => listRecordTypes(tx)),
         (rows) => printTable(rows.map((r) => ({ ...r, fields: r.fields.map((f) => f.key) })), ['id', 'name', 'priorities', 'origins', 'fields']),
       ),
     );
@@ -84,7 +84,7 @@ Examples:
     .argument('<name>', 'name of the record type')
     .action(
       action(
-        (ctx, _o: object, [name]) => showRecordType(ctx.db, name as string),
+        (ctx, _o: object, [name]) => ctx.read((tx) => showRecordType(tx, name as string)),
         (r) => print(r),
       ),
     );

@@ -69,16 +69,18 @@ Examples:
     .action(
       action(
         (ctx, o: SettingOptions, [address]) =>
-          addRoutingAddress(ctx.db, ctx.config, {
-            address: address ?? '',
-            ...settingsOf(o),
-            priority: o.priority ?? null,
-            origin: o.origin ?? null,
-            owner: o.owner ?? null,
-            createContacts: o.createContacts === true,
-            notify: o.notify !== false,
-            recordType: o.recordType ?? null,
-          }),
+          ctx.write((tx) =>
+            addRoutingAddress(tx, ctx.config, {
+              address: address ?? '',
+              ...settingsOf(o),
+              priority: o.priority ?? null,
+              origin: o.origin ?? null,
+              owner: o.owner ?? null,
+              createContacts: o.createContacts === true,
+              notify: o.notify !== false,
+              recordType: o.recordType ?? null,
+            }),
+          ),
         printRouting,
       ),
     );
@@ -108,7 +110,7 @@ Examples:
   casegate routing update support@example.com --rate-limit 0 --no-auto-response
   casegate routing update support@example.com --auto-response ack.txt --auto-response-if ''`,
     )
-    .action(action((ctx, o: SettingOptions, [address]) => updateRoutingAddress(ctx.db, address ?? '', { ...settingsOf(o), ...basicsOf(o) }), printRouting));
+    .action(action((ctx, o: SettingOptions, [address]) => ctx.write((tx) => updateRoutingAddress(tx, address ?? '', { ...settingsOf(o), ...basicsOf(o) })), printRouting));
 
   routing
     .command('list')
@@ -116,7 +118,7 @@ Examples:
     .addHelpText('after', '\nExample:\n  casegate routing list --json')
     .action(
       action(
-        (ctx) => listRoutingAddresses(ctx.db),
+        (ctx) => ctx.read((tx) => listRoutingAddresses(tx)),
         (rows) =>
           printTable(
             rows.map((r) => ({
@@ -137,7 +139,7 @@ Examples:
     .addHelpText('after', '\nExample:\n  casegate routing remove support@example.com')
     .action(
       action(
-        (ctx, _opts, [address]) => removeRoutingAddress(ctx.db, address ?? ''),
+        (ctx, _opts, [address]) => ctx.write((tx) => removeRoutingAddress(tx, address ?? '')),
         (r) => console.log(`removed routing address ${r.address}`),
       ),
     );

@@ -48,14 +48,16 @@ Example:
     .action(
       action(
         (ctx, o: AddOptions) =>
-          addRule(ctx.db, {
-            owner: o.owner,
-            subjectContains: o.subjectContains ?? null,
-            fromDomain: o.fromDomain ?? null,
-            priority: o.priority ?? null,
-            account: o.account ?? null,
-            order: o.order ?? null,
-          }),
+          ctx.write((tx) =>
+            addRule(tx, {
+              owner: o.owner,
+              subjectContains: o.subjectContains ?? null,
+              fromDomain: o.fromDomain ?? null,
+              priority: o.priority ?? null,
+              account: o.account ?? null,
+              order: o.order ?? null,
+            }),
+          ),
         (r) => printRecord(r),
       ),
     );
@@ -66,7 +68,7 @@ Example:
     .addHelpText('after', '\nExample:\n  casegate rule list --json')
     .action(
       action(
-        (ctx) => listRules(ctx.db),
+        (ctx) => ctx.read((tx) => listRules(tx)),
         (rows) => printTable(rows, ['order', 'id', 'owner', 'subjectContains', 'fromDomain', 'priority', 'account']),
       ),
     );
@@ -78,7 +80,7 @@ Example:
     .addHelpText('after', '\nExample:\n  casegate rule remove 2')
     .action(
       action(
-        (ctx, _opts, [id]) => removeRule(ctx.db, id ?? ''),
+        (ctx, _opts, [id]) => ctx.write((tx) => removeRule(tx, id ?? '')),
         (r) => console.log(`removed rule ${r.id} (owner ${r.owner})`),
       ),
     );

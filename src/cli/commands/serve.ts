@@ -31,12 +31,12 @@ async function runServe(ctx: Context, opts: ServeOptions): Promise<void> {
   const { config } = ctx;
   // Loaded here, not at the top, so that admin commands start without the mail libraries.
   const { createGateway, settingWarnings } = await import('../../app.js');
-  for (const warning of settingWarnings(ctx.db, config)) process.stderr.write(`casegate: warning: ${warning}\n`);
-  const gateway = createGateway(config, { db: ctx.db, lmtp: opts.lmtp === true, dispatch: opts.dispatch });
+  for (const warning of await settingWarnings(ctx.db, config)) process.stderr.write(`casegate: warning: ${warning}\n`);
+  const gateway = await createGateway(config, { db: ctx.db, lmtp: opts.lmtp === true, dispatch: opts.dispatch });
   // A server that cannot listen throws here, before anything else started; the database is the caller's.
   const where = (await gateway.start()) ?? { host: config.host, port: config.port };
   console.log(
-    `listening on ${where.host}:${where.port} (${opts.lmtp ? 'LMTP' : 'SMTP'}, domain ${config.domain}, database ${config.db}, ` +
+    `listening on ${where.host}:${where.port} (${opts.lmtp ? 'LMTP' : 'SMTP'}, domain ${config.domain}, database ${ctx.db.location}, ` +
       `${gateway.dispatcher ? `notifications to ${config.smtpUrl ?? config.outboxDir}` : 'no dispatcher'})`,
   );
   if (gateway.httpAddress) {

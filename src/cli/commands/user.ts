@@ -32,7 +32,7 @@ Examples:
     .addHelpText('after', '\nExample:\n  casegate user create --email ann@support.example.com --name "Ann Archer" --can read,edit')
     .action(
       action(
-        (ctx, opts: CreateOptions) => createUser(ctx.db, { email: opts.email, name: opts.name, can: opts.can }),
+        (ctx, opts: CreateOptions) => ctx.write((tx) => createUser(tx, { email: opts.email, name: opts.name, can: opts.can })),
         (r) => printRecord({ ...r, can: r.can.join(',') || 'nothing' }),
       ),
     );
@@ -45,7 +45,7 @@ Examples:
     .addHelpText('after', '\nExample:\n  casegate user update ann@support.example.com --can read')
     .action(
       action(
-        (ctx, opts: { can?: string }, [email]) => updateUser(ctx.db, email as string, { can: opts.can }),
+        (ctx, opts: { can?: string }, [email]) => ctx.write((tx) => updateUser(tx, email as string, { can: opts.can })),
         (r) => printRecord({ ...r, can: r.can.join(',') || 'nothing' }),
       ),
     );
@@ -56,7 +56,7 @@ Examples:
     .addHelpText('after', '\nExample:\n  casegate user list --json')
     .action(
       action(
-        (ctx) => listUsers(ctx.db),
+        (ctx) => ctx.read((tx) => listUsers(tx)),
         (rows) => printTable(rows.map((r) => ({ ...r, can: r.can.join(',') || 'nothing' })), ['id', 'email', 'name', 'can', 'createdAt']),
       ),
     );

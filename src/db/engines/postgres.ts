@@ -4,12 +4,14 @@
 // a deadlock or serialization failure runs the transaction again a few times first, so on this
 // engine `work` may run more than once: it must do nothing but database work through its `tx`.
 // The pool heals by itself: a connection that fails is dropped, the next transaction opens a new one.
+// PostgreSQL text cannot hold the NUL character (mail can): in a string parameter it is stored as
+// U+FFFD, the replacement character, the same for a value written and a value looked up.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { unavailable, type CasegateError } from '../../errors.js';
-import { migrationsFolder } from '../client.js';
+import { migrationsFolder } from '../migrations.js';
 import type { Engine, Params, RunResult, Tx, TxMode } from '../engine.js';
 import { numbered } from './placeholders.js';
 import { isRetryable, isUnavailable, keptConflicting, maskUrl, outOfReach, parsePostgresUrl } from './postgresErrors.js';
@@ -229,6 +231,11 @@ function checkout(client: pg.PoolClient): Checkout {
   };
 }
 
+/** A string as PostgreSQL text can hold it: NUL, which it refuses, as U+FFFD. Anything else as it is. */
+export function withoutNul(value: unknown): unknown {
+  return typeof value === 'string' && value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
+}
+
 /** A `Tx` on one client; `finish()` makes later use an error (a tx lives only as long as its work). */
 function transactionOn(client: pg.PoolClient): { tx: Tx; finish(): void } {
   let open = true;
@@ -237,13 +244,14 @@ function transactionOn(client: pg.PoolClient): { tx: Tx; finish(): void } {
     if (!open) throw new Error('this transaction is over: use the tx only inside its work');
     const { text, count } = numbered(sql);
     if (count !== params.length) throw new Error(`the SQL has ${count} placeholders but ${params.length} parameters were given: ${sql}`);
-    return client.query({ text, values: params as unknown[] });
+    return client.query({ text, values: params.map(withoutNul) });
   }
   const tx: Tx = {
     dialect: 'postgres',
     all: async <R>(sql: string, params?: Params) => (await query(sql, params)).rows as R[],
     get: async <R>(sql: string, params?: Params) => (await query(sql, params)).rows[0] as R | undefined,
     run: async (sql: string, params?: Params): Promise<RunResult> => ({ changes: (await query(sql, params)).rowCount ?? 0 }),
+    insert: async (sql: string, params?: Params) => Number((await query(`${sql} RETURNING id`, params)).rows[0]?.id),
     async savepoint<T>(work: (tx: Tx) => Promise<T>, keep?: (result: T) => boolean) {
       savepoints += 1;
       const name = `sp_${savepoints}`;

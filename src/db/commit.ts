@@ -1,0 +1,106 @@
+// The commit of inbound messages. Each caller's promise settles after its work is committed, so no
+// answer precedes the disk; an error in one message's work undoes only that message.
+//
+// SQLite (one writer): group commit. The work of several messages runs in one transaction, each
+// message in its own savepoint, so one fsync covers them all. When to commit: at once when every
+// open connection has a message waiting for this commit (a lone sender, or pipe mode, waits for
+// nothing); otherwise wait for the others, at most `maxWaitMs`, so that their messages share it.
+//
+// PostgreSQL (many writers, row locks): each message in a transaction of its own, concurrently
+// over the pool; on a deadlock the engine runs the message's work again.
+import type { Engine, Tx } from './engine.js';
+
+/** What the committer needs of the database (client.ts's Db is one). */
+type Database = Pick<Engine, 'dialect' | 'transaction'>;
+
+export interface Committer {
+  /** Runs `work` inside a write transaction and resolves after that transaction is committed. */
+  run<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Says an SMTP/LMTP connection opened; call the returned function when it closes. */
+  connection(): () => void;
+}
+
+interface Job {
+  work: (tx: Tx) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+export function createCommitter(db: Database, options: { maxWaitMs?: number } = {}): Committer {
+  return db.dialect === 'sqlite' ? groupCommitter(db, options.maxWaitMs ?? 5) : {
+    run: (work) => db.transaction(work, 'write'),
+    connection: () => () => undefined,
+  };
+}
+
+function groupCommitter(db: Database, maxWaitMs: number): Committer {
+  let queue: Job[] = [];
+  let connections = 0;
+  let immediate: NodeJS.Immediate | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  /** A group is being committed: the next one gathers meanwhile and goes after it. */
+  let flushing = false;
+
+  const schedule = (): void => {
+    if (queue.length === 0 || immediate !== null || flushing) return;
+    if (queue.length >= connections) {
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+      immediate = setImmediate(flush);
+    } else if (timer === null) {
+      timer = setTimeout(flush, maxWaitMs);
+    }
+  };
+
+  function flush(): void {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+    immediate = null;
+    const jobs = queue;
+    queue = [];
+    if (jobs.length === 0) return;
+    flushing = true;
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    db.transaction(async (tx) => {
+      for (const job of jobs) {
+        try {
+          outcomes.push({ ok: true, value: (await tx.savepoint(job.work)).result });
+        } catch (error) {
+          outcomes.push({ ok: false, error });
+        }
+      }
+    }, 'write')
+      .then(
+        () => jobs.forEach((job, i) => settle(job, outcomes[i])),
+        (err: unknown) => jobs.forEach((job) => job.reject(err)),
+      )
+      .finally(() => {
+        flushing = false;
+        schedule();
+      });
+  }
+
+  return {
+    run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
+        schedule();
+      });
+    },
+    connection(): () => void {
+      connections += 1;
+      let closed = false;
+      return () => {
+        if (closed) return;
+        closed = true;
+        connections -= 1;
+        schedule();
+      };
+    },
+  };
+}
+
+function settle(job: Job, outcome: { ok: true; value: unknown } | { ok: false; error: unknown } | undefined): void {
+  if (outcome?.ok === true) job.resolve(outcome.value);
+  else job.reject(outcome === undefined ? new Error('the group commit ended before this message ran') : outcome.error);
+}

@@ -1,0 +1,172 @@
+// The SQLite engine (better-sqlite3), the embedded default: one connection with the pragmas every
+// connection needs, each SQL text prepared once and reused. better-sqlite3 is synchronous and the
+// connection is one, so transactions run one after another in the order they were asked for (a
+// FIFO lock): two transactions interleaving on one connection would see each other's writes.
+// `write` is BEGIN IMMEDIATE: the write lock is taken at the start, where SQLite waits busy_timeout
+// for another process's writer, instead of failing halfway when a read would be upgraded (SQLite
+// answers SQLITE_BUSY at once there rather than deadlock). `read` is a deferred BEGIN.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { unavailable } from '../../errors.js';
+import type { Engine, Params, RunResult, Tx, TxMode } from '../engine.js';
+import { migrationsFolder } from '../migrations.js';
+
+export interface SqliteEngine extends Engine {
+  readonly dialect: 'sqlite';
+  /** The database file. */
+  readonly file: string;
+}
+
+type Statement = Database.Statement<unknown[], unknown>;
+
+export interface SqliteOptions {
+  /** How long a writer waits for another process's write lock before SQLITE_BUSY (default 10,000 ms). */
+  readonly busyTimeoutMs?: number;
+}
+
+/** Opens (creating when missing) and migrates the SQLite database in `file`. */
+export function openSqlite(file: string, options: SqliteOptions = {}): SqliteEngine {
+  let sqlite: Database.Database;
+  try {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    sqlite = new Database(file);
+    sqlite.pragma('journal_mode = WAL');
+  } catch (err) {
+    throw unavailable(`cannot open database ${file}: ${(err as Error).message}; give a writable file with --db or CASEGATE_DB`);
+  }
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000))}`);
+  // 16 MiB of page cache (the default is 2 MiB): the hot index pages of a large database stay in memory.
+  sqlite.pragma('cache_size = -16384');
+  try {
+    migrate(drizzle(sqlite), { migrationsFolder: migrationsFolder('sqlite') });
+  } catch (err) {
+    sqlite.close();
+    throw unavailable(`cannot migrate database ${file}: ${(err as Error).message}; is it a casegate database?`);
+  }
+  return sqliteEngine(sqlite, file);
+}
+
+function sqliteEngine(sqlite: Database.Database, file: string): SqliteEngine {
+  const statements = new Map<string, Statement>();
+  /** The one statement cache: each SQL text is prepared once on this connection, then reused. */
+  const prepared = (sql: string): Statement => {
+    let s = statements.get(sql);
+    if (s === undefined) {
+      s = sqlite.prepare(sql);
+      statements.set(sql, s);
+    }
+    return s;
+  };
+  const BEGIN: Record<TxMode, Statement> = { write: sqlite.prepare('BEGIN IMMEDIATE'), read: sqlite.prepare('BEGIN') };
+  const COMMIT = sqlite.prepare('COMMIT');
+  const ROLLBACK = sqlite.prepare('ROLLBACK');
+
+  // The FIFO lock: `busy` while a transaction runs; the next ones wait in `waiting`, in order.
+  let busy = false;
+  const waiting: Array<() => void> = [];
+  let closed = false;
+  let idle: (() => void) | null = null;
+
+  const acquire = (): Promise<void> | undefined => {
+    if (!busy) {
+      busy = true;
+      return undefined;
+    }
+    return new Promise<void>((resolve) => waiting.push(resolve));
+  };
+  const release = (): void => {
+    const next = waiting.shift();
+    if (next !== undefined) next();
+    else {
+      busy = false;
+      idle?.();
+    }
+  };
+
+  async function transaction<T>(work: (tx: Tx) => Promise<T>, mode: TxMode = 'write'): Promise<T> {
+    if (closed) throw new Error(`the SQLite database ${file} is closed`);
+    const wait = acquire();
+    if (wait !== undefined) await wait;
+    const tx = transactionOn(sqlite, prepared);
+    try {
+      BEGIN[mode].run();
+      let result: T;
+      try {
+        result = await work(tx.tx);
+      } catch (err) {
+        // SQLite may have rolled back by itself already (a full disk, for one).
+        if (sqlite.inTransaction) ROLLBACK.run();
+        throw err;
+      }
+      COMMIT.run();
+      return result;
+    } finally {
+      tx.finish();
+      release();
+    }
+  }
+
+  return {
+    dialect: 'sqlite',
+    location: file,
+    file,
+    transaction,
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (busy) await new Promise<void>((resolve) => (idle = resolve));
+      sqlite.close();
+    },
+  };
+}
+
+/** A `Tx` on the connection; `finish()` makes later use an error (a tx lives only as long as its work). */
+function transactionOn(sqlite: Database.Database, prepared: (sql: string) => Statement): { tx: Tx; finish(): void } {
+  let open = true;
+  let depth = 0;
+  const statement = (sql: string): Statement => {
+    if (!open) throw new Error('this transaction is over: use the tx only inside its work');
+    return prepared(sql);
+  };
+  const tx: Tx = {
+    dialect: 'sqlite',
+    all: async <R>(sql: string, params: Params = []) => statement(sql).all(...params) as R[],
+    get: async <R>(sql: string, params: Params = []) => statement(sql).get(...params) as R | undefined,
+    run: async (sql: string, params: Params = []): Promise<RunResult> => ({ changes: statement(sql).run(...params).changes }),
+    insert: async (sql: string, params: Params = []) => Number(statement(sql).run(...params).lastInsertRowid),
+    async savepoint<T>(work: (tx: Tx) => Promise<T>, keep?: (result: T) => boolean) {
+      depth += 1;
+      const name = `sp_${depth}`;
+      statement(`SAVEPOINT ${name}`).run();
+      try {
+        let result: T;
+        try {
+          result = await work(tx);
+        } catch (err) {
+          if (sqlite.inTransaction) {
+            prepared(`ROLLBACK TO ${name}`).run();
+            prepared(`RELEASE ${name}`).run();
+          }
+          throw err;
+        }
+        const kept = keep === undefined || keep(result);
+        if (!kept) statement(`ROLLBACK TO ${name}`).run();
+        statement(`RELEASE ${name}`).run();
+        return { result, kept };
+      } finally {
+        depth -= 1;
+      }
+    },
+  };
+  return {
+    tx,
+    finish: () => {
+      open = false;
+    },
+  };
+}

@@ -1,0 +1,92 @@
+// The SQLite engine: one connection, so transactions run one after another in the order asked
+// (a FIFO lock), even when their work awaits; savepoints keep or undo their part; an error undoes
+// the whole transaction. SQLite only: the PostgreSQL engine has its own test.
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openSqlite, type SqliteEngine } from '../../src/db/engines/sqlite.js';
+import { tempDir, type TempDir } from '../helpers/tempDir.js';
+
+let dir: TempDir;
+let engine: SqliteEngine;
+beforeEach(() => {
+  dir = tempDir('sqlite-engine');
+  engine = openSqlite(path.join(dir.dir, 'casegate.db'));
+});
+afterEach(async () => {
+  await engine.close();
+  dir.cleanup();
+});
+
+const names = (tx: Parameters<Parameters<SqliteEngine['transaction']>[0]>[0]) =>
+  tx.all<{ name: string }>('SELECT name FROM accounts ORDER BY id').then((rows) => rows.map((r) => r.name));
+const insert = (tx: Parameters<Parameters<SqliteEngine['transaction']>[0]>[0], name: string) =>
+  tx.run('INSERT INTO accounts (name, created_at) VALUES (?, ?)', [name, Date.now()]);
+
+describe('transactions on the one connection', () => {
+  it('run one after another in the order asked, even when the first awaits in the middle', async () => {
+    const order: string[] = [];
+    const first = engine.transaction(async (tx) => {
+      order.push('first begins');
+      await insert(tx, 'Acme');
+      await sleep(30);
+      order.push('first ends');
+    });
+    const second = engine.transaction(async (tx) => {
+      order.push('second begins');
+      return names(tx);
+    }, 'read');
+    const third = engine.transaction(async () => {
+      order.push('third');
+    });
+    await Promise.all([first, second, third]);
+    expect(order).toEqual(['first begins', 'first ends', 'second begins', 'third']);
+    // The second saw the first committed, never half of it.
+    expect(await second).toEqual(['Acme']);
+  });
+
+  it('an error rolls the whole transaction back and is thrown; the next one runs', async () => {
+    await expect(
+      engine.transaction(async (tx) => {
+        await insert(tx, 'Acme');
+        throw new Error('refused halfway');
+      }),
+    ).rejects.toThrow('refused halfway');
+    expect(await engine.transaction(names, 'read')).toEqual([]);
+  });
+
+  it('a savepoint keeps its part only when told to, and an error in it undoes only it', async () => {
+    const kept = await engine.transaction(async (tx) => {
+      await insert(tx, 'Acme');
+      const dropped = await tx.savepoint(async (t) => insert(t, 'Globex'), () => false);
+      const taken = await tx.savepoint(async (t) => insert(t, 'Initech'));
+      await tx.savepoint(async (t) => {
+        await insert(t, 'Umbrella');
+        throw new Error('not this one');
+      }).catch(() => undefined);
+      return [dropped.kept, taken.kept];
+    });
+    expect(kept).toEqual([false, true]);
+    expect(await engine.transaction(names, 'read')).toEqual(['Acme', 'Initech']);
+    const id = await engine.transaction((tx) => tx.insert('INSERT INTO accounts (name, created_at) VALUES (?, ?)', ['Globex', 1]));
+    expect(await engine.transaction((tx) => tx.get('SELECT name FROM accounts WHERE id = ?', [id]), 'read')).toEqual({ name: 'Globex' });
+  });
+
+  it('a tx used after its work settled is refused, and close() waits for the running transaction', async () => {
+    let leaked: Parameters<Parameters<SqliteEngine['transaction']>[0]>[0] | undefined;
+    await engine.transaction(async (tx) => {
+      leaked = tx;
+    });
+    await expect(names(leaked!)).rejects.toThrow(/this transaction is over/);
+    const running = engine.transaction(async (tx) => {
+      await sleep(20);
+      await insert(tx, 'Acme');
+    });
+    await engine.close();
+    await running;
+    await expect(engine.transaction(names, 'read')).rejects.toThrow(/closed/);
+    const again = openSqlite(path.join(dir.dir, 'casegate.db'));
+    expect(await again.transaction(names, 'read')).toEqual(['Acme']);
+    await again.close();
+  });
+});
