@@ -33,6 +33,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Two workers on two cores: the CLI tests wait on child processes, and vitest's default here is one.
+    maxWorkers: 2,
     // With CASEGATE_TEST_ENGINE=postgres, one throwaway PostgreSQL for the whole run, and every test
     // database a database of it (test/helpers/testDb.ts); otherwise SQLite files.
     globalSetup: ['test/helpers/postgresSetup.ts'],
