@@ -45,7 +45,7 @@ export async function openDb(location: string, options: OpenOptions = {}): Promi
     const engine = await openPostgres(location.trim(), { onError });
     return withBlobs(engine, path.resolve(options.blobDir ?? path.join('data', 'blobs')));
   }
-  const engine = openSqlite(location, { busyTimeoutMs: options.busyTimeoutMs });
+  const engine = await openSqlite(location, { busyTimeoutMs: options.busyTimeoutMs });
   return withBlobs(engine, options.blobDir ?? path.join(path.dirname(path.resolve(location)), 'blobs'));
 }
 

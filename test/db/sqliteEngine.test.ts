@@ -9,9 +9,9 @@ import { tempDir, type TempDir } from '../helpers/tempDir.js';
 
 let dir: TempDir;
 let engine: SqliteEngine;
-beforeEach(() => {
+beforeEach(async () => {
   dir = tempDir('sqlite-engine');
-  engine = openSqlite(path.join(dir.dir, 'casegate.db'));
+  engine = await openSqlite(path.join(dir.dir, 'casegate.db'));
 });
 afterEach(async () => {
   await engine.close();
@@ -85,7 +85,7 @@ describe('transactions on the one connection', () => {
     await engine.close();
     await running;
     await expect(engine.transaction(names, 'read')).rejects.toThrow(/closed/);
-    const again = openSqlite(path.join(dir.dir, 'casegate.db'));
+    const again = await openSqlite(path.join(dir.dir, 'casegate.db'));
     expect(await again.transaction(names, 'read')).toEqual(['Acme']);
     await again.close();
   });

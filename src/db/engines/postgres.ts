@@ -7,11 +7,9 @@
 // PostgreSQL text cannot hold the NUL character (mail can): in a string parameter it is stored as
 // U+FFFD, the replacement character, the same for a value written and a value looked up.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { drizzle } from 'drizzle-orm/node-postgres';
-import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { unavailable, type CasegateError } from '../../errors.js';
-import { migrationsFolder } from '../migrations.js';
+import { migrationsFolder, migrationsPending } from '../migrations.js';
 import type { Engine, Params, RunResult, Tx, TxMode } from '../engine.js';
 import { numbered } from './placeholders.js';
 import { isRetryable, isUnavailable, keptConflicting, maskUrl, outOfReach, parsePostgresUrl } from './postgresErrors.js';
@@ -187,8 +185,11 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
 async function migrateLocked(c: Checkout, location: string): Promise<void> {
   const { client } = c;
   try {
+    // drizzle is loaded, and the lock taken, only when a migration is due: most opens find none.
+    if (!migrationsPending('postgres', await appliedMigration(client))) return;
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
+      const [{ drizzle }, { migrate }] = await Promise.all([import('drizzle-orm/node-postgres'), import('drizzle-orm/node-postgres/migrator')]);
       await migrate(drizzle({ client }), { migrationsFolder: migrationsFolder('postgres') });
     } finally {
       if (c.lost === undefined) await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
@@ -199,6 +200,14 @@ async function migrateLocked(c: Checkout, location: string): Promise<void> {
   } finally {
     c.done();
   }
+}
+
+/** drizzle's record of the newest migration applied (null on a new database). */
+async function appliedMigration(client: pg.PoolClient): Promise<string | null> {
+  const table = await client.query<{ present: boolean }>(`SELECT to_regclass('drizzle.__drizzle_migrations') IS NOT NULL AS present`);
+  if (table.rows[0]?.present !== true) return null;
+  const r = await client.query<{ applied: string | null }>('SELECT max(created_at)::text AS applied FROM drizzle.__drizzle_migrations');
+  return r.rows[0]?.applied ?? null;
 }
 
 /** A pooled client on loan, with the error that broke its connection, if any. */

@@ -8,11 +8,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { unavailable } from '../../errors.js';
 import type { Engine, Params, RunResult, Tx, TxMode } from '../engine.js';
-import { migrationsFolder } from '../migrations.js';
+import { migrationsFolder, migrationsPending } from '../migrations.js';
 
 export interface SqliteEngine extends Engine {
   readonly dialect: 'sqlite';
@@ -28,7 +26,7 @@ export interface SqliteOptions {
 }
 
 /** Opens (creating when missing) and migrates the SQLite database in `file`. */
-export function openSqlite(file: string, options: SqliteOptions = {}): SqliteEngine {
+export async function openSqlite(file: string, options: SqliteOptions = {}): Promise<SqliteEngine> {
   let sqlite: Database.Database;
   try {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -43,12 +41,24 @@ export function openSqlite(file: string, options: SqliteOptions = {}): SqliteEng
   // 16 MiB of page cache (the default is 2 MiB): the hot index pages of a large database stay in memory.
   sqlite.pragma('cache_size = -16384');
   try {
-    migrate(drizzle(sqlite), { migrationsFolder: migrationsFolder('sqlite') });
+    if (migrationsPending('sqlite', appliedMigration(sqlite))) {
+      // drizzle is loaded only when a migration is due: most commands open an up-to-date database.
+      const [{ drizzle }, { migrate }] = await Promise.all([import('drizzle-orm/better-sqlite3'), import('drizzle-orm/better-sqlite3/migrator')]);
+      migrate(drizzle(sqlite), { migrationsFolder: migrationsFolder('sqlite') });
+    }
   } catch (err) {
     sqlite.close();
     throw unavailable(`cannot migrate database ${file}: ${(err as Error).message}; is it a casegate database?`);
   }
   return sqliteEngine(sqlite, file);
+}
+
+/** drizzle's record of the newest migration applied (null on a new database). */
+function appliedMigration(sqlite: Database.Database): number | null {
+  const table = sqlite.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'`).get();
+  if (table === undefined) return null;
+  const row = sqlite.prepare('SELECT max(created_at) AS applied FROM "__drizzle_migrations"').get() as { applied: number | null };
+  return row.applied;
 }
 
 function sqliteEngine(sqlite: Database.Database, file: string): SqliteEngine {
