@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
+import { openDb } from '../../src/db/client.js';
 import { tempDir } from './tempDir.js';
 import { copyDatabase, dbFingerprint, engineEnv, engineEnvOf, newDatabase, type DbFingerprint } from './testDb.js';
 
@@ -94,10 +95,30 @@ export interface TestDb {
   cleanup(): void;
 }
 
-/** A fresh database (test/helpers/testDb.ts) with a new folder under os.tmpdir(), created with `casegate init`. */
+/**
+ * A migrated SQLite file made once per test process, copied for each test: what `casegate init`
+ * makes (test/cli/init.test.ts runs the real one), without a process start per test.
+ */
+let sqliteTemplate: Promise<string> | undefined;
+function migratedSqliteFile(): Promise<string> {
+  sqliteTemplate ??= (async () => {
+    const { dir, cleanup } = tempDir('template');
+    process.once('exit', cleanup);
+    const file = path.join(dir, 'casegate.db');
+    await (await openDb(file)).close();
+    return file;
+  })();
+  return sqliteTemplate;
+}
+
+/**
+ * A fresh, migrated database (test/helpers/testDb.ts) with a new folder under os.tmpdir(): on SQLite
+ * a copy of a migrated file, on PostgreSQL a new database made from the migrated template.
+ */
 export async function newTestDb(): Promise<TestDb> {
   const { dir, cleanup } = tempDir('test');
   let db = await newDatabase(dir);
+  if (!db.startsWith('postgres')) fs.copyFileSync(await migratedSqliteFile(), db);
   const baseEnv = { CASEGATE_OUTBOX_DIR: path.join(dir, 'outbox'), ...engineEnv(dir) };
   const runWith = (args: readonly string[], opts: Omit<RunOptions, 'db'>): Promise<CliResult> =>
     runCli(args, { ...opts, db, env: { ...baseEnv, ...opts.env } });
@@ -122,8 +143,6 @@ export async function newTestDb(): Promise<TestDb> {
     },
     cleanup,
   };
-  const init = await t.run('init');
-  if (init.code !== 0) throw new Error(`casegate init failed (exit ${init.code}): ${init.stderr}`);
   return t;
 }
 
