@@ -11,7 +11,7 @@ import { startGateway, type Gateway } from '../helpers/gateway.js';
 import { runCli } from '../helpers/cli.js';
 import { startPostgres, withClient, type PgCluster } from '../helpers/postgres.js';
 import { ANN } from '../helpers/seed.js';
-import { mail, sendRaw } from '../helpers/smtp.js';
+import { mail } from '../helpers/smtp.js';
 
 let cluster: PgCluster;
 beforeAll(async () => {
