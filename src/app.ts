@@ -75,7 +75,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
 
   return {
     config,
-    db,
+    db: opened,
     committer,
     server,
     dispatcher,
