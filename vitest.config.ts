@@ -15,6 +15,8 @@ const PURE = [
   'test/db/postgresErrors.test.ts',
   'test/db/blobs.test.ts',
   'test/db/sqliteEngine.test.ts',
+  // Starts, stops and starts a PostgreSQL of its own on either run: once is enough.
+  'test/e2e/faultsPostgres.test.ts',
   'test/ingest/bounceFixtures.test.ts',
   'test/ingest/dsn.test.ts',
   'test/ingest/headerText.test.ts',

@@ -11,6 +11,7 @@ import type { Transport } from './outbound/transport.js';
 import { userByEmail } from './db/users.js';
 import { storedBlobs } from './db/attachments.js';
 import { collectGarbage, type GarbageReport } from './db/blobs.js';
+import { watchReach } from './db/reach.js';
 
 export interface GatewayOptions {
   /** An open database to use (the caller closes it); else the gateway opens `config.db` and closes it on stop(). */
@@ -46,8 +47,10 @@ export interface Gateway {
 }
 
 export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
-  const db = options.db ?? (await openDb(config.db, { blobDir: config.blobDir ?? undefined }));
+  const opened = options.db ?? (await openDb(config.db, { blobDir: config.blobDir ?? undefined }));
   const ownDb = options.db === undefined;
+  // Every part below goes through this: a database out of reach is said once per outage (SPEC §10).
+  const db = watchReach(opened);
   const committer = createCommitter(db);
   const dispatcher = options.dispatch === false ? null : createDispatcher({ db, config, transport: options.transport });
   const server =
@@ -57,6 +60,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
           { db, config, committer },
           {
             lmtp: options.lmtp === true,
+            reach: db,
             // New outbox rows come with accepted messages: send them now rather than at the next tick.
             onOutcome: (outcomes) => {
               if (outcomes.some((o) => o.decision === 'accepted')) dispatcher?.nudge();
@@ -71,7 +75,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
 
   return {
     config,
-    db,
+    db: opened,
     committer,
     server,
     dispatcher,

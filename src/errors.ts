@@ -15,6 +15,17 @@ export class CasegateError extends Error {
   }
 }
 
+/**
+ * The database cannot be reached (the server is down, a connection was lost): a temporary condition
+ * that heals by itself when it is back; mail is answered 451, HTTP 503, pipe mode exits 75.
+ */
+export class OutOfReachError extends CasegateError {
+  constructor(message: string) {
+    super('unavailable', message);
+    this.name = 'OutOfReachError';
+  }
+}
+
 export const invalid = (message: string): CasegateError => new CasegateError('invalid', message);
 export const notFound = (message: string): CasegateError => new CasegateError('not-found', message);
 export const forbidden = (message: string): CasegateError => new CasegateError('forbidden', message);
@@ -51,6 +62,17 @@ export function cliExitOf(err: unknown): ErrorExit {
   if (err instanceof ConfigError) return { code: 2, lines: err.problems };
   if (err instanceof CasegateError) return { code: err.kind === 'unavailable' ? 3 : 1, lines: [err.message] };
   return { code: 70, lines: [`unexpected error: ${(err as Error)?.stack ?? String(err)}`] };
+}
+
+/**
+ * `serve`: as for people, but the database out of reach at start is EX_TEMPFAIL (75): the process
+ * ends with the reason, and its supervisor (systemd Restart=on-failure) starts it again later.
+ */
+export function serveExitOf(err: unknown): ErrorExit {
+  if (err instanceof OutOfReachError) {
+    return { code: EXIT.TEMPFAIL, lines: [err.message, 'not started: run serve again when the database is back (systemd: Restart=on-failure does it for you)'] };
+  }
+  return cliExitOf(err);
 }
 
 /**

@@ -353,3 +353,20 @@ export const apiKeys = sqliteTable('api_keys', {
   createdAt: integer('created_at').notNull(),
   revokedAt: integer('revoked_at'),
 });
+
+/**
+ * The HTTP rate limits (SPEC §9, §10: counted in the database, so every node shares them): how many
+ * requests `key` made in the fixed window starting at `windowStart` (ms, aligned to the window
+ * length of its `scope`: `api` per API key id, `web` per Web-to-Case client IP). Past windows are
+ * deleted by src/db/rateLimits.ts.
+ */
+export const httpRateLimits = sqliteTable(
+  'http_rate_limits',
+  {
+    scope: text('scope').notNull(),
+    key: text('key').notNull(),
+    windowStart: integer('window_start').notNull(),
+    hits: integer('hits').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key, t.windowStart] })],
+);

@@ -337,3 +337,14 @@ export const apiKeys = pgTable('api_keys', {
   createdAt: ms('created_at').notNull(),
   revokedAt: ms('revoked_at'),
 });
+
+export const httpRateLimits = pgTable(
+  'http_rate_limits',
+  {
+    scope: text('scope').notNull(),
+    key: text('key').notNull(),
+    windowStart: ms('window_start').notNull(),
+    hits: integer('hits').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key, t.windowStart] })],
+);

@@ -42,6 +42,9 @@ export const answers = Object.freeze({
   /** Several recipients took the message: one 250 naming what was done for each. */
   takenByAll: (parts: readonly Answer[]) => done(parts.map((a) => a.text).join('; ')),
 
+  // MAIL: the database is known to be out of reach (and still is).
+  cannotTakeMailNow: () => tryLater(451, '4.3.0')('temporary failure, mail cannot be taken now; nothing was kept, try again later'),
+
   // RCPT.
   badMailbox: (address: string) => unknownAddress('5.1.3', 553)(`<${address}> is not a valid mailbox address`),
   relayDenied: (address: string, domain: string) =>

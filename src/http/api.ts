@@ -12,6 +12,7 @@ import { requireCase } from '../cases/find.js';
 import { commentRequest } from '../cases/request.js';
 import { caseDetail, collaboratorView, commentAddedView } from '../views/case.js';
 import type { Permission } from '../domain/permissions.js';
+import { OutOfReachError } from '../errors.js';
 import { httpError, httpErrorOf, type HttpError } from './errors.js';
 import { createRateLimiter } from './rateLimit.js';
 import { OPERATIONS, openApiDocument, type Operation } from './schemas.js';
@@ -97,6 +98,7 @@ function authorizationHeaders(raw: readonly string[]): number {
 }
 
 export function send(reply: FastifyReply, e: HttpError): FastifyReply {
+  if (e.retryAfterSeconds !== undefined) void reply.header('retry-after', String(e.retryAfterSeconds));
   return reply.code(e.status).type('application/json; charset=utf-8').send(e.body);
 }
 
@@ -112,10 +114,11 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/api/v1/openapi.json', async () => document);
 
   void app.register(async (api) => {
-    const limiter = createRateLimiter(deps.config.apiRateLimit, 60_000, deps.now);
+    const limiter = createRateLimiter(deps.db, { scope: 'api', limit: deps.config.apiRateLimit, windowMs: 60_000, now: deps.now });
     api.setErrorHandler((err, req, reply) => {
       const e = httpErrorOf(err, deps.config.apiMaxBodyBytes, { body: req.body, querystring: req.query, params: req.params });
-      if (e.status >= 500) console.error(`casegate: http ${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`);
+      // The database out of reach is logged once per outage (src/db/reach.ts), not once per request.
+      if (e.status >= 500 && !(err instanceof OutOfReachError)) console.error(`casegate: http ${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`);
       return send(reply, e);
     });
     // onRequest: before the body is read, so that a stranger learns nothing from validation and
@@ -131,10 +134,9 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
       const key = await deps.db.transaction((tx) => authenticateKey(tx, presented), 'read');
       if (key === null) return send(reply, httpError(401, 'this API key is not known; check it, or make one with "casegate apikey create NAME"'));
       if ('revoked' in key) return send(reply, httpError(401, 'this API key was revoked; ask for a new one ("casegate apikey create NAME")'));
-      const slot = limiter.take(String(key.id));
+      const slot = await limiter.take(String(key.id));
       if (!slot.ok) {
-        void reply.header('retry-after', String(slot.retryAfterSeconds));
-        return send(reply, httpError(429, `this key made more than ${deps.config.apiRateLimit} requests this minute (CASEGATE_API_RATE_LIMIT); retry after ${slot.retryAfterSeconds} s`));
+        return send(reply, { ...httpError(429, `this key made more than ${deps.config.apiRateLimit} requests this minute (CASEGATE_API_RATE_LIMIT); retry after ${slot.retryAfterSeconds} s`), retryAfterSeconds: slot.retryAfterSeconds });
       }
       const op = req.routeOptions.config as { operation?: Operation };
       const needed = op.operation?.permission;

@@ -1,5 +1,5 @@
 // The one map from error to HTTP status, and the JSON error body `{error, hint}` (SPEC §8).
-import { CasegateError, type ErrorKind } from '../errors.js';
+import { CasegateError, OutOfReachError, type ErrorKind } from '../errors.js';
 import { controlCharacterProblem, NO_CONTROL_PATTERN, type TextShape } from '../domain/text.js';
 
 const STATUS: Readonly<Record<ErrorKind, number>> = Object.freeze({ invalid: 400, 'not-found': 404, forbidden: 403, conflict: 409, unavailable: 503 });
@@ -20,6 +20,17 @@ const LABEL: Readonly<Record<number, string>> = Object.freeze({
 export interface HttpError {
   status: number;
   body: { error: string; hint: string };
+  /** Sent as the Retry-After header (seconds). */
+  retryAfterSeconds?: number;
+}
+
+/** How long a client is told to wait while the database is out of reach (Retry-After of the 503). */
+export const OUT_OF_REACH_RETRY_SECONDS = 30;
+
+/** The 503 while the database is out of reach: says so, names no server, and when to try again. */
+export function outOfReachError(): HttpError {
+  const retryAfterSeconds = OUT_OF_REACH_RETRY_SECONDS;
+  return { ...httpError(503, `the case database is out of reach for a moment; nothing was changed, try again in ${retryAfterSeconds} s`), retryAfterSeconds };
 }
 
 export function httpError(status: number, hint: string): HttpError {
@@ -50,6 +61,7 @@ function controlCharacterHint(first: SchemaError | undefined, context: string | 
 
 /** A thrown error as an answer: ours by kind, Fastify's by its status code, anything else 500. */
 export function httpErrorOf(err: unknown, maxBodyBytes: number, sent: SentInput = {}): HttpError {
+  if (err instanceof OutOfReachError) return outOfReachError();
   if (err instanceof CasegateError) return httpError(STATUS[err.kind], err.message);
   const e = err as { statusCode?: number; code?: string; validation?: SchemaError[]; validationContext?: string; message?: string };
   if (e.validation !== undefined) {

@@ -101,6 +101,15 @@ export function limitPage(reason: 'daily' | 'ip', retryAfterSeconds: number): st
   );
 }
 
+/** The form could not be taken because the database is out of reach: nothing was saved, come back soon. */
+export function unavailablePage(retryAfterSeconds: number): string {
+  return page(
+    'Please try again in a moment',
+    `<h1>Please try again in a moment</h1>
+<p role="alert">We cannot take requests right now, and nothing of yours was saved. Please go back and send the form again ${retryAfterSeconds <= 60 ? 'in a minute' : `in ${Math.ceil(retryAfterSeconds / 60)} minutes`}, or write to us by email.</p>`,
+  );
+}
+
 export function notFoundPage(): string {
   return page('Not found', `<h1>Not found</h1>\n<p>There is nothing here. The support form is at <a href="/web-to-case">/web-to-case</a>.</p>`);
 }

@@ -1,27 +1,41 @@
-// A fixed-window counter per key (an API key, an IP address): at most `limit` takes per window of
-// `windowMs`; windows are aligned to the clock, and the counts of a past window are dropped whole,
-// so memory is bounded by the keys seen in one window.
+// A fixed-window counter per key (an API key, an IP address): at most `limit` requests per window
+// of `windowMs`, windows aligned to the clock. The counts live in the database (src/db/rateLimits.ts),
+// so that every HTTP server on one database shares one budget (SPEC §10); each request is one
+// atomic increment in a transaction of its own. The first request a process sees in a new window
+// deletes the rows of the windows before it.
+import type { Db } from '../db/client.js';
+import { countHit, deleteWindowsBefore } from '../db/rateLimits.js';
+
+export type Slot = { ok: true } | { ok: false; retryAfterSeconds: number };
 
 export interface RateLimiter {
-  /** Counts one take for `key`; ok, or how many seconds until the next window. */
-  take(key: string): { ok: true } | { ok: false; retryAfterSeconds: number };
+  /** Counts one request of `key`; ok, or how many seconds until the next window. */
+  take(key: string): Promise<Slot>;
 }
 
-export function createRateLimiter(limit: number, windowMs: number, now: () => number): RateLimiter {
-  let window = -1;
-  let counts = new Map<string, number>();
+export interface RateLimitOptions {
+  /** What the counts are of (`api`, `web`): keys of different scopes never share a count. */
+  readonly scope: string;
+  readonly limit: number;
+  readonly windowMs: number;
+  readonly now: () => number;
+}
+
+export function createRateLimiter(db: Db, { scope, limit, windowMs, now }: RateLimitOptions): RateLimiter {
+  let pruned = -1;
   return {
-    take(key) {
+    async take(key) {
       const t = now();
       const current = Math.floor(t / windowMs);
-      if (current !== window) {
-        window = current;
-        counts = new Map();
-      }
-      const n = (counts.get(key) ?? 0) + 1;
-      counts.set(key, n);
-      if (n <= limit) return { ok: true };
-      return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(((current + 1) * windowMs - t) / 1000)) };
+      const windowStart = current * windowMs;
+      const prune = pruned !== current;
+      const hits = await db.transaction(async (tx) => {
+        if (prune) await deleteWindowsBefore(tx, scope, windowStart);
+        return countHit(tx, scope, key, windowStart);
+      });
+      pruned = current;
+      if (hits <= limit) return { ok: true };
+      return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((windowStart + windowMs - t) / 1000)) };
     },
   };
 }

@@ -11,7 +11,9 @@ import { countCasesSince, type CaseRow } from '../db/cases.js';
 import { isEmailAddress } from '../domain/address.js';
 import { controlCharacterIn, type TextShape } from '../domain/text.js';
 import { openWebCase } from '../cases/web.js';
-import { answerPage, formPage, limitPage, receivedPage, type FieldErrors, type FormValues } from './pages.js';
+import { OutOfReachError } from '../errors.js';
+import { OUT_OF_REACH_RETRY_SECONDS } from './errors.js';
+import { answerPage, formPage, limitPage, receivedPage, unavailablePage, type FieldErrors, type FormValues } from './pages.js';
 import { createRateLimiter } from './rateLimit.js';
 import { discardRest, FORM_LIMITS, readForm, releaseUploads, surelyTooLarge, type FormRefusal } from './uploads.js';
 
@@ -53,7 +55,7 @@ const html = (reply: FastifyReply, status: number, body: string): FastifyReply =
 
 export async function registerWebToCase(app: FastifyInstance, deps: WebDeps): Promise<void> {
   const { config, db } = deps;
-  const perIp = createRateLimiter(config.webRateLimit, 3600_000, deps.now);
+  const perIp = createRateLimiter(db, { scope: 'web', limit: config.webRateLimit, windowMs: 3600_000, now: deps.now });
   const form = (values: FormValues, errors: FieldErrors) => formPage(values, errors, config.maxMessageBytes);
   /** What each refusal of the form as a whole says, by status and field. */
   const REFUSED: Readonly<Record<FormRefusal, { status: number; errors: FieldErrors }>> = {
@@ -71,6 +73,10 @@ export async function registerWebToCase(app: FastifyInstance, deps: WebDeps): Pr
       if (e.statusCode === 415 || e.code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') {
         return html(reply, 415, form({}, { form: 'The form was not sent as multipart/form-data; send it from this page.' }));
       }
+      if (err instanceof OutOfReachError) {
+        // Logged once per outage (src/db/reach.ts); the sender is told to come back, nothing was saved.
+        return html(reply.header('retry-after', String(OUT_OF_REACH_RETRY_SECONDS)), 503, unavailablePage(OUT_OF_REACH_RETRY_SECONDS));
+      }
       console.error(`casegate: http ${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`);
       return html(reply, 500, form({}, { form: 'Something went wrong on our side and nothing was saved; please try again.' }));
     });
@@ -78,7 +84,7 @@ export async function registerWebToCase(app: FastifyInstance, deps: WebDeps): Pr
     web.get('/web-to-case', async (_req, reply) => html(reply, 200, form({}, {})));
 
     web.post('/web-to-case', async (req, reply) => {
-      const slot = perIp.take(req.ip);
+      const slot = await perIp.take(req.ip);
       if (!slot.ok) return html(reply.header('retry-after', String(slot.retryAfterSeconds)), 429, limitPage('ip', slot.retryAfterSeconds));
       const now = deps.now();
       const dayStart = Math.floor(now / DAY_MS) * DAY_MS;

@@ -6,6 +6,7 @@ import { DATA_RATE_WINDOW_SECONDS } from '../config.js';
 import { checkFreeSpace, ingestMessage, type IngestContext, type Outcome } from '../ingest/pipeline.js';
 import { checkRcpt } from '../ingest/rcpt.js';
 import { answerForAll, answers, EXIT, formatAnswer, isTaken, type Answer } from '../domain/answers.js';
+import { OutOfReachError } from '../errors.js';
 
 export interface InboundServer {
   start(): Promise<{ host: string; port: number }>;
@@ -21,6 +22,11 @@ export interface ServerOptions {
   onOutcome?: (outcomes: Outcome[]) => void;
   /** The window of the minimum DATA rate, in milliseconds (DATA_RATE_WINDOW_SECONDS; shorter in tests). */
   dataRateWindowMs?: number;
+  /**
+   * Whether the database is out of reach (src/db/reach.ts): while it is, MAIL FROM asks it once
+   * and answers 451 when it still does not answer, before the client sends any data.
+   */
+  reach?: { readonly outOfReach: boolean; probe(): Promise<boolean> };
 }
 
 /** What the server keeps of one open session (SPEC §9 limits). */
@@ -89,12 +95,19 @@ export function createInboundServer(p: IngestContext, options: ServerOptions = {
       else perIp.delete(state.ip);
     },
     onMailFrom(_address, _session, callback) {
+      let low: Answer | null;
       try {
-        const low = checkFreeSpace(p);
-        callback(low === null ? undefined : replyError(low));
+        low = checkFreeSpace(p);
       } catch {
-        callback(replyError(answers.storeFailed()));
+        return callback(replyError(answers.storeFailed()));
       }
+      if (low !== null) return callback(replyError(low));
+      const reach = options.reach;
+      if (reach === undefined || !reach.outOfReach) return callback();
+      reach.probe().then(
+        (up) => callback(up ? undefined : replyError(answers.cannotTakeMailNow())),
+        () => callback(replyError(answers.cannotTakeMailNow())),
+      );
     },
     onRcptTo(address, session: SMTPServerSession, callback) {
       if (session.envelope.rcptTo.length >= config.maxRecipients) {
@@ -137,7 +150,8 @@ export function createInboundServer(p: IngestContext, options: ServerOptions = {
         })
         .catch((err: unknown) => {
           stream.resume();
-          console.error(`casegate: could not store a message, answered 451: ${(err as Error)?.message ?? String(err)}`);
+          // The database out of reach is said once per outage (src/db/reach.ts), not once per message.
+          if (!(err instanceof OutOfReachError)) console.error(`casegate: could not store a message, answered 451: ${(err as Error)?.message ?? String(err)}`);
           callback(replyError(answers.storeFailed()));
         });
     },

@@ -8,6 +8,8 @@ import { createAccount } from '../../src/admin/accounts.js';
 import { createContact } from '../../src/admin/contacts.js';
 import { addRoutingAddress } from '../../src/admin/routing.js';
 import { createGateway } from '../../src/app.js';
+import { caseById } from '../../src/db/cases.js';
+import { caseAddress } from '../../src/domain/mailNames.js';
 import { ANN, BOB, SUPPORT, addCollaborator, createCase } from './seed.js';
 import { sendRaw, type SendResult } from './smtp.js';
 import { tempDir } from './tempDir.js';
@@ -18,6 +20,8 @@ export interface Gateway {
   db: Db;
   config: Config;
   port: number;
+  /** Where the HTTP server listens, when CASEGATE_HTTP_PORT was given (0 for any port); else null. */
+  httpPort: number | null;
   /** The seeded case: contact Ann, collaborator Bob. */
   caseNumber: string;
   caseAddress: string;
@@ -34,18 +38,22 @@ export async function startGateway(
     dataDir?: string;
     /** SQLite: how long the gateway waits for another process's write lock. */
     busyTimeoutMs?: number;
+    /** A database to use (e.g. a PostgreSQL URL of a test's own cluster) instead of a new one of the engine under test. */
+    location?: string;
+    /** false: seed nothing (another gateway on the same database did). */
+    seed?: boolean;
   } = {},
 ): Promise<Gateway> {
   const made = opts.dataDir === undefined ? tempDir('e2e') : { dir: opts.dataDir, cleanup: () => undefined };
   const { dir, cleanup } = made;
   // Sender authentication is off unless a test asks for it (test/helpers/dns.ts): no test reaches the machine's resolver.
-  const location = await newDatabase(dir);
+  const location = opts.location ?? (await newDatabase(dir));
   const config = loadConfig(
     { db: location, host: '127.0.0.1', port: 0 },
     { CASEGATE_OUTBOX_DIR: path.join(dir, 'outbox'), CASEGATE_SENDER_AUTH: 'off', ...engineEnv(dir), ...env },
   );
   const db = await openTestDb(config.db, dir, { busyTimeoutMs: opts.busyTimeoutMs });
-  await db.transaction(async (tx) => {
+  if (opts.seed !== false) await db.transaction(async (tx) => {
     const acme = await createAccount(tx, 'Acme');
     for (const [email, firstName, lastName] of [
       [ANN, 'Ann', 'Archer'],
@@ -55,8 +63,8 @@ export async function startGateway(
     }
     await addRoutingAddress(tx, config, { address: SUPPORT, createContacts: opts.createContacts === true });
   });
-  const c = await createCase(db, config, { subject: 'Printer on floor 3 is jammed', contact: ANN });
-  await addCollaborator(db, config, c.number, BOB);
+  const c = opts.seed !== false ? await createCase(db, config, { subject: 'Printer on floor 3 is jammed', contact: ANN }) : await firstCase(db, config);
+  if (opts.seed !== false) await addCollaborator(db, config, c.number, BOB);
   const gateway = await createGateway(config, { db, lmtp: opts.lmtp, dispatch: false });
   const { port } = (await gateway.start()) ?? { port: 0 };
   return {
@@ -64,6 +72,7 @@ export async function startGateway(
     db,
     config,
     port,
+    httpPort: gateway.httpAddress?.port ?? null,
     caseNumber: c.number,
     caseAddress: c.address,
     send: (raw, envelope) => sendRaw(port, raw, envelope, opts.lmtp === true),
@@ -73,4 +82,11 @@ export async function startGateway(
       cleanup();
     },
   };
+}
+
+/** The case another gateway seeded on the same database. */
+async function firstCase(db: Db, config: Config): Promise<{ number: string; address: string }> {
+  const c = await db.transaction((tx) => caseById(tx, 1), 'read');
+  if (c === undefined) throw new Error('seed: false, but the database has no seeded case: start the first gateway with seed on');
+  return { number: c.number, address: caseAddress(c.addressToken, config.domain) };
 }

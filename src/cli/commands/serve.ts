@@ -1,6 +1,7 @@
 // `casegate serve`: the inbound SMTP (or LMTP) server, with the dispatcher unless --no-dispatch.
 // Runs until SIGTERM or SIGINT, then stops the dispatcher and the server in reverse order of start.
 import { Command } from 'commander';
+import { serveExitOf } from '../../errors.js';
 import { action, type Context } from '../run.js';
 import { untilSignal } from '../signals.js';
 
@@ -22,9 +23,11 @@ export function serveCommand(): Command {
     .option('--no-dispatch', 'do not send notifications from this process (run "casegate dispatch" instead)')
     .addHelpText(
       'after',
-      '\nPrints one line "listening on HOST:PORT" when ready. Notifications go to CASEGATE_SMTP_URL,\nor without it into .eml files in CASEGATE_OUTBOX_DIR (./data/outbox).',
+      '\nPrints one line "listening on HOST:PORT" when ready. Notifications go to CASEGATE_SMTP_URL,\nor without it into .eml files in CASEGATE_OUTBOX_DIR (./data/outbox).\n' +
+        'Exits 75 (EX_TEMPFAIL) when the database is out of reach at start; once running, an outage is\n' +
+        'answered 451 (SMTP/LMTP) and 503 (HTTP) until the database is back, without a restart.',
     )
-    .action(action(runServe));
+    .action(action(runServe, undefined, { exitCodes: serveExitOf }));
 }
 
 async function runServe(ctx: Context, opts: ServeOptions): Promise<void> {

@@ -2,7 +2,7 @@
 // message where a code exists): the server out of reach is a temporary condition ("unavailable",
 // 451 4.3.0 / exit 75 / HTTP 503); a serialization failure or deadlock is worth running the
 // transaction again; anything else (a constraint, a bug in our SQL) is the caller's to handle.
-import { CasegateError, invalid, unavailable } from '../../errors.js';
+import { CasegateError, invalid, OutOfReachError, unavailable } from '../../errors.js';
 
 /** Socket errors of Node: the server cannot be reached, or the connection to it was lost. */
 export const SOCKET_CODES: ReadonlySet<string> = new Set([
@@ -90,7 +90,7 @@ function reasonOf(err: unknown): string {
 /** The "unavailable" error for a server out of reach: where, why, and what to do. */
 export function outOfReach(location: string, cause: unknown): CasegateError {
   if (cause instanceof CasegateError) return cause;
-  const err = unavailable(
+  const err = new OutOfReachError(
     `PostgreSQL at ${location} is out of reach (${reasonOf(cause)}); nothing was kept: check that the server runs and ` +
       'takes connections from this host (--db or CASEGATE_DB), casegate reconnects by itself',
   );
