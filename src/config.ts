@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { isDomainName, isEmailAddress } from './domain/address.js';
+import { isDkimSelector } from './domain/dnsRecords.js';
 import { ConfigError } from './errors.js';
 
 export type ClosedCaseReply = 'reopen' | 'refuse' | 'child';
@@ -279,7 +280,7 @@ function checked(c: Config, text: Partial<Record<keyof Config, string>>, more: s
         'set both (e.g. from "casegate dkim keygen --out FILE") or neither',
     );
   }
-  if (c.dkimSelector !== null && !isDomainName(`${c.dkimSelector}._domainkey.example.com`)) {
+  if (c.dkimSelector !== null && !isDkimSelector(c.dkimSelector)) {
     problems.push(`CASEGATE_DKIM_SELECTOR "${c.dkimSelector}" is not a selector; use letters, digits and hyphens, e.g. casegate or cg2025`);
   }
   if ((c.tlsKey === null) !== (c.tlsCert === null)) {

@@ -2,6 +2,11 @@
 // lives, the TXT value that carries it, a zone-file line for it, and the tags of a published record
 // read back. Pure: no lookups (src/doctor/ makes them).
 
+/** A DKIM selector: dot-separated labels of letters, digits and inner hyphens (RFC 6376 3.1). */
+export function isDkimSelector(value: string): boolean {
+  return value.length <= 200 && /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(value);
+}
+
 /** Where the public key of `selector` for `domain` is published. */
 export function dkimRecordName(selector: string, domain: string): string {
   return `${selector.toLowerCase()}._domainkey.${domain.toLowerCase()}`;

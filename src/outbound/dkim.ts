@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { ConfigError, conflict, invalid } from '../errors.js';
-import { dkimRecordName, dkimRecordValue, domainOfAddress } from '../domain/dnsRecords.js';
+import { dkimRecordName, dkimRecordValue, domainOfAddress, isDkimSelector } from '../domain/dnsRecords.js';
 
 /**
  * The header fields signed, when present: those a reader trusts (who wrote it, to whom, about what,
@@ -125,7 +125,7 @@ export interface NewDkimKey {
  */
 export function createDkimKeyFile(config: Pick<Config, 'from'>, input: { out: string; selector: string; bits: number | string }): NewDkimKey {
   const selector = input.selector.toLowerCase();
-  if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(selector)) {
+  if (!isDkimSelector(selector)) {
     throw invalid(`--selector "${input.selector}" is not a selector; use letters, digits and hyphens, e.g. casegate or cg2025`);
   }
   const bits = typeof input.bits === 'number' ? input.bits : /^\d+$/.test(input.bits) ? Number(input.bits) : NaN;
