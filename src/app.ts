@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import { createCommitter, openDb, type Committer, type Db } from './db/client.js';
 import { createInboundServer, type InboundServer } from './smtp/server.js';
 import { createDispatcher, type Dispatcher } from './outbound/dispatcher.js';
+import { loadDkimKey } from './outbound/dkim.js';
 import type { HttpServer, HttpServerOptions } from './http/server.js';
 import type { Transport } from './outbound/transport.js';
 import { userByEmail } from './db/users.js';
@@ -49,6 +50,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const db = options.db ?? (await openDb(config.db, { blobDir: config.blobDir ?? undefined }));
   const ownDb = options.db === undefined;
   const committer = createCommitter(db);
+  // The dispatcher checks the DKIM key as it is made; without one the key is still checked, so that a
+  // `serve --no-dispatch` with a broken key stops at start like the `dispatch` that sends its mail.
+  if (options.dispatch === false) loadDkimKey(config);
   const dispatcher = options.dispatch === false ? null : createDispatcher({ db, config, transport: options.transport });
   const server =
     options.smtp === false
