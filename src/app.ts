@@ -47,12 +47,12 @@ export interface Gateway {
 }
 
 export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
+  // A DKIM key that cannot sign stops the start before anything is opened (the dispatcher reads it
+  // again as it is made; `serve --no-dispatch` is stopped too, like the `dispatch` that sends its mail).
+  loadDkimKey(config);
   const db = options.db ?? (await openDb(config.db, { blobDir: config.blobDir ?? undefined }));
   const ownDb = options.db === undefined;
   const committer = createCommitter(db);
-  // The dispatcher checks the DKIM key as it is made; without one the key is still checked, so that a
-  // `serve --no-dispatch` with a broken key stops at start like the `dispatch` that sends its mail.
-  if (options.dispatch === false) loadDkimKey(config);
   const dispatcher = options.dispatch === false ? null : createDispatcher({ db, config, transport: options.transport });
   const server =
     options.smtp === false
