@@ -99,7 +99,7 @@ async function checkRelay(config: Config, timeoutMs: number): Promise<CheckResul
     const e = err as { code?: string; message: string; response?: string };
     const said = e.response ? ` (it said "${e.response}")` : '';
     const detail =
-      e.code === 'ECONNREFUSED'
+      e.code === 'ECONNREFUSED' || /\bECONNREFUSED\b/.test(e.message)
         ? `the relay at ${where} refused the connection: start it, or correct the host and port of CASEGATE_SMTP_URL`
         : e.code === 'ETIMEDOUT' || e.code === 'ESOCKET' || e.code === 'ECONNECTION'
           ? `the relay at ${where} did not answer EHLO (${e.message}): check that it runs and that this host may reach it`
