@@ -88,7 +88,6 @@ describe('a notification sent through the relay is DKIM-signed for the domain of
     expect(sig.status.result).toBe('pass');
     expect(sig.signingDomain).toBe('example.test');
     expect(sig.selector).toBe(SELECTOR);
-    expect(sig.canonBodyLength).toBeGreaterThan(0);
     const header = raw.toString('latin1').split('\r\n\r\n')[0]!.replace(/\r\n[ \t]+/g, ' ');
     expect(header).toMatch(/^DKIM-Signature: v=1; a=rsa-sha256; c=relaxed\/relaxed; d=example\.test;/m);
     const signed = (/\bh=([^;]+);/.exec(header)?.[1] ?? '').replace(/\s+/g, '').toLowerCase().split(':');
