@@ -25,6 +25,7 @@ const PURE = [
   'test/ingest/parseStreams.test.ts',
   'test/ingest/stages.test.ts',
   'test/outbound/compose.test.ts',
+  'test/outbound/dkimKey.test.ts',
   'test/outbound/retry.test.ts',
 ];
 

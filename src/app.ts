@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import { createCommitter, openDb, type Committer, type Db } from './db/client.js';
 import { createInboundServer, type InboundServer } from './smtp/server.js';
 import { createDispatcher, type Dispatcher } from './outbound/dispatcher.js';
+import { loadDkimKey } from './outbound/dkim.js';
 import type { HttpServer, HttpServerOptions } from './http/server.js';
 import type { Transport } from './outbound/transport.js';
 import { userByEmail } from './db/users.js';
@@ -47,6 +48,9 @@ export interface Gateway {
 }
 
 export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
+  // A DKIM key that cannot sign stops the start before anything is opened (the dispatcher reads it
+  // again as it is made; `serve --no-dispatch` is stopped too, like the `dispatch` that sends its mail).
+  loadDkimKey(config);
   const opened = options.db ?? (await openDb(config.db, { blobDir: config.blobDir ?? undefined }));
   const ownDb = options.db === undefined;
   // Every part below goes through this: a database out of reach is said once per outage (SPEC §10).

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { isDomainName, isEmailAddress } from './domain/address.js';
+import { isDkimSelector } from './domain/dnsRecords.js';
 import { ConfigError } from './errors.js';
 
 export type ClosedCaseReply = 'reopen' | 'refuse' | 'child';
@@ -75,6 +76,10 @@ export interface Config {
   readonly dnsServers: readonly string[] | null;
   /** authserv-id of the relay whose Authentication-Results header is trusted instead of lookups; null: none. */
   readonly trustedAuthservId: string | null;
+  /** PEM file of the RSA private key notifications are DKIM-signed with (CASEGATE_DKIM_KEY); null: unsigned. */
+  readonly dkimKey: string | null;
+  /** Its selector (CASEGATE_DKIM_SELECTOR): the key is published at SELECTOR._domainkey.<domain of from>. */
+  readonly dkimSelector: string | null;
 }
 
 /** Flags that override the environment; undefined means "not given". */
@@ -206,6 +211,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
       senderAuth: (get('CASEGATE_SENDER_AUTH') ?? 'enforce').toLowerCase() as SenderAuthMode,
       dnsServers: get('CASEGATE_DNS_SERVERS')?.split(',').map((s) => s.trim()) ?? null,
       trustedAuthservId: get('CASEGATE_TRUSTED_AUTHSERV_ID') ?? null,
+      dkimKey: get('CASEGATE_DKIM_KEY') ?? null,
+      dkimSelector: get('CASEGATE_DKIM_SELECTOR')?.toLowerCase() ?? null,
     },
     text,
     problems,
@@ -266,6 +273,15 @@ function checked(c: Config, text: Partial<Record<keyof Config, string>>, more: s
   }
   if (c.trustedAuthservId !== null && !/^[A-Za-z0-9._-]+$/.test(c.trustedAuthservId)) {
     problems.push(`CASEGATE_TRUSTED_AUTHSERV_ID "${c.trustedAuthservId}" is not an authserv-id; give the relay's name as it writes it in Authentication-Results, e.g. mx.example.com`);
+  }
+  if ((c.dkimKey === null) !== (c.dkimSelector === null)) {
+    problems.push(
+      'DKIM signing needs both CASEGATE_DKIM_KEY (the PEM file of the private key) and CASEGATE_DKIM_SELECTOR; ' +
+        'set both (e.g. from "casegate dkim keygen --out FILE") or neither',
+    );
+  }
+  if (c.dkimSelector !== null && !isDkimSelector(c.dkimSelector)) {
+    problems.push(`CASEGATE_DKIM_SELECTOR "${c.dkimSelector}" is not a selector; use letters, digits and hyphens, e.g. casegate or cg2025`);
   }
   if ((c.tlsKey === null) !== (c.tlsCert === null)) {
     problems.push('STARTTLS needs both CASEGATE_TLS_KEY and CASEGATE_TLS_CERT (PEM file paths); set both or neither');

@@ -20,9 +20,10 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   outbound: ['db', 'domain', 'errors', 'config'],
   smtp: ['ingest', 'domain', 'errors', 'config'],
   http: ['ingest', 'domain', 'errors', 'config', 'cases', 'views', 'admin', 'db'],
+  doctor: ['ingest', 'outbound', 'db', 'domain', 'errors', 'config'],
   app: ['smtp', 'http', 'ingest', 'outbound', 'db', 'domain', 'errors', 'config'],
   demo: ['app', 'admin', 'cases', 'views', 'outbound', 'db', 'domain', 'errors', 'config'],
-  cli: ['app', 'demo', 'admin', 'cases', 'views', 'ingest', 'outbound', 'db', 'domain', 'errors', 'config'],
+  cli: ['app', 'demo', 'doctor', 'admin', 'cases', 'views', 'ingest', 'outbound', 'db', 'domain', 'errors', 'config'],
 };
 
 function sourceFiles(dir: string): string[] {

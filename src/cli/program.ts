@@ -43,8 +43,10 @@ Settings come from flags, then environment variables, then defaults:
   CASEGATE_NOTIFY_OWNER       the case owner hears of others' public comments: on, off (on)
   CASEGATE_SENDER_AUTH        SPF/DKIM/DMARC/ARC of inbound mail (enforce): enforce refuses
                               DMARC reject/quarantine failures, record only stores, off looks nothing up
-  CASEGATE_DNS_SERVERS        resolvers for it, ip[:port],...  (the system's)
+  CASEGATE_DNS_SERVERS        resolvers for it and doctor, ip[:port],...  (the system's)
   CASEGATE_TRUSTED_AUTHSERV_ID  relay whose Authentication-Results is trusted instead (none)
+  CASEGATE_DKIM_KEY, CASEGATE_DKIM_SELECTOR  RSA key (PEM file) and selector that DKIM-sign
+                              every notification; see "casegate dkim keygen --help" (none: unsigned)
 
 Start with:  casegate init && casegate demo`,
     );

@@ -72,6 +72,32 @@ export function action<O, R>(
   };
 }
 
+/** What an action that needs no database gets (`dkim keygen`, `doctor`, which opens it as one of its checks). */
+export interface ConfigContext {
+  readonly config: Config;
+  readonly json: boolean;
+}
+
+/** Like action(), without opening the database. */
+export function configAction<O, R>(
+  fn: (ctx: ConfigContext, opts: O, args: string[]) => R | Promise<R>,
+  human?: (result: Awaited<R>, ctx: ConfigContext, opts: O) => void,
+): (...args: unknown[]) => Promise<void> {
+  return async (...all: unknown[]) => {
+    const command = all[all.length - 1] as Command;
+    const globals = command.optsWithGlobals() as ConfigOptions;
+    const positional = all.slice(0, -2).flatMap((a) => (Array.isArray(a) ? a : [a])) as string[];
+    try {
+      const ctx: ConfigContext = { config: loadConfig({ db: globals.db }), json: globals.json === true };
+      const result = await fn(ctx, command.opts() as O, positional);
+      if (ctx.json) printJson(result ?? null);
+      else if (human) human(result, ctx, command.opts() as O);
+    } catch (err) {
+      reportError(err);
+    }
+  };
+}
+
 /** The lines of an error on stderr, each after "casegate: ", and its exit code by `exitCodes`. */
 export function reportError(err: unknown, exitCodes: ExitCodes = cliExitOf): void {
   const exit = exitCodes(err);

@@ -12,6 +12,7 @@ import { claimDue, releaseClaims } from './queue.js';
 import { classifyDeliveryError, nextAttemptDelay, refusedRecipient } from './retry.js';
 import { upsertBounce } from '../db/bounces.js';
 import { createConfiguredTransport, type Transport } from './transport.js';
+import { loadDkimKey } from './dkim.js';
 
 export interface PassResult {
   sent: number;
@@ -56,6 +57,8 @@ export interface Dispatcher {
 
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { db, config } = options;
+  // Read and checked now: a key that cannot sign stops the caller at start (ConfigError), never a send.
+  const dkim = loadDkimKey(config)?.options;
   const ownTransport = options.transport === undefined;
   let transport: Transport | null = options.transport ?? null;
   const batchSize = options.batchSize ?? config.dispatchBatchSize;
@@ -96,7 +99,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     let response: string;
     try {
       const input = await db.transaction((tx) => loadNotification(tx, config, db.blobDir, row), 'read');
-      ({ response } = await getTransport().send(composeNotification(input)));
+      const message = composeNotification(input);
+      ({ response } = await getTransport().send(dkim ? { ...message, dkim: { ...dkim } } : message));
     } catch (err) {
       return recordFailure(row, err);
     }

@@ -1,11 +1,13 @@
 // Where composed messages go: a pooled SMTP relay, or (the embedded default, with no relay
 // configured) `.eml` files in a folder. Both have the same small interface; neither knows of the
-// outbox table.
+// outbox table. A message with a `dkim` option is signed by nodemailer's signer in both: the relay
+// gets it signed, and so does the file.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import DKIM from 'nodemailer/lib/dkim';
 import type { Config } from '../config.js';
 import { syncDir } from '../db/blobs.js';
 
@@ -62,7 +64,9 @@ export function createFolderTransport(dir: string): Transport {
       await ready;
       // Lines end in CRLF throughout, as on the wire (a 7bit text part keeps the LFs it was given).
       const built = await new MailComposer(message).compile().build();
-      const raw = Buffer.from(built.toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1');
+      const lines = Buffer.from(built.toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1');
+      // Signed as written, after the line ends are made CRLF: the file is what a receiver verifies.
+      const raw = message.dkim ? await streamToBuffer(new DKIM(message.dkim).sign(lines)) : lines;
       const name = `${fileIdOf(message)}.eml`;
       const temp = path.join(dir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
       try {
@@ -83,6 +87,15 @@ export function createFolderTransport(dir: string): Transport {
     },
     close: () => undefined,
   };
+}
+
+function streamToBuffer(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.once('error', reject);
+    stream.once('end', () => resolve(Buffer.concat(chunks)));
+  });
 }
 
 /** The transport the configuration asks for: the relay when one is set, else the folder. */

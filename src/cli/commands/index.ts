@@ -20,6 +20,8 @@ import { collaboratorCommand } from './collaborator.js';
 import { commentCommand } from './comment.js';
 import { gcCommand } from './gc.js';
 import { apikeyCommand } from './apikey.js';
+import { dkimCommand } from './dkim.js';
+import { doctorCommand } from './doctor.js';
 
 export const commands: Array<() => Command> = [
   initCommand,
@@ -42,4 +44,6 @@ export const commands: Array<() => Command> = [
   outboxCommand,
   inboundCommand,
   gcCommand,
+  dkimCommand,
+  doctorCommand,
 ];
