@@ -337,3 +337,16 @@ export const apiKeys = pgTable('api_keys', {
   createdAt: ms('created_at').notNull(),
   revokedAt: ms('revoked_at'),
 });
+
+export const mailboxes = pgTable('mailboxes', {
+  id: id(),
+  url: text('url').notNull().unique(),
+  toAddress: text('to_address').notNull(),
+  passwordFile: text('password_file'),
+  tokenCommand: text('token_command'),
+  insecure: boolean('insecure').notNull().default(false),
+  createdAt: ms('created_at').notNull(),
+  lastCheckedAt: ms('last_checked_at'),
+  lastError: text('last_error'),
+  fetchedCount: integer('fetched_count').notNull().default(0),
+});
