@@ -45,6 +45,8 @@ Settings come from flags, then environment variables, then defaults:
                               DMARC reject/quarantine failures, record only stores, off looks nothing up
   CASEGATE_DNS_SERVERS        resolvers for it, ip[:port],...  (the system's)
   CASEGATE_TRUSTED_AUTHSERV_ID  relay whose Authentication-Results is trusted instead (none)
+  CASEGATE_MAILBOX_POLL_SECONDS  IMAP mailboxes looked at besides IDLE, or polled without it (60)
+  CASEGATE_MAILBOX_RETRY_SCHEDULE  seconds before each new try at an unreachable mailbox (5,30,120,600,1800)
 
 Start with:  casegate init && casegate demo`,
     );

@@ -20,12 +20,15 @@ import { collaboratorCommand } from './collaborator.js';
 import { commentCommand } from './comment.js';
 import { gcCommand } from './gc.js';
 import { apikeyCommand } from './apikey.js';
+import { mailboxCommand } from './mailbox.js';
+import { fetchCommand } from './fetch.js';
 
 export const commands: Array<() => Command> = [
   initCommand,
   serveCommand,
   ingestCommand,
   dispatchCommand,
+  fetchCommand,
   demoCommand,
   accountCommand,
   contactCommand,
@@ -36,6 +39,7 @@ export const commands: Array<() => Command> = [
   collaboratorCommand,
   commentCommand,
   routingCommand,
+  mailboxCommand,
   recordTypeCommand,
   apikeyCommand,
   ruleCommand,
