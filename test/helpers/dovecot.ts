@@ -69,6 +69,8 @@ export async function startDovecot(users: Record<string, string>): Promise<Dovec
       `ssl_cert = <${dir}/cert.pem`,
       `ssl_key = <${dir}/key.pem`,
       'auth_mechanisms = plain login',
+      // A wrong password is answered at once (the default waits 2 s): the tests try many.
+      'auth_failure_delay = 0',
       'disable_plaintext_auth = yes',
       `mail_location = maildir:${mail}/%u`,
       'mail_fsync = never',
@@ -93,8 +95,12 @@ export async function startDovecot(users: Record<string, string>): Promise<Dovec
       '    ssl = yes',
       '  }',
       '}',
+      // No growing delay after repeated login failures (the auth penalty): the tests fail logins on purpose.
       'service anvil {',
       '  chroot =',
+      '  unix_listener anvil-auth-penalty {',
+      '    mode = 0',
+      '  }',
       '}',
       '',
     ].join('\n'),
