@@ -63,7 +63,7 @@ export function requireMailboxUrl(text: string): MailboxAddress {
 export async function addMailbox(tx: Tx, config: Pick<Config, 'domain'>, input: NewMailbox, now = Date.now()): Promise<MailboxRecord> {
   const address = requireMailboxUrl(input.url);
   if ((input.passwordFile === undefined) === (input.tokenCommand === undefined)) {
-    throw invalid('give exactly one of --password-file FILE (the password, alone in a file only casegate can read) or --token-command CMD (prints an XOAUTH2 access token)');
+    throw invalid('a mailbox needs one way to log in; give exactly one of --password-file FILE (the password, alone in a file only casegate can read) or --token-command CMD (prints an XOAUTH2 access token)');
   }
   if (input.insecure === true && !isLoopbackHost(address.host)) {
     throw invalid(`--insecure (no certificate check) is allowed only for a loopback host, not ${address.host}; give the server a certificate valid for its name`);

@@ -93,7 +93,7 @@ export function runTokenCommand(command: string): Promise<string> {
       }
       const token = stdout.trim();
       if (token === '' || /\s/.test(token)) {
-        reject(new MailboxError('the token command printed no access token (it must print the token alone on stdout)'));
+        reject(new MailboxError('the token command printed no access token; it must print the token alone on stdout'));
         return;
       }
       resolve(token);
