@@ -176,7 +176,7 @@ export async function startDovecot(users: Record<string, string>): Promise<Dovec
         const list = await c.list();
         if (!list.some((m) => m.path === folder)) return 0;
         const s = await c.status(folder, { messages: true });
-        return s.messages ?? 0;
+        return s === false ? 0 : (s.messages ?? 0);
       }),
     subjects: (user, folder) =>
       withClient(user, async (c) => {
