@@ -16,6 +16,7 @@ import { benchLarge } from './large.js';
 import { benchGrowth } from './growth.js';
 import { benchReplyText } from './replyText.js';
 import { benchWorstCase } from './worstCase.js';
+import { benchMailbox } from './mailbox.js';
 import { formatTable, type BenchContext, type Row } from './table.js';
 import { startServerChild, useBenchDns } from './child.js';
 
@@ -27,6 +28,7 @@ const BENCHES: { row: string; run: (ctx: BenchContext) => Promise<Row[]> }[] = [
   { row: '5', run: benchGrowth },
   { row: '6', run: benchReplyText },
   { row: '6b', run: benchWorstCase },
+  { row: '7', run: benchMailbox },
 ];
 
 function option(name: string): string | undefined {

@@ -1,6 +1,7 @@
 // The running parts of the gateway, assembled in one place: the database, the committer (group
-// commit), the inbound SMTP/LMTP server, the dispatcher, and the HTTP server (Web-to-Case and API) when a port is set. start() starts the SMTP
-// server, the HTTP server, then the dispatcher; stop() stops them in reverse order, then closes the
+// commit), the inbound SMTP/LMTP server, the dispatcher, the HTTP server (Web-to-Case and API) when a port is set,
+// and the watchers of the IMAP mailboxes. start() starts the SMTP server, the HTTP server, the
+// dispatcher, then the mailbox watchers; stop() stops them in reverse order, then closes the
 // database if it opened it.
 import type { Config } from './config.js';
 import { createCommitter, openDb, type Committer, type Db } from './db/client.js';
@@ -13,6 +14,7 @@ import { userByEmail } from './db/users.js';
 import { storedBlobs } from './db/attachments.js';
 import { collectGarbage, type GarbageReport } from './db/blobs.js';
 import { watchReach } from './db/reach.js';
+import type { MailboxWatchers } from './mailbox/watch.js';
 
 export interface GatewayOptions {
   /** An open database to use (the caller closes it); else the gateway opens `config.db` and closes it on stop(). */
@@ -27,6 +29,10 @@ export interface GatewayOptions {
   transport?: Transport;
   /** false: no HTTP server even when config.httpPort is set. */
   http?: boolean;
+  /** false: do not watch the IMAP mailboxes (`casegate mailbox`). */
+  mailboxes?: boolean;
+  /** Where the mailbox watchers log (default: stderr). */
+  mailboxLog?: (line: string) => void;
   /** Clock and request log of the HTTP server, for tests. */
   httpOptions?: Pick<HttpServerOptions, 'now' | 'log'>;
 }
@@ -76,6 +82,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   let http: HttpServer | null = null;
   let httpAddress: { host: string; port: number } | null = null;
   let stopping: Promise<void> | null = null;
+  let watchers: MailboxWatchers | null = null;
 
   return {
     config,
@@ -105,10 +112,25 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
         }
       }
       dispatcher?.start();
+      if (options.mailboxes !== false) {
+        // Loaded here, not at the top, so that importing the gateway does not load the IMAP client.
+        const { createMailboxWatchers } = await import('./mailbox/watch.js');
+        watchers = createMailboxWatchers(
+          { db, config, committer },
+          {
+            log: options.mailboxLog,
+            onOutcome: (outcomes) => {
+              if (outcomes.some((o) => o.decision === 'accepted')) dispatcher?.nudge();
+            },
+          },
+        );
+        watchers.start();
+      }
       return where;
     },
     stop() {
       stopping ??= (async () => {
+        await watchers?.stop();
         await dispatcher?.stop();
         await http?.stop();
         await server?.stop();

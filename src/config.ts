@@ -80,6 +80,10 @@ export interface Config {
   readonly dkimKey: string | null;
   /** Its selector (CASEGATE_DKIM_SELECTOR): the key is published at SELECTOR._domainkey.<domain of from>. */
   readonly dkimSelector: string | null;
+  /** IMAP mailboxes (`casegate mailbox`): seconds between two looks at a mailbox besides IDLE (the polling interval where IDLE is missing). */
+  readonly mailboxPollSeconds: number;
+  /** Seconds before each new try at a mailbox that could not be reached; the last one repeats. */
+  readonly mailboxRetrySchedule: readonly number[];
 }
 
 /** Flags that override the environment; undefined means "not given". */
@@ -99,6 +103,7 @@ export { ConfigError };
 export const DATA_RATE_WINDOW_SECONDS = 10;
 
 export const DEFAULT_RETRY_SCHEDULE = Object.freeze([60, 300, 900, 3600, 4 * 3600, 12 * 3600, 24 * 3600]);
+export const DEFAULT_MAILBOX_RETRY_SCHEDULE = Object.freeze([5, 30, 120, 600, 1800]);
 const MIB = 1024 * 1024;
 
 type WholeNumber =
@@ -113,7 +118,8 @@ type WholeNumber =
   | 'minFreeBytes'
   | 'ingestTimeoutSeconds'
   | 'dispatchIntervalMs' | 'dispatchBatchSize' | 'dispatchConcurrency' | 'leaseMs'
-  | 'webDailyLimit' | 'webRateLimit' | 'apiRateLimit' | 'apiMaxBodyBytes';
+  | 'webDailyLimit' | 'webRateLimit' | 'apiRateLimit' | 'apiMaxBodyBytes'
+  | 'mailboxPollSeconds';
 
 /** Whole-number settings: the name a message gives them and their bounds. */
 const WHOLE_NUMBERS: Readonly<Record<WholeNumber, { name: string; min: number; max: number }>> = Object.freeze({
@@ -135,6 +141,7 @@ const WHOLE_NUMBERS: Readonly<Record<WholeNumber, { name: string; min: number; m
   webRateLimit: { name: 'CASEGATE_WEB_RATE_LIMIT (submissions per IP per hour)', min: 1, max: 1_000_000 },
   apiRateLimit: { name: 'CASEGATE_API_RATE_LIMIT (requests per key per minute)', min: 1, max: 1_000_000 },
   apiMaxBodyBytes: { name: 'CASEGATE_API_MAX_BODY_BYTES', min: 1024, max: 64 * MIB },
+  mailboxPollSeconds: { name: 'CASEGATE_MAILBOX_POLL_SECONDS', min: 1, max: 86400 },
 });
 const HTTP_PORT = { name: 'HTTP port (--http or CASEGATE_HTTP_PORT)', min: 0, max: 65535 };
 
@@ -160,6 +167,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
   const domain = (get('CASEGATE_DOMAIN') ?? 'cases.localhost').toLowerCase();
   const schedule = get('CASEGATE_RETRY_SCHEDULE');
   if (schedule !== undefined) text.retrySchedule = schedule;
+  const mailboxSchedule = get('CASEGATE_MAILBOX_RETRY_SCHEDULE');
+  if (mailboxSchedule !== undefined) text.mailboxRetrySchedule = mailboxSchedule;
   const leaseSeconds = readWhole(LEASE_SECONDS, flags.leaseSeconds ?? 300, undefined, problems);
   const httpText = flags.http ?? get('CASEGATE_HTTP_PORT');
   const httpPort = httpText === undefined ? null : readWhole(HTTP_PORT, httpText, undefined, problems);
@@ -213,6 +222,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
       trustedAuthservId: get('CASEGATE_TRUSTED_AUTHSERV_ID') ?? null,
       dkimKey: get('CASEGATE_DKIM_KEY') ?? null,
       dkimSelector: get('CASEGATE_DKIM_SELECTOR')?.toLowerCase() ?? null,
+      mailboxPollSeconds: whole('mailboxPollSeconds', get('CASEGATE_MAILBOX_POLL_SECONDS') ?? '60'),
+      mailboxRetrySchedule: mailboxSchedule === undefined ? DEFAULT_MAILBOX_RETRY_SCHEDULE : mailboxSchedule.split(',').map((s) => Number(s.trim())),
     },
     text,
     problems,
@@ -300,10 +311,14 @@ function checked(c: Config, text: Partial<Record<keyof Config, string>>, more: s
   if (c.retrySchedule.length === 0 || c.retrySchedule.some((n) => !Number.isFinite(n) || n < 0)) {
     problems.push(`CASEGATE_RETRY_SCHEDULE "${text.retrySchedule ?? c.retrySchedule.join(',')}" must be comma-separated seconds, e.g. 60,300,900`);
   }
+  if (c.mailboxRetrySchedule.length === 0 || c.mailboxRetrySchedule.some((n) => !Number.isFinite(n) || n < 0)) {
+    problems.push(`CASEGATE_MAILBOX_RETRY_SCHEDULE "${text.mailboxRetrySchedule ?? c.mailboxRetrySchedule.join(',')}" must be comma-separated seconds, e.g. 5,30,120`);
+  }
   problems.push(...more);
 
   if (problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze({ ...c, retrySchedule: Object.isFrozen(c.retrySchedule) ? c.retrySchedule : Object.freeze([...c.retrySchedule]) });
+  const frozen = (list: readonly number[]): readonly number[] => (Object.isFrozen(list) ? list : Object.freeze([...list]));
+  return Object.freeze({ ...c, retrySchedule: frozen(c.retrySchedule), mailboxRetrySchedule: frozen(c.mailboxRetrySchedule) });
 }
 
 /** `ip`, `ip:port` (IPv4) or `[ipv6]:port`, port 1 to 65535: what dns.Resolver.setServers takes. */

@@ -19,11 +19,12 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   ingest: ['cases', 'db', 'domain', 'errors', 'config'],
   outbound: ['db', 'domain', 'errors', 'config'],
   smtp: ['ingest', 'domain', 'errors', 'config'],
+  mailbox: ['ingest', 'db', 'domain', 'errors', 'config'],
   http: ['ingest', 'domain', 'errors', 'config', 'cases', 'views', 'admin', 'db'],
   doctor: ['ingest', 'outbound', 'db', 'domain', 'errors', 'config'],
-  app: ['smtp', 'http', 'ingest', 'outbound', 'db', 'domain', 'errors', 'config'],
+  app: ['smtp', 'http', 'mailbox', 'ingest', 'outbound', 'db', 'domain', 'errors', 'config'],
   demo: ['app', 'admin', 'cases', 'views', 'outbound', 'db', 'domain', 'errors', 'config'],
-  cli: ['app', 'demo', 'doctor', 'admin', 'cases', 'views', 'ingest', 'outbound', 'db', 'domain', 'errors', 'config'],
+  cli: ['app', 'demo', 'doctor', 'mailbox', 'admin', 'cases', 'views', 'ingest', 'outbound', 'db', 'domain', 'errors', 'config'],
 };
 
 function sourceFiles(dir: string): string[] {

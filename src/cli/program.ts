@@ -47,6 +47,8 @@ Settings come from flags, then environment variables, then defaults:
   CASEGATE_TRUSTED_AUTHSERV_ID  relay whose Authentication-Results is trusted instead (none)
   CASEGATE_DKIM_KEY, CASEGATE_DKIM_SELECTOR  RSA key (PEM file) and selector that DKIM-sign
                               every notification; see "casegate dkim keygen --help" (none: unsigned)
+  CASEGATE_MAILBOX_POLL_SECONDS  IMAP mailboxes looked at besides IDLE, or polled without it (60)
+  CASEGATE_MAILBOX_RETRY_SCHEDULE  seconds before each new try at an unreachable mailbox (5,30,120,600,1800)
 
 Start with:  casegate init && casegate demo`,
     );

@@ -370,3 +370,26 @@ export const httpRateLimits = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.scope, t.key, t.windowStart] })],
 );
+
+/**
+ * IMAP mailboxes that casegate fetches from (`casegate mailbox add`), each as if its mail were sent
+ * to `to_address`. The URL holds no password: that is read from `password_file`, or an XOAUTH2
+ * token from the output of `token_command`, at every connection.
+ */
+export const mailboxes = sqliteTable('mailboxes', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  /** `imaps://USER@HOST:PORT/FOLDER`, canonical (port always written). */
+  url: text('url').notNull().unique(),
+  toAddress: text('to_address').notNull(),
+  passwordFile: text('password_file'),
+  tokenCommand: text('token_command'),
+  /** TLS certificate not verified: allowed only for a loopback host (tests). */
+  insecure: integer('insecure', { mode: 'boolean' }).notNull().default(false),
+  createdAt: integer('created_at').notNull(),
+  /** When the last pass over the mailbox ended (ok or not); null before the first. */
+  lastCheckedAt: integer('last_checked_at'),
+  /** Why the last pass failed; null when it succeeded. */
+  lastError: text('last_error'),
+  /** Messages taken from it so far (moved to casegate/done or casegate/refused). */
+  fetchedCount: integer('fetched_count').notNull().default(0),
+});

@@ -348,3 +348,16 @@ export const httpRateLimits = pgTable(
   },
   (t) => [primaryKey({ columns: [t.scope, t.key, t.windowStart] })],
 );
+
+export const mailboxes = pgTable('mailboxes', {
+  id: id(),
+  url: text('url').notNull().unique(),
+  toAddress: text('to_address').notNull(),
+  passwordFile: text('password_file'),
+  tokenCommand: text('token_command'),
+  insecure: boolean('insecure').notNull().default(false),
+  createdAt: ms('created_at').notNull(),
+  lastCheckedAt: ms('last_checked_at'),
+  lastError: text('last_error'),
+  fetchedCount: integer('fetched_count').notNull().default(0),
+});

@@ -22,12 +22,15 @@ import { gcCommand } from './gc.js';
 import { apikeyCommand } from './apikey.js';
 import { dkimCommand } from './dkim.js';
 import { doctorCommand } from './doctor.js';
+import { mailboxCommand } from './mailbox.js';
+import { fetchCommand } from './fetch.js';
 
 export const commands: Array<() => Command> = [
   initCommand,
   serveCommand,
   ingestCommand,
   dispatchCommand,
+  fetchCommand,
   demoCommand,
   accountCommand,
   contactCommand,
@@ -38,6 +41,7 @@ export const commands: Array<() => Command> = [
   collaboratorCommand,
   commentCommand,
   routingCommand,
+  mailboxCommand,
   recordTypeCommand,
   apikeyCommand,
   ruleCommand,

@@ -10,20 +10,22 @@ interface ServeOptions {
   port?: string;
   lmtp?: boolean;
   dispatch: boolean;
+  mailboxes: boolean;
   http?: string;
 }
 
 export function serveCommand(): Command {
   return new Command('serve')
-    .description('take inbound mail over SMTP (or LMTP) and send notifications until stopped (SIGTERM/SIGINT)')
+    .description('take inbound mail over SMTP (or LMTP) and from the IMAP mailboxes, and send notifications until stopped (SIGTERM/SIGINT)')
     .option('--host <host>', 'listen address (env CASEGATE_HOST, default 127.0.0.1)')
     .option('--port <port>', 'listen port, 0 for any free port (env CASEGATE_PORT, default 2525)')
     .option('--lmtp', 'speak LMTP (one answer per recipient), e.g. behind Postfix lmtp: transport')
     .option('--http <port>', 'also serve Web-to-Case and the API (/api/v1) on this port, 0 for any (env CASEGATE_HTTP_PORT; host CASEGATE_HTTP_HOST, default 127.0.0.1)')
     .option('--no-dispatch', 'do not send notifications from this process (run "casegate dispatch" instead)')
+    .option('--no-mailboxes', 'do not fetch from the IMAP mailboxes in this process (run "casegate fetch" instead)')
     .addHelpText(
       'after',
-      '\nPrints one line "listening on HOST:PORT" when ready. Notifications go to CASEGATE_SMTP_URL,\nor without it into .eml files in CASEGATE_OUTBOX_DIR (./data/outbox).\n' +
+      '\nPrints one line "listening on HOST:PORT" when ready. Notifications go to CASEGATE_SMTP_URL,\nor without it into .eml files in CASEGATE_OUTBOX_DIR (./data/outbox). Every mailbox of\n"casegate mailbox list" is watched (IMAP IDLE; polled every CASEGATE_MAILBOX_POLL_SECONDS, 60).\n' +
         'Exits 75 (EX_TEMPFAIL) when the database is out of reach at start; once running, an outage is\n' +
         'answered 451 (SMTP/LMTP) and 503 (HTTP) until the database is back, without a restart.',
     )
@@ -35,7 +37,7 @@ async function runServe(ctx: Context, opts: ServeOptions): Promise<void> {
   // Loaded here, not at the top, so that admin commands start without the mail libraries.
   const { createGateway, settingWarnings } = await import('../../app.js');
   for (const warning of await settingWarnings(ctx.db, config)) process.stderr.write(`casegate: warning: ${warning}\n`);
-  const gateway = await createGateway(config, { db: ctx.db, lmtp: opts.lmtp === true, dispatch: opts.dispatch });
+  const gateway = await createGateway(config, { db: ctx.db, lmtp: opts.lmtp === true, dispatch: opts.dispatch, mailboxes: opts.mailboxes });
   // A server that cannot listen throws here, before anything else started; the database is the caller's.
   const where = (await gateway.start()) ?? { host: config.host, port: config.port };
   console.log(

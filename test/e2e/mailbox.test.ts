@@ -1,0 +1,200 @@
+// Fetching from an IMAP mailbox, against a real Dovecot (test/helpers/dovecot.ts) started once for
+// the file: every message goes through the ingest pipeline as if sent to the mailbox's address, then
+// moves to casegate/done or casegate/refused; unreachable mailboxes are explained and tried again.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createCommitter, type Db } from '../../src/db/client.js';
+import { createAccount } from '../../src/admin/accounts.js';
+import { createContact } from '../../src/admin/contacts.js';
+import { addRoutingAddress } from '../../src/admin/routing.js';
+import { addMailbox, listMailboxes } from '../../src/admin/mailboxes.js';
+import { fetchOnce } from '../../src/mailbox/once.js';
+import { createMailboxWatchers } from '../../src/mailbox/watch.js';
+import { ANN, BOB, EVE, SUPPORT, addCollaborator, countRows, createCase, showCase } from '../helpers/seed.js';
+import { mail } from '../helpers/smtp.js';
+import { tempDir } from '../helpers/tempDir.js';
+import { engineEnv, newDatabase, openTestDb, query } from '../helpers/testDb.js';
+import { dovecotUnavailable, startDovecot, type DovecotInstance } from '../helpers/dovecot.js';
+import { freePort } from '../helpers/postfix.js';
+
+const skip = dovecotUnavailable();
+const PASSWORD = 'correct horse battery staple';
+/** Each test has its own IMAP user, so that no test sees another's mail. */
+const USERS = ['newcase', 'reply', 'stranger', 'crash', 'retry', 'idle', 'others'];
+const DONE = 'casegate/done';
+const REFUSED = 'casegate/refused';
+
+let imap: DovecotInstance;
+beforeAll(async () => {
+  if (skip) return;
+  imap = await startDovecot(Object.fromEntries(USERS.map((u) => [u, PASSWORD])));
+}, 30_000);
+afterAll(async () => imap?.cleanup());
+
+interface Setup {
+  dir: string;
+  db: Db;
+  config: Config;
+  caseNumber: string;
+  caseAddress: string;
+  passwordFile: string;
+  /** Adds the mailbox of `user` (INBOX), counted as sent to `to`. */
+  add(user: string, to?: string, passwordFile?: string): Promise<void>;
+  fetch(): ReturnType<typeof fetchOnce>;
+  cleanup(): Promise<void>;
+}
+
+async function setup(env: Record<string, string> = {}): Promise<Setup> {
+  const { dir, cleanup } = tempDir('mailbox');
+  const location = await newDatabase(dir);
+  const config = loadConfig({ db: location }, { CASEGATE_OUTBOX_DIR: path.join(dir, 'outbox'), CASEGATE_SENDER_AUTH: 'off', ...engineEnv(dir), ...env });
+  const db = await openTestDb(config.db, dir);
+  await db.transaction(async (tx) => {
+    const acme = await createAccount(tx, 'Acme');
+    await createContact(tx, { account: acme.id, email: ANN, firstName: 'Ann', lastName: 'Archer' });
+    await createContact(tx, { account: acme.id, email: BOB, firstName: 'Bob', lastName: 'Baker' });
+    await addRoutingAddress(tx, config, { address: SUPPORT });
+  });
+  const c = await createCase(db, config, { subject: 'Printer on floor 3 is jammed', contact: ANN });
+  await addCollaborator(db, config, c.number, BOB);
+  const passwordFile = path.join(dir, 'imap-password');
+  fs.writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
+  const ctx = { db, config, committer: createCommitter(db) };
+  return {
+    dir,
+    db,
+    config,
+    caseNumber: c.number,
+    caseAddress: c.address,
+    passwordFile,
+    add: async (user, to = SUPPORT, file = passwordFile) => {
+      await db.transaction((tx) => addMailbox(tx, config, { url: imap.url(user), to, passwordFile: file, insecure: true }));
+    },
+    fetch: () => fetchOnce(ctx),
+    cleanup: async () => {
+      await db.close();
+      cleanup();
+    },
+  };
+}
+
+const comments = async (s: Setup, number = s.caseNumber): Promise<string[]> => (await showCase(s.db, s.config, number)).comments.map((c) => c.body);
+
+describe.skipIf(skip)('a message in the mailbox goes through the same stages as SMTP mail, as if sent to --to', () => {
+  let s: Setup;
+  beforeEach(async () => {
+    s = await setup();
+  });
+  afterEach(async () => s.cleanup());
+
+  it('a new message to the routing address opens a case and moves to casegate/done', async () => {
+    await s.add('newcase');
+    await imap.append('newcase', mail({ from: ANN, subject: 'Scanner shows error E42', body: 'The scanner on floor 2 shows E42.' }));
+    const [pass] = await s.fetch();
+    expect(pass).toMatchObject({ done: 1, refused: 0, kept: 0, error: null });
+    const [opened] = await query<{ subject: string; origin: string }>(s.db, "SELECT subject, origin FROM cases WHERE subject = 'Scanner shows error E42'");
+    expect(opened).toBeDefined();
+    expect(await imap.count('newcase', 'INBOX')).toBe(0);
+    expect(await imap.subjects('newcase', DONE)).toEqual(['Scanner shows error E42']);
+    // The notification to Ann is in the outbox, as for mail over SMTP.
+    expect(await countRows(s.db, 'outbox', "kind = 'case-created' AND recipient = ?", ANN)).toBe(2);
+  });
+
+  it('a reply to one of our notifications becomes a comment on its case', async () => {
+    await s.add('reply');
+    const [notice] = await query<{ messageId: string }>(s.db, 'SELECT message_id AS "messageId" FROM outbox WHERE recipient = ? ORDER BY id LIMIT 1', [ANN]);
+    await imap.append('reply', mail({ from: ANN, body: 'Still jammed after the restart.', headers: { 'In-Reply-To': notice?.messageId ?? '', References: notice?.messageId ?? '' } }));
+    const [pass] = await s.fetch();
+    expect(pass).toMatchObject({ done: 1, refused: 0, error: null });
+    expect(await comments(s)).toEqual(['Still jammed after the restart.']);
+    expect(await imap.count('reply', DONE)).toBe(1);
+  });
+
+  it('a stranger is refused into casegate/refused: nothing stored, nothing sent back, the inbound log says why', async () => {
+    await s.add('stranger', s.caseAddress);
+    const outboxBefore = await countRows(s.db, 'outbox');
+    await imap.append('stranger', mail({ from: EVE, subject: 'Re: your printer', body: 'Click here.' }));
+    const [pass] = await s.fetch();
+    expect(pass).toMatchObject({ done: 0, refused: 1, error: null });
+    expect(await comments(s)).toEqual([]);
+    expect(await countRows(s.db, 'outbox')).toBe(outboxBefore);
+    const [log] = await query<{ decision: string; reason: string; rcpt: string }>(s.db, 'SELECT decision, reason, rcpt FROM inbound ORDER BY id DESC LIMIT 1');
+    expect(log).toMatchObject({ decision: 'refused', rcpt: s.caseAddress });
+    expect(log?.reason).toMatch(/^550 5\.7\.1 /);
+    expect(await imap.subjects('stranger', REFUSED)).toEqual(['Re: your printer']);
+    expect(await imap.count('stranger', 'INBOX')).toBe(0);
+  });
+
+  it('a message taken but not moved (a crash between the commit and the move) is fetched again and makes one comment', async () => {
+    await s.add('crash', s.caseAddress);
+    const reply = mail({ from: ANN, body: 'Fixed by itself, thanks.', messageId: '<crash-1@acme.example>' });
+    await imap.append('crash', reply);
+    await s.fetch();
+    // The same message in INBOX again: what a crash after the commit and before the move leaves.
+    await imap.append('crash', reply);
+    const [pass] = await s.fetch();
+    expect(pass).toMatchObject({ done: 1, refused: 0, error: null });
+    expect(await comments(s)).toEqual(['Fixed by itself, thanks.']);
+    const decisions = await query<{ decision: string }>(s.db, 'SELECT decision FROM inbound ORDER BY id');
+    expect(decisions.map((d) => d.decision)).toEqual(['accepted', 'duplicate']);
+    expect(await imap.count('crash', DONE)).toBe(2);
+  });
+});
+
+describe.skipIf(skip)('a mailbox that cannot be read is explained, tried again, and does not stop the others', () => {
+  let s: Setup;
+  afterEach(async () => s.cleanup());
+
+  it('fetch --once: a wrong password and a server that is down are reported; the good mailbox is drained', async () => {
+    s = await setup();
+    const wrong = path.join(s.dir, 'wrong-password');
+    fs.writeFileSync(wrong, 'not the password\n');
+    await s.add('retry', SUPPORT, wrong);
+    const down = await freePort();
+    await s.db.transaction((tx) => addMailbox(tx, s.config, { url: `imaps://nobody@127.0.0.1:${down}/INBOX`, to: SUPPORT, passwordFile: s.passwordFile, insecure: true }));
+    await s.add('others');
+    await imap.append('others', mail({ from: ANN, subject: 'Toner is empty' }));
+    const passes = await s.fetch();
+    expect(passes.map((p) => [p.done, p.error])).toEqual([
+      [0, expect.stringMatching(/^the server refused the login of retry .*check the password file or the token command/)],
+      [0, `nothing answers on 127.0.0.1:${down} (connection refused); check the host and port, and that the IMAP server runs`],
+      [1, null],
+    ]);
+    const listed = await s.db.transaction((tx) => listMailboxes(tx), 'read');
+    expect(listed.map((m) => m.lastError === null)).toEqual([false, false, true]);
+    expect(JSON.stringify(listed)).not.toContain('not the password');
+  });
+
+  it('watching: a wrong password is logged and tried again on the schedule; once fixed, the mail is taken', async () => {
+    s = await setup({ CASEGATE_MAILBOX_RETRY_SCHEDULE: '1', CASEGATE_MAILBOX_POLL_SECONDS: '300' });
+    const file = path.join(s.dir, 'password');
+    fs.writeFileSync(file, 'stale password\n');
+    await s.add('retry', SUPPORT, file);
+    await imap.append('retry', mail({ from: ANN, subject: 'Badge reader is offline' }));
+    const lines: string[] = [];
+    const watchers = createMailboxWatchers({ db: s.db, config: s.config, committer: createCommitter(s.db) }, { log: (l) => lines.push(l) });
+    watchers.start();
+    try {
+      await until(() => lines.filter((l) => /trying again in 1 s/.test(l)).length >= 2, 10_000, () => lines.join('\n'));
+      expect(lines[0]).toMatch(/^mailbox imaps:\/\/retry@127\.0\.0\.1:\d+\/INBOX: the server refused the login of retry .*; trying again in 1 s \(failure 1 in a row\)$/);
+      expect(lines[1]).toMatch(/\(failure 2 in a row\)$/);
+      fs.writeFileSync(file, `${PASSWORD}\n`);
+      await until(async () => (await imap.count('retry', DONE)) === 1, 10_000, () => lines.join('\n'));
+      expect(lines).toContainEqual(expect.stringMatching(/: reachable again$/));
+      expect(await countRows(s.db, 'cases', "subject = 'Badge reader is offline'")).toBe(1);
+    } finally {
+      await watchers.stop();
+    }
+  });
+});
+
+/** Waits until `check` holds, looking every 50 ms; fails with `describe()` after `ms`. */
+async function until(check: () => boolean | Promise<boolean>, ms: number, describe: () => string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`not within ${ms} ms:\n${describe()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
