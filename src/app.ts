@@ -96,7 +96,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
           throw err;
         }
       }
-      dispatcher?.start();
+      await dispatcher?.start();
       return where;
     },
     stop() {
