@@ -111,7 +111,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
           throw err;
         }
       }
-      dispatcher?.start();
+      await dispatcher?.start();
       if (options.mailboxes !== false) {
         // Loaded here, not at the top, so that importing the gateway does not load the IMAP client.
         const { createMailboxWatchers } = await import('./mailbox/watch.js');

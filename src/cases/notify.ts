@@ -5,8 +5,8 @@
 import type { Tx } from '../db/engine.js';
 import { hardBounceOf } from '../db/bounces.js';
 import { collaboratorEmails } from '../db/collaborators.js';
-import { insertOutbox } from '../db/outbox.js';
-import { insertReplyAddress, liveReplyAddress } from '../db/replyAddresses.js';
+import { insertOutbox, wakeDispatchers } from '../db/outbox.js';
+import { issueReplyAddress, liveReplyAddress } from '../db/replyAddresses.js';
 import { newMessageToken, newToken, outboundMessageId } from '../domain/mailNames.js';
 import { normalizeEmail } from '../domain/address.js';
 import { holdNote, type NotificationKind } from '../domain/outbox.js';
@@ -26,12 +26,14 @@ export interface Notification {
 export async function enqueueNotification(tx: Tx, n: Notification, domain: string, now: number): Promise<number[]> {
   const collaborators = n.kind === 'owner' ? [] : (n.collaborators ?? await collaboratorEmails(tx, n.caseId)).map(normalizeEmail);
   const ids: number[] = [];
+  let pending = false;
   for (const recipient of n.recipients) {
     const lower = normalizeEmail(recipient);
     const note = holdNote(recipient, await hardBounceOf(tx, lower));
     const token = newMessageToken(now);
     const as: ParticipantKind = n.kind === 'owner' ? 'owner' : collaborators.includes(lower) ? 'collaborator' : 'contact';
     const replyAddressId = await replyAddressFor(tx, n.caseId, as, lower, now);
+    pending ||= note === null;
     ids.push(
       await insertOutbox(
         tx,
@@ -51,6 +53,8 @@ export async function enqueueNotification(tx: Tx, n: Notification, domain: strin
       ),
     );
   }
+  // Every row ever written comes through here: the one place that wakes the dispatchers.
+  if (pending) await wakeDispatchers(tx);
   return ids;
 }
 
@@ -58,5 +62,5 @@ export async function enqueueNotification(tx: Tx, n: Notification, domain: strin
 async function replyAddressFor(tx: Tx, caseId: number, kind: ParticipantKind, lower: string, now: number): Promise<number> {
   const live = await liveReplyAddress(tx, caseId, kind, lower);
   if (live !== undefined) return live.id;
-  return insertReplyAddress(tx, { token: newToken(), caseId, kind, addressLower: lower }, now);
+  return issueReplyAddress(tx, { token: newToken(), caseId, kind, addressLower: lower }, now);
 }

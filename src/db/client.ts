@@ -5,9 +5,11 @@
 import path from 'node:path';
 import type { Dialect, Engine, Tx, TxMode } from './engine.js';
 import { openSqlite } from './engines/sqlite.js';
+import type { Listener, ListenOptions } from './engines/postgresListen.js';
 
 export { bool } from './engine.js';
 export type { Tx, TxMode } from './engine.js';
+export type { Listener, ListenOptions } from './engines/postgresListen.js';
 export { createCommitter, type Committer } from './commit.js';
 
 /** The database handle: the engine, and the folder of attachment contents. */
@@ -21,6 +23,11 @@ export interface Db {
   transaction<T>(work: (tx: Tx) => Promise<T>, mode?: TxMode): Promise<T>;
   /** Waits for running transactions, then closes every connection. */
   close(): Promise<void>;
+  /**
+   * PostgreSQL only (absent on SQLite, where one process writes): calls `onNotify` for every NOTIFY
+   * on `channel`, on a connection of its own that reconnects by itself (see engines/postgres.ts).
+   */
+  listen?(channel: string, onNotify: (payload: string) => void, options?: ListenOptions): Promise<Listener>;
 }
 
 export interface OpenOptions {
@@ -43,7 +50,8 @@ export async function openDb(location: string, options: OpenOptions = {}): Promi
     // A failure nobody awaits (an idle connection lost) is said on stderr; the pool heals by itself.
     const onError = options.onError ?? ((err: Error) => console.error(`casegate: ${err.message}`));
     const engine = await openPostgres(location.trim(), { onError });
-    return withBlobs(engine, path.resolve(options.blobDir ?? path.join('data', 'blobs')));
+    const db = withBlobs(engine, path.resolve(options.blobDir ?? path.join('data', 'blobs')));
+    return { ...db, listen: (channel, onNotify, listenOptions) => engine.listen(channel, onNotify, listenOptions) };
   }
   const engine = await openSqlite(location, { busyTimeoutMs: options.busyTimeoutMs });
   return withBlobs(engine, options.blobDir ?? path.join(path.dirname(path.resolve(location)), 'blobs'));

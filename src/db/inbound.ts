@@ -128,5 +128,20 @@ export function inboundById(tx: Tx, id: number): Promise<InboundListed | undefin
  * the one write lock of the whole database already.
  */
 export async function lockFingerprint(tx: Tx, fingerprint: string): Promise<void> {
-  if (tx.dialect === 'postgres') await tx.get('SELECT pg_advisory_xact_lock(hashtextextended(?, 0)) AS locked', [fingerprint]);
+  await lockName(tx, fingerprint);
+}
+
+/**
+ * Holds, until the transaction ends, the lock of one limit's counter: the loop limit's (messages
+ * with the same loop hash) or a routing address's rate limit (one sender on one address). Messages
+ * counted against the same limit are then counted one after the other, each seeing the rows of the
+ * ones before, so that two nodes cannot both count 2 of 3 and both take a third. PostgreSQL only.
+ */
+export async function lockLimit(tx: Tx, limit: 'loop' | 'rate', key: string): Promise<void> {
+  await lockName(tx, `${limit}:${key}`);
+}
+
+/** A transaction-scoped advisory lock named by a 64-bit hash of `name` (PostgreSQL; nothing on SQLite). */
+async function lockName(tx: Tx, name: string): Promise<void> {
+  if (tx.dialect === 'postgres') await tx.get('SELECT pg_advisory_xact_lock(hashtextextended(?, 0)) AS locked', [name]);
 }

@@ -40,6 +40,18 @@ const COLUMNS = `o.id, o.case_id AS "caseId", o.comment_id AS "commentId", o.kin
   o.next_attempt_at AS "nextAttemptAt", o.last_error AS "lastError", o.sent_at AS "sentAt",
   o.reply_address_id AS "replyAddressId"`;
 
+/** The channel on which PostgreSQL tells dispatchers that outbox rows were committed. */
+export const OUTBOX_CHANNEL = 'casegate_outbox';
+
+/**
+ * Wakes the dispatchers of every node once this transaction commits (PostgreSQL `NOTIFY`, which it
+ * delivers only on commit and folds into one per transaction). Nothing on SQLite: the process that
+ * wrote the rows nudges its own dispatcher, and another process's dispatcher polls.
+ */
+export async function wakeDispatchers(tx: Tx): Promise<void> {
+  if (tx.dialect === 'postgres') await tx.run(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
+}
+
 export async function insertOutbox(tx: Tx, r: NewOutboxRow, now: number): Promise<number> {
   return tx.insert(
     `INSERT INTO outbox (case_id, comment_id, kind, recipient, recipient_lower, token, message_id, status,
@@ -51,47 +63,68 @@ export async function insertOutbox(tx: Tx, r: NewOutboxRow, now: number): Promis
 
 export type DueRow = OutboxRow & { bounceStatus: string | null; bounceDiagnostic: string | null };
 
-/** Pending rows due at `now` and not leased, oldest due first, with their recipient's hard bounce. */
+/**
+ * Pending rows due at `now` and not leased, oldest due first, with their recipient's hard bounce.
+ * PostgreSQL locks the rows it returns and skips rows another dispatcher has locked (`FOR UPDATE
+ * SKIP LOCKED`), so dispatchers claiming at the same time get different rows; the caller leases
+ * them in the same transaction. SQLite needs no lock: its write transaction is the only writer.
+ */
 export function dueRows(tx: Tx, now: number, limit: number): Promise<DueRow[]> {
+  const lock = tx.dialect === 'postgres' ? ' FOR UPDATE OF o SKIP LOCKED' : '';
   return tx.all<DueRow>(
     `SELECT ${COLUMNS}, b.status AS "bounceStatus", b.diagnostic AS "bounceDiagnostic"
        FROM outbox o LEFT JOIN bounces b ON b.address_lower = o.recipient_lower AND b.hard = TRUE
       WHERE o.status = 'pending' AND o.next_attempt_at <= ? AND (o.lease_until IS NULL OR o.lease_until <= ?)
-      ORDER BY o.next_attempt_at, o.id LIMIT ?`,
+      ORDER BY o.next_attempt_at, o.id LIMIT ?${lock}`,
     [now, now, limit],
   );
 }
 
-export async function leaseRow(tx: Tx, id: number, owner: string, until: number): Promise<void> {
-  await tx.run('UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id = ?', [owner, until, id]);
+/** Leases rows to `owner` until `until` (rows the caller read with dueRows in this transaction). */
+export async function leaseRows(tx: Tx, ids: readonly number[], owner: string, until: number): Promise<void> {
+  if (ids.length === 0) return;
+  if (tx.dialect === 'postgres') {
+    await tx.run('UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id = ANY(?::integer[])', [owner, until, ids]);
+    return;
+  }
+  for (const id of ids) await tx.run('UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id = ?', [owner, until, id]);
 }
 
 export async function holdRow(tx: Tx, id: number, note: string): Promise<void> {
   await tx.run(`UPDATE outbox SET status = 'held', last_error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`, [note, id]);
 }
 
-export async function markSent(tx: Tx, id: number, response: string, now: number): Promise<void> {
-  await tx.run(
+// The outcome of an attempt is recorded only while the row is still pending and leased to the
+// dispatcher that made it (`owner`; null for a row nobody claimed). A dispatcher whose lease ran out
+// and whose row another dispatcher claimed meanwhile changes nothing: the new owner's outcome stands.
+// Each mark says whether it was recorded.
+const OWNED = `status = 'pending' AND lease_owner IS NOT DISTINCT FROM ?`;
+
+export async function markSent(tx: Tx, id: number, response: string, now: number, owner: string | null = null): Promise<boolean> {
+  const { changes } = await tx.run(
     `UPDATE outbox SET status = 'sent', attempts = attempts + 1, response = ?, sent_at = ?, last_error = NULL,
-       lease_owner = NULL, lease_until = NULL WHERE id = ? AND status = 'pending'`,
-    [response, now, id],
+       lease_owner = NULL, lease_until = NULL WHERE id = ? AND ${OWNED}`,
+    [response, now, id, owner],
   );
+  return changes > 0;
 }
 
-export async function markRetry(tx: Tx, id: number, error: string, nextAttemptAt: number): Promise<void> {
-  await tx.run(
+export async function markRetry(tx: Tx, id: number, error: string, nextAttemptAt: number, owner: string | null = null): Promise<boolean> {
+  const { changes } = await tx.run(
     `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?,
-       lease_owner = NULL, lease_until = NULL WHERE id = ? AND status = 'pending'`,
-    [error, nextAttemptAt, id],
+       lease_owner = NULL, lease_until = NULL WHERE id = ? AND ${OWNED}`,
+    [error, nextAttemptAt, id, owner],
   );
+  return changes > 0;
 }
 
-export async function markFailed(tx: Tx, id: number, error: string): Promise<void> {
-  await tx.run(
+export async function markFailed(tx: Tx, id: number, error: string, owner: string | null = null): Promise<boolean> {
+  const { changes } = await tx.run(
     `UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?,
-       lease_owner = NULL, lease_until = NULL WHERE id = ? AND status = 'pending'`,
-    [error, id],
+       lease_owner = NULL, lease_until = NULL WHERE id = ? AND ${OWNED}`,
+    [error, id, owner],
   );
+  return changes > 0;
 }
 
 /** Gives a claimed row back (not attempted): due again at once. */

@@ -25,7 +25,26 @@ export function liveReplyAddress(tx: Tx, caseId: number, kind: ParticipantKind, 
   ]);
 }
 
-/** Issues a reply address; its id. */
+/**
+ * Issues a reply address once per participant and case, and gives its id: the live one when another
+ * transaction (another node) issued it first. PostgreSQL meets the unique index of live addresses
+ * (`ON CONFLICT DO NOTHING`, then reads the winner's row, which the index made it wait for); SQLite,
+ * one writer, inserts after the caller found none live, with no extra statement.
+ */
+export async function issueReplyAddress(tx: Tx, r: { token: string; caseId: number; kind: ParticipantKind; addressLower: string }, now: number): Promise<number> {
+  if (tx.dialect !== 'postgres') return insertReplyAddress(tx, r, now);
+  const inserted = await tx.get<{ id: number }>(
+    `INSERT INTO reply_addresses (token, case_id, kind, address_lower, created_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (case_id, kind, address_lower) WHERE retired_at IS NULL DO NOTHING RETURNING id`,
+    [r.token, r.caseId, r.kind, r.addressLower, now],
+  );
+  if (inserted !== undefined) return inserted.id;
+  const live = await liveReplyAddress(tx, r.caseId, r.kind, r.addressLower);
+  if (live === undefined) throw new Error(`the reply address of ${r.addressLower} for case id ${r.caseId} was neither inserted nor found`);
+  return live.id;
+}
+
+/** Inserts a reply address (the caller knows none is live for this participant); its id. */
 export function insertReplyAddress(tx: Tx, r: { token: string; caseId: number; kind: ParticipantKind; addressLower: string }, now: number): Promise<number> {
   return tx.insert('INSERT INTO reply_addresses (token, case_id, kind, address_lower, created_at) VALUES (?, ?, ?, ?, ?)', [
     r.token,

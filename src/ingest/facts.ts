@@ -6,7 +6,7 @@ import type { ClosedCaseReply, Config, SenderAuthMode } from '../config.js';
 import type { Tx } from '../db/engine.js';
 import { caseById, caseByNumber, caseIdByThreadRoot, type CaseRow } from '../db/cases.js';
 import { contactById, contactsByEmail, type ContactRow } from '../db/contacts.js';
-import { countOpenedVia, countRecentSame, lockFingerprint, openedInSameDelivery, duplicateInCase, duplicateInCaseWhere, type Earlier } from '../db/inbound.js';
+import { countOpenedVia, countRecentSame, lockFingerprint, lockLimit, openedInSameDelivery, duplicateInCase, duplicateInCaseWhere, type Earlier } from '../db/inbound.js';
 import { countAutoResponsesSince, outboxByToken, type OutboxRow } from '../db/outbox.js';
 import { replyAddressById } from '../db/replyAddresses.js';
 import { ROUTING_WINDOW_MS } from '../domain/routingRules.js';
@@ -184,11 +184,14 @@ export async function readFacts(tx: Tx, config: Config, m: MessageFacts, rcpt: s
   if (route === null || duplicate !== null) return facts;
 
   const since = now - ROUTING_WINDOW_MS;
+  // Limits are counted under their key's lock (PostgreSQL), so that nodes count one after another.
+  await lockLimit(tx, 'loop', m.loopKey);
   const recentSame = await countRecentSame(tx, loopKeys, now - LOOP_WINDOW_MS, msg.messageId);
   if (route.kind === 'new') {
     const match = from !== null ? matchContact(from, await contactsByEmail(tx, from)) : null;
     const defaultOwner = config.defaultOwner !== null ? await userByEmail(tx, config.defaultOwner) : undefined;
     const limited = routing !== null && routing.rateLimit > 0 && from !== null;
+    if (limited) await lockLimit(tx, 'rate', `${routing.id}:${from.toLowerCase()}`);
     const responds = routing !== null && routing.autoResponse !== null && from !== null;
     return {
       ...facts,

@@ -1,13 +1,23 @@
 // The dispatcher: a loop that claims due outbox rows, sends each through the transport and records
 // the outcome. A factory with start()/stop(); stop() waits for the running pass; a failed pass is
 // logged and the loop goes on. Signals are the caller's business.
+//
+// Any number of dispatchers may share one database (SPEC §10): each claims rows under a lease of its
+// own (queue.ts), and records an outcome only while it still holds the row's lease, so a dispatcher
+// that stalled past its lease cannot overwrite the result of the one that took the row over. Delivery
+// is at least once: a dispatcher that dies after the relay took a message but before its `sent`
+// mark committed leaves the row to be sent again, with the same Message-ID, when the lease ends.
+// It runs a pass at start, after every nudge (rows written in this process), on PostgreSQL after
+// every NOTIFY on the outbox channel (rows written by any node) and after its listener reconnects
+// (notifications may have been lost meanwhile), and otherwise every `config.dispatchIntervalMs`.
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Db, Tx } from '../db/client.js';
 import type { Config } from '../config.js';
 import { composeNotification } from './compose.js';
 import { loadNotification } from './load.js';
-import { markFailed, markRetry, markSent, type OutboxRow } from '../db/outbox.js';
+import { markFailed, markRetry, markSent, OUTBOX_CHANNEL, type OutboxRow } from '../db/outbox.js';
+import type { Listener } from '../db/client.js';
 import { claimDue, releaseClaims } from './queue.js';
 import { classifyDeliveryError, nextAttemptDelay, refusedRecipient } from './retry.js';
 import { upsertBounce } from '../db/bounces.js';
@@ -34,14 +44,19 @@ export interface DispatcherOptions {
   leaseMs?: number;
   /** Called after every pass that did something. */
   onPass?: (result: PassResult) => void;
+  /** How long a wake-up (NOTIFY) waits for more before the pass runs (ms, default 20): a burst of rows, one pass. */
+  debounceMs?: number;
   /** Where problems of a pass are reported; stderr by default. */
   log?: (line: string) => void;
   now?: () => number;
 }
 
 export interface Dispatcher {
-  /** Runs a pass now and then every `config.dispatchIntervalMs`. */
-  start(): void;
+  /**
+   * Runs a pass now and then every `config.dispatchIntervalMs`; on PostgreSQL also listens for new
+   * rows (resolves once listening; a listener that cannot start is logged and the poll goes on).
+   */
+  start(): Promise<void>;
   /**
    * Stops the loop: messages in flight finish, claimed rows not yet begun are given back. Resolves
    * when the running pass has ended; closes the transport the dispatcher made itself.
@@ -53,7 +68,11 @@ export interface Dispatcher {
   nudge(): void;
   /** Counts of every pass since the dispatcher was made. */
   totals(): PassResult;
+  /** What started each pass so far, for logs and tests: the start, the poll timer, a nudge, a NOTIFY, a reconnect. */
+  wakes(): Record<Wake, number>;
 }
+
+export type Wake = 'start' | 'poll' | 'nudge' | 'notify' | 'reconnect';
 
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { db, config } = options;
@@ -67,10 +86,17 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const now = options.now ?? Date.now;
   const log = options.log ?? ((line: string) => process.stderr.write(`casegate dispatch: ${line}\n`));
   const owner = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const debounceMs = options.debounceMs ?? 20;
   const total: PassResult = { sent: 0, retried: 0, failed: 0, held: 0 };
+  const wakes: Record<Wake, number> = { start: 0, poll: 0, nudge: 0, notify: 0, reconnect: 0 };
 
   let running: Promise<PassResult> | null = null;
   let timer: NodeJS.Timeout | null = null;
+  /** Why the timer is set: the poll, or a wake-up that asked for a pass soon. */
+  let timerFor: Wake = 'poll';
+  /** A wake-up came while a pass ran (rows may have been committed after its last claim): another pass follows. */
+  let again: Wake | null = null;
+  let listener: Listener | null = null;
   let started = false;
   let stopping = false;
 
@@ -105,8 +131,15 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       return recordFailure(row, err);
     }
     const at = now();
-    await record((tx) => markSent(tx, row.id, response, at));
+    await record(async (tx) => {
+      if (!(await markSent(tx, row.id, response, at, owner))) lostLease(row);
+    });
     return 'sent';
+  }
+
+  /** The row's lease ran out and another dispatcher took it over: its outcome stands, not ours. */
+  function lostLease(row: OutboxRow): void {
+    log(`outbox row ${row.id}: the lease ran out before the outcome was recorded; another dispatcher has the row, and its outcome stands`);
   }
 
   async function recordFailure(row: OutboxRow, err: unknown): Promise<'retried' | 'failed'> {
@@ -115,13 +148,18 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const delay = verdict === 'retry' ? nextAttemptDelay(attempt, config.retrySchedule) : null;
     if (delay !== null) {
       const at = now() + delay;
-      await record((tx) => markRetry(tx, row.id, message, at));
+      await record(async (tx) => {
+        if (!(await markRetry(tx, row.id, message, at, owner))) lostLease(row);
+      });
       return 'retried';
     }
     const refused = refusedRecipient(err);
     const at = now();
     await record(async (tx) => {
-      await markFailed(tx, row.id, verdict === 'retry' ? `gave up after ${attempt} attempts: ${message}` : message);
+      if (!(await markFailed(tx, row.id, verdict === 'retry' ? `gave up after ${attempt} attempts: ${message}` : message, owner))) {
+        lostLease(row);
+        return;
+      }
       // The relay refused the address itself: later mail to it is held, not tried again each time.
       if (refused !== null) await upsertBounce(tx, { addressLower: row.recipientLower, hard: true, ...refused, outboxId: row.id }, at);
     });
@@ -166,34 +204,69 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   function runPass(): Promise<PassResult> {
     running ??= pass().finally(() => {
       running = null;
+      const next = again;
+      again = null;
+      if (next !== null) schedule(0, next);
     });
     return running;
   }
 
-  function schedule(delay: number): void {
+  function schedule(delay: number, why: Wake): void {
     if (!started || stopping) return;
     if (timer) clearTimeout(timer);
+    timerFor = why;
     timer = setTimeout(tick, delay);
   }
 
   function tick(): void {
     timer = null;
+    wakes[timerFor] += 1;
     runPass()
       .catch((err: unknown) => log(`pass failed, trying again in ${config.dispatchIntervalMs} ms: ${describe(err)}`))
-      .finally(() => schedule(config.dispatchIntervalMs));
+      // A wake-up during the pass has set the timer for the next one already.
+      .finally(() => {
+        if (timer === null) schedule(config.dispatchIntervalMs, 'poll');
+      });
+  }
+
+  /** A pass soon: now if none runs, else right after the running one. */
+  function wake(why: Wake, delay: number): void {
+    if (!started || stopping) return;
+    if (running) again ??= why;
+    else if (timer === null || timerFor === 'poll') schedule(delay, why);
+  }
+
+  async function listen(): Promise<void> {
+    if (!db.listen) return;
+    try {
+      const l = await db.listen(OUTBOX_CHANNEL, () => wake('notify', debounceMs), {
+        onReconnect: () => wake('reconnect', 0),
+        onError: (err) => log(`the wake-up connection: ${err.message}; polling every ${config.dispatchIntervalMs} ms until it is back`),
+      });
+      if (stopping || !started) await l.stop();
+      else listener = l;
+    } catch (err) {
+      log(`cannot listen for new outbox rows (${describe(err)}); polling every ${config.dispatchIntervalMs} ms instead`);
+    }
   }
 
   return {
-    start() {
+    async start() {
       if (started) return;
       started = true;
       stopping = false;
-      schedule(0);
+      // Listening first, then the first pass: a row committed in between is found by that pass.
+      await listen();
+      schedule(0, 'start');
     },
     async stop() {
       stopping = true;
       if (timer) clearTimeout(timer);
       timer = null;
+      again = null;
+      const l = listener;
+      listener = null;
+      await l?.stop();
       await running?.catch(() => undefined);
       started = false;
       stopping = false;
@@ -204,9 +277,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     },
     runOnce: () => runPass(),
     nudge() {
-      if (started && !stopping && !running) schedule(0);
+      wake('nudge', 0);
     },
     totals: () => ({ ...total }),
+    wakes: () => ({ ...wakes }),
   };
 }
 

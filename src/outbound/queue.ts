@@ -4,7 +4,7 @@
 // transaction: a write transaction of its own, short.
 import type { Tx } from '../db/engine.js';
 import { forgetBounce } from '../db/bounces.js';
-import { countOutboxByStatus, dueRows, holdRow, leaseRow, outboxById, releaseRow, requeueRow, type OutboxRow } from '../db/outbox.js';
+import { countOutboxByStatus, dueRows, holdRow, leaseRows, outboxById, releaseRow, requeueRow, wakeDispatchers, type OutboxRow } from '../db/outbox.js';
 import { holdNote } from '../domain/outbox.js';
 import { conflict, notFound } from '../errors.js';
 
@@ -16,8 +16,11 @@ export interface ClaimResult {
 }
 
 /**
- * Leases up to `limit` due rows to `owner` until `now + leaseMs`. A row whose lease has run out
- * (its dispatcher died) is due again. A due row to an address with a hard bounce is held instead.
+ * Leases up to `limit` due rows to `owner` until `now + leaseMs`, in the caller's short write
+ * transaction. A row whose lease has run out (its dispatcher died) is due again. A due row to an
+ * address with a hard bounce is held instead. On PostgreSQL the due rows are locked as they are read
+ * and rows another dispatcher is claiming are skipped, so any number of dispatchers, on any nodes,
+ * claim different rows; SQLite has one writer at a time.
  */
 export async function claimDue(tx: Tx, owner: string, now: number, limit: number, leaseMs: number): Promise<ClaimResult> {
   const claimed: OutboxRow[] = [];
@@ -28,10 +31,10 @@ export async function claimDue(tx: Tx, owner: string, now: number, limit: number
       await holdRow(tx, row.id, note);
       held += 1;
     } else {
-      await leaseRow(tx, row.id, owner, now + leaseMs);
       claimed.push(row);
     }
   }
+  await leaseRows(tx, claimed.map((r) => r.id), owner, now + leaseMs);
   return { claimed, held };
 }
 
@@ -69,4 +72,5 @@ export async function retryRow(tx: Tx, id: number, now: number): Promise<void> {
   }
   if (row.status === 'held' || row.status === 'bounced') await forgetBounce(tx, row.recipientLower);
   await requeueRow(tx, id, now);
+  await wakeDispatchers(tx);
 }

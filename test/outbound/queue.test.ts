@@ -81,13 +81,27 @@ describe('recording outcomes', () => {
     const row = await seedOutbox(t.db, { caseId: c.id, kind: 'case-created', recipient: 'a@x.test' });
     const now = Date.now();
     await inTx(t.db, claimDue, 'one', now, 10, LEASE);
-    await inTx(t.db, markRetry, row.id, '451 4.3.0 later', now + 1000);
+    await inTx(t.db, markRetry, row.id, '451 4.3.0 later', now + 1000, 'one');
     expect(await outboxRow(t.db, row.id)).toMatchObject({ status: 'pending', attempts: 1, lease_owner: null, next_attempt_at: now + 1000 });
     await inTx(t.db, markSent, row.id, '250 ok', now + 2000);
     expect(await outboxRow(t.db, row.id)).toMatchObject({ status: 'sent', attempts: 2, response: '250 ok', sent_at: now + 2000, last_error: null });
     await inTx(t.db, markFailed, row.id, '550 late');
     await inTx(t.db, markRetry, row.id, '451 late', now);
     expect(await outboxRow(t.db, row.id)).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
+  it('a dispatcher whose lease ran out and whose row was claimed again records nothing: the new owner does', async () => {
+    const c = await seedCase(t.db);
+    const row = await seedOutbox(t.db, { caseId: c.id, kind: 'case-created', recipient: 'a@x.test' });
+    const now = Date.now();
+    await inTx(t.db, claimDue, 'slow', now, 10, LEASE);
+    expect((await inTx(t.db, claimDue, 'quick', now + LEASE, 10, LEASE)).claimed.map((r) => r.id)).toEqual([row.id]);
+    expect(await inTx(t.db, markFailed, row.id, '550 from the slow one', 'slow')).toBe(false);
+    expect(await inTx(t.db, markRetry, row.id, '451 from the slow one', now, 'slow')).toBe(false);
+    expect(await outboxRow(t.db, row.id)).toMatchObject({ status: 'pending', attempts: 0, lease_owner: 'quick' });
+    expect(await inTx(t.db, markSent, row.id, '250 quick', now + LEASE + 1, 'quick')).toBe(true);
+    expect(await inTx(t.db, markSent, row.id, '250 slow', now + LEASE + 2, 'slow')).toBe(false);
+    expect(await outboxRow(t.db, row.id)).toMatchObject({ status: 'sent', attempts: 1, response: '250 quick', lease_owner: null });
   });
 });
 

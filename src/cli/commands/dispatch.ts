@@ -58,7 +58,7 @@ async function runDispatch(ctx: Context, opts: DispatchOptions): Promise<Dispatc
     await dispatcher.stop();
     return { ...(await pass), heldInOutbox: await ctx.read(heldInOutbox) };
   }
-  dispatcher.start();
+  await dispatcher.start();
   await untilSignal(() => dispatcher.stop());
   return { ...dispatcher.totals(), heldInOutbox: await ctx.read(heldInOutbox) };
 }
