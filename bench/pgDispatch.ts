@@ -15,7 +15,7 @@ import { newToken, outboundMessageId } from '../src/domain/mailNames.js';
 import { startServerChild } from './child.js';
 import { composeRows, sendDirect } from './dispatch.js';
 import { BENCH_DOMAIN, KIB, replyData } from './mail.js';
-import { benchPostgres, postgresUnavailable, skippedRows, type PgCluster } from './postgres.js';
+import { benchPostgres, postgresUnavailable, skippedRows, withBenchDatabase } from './postgres.js';
 import { seedPostgres } from './seedPostgres.js';
 import { rate, ratio } from './stats.js';
 import type { BenchContext, Row } from './table.js';
@@ -88,8 +88,7 @@ interface Sitting {
   blobDir: string;
 }
 
-async function prepare(cluster: PgCluster, ctx: BenchContext, name: string): Promise<Sitting & { url: string }> {
-  const url = await cluster.createDatabase();
+async function prepare(url: string, ctx: BenchContext, name: string): Promise<Sitting & { url: string }> {
   const seeded = await seedPostgres(url, { cases: 1, hotEvery: 1, commentsPerCase: 0 });
   const t = seeded.hot[0];
   if (!t) throw new Error('seeding made no case');
@@ -158,8 +157,8 @@ export async function benchPgDispatch(ctx: BenchContext): Promise<Row[]> {
   const sink = await startServerChild('sink');
   const smtp = `smtp://127.0.0.1:${sink.port}`;
   try {
-    const run = async (processes: number, withBaseline: boolean): Promise<Dispatched> => {
-      const sitting = await prepare(cluster, ctx, `dispatch-pg-${processes}`);
+    const run = (processes: number, withBaseline: boolean): Promise<Dispatched> => withBenchDatabase(cluster, async (url) => {
+      const sitting = await prepare(url, ctx, `dispatch-pg-${processes}`);
       const config = loadConfig({ db: sitting.url }, { CASEGATE_DOMAIN: BENCH_DOMAIN, CASEGATE_SMTP_URL: smtp });
       const direct = async (ids: number[]) => sendDirect(smtp, await composeRows(sitting.db, config, ids));
       try {
@@ -167,7 +166,7 @@ export async function benchPgDispatch(ctx: BenchContext): Promise<Row[]> {
       } finally {
         await sitting.db.close();
       }
-    };
+    });
     const single = await run(1, true);
     const double = await run(2, false);
     const baseline = single.baseline;

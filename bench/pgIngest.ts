@@ -7,7 +7,7 @@ import path from 'node:path';
 import { startServerChild, type ServerChild } from './child.js';
 import { describeIngest, measureIngest, refusalNote, type IngestFigures, type IngestLoad } from './ingest.js';
 import type { ReplyTarget } from './mail.js';
-import { benchPostgres, postgresUnavailable, skippedRows, type PgCluster } from './postgres.js';
+import { benchPostgres, postgresUnavailable, skippedRows, withBenchDatabase } from './postgres.js';
 import { seedPostgres } from './seedPostgres.js';
 import { percentile, ratio } from './stats.js';
 import type { BenchContext, Row } from './table.js';
@@ -45,9 +45,16 @@ interface Measured {
   accepted: number;
 }
 
-async function throughGateways(cluster: PgCluster, ctx: BenchContext, gateways: number, loads: { warm: IngestLoad; many: IngestLoad }): Promise<Measured> {
-  const url = await cluster.createDatabase();
-  const seeded = await seedPostgres(url, { cases: 1000, hotEvery: 1, commentsPerCase: 10 });
+interface Loads {
+  warm: IngestLoad;
+  many: IngestLoad;
+  /** Cases (all hot) and old comments per case in the database. */
+  cases: number;
+  commentsPerCase: number;
+}
+
+async function throughGateways(url: string, ctx: BenchContext, gateways: number, loads: Loads): Promise<Measured> {
+  const seeded = await seedPostgres(url, { cases: loads.cases, hotEvery: 1, commentsPerCase: loads.commentsPerCase });
   const blobDir = path.join(ctx.dir, `ingest-pg-${gateways}-blobs`);
   const servers: ServerChild[] = [];
   try {
@@ -89,8 +96,10 @@ export async function benchPgIngest(ctx: BenchContext): Promise<Row[]> {
   } finally {
     await sink.stop();
   }
-  const one = await throughGateways(cluster, ctx, 1, { warm, many });
-  const two = await throughGateways(cluster, ctx, 2, { warm, many });
+  // The smoke run only checks that the rows run: a small database is seeded faster.
+  const loads: Loads = { warm, many, cases: ctx.smoke ? 20 : 1000, commentsPerCase: ctx.smoke ? 1 : 10 };
+  const one = await withBenchDatabase(cluster, (url) => throughGateways(url, ctx, 1, loads));
+  const two = await withBenchDatabase(cluster, (url) => throughGateways(url, ctx, 2, loads));
   ctx.notes.push(...refusalNote('row 7a', one.figures), ...refusalNote('row 7b', two.figures));
   for (const [id, m] of [['7a', one], ['7b', two]] as const) {
     const commits = m.commits.reduce((a, c) => a + c, 0);

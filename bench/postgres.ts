@@ -2,7 +2,7 @@
 // a folder under os.tmpdir() as the postgres user, a free loopback port, fsync on), started by the
 // first row that asks for it and removed when the run ends. Where Debian's PostgreSQL is not
 // installed (or we are not root), the rows say why they were skipped instead of failing.
-import { postgresBinaries, startPostgres, type PgCluster } from '../test/helpers/postgresCluster.js';
+import { postgresBinaries, startPostgres, withClient, type PgCluster } from '../test/helpers/postgresCluster.js';
 import type { Row } from './table.js';
 
 export type { PgCluster } from '../test/helpers/postgresCluster.js';
@@ -23,6 +23,20 @@ export function postgresUnavailable(): string | null {
 export function benchPostgres(): Promise<PgCluster> {
   started ??= startPostgres({ fsync: true });
   return started;
+}
+
+/**
+ * A database of the run's cluster (a copy of the migrated template) for `work`, dropped afterwards:
+ * the cluster's shutdown checkpoint then has nothing of it left to write.
+ */
+export async function withBenchDatabase<T>(cluster: PgCluster, work: (url: string) => Promise<T>): Promise<T> {
+  const url = await cluster.createDatabase();
+  try {
+    return await work(url);
+  } finally {
+    const name = decodeURIComponent(new URL(url).pathname.slice(1));
+    await withClient(cluster.adminUrl, (c) => c.query(`DROP DATABASE "${name.replace(/"/g, '""')}" WITH (FORCE)`));
+  }
 }
 
 /** Stops the run's cluster and removes its folder, if one was started. */
