@@ -16,6 +16,8 @@ export interface ServerChild {
 
 export interface ServerChildOptions {
   db?: string;
+  /** Folder of attachment contents (a casegate child on PostgreSQL). */
+  blobDir?: string;
   /** Where the child writes the query plans of the statements it ran (casegate only). */
   explain?: string;
   /** Folder for a V8 CPU profile of the child (`node --cpu-prof`). */
@@ -39,6 +41,7 @@ export async function startServerChild(kind: 'casegate' | 'sink' | 'dns', o: Ser
     serverScript,
     kind,
     ...(o.db ? ['--db', o.db] : []),
+    ...(o.blobDir ? ['--blob-dir', o.blobDir] : []),
     ...(o.explain ? ['--explain', o.explain] : []),
     ...(kind === 'casegate' && benchDns !== null ? ['--dns', benchDns] : []),
   ];

@@ -41,7 +41,7 @@ function addRows(raw: Database.Database, caseId: number, commentId: number, coun
   )();
 }
 
-function composeRows(db: Db, config: Config, ids: number[]): Promise<SendMailOptions[]> {
+export function composeRows(db: Db, config: Config, ids: number[]): Promise<SendMailOptions[]> {
   return db.transaction(async (tx) => {
     const messages: SendMailOptions[] = [];
     for (const id of ids) messages.push(composeNotification(await loadNotification(tx, config, db.blobDir, (await outboxById(tx, id)) as OutboxRow)));
@@ -49,7 +49,7 @@ function composeRows(db: Db, config: Config, ids: number[]): Promise<SendMailOpt
   }, 'read');
 }
 
-async function sendDirect(url: string, messages: SendMailOptions[]): Promise<number> {
+export async function sendDirect(url: string, messages: SendMailOptions[]): Promise<number> {
   const transporter = nodemailer.createTransport({ pool: true, url, ...POOL });
   const started = performance.now();
   let next = 0;

@@ -70,7 +70,7 @@ export function combine(runs: readonly IngestFigures[]): IngestFigures {
     p99: percentile(ms, 99),
     sent,
     refused: runs.reduce((a, r) => a + r.refused, 0),
-    load: { sent, elapsedMs, msgsPerSec: (sent / elapsedMs) * 1000, latencies, codes, errors: runs.flatMap((r) => r.load.errors) },
+    load: { sent, startedAt: Math.min(...runs.map((r) => r.load.startedAt)), elapsedMs, msgsPerSec: (sent / elapsedMs) * 1000, latencies, codes, errors: runs.flatMap((r) => r.load.errors) },
   };
 }
 

@@ -1,4 +1,4 @@
-// Row 7: draining an IMAP mailbox. A throwaway Dovecot (test/helpers/dovecot.ts) holds 2,000 4 KiB
+// Row 9: draining an IMAP mailbox. A throwaway Dovecot (test/helpers/dovecot.ts) holds 2,000 4 KiB
 // replies from a case contact in each of two mailboxes. casegate's `fetchOnce` takes one: every
 // message through the ingest pipeline (a comment, an inbound log row, outbox rows), then moved to
 // casegate/done. The baseline reads the other with the same IMAP client and the same steps (search,
@@ -39,7 +39,7 @@ export async function benchMailbox(ctx: BenchContext): Promise<Row[]> {
   const n = ctx.smoke ? 20 : 2000;
   const name = `mailbox drain, ${n.toLocaleString('en')} messages over IMAP (msgs/s)`;
   const why = dovecotUnavailable();
-  if (why !== null) return [{ id: '7', name, casegate: '-', baseline: '-', ratio: NaN, target: null, verdict: why }];
+  if (why !== null) return [{ id: '9', name, casegate: '-', baseline: '-', ratio: NaN, target: null, verdict: why }];
   const imap = await startDovecot({ casegate: PASSWORD, baseline: PASSWORD });
   try {
     const file = path.join(ctx.dir, 'mailbox.db');
@@ -61,19 +61,19 @@ export async function benchMailbox(ctx: BenchContext): Promise<Row[]> {
     const t0 = performance.now();
     const [pass] = await fetchOnce({ db, config, committer: createCommitter(db) });
     const ours = performance.now() - t0;
-    if (pass?.error || pass?.done !== n) throw new Error(`row 7: casegate took ${pass?.done} of ${n} messages (${pass?.error ?? 'no error'}) to ${caseAddress}`);
+    if (pass?.error || pass?.done !== n) throw new Error(`row 9: casegate took ${pass?.done} of ${n} messages (${pass?.error ?? 'no error'}) to ${caseAddress}`);
     await db.close();
 
     const t1 = performance.now();
     const moved = await drainBare(imap.port);
     const floor = performance.now() - t1;
-    if (moved !== n) throw new Error(`row 7: the baseline moved ${moved} of ${n} messages`);
+    if (moved !== n) throw new Error(`row 9: the baseline moved ${moved} of ${n} messages`);
     ctx.notes.push(
-      `7: ${n} 4 KiB replies to one case in a throwaway Dovecot (imaps on loopback); casegate: fetch --once (ingest, commit, move to casegate/done), ` +
+      `9: ${n} 4 KiB replies to one case in a throwaway Dovecot (imaps on loopback); casegate: fetch --once (ingest, commit, move to casegate/done), ` +
         'sender authentication off (no client IP over IMAP); baseline: the same IMAP steps with imapflow, nothing stored',
     );
     const rate = (ms: number): number => n / (ms / 1000);
-    return [{ id: '7', name, casegate: `${rate(ours).toFixed(0)} msgs/s`, baseline: `${rate(floor).toFixed(0)} msgs/s`, ratio: rate(ours) / rate(floor), target: null }];
+    return [{ id: '9', name, casegate: `${rate(ours).toFixed(0)} msgs/s`, baseline: `${rate(floor).toFixed(0)} msgs/s`, ratio: rate(ours) / rate(floor), target: null }];
   } finally {
     await imap.cleanup();
   }

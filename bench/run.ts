@@ -16,6 +16,9 @@ import { benchLarge } from './large.js';
 import { benchGrowth } from './growth.js';
 import { benchReplyText } from './replyText.js';
 import { benchWorstCase } from './worstCase.js';
+import { benchPgIngest } from './pgIngest.js';
+import { benchPgDispatch } from './pgDispatch.js';
+import { releaseBenchPostgres } from './postgres.js';
 import { benchMailbox } from './mailbox.js';
 import { formatTable, type BenchContext, type Row } from './table.js';
 import { startServerChild, useBenchDns } from './child.js';
@@ -28,7 +31,9 @@ const BENCHES: { row: string; run: (ctx: BenchContext) => Promise<Row[]> }[] = [
   { row: '5', run: benchGrowth },
   { row: '6', run: benchReplyText },
   { row: '6b', run: benchWorstCase },
-  { row: '7', run: benchMailbox },
+  { row: '7', run: benchPgIngest },
+  { row: '8', run: benchPgDispatch },
+  { row: '9', run: benchMailbox },
 ];
 
 function option(name: string): string | undefined {
@@ -78,6 +83,7 @@ async function main(): Promise<void> {
       console.error(`row ${bench.row} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     }
   } finally {
+    await releaseBenchPostgres();
     const asked = await dns?.stop().catch(() => ({ queries: undefined }));
     if (asked?.queries !== undefined) notes.push(`the DNS server child answered ${asked.queries} questions`);
     if (!process.argv.includes('--keep')) fs.rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 // The server side of a benchmark, run as a child process so that the load generator does not share
 // its event loop:
 //   node dist/bench/server.js casegate --db FILE [--explain FILE] [--dns IP:PORT]   the product's
-//        inbound server; with --dns, sender authentication (enforce) through that resolver, else off
+//        inbound server; with --dns, sender authentication (enforce) through that resolver, else off;
+//        --db may be a postgres:// URL (then --blob-dir DIR; no --explain, no inbound count)
 //   node dist/bench/server.js sink                                  a bare smtp-server that discards
 //   node dist/bench/server.js dns                                   the loopback DNS server of the
 //        benchmarks (bench/dns.ts): SPF and DMARC p=reject records of the customers' domains
@@ -10,7 +11,7 @@ import fs from 'node:fs';
 import { SMTPServer } from 'smtp-server';
 import { loadConfig } from '../src/config.js';
 import Database from 'better-sqlite3';
-import { openDb, type Db, type Tx } from '../src/db/client.js';
+import { isPostgresUrl, openDb, type Db, type Tx } from '../src/db/client.js';
 import { createGateway } from '../src/app.js';
 import { BENCH_DOMAIN } from './mail.js';
 import { startDns, type DnsRecord } from './dns.js';
@@ -137,9 +138,13 @@ async function startCasegate(): Promise<Running> {
       ...(dns ? { CASEGATE_SENDER_AUTH: 'enforce', CASEGATE_DNS_SERVERS: dns } : { CASEGATE_SENDER_AUTH: 'off' }),
     },
   );
+  // PostgreSQL is shared by every gateway of a row: the parent counts the messages, not the child.
+  const postgres = isPostgresUrl(file);
+  const blobDir = option('--blob-dir');
+  if (postgres && (explainTo || !blobDir)) throw new Error('casegate mode on PostgreSQL needs --blob-dir DIR and takes no --explain');
   // Opened here so that the counters are in place before the gateway runs any statement.
-  const { db, statements, counter } = instrumented(await openDb(file));
-  const inboundBefore = inboundRows(file);
+  const { db, statements, counter } = instrumented(await openDb(file, blobDir ? { blobDir } : {}));
+  const inboundBefore = postgres ? 0 : inboundRows(file);
   const gateway = await createGateway(config, { db, dispatch: false });
   const where = await gateway.start();
   if (where === null) throw new Error('the gateway has no inbound server');
@@ -149,7 +154,7 @@ async function startCasegate(): Promise<Running> {
       await gateway.stop();
       await db.close();
       if (explainTo) fs.writeFileSync(explainTo, JSON.stringify(explain(file, statements), null, 2));
-      const stats: ServerStats = { commits: counter.commits, inbound: inboundRows(file) - inboundBefore };
+      const stats: ServerStats = postgres ? { commits: counter.commits } : { commits: counter.commits, inbound: inboundRows(file) - inboundBefore };
       return stats;
     },
   };

@@ -162,6 +162,8 @@ export interface LoadOptions {
 
 export interface LoadResult {
   sent: number;
+  /** performance.now() when the first message was sent (after every session's greeting and EHLO). */
+  startedAt: number;
   elapsedMs: number;
   msgsPerSec: number;
   latencies: SendResult[];
@@ -203,5 +205,5 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const elapsedMs = performance.now() - start;
   await Promise.all(sessions.map((s) => s.quit().catch(() => s.destroy())));
   const sent = latencies.length;
-  return { sent, elapsedMs, msgsPerSec: (sent / elapsedMs) * 1000, latencies, codes, errors };
+  return { sent, startedAt: start, elapsedMs, msgsPerSec: (sent / elapsedMs) * 1000, latencies, codes, errors };
 }
