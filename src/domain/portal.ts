@@ -77,7 +77,13 @@ export function portalAccess(viewer: Viewer, c: { contactId: number | null; acco
 
 /** `Content-Disposition` for a download: an ASCII fallback and the UTF-8 name (RFC 6266), never a header break. */
 export function contentDisposition(filename: string): string {
-  const name = filename.replace(/[\u0000-\u001f\u007f/\\]/g, '_').slice(0, 200) || 'attachment';
+  const name = [...filename].map((ch) => (ch.charCodeAt(0) < 0x20 || ch === '\u007f' || ch === '/' || ch === '\\' ? '_' : ch)).join('').slice(0, 200) || 'attachment';
   const ascii = name.replace(/[^\u0020-\u007e]/g, '_').replace(/["%;]/g, '_');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+/** The type a download is served with: the stored one when it is a plain `type/subtype`, else octet-stream. */
+export function downloadType(stored: string): string {
+  const t = stored.trim().toLowerCase();
+  return t.length <= 100 && /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/.test(t) ? t : 'application/octet-stream';
 }
