@@ -202,7 +202,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
       leaseMs: leaseSeconds * 1000,
       httpPort,
       httpHost: get('CASEGATE_HTTP_HOST') ?? '127.0.0.1',
-      publicUrl: publicUrlOf(get('CASEGATE_PUBLIC_URL'), get('CASEGATE_HTTP_HOST') ?? '127.0.0.1', httpPort),
+      publicUrl: publicUrlOf(get('CASEGATE_PUBLIC_URL'), get('CASEGATE_HTTP_HOST') ?? '127.0.0.1', httpPort, problems),
       syncContacts: onOff('CASEGATE_SYNC_CONTACTS', true),
       webCreateContacts: onOff('CASEGATE_WEB_CREATE_CONTACTS', false),
       webDailyLimit: whole('webDailyLimit', get('CASEGATE_WEB_DAILY_LIMIT') ?? '5000'),
@@ -235,9 +235,6 @@ function checked(c: Config, text: Partial<Record<keyof Config, string>>, more: s
   const problems: string[] = [];
   if (!isDomainName(c.domain)) {
     problems.push(`CASEGATE_DOMAIN "${c.domain}" is not a domain name; set it to e.g. cases.example.com`);
-  }
-  if (c.publicUrl !== null && !/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(c.publicUrl)) {
-    problems.push(`CASEGATE_PUBLIC_URL "${c.publicUrl}" is not an http:// or https:// URL; set it to the address people open, e.g. https://support.example.com`);
   }
   if (!isEmailAddress(c.from)) {
     problems.push(`CASEGATE_FROM "${c.from}" is not an email address; set it to e.g. support@example.com`);
@@ -319,8 +316,14 @@ function readWhole(rule: { name: string; min: number; max: number }, raw: string
 }
 
 /** CASEGATE_PUBLIC_URL without its trailing slash, else the HTTP server's own address, else null. */
-function publicUrlOf(given: string | undefined, host: string, port: number | null): string | null {
-  if (given !== undefined) return given.trim().replace(/\/+$/, '');
+function publicUrlOf(given: string | undefined, host: string, port: number | null, problems: string[]): string | null {
+  if (given !== undefined) {
+    const url = given.trim().replace(/\/+$/, '');
+    if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(url)) {
+      problems.push(`CASEGATE_PUBLIC_URL "${given}" is not an http:// or https:// URL; set it to the address people open, e.g. https://support.example.com`);
+    }
+    return url;
+  }
   if (port === null) return null;
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
