@@ -6,7 +6,7 @@
 import type { Tx } from '../db/engine.js';
 import { contactsByEmail, type ContactRow } from '../db/contacts.js';
 import { insertOutbox } from '../db/outbox.js';
-import { countSignIns, deleteSession, insertSession, insertSignIn, sessionEmail, setSignInToken, useSignIn } from '../db/portal.js';
+import { countSignIns, deleteSession, pruneSessions, insertSession, insertSignIn, sessionEmail, setSignInToken, useSignIn } from '../db/portal.js';
 import { normalizeEmail } from '../domain/address.js';
 import { newMessageToken, outboundMessageId } from '../domain/mailNames.js';
 import { hashToken, newPortalToken, SESSION_MS, SIGN_IN_LIMITS, SIGN_IN_MS, signInLinkToken, type Viewer } from '../domain/portal.js';
@@ -57,6 +57,8 @@ export async function redeemSignIn(tx: Tx, linkToken: string, now: number): Prom
   const sessionToken = newPortalToken();
   const expiresAt = now + SESSION_MS;
   await insertSession(tx, { tokenHash: hashToken(sessionToken), emailLower: used.emailLower, expiresAt }, now);
+  // Ended sessions, and requests older than a day (past every limit's window), are dropped here: sign-ins are rare.
+  await pruneSessions(tx, now, now - 86_400_000);
   return { sessionToken, expiresAt };
 }
 

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { createAccount } from '../../src/admin/accounts.js';
 import { createContact } from '../../src/admin/contacts.js';
 import { createUser } from '../../src/admin/users.js';
-import { requestSignIn } from '../../src/cases/portalSignIn.js';
+import { redeemSignIn, requestSignIn } from '../../src/cases/portalSignIn.js';
 import { outboxById } from '../../src/db/outbox.js';
 import { loadNotification } from '../../src/outbound/load.js';
 import { composeNotification } from '../../src/outbound/compose.js';
@@ -99,6 +99,16 @@ describe('sign-in by mail', () => {
     const late = (await signInLink(g.db, g.config, ANN)) as string;
     expect((await portalUser(g.base).get(late)).status).toBe(410);
     expect((await portalUser(g.base).get('/help/s/not-a-token')).status).toBe(410);
+  });
+
+  it('ends a session after 8 hours', async () => {
+    const nineHoursAgo = FIXED_NOW - 9 * 3600_000;
+    await g.db.transaction((tx) => requestSignIn(tx, g.config.domain, ANN, '192.0.2.1', nineHoursAgo));
+    const token = ((await signInLink(g.db, g.config, ANN)) as string).split('/').pop() as string;
+    const session = await g.db.transaction((tx) => redeemSignIn(tx, token, nineHoursAgo + 60_000));
+    const res = await fetch(`${g.base}/help/cases`, { redirect: 'manual', headers: { cookie: `casegate_session=${session!.sessionToken}` } });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/help');
   });
 
   it('refuses a form without its CSRF token and does nothing', async () => {
@@ -347,5 +357,27 @@ describe('signing out and the per-IP limit', () => {
     const limited = await u.post('/help/sign-in', { email: ANN });
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).not.toBeNull();
+  });
+});
+
+describe('behind https', () => {
+  it('makes the cookies Secure and the links start with the public URL', async () => {
+    const h = await startHttp({ CASEGATE_PUBLIC_URL: 'https://support.example.com/' });
+    try {
+      const u = portalUser(h.base);
+      const first = await u.get('/help');
+      expect(first.headers.getSetCookie()[0]).toMatch(/^casegate_visitor=[A-Za-z0-9_-]{43}; Path=\/help; HttpOnly; SameSite=Lax; Max-Age=3600; Secure$/);
+      await u.post('/help/sign-in', { email: ANN });
+      const [row] = await query<{ id: number }>(h.db, "SELECT id FROM outbox WHERE kind = 'sign-in'");
+      const mail = await h.db.transaction(async (tx) => composeNotification(await loadNotification(tx, h.config, h.db.blobDir, (await outboxById(tx, row!.id))!)), 'read');
+      expect(String(mail.text)).toMatch(/https:\/\/support\.example\.com\/help\/s\/[A-Za-z0-9_-]{43}\n/);
+      expect(mail.to).toBe(ANN);
+      expect(mail.subject).toBe('Your sign-in link for the Help portal');
+      const link = (await signInLink(h.db, h.config, ANN)) as string;
+      const followed = await u.get(link);
+      expect(followed.headers.getSetCookie().find((c) => c.startsWith('casegate_session='))).toMatch(/; Secure$/);
+    } finally {
+      await h.close();
+    }
   });
 });
