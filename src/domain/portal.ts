@@ -3,6 +3,9 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { normalizeEmail } from './address.js';
 
+/** The name of the portal's key in the `secrets` table. */
+export const PORTAL_KEY_NAME = 'portal';
+
 /** A sign-in link works 15 minutes, once; a session lasts 8 hours. */
 export const SIGN_IN_MS = 15 * 60_000;
 export const SESSION_MS = 8 * 3600_000;

@@ -18,8 +18,8 @@ import { NOTIFICATION_KINDS, type NotificationKind } from '../domain/outbox.js';
 import type { AttachmentView, CommentView, NotificationInput } from './compose.js';
 import { PermanentDeliveryError } from './retry.js';
 import { collaboratorByEmail } from '../db/collaborators.js';
-import { portalKeyIfMade } from '../cases/portalKey.js';
-import { SIGN_IN_MS, signInLinkToken, unsubscribeToken } from '../domain/portal.js';
+import { secretIfMade } from '../db/secrets.js';
+import { PORTAL_KEY_NAME, SIGN_IN_MS, signInLinkToken, unsubscribeToken } from '../domain/portal.js';
 
 /** Reads the row's notification in `tx`; the attachments' contents are looked for in `blobDir`. */
 export async function loadNotification(tx: Tx, config: Pick<Config, 'from' | 'domain' | 'publicUrl'>, blobDir: string, row: OutboxRow): Promise<NotificationInput> {
@@ -86,7 +86,7 @@ export async function loadNotification(tx: Tx, config: Pick<Config, 'from' | 'do
 
 /** A sign-in row: the one-time link, made from the row's token and the portal key (SPEC §11). */
 async function loadSignIn(tx: Tx, config: Pick<Config, 'from' | 'domain' | 'publicUrl'>, blobDir: string, row: OutboxRow): Promise<NotificationInput> {
-  const key = await portalKeyIfMade(tx);
+  const key = await secretIfMade(tx, PORTAL_KEY_NAME);
   if (key === undefined || config.publicUrl === null) {
     throw new PermanentDeliveryError(`sign-in mail of outbox row ${row.id} needs CASEGATE_PUBLIC_URL (or CASEGATE_HTTP_PORT) to make its link; the person can ask for a new link`);
   }
@@ -109,7 +109,7 @@ const UNSUBSCRIBABLE: readonly NotificationKind[] = ['case-created', 'comment', 
 async function unsubscribeOf(tx: Tx, config: Pick<Config, 'publicUrl'>, kind: NotificationKind, caseId: number, recipient: string): Promise<{ unsubscribeUrl?: string }> {
   if (config.publicUrl === null || !UNSUBSCRIBABLE.includes(kind)) return {};
   const collaborator = await collaboratorByEmail(tx, caseId, recipient);
-  const key = collaborator === undefined ? undefined : await portalKeyIfMade(tx);
+  const key = collaborator === undefined ? undefined : await secretIfMade(tx, PORTAL_KEY_NAME);
   if (collaborator === undefined || key === undefined) return {};
   return { unsubscribeUrl: `${config.publicUrl}/help/unsubscribe/${unsubscribeToken(key, { collaboratorId: collaborator.id, caseId, email: collaborator.email })}` };
 }

@@ -4,8 +4,7 @@ import type { Tx } from '../db/engine.js';
 import { casesForPortal, type CaseRow } from '../db/cases.js';
 import { commentsOfCase } from '../db/comments.js';
 import { attachmentsOf, type AttachmentRow } from '../db/attachments.js';
-import { contactsOfAccount, searchContactsOfAccount } from '../db/contacts.js';
-import { contactAddress } from '../cases/participants.js';
+import { contactById, searchContactsOfAccount } from '../db/contacts.js';
 import { collaboratorList } from './case.js';
 import type { Viewer } from '../domain/portal.js';
 
@@ -37,7 +36,7 @@ export async function portalCase(tx: Tx, row: CaseRow) {
     subject: row.subject,
     description: row.description,
     status: row.status,
-    contact: await contactAddress(tx, row),
+    contact: row.contactId === null ? row.suppliedEmail : ((await contactById(tx, row.contactId))?.email ?? null),
     comments: comments.map(
       (c): PortalComment => ({
         id: c.id,
@@ -56,11 +55,6 @@ export type PortalCase = Awaited<ReturnType<typeof portalCase>>;
 export async function portalContactSearch(tx: Tx, row: CaseRow, q: string): Promise<Array<{ name: string; email: string }>> {
   if (row.accountId === null || q.trim() === '') return [];
   return (await searchContactsOfAccount(tx, row.accountId, q.trim().slice(0, 100), 20)).filter((c) => c.active).map((c) => ({ name: `${c.firstName} ${c.lastName}`.trim(), email: c.email }));
-}
-
-/** Whether the account has any contacts (the search is offered only then). */
-export async function accountHasContacts(tx: Tx, row: CaseRow): Promise<boolean> {
-  return (await contactsOfAccount(tx, row.accountId)).length > 0;
 }
 
 /** An attachment of a public comment of this case, or undefined (internal comments' files are never served). */
