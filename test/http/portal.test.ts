@@ -5,6 +5,9 @@
 // limit, which ends the server's use, is the last test.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createDispatcher } from '../../src/outbound/dispatcher.js';
 import { createAccount } from '../../src/admin/accounts.js';
 import { createContact } from '../../src/admin/contacts.js';
 import { createUser } from '../../src/admin/users.js';
@@ -376,6 +379,22 @@ describe('behind https', () => {
       const link = (await signInLink(h.db, h.config, ANN)) as string;
       const followed = await u.get(link);
       expect(followed.headers.getSetCookie().find((c) => c.startsWith('casegate_session='))).toMatch(/; Secure$/);
+
+      // The dispatcher sends them: the sign-in mail with its link, Bob's history mail with the one-click headers.
+      const dispatcher = createDispatcher({ db: h.db, config: h.config, log: () => undefined });
+      try {
+        await dispatcher.runOnce();
+      } finally {
+        await dispatcher.stop();
+      }
+      const sent = fs.readdirSync(h.config.outboxDir).map((f) => fs.readFileSync(path.join(h.config.outboxDir, f), 'utf8'));
+      const signInMail = sent.find((m) => m.includes('Subject: Your sign-in link for the Help portal')) as string;
+      expect(signInMail.replace(/=\r?\n/g, '')).toContain(`https://support.example.com${link}`);
+      // Headers unfolded as a mail client reads them.
+      const bobMail = (sent.find((m) => /^To: bob@acme\.example/m.test(m)) as string).replace(/\r?\n[ \t]+/g, " ");
+      expect(bobMail).toMatch(/^List-Unsubscribe: <https:\/\/support\.example\.com\/help\/unsubscribe\/\d+\.[A-Za-z0-9_-]{43}>/m);
+      expect(bobMail).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click/m);
+      expect(await countRows(h.db, 'outbox', "status <> 'sent'")).toBe(0);
     } finally {
       await h.close();
     }
