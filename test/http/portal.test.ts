@@ -395,6 +395,13 @@ describe('behind https', () => {
       expect(bobMail).toMatch(/^List-Unsubscribe: <https:\/\/support\.example\.com\/help\/unsubscribe\/\d+\.[A-Za-z0-9_-]{43}>/m);
       expect(bobMail).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click/m);
       expect(await countRows(h.db, 'outbox', "status <> 'sent'")).toBe(0);
+
+      // A provider's one-click POST may come as multipart/form-data.
+      const unsubscribe = new URL(/^List-Unsubscribe: <([^>]+)>/m.exec(bobMail)![1] as string).pathname;
+      const form = new FormData();
+      form.append('List-Unsubscribe', 'One-Click');
+      expect((await fetch(`${h.base}${unsubscribe}`, { method: 'POST', body: form })).status).toBe(200);
+      expect((await showCase(h.db, h.config, h.caseNumber)).collaborators).toEqual([]);
     } finally {
       await h.close();
     }

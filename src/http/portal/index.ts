@@ -19,6 +19,9 @@ export async function registerPortal(app: FastifyInstance, deps: PortalDeps): Pr
       for (const [name, value] of new URLSearchParams(body as string)) if (!(name in fields)) fields[name] = value;
       done(null, fields);
     });
+    // RFC 8058 lets a mail provider send the one-click POST as multipart/form-data too; its one
+    // field says nothing the URL does not, so the body is read (bounded) and dropped.
+    portal.addContentTypeParser('multipart/form-data', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_req, _body, done) => done(null, {}));
     portal.setErrorHandler((err, req, reply) => {
       const e = err as { statusCode?: number; code?: string };
       if (e.statusCode === 413 || e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return html(reply, 413, problemPage('Too large', `The form was larger than ${FORM_BYTES / 1024} KiB; nothing was saved. Shorten the comment.`));
