@@ -56,6 +56,12 @@ export interface Config {
   /** Port of the HTTP server (Web-to-Case and API, SPEC §8); null: no HTTP. */
   readonly httpPort: number | null;
   readonly httpHost: string;
+  /**
+   * Where people reach the HTTP server (CASEGATE_PUBLIC_URL, no trailing slash): the Help portal's
+   * sign-in and unsubscribe links start with it. Default: http://HOST:PORT of the HTTP server; null
+   * when neither is set (no links are offered).
+   */
+  readonly publicUrl: string | null;
   /** API: find or create the customer's contact (seed 002); off: the case stays unlinked with suggestions. */
   readonly syncContacts: boolean;
   /** Web-to-Case: create a contact for an unknown email (as a routing address's create contacts). */
@@ -210,6 +216,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
       leaseMs: leaseSeconds * 1000,
       httpPort,
       httpHost: get('CASEGATE_HTTP_HOST') ?? '127.0.0.1',
+      publicUrl: publicUrlOf(get('CASEGATE_PUBLIC_URL'), get('CASEGATE_HTTP_HOST') ?? '127.0.0.1', httpPort, problems),
       syncContacts: onOff('CASEGATE_SYNC_CONTACTS', true),
       webCreateContacts: onOff('CASEGATE_WEB_CREATE_CONTACTS', false),
       webDailyLimit: whole('webDailyLimit', get('CASEGATE_WEB_DAILY_LIMIT') ?? '5000'),
@@ -337,4 +344,17 @@ function readWhole(rule: { name: string; min: number; max: number }, raw: string
     return rule.min;
   }
   return value;
+}
+
+/** CASEGATE_PUBLIC_URL without its trailing slash, else the HTTP server's own address, else null. */
+function publicUrlOf(given: string | undefined, host: string, port: number | null, problems: string[]): string | null {
+  if (given !== undefined) {
+    const url = given.trim().replace(/\/+$/, '');
+    if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(url)) {
+      problems.push(`CASEGATE_PUBLIC_URL "${given}" is not an http:// or https:// URL; set it to the address people open, e.g. https://support.example.com`);
+    }
+    return url;
+  }
+  if (port === null) return null;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }

@@ -201,6 +201,21 @@ describe('HTTP settings (SPEC §8)', () => {
   });
 });
 
+describe('the public URL of the Help portal', () => {
+  it('defaults to the HTTP server\'s own address, else none', () => {
+    expect(loadConfig({}, {}).publicUrl).toBeNull();
+    expect(loadConfig({ http: 8080 }, {}).publicUrl).toBe('http://127.0.0.1:8080');
+    expect(loadConfig({ http: 8080 }, { CASEGATE_HTTP_HOST: '::1' }).publicUrl).toBe('http://[::1]:8080');
+  });
+
+  it('takes CASEGATE_PUBLIC_URL without its trailing slash, and names a bad one', () => {
+    expect(loadConfig({}, { CASEGATE_PUBLIC_URL: 'https://support.example.com/' }).publicUrl).toBe('https://support.example.com');
+    expect(problems({ CASEGATE_PUBLIC_URL: 'support.example.com' })).toEqual([
+      'CASEGATE_PUBLIC_URL "support.example.com" is not an http:// or https:// URL; set it to the address people open, e.g. https://support.example.com',
+    ]);
+  });
+});
+
 describe('sender authentication settings (SPEC §4 Sender trust)', () => {
   it('default to enforce, the system resolvers, no trusted relay', () => {
     expect(loadConfig({}, {})).toMatchObject({ senderAuth: 'enforce', dnsServers: null, trustedAuthservId: null });

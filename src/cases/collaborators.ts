@@ -14,6 +14,7 @@ import { missingPermission } from '../domain/permissions.js';
 import { userActor } from '../admin/permissions.js';
 import { forbidden, invalid, notFound } from '../errors.js';
 import { enqueueNotification } from './notify.js';
+import { portalKey } from './portalKey.js';
 import { contactAddress } from './participants.js';
 
 /**
@@ -72,6 +73,8 @@ export async function addCollaborator(tx: Tx, config: Pick<Config, 'domain'>, ro
   const refusal = checkNewCollaborator(parties, await collaboratorEmails(tx, row.id), address);
   if (refusal !== null) throw invalid(REFUSALS[refusal](address, row.number));
   const added = await insertCollaborator(tx, row.id, address, addedBy(actor), now);
+  // Their notifications offer a signed one-click unsubscribe link: the key exists from now on.
+  await portalKey(tx, now);
   await enqueueNotification(tx, { caseId: row.id, commentId: await lastPublicCommentId(tx, row.id), kind: 'history', recipients: [address] }, config.domain, now);
   return added;
 }

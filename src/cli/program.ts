@@ -34,6 +34,8 @@ Settings come from flags, then environment variables, then defaults:
   CASEGATE_DISPATCH_INTERVAL_MS  how often the dispatcher looks for due rows (1000)
   CASEGATE_HTTP_PORT          Web-to-Case and API port (serve --http) (none: no HTTP)
   CASEGATE_HTTP_HOST          listen address of HTTP           (127.0.0.1)
+  CASEGATE_PUBLIC_URL         where people open the Help portal (/help); its links start with it
+                              (http://HTTP_HOST:HTTP_PORT)
   CASEGATE_SYNC_CONTACTS      API finds or creates the customer's contact: on, off (on)
   CASEGATE_WEB_CREATE_CONTACTS  Web-to-Case creates unknown contacts: on, off (off)
   CASEGATE_WEB_DAILY_LIMIT    Web-to-Case cases per UTC day, then 429 (5000)

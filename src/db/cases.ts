@@ -176,3 +176,12 @@ export async function searchCases(tx: Tx, text: string, limit: number): Promise<
     ),
   );
 }
+
+/** The Help portal's list: cases whose contact is one of `contactIds`, or of one of `accountIds`; newest first. */
+export async function casesForPortal(tx: Tx, contactIds: readonly number[], accountIds: readonly number[]): Promise<CaseRow[]> {
+  const where: string[] = [];
+  if (contactIds.length > 0) where.push(`contact_id IN (${contactIds.map(() => '?').join(', ')})`);
+  if (accountIds.length > 0) where.push(`account_id IN (${accountIds.map(() => '?').join(', ')})`);
+  if (where.length === 0) return [];
+  return rows(await tx.all<Raw>(`SELECT ${COLUMNS} FROM cases WHERE ${where.join(' OR ')} ORDER BY updated_at DESC, id DESC LIMIT 500`, [...contactIds, ...accountIds]));
+}

@@ -27,3 +27,12 @@ export async function insertCollaborator(tx: Tx, caseId: number, email: string, 
 export async function deleteCollaborator(tx: Tx, caseId: number, email: string): Promise<number | undefined> {
   return (await tx.get<{ id: number }>('DELETE FROM collaborators WHERE case_id = ? AND email_lower = ? RETURNING id', [caseId, normalizeEmail(email)]))?.id;
 }
+
+/** The collaborator row of this address on this case, or undefined. */
+export function collaboratorByEmail(tx: Tx, caseId: number, email: string): Promise<CollaboratorRow | undefined> {
+  return tx.get<CollaboratorRow>(`SELECT ${COLUMNS} FROM collaborators WHERE case_id = ? AND email_lower = ?`, [caseId, normalizeEmail(email)]);
+}
+
+export function collaboratorById(tx: Tx, id: number): Promise<CollaboratorRow | undefined> {
+  return tx.get<CollaboratorRow>(`SELECT ${COLUMNS} FROM collaborators WHERE id = ?`, [id]);
+}

@@ -70,3 +70,16 @@ export async function contactCounts(tx: Tx): Promise<Map<number, number>> {
 export async function contactCountOf(tx: Tx, accountId: number): Promise<number> {
   return (await tx.get<{ n: number }>('SELECT count(*) AS n FROM contacts WHERE account_id = ?', [accountId]))?.n ?? 0;
 }
+
+/** Contacts of an account whose name or email contains `text` (case-insensitive), at most `limit`. */
+export async function searchContactsOfAccount(tx: Tx, accountId: number, text: string, limit: number): Promise<ContactRow[]> {
+  const like = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return rows(
+    await tx.all<Raw>(
+      `SELECT ${COLUMNS} FROM contacts WHERE account_id = ?
+         AND (email_lower LIKE ? ESCAPE '\\' OR lower(first_name || ' ' || last_name) LIKE ? ESCAPE '\\')
+       ORDER BY last_name, first_name, id LIMIT ?`,
+      [accountId, like, like, limit],
+    ),
+  );
+}

@@ -6,7 +6,8 @@ import type { NotificationKind, OutboxStatus } from '../domain/outbox.js';
 /** An outbox row as the dispatcher needs it. */
 export interface OutboxRow {
   id: number;
-  caseId: number;
+  /** Null for mail about no case (a Help portal sign-in link). */
+  caseId: number | null;
   commentId: number | null;
   kind: string;
   recipient: string;
@@ -23,7 +24,7 @@ export interface OutboxRow {
 }
 
 export interface NewOutboxRow {
-  caseId: number;
+  caseId: number | null;
   commentId: number | null;
   kind: NotificationKind;
   recipient: string;
@@ -165,12 +166,12 @@ export async function countOutboxByStatus(tx: Tx, status: OutboxStatus): Promise
 }
 
 /** With the token of the reply address the row offers: its own, else (older rows) the case's. */
-export type OutboxListed = OutboxRow & { caseNumber: string; replyToken: string };
+export type OutboxListed = OutboxRow & { caseNumber: string | null; replyToken: string | null };
 
 /** Rows with their case number, oldest first; of one status, or one row, when asked. */
 export function listOutboxRows(tx: Tx, filter: { status?: OutboxStatus; id?: number } = {}): Promise<OutboxListed[]> {
   const base = `SELECT ${COLUMNS}, c.number AS "caseNumber", coalesce(r.token, c.address_token) AS "replyToken"
-    FROM outbox o JOIN cases c ON c.id = o.case_id LEFT JOIN reply_addresses r ON r.id = o.reply_address_id`;
+    FROM outbox o LEFT JOIN cases c ON c.id = o.case_id LEFT JOIN reply_addresses r ON r.id = o.reply_address_id`;
   if (filter.id !== undefined) return tx.all<OutboxListed>(`${base} WHERE o.id = ?`, [filter.id]);
   if (filter.status !== undefined) return tx.all<OutboxListed>(`${base} WHERE o.status = ? ORDER BY o.id`, [filter.status]);
   return tx.all<OutboxListed>(`${base} ORDER BY o.id`);

@@ -278,7 +278,8 @@ export const outbox = sqliteTable(
   'outbox',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    caseId: integer('case_id').notNull().references(() => cases.id),
+    /** Null only for mail about no case: a Help portal sign-in link (kind `sign-in`). */
+    caseId: integer('case_id').references(() => cases.id),
     /** The comment a `comment` row carries; for `history`, the last comment the history covers. */
     commentId: integer('comment_id'),
     kind: text('kind').notNull(),
@@ -393,3 +394,42 @@ export const mailboxes = sqliteTable('mailboxes', {
   /** Messages taken from it so far (moved to casegate/done or casegate/refused). */
   fetchedCount: integer('fetched_count').notNull().default(0),
 });
+
+/** The server's own secrets by name, made at first use: `portal` keys the Help portal's signed links and CSRF tokens. */
+export const secrets = sqliteTable('secrets', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+/**
+ * Help portal sign-in requests, one row per request whatever the address (the limits per address
+ * and per IP count them). A link was sent only when `token_hash` is set: the SHA-256 of the link's
+ * token, never the token; valid until `expires_at`, once (`used_at`).
+ */
+export const portalSignIns = sqliteTable(
+  'portal_sign_ins',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    emailLower: text('email_lower').notNull(),
+    ip: text('ip').notNull(),
+    tokenHash: text('token_hash').unique(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at'),
+  },
+  (t) => [index('portal_sign_ins_email_idx').on(t.emailLower, t.createdAt), index('portal_sign_ins_ip_idx').on(t.ip, t.createdAt)],
+);
+
+/** Help portal sessions, by the SHA-256 of the cookie's token; any node serves them. */
+export const portalSessions = sqliteTable(
+  'portal_sessions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    tokenHash: text('token_hash').notNull().unique(),
+    emailLower: text('email_lower').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('portal_sessions_expires_idx').on(t.expiresAt)],
+);

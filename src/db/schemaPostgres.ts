@@ -276,9 +276,7 @@ export const outbox = pgTable(
   'outbox',
   {
     id: id(),
-    caseId: integer('case_id')
-      .notNull()
-      .references(() => cases.id),
+    caseId: integer('case_id').references(() => cases.id),
     commentId: integer('comment_id'),
     kind: text('kind').notNull(),
     recipient: text('recipient').notNull(),
@@ -361,3 +359,35 @@ export const mailboxes = pgTable('mailboxes', {
   lastError: text('last_error'),
   fetchedCount: integer('fetched_count').notNull().default(0),
 });
+
+export const secrets = pgTable('secrets', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull(),
+  createdAt: ms('created_at').notNull(),
+});
+
+export const portalSignIns = pgTable(
+  'portal_sign_ins',
+  {
+    id: id(),
+    emailLower: text('email_lower').notNull(),
+    ip: text('ip').notNull(),
+    tokenHash: text('token_hash').unique(),
+    createdAt: ms('created_at').notNull(),
+    expiresAt: ms('expires_at').notNull(),
+    usedAt: ms('used_at'),
+  },
+  (t) => [index('portal_sign_ins_email_idx').on(t.emailLower, t.createdAt), index('portal_sign_ins_ip_idx').on(t.ip, t.createdAt)],
+);
+
+export const portalSessions = pgTable(
+  'portal_sessions',
+  {
+    id: id(),
+    tokenHash: text('token_hash').notNull().unique(),
+    emailLower: text('email_lower').notNull(),
+    createdAt: ms('created_at').notNull(),
+    expiresAt: ms('expires_at').notNull(),
+  },
+  (t) => [index('portal_sessions_expires_idx').on(t.expiresAt)],
+);

@@ -5,8 +5,10 @@ export const OUTBOX_STATUSES = Object.freeze(['pending', 'sent', 'failed', 'held
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
 /** `owner`: a public comment by someone else, sent to the case owner (SPEC §5). `auto-response`: a
- * routing address's acknowledgement to the sender of a new case (SPEC §7). */
-export const NOTIFICATION_KINDS = Object.freeze(['case-created', 'comment', 'history', 'owner', 'auto-response'] as const);
+ * routing address's acknowledgement to the sender of a new case (SPEC §7). `sign-in`: a Help portal
+ * sign-in link (no case); `unsubscribed`: tells the case contact that a collaborator stopped the
+ * case's emails (SPEC §11). */
+export const NOTIFICATION_KINDS = Object.freeze(['case-created', 'comment', 'history', 'owner', 'auto-response', 'sign-in', 'unsubscribed'] as const);
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export function parseOutboxStatus(value: string): OutboxStatus | null {

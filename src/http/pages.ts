@@ -14,7 +14,7 @@ export const HONEYPOT = 'website';
 export const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
-const STYLE = `body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}
+export const STYLE = `body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}
 label{display:block;font-weight:600;margin-top:1rem}input,textarea{width:100%;padding:.5rem;font:inherit;border:1px solid #767676;border-radius:4px;box-sizing:border-box}
 input[type=file]{border:none;padding:.25rem 0}[aria-invalid=true]{border:2px solid #b00020}.error{color:#b00020;margin:.25rem 0 0}
 .hint{color:#555;margin:.25rem 0 0;font-size:.9rem}.summary{border:2px solid #b00020;padding:.5rem 1rem;border-radius:4px}

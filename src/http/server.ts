@@ -1,4 +1,4 @@
-// The HTTP server of SPEC §8: Web-to-Case and API v1 on one Fastify instance (chosen for its
+// The HTTP server of SPEC §8 and §11: Web-to-Case, the Help portal and API v1 on one Fastify instance (chosen for its
 // JSON-schema validation of every request, compiled once, and because it is the usual choice on
 // Node). start()/stop() like the SMTP server; each request is logged in one line.
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -8,6 +8,7 @@ import { registerApi, send } from './api.js';
 import { httpError } from './errors.js';
 import { notFoundPage } from './pages.js';
 import { registerWebToCase } from './webToCase.js';
+import { registerPortal } from './portal/index.js';
 
 export interface HttpServerOptions {
   /** The clock of rate limits, daily limit and new records; Date.now by default. */
@@ -48,6 +49,7 @@ export function createHttpServer(deps: { db: Db; config: Config }, options: Http
     f.get('/', async (_req, reply) => reply.redirect('/web-to-case'));
     registerApi(f, { ...deps, now, onQueued });
     await registerWebToCase(f, { ...deps, now, onQueued });
+    await registerPortal(f, { ...deps, now, onQueued, log });
     return f;
   }
 

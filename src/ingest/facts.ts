@@ -238,7 +238,8 @@ async function caseOfThread(tx: Tx, domain: string, msg: ParsedMessage): Promise
   for (const id of [...msg.inReplyTo, ...[...msg.references].reverse()]) {
     const token = tokenOfMessageId(id, domain);
     const row = token === null ? undefined : await outboxByToken(tx, token);
-    if (row !== undefined) {
+    // A reply to a sign-in mail (no case) threads nowhere.
+    if (row !== undefined && row.caseId !== null) {
       const reply = row.replyAddressId === null ? undefined : await replyAddressById(tx, row.replyAddressId);
       return { caseId: row.caseId, issuedTo: reply === undefined ? issuedToOfRow(row) : { kind: reply.kind, address: reply.addressLower, live: reply.retiredAt === null } };
     }

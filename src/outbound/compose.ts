@@ -38,6 +38,7 @@ export interface NotificationInput {
     /** The recipient's own reply address token; null: the case-level address (rows older than reply addresses). */
     readonly replyToken: string | null;
   };
+  /** Null only for a `sign-in` row (mail about no case). */
   readonly case: {
     readonly number: string;
     readonly subject: string;
@@ -45,17 +46,22 @@ export interface NotificationInput {
     readonly status: string;
     readonly addressToken: string;
     readonly threadRoot: string;
-  };
+  } | null;
   /** The comment a `comment` or `owner` notification carries; null for the other kinds. */
   readonly comment: CommentView | null;
   /** For `history`: every public comment up to the row's comment, oldest first. */
   readonly history: readonly CommentView[];
   /** For `auto-response`: the routing address's template and the name it greets (SPEC §7). */
   readonly autoResponse?: { readonly template: string; readonly firstName: string };
+  /** For `sign-in`: the one-time link of the Help portal and how long it works. */
+  readonly signIn?: { readonly link: string; readonly minutes: number };
+  /** For a collaborator: the one-click link that removes them from the case (RFC 8058). */
+  readonly unsubscribeUrl?: string;
 }
 
 export function composeNotification(input: NotificationInput): SendMailOptions {
   const { row, case: c } = input;
+  if (c === null) return composeSignIn(input);
   const replyTo = caseAddress(row.replyToken ?? c.addressToken, input.domain);
   const parts = bodyParts(input, replyTo);
   const attachments = (input.comment?.attachments ?? []).map((a) => ({
@@ -77,6 +83,7 @@ export function composeNotification(input: NotificationInput): SendMailOptions {
       'Auto-Submitted': row.kind === 'auto-response' ? 'auto-replied' : 'auto-generated',
       'X-Auto-Response-Suppress': 'All',
       [LOOP_HEADER]: input.domain,
+      ...(input.unsubscribeUrl === undefined ? {} : { 'List-Unsubscribe': `<${input.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }),
     },
     envelope: { from: bounceAddress(row.token, input.domain), to: row.recipient },
     text: parts.map((p) => p.text).join('\n\n') + '\n',
@@ -92,8 +99,31 @@ interface Part {
   html: string;
 }
 
+/** The Help portal's sign-in mail: the link, how long it works, and what to do if it was not you. */
+function composeSignIn(input: NotificationInput): SendMailOptions {
+  const link = input.signIn?.link ?? '';
+  const minutes = input.signIn?.minutes ?? 15;
+  const parts: Part[] = [
+    paragraph('Someone (we hope you) asked to sign in to the Help portal with this address. Open this link to sign in:'),
+    { text: link, html: `<p><a href="${escapeHtml(link)}">Sign in to the Help portal</a></p>` },
+    paragraph(`The link works once, for ${minutes} minutes. If you did not ask for it, ignore this email: nobody can sign in without the link.`),
+  ];
+  return {
+    from: input.from,
+    to: input.row.recipient,
+    subject: 'Your sign-in link for the Help portal',
+    messageId: input.row.messageId,
+    headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All', [LOOP_HEADER]: input.domain },
+    envelope: { from: bounceAddress(input.row.token, input.domain), to: input.row.recipient },
+    text: parts.map((p) => p.text).join('\n\n') + '\n',
+    html: htmlDocument(parts.map((p) => p.html).join('\n')),
+    disableUrlAccess: true,
+  };
+}
+
 function bodyParts(input: NotificationInput, replyTo: string): Part[] {
-  const { row, case: c } = input;
+  const { row } = input;
+  const c = input.case as NonNullable<NotificationInput['case']>;
   const parts: Part[] = [
     { text: REPLY_MARKER, html: `<p style="color:#888">${escapeHtml(REPLY_MARKER)}</p>` },
   ];
@@ -104,6 +134,8 @@ function bodyParts(input: NotificationInput, replyTo: string): Part[] {
       paragraph(`You own case ${c.number}. Your reply to this email becomes your public comment and goes to the case contact and collaborators.`),
       commentPart(input.comment, 'wrote'),
     );
+  } else if (row.kind === 'unsubscribed' && input.comment) {
+    parts.push(paragraph(input.comment.body));
   } else if (row.kind === 'case-created') {
     parts.push(
       paragraph(`Case ${c.number} has been opened for your request. Our support team will answer here.`),
@@ -136,6 +168,10 @@ function bodyParts(input: NotificationInput, replyTo: string): Part[] {
     parts.push(paragraph(`Case ${c.number} was updated.`));
   }
   parts.push(footer(c.number, c.status, replyTo));
+  if (input.unsubscribeUrl !== undefined) {
+    const text = `You get these emails as a collaborator of case ${c.number}. To stop them, open: ${input.unsubscribeUrl}`;
+    parts.push({ text, html: `<p style="color:#888;font-size:small">You get these emails as a collaborator of case ${escapeHtml(c.number)}. <a href="${escapeHtml(input.unsubscribeUrl)}">Stop these emails</a></p>` });
+  }
   return parts;
 }
 

@@ -17,26 +17,32 @@ import { replyAddressById } from '../db/replyAddresses.js';
 import { NOTIFICATION_KINDS, type NotificationKind } from '../domain/outbox.js';
 import type { AttachmentView, CommentView, NotificationInput } from './compose.js';
 import { PermanentDeliveryError } from './retry.js';
+import { collaboratorByEmail } from '../db/collaborators.js';
+import { secretIfMade } from '../db/secrets.js';
+import { PORTAL_KEY_NAME, SIGN_IN_MS, signInLinkToken, unsubscribeToken } from '../domain/portal.js';
 
 /** Reads the row's notification in `tx`; the attachments' contents are looked for in `blobDir`. */
-export async function loadNotification(tx: Tx, config: Pick<Config, 'from' | 'domain'>, blobDir: string, row: OutboxRow): Promise<NotificationInput> {
+export async function loadNotification(tx: Tx, config: Pick<Config, 'from' | 'domain' | 'publicUrl'>, blobDir: string, row: OutboxRow): Promise<NotificationInput> {
   if (!(NOTIFICATION_KINDS as readonly string[]).includes(row.kind)) {
     throw new PermanentDeliveryError(`outbox row ${row.id} has unknown kind "${row.kind}"`);
   }
   const kind = row.kind as NotificationKind;
-  const c = await caseById(tx, row.caseId);
+  if (kind === 'sign-in') return loadSignIn(tx, config, blobDir, row);
+  if (row.caseId === null) throw new PermanentDeliveryError(`outbox row ${row.id} of kind "${kind}" names no case`);
+  const caseId = row.caseId;
+  const c = await caseById(tx, caseId);
   if (!c) throw new PermanentDeliveryError(`case ${row.caseId} of outbox row ${row.id} no longer exists`);
 
   let comment: CommentView | null = null;
   let history: CommentView[] = [];
-  if (kind === 'comment' || kind === 'owner') {
+  if (kind === 'comment' || kind === 'owner' || kind === 'unsubscribed') {
     if (row.commentId === null) throw new PermanentDeliveryError(`outbox row ${row.id} is a comment notification without a comment`);
-    const found = await commentOfCase(tx, row.commentId, row.caseId);
+    const found = await commentOfCase(tx, row.commentId, caseId);
     if (!found) throw new PermanentDeliveryError(`comment ${row.commentId} of outbox row ${row.id} no longer exists`);
     comment = (await withAttachments(tx, [found]))[0] as CommentView;
     requireBlobs(blobDir, row.id, comment.attachments);
   } else if (kind === 'history' && row.commentId !== null) {
-    history = await withAttachments(tx, await publicCommentsUpTo(tx, row.caseId, row.commentId));
+    history = await withAttachments(tx, await publicCommentsUpTo(tx, caseId, row.commentId));
   }
 
   let autoResponse: NotificationInput['autoResponse'];
@@ -74,7 +80,38 @@ export async function loadNotification(tx: Tx, config: Pick<Config, 'from' | 'do
     comment,
     history,
     ...(autoResponse ? { autoResponse } : {}),
+    ...(await unsubscribeOf(tx, config, kind, caseId, row.recipient)),
   };
+}
+
+/** A sign-in row: the one-time link, made from the row's token and the portal key (SPEC §11). */
+async function loadSignIn(tx: Tx, config: Pick<Config, 'from' | 'domain' | 'publicUrl'>, blobDir: string, row: OutboxRow): Promise<NotificationInput> {
+  const key = await secretIfMade(tx, PORTAL_KEY_NAME);
+  if (key === undefined || config.publicUrl === null) {
+    throw new PermanentDeliveryError(`sign-in mail of outbox row ${row.id} needs CASEGATE_PUBLIC_URL (or CASEGATE_HTTP_PORT) to make its link; the person can ask for a new link`);
+  }
+  return {
+    from: config.from,
+    domain: config.domain,
+    blobDir,
+    row: { kind: 'sign-in', recipient: row.recipient, token: row.token, messageId: row.messageId, replyToken: null },
+    case: null,
+    comment: null,
+    history: [],
+    signIn: { link: `${config.publicUrl}/help/s/${signInLinkToken(key, row.token)}`, minutes: SIGN_IN_MS / 60_000 },
+  };
+}
+
+/** Kinds of mail a collaborator may stop with one click (not the owner's, not an acknowledgement). */
+const UNSUBSCRIBABLE: readonly NotificationKind[] = ['case-created', 'comment', 'history'];
+
+/** The one-click unsubscribe link of a collaborator's notification (RFC 8058), when there is one to offer. */
+async function unsubscribeOf(tx: Tx, config: Pick<Config, 'publicUrl'>, kind: NotificationKind, caseId: number, recipient: string): Promise<{ unsubscribeUrl?: string }> {
+  if (config.publicUrl === null || !UNSUBSCRIBABLE.includes(kind)) return {};
+  const collaborator = await collaboratorByEmail(tx, caseId, recipient);
+  const key = collaborator === undefined ? undefined : await secretIfMade(tx, PORTAL_KEY_NAME);
+  if (collaborator === undefined || key === undefined) return {};
+  return { unsubscribeUrl: `${config.publicUrl}/help/unsubscribe/${unsubscribeToken(key, { collaboratorId: collaborator.id, caseId, email: collaborator.email })}` };
 }
 
 async function withAttachments(tx: Tx, comments: readonly CommentRow[]): Promise<CommentView[]> {

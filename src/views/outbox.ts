@@ -8,7 +8,8 @@ import { invalid } from '../errors.js';
 /** An outbox row as `outbox list` shows it. */
 export interface OutboxListRow {
   id: number;
-  case: string;
+  /** The case number; null for mail about no case (a Help portal sign-in link). */
+  case: string | null;
   recipient: string;
   kind: string;
   status: OutboxStatus;
@@ -20,7 +21,7 @@ export interface OutboxListRow {
   /** The VERP envelope sender the message goes out with: a bounce to it names this row. */
   envelopeFrom: string;
   /** Its Reply-To: the recipient's own reply address (the case address for rows older than those). */
-  replyTo: string;
+  replyTo: string | null;
 }
 
 function view(r: OutboxListed, domain: string): OutboxListRow {
@@ -37,7 +38,7 @@ function view(r: OutboxListed, domain: string): OutboxListRow {
     sentAt: r.sentAt === null ? null : new Date(r.sentAt).toISOString(),
     messageId: r.messageId,
     envelopeFrom: bounceAddress(r.token, domain),
-    replyTo: caseAddress(r.replyToken, domain),
+    replyTo: r.replyToken === null ? null : caseAddress(r.replyToken, domain),
   };
 }
 
