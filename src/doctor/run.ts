@@ -1,6 +1,6 @@
 // `casegate doctor`: what a mail admin must get right before customers start replying, one line
 // per check (src/doctor/dns.ts for the DNS ones): MX, SPF, DKIM, DMARC, the relay (or the .eml
-// folder), the database and the free space. It changes nothing: no database is created, no mail sent.
+// folder), the database, the free space and the public URL of the portal's links. It changes nothing: no database is created, no mail sent.
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import { isIP } from 'node:net';
@@ -12,6 +12,7 @@ import { freeBytes } from '../db/blobs.js';
 import { heldInOutbox } from '../outbound/queue.js';
 import { resolverFor } from '../ingest/auth.js';
 import { checkDkim, checkDmarc, checkMx, checkSpf, type CheckResult } from './dns.js';
+import { checkPublicUrl } from './publicUrl.js';
 
 export type { CheckResult };
 
@@ -34,7 +35,7 @@ export async function runDoctor(config: Config, options: DoctorOptions = {}): Pr
   const [mx, spf, dkim] = await Promise.all([checkMx(config, resolver), checkSpf(config, resolver, sending), checkDkim(config, resolver)]);
   const dmarc = await checkDmarc(config, resolver, { dkim: dkim.ok, spf: spf.ok });
   const [relay, database] = await Promise.all([checkRelay(config, options.relayTimeoutMs ?? 10_000), checkDatabase(config)]);
-  const checks = [mx, spf, dkim, dmarc, relay, database.result, checkDisk(config, database.blobDir)];
+  const checks = [mx, spf, dkim, dmarc, relay, database.result, checkDisk(config, database.blobDir), checkPublicUrl(config)];
   return { ok: checks.every((c) => c.ok), checks };
 }
 

@@ -93,6 +93,7 @@ describe('complete zones, a relay that answers, a database that opens', () => {
       'ok relay',
       'ok database',
       'ok disk',
+      'ok public-url',
       'all checks',
     ]);
     expect(lines.at(-1)).toBe('all checks passed');
@@ -181,7 +182,15 @@ describe('the relay, the database, the disk', () => {
     expect(r.code).toBe(1);
     const report = r.json<DoctorReport>();
     expect(report.ok).toBe(false);
-    expect(report.checks.map((c) => c.check)).toEqual(['mx', 'spf', 'dkim', 'dmarc', 'relay', 'database', 'disk']);
+    expect(report.checks.map((c) => c.check)).toEqual(['mx', 'spf', 'dkim', 'dmarc', 'relay', 'database', 'disk', 'public-url']);
     expect(failures(report)).toEqual({ disk: expect.stringMatching(/ GiB free for .*, under CASEGATE_MIN_FREE_BYTES .* so new mail gets 452: free some space$/) });
+  });
+
+  it('with HTTP on, a public URL only this machine can open fails; a real one passes', async () => {
+    const loop = await doctor(complete(), { CASEGATE_HTTP_PORT: '8080' });
+    expect(failures(loop)).toEqual({ 'public-url': expect.stringMatching(/point to http:\/\/127\.0\.0\.1:8080, which only this machine can open: set CASEGATE_PUBLIC_URL/) });
+    const real = await doctor(complete(), { CASEGATE_HTTP_PORT: '8080', CASEGATE_PUBLIC_URL: 'https://support.example.test/' });
+    expect(real.ok, JSON.stringify(failures(real))).toBe(true);
+    expect(real.checks.at(-1)?.detail).toBe('portal and one-click links point to https://support.example.test');
   });
 });
