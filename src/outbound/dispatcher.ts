@@ -95,7 +95,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   async function deliver(row: OutboxRow): Promise<keyof PassResult> {
     let response: string;
     try {
-      const input = await db.transaction((tx) => loadNotification(tx, config, db.blobDir, row), 'read');
+      const input = await db.transaction((tx) => loadNotification(tx, config, db.blobs, row), 'read');
       ({ response } = await getTransport().send(composeNotification(input)));
     } catch (err) {
       return recordFailure(row, err);
