@@ -149,7 +149,7 @@ export async function commentRequest(
   row: CaseRow,
   r: CommentRequest,
   now = Date.now(),
-): Promise<{ id: number; author: string; attachments: NewAttachment[] }> {
+): Promise<{ id: number; author: string; attachments: Array<Omit<NewAttachment, 'spool'>> }> {
   const user = await db.transaction(async (tx) => {
     const found = await userByEmail(tx, r.as);
     // A comment changes the case: a user needs Edit on cases; participants write as today.
@@ -170,7 +170,8 @@ export async function commentRequest(
       attachments.push({ filename: a.filename, contentType: a.contentType, size: blob.size, sha256: blob.sha256, contentId: null, inline: false, spool: blob.spool });
     }
     const id = await db.transaction((tx) => addComment(tx, config, row, commentOf(r, user, attachments), now));
-    return { id, author: user?.email ?? r.as, attachments };
+    // The spool file is the store's own business, not the comment's.
+    return { id, author: user?.email ?? r.as, attachments: attachments.map(({ spool: _spool, ...a }) => a) };
   } finally {
     // Committed or not: what no row names goes (the database store's spool files always); a
     // failure here leaves files for `casegate gc`, and the comment's outcome stands.
