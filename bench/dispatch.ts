@@ -44,7 +44,7 @@ function addRows(raw: Database.Database, caseId: number, commentId: number, coun
 export function composeRows(db: Db, config: Config, ids: number[]): Promise<SendMailOptions[]> {
   return db.transaction(async (tx) => {
     const messages: SendMailOptions[] = [];
-    for (const id of ids) messages.push(composeNotification(await loadNotification(tx, config, db.blobDir, (await outboxById(tx, id)) as OutboxRow)));
+    for (const id of ids) messages.push(composeNotification(await loadNotification(tx, config, db.blobs, (await outboxById(tx, id)) as OutboxRow)));
     return messages;
   }, 'read');
 }

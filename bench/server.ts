@@ -67,7 +67,7 @@ function instrumented(db: Db): { db: Db; statements: Set<string>; counter: { com
   const wrapped: Db = {
     dialect: db.dialect,
     location: db.location,
-    blobDir: db.blobDir,
+    blobs: db.blobs,
     transaction(work, mode = 'write') {
       if (mode === 'write') counter.commits++;
       return db.transaction((tx) => work(seen(tx)), mode);

@@ -16,6 +16,7 @@ import { extractReply } from '../src/domain/replyText.js';
 import { messageFacts } from '../src/ingest/facts.js';
 import { htmlToText } from '../src/ingest/htmlText.js';
 import { HTML_MAX_CHARS, TEXT_MAX_CHARS, parseMessage } from '../src/ingest/parse.js';
+import { folderWriter } from '../src/db/blobsInFolder.js';
 import type { BenchContext, Row } from './table.js';
 
 const PROSE = 'The printer on floor 3 jams in tray 2 whenever we print more than 40 pages; error 13.A2.D3.\n';
@@ -119,7 +120,7 @@ export async function benchWorstCase(ctx: BenchContext): Promise<Row[]> {
   const blobDir = path.join(ctx.dir, 'worst-case-blobs');
   fs.mkdirSync(blobDir, { recursive: true });
   const parseAndFacts = async (raw: Buffer): Promise<unknown> => {
-    const msg = await parseMessage(Readable.from([raw]), { blobDir });
+    const msg = await parseMessage(Readable.from([raw]), { store: folderWriter(blobDir) });
     return messageFacts(msg, { mailFrom: 'ann@acme.example', rcpt: ['support@acme-support.example'] });
   };
   let parse: Slowest = { name: '', ms: 0, base: 1 };

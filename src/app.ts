@@ -11,8 +11,7 @@ import { loadDkimKey } from './outbound/dkim.js';
 import type { HttpServer, HttpServerOptions } from './http/server.js';
 import type { Transport } from './outbound/transport.js';
 import { userByEmail } from './db/users.js';
-import { storedBlobs } from './db/attachments.js';
-import { collectGarbage, type GarbageReport } from './db/blobs.js';
+import type { GarbageReport } from './db/blobStore.js';
 import { watchReach } from './db/reach.js';
 import type { MailboxWatchers } from './mailbox/watch.js';
 
@@ -158,12 +157,13 @@ export async function settingWarnings(db: Db, config: Config): Promise<string[]>
 }
 
 /**
- * Removes what a crash left in the blob store: attachment files no row names and temp files of
- * dead processes. An orphan younger than `minAgeMs` (default: one session bound, the longest a
- * message of a live session can be in flight) is left for the next run.
+ * Removes what a crash or a delete left in the blob store: contents no row names (files, or chunks
+ * in the database) and temp or spool files of dead processes. An orphan younger than `minAgeMs`
+ * (default: one session bound, the longest a message of a live session can be in flight) is left
+ * for the next run.
  */
 export function collectOrphans(db: Db, config: Config, minAgeMs = config.sessionSeconds * 1000): Promise<GarbageReport> {
-  return collectGarbage(db.blobDir, (shas) => db.transaction((tx) => storedBlobs(tx, shas), 'read'), minAgeMs);
+  return db.blobs.collectGarbage(minAgeMs);
 }
 
 export function describeGarbage(r: GarbageReport): string {

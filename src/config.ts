@@ -16,7 +16,7 @@ export const SENDER_AUTH_MODES: readonly SenderAuthMode[] = Object.freeze(['enfo
 export interface Config {
   /** A SQLite file path, or a postgres:// URL. */
   readonly db: string;
-  /** Folder of attachment contents (CASEGATE_BLOB_DIR); null: `blobs/` beside a SQLite file, ./data/blobs with PostgreSQL. */
+  /** Folder of attachment contents (CASEGATE_BLOB_DIR); null: `blobs/` beside a SQLite file, the database itself with PostgreSQL. */
   readonly blobDir: string | null;
   readonly domain: string;
   readonly from: string;

@@ -3,7 +3,6 @@
 // this folder do the work.
 import type { Readable } from 'node:stream';
 import type { Config } from '../config.js';
-import { writeBlob } from '../db/blobs.js';
 import type { Db } from '../db/client.js';
 import type { Tx } from '../db/engine.js';
 import type { CaseRow } from '../db/cases.js';
@@ -150,7 +149,7 @@ export async function commentRequest(
   row: CaseRow,
   r: CommentRequest,
   now = Date.now(),
-): Promise<{ id: number; author: string; attachments: NewAttachment[] }> {
+): Promise<{ id: number; author: string; attachments: Array<Omit<NewAttachment, 'spool'>> }> {
   const user = await db.transaction(async (tx) => {
     const found = await userByEmail(tx, r.as);
     // A comment changes the case: a user needs Edit on cases; participants write as today.
@@ -165,13 +164,24 @@ export async function commentRequest(
   if (r.internal && !user) throw forbidden(`only users may write internal comments; ${r.as} is not a user`);
   if (r.body.trim() === '') throw invalid('the comment is empty; give some text with --body or --file');
   const attachments: NewAttachment[] = [];
-  for (const a of r.attachments) {
-    const blob = await writeBlob(db.blobDir, a.open());
-    attachments.push({ filename: a.filename, contentType: a.contentType, size: blob.size, sha256: blob.sha256, contentId: null, inline: false });
+  try {
+    for (const a of r.attachments) {
+      const blob = await db.blobs.write(a.open());
+      attachments.push({ filename: a.filename, contentType: a.contentType, size: blob.size, sha256: blob.sha256, contentId: null, inline: false, spool: blob.spool });
+    }
+    const id = await db.transaction((tx) => addComment(tx, config, row, commentOf(r, user, attachments), now));
+    // The spool file is the store's own business, not the comment's.
+    return { id, author: user?.email ?? r.as, attachments: attachments.map(({ spool: _spool, ...a }) => a) };
+  } finally {
+    // Committed or not: what no row names goes (the database store's spool files always); a
+    // failure here leaves files for `casegate gc`, and the comment's outcome stands.
+    await db.blobs.release(attachments).catch((err: unknown) => console.error(`casegate: could not let go of attachment files: ${(err as Error).message}`));
   }
-  const author = user?.email ?? r.as;
-  const comment: NewComment = {
-    authorEmail: author,
+}
+
+function commentOf(r: CommentRequest, user: { email: string; name: string | null } | undefined, attachments: NewAttachment[]): NewComment {
+  return {
+    authorEmail: user?.email ?? r.as,
     authorName: user?.name ?? null,
     body: r.body,
     fullBody: r.body,
@@ -180,6 +190,4 @@ export async function commentRequest(
     inboundId: null,
     attachments,
   };
-  const id = await db.transaction((tx) => addComment(tx, config, row, comment, now));
-  return { id, author, attachments };
 }

@@ -12,7 +12,8 @@ export function buildProgram(): Command {
       `
 Settings come from flags, then environment variables, then defaults:
   CASEGATE_DB                 SQLite file or postgres:// URL   (./data/casegate.db)
-  CASEGATE_BLOB_DIR           folder of attachment contents    (blobs/ beside the SQLite file; ./data/blobs with PostgreSQL)
+  CASEGATE_BLOB_DIR           folder of attachment contents    (blobs/ beside the SQLite file; with PostgreSQL none:
+                              contents in the database; set it only to a folder every node mounts; checked writable at start)
   CASEGATE_DOMAIN             mail domain of case addresses    (cases.localhost)
   CASEGATE_FROM               From of notifications            (support@<domain>)
   CASEGATE_SMTP_URL           outbound relay, smtp://host:port (none: write .eml files)

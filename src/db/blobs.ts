@@ -12,6 +12,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { GarbageReport } from './blobStore.js';
+
+export type { GarbageReport } from './blobStore.js';
 
 export interface StoredBlob {
   /** Lowercase hex SHA-256 of the content. */
@@ -67,15 +70,19 @@ export async function writeBlob(blobDir: string, source: Readable): Promise<Stor
   } catch (err) {
     await fs.promises.rm(tmpFile, { force: true }).catch(() => undefined);
     if (held !== null) unhold(held);
-    // A file-system failure (disk full, no permission) is named here; an error of the source
-    // stream is the caller's own and goes up unchanged.
-    if (typeof (err as NodeJS.ErrnoException).syscall === 'string') {
-      // The errno code stays on the error: callers decide by it (ENOSPC is a temporary failure).
-      const { code, syscall } = err as NodeJS.ErrnoException;
-      throw Object.assign(new Error(`cannot store attachment content in ${blobDir}: ${(err as Error).message}`, { cause: err }), { code, syscall });
-    }
-    throw err;
+    throw storeError(err, blobDir);
   }
+}
+
+/**
+ * A file-system failure (disk full, no permission) named with the folder; an error of the source
+ * stream is the caller's own and is given back unchanged.
+ */
+export function storeError(err: unknown, dir: string): unknown {
+  if (typeof (err as NodeJS.ErrnoException).syscall !== 'string') return err;
+  // The errno code stays on the error: callers decide by it (ENOSPC is a temporary failure).
+  const { code, syscall } = err as NodeJS.ErrnoException;
+  return Object.assign(new Error(`cannot store attachment content in ${dir}: ${(err as Error).message}`, { cause: err }), { code, syscall });
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -162,12 +169,23 @@ function removeFile(file: string): number {
   }
 }
 
-export interface GarbageReport {
-  /** Content files that no `blobs` row names. */
-  orphans: number;
-  /** Half-written files of `tmp/`. */
-  temps: number;
-  bytes: number;
+/**
+ * Removes the temp files (`<pid>-<random>`) in `dir` of processes that are gone, and any older than
+ * `graceMs`; a live process's young file may be a message still being received.
+ */
+export function collectTemps(dir: string, graceMs: number, now = Date.now()): { files: number; bytes: number } {
+  const freed = { files: 0, bytes: 0 };
+  const old = (file: string): boolean => now - fs.statSync(file).mtimeMs >= graceMs;
+  for (const name of listDir(dir)) {
+    const file = path.join(dir, name);
+    const pid = Number(name.split('-')[0]);
+    if (!isThere(file)) continue;
+    if (pid === process.pid && !old(file)) continue;
+    if (Number.isInteger(pid) && pid > 0 && isAlive(pid) && !old(file)) continue;
+    freed.bytes += removeFile(file);
+    freed.files += 1;
+  }
+  return freed;
 }
 
 /**
@@ -182,16 +200,9 @@ export async function collectGarbage(
   graceMs: number,
   now = Date.now(),
 ): Promise<GarbageReport> {
-  const report: GarbageReport = { orphans: 0, temps: 0, bytes: 0 };
+  const temps = collectTemps(path.join(blobDir, 'tmp'), graceMs, now);
+  const report: GarbageReport = { orphans: 0, temps: temps.files, bytes: temps.bytes };
   const old = (file: string): boolean => now - fs.statSync(file).mtimeMs >= graceMs;
-  for (const name of listDir(path.join(blobDir, 'tmp'))) {
-    const file = path.join(blobDir, 'tmp', name);
-    const pid = Number(name.split('-')[0]);
-    if (pid === process.pid && !old(file)) continue;
-    if (Number.isInteger(pid) && pid > 0 && isAlive(pid) && !old(file)) continue;
-    report.bytes += removeFile(file);
-    report.temps += 1;
-  }
   for (const prefix of listDir(blobDir)) {
     if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
     const candidates = listDir(path.join(blobDir, prefix)).filter((name) => /^[0-9a-f]{64}$/.test(name) && name.startsWith(prefix));

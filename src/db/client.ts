@@ -1,8 +1,14 @@
 // Opening the database: the engine chosen by the location (a `postgres://` or `postgresql://` URL is
 // PostgreSQL, anything else a SQLite file path), migrated, with the blob folder of its attachment
-// contents. Only src/db/ writes SQL; everything else runs its work in `db.transaction(work)` and
+// contents (src/db/blobStore.ts: a folder, or PostgreSQL's own table). Only src/db/ writes SQL; everything else runs its work in `db.transaction(work)` and
 // hands the `tx` to the table functions.
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { ConfigError } from '../errors.js';
+import type { BlobStore } from './blobStore.js';
+import { databaseStore } from './blobsInDb.js';
+import { folderStore } from './blobsInFolder.js';
 import type { Dialect, Engine, Tx, TxMode } from './engine.js';
 import { openSqlite } from './engines/sqlite.js';
 import type { Listener, ListenOptions } from './engines/postgresListen.js';
@@ -12,13 +18,16 @@ export type { Tx, TxMode } from './engine.js';
 export type { Listener, ListenOptions } from './engines/postgresListen.js';
 export { createCommitter, type Committer } from './commit.js';
 
-/** The database handle: the engine, and the folder of attachment contents. */
+/** The database handle: the engine, and the store of attachment contents. */
 export interface Db {
   readonly dialect: Dialect;
   /** Where the data lives, safe to print: the SQLite file, or the URL with its password masked. */
   readonly location: string;
-  /** Folder of attachment contents: `blobs/` beside a SQLite file; for PostgreSQL `blobDir` as opened (default ./data/blobs). */
-  readonly blobDir: string;
+  /**
+   * Attachment contents: files in `blobDir` (default `blobs/` beside a SQLite file); with PostgreSQL
+   * the database itself unless `blobDir` was given.
+   */
+  readonly blobs: BlobStore;
   /** Runs `work` in a transaction of its own (see Engine.transaction); `write` unless told. */
   transaction<T>(work: (tx: Tx) => Promise<T>, mode?: TxMode): Promise<T>;
   /** Waits for running transactions, then closes every connection. */
@@ -31,8 +40,13 @@ export interface Db {
 }
 
 export interface OpenOptions {
-  /** Folder of attachment contents; default beside the SQLite file, or ./data/blobs with PostgreSQL. */
+  /**
+   * Folder of attachment contents (CASEGATE_BLOB_DIR): must be writable. Default: `blobs/` beside the
+   * SQLite file; with PostgreSQL, none (contents in the database).
+   */
   readonly blobDir?: string;
+  /** PostgreSQL without `blobDir`: local folder attachments stream to while a message is read (default in the system's temp folder). */
+  readonly spoolDir?: string;
   /** SQLite: how long a writer waits for another process's write lock (default 10 s). */
   readonly busyTimeoutMs?: number;
   /** Told of PostgreSQL failures nobody awaits (an idle connection lost), e.g. to log them. */
@@ -50,18 +64,45 @@ export async function openDb(location: string, options: OpenOptions = {}): Promi
     // A failure nobody awaits (an idle connection lost) is said on stderr; the pool heals by itself.
     const onError = options.onError ?? ((err: Error) => console.error(`casegate: ${err.message}`));
     const engine = await openPostgres(location.trim(), { onError });
-    const db = withBlobs(engine, path.resolve(options.blobDir ?? path.join('data', 'blobs')));
-    return { ...db, listen: (channel, onNotify, listenOptions) => engine.listen(channel, onNotify, listenOptions) };
+    try {
+      const blobs =
+        options.blobDir === undefined
+          ? databaseStore(engine, path.resolve(options.spoolDir ?? defaultSpoolDir()))
+          : folderStore(engine, writableFolder(options.blobDir));
+      return { ...withBlobs(engine, blobs), listen: (channel, onNotify, listenOptions) => engine.listen(channel, onNotify, listenOptions) };
+    } catch (err) {
+      await engine.close();
+      throw err;
+    }
   }
+  const blobDir = options.blobDir === undefined ? path.join(path.dirname(path.resolve(location)), 'blobs') : writableFolder(options.blobDir);
   const engine = await openSqlite(location, { busyTimeoutMs: options.busyTimeoutMs });
-  return withBlobs(engine, options.blobDir ?? path.join(path.dirname(path.resolve(location)), 'blobs'));
+  return withBlobs(engine, folderStore(engine, blobDir));
 }
 
-function withBlobs(engine: Engine, blobDir: string): Db {
+/** The spool of the database store: one folder per user in the system's temp folder. */
+const defaultSpoolDir = (): string => path.join(os.tmpdir(), `casegate-spool-${process.getuid?.() ?? 'user'}`);
+
+/** CASEGATE_BLOB_DIR, made if it is not there and checked to be writable: a clear error at start, not at the first attachment. */
+function writableFolder(dir: string): string {
+  const resolved = path.resolve(dir);
+  try {
+    fs.mkdirSync(resolved, { recursive: true });
+    fs.accessSync(resolved, fs.constants.W_OK);
+    return resolved;
+  } catch (err) {
+    throw new ConfigError([
+      `CASEGATE_BLOB_DIR ${resolved} cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); ` +
+        'give a folder this user may write (with PostgreSQL, one every node mounts), or leave it unset',
+    ]);
+  }
+}
+
+function withBlobs(engine: Engine, blobs: BlobStore): Db {
   return {
     dialect: engine.dialect,
     location: engine.location,
-    blobDir,
+    blobs,
     transaction: (work, mode) => engine.transaction(work, mode),
     close: () => engine.close(),
   };

@@ -59,7 +59,9 @@ export function watchReach(db: Db, options: WatchOptions = {}): WatchedDb {
   return {
     dialect: db.dialect,
     location: db.location,
-    blobDir: db.blobDir,
+    blobs: db.blobs,
+    // LISTEN connections are the dispatcher's own (they reconnect by themselves): passed through.
+    ...(db.listen ? { listen: db.listen.bind(db) } : {}),
     transaction,
     close: () => db.close(),
     get outOfReach() {

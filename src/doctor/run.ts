@@ -127,7 +127,7 @@ async function checkDatabase(config: Config): Promise<{ result: CheckResult; blo
     const db = await openDb(config.db, { blobDir: config.blobDir ?? undefined });
     try {
       const held = await db.transaction(heldInOutbox, 'read');
-      return { result: { check: 'database', ok: true, detail: `the database ${db.location} opens (${held} notification${held === 1 ? '' : 's'} held for hard-bouncing addresses)` }, blobDir: db.blobDir };
+      return { result: { check: 'database', ok: true, detail: `the database ${db.location} opens (${held} notification${held === 1 ? '' : 's'} held for hard-bouncing addresses)` }, blobDir: db.blobs.localDir };
     } finally {
       await db.close();
     }

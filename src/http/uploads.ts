@@ -7,8 +7,7 @@ import { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import type { MultipartFile } from '@fastify/multipart';
 import type { Db } from '../db/client.js';
-import { releaseBlobs, writeBlob } from '../db/blobs.js';
-import { storedBlobs, type NewAttachment } from '../db/attachments.js';
+import type { NewAttachment } from '../db/attachments.js';
 import { attachmentName, attachmentType } from '../domain/attachmentType.js';
 import { HONEYPOT, type FormValues } from './pages.js';
 
@@ -80,7 +79,7 @@ export async function readForm(req: FastifyRequest, db: Db, maxBytes: number): P
 
 /** Streams one file part into the blob store; null for a file input left empty (no name, no bytes). */
 async function storeUpload(db: Db, part: MultipartFile, budget: { used: number; max: number }): Promise<NewAttachment | null> {
-  const blob = await writeBlob(db.blobDir, Readable.from(counted(part.file, budget)));
+  const blob = await db.blobs.write(Readable.from(counted(part.file, budget)));
   const attachment: NewAttachment = {
     filename: attachmentName(part.filename),
     contentType: attachmentType(part.mimetype),
@@ -88,6 +87,7 @@ async function storeUpload(db: Db, part: MultipartFile, budget: { used: number; 
     sha256: blob.sha256,
     contentId: null,
     inline: false,
+    spool: blob.spool,
   };
   if (part.filename === '' && blob.size === 0) {
     await releaseUploads(db, [attachment]);
@@ -140,9 +140,5 @@ export function surelyTooLarge(contentLength: string | undefined, maxBytes: numb
 
 /** Lets go of the blobs a form wrote; those no committed row names are removed. */
 export async function releaseUploads(db: Db, attachments: readonly NewAttachment[]): Promise<void> {
-  await releaseBlobs(
-    db.blobDir,
-    attachments.map((a) => a.sha256),
-    (shas) => db.transaction((tx) => storedBlobs(tx, shas), 'read'),
-  );
+  await db.blobs.release(attachments);
 }

@@ -5,7 +5,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { MailParser, type AttachmentStream, type Headers, type MailParserOptions, type MessageText } from 'mailparser';
 import addressparser from 'nodemailer/lib/addressparser';
-import { writeBlob } from '../db/blobs.js';
+import type { BlobStore, WrittenBlob } from '../db/blobStore.js';
 import { DSN_RETURNED_TYPES, DSN_STATUS_TYPES, readDeliveryStatus, readReturnedMessageId, type DeliveryReport } from './dsn.js';
 import { htmlToText } from './htmlText.js';
 import { firstAddress, firstHeader, isFieldName, messageIds, type RawHeaderLine } from './headerText.js';
@@ -21,6 +21,8 @@ export interface ParsedAttachment {
   contentId: string | null;
   /** `Content-Disposition: inline`, or an image with a Content-ID inside multipart/related. */
   inline: boolean;
+  /** The database blob store's local spool file (WrittenBlob.spool), copied in when the message is committed; else null. */
+  spool: string | null;
 }
 
 export interface ParsedMessage {
@@ -73,15 +75,15 @@ function headerRecord(lines: readonly RawHeaderLine[]): Record<string, string> {
 }
 
 export interface ParseOptions {
-  /** Folder of the blob store (`Db.blobDir`). */
-  blobDir: string;
+  /** Where attachment contents are written (`Db.blobs`). */
+  store: Pick<BlobStore, 'write'>;
   /** Refuse a message larger than this many bytes (MessageTooLargeError); the source is still drained. */
   maxBytes?: number;
   /**
-   * Gets the hash of every blob stored for this message, also when parsing then fails, so that the
-   * caller lets go of them (releaseBlobs) once the message is committed or refused.
+   * Gets every blob written for this message, also when parsing then fails, so that the caller
+   * lets go of them (BlobStore.release) once the message is committed or refused.
    */
-  written?: string[];
+  written?: WrittenBlob[];
   /**
    * The whole message must be read within this many milliseconds; past it the source is destroyed
    * with a ReadTimeoutError (a fault of the source, not of the message: 451 / 75). None when absent.
@@ -264,7 +266,7 @@ function isDeliveryReport(ct: { type: string; params: Record<string, string> }):
 }
 
 /**
- * Parses one message from `source`, storing its attachments in `opts.blobDir`. The source is always
+ * Parses one message from `source`, writing its attachments to `opts.store`. The source is always
  * read to its end. Throws MalformedMessageError when the input is not a message.
  */
 export async function parseMessage(source: Readable, opts: ParseOptions): Promise<ParsedMessage> {
@@ -324,14 +326,14 @@ export async function parseMessage(source: Readable, opts: ParseOptions): Promis
           } else if (dsnMode && DSN_RETURNED_TYPES.includes(type) && returnedText === null) {
             returnedText = await readCapped(current, DSN_PART_MAX);
           } else {
-            const store = writeBlob(opts.blobDir, current).catch((err: unknown) => {
+            const store = opts.store.write(current).catch((err: unknown) => {
               // The store's own failure (disk full); not the attachment stream ending with the parser.
               if (isSystemFault(err)) storeError ??= err as Error;
               throw err;
             });
             storing = store;
             const blob = await store;
-            opts.written?.push(blob.sha256);
+            opts.written?.push(blob);
             attachments.push(describe(data, blob, attachments.length + 1));
           }
         } finally {
@@ -436,7 +438,7 @@ function checkHeaderSection(size: number, lines: readonly RawHeaderLine[]): void
   }
 }
 
-function describe(data: AttachmentStream, blob: { sha256: string; size: number }, n: number): ParsedAttachment {
+function describe(data: AttachmentStream, blob: WrittenBlob, n: number): ParsedAttachment {
   const contentType = data.contentType.toLowerCase();
   const contentId = data.contentId?.trim() || null;
   const filename = data.filename?.trim() || `attachment-${n}${DEFAULT_EXTENSIONS[contentType] ?? ''}`;
@@ -448,5 +450,6 @@ function describe(data: AttachmentStream, blob: { sha256: string; size: number }
     sha256: blob.sha256,
     contentId,
     inline: data.contentDisposition?.toLowerCase() === 'inline' || embedded,
+    spool: blob.spool,
   };
 }

@@ -2,8 +2,8 @@
 // one transaction) RCPT check, stages → decision → apply. Answers come back only after the commit.
 import type { Readable } from 'node:stream';
 import type { Config } from '../config.js';
-import { storedBlobs } from '../db/attachments.js';
-import { freeBytes, releaseBlobs } from '../db/blobs.js';
+import { freeBytes } from '../db/blobs.js';
+import type { WrittenBlob } from '../db/blobStore.js';
 import type { Committer, Db, Tx } from '../db/client.js';
 import { answers, isTaken, notStoredForAny, type Answer } from '../domain/answers.js';
 import { apply, logMessage, type Outcome } from './apply.js';
@@ -48,7 +48,7 @@ export async function ingestMessage(ctx: IngestContext, envelope: Envelope, sour
       .run((tx) => refuseAll(tx, envelope, null, lowDisk))
       .catch(() => envelope.rcpt.map((rcpt): Outcome => ({ rcpt, answer: lowDisk, decision: 'refused', inboundId: 0, caseNumber: null })));
   }
-  const written: string[] = [];
+  const written: WrittenBlob[] = [];
   try {
     return await ingest(ctx, envelope, source, opts, written);
   } catch (err) {
@@ -67,27 +67,27 @@ export async function ingestMessage(ctx: IngestContext, envelope: Envelope, sour
  */
 export function checkFreeSpace(ctx: Pick<IngestContext, 'db' | 'config'>): Answer | null {
   if (ctx.config.minFreeBytes === 0) return null;
-  return freeBytes(ctx.db.blobDir) < ctx.config.minFreeBytes ? answers.lowDisk() : null;
+  return freeBytes(ctx.db.blobs.localDir) < ctx.config.minFreeBytes ? answers.lowDisk() : null;
 }
 
-async function forget(db: Db, written: readonly string[]): Promise<void> {
+async function forget(db: Db, written: readonly WrittenBlob[]): Promise<void> {
   if (written.length === 0) return;
   try {
-    await releaseBlobs(db.blobDir, written, (shas) => db.transaction((tx) => storedBlobs(tx, shas), 'read'));
+    await db.blobs.release(written);
   } catch (err) {
     // The database or the disk failed again: what stays is removed by the next gc.
     console.error(`casegate: could not remove the attachments of a message that was not kept: ${(err as Error).message}`);
   }
 }
 
-async function ingest(ctx: IngestContext, envelope: Envelope, source: Readable, opts: IngestOptions, written: string[]): Promise<Outcome[]> {
+async function ingest(ctx: IngestContext, envelope: Envelope, source: Readable, opts: IngestOptions, written: WrittenBlob[]): Promise<Outcome[]> {
   const { db, config } = ctx;
   let facts: MessageFacts;
   // Sender authentication reads the same stream as the parser (a second pipe, set up in the same
   // turn) and ends before the write transaction below: no write lock is held across DNS.
   const auth = startSenderAuth(config, envelope, source);
   try {
-    const msg = await parseMessage(source, { blobDir: db.blobDir, maxBytes: config.maxMessageBytes, written, readTimeoutMs: opts.readTimeoutMs });
+    const msg = await parseMessage(source, { store: db.blobs, maxBytes: config.maxMessageBytes, written, readTimeoutMs: opts.readTimeoutMs });
     facts = messageFacts(msg, envelope, auth === null ? null : await auth.result());
   } catch (err) {
     auth?.abort();

@@ -1,8 +1,8 @@
 // One notification, one message, one person: turns an outbox row and what it needs from the case
-// into nodemailer message options. Pure: no database, no file access (attachment paths are only
-// computed; nodemailer reads them when it sends).
+// into nodemailer message options. Pure: no database, no file access (an attachment's content is a
+// path or a stream of the blob store that nodemailer reads when it sends).
 import type { SendMailOptions } from 'nodemailer';
-import { blobPath } from '../db/blobs.js';
+import type { BlobSource } from '../db/blobStore.js';
 import type { NotificationKind } from '../domain/outbox.js';
 import { LOOP_HEADER, REPLY_MARKER, bounceAddress, caseAddress, caseSubjectTag } from '../domain/mailNames.js';
 import { renderTemplate } from '../domain/routingRules.js';
@@ -28,8 +28,8 @@ export interface CommentView {
 export interface NotificationInput {
   readonly from: string;
   readonly domain: string;
-  /** Folder of attachment contents (`Db.blobDir`). */
-  readonly blobDir: string;
+  /** Where an attachment's content is read from when it is sent (`Db.blobs.source`). */
+  readonly contentOf: (sha256: string, size: number) => BlobSource;
   readonly row: {
     readonly kind: NotificationKind;
     readonly recipient: string;
@@ -67,7 +67,7 @@ export function composeNotification(input: NotificationInput): SendMailOptions {
   const attachments = (input.comment?.attachments ?? []).map((a) => ({
     filename: a.filename,
     contentType: a.contentType,
-    path: blobPath(input.blobDir, a.sha256),
+    ...input.contentOf(a.sha256, a.size),
     ...(inlineImage(a) ? { cid: cidOf(a) } : {}),
   }));
   return {

@@ -124,7 +124,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   async function deliver(row: OutboxRow): Promise<keyof PassResult> {
     let response: string;
     try {
-      const input = await db.transaction((tx) => loadNotification(tx, config, db.blobDir, row), 'read');
+      const input = await db.transaction((tx) => loadNotification(tx, config, db.blobs, row), 'read');
       const message = composeNotification(input);
       ({ response } = await getTransport().send(dkim ? { ...message, dkim: { ...dkim } } : message));
     } catch (err) {

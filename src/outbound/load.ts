@@ -1,10 +1,9 @@
 // Everything `composeNotification` needs for one outbox row, read from the database. A row whose
 // case, comment or attachment contents are gone cannot be sent by retrying, so those are
 // permanent errors.
-import fs from 'node:fs';
 import type { Tx } from '../db/engine.js';
 import type { Config } from '../config.js';
-import { blobPath } from '../db/blobs.js';
+import type { BlobStore } from '../db/blobStore.js';
 import { caseById } from '../db/cases.js';
 import { commentOfCase, publicCommentsUpTo, type CommentRow } from '../db/comments.js';
 import { attachmentsOf } from '../db/attachments.js';
@@ -21,13 +20,18 @@ import { collaboratorByEmail } from '../db/collaborators.js';
 import { secretIfMade } from '../db/secrets.js';
 import { PORTAL_KEY_NAME, SIGN_IN_MS, signInLinkToken, unsubscribeToken } from '../domain/portal.js';
 
-/** Reads the row's notification in `tx`; the attachments' contents are looked for in `blobDir`. */
-export async function loadNotification(tx: Tx, config: Pick<Config, 'from' | 'domain' | 'publicUrl'>, blobDir: string, row: OutboxRow): Promise<NotificationInput> {
+/** Reads the row's notification in `tx`; the attachments' contents must be in `blobs` (read when sent). */
+export async function loadNotification(
+  tx: Tx,
+  config: Pick<Config, 'from' | 'domain' | 'publicUrl'>,
+  blobs: Pick<BlobStore, 'where' | 'source' | 'missing'>,
+  row: OutboxRow,
+): Promise<NotificationInput> {
   if (!(NOTIFICATION_KINDS as readonly string[]).includes(row.kind)) {
     throw new PermanentDeliveryError(`outbox row ${row.id} has unknown kind "${row.kind}"`);
   }
   const kind = row.kind as NotificationKind;
-  if (kind === 'sign-in') return loadSignIn(tx, config, blobDir, row);
+  if (kind === 'sign-in') return loadSignIn(tx, config, blobs, row);
   if (row.caseId === null) throw new PermanentDeliveryError(`outbox row ${row.id} of kind "${kind}" names no case`);
   const caseId = row.caseId;
   const c = await caseById(tx, caseId);
@@ -40,7 +44,7 @@ export async function loadNotification(tx: Tx, config: Pick<Config, 'from' | 'do
     const found = await commentOfCase(tx, row.commentId, caseId);
     if (!found) throw new PermanentDeliveryError(`comment ${row.commentId} of outbox row ${row.id} no longer exists`);
     comment = (await withAttachments(tx, [found]))[0] as CommentView;
-    requireBlobs(blobDir, row.id, comment.attachments);
+    await requireBlobs(tx, blobs, row.id, comment.attachments);
   } else if (kind === 'history' && row.commentId !== null) {
     history = await withAttachments(tx, await publicCommentsUpTo(tx, caseId, row.commentId));
   }
@@ -60,7 +64,7 @@ export async function loadNotification(tx: Tx, config: Pick<Config, 'from' | 'do
   return {
     from: config.from,
     domain: config.domain,
-    blobDir,
+    contentOf: (sha256, size) => blobs.source(sha256, size),
     row: {
       kind,
       recipient: row.recipient,
@@ -85,7 +89,7 @@ export async function loadNotification(tx: Tx, config: Pick<Config, 'from' | 'do
 }
 
 /** A sign-in row: the one-time link, made from the row's token and the portal key (SPEC §11). */
-async function loadSignIn(tx: Tx, config: Pick<Config, 'from' | 'domain' | 'publicUrl'>, blobDir: string, row: OutboxRow): Promise<NotificationInput> {
+async function loadSignIn(tx: Tx, config: Pick<Config, 'from' | 'domain' | 'publicUrl'>, blobs: Pick<BlobStore, 'source'>, row: OutboxRow): Promise<NotificationInput> {
   const key = await secretIfMade(tx, PORTAL_KEY_NAME);
   if (key === undefined || config.publicUrl === null) {
     throw new PermanentDeliveryError(`sign-in mail of outbox row ${row.id} needs CASEGATE_PUBLIC_URL (or CASEGATE_HTTP_PORT) to make its link; the person can ask for a new link`);
@@ -93,7 +97,7 @@ async function loadSignIn(tx: Tx, config: Pick<Config, 'from' | 'domain' | 'publ
   return {
     from: config.from,
     domain: config.domain,
-    blobDir,
+    contentOf: (sha256, size) => blobs.source(sha256, size),
     row: { kind: 'sign-in', recipient: row.recipient, token: row.token, messageId: row.messageId, replyToken: null },
     case: null,
     comment: null,
@@ -131,11 +135,13 @@ async function withAttachments(tx: Tx, comments: readonly CommentRow[]): Promise
   }));
 }
 
-function requireBlobs(blobDir: string, rowId: number, attachments: readonly AttachmentView[]): void {
+async function requireBlobs(tx: Tx, blobs: Pick<BlobStore, 'where' | 'missing'>, rowId: number, attachments: readonly AttachmentView[]): Promise<void> {
+  if (attachments.length === 0) return;
+  const missing = new Set(await blobs.missing(tx, attachments.map((a) => a.sha256)));
   for (const a of attachments) {
-    if (!fs.existsSync(blobPath(blobDir, a.sha256))) {
+    if (missing.has(a.sha256)) {
       throw new PermanentDeliveryError(
-        `attachment "${a.filename}" (sha256 ${a.sha256}) of outbox row ${rowId} is missing from ${blobDir}; ` +
+        `attachment "${a.filename}" (sha256 ${a.sha256}) of outbox row ${rowId} is missing from ${blobs.where}; ` +
           `restore it, then run "casegate outbox retry ${rowId}"`,
       );
     }

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ISO_TIME, templateDb, useTestDb, type TestDb, okJson as ok, refusedJson as refused } from '../helpers/cli.js';
-import { queryAt } from '../helpers/testDb.js';
+import { blobsInDatabase, queryAt } from '../helpers/testDb.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -130,8 +130,12 @@ describe('casegate comment add --attach', () => {
     expect(c.attachments).toEqual(expected.map((a) => expect.objectContaining(a)));
     const shown = await ok(t(), 'case', 'show', '00001001');
     expect(shown.comments[0].attachments).toEqual(expected.map((a) => expect.objectContaining(a)));
-    const stored = path.join(t().dir, 'blobs', sha(pdf).slice(0, 2), sha(pdf));
-    expect(fs.readFileSync(stored)).toEqual(pdf);
+    if (blobsInDatabase) {
+      const chunks = await queryAt<{ data: Buffer }>(t().db, 'SELECT data FROM blob_contents WHERE sha256 = ? ORDER BY seq', [sha(pdf)]);
+      expect(Buffer.concat(chunks.map((c) => c.data))).toEqual(pdf);
+    } else {
+      expect(fs.readFileSync(path.join(t().dir, 'blobs', sha(pdf).slice(0, 2), sha(pdf)))).toEqual(pdf);
+    }
   });
 
   it('stores the same content once', async () => {

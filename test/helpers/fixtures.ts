@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { parseMessage, type ParsedMessage } from '../../src/ingest/parse.js';
+import { folderWriter } from '../../src/db/blobsInFolder.js';
 import { tempDir } from './tempDir.js';
 
 export interface FixtureSet {
@@ -35,6 +36,6 @@ export function fixtureSet(folder: string): FixtureSet {
     names,
     read: (name, suffix) => fs.readFileSync(path.join(dir, `${name}${suffix}`), 'utf8'),
     exists: (name, suffix) => fs.existsSync(path.join(dir, `${name}${suffix}`)),
-    parse: (name) => parseMessage(fs.createReadStream(path.join(dir, `${name}.eml`)), { blobDir }),
+    parse: (name) => parseMessage(fs.createReadStream(path.join(dir, `${name}.eml`)), { store: folderWriter(blobDir) }),
   };
 }

@@ -62,7 +62,7 @@ export function portalUser(base: string): PortalUser {
 export async function signInLink(db: Db, config: Config, email: string): Promise<string | null> {
   const [row] = await query<{ id: number }>(db, "SELECT id FROM outbox WHERE kind = 'sign-in' AND recipient_lower = ? ORDER BY id DESC LIMIT 1", [email.toLowerCase()]);
   if (row === undefined) return null;
-  const mail = await db.transaction(async (tx) => composeNotification(await loadNotification(tx, config, db.blobDir, (await outboxById(tx, row.id))!)), 'read');
+  const mail = await db.transaction(async (tx) => composeNotification(await loadNotification(tx, config, db.blobs, (await outboxById(tx, row.id))!)), 'read');
   const m = /\/help\/s\/[A-Za-z0-9_-]+/.exec(String(mail.text));
   return m ? m[0] : null;
 }

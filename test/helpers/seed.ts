@@ -3,12 +3,10 @@
 // reads tests assert on. Two sets: cases as the CLI and mail open them (createCase, ...; the
 // people ANN, BOB, EVE, SUPPORT), and the outbound side's throwaway store with a case, comments
 // with attachments (bytes in the blob store) and outbox rows (tempStore, seedCase, ...).
-import fs from 'node:fs';
-import path from 'node:path';
-import { createHash } from 'node:crypto';
 import type { Config } from '../../src/config.js';
 import type { Db } from '../../src/db/client.js';
-import { blobPath } from '../../src/db/blobs.js';
+import { Readable } from 'node:stream';
+import type { NewAttachment } from '../../src/db/attachments.js';
 import { caseById, type CaseRow } from '../../src/db/cases.js';
 import { outboxById } from '../../src/db/outbox.js';
 import { actorFor, addCollaborator as addCollaboratorRow } from '../../src/cases/collaborators.js';
@@ -184,13 +182,11 @@ export async function seedComment(
   fields: { authorEmail?: string; authorName?: string | null; body?: string; internal?: boolean; createdAt?: number; files?: SeedAttachment[] } = {},
 ): Promise<{ id: number; sha256: string[] }> {
   const body = fields.body ?? 'It is still burning.';
-  const files = (fields.files ?? []).map((f) => {
-    const sha256 = createHash('sha256').update(f.content).digest('hex');
-    const file = blobPath(db.blobDir, sha256);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, f.content);
-    return { sha256, filename: f.filename, contentType: f.contentType, size: f.content.length, contentId: f.contentId ?? null, inline: f.inline ?? false };
-  });
+  const files: NewAttachment[] = [];
+  for (const f of fields.files ?? []) {
+    const blob = await db.blobs.write(Readable.from([f.content]));
+    files.push({ sha256: blob.sha256, filename: f.filename, contentType: f.contentType, size: blob.size, contentId: f.contentId ?? null, inline: f.inline ?? false, spool: blob.spool });
+  }
   const comment: NewComment = {
     authorEmail: fields.authorEmail ?? 'alice@customer.test',
     authorName: fields.authorName === undefined ? 'Alice Example' : fields.authorName,
@@ -202,8 +198,12 @@ export async function seedComment(
     attachments: files,
   };
   const at = fields.createdAt ?? Date.now();
-  const id = await db.transaction(async (tx) => addCommentRow(tx, { domain: DOMAIN, notifyOwner: true }, await caseById(tx, caseId) as CaseRow, comment, at));
-  return { id, sha256: files.map((f) => f.sha256) };
+  try {
+    const id = await db.transaction(async (tx) => addCommentRow(tx, { domain: DOMAIN, notifyOwner: true }, await caseById(tx, caseId) as CaseRow, comment, at));
+    return { id, sha256: files.map((f) => f.sha256) };
+  } finally {
+    await db.blobs.release(files);
+  }
 }
 
 /** A notification row through the notification service, due at `nextAttemptAt` (default: now). */

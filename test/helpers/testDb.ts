@@ -1,7 +1,8 @@
 // The engine the tests run on: SQLite (a file in the test's temp folder) by default, or, with
 // CASEGATE_TEST_ENGINE=postgres, a fresh database of the run's throwaway PostgreSQL (started once
-// by test/helpers/postgresSetup.ts). Attachment contents and the .eml outbox stay in the test's
-// temp folder on both (`blobs/` beside where a SQLite file would be).
+// by test/helpers/postgresSetup.ts). Attachment contents: on SQLite in the test's temp folder
+// (`blobs/` beside the file); on PostgreSQL in the database, as by default (the spool of a handle
+// opened here in the test's folder), or with CASEGATE_TEST_BLOBS=folder in the test's `blobs/`.
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { inject } from 'vitest';
@@ -29,9 +30,12 @@ export async function newDatabase(dir: string): Promise<string> {
   return url;
 }
 
-/** The settings a `casegate` process needs to use the test's folder for attachment contents. */
+/** PostgreSQL tests keep attachment contents in the database unless CASEGATE_TEST_BLOBS=folder. */
+export const blobsInDatabase = onPostgres && process.env.CASEGATE_TEST_BLOBS !== 'folder';
+
+/** The settings a `casegate` process needs to use the test's blob store. */
 export function engineEnv(dir: string): Record<string, string> {
-  return onPostgres ? { CASEGATE_BLOB_DIR: path.join(dir, 'blobs') } : {};
+  return onPostgres && !blobsInDatabase ? { CASEGATE_BLOB_DIR: path.join(dir, 'blobs') } : {};
 }
 
 /** engineEnv of the folder a database was made for (none for a SQLite file: its blobs sit beside it). */
@@ -40,8 +44,9 @@ export function engineEnvOf(location: string | undefined): Record<string, string
   return dir === undefined ? {} : engineEnv(dir);
 }
 
-/** Opens `location` as the product does, attachment contents in `dir/blobs`. */
+/** Opens `location` as the product does, attachment contents in `dir/blobs` or the database (spooled in `dir/spool`). */
 export function openTestDb(location: string, dir: string, options: { busyTimeoutMs?: number } = {}): Promise<Db> {
+  if (blobsInDatabase) return openDb(location, { ...options, spoolDir: path.join(dir, 'spool') });
   return openDb(location, { ...options, blobDir: path.join(dir, 'blobs') });
 }
 

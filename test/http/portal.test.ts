@@ -303,7 +303,7 @@ describe('Case collaborators', () => {
 describe('one-click unsubscribe of a collaborator', () => {
   const mailTo = async (email: string) => {
     const [row] = await query<{ id: number }>(g.db, "SELECT id FROM outbox WHERE kind = 'comment' AND recipient_lower = ? ORDER BY id DESC LIMIT 1", [email]);
-    return g.db.transaction(async (tx) => composeNotification(await loadNotification(tx, g.config, g.db.blobDir, (await outboxById(tx, row!.id))!)), 'read');
+    return g.db.transaction(async (tx) => composeNotification(await loadNotification(tx, g.config, g.db.blobs, (await outboxById(tx, row!.id))!)), 'read');
   };
 
   it('carries RFC 8058 headers; the POST removes that collaborator, logs it, tells the contact; a replay or a forgery does nothing', async () => {
@@ -372,7 +372,7 @@ describe('behind https', () => {
       expect(first.headers.getSetCookie()[0]).toMatch(/^casegate_visitor=[A-Za-z0-9_-]{43}; Path=\/help; HttpOnly; SameSite=Lax; Max-Age=3600; Secure$/);
       await u.post('/help/sign-in', { email: ANN });
       const [row] = await query<{ id: number }>(h.db, "SELECT id FROM outbox WHERE kind = 'sign-in'");
-      const mail = await h.db.transaction(async (tx) => composeNotification(await loadNotification(tx, h.config, h.db.blobDir, (await outboxById(tx, row!.id))!)), 'read');
+      const mail = await h.db.transaction(async (tx) => composeNotification(await loadNotification(tx, h.config, h.db.blobs, (await outboxById(tx, row!.id))!)), 'read');
       expect(String(mail.text)).toMatch(/https:\/\/support\.example\.com\/help\/s\/[A-Za-z0-9_-]{43}\n/);
       expect(mail.to).toBe(ANN);
       expect(mail.subject).toBe('Your sign-in link for the Help portal');

@@ -9,6 +9,7 @@ import { blobPath } from '../../src/db/blobs.js';
 import { detectAutoReply } from '../../src/domain/autoReply.js';
 import { extractReply } from '../../src/domain/replyText.js';
 import { HTML_MAX_CHARS, MalformedMessageError, TEXT_CUT_MARK, TEXT_MAX_CHARS, headerOf, parseMessage, type ParsedMessage } from '../../src/ingest/parse.js';
+import { folderWriter } from '../../src/db/blobsInFolder.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures');
@@ -25,7 +26,7 @@ afterEach(() => removeBlobDir());
 
 const fixture = (name: string): Buffer => fs.readFileSync(path.join(FIXTURES, name));
 const parse = (name: string): Promise<ParsedMessage> =>
-  parseMessage(fs.createReadStream(path.join(FIXTURES, name)), { blobDir });
+  parseMessage(fs.createReadStream(path.join(FIXTURES, name)), { store: folderWriter(blobDir) });
 const storedFiles = (): string[] =>
   (fs.readdirSync(blobDir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(blobDir, f)).isFile());
 
@@ -149,7 +150,7 @@ describe('HTML-only mail is turned into text', () => {
       '--rel--',
       '',
     ].join('\r\n');
-    const msg = await parseMessage(Readable.from([Buffer.from(raw)]), { blobDir });
+    const msg = await parseMessage(Readable.from([Buffer.from(raw)]), { store: folderWriter(blobDir) });
     expect(msg.text).toBe('See the photo.');
     expect(msg.attachments).toMatchObject([{ filename: 'attachment-1.png', contentType: 'image/png', inline: true }]);
   });
@@ -201,8 +202,8 @@ describe('attachments go to the blob store as they stream', () => {
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     const sha = (b: Buffer): string => crypto.createHash('sha256').update(b).digest('hex');
     expect(msg.attachments).toEqual([
-      { filename: 'image001.png', contentType: 'image/png', size: png.length, sha256: sha(png), contentId: '<image001.png@01DB3E2C.4A5B6C70>', inline: true },
-      { filename: 'jam-report.pdf', contentType: 'application/pdf', size: pdf.length, sha256: sha(pdf), contentId: null, inline: false },
+      { filename: 'image001.png', contentType: 'image/png', size: png.length, sha256: sha(png), contentId: '<image001.png@01DB3E2C.4A5B6C70>', inline: true, spool: null },
+      { filename: 'jam-report.pdf', contentType: 'application/pdf', size: pdf.length, sha256: sha(pdf), contentId: null, inline: false, spool: null },
     ]);
     for (const a of msg.attachments) expect(fs.readFileSync(blobPath(blobDir, a.sha256)).length).toBe(a.size);
     expect(extractReply(msg.text).body).toBe("Here is a photo of the display, and the jam report from the printer's web page.\n\nAnn");
@@ -243,7 +244,7 @@ describe('the parsed message is plain data', () => {
 
   it('a header named like a property of every object is only that header', async () => {
     const raw = 'From: ann@acme.example\r\nConstructor: built\r\n__proto__: polluted\r\nSubject: x\r\n\r\nbody\r\n';
-    const msg = await parseMessage(Readable.from([Buffer.from(raw)]), { blobDir });
+    const msg = await parseMessage(Readable.from([Buffer.from(raw)]), { store: folderWriter(blobDir) });
     expect(headerOf(msg, 'constructor')).toBe('built');
     expect(headerOf(msg, '__proto__')).toBe('polluted');
     expect(headerOf(msg, 'toString')).toBeUndefined();
@@ -276,7 +277,7 @@ describe('delivery status notifications', () => {
 
   it('reads the Message-ID from a returned message/rfc822 part too', async () => {
     const raw = fixture('dsn-bounce.eml').toString('utf8').replace('Content-Type: text/rfc822-headers', 'Content-Type: message/rfc822');
-    const msg = await parseMessage(Readable.from([Buffer.from(raw)]), { blobDir });
+    const msg = await parseMessage(Readable.from([Buffer.from(raw)]), { store: folderWriter(blobDir) });
     expect(msg.dsn).toEqual(expectedReport);
     expect(msg.attachments).toEqual([]);
   });
@@ -293,16 +294,16 @@ describe('what is not a message', () => {
   });
 
   it('empty input is refused as malformed', async () => {
-    await expect(parseMessage(Readable.from([]), { blobDir })).rejects.toThrow('message is empty (0 bytes)');
+    await expect(parseMessage(Readable.from([]), { store: folderWriter(blobDir) })).rejects.toThrow('message is empty (0 bytes)');
   });
 
   it('a body without any header line is refused', async () => {
-    const err = await parseMessage(Readable.from([Buffer.from('\r\njust a body\r\n')]), { blobDir }).catch((e: unknown) => e);
+    const err = await parseMessage(Readable.from([Buffer.from('\r\njust a body\r\n')]), { store: folderWriter(blobDir) }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MalformedMessageError);
   });
 
   it('a message without From is not malformed: from is null', async () => {
-    const msg = await parseMessage(Readable.from([Buffer.from('Subject: hello\r\n\r\nbody\r\n')]), { blobDir });
+    const msg = await parseMessage(Readable.from([Buffer.from('Subject: hello\r\n\r\nbody\r\n')]), { store: folderWriter(blobDir) });
     expect(msg.from).toBeNull();
     expect(msg.subject).toBe('hello');
     expect(msg.messageId).toBeNull();
@@ -316,7 +317,7 @@ describe('text kept of a huge body (bench/fuzzRss.ts: a 30 MB text part drove th
 
   it(`keeps ${TEXT_MAX_CHARS} characters of a longer text, with a mark that says the rest was not kept`, async () => {
     const line = 'the printer is still jammed\r\n';
-    const msg = await parseMessage(msgOf('text/plain', line.repeat(Math.ceil((TEXT_MAX_CHARS * 2) / line.length))), { blobDir });
+    const msg = await parseMessage(msgOf('text/plain', line.repeat(Math.ceil((TEXT_MAX_CHARS * 2) / line.length))), { store: folderWriter(blobDir) });
     expect(msg.text).toHaveLength(TEXT_MAX_CHARS + TEXT_CUT_MARK.length);
     expect(msg.text.endsWith(TEXT_CUT_MARK)).toBe(true);
     expect(msg.text.startsWith('the printer is still jammed\n')).toBe(true);
@@ -324,14 +325,14 @@ describe('text kept of a huge body (bench/fuzzRss.ts: a 30 MB text part drove th
 
   it('keeps a text at the limit whole', async () => {
     // With the line end the body ends in, exactly TEXT_MAX_CHARS characters.
-    const msg = await parseMessage(msgOf('text/plain', 'x'.repeat(TEXT_MAX_CHARS - 1)), { blobDir });
+    const msg = await parseMessage(msgOf('text/plain', 'x'.repeat(TEXT_MAX_CHARS - 1)), { store: folderWriter(blobDir) });
     expect(msg.text).toBe(`${'x'.repeat(TEXT_MAX_CHARS - 1)}\n`);
     expect(msg.text).not.toContain(TEXT_CUT_MARK);
   });
 
   it(`turns at most ${HTML_MAX_CHARS} characters of an HTML-only body into text`, async () => {
     const p = '<p>still jammed</p>\r\n';
-    const msg = await parseMessage(msgOf('text/html', `<html><body>${p.repeat(Math.ceil((HTML_MAX_CHARS * 2) / p.length))}</body></html>`), { blobDir });
+    const msg = await parseMessage(msgOf('text/html', `<html><body>${p.repeat(Math.ceil((HTML_MAX_CHARS * 2) / p.length))}</body></html>`), { store: folderWriter(blobDir) });
     expect(msg.text.startsWith('still jammed')).toBe(true);
     expect(msg.text.length).toBeLessThanOrEqual(HTML_MAX_CHARS);
     expect(msg.text.length).toBeGreaterThan(HTML_MAX_CHARS / 4);

@@ -16,7 +16,7 @@ const comment = (id: number, body: string, extra: Partial<CommentView> = {}): Co
 const base = (over: Partial<NotificationInput> = {}): NotificationInput => ({
   from: 'support@cases.test',
   domain: 'cases.test',
-  blobDir: '/data/blobs',
+  contentOf: (sha256) => ({ path: `/data/blobs/${sha256.slice(0, 2)}/${sha256}` }),
   row: { kind: 'comment', recipient: 'bob@customer.test', token: 'tok0123456789abcdefghijk', messageId: '<tok0123456789abcdefghijk@cases.test>', replyToken: null },
   case: {
     number: '00001001',

@@ -213,7 +213,9 @@ describe('temporary failures are retried, permanent ones fail with the server an
     const comment = await seedComment(t.db, c.id, {
       files: [{ filename: 'gone.txt', contentType: 'text/plain', content: Buffer.from('soon gone') }],
     });
-    fs.rmSync(t.db.blobDir, { recursive: true });
+    // The content is gone from whichever store holds it.
+    if (t.db.blobs.kind === 'folder') fs.rmSync(t.db.blobs.where, { recursive: true });
+    else await execSql(t.db, 'DELETE FROM blob_contents');
     const row = await seedOutbox(t.db, { caseId: c.id, commentId: comment.id, recipient: 'bob@customer.test' });
 
     expect(await dispatchAll(configFor(smtp))).toEqual({ sent: 0, retried: 0, failed: 1, held: 0 });

@@ -5,7 +5,6 @@
 import fs from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Tx } from '../../db/engine.js';
-import { blobPath } from '../../db/blobs.js';
 import { caseByNumber, type CaseRow } from '../../db/cases.js';
 import { portalAttachment, portalCase, portalCases, portalContactSearch } from '../../views/portal.js';
 import { contentDisposition, downloadType, portalAccess } from '../../domain/portal.js';
@@ -89,9 +88,12 @@ export function registerCases(app: FastifyInstance, ctx: PortalContext): void {
     const o = await open(req, reply);
     if (o === null) return reply;
     const id = /^\d{1,12}$/.test(req.params.id ?? '') ? Number(req.params.id) : -1;
-    const a = await db.transaction((tx) => portalAttachment(tx, o.row, id), 'read');
-    const file = a === undefined ? null : blobPath(db.blobDir, a.sha256);
-    if (a === undefined || file === null || !fs.existsSync(file)) return html(reply, 404, fileNotFoundPage(o.row.number, layout(o.s)));
+    const a = await db.transaction(async (tx) => {
+      const found = await portalAttachment(tx, o.row, id);
+      return found === undefined || (await db.blobs.missing(tx, [found.sha256])).length > 0 ? undefined : found;
+    }, 'read');
+    if (a === undefined) return html(reply, 404, fileNotFoundPage(o.row.number, layout(o.s)));
+    const source = db.blobs.source(a.sha256, a.size);
     return reply
       .code(200)
       .header('content-type', downloadType(a.contentType))
@@ -100,6 +102,6 @@ export function registerCases(app: FastifyInstance, ctx: PortalContext): void {
       .header('x-content-type-options', 'nosniff')
       .header('content-security-policy', "default-src 'none'; sandbox")
       .header('cache-control', 'private, no-store')
-      .send(fs.createReadStream(file));
+      .send('path' in source ? fs.createReadStream(source.path) : source.content);
   });
 }
