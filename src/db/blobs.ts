@@ -34,6 +34,27 @@ export function blobPath(blobDir: string, sha256: string): string {
 }
 
 /** Streams `source` into the store and returns its hash and size; the source is read to its end. */
+/**
+ * Makes `dir` before `source` is piped anywhere. An error of the source while it is made (a client
+ * gone) is kept and thrown here: unheard, a stream's 'error' event would end the process.
+ */
+export async function folderFor(source: Readable, dir: string, mode?: number): Promise<void> {
+  let early: unknown;
+  const keep = (err: unknown): void => {
+    early ??= err;
+  };
+  source.on('error', keep);
+  try {
+    await fs.promises.mkdir(dir, { recursive: true, mode });
+  } catch (err) {
+    source.destroy();
+    throw err;
+  } finally {
+    source.off('error', keep);
+  }
+  if (early !== undefined) throw early;
+}
+
 export async function writeBlob(blobDir: string, source: Readable): Promise<StoredBlob> {
   const tmpFile = path.join(blobDir, 'tmp', `${process.pid}-${crypto.randomBytes(12).toString('hex')}`);
 
@@ -49,10 +70,7 @@ export async function writeBlob(blobDir: string, source: Readable): Promise<Stor
 
   let held: string | null = null;
   try {
-    await fs.promises.mkdir(path.dirname(tmpFile), { recursive: true }).catch((err: unknown) => {
-      source.destroy();
-      throw err;
-    });
+    await folderFor(source, path.dirname(tmpFile));
     // `flush` fsyncs the file before it is closed, so the rename below publishes durable bytes.
     await pipeline(source, hasher, fs.createWriteStream(tmpFile, { flags: 'wx', flush: true }));
     const sha256 = hash.digest('hex');

@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Engine } from './engine.js';
 import type { BlobSource, BlobStore, GarbageReport, WrittenBlob } from './blobStore.js';
 import { contentChunk, contentsMissing, deleteUnnamedContent, unnamedContents } from './blobContents.js';
-import { collectTemps, storeError } from './blobs.js';
+import { collectTemps, folderFor, storeError } from './blobs.js';
 
 export function databaseStore(engine: Pick<Engine, 'transaction'>, spoolDir: string): BlobStore {
   return {
@@ -62,10 +62,7 @@ async function spool(spoolDir: string, source: Readable): Promise<WrittenBlob> {
     },
   });
   try {
-    await fs.promises.mkdir(spoolDir, { recursive: true, mode: 0o700 }).catch((err: unknown) => {
-      source.destroy();
-      throw err;
-    });
+    await folderFor(source, spoolDir, 0o700);
     // No fsync: the bytes become durable in the database's transaction, not in this file.
     await pipeline(source, hasher, fs.createWriteStream(file, { flags: 'wx' }));
     return { sha256: hash.digest('hex'), size, spool: file };

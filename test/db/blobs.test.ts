@@ -73,6 +73,14 @@ describe('a failed write leaves nothing behind', () => {
     expect(filesUnder(blobDir)).toEqual([]);
   });
 
+  it('a source that fails while its folder is still being made: rejected with its error, nothing left, no uncaught error', async () => {
+    const source = new Readable({ read() {} });
+    const written = writeBlob(path.join(blobDir, 'new', 'folder'), source);
+    source.destroy(new Error('client went away'));
+    await expect(written).rejects.toThrow('client went away');
+    expect(filesUnder(blobDir)).toEqual([]);
+  });
+
   it('names the folder when the file system refuses', async () => {
     const notADir = path.join(blobDir, 'file');
     fs.writeFileSync(notADir, 'x');
