@@ -11,6 +11,9 @@ import type { Transport } from './outbound/transport.js';
 import { userByEmail } from './db/users.js';
 import { storedBlobs } from './db/attachments.js';
 import { collectGarbage, type GarbageReport } from './db/blobs.js';
+import { outboxGauges } from './db/outbox.js';
+import { createLog, type Log } from './log.js';
+import { createMetrics, type Metrics } from './metrics.js';
 
 export interface GatewayOptions {
   /** An open database to use (the caller closes it); else the gateway opens `config.db` and closes it on stop(). */
@@ -27,6 +30,10 @@ export interface GatewayOptions {
   http?: boolean;
   /** Clock and request log of the HTTP server, for tests. */
   httpOptions?: Pick<HttpServerOptions, 'now' | 'log'>;
+  /** The process's log; one in CASEGATE_LOG_FORMAT on stderr unless given. */
+  log?: Log;
+  /** Metrics to count into (benchmarks); else a registry of its own when the HTTP server is on. */
+  metrics?: Metrics;
 }
 
 export interface Gateway {
@@ -35,6 +42,9 @@ export interface Gateway {
   readonly committer: Committer;
   readonly server: InboundServer | null;
   readonly dispatcher: Dispatcher | null;
+  /** The Prometheus metrics served at /metrics; null without an HTTP server to serve them. */
+  readonly metrics: Metrics | null;
+  readonly log: Log;
   /** The HTTP server once started (loaded only when CASEGATE_HTTP_PORT is set); null before or without one. */
   readonly http: HttpServer | null;
   /** Where the HTTP server listens, once started (null without one). */
@@ -49,22 +59,27 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const db = options.db ?? (await openDb(config.db, { blobDir: config.blobDir ?? undefined }));
   const ownDb = options.db === undefined;
   const committer = createCommitter(db);
-  const dispatcher = options.dispatch === false ? null : createDispatcher({ db, config, transport: options.transport });
+  const log = options.log ?? createLog(config.logFormat);
+  // The HTTP server (Fastify and its plugins, some 20 MiB of code) is loaded only when it is wanted.
+  const wantsHttp = options.http !== false && config.httpPort !== null;
+  // Metrics are kept only where they can be scraped.
+  const metrics = options.metrics ?? (wantsHttp ? createMetrics(() => db.transaction((tx) => outboxGauges(tx), 'read')) : null);
+  const counted = metrics === null ? {} : { metrics };
+  const dispatcher = options.dispatch === false ? null : createDispatcher({ db, config, transport: options.transport, logger: log, ...counted });
   const server =
     options.smtp === false
       ? null
       : createInboundServer(
-          { db, config, committer },
+          { db, config, committer, ...counted },
           {
             lmtp: options.lmtp === true,
+            log,
             // New outbox rows come with accepted messages: send them now rather than at the next tick.
             onOutcome: (outcomes) => {
               if (outcomes.some((o) => o.decision === 'accepted')) dispatcher?.nudge();
             },
           },
         );
-  // The HTTP server (Fastify and its plugins, some 20 MiB of code) is loaded only when it is wanted.
-  const wantsHttp = options.http !== false && config.httpPort !== null;
   let http: HttpServer | null = null;
   let httpAddress: { host: string; port: number } | null = null;
   let stopping: Promise<void> | null = null;
@@ -75,6 +90,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     committer,
     server,
     dispatcher,
+    metrics,
+    log,
     get http() {
       return http;
     },
@@ -84,12 +101,14 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     async start() {
       // What a crash left in the blob store goes before new mail comes in (SPEC §9).
       const freed = await collectOrphans(db, config);
-      if (freed.orphans + freed.temps > 0) console.error(`casegate: ${describeGarbage(freed)}`);
+      if (freed.orphans + freed.temps > 0) log.info(describeGarbage(freed), { event: 'gc', ...freed });
       const where = server ? await server.start() : null;
       if (wantsHttp) {
         try {
           const { createHttpServer } = await import('./http/server.js');
-          http = createHttpServer({ db, config }, { ...options.httpOptions, onQueued: () => dispatcher?.nudge() });
+          const listeners = (): Record<string, boolean> => ({ ...(server ? { [options.lmtp ? 'lmtp' : 'smtp']: server.listening() } : {}), http: http !== null });
+          const ops = metrics === null ? {} : { ops: { metrics, listeners } };
+          http = createHttpServer({ db, config }, { logger: log, ...options.httpOptions, ...ops, onQueued: () => dispatcher?.nudge() });
           httpAddress = await http.start();
         } catch (err) {
           await server?.stop();

@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { isDomainName, isEmailAddress } from './domain/address.js';
 import { ConfigError } from './errors.js';
+import { LOG_FORMATS, type LogFormat } from './log.js';
 
 export type ClosedCaseReply = 'reopen' | 'refuse' | 'child';
 /** Sender authentication (SPEC §4 Sender trust): refuse DMARC reject/quarantine failures, only record, or no lookups. */
@@ -75,6 +76,8 @@ export interface Config {
   readonly dnsServers: readonly string[] | null;
   /** authserv-id of the relay whose Authentication-Results header is trusted instead of lookups; null: none. */
   readonly trustedAuthservId: string | null;
+  /** CASEGATE_LOG_FORMAT: text (the default on a terminal) or json lines (the default otherwise). */
+  readonly logFormat: LogFormat;
 }
 
 /** Flags that override the environment; undefined means "not given". */
@@ -206,6 +209,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
       senderAuth: (get('CASEGATE_SENDER_AUTH') ?? 'enforce').toLowerCase() as SenderAuthMode,
       dnsServers: get('CASEGATE_DNS_SERVERS')?.split(',').map((s) => s.trim()) ?? null,
       trustedAuthservId: get('CASEGATE_TRUSTED_AUTHSERV_ID') ?? null,
+      logFormat: (get('CASEGATE_LOG_FORMAT')?.toLowerCase() ?? (process.stderr.isTTY ? 'text' : 'json')) as LogFormat,
     },
     text,
     problems,
@@ -256,6 +260,9 @@ function checked(c: Config, text: Partial<Record<keyof Config, string>>, more: s
   }
   if (!SENDER_AUTH_MODES.includes(c.senderAuth)) {
     problems.push(`CASEGATE_SENDER_AUTH "${String(c.senderAuth)}" must be one of enforce, record, off`);
+  }
+  if (!LOG_FORMATS.includes(c.logFormat)) {
+    problems.push(`CASEGATE_LOG_FORMAT "${String(c.logFormat)}" must be text or json`);
   }
   const badServers = c.dnsServers?.filter((s) => !isDnsServer(s)) ?? [];
   if (c.dnsServers !== null && (c.dnsServers.length === 0 || badServers.length > 0)) {

@@ -12,6 +12,8 @@ import { claimDue, releaseClaims } from './queue.js';
 import { classifyDeliveryError, nextAttemptDelay, refusedRecipient } from './retry.js';
 import { upsertBounce } from '../db/bounces.js';
 import { createConfiguredTransport, type Transport } from './transport.js';
+import type { Metrics } from '../metrics.js';
+import type { Log } from '../log.js';
 
 export interface PassResult {
   sent: number;
@@ -36,6 +38,10 @@ export interface DispatcherOptions {
   /** Where problems of a pass are reported; stderr by default. */
   log?: (line: string) => void;
   now?: () => number;
+  /** Counts each delivery attempt (sent, deferred, failed). */
+  metrics?: Metrics;
+  /** One event per delivery attempt (row, kind, recipient, result, answer or error); none when absent. */
+  logger?: Log;
 }
 
 export interface Dispatcher {
@@ -102,7 +108,19 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     }
     const at = now();
     await record((tx) => markSent(tx, row.id, response, at));
+    attempted(row, 'sent', response);
     return 'sent';
+  }
+
+  /** Counted and logged once the outcome is committed. */
+  function attempted(row: OutboxRow, result: 'sent' | 'deferred' | 'failed', said: string, retryAt?: number): void {
+    options.metrics?.dispatched(result);
+    const l = options.logger;
+    if (l === undefined) return;
+    const fields = { event: 'dispatch', outbox: row.id, kind: row.kind, recipient: row.recipient, attempt: row.attempts + 1, result, answer: said, ...(retryAt ? { retryAt: new Date(retryAt).toISOString() } : {}) };
+    const line = `dispatch outbox row ${row.id} (${row.kind}) to <${row.recipient}>, attempt ${row.attempts + 1}: ${result}: ${said}`;
+    if (result === 'sent') l.info(line, fields);
+    else l.warn(line, fields);
   }
 
   async function recordFailure(row: OutboxRow, err: unknown): Promise<'retried' | 'failed'> {
@@ -112,6 +130,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     if (delay !== null) {
       const at = now() + delay;
       await record((tx) => markRetry(tx, row.id, message, at));
+      attempted(row, 'deferred', message, at);
       return 'retried';
     }
     const refused = refusedRecipient(err);
@@ -121,6 +140,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       // The relay refused the address itself: later mail to it is held, not tried again each time.
       if (refused !== null) await upsertBounce(tx, { addressLower: row.recipientLower, hard: true, ...refused, outboxId: row.id }, at);
     });
+    attempted(row, 'failed', message);
     return 'failed';
   }
 
