@@ -20,6 +20,7 @@ import { collaboratorCommand } from './collaborator.js';
 import { commentCommand } from './comment.js';
 import { gcCommand } from './gc.js';
 import { apikeyCommand } from './apikey.js';
+import { backupCommand } from './backup.js';
 
 export const commands: Array<() => Command> = [
   initCommand,
@@ -42,4 +43,5 @@ export const commands: Array<() => Command> = [
   outboxCommand,
   inboundCommand,
   gcCommand,
+  backupCommand,
 ];
