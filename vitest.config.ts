@@ -17,6 +17,7 @@ const PURE = [
   'test/db/sqliteEngine.test.ts',
   'test/ingest/bounceFixtures.test.ts',
   'test/ingest/dsn.test.ts',
+  'test/import/sources.test.ts',
   'test/ingest/headerText.test.ts',
   'test/ingest/oneAuthor.test.ts',
   'test/ingest/parse.test.ts',

@@ -21,6 +21,7 @@ import { commentCommand } from './comment.js';
 import { gcCommand } from './gc.js';
 import { apikeyCommand } from './apikey.js';
 import { backupCommand } from './backup.js';
+import { importCommand } from './import.js';
 
 export const commands: Array<() => Command> = [
   initCommand,
@@ -44,4 +45,5 @@ export const commands: Array<() => Command> = [
   inboundCommand,
   gcCommand,
   backupCommand,
+  importCommand,
 ];
