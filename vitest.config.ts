@@ -18,6 +18,7 @@ const PURE = [
   'test/ingest/bounceFixtures.test.ts',
   'test/ingest/dsn.test.ts',
   'test/import/sources.test.ts',
+  'test/contrib.test.ts',
   'test/ingest/headerText.test.ts',
   'test/ingest/oneAuthor.test.ts',
   'test/ingest/parse.test.ts',

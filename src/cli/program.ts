@@ -45,6 +45,7 @@ Settings come from flags, then environment variables, then defaults:
                               DMARC reject/quarantine failures, record only stores, off looks nothing up
   CASEGATE_DNS_SERVERS        resolvers for it, ip[:port],...  (the system's)
   CASEGATE_TRUSTED_AUTHSERV_ID  relay whose Authentication-Results is trusted instead (none)
+  CASEGATE_LOG_FORMAT         log of serve on stderr: text or json (text on a terminal, else json)
 
 Start with:  casegate init && casegate demo`,
     );

@@ -18,11 +18,11 @@ export function serveCommand(): Command {
     .option('--host <host>', 'listen address (env CASEGATE_HOST, default 127.0.0.1)')
     .option('--port <port>', 'listen port, 0 for any free port (env CASEGATE_PORT, default 2525)')
     .option('--lmtp', 'speak LMTP (one answer per recipient), e.g. behind Postfix lmtp: transport')
-    .option('--http <port>', 'also serve Web-to-Case and the API (/api/v1) on this port, 0 for any (env CASEGATE_HTTP_PORT; host CASEGATE_HTTP_HOST, default 127.0.0.1)')
+    .option('--http <port>', 'also serve Web-to-Case, the API (/api/v1) and /metrics, /healthz, /readyz on this port, 0 for any (env CASEGATE_HTTP_PORT; host CASEGATE_HTTP_HOST, default 127.0.0.1)')
     .option('--no-dispatch', 'do not send notifications from this process (run "casegate dispatch" instead)')
     .addHelpText(
       'after',
-      '\nPrints one line "listening on HOST:PORT" when ready. Notifications go to CASEGATE_SMTP_URL,\nor without it into .eml files in CASEGATE_OUTBOX_DIR (./data/outbox).',
+      '\nPrints one line "listening on HOST:PORT" when ready. Notifications go to CASEGATE_SMTP_URL,\nor without it into .eml files in CASEGATE_OUTBOX_DIR (./data/outbox). With --http also\nGET /metrics (Prometheus), /healthz and /readyz. Logs one line per transaction, delivery attempt\nand HTTP request on stderr (CASEGATE_LOG_FORMAT=text|json).',
     )
     .action(action(runServe));
 }
