@@ -14,6 +14,7 @@ import { benchSmtpSource } from './smtpSource.js';
 import { benchDispatch } from './dispatch.js';
 import { benchLarge } from './large.js';
 import { benchGrowth } from './growth.js';
+import { benchImport } from './importMbox.js';
 import { benchReplyText } from './replyText.js';
 import { benchWorstCase } from './worstCase.js';
 import { formatTable, type BenchContext, type Row } from './table.js';
@@ -27,6 +28,7 @@ const BENCHES: { row: string; run: (ctx: BenchContext) => Promise<Row[]> }[] = [
   { row: '5', run: benchGrowth },
   { row: '6', run: benchReplyText },
   { row: '6b', run: benchWorstCase },
+  { row: '7', run: benchImport },
 ];
 
 function option(name: string): string | undefined {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const runner = path.join(root, 'dist', 'bench', 'run.js');
-const ROWS = ['1a', '1b', '2', '3', '4a', '4b', '5a', '5b', '6', '6b', '6c', '6d'];
+const ROWS = ['1a', '1b', '2', '3', '4a', '4b', '5a', '5b', '6', '6b', '6c', '6d', '7'];
 
 function runSmoke(): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
