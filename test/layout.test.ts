@@ -25,7 +25,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   http: ['ingest', 'domain', 'errors', 'config', 'cases', 'views', 'admin', 'db', 'metrics', 'log'],
   app: ['smtp', 'http', 'ingest', 'outbound', 'db', 'domain', 'errors', 'config', 'metrics', 'log'],
   demo: ['app', 'admin', 'cases', 'views', 'outbound', 'db', 'domain', 'errors', 'config', 'log'],
-  cli: ['app', 'demo', 'admin', 'cases', 'views', 'ingest', 'import', 'outbound', 'db', 'domain', 'errors', 'config'],
+  cli: ['app', 'demo', 'admin', 'cases', 'views', 'ingest', 'import', 'outbound', 'db', 'domain', 'errors', 'config', 'log'],
 };
 
 function sourceFiles(dir: string): string[] {

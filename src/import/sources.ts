@@ -170,7 +170,7 @@ export function unquoteFrom(): Transform {
           let j = i;
           while (j < input.length && input[j] === 0x3e) j++;
           const need = j + 5;
-          if (need > input.length) {
+          if (need > input.length && input.length - i < 64 * 1024) {
             // Undecided at the end of the chunk: keep it for the next one.
             parts.push(input.subarray(copyFrom, i));
             pending = Buffer.from(input.subarray(i));
@@ -178,7 +178,7 @@ export function unquoteFrom(): Transform {
             i = input.length;
             break;
           }
-          if (input.subarray(j, j + 5).toString('latin1') === 'From ') {
+          if (need <= input.length && input.subarray(j, j + 5).toString('latin1') === 'From ') {
             parts.push(input.subarray(copyFrom, i));
             copyFrom = i + 1; // drop one '>'
           }
