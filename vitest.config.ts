@@ -19,6 +19,8 @@ const PURE = [
   'test/e2e/faultsPostgres.test.ts',
   'test/ingest/bounceFixtures.test.ts',
   'test/ingest/dsn.test.ts',
+  'test/import/sources.test.ts',
+  'test/contrib.test.ts',
   'test/ingest/headerText.test.ts',
   'test/ingest/oneAuthor.test.ts',
   'test/ingest/parse.test.ts',

@@ -14,6 +14,7 @@ import { benchSmtpSource } from './smtpSource.js';
 import { benchDispatch } from './dispatch.js';
 import { benchLarge } from './large.js';
 import { benchGrowth } from './growth.js';
+import { benchImport } from './importMbox.js';
 import { benchReplyText } from './replyText.js';
 import { benchWorstCase } from './worstCase.js';
 import { benchPgIngest } from './pgIngest.js';
@@ -34,6 +35,7 @@ const BENCHES: { row: string; run: (ctx: BenchContext) => Promise<Row[]> }[] = [
   { row: '7', run: benchPgIngest },
   { row: '8', run: benchPgDispatch },
   { row: '9', run: benchMailbox },
+  { row: '10', run: benchImport },
 ];
 
 function option(name: string): string | undefined {

@@ -13,6 +13,9 @@ import { loadConfig } from '../src/config.js';
 import Database from 'better-sqlite3';
 import { isPostgresUrl, openDb, type Db, type Tx } from '../src/db/client.js';
 import { createGateway } from '../src/app.js';
+import { createLog } from '../src/log.js';
+import { createMetrics } from '../src/metrics.js';
+import { outboxGauges } from '../src/db/outbox.js';
 import { BENCH_DOMAIN } from './mail.js';
 import { startDns, type DnsRecord } from './dns.js';
 
@@ -145,7 +148,10 @@ async function startCasegate(): Promise<Running> {
   // Opened here so that the counters are in place before the gateway runs any statement.
   const { db, statements, counter } = instrumented(await openDb(file, blobDir ? { blobDir } : {}));
   const inboundBefore = postgres ? 0 : inboundRows(file);
-  const gateway = await createGateway(config, { db, dispatch: false });
+  // Counted and logged as serve does (metrics on, one JSON line per transaction), the lines into /dev/null.
+  const metrics = createMetrics(() => db.transaction((tx) => outboxGauges(tx), 'read'));
+  const log = createLog('json', fs.createWriteStream('/dev/null'));
+  const gateway = await createGateway(config, { db, dispatch: false, metrics, log });
   const where = await gateway.start();
   if (where === null) throw new Error('the gateway has no inbound server');
   return {

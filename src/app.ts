@@ -14,6 +14,9 @@ import { userByEmail } from './db/users.js';
 import type { GarbageReport } from './db/blobStore.js';
 import { watchReach } from './db/reach.js';
 import type { MailboxWatchers } from './mailbox/watch.js';
+import { outboxGauges } from './db/outbox.js';
+import { createLog, type Log } from './log.js';
+import { createMetrics, type Metrics } from './metrics.js';
 
 export interface GatewayOptions {
   /** An open database to use (the caller closes it); else the gateway opens `config.db` and closes it on stop(). */
@@ -34,6 +37,10 @@ export interface GatewayOptions {
   mailboxLog?: (line: string) => void;
   /** Clock and request log of the HTTP server, for tests. */
   httpOptions?: Pick<HttpServerOptions, 'now' | 'log'>;
+  /** The process's log; one in CASEGATE_LOG_FORMAT on stderr unless given. */
+  log?: Log;
+  /** Metrics to count into (benchmarks); else a registry of its own when the HTTP server is on. */
+  metrics?: Metrics;
 }
 
 export interface Gateway {
@@ -42,6 +49,9 @@ export interface Gateway {
   readonly committer: Committer;
   readonly server: InboundServer | null;
   readonly dispatcher: Dispatcher | null;
+  /** The Prometheus metrics served at /metrics; null without an HTTP server to serve them. */
+  readonly metrics: Metrics | null;
+  readonly log: Log;
   /** The HTTP server once started (loaded only when CASEGATE_HTTP_PORT is set); null before or without one. */
   readonly http: HttpServer | null;
   /** Where the HTTP server listens, once started (null without one). */
@@ -61,23 +71,28 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   // Every part below goes through this: a database out of reach is said once per outage (SPEC §10).
   const db = watchReach(opened);
   const committer = createCommitter(db);
-  const dispatcher = options.dispatch === false ? null : createDispatcher({ db, config, transport: options.transport });
+  const log = options.log ?? createLog(config.logFormat);
+  // The HTTP server (Fastify and its plugins, some 20 MiB of code) is loaded only when it is wanted.
+  const wantsHttp = options.http !== false && config.httpPort !== null;
+  // Metrics are kept only where they can be scraped.
+  const metrics = options.metrics ?? (wantsHttp ? createMetrics(() => db.transaction((tx) => outboxGauges(tx), 'read')) : null);
+  const counted = metrics === null ? {} : { metrics };
+  const dispatcher = options.dispatch === false ? null : createDispatcher({ db, config, transport: options.transport, logger: log, ...counted });
   const server =
     options.smtp === false
       ? null
       : createInboundServer(
-          { db, config, committer },
+          { db, config, committer, ...counted },
           {
             lmtp: options.lmtp === true,
             reach: db,
+            log,
             // New outbox rows come with accepted messages: send them now rather than at the next tick.
             onOutcome: (outcomes) => {
               if (outcomes.some((o) => o.decision === 'accepted')) dispatcher?.nudge();
             },
           },
         );
-  // The HTTP server (Fastify and its plugins, some 20 MiB of code) is loaded only when it is wanted.
-  const wantsHttp = options.http !== false && config.httpPort !== null;
   let http: HttpServer | null = null;
   let httpAddress: { host: string; port: number } | null = null;
   let stopping: Promise<void> | null = null;
@@ -89,6 +104,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     committer,
     server,
     dispatcher,
+    metrics,
+    log,
     get http() {
       return http;
     },
@@ -98,12 +115,14 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     async start() {
       // What a crash left in the blob store goes before new mail comes in (SPEC §9).
       const freed = await collectOrphans(db, config);
-      if (freed.orphans + freed.temps > 0) console.error(`casegate: ${describeGarbage(freed)}`);
+      if (freed.orphans + freed.temps > 0) log.info(describeGarbage(freed), { event: 'gc', ...freed });
       const where = server ? await server.start() : null;
       if (wantsHttp) {
         try {
           const { createHttpServer } = await import('./http/server.js');
-          http = createHttpServer({ db, config }, { ...options.httpOptions, onQueued: () => dispatcher?.nudge() });
+          const listeners = (): Record<string, boolean> => ({ ...(server ? { [options.lmtp ? 'lmtp' : 'smtp']: server.listening() } : {}), http: http !== null });
+          const ops = metrics === null ? {} : { ops: { metrics, listeners } };
+          http = createHttpServer({ db, config }, { logger: log, ...options.httpOptions, ...ops, onQueued: () => dispatcher?.nudge() });
           httpAddress = await http.start();
         } catch (err) {
           await server?.stop();

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { isDomainName, isEmailAddress } from './domain/address.js';
 import { isDkimSelector } from './domain/dnsRecords.js';
 import { ConfigError } from './errors.js';
+import { LOG_FORMATS, type LogFormat } from './log.js';
 
 export type ClosedCaseReply = 'reopen' | 'refuse' | 'child';
 /** Sender authentication (SPEC §4 Sender trust): refuse DMARC reject/quarantine failures, only record, or no lookups. */
@@ -90,6 +91,8 @@ export interface Config {
   readonly mailboxPollSeconds: number;
   /** Seconds before each new try at a mailbox that could not be reached; the last one repeats. */
   readonly mailboxRetrySchedule: readonly number[];
+  /** CASEGATE_LOG_FORMAT: text (the default on a terminal) or json lines (the default otherwise). */
+  readonly logFormat: LogFormat;
 }
 
 /** Flags that override the environment; undefined means "not given". */
@@ -231,6 +234,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
       dkimSelector: get('CASEGATE_DKIM_SELECTOR')?.toLowerCase() ?? null,
       mailboxPollSeconds: whole('mailboxPollSeconds', get('CASEGATE_MAILBOX_POLL_SECONDS') ?? '60'),
       mailboxRetrySchedule: mailboxSchedule === undefined ? DEFAULT_MAILBOX_RETRY_SCHEDULE : mailboxSchedule.split(',').map((s) => Number(s.trim())),
+      logFormat: (get('CASEGATE_LOG_FORMAT')?.toLowerCase() ?? (process.stderr.isTTY ? 'text' : 'json')) as LogFormat,
     },
     text,
     problems,
@@ -281,6 +285,9 @@ function checked(c: Config, text: Partial<Record<keyof Config, string>>, more: s
   }
   if (!SENDER_AUTH_MODES.includes(c.senderAuth)) {
     problems.push(`CASEGATE_SENDER_AUTH "${String(c.senderAuth)}" must be one of enforce, record, off`);
+  }
+  if (!LOG_FORMATS.includes(c.logFormat)) {
+    problems.push(`CASEGATE_LOG_FORMAT "${String(c.logFormat)}" must be text or json`);
   }
   const badServers = c.dnsServers?.filter((s) => !isDnsServer(s)) ?? [];
   if (c.dnsServers !== null && (c.dnsServers.length === 0 || badServers.length > 0)) {

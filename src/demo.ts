@@ -7,6 +7,7 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { withSettings, type Config } from './config.js';
 import { createGateway } from './app.js';
+import { createLog } from './log.js';
 import { createAccount } from './admin/accounts.js';
 import { createContact } from './admin/contacts.js';
 import { createUser } from './admin/users.js';
@@ -32,7 +33,9 @@ export async function runDemo(base: Config, say: (line: string) => void, keep = 
   // Sender authentication off: the demo's people write from example domains over loopback, and the
   // demo must run on a machine without DNS.
   const config = withSettings(base, { db: path.join(dir, 'demo.db'), outboxDir: path.join(dir, 'outbox'), host: '127.0.0.1', port: 0, senderAuth: 'off' });
-  const gateway = await createGateway(config);
+  // The demo's numbered lines are its output; the gateway's own log would only interleave with them.
+  const problems = createLog(config.logFormat);
+  const gateway = await createGateway(config, { log: { info: () => undefined, warn: problems.warn, error: problems.error } });
   const { db } = gateway;
   say(`1. throwaway database ${db.location}`);
   const { account, ann } = await db.transaction(async (tx) => {

@@ -27,6 +27,8 @@ export interface NewComment {
   inboundId: number | null;
   /** Attachments whose content is already in the blob store. */
   attachments: readonly NewAttachment[];
+  /** false: no notification is queued (historic mail brought in by `casegate import`); default true. */
+  notify?: boolean;
 }
 
 /** Writes the comment and its notifications; returns the comment id. */
@@ -47,6 +49,7 @@ export async function addComment(tx: Tx, config: Pick<Config, 'domain' | 'notify
   );
   for (const a of c.attachments) await insertAttachment(tx, commentId, a, now);
   await touchCase(tx, row.id, now);
+  if (c.notify === false) return commentId;
   const parties = await participantsOf(tx, row);
   const to = commentRecipients(parties.all, c.authorEmail, c.internal);
   if (to.length > 0) {

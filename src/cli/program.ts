@@ -52,6 +52,7 @@ Settings come from flags, then environment variables, then defaults:
                               every notification; see "casegate dkim keygen --help" (none: unsigned)
   CASEGATE_MAILBOX_POLL_SECONDS  IMAP mailboxes looked at besides IDLE, or polled without it (60)
   CASEGATE_MAILBOX_RETRY_SCHEDULE  seconds before each new try at an unreachable mailbox (5,30,120,600,1800)
+  CASEGATE_LOG_FORMAT         log of serve on stderr: text or json (text on a terminal, else json)
 
 Start with:  casegate init && casegate demo`,
     );

@@ -107,3 +107,8 @@ function withBlobs(engine: Engine, blobs: BlobStore): Db {
     close: () => engine.close(),
   };
 }
+
+/** Asks the database a trivial question in a read transaction: resolves when it answers (readiness). */
+export async function pingDb(db: Pick<Db, 'transaction'>): Promise<void> {
+  await db.transaction((tx) => tx.get('SELECT 1 AS one'), 'read');
+}

@@ -184,3 +184,13 @@ export async function countAutoResponsesSince(tx: Tx, recipientLower: string, si
       ?.n ?? 0
   );
 }
+
+/** What the metrics read on each scrape: rows per status, and the oldest due time of the pending rows (null when none). */
+export async function outboxGauges(tx: Tx): Promise<{ byStatus: { status: string; count: number }[]; oldestDue: number | null }> {
+  const byStatus = await tx.all<{ status: string; count: number | string }>('SELECT status, COUNT(*) AS count FROM outbox GROUP BY status');
+  const oldest = await tx.get<{ due: number | string | null }>(`SELECT MIN(next_attempt_at) AS due FROM outbox WHERE status = 'pending'`);
+  return {
+    byStatus: byStatus.map((r) => ({ status: r.status, count: Number(r.count) })),
+    oldestDue: oldest?.due == null ? null : Number(oldest.due),
+  };
+}

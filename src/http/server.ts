@@ -9,12 +9,18 @@ import { httpError } from './errors.js';
 import { notFoundPage } from './pages.js';
 import { registerWebToCase } from './webToCase.js';
 import { registerPortal } from './portal/index.js';
+import { registerOps, type OpsDeps } from './ops.js';
+import type { Log } from '../log.js';
 
 export interface HttpServerOptions {
   /** The clock of rate limits, daily limit and new records; Date.now by default. */
   now?: () => number;
-  /** Where the one line per request goes; stdout by default. */
+  /** Where the one line per request goes (tests); else `logger`. */
   log?: (line: string) => void;
+  /** The process's log: one event per request (method, path, status, ms, client). */
+  logger?: Log;
+  /** /metrics, /healthz and /readyz (serve); absent: not served. */
+  ops?: Omit<OpsDeps, 'db' | 'config'>;
   /** Called after a request queued mail. */
   onQueued?: () => void;
 }
@@ -27,7 +33,8 @@ export interface HttpServer {
 export function createHttpServer(deps: { db: Db; config: Config }, options: HttpServerOptions = {}): HttpServer {
   const { config } = deps;
   const now = options.now ?? Date.now;
-  const log = options.log ?? ((line: string) => console.log(line));
+  const logger = options.logger;
+  const log = options.log ?? ((line: string, fields: Record<string, unknown>) => (logger ? logger.info(line, fields) : console.log(line)));
   const onQueued = options.onQueued ?? (() => undefined);
   let app: FastifyInstance | null = null;
 
@@ -40,16 +47,20 @@ export function createHttpServer(deps: { db: Db; config: Config }, options: Http
       ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
     });
     f.addHook('onResponse', async (req, reply) => {
-      log(`http ${req.method} ${req.url.split('?')[0]} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`);
+      // The path only: a query may carry a search term or a token. No header, no body.
+      const p = req.url.split('?')[0] as string;
+      const ms = Number(reply.elapsedTime.toFixed(1));
+      log(`http ${req.method} ${p} ${reply.statusCode} ${ms.toFixed(1)}ms`, { event: 'http', method: req.method, path: p, status: reply.statusCode, client: req.ip, ms });
     });
     f.setNotFoundHandler((req, reply) => {
       if (req.url.startsWith('/api/')) return send(reply, httpError(404, `no API operation ${req.method} ${req.url.split('?')[0]}; see /api/v1/openapi.json`));
       return reply.code(404).type('text/html; charset=utf-8').send(notFoundPage());
     });
     f.get('/', async (_req, reply) => reply.redirect('/web-to-case'));
+    if (options.ops) registerOps(f, { ...deps, ...options.ops });
     registerApi(f, { ...deps, now, onQueued });
     await registerWebToCase(f, { ...deps, now, onQueued });
-    await registerPortal(f, { ...deps, now, onQueued, log });
+    await registerPortal(f, { ...deps, now, onQueued, log: (line: string) => log(line, { event: 'portal' }) });
     return f;
   }
 

@@ -26,10 +26,22 @@ export interface Outcome {
   decision: LogDecision;
   inboundId: number;
   caseNumber: string | null;
+  /** The stage that decided (src/ingest/stages.ts), or where the pipeline stopped before the stages: rcpt, parse, disk, store. */
+  stage: string;
+  /** A report on a bounce address read as a permanent failure or a delay (for the metrics); absent otherwise. */
+  bounce?: 'permanent' | 'delay';
+}
+
+/** What apply writes for a recipient; the pipeline adds the stage. */
+export type Applied = Omit<Outcome, 'stage' | 'bounce'>;
+
+/** Import of historic mail (casegate import): no notification and no auto-response is queued. */
+export interface ApplyOptions {
+  quiet?: boolean;
 }
 
 /** Writes a decision; returns the recipient's outcome. */
-export async function apply(tx: Tx, config: Config, f: RecipientFacts, d: Decision): Promise<Outcome> {
+export async function apply(tx: Tx, config: Config, f: RecipientFacts, d: Decision, opts: ApplyOptions = {}): Promise<Applied> {
   switch (d.kind) {
     case 'ignore':
       return await logged(tx, f, 'ignored', d.answer, null);
@@ -41,8 +53,8 @@ export async function apply(tx: Tx, config: Config, f: RecipientFacts, d: Decisi
       return await logged(tx, f, 'ignored', await reportAnswer(tx, f, d), null);
     case 'open': {
       const parent = await caseOf(tx, f, d.parentId);
-      const autoResponse = d.autoResponse === true && f.routing !== null;
-      const row = await openFromMail(tx, config, f, parent, autoResponse);
+      const autoResponse = d.autoResponse === true && f.routing !== null && opts.quiet !== true;
+      const row = await openFromMail(tx, config, f, parent, autoResponse, opts.quiet === true);
       if (autoResponse) {
         // The auto-response is the acknowledgement (as Salesforce's auto-response rule): it replaces
         // the "case created" email, whose only recipient at this point is the sender.
@@ -51,12 +63,12 @@ export async function apply(tx: Tx, config: Config, f: RecipientFacts, d: Decisi
       }
       // A case opened beside a tagged one (routing address) is answered as any new case: the answer names no other case.
       const answer = parent === null || d.routingId !== null ? answers.openedCase(row.number) : answers.openedFollowUp(parent.number, row.number);
-      return await withComment(tx, config, f, row, answer, d.routingId);
+      return await withComment(tx, config, f, row, answer, opts, d.routingId);
     }
     case 'comment': {
       let row = f.existing?.id === d.caseId ? f.existing : (await caseById(tx, d.caseId) as CaseRow);
       if (d.reopen) row = await reopenCase(tx, row, f.now);
-      return await withComment(tx, config, f, row, d.reopen ? answers.addedAndReopened(row.number) : answers.addedToCase(row.number));
+      return await withComment(tx, config, f, row, d.reopen ? answers.addedAndReopened(row.number) : answers.addedToCase(row.number), opts);
     }
   }
 }
@@ -87,7 +99,7 @@ async function caseOf(tx: Tx, f: RecipientFacts, id: number | null): Promise<Cas
  * a contact when the routing address says *create contacts*. A default owner that names no user
  * leaves the case unowned (`case list --unowned`); it never refuses mail.
  */
-async function openFromMail(tx: Tx, config: Config, f: RecipientFacts, parent: CaseRow | null, autoResponse: boolean): Promise<CaseRow> {
+async function openFromMail(tx: Tx, config: Config, f: RecipientFacts, parent: CaseRow | null, autoResponse: boolean, quiet: boolean): Promise<CaseRow> {
   const from = f.message.msg.from as { address: string; name: string };
   const routing = f.routing;
   // A follow-up of a closed case keeps its contact; a case on a routing address (also one beside a
@@ -123,7 +135,7 @@ async function openFromMail(tx: Tx, config: Config, f: RecipientFacts, parent: C
       creatorId: null,
       defaultOwnerId: f.defaultOwnerId,
       closed: false,
-      notify: autoResponse ? false : routing ? routing.notify : true,
+      notify: autoResponse || quiet ? false : routing ? routing.notify : true,
       supplied: contact ? null : { email: from.address, name: from.name },
       threadRoot: f.message.msg.messageId,
     },
@@ -132,7 +144,7 @@ async function openFromMail(tx: Tx, config: Config, f: RecipientFacts, parent: C
 }
 
 /** The log row, then the reply as a comment of the case, linked both ways. */
-async function withComment(tx: Tx, config: Config, f: RecipientFacts, row: CaseRow, answer: Answer, openedVia: number | null = null): Promise<Outcome> {
+async function withComment(tx: Tx, config: Config, f: RecipientFacts, row: CaseRow, answer: Answer, opts: ApplyOptions, openedVia: number | null = null): Promise<Applied> {
   const outcome = await logged(tx, f, 'accepted', answer, row, openedVia);
   const msg = f.message.msg;
   // The case owner answering through their own reply address writes as the user (comment add --as);
@@ -151,6 +163,7 @@ async function withComment(tx: Tx, config: Config, f: RecipientFacts, row: CaseR
       internal: false,
       inboundId: outcome.inboundId,
       attachments: msg.attachments,
+      ...(opts.quiet === true ? { notify: false } : {}),
     },
     f.now,
   );
@@ -159,7 +172,7 @@ async function withComment(tx: Tx, config: Config, f: RecipientFacts, row: CaseR
   return outcome;
 }
 
-async function logged(tx: Tx, f: RecipientFacts, decision: LogDecision, answer: Answer, row: CaseRow | null, openedVia: number | null = null): Promise<Outcome> {
+async function logged(tx: Tx, f: RecipientFacts, decision: LogDecision, answer: Answer, row: CaseRow | null, openedVia: number | null = null): Promise<Applied> {
   const keep = { openedVia, saveHeaders: f.routedTo?.saveHeaders === true };
   const inboundId = await logMessage(tx, f.message, f.rcpt, decision, answer, row?.id ?? null, f.loopKeys[0], f.now, keep);
   return { rcpt: f.rcpt, answer, decision, inboundId, caseNumber: row?.number ?? null };

@@ -13,6 +13,8 @@ import { MalformedMessageError, MessageTooLargeError, ParserLimitError, parseMes
 import { checkRcpt } from './rcpt.js';
 import { decide } from './stages.js';
 import { startSenderAuth } from './auth.js';
+import type { SenderAuth } from '../domain/senderAuth.js';
+import type { Metrics } from '../metrics.js';
 
 export type { Outcome } from './apply.js';
 
@@ -21,6 +23,8 @@ export interface IngestContext {
   readonly db: Db;
   readonly config: Config;
   readonly committer: Committer;
+  /** Counts each committed outcome by the stage that decided it (serve); absent: nothing counted. */
+  readonly metrics?: Metrics;
 }
 
 export interface IngestOptions {
@@ -32,6 +36,10 @@ export interface IngestOptions {
   perRecipient?: boolean;
   /** Pipe mode: the whole message must be read within this many milliseconds (ParseOptions.readTimeoutMs). */
   readTimeoutMs?: number;
+  /** Historic mail (casegate import): no notification and no auto-response is queued. */
+  quiet?: boolean;
+  /** The time the message counts as received (historic mail: its Date); now by default. */
+  at?: number;
 }
 
 /**
@@ -44,16 +52,21 @@ export async function ingestMessage(ctx: IngestContext, envelope: Envelope, sour
   if (lowDisk !== null) {
     source.resume();
     // The envelope is logged (a row of the inbound log is small); when even that fails, the answer stands.
-    return ctx.committer
-      .run((tx) => refuseAll(tx, envelope, null, lowDisk))
-      .catch(() => envelope.rcpt.map((rcpt): Outcome => ({ rcpt, answer: lowDisk, decision: 'refused', inboundId: 0, caseNumber: null })));
+    const outcomes = await ctx.committer
+      .run((tx) => refuseAll(tx, envelope, null, lowDisk, 'disk'))
+      .catch(() => envelope.rcpt.map((rcpt): Outcome => ({ rcpt, answer: lowDisk, decision: 'refused', inboundId: 0, caseNumber: null, stage: 'disk' })));
+    ctx.metrics?.ingested(outcomes, null);
+    return outcomes;
   }
   const written: WrittenBlob[] = [];
   try {
-    return await ingest(ctx, envelope, source, opts, written);
+    const { outcomes, auth } = await ingest(ctx, envelope, source, opts, written);
+    ctx.metrics?.ingested(outcomes, auth);
+    return outcomes;
   } catch (err) {
     const a = answers.notStored((err as Error)?.message ?? String(err));
-    await ctx.committer.run((tx) => refuseAll(tx, envelope, null, a)).catch(() => undefined);
+    await ctx.committer.run((tx) => refuseAll(tx, envelope, null, a, 'store')).catch(() => undefined);
+    ctx.metrics?.ingested(envelope.rcpt.map(() => ({ answer: a, stage: 'store' })), null);
     throw err;
   } finally {
     // Whatever the outcome: the blobs of this message that no committed row names go.
@@ -80,7 +93,9 @@ async function forget(db: Db, written: readonly WrittenBlob[]): Promise<void> {
   }
 }
 
-async function ingest(ctx: IngestContext, envelope: Envelope, source: Readable, opts: IngestOptions, written: WrittenBlob[]): Promise<Outcome[]> {
+type Ingested = { outcomes: Outcome[]; auth: SenderAuth | null };
+
+async function ingest(ctx: IngestContext, envelope: Envelope, source: Readable, opts: IngestOptions, written: WrittenBlob[]): Promise<Ingested> {
   const { db, config } = ctx;
   let facts: MessageFacts;
   // Sender authentication reads the same stream as the parser (a second pipe, set up in the same
@@ -94,14 +109,14 @@ async function ingest(ctx: IngestContext, envelope: Envelope, source: Readable, 
     const a = permanentAnswerOf(err, config);
     if (a === null) throw err;
     source.resume();
-    return ctx.committer.run((tx) => refuseAll(tx, envelope, null, a));
+    return { outcomes: await ctx.committer.run((tx) => refuseAll(tx, envelope, null, a, 'parse')), auth: null };
   }
 
-  return ctx.committer.run(async (tx) => {
-    const now = Date.now();
+  const outcomes = await ctx.committer.run(async (tx) => {
+    const now = opts.at ?? Date.now();
     const each = async (t: Tx): Promise<Outcome[]> => {
       const outcomes: Outcome[] = [];
-      for (const rcpt of envelope.rcpt) outcomes.push(await deliver(t, config, facts, rcpt, now));
+      for (const rcpt of envelope.rcpt) outcomes.push(await deliver(t, config, facts, rcpt, now, opts));
       return outcomes;
     };
     // One recipient, or LMTP's answer per recipient: nothing can be mixed, nothing to undo.
@@ -112,9 +127,10 @@ async function ingest(ctx: IngestContext, envelope: Envelope, source: Readable, 
     // recipient that would have taken it gets the refusal too.
     const whole = notStoredForAny(result.map((o) => o.answer).filter((a) => !isTaken(a)));
     const refused: Outcome[] = [];
-    for (const o of result) refused.push(await refuse(tx, envelope, facts, o.rcpt, isTaken(o.answer) ? whole : o.answer));
+    for (const o of result) refused.push(await refuse(tx, envelope, facts, o.rcpt, isTaken(o.answer) ? whole : o.answer, o.stage));
     return refused;
   });
+  return { outcomes, auth: facts.auth };
 }
 
 /** The answer to a message that can never be taken, by the class of the error; null for any other failure (451 / 75). */
@@ -126,22 +142,25 @@ function permanentAnswerOf(err: unknown, config: Config): Answer | null {
 }
 
 /** One recipient: the RCPT check (a case may have gone since RCPT), facts, decision, apply. */
-async function deliver(tx: Tx, config: Config, facts: MessageFacts, rcpt: string, now: number): Promise<Outcome> {
+async function deliver(tx: Tx, config: Config, facts: MessageFacts, rcpt: string, now: number, opts: IngestOptions): Promise<Outcome> {
   const check = await checkRcpt(tx, config, rcpt);
-  if (!check.ok) return refuse(tx, facts.envelope, facts, rcpt, check.answer);
+  if (!check.ok) return refuse(tx, facts.envelope, facts, rcpt, check.answer, 'rcpt');
   const recipient = await readFacts(tx, config, facts, rcpt, check.target, now);
-  return apply(tx, config, recipient, decide(recipient).decision);
+  const { stage, decision } = decide(recipient);
+  const applied = await apply(tx, config, recipient, decision, { quiet: opts.quiet });
+  const bounce = decision.kind === 'report' && decision.verdict.kind !== 'none' ? { bounce: decision.verdict.kind } : {};
+  return { ...applied, stage, ...bounce };
 }
 
 const isMixed = (outcomes: readonly Outcome[]): boolean => outcomes.some((o) => isTaken(o.answer)) && outcomes.some((o) => !isTaken(o.answer));
 
-async function refuseAll(tx: Tx, envelope: Envelope, facts: MessageFacts | null, a: Answer): Promise<Outcome[]> {
+async function refuseAll(tx: Tx, envelope: Envelope, facts: MessageFacts | null, a: Answer, stage: string): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
-  for (const rcpt of envelope.rcpt) outcomes.push(await refuse(tx, envelope, facts, rcpt, a));
+  for (const rcpt of envelope.rcpt) outcomes.push(await refuse(tx, envelope, facts, rcpt, a, stage));
   return outcomes;
 }
 
-async function refuse(tx: Tx, envelope: Envelope, facts: MessageFacts | null, rcpt: string, a: Answer): Promise<Outcome> {
+async function refuse(tx: Tx, envelope: Envelope, facts: MessageFacts | null, rcpt: string, a: Answer, stage: string): Promise<Outcome> {
   const inboundId = await logMessage(tx, { envelope, fingerprint: null, msg: facts?.msg ?? null, auth: facts?.auth ?? null }, rcpt, 'refused', a, null, null, Date.now());
-  return { rcpt, answer: a, decision: 'refused', inboundId, caseNumber: null };
+  return { rcpt, answer: a, decision: 'refused', inboundId, caseNumber: null, stage };
 }

@@ -23,6 +23,8 @@ import { classifyDeliveryError, nextAttemptDelay, refusedRecipient } from './ret
 import { upsertBounce } from '../db/bounces.js';
 import { createConfiguredTransport, type Transport } from './transport.js';
 import { loadDkimKey } from './dkim.js';
+import type { Metrics } from '../metrics.js';
+import type { Log } from '../log.js';
 
 export interface PassResult {
   sent: number;
@@ -49,6 +51,10 @@ export interface DispatcherOptions {
   /** Where problems of a pass are reported; stderr by default. */
   log?: (line: string) => void;
   now?: () => number;
+  /** Counts each delivery attempt (sent, deferred, failed). */
+  metrics?: Metrics;
+  /** One event per delivery attempt (row, kind, recipient, result, answer or error); none when absent. */
+  logger?: Log;
 }
 
 export interface Dispatcher {
@@ -134,12 +140,24 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     await record(async (tx) => {
       if (!(await markSent(tx, row.id, response, at, owner))) lostLease(row);
     });
+    attempted(row, 'sent', response);
     return 'sent';
   }
 
   /** The row's lease ran out and another dispatcher took it over: its outcome stands, not ours. */
   function lostLease(row: OutboxRow): void {
     log(`outbox row ${row.id}: the lease ran out before the outcome was recorded; another dispatcher has the row, and its outcome stands`);
+  }
+
+  /** Counted and logged once the outcome is committed. */
+  function attempted(row: OutboxRow, result: 'sent' | 'deferred' | 'failed', said: string, retryAt?: number): void {
+    options.metrics?.dispatched(result);
+    const l = options.logger;
+    if (l === undefined) return;
+    const fields = { event: 'dispatch', outbox: row.id, kind: row.kind, recipient: row.recipient, attempt: row.attempts + 1, result, answer: said, ...(retryAt ? { retryAt: new Date(retryAt).toISOString() } : {}) };
+    const line = `dispatch outbox row ${row.id} (${row.kind}) to <${row.recipient}>, attempt ${row.attempts + 1}: ${result}: ${said}`;
+    if (result === 'sent') l.info(line, fields);
+    else l.warn(line, fields);
   }
 
   async function recordFailure(row: OutboxRow, err: unknown): Promise<'retried' | 'failed'> {
@@ -151,6 +169,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       await record(async (tx) => {
         if (!(await markRetry(tx, row.id, message, at, owner))) lostLease(row);
       });
+      attempted(row, 'deferred', message, at);
       return 'retried';
     }
     const refused = refusedRecipient(err);
@@ -163,6 +182,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       // The relay refused the address itself: later mail to it is held, not tried again each time.
       if (refused !== null) await upsertBounce(tx, { addressLower: row.recipientLower, hard: true, ...refused, outboxId: row.id }, at);
     });
+    attempted(row, 'failed', message);
     return 'failed';
   }
 

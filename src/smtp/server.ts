@@ -7,11 +7,14 @@ import { checkFreeSpace, ingestMessage, type IngestContext, type Outcome } from 
 import { checkRcpt } from '../ingest/rcpt.js';
 import { answerForAll, answers, EXIT, formatAnswer, isTaken, type Answer } from '../domain/answers.js';
 import { OutOfReachError } from '../errors.js';
+import type { Log } from '../log.js';
 
 export interface InboundServer {
   start(): Promise<{ host: string; port: number }>;
   /** Stops taking connections and waits for the open sessions to finish. */
   stop(): Promise<void>;
+  /** True while the server accepts connections (readiness). */
+  listening(): boolean;
 }
 
 export interface ServerOptions {
@@ -27,6 +30,8 @@ export interface ServerOptions {
    * and answers 451 when it still does not answer, before the client sends any data.
    */
   reach?: { readonly outOfReach: boolean; probe(): Promise<boolean> };
+  /** One event per transaction (session, client, envelope, answer, case, ms); none when absent. */
+  log?: Log;
 }
 
 /** What the server keeps of one open session (SPEC §9 limits). */
@@ -135,23 +140,40 @@ export function createInboundServer(p: IngestContext, options: ServerOptions = {
         // server: nothing is known of the client then (SPF none; a trusted relay's header counts).
         client: options.lmtp === true ? { ip: null, helo: null } : { ip: session.remoteAddress, helo: session.hostNameAppearsAs || null },
       };
+      // From the end of DATA to the answer (casegate_ingest_seconds); the transaction's length for the log.
+      const started = performance.now();
+      let ended = started;
+      stream.once('end', () => (ended = performance.now()));
+      const answered = (said: readonly Answer[], cases: readonly (string | null)[]): void => {
+        const at = performance.now();
+        p.metrics?.answered((at - ended) / 1000);
+        logTransaction(options.log, { session, envelope, lmtp: options.lmtp === true, answers: said, cases, ms: at - started });
+      };
       // SIZE is advertised (and a too large MAIL FROM SIZE= refused) by smtp-server; the limit on
       // the bytes themselves is the parser's (src/ingest/parse.ts), the one place that counts them.
       ingestMessage(p, envelope, stream, { perRecipient: options.lmtp === true })
         .then((outcomes) => {
           options.onOutcome?.(outcomes);
+          const cases = outcomes.map((o) => o.caseNumber);
           if (options.lmtp) {
+            answered(outcomes.map((o) => o.answer), cases);
             callback(null, outcomes.map((o) => (isTaken(o.answer) ? formatAnswer(o.answer).slice(4) : replyError(o.answer))) as unknown as string);
             return;
           }
           const a = answerForAll(outcomes.map((o) => o.answer));
+          answered([a], cases);
           if (isTaken(a)) callback(null, `${a.enhanced} ${a.text}`);
           else callback(replyError(a));
         })
         .catch((err: unknown) => {
           stream.resume();
           // The database out of reach is said once per outage (src/db/reach.ts), not once per message.
-          if (!(err instanceof OutOfReachError)) console.error(`casegate: could not store a message, answered 451: ${(err as Error)?.message ?? String(err)}`);
+          const why = (err as Error)?.message ?? String(err);
+          if (!(err instanceof OutOfReachError)) {
+            if (options.log) options.log.error(`could not store a message, answered 451: ${why}`, { event: 'store-failed', session: session.id, error: why });
+            else console.error(`casegate: could not store a message, answered 451: ${why}`);
+          }
+          answered([answers.storeFailed()], []);
           callback(replyError(answers.storeFailed()));
         });
     },
@@ -174,7 +196,34 @@ export function createInboundServer(p: IngestContext, options: ServerOptions = {
     stop() {
       return new Promise((resolve) => server.close(() => resolve()));
     },
+    listening: () => server.server.listening,
   };
+}
+
+/**
+ * One event per SMTP/LMTP transaction: session id, client address, envelope, answer(s), case
+ * numbers and milliseconds. Never the message itself: no header, no body.
+ */
+function logTransaction(
+  log: Log | undefined,
+  t: { session: SMTPServerSession; envelope: { mailFrom: string; rcpt: string[] }; lmtp: boolean; answers: readonly Answer[]; cases: readonly (string | null)[]; ms: number },
+): void {
+  if (log === undefined) return;
+  const said = t.answers.map(formatAnswer);
+  const cases = [...new Set(t.cases.filter((c): c is string => c !== null))];
+  const ms = Math.round(t.ms * 10) / 10;
+  const protocol = t.lmtp ? 'lmtp' : 'smtp';
+  log.info(`${protocol} ${t.session.id} from ${t.session.remoteAddress} <${t.envelope.mailFrom}> to ${t.envelope.rcpt.map((r) => `<${r}>`).join(',')}: ${said.join(' | ')}${cases.length ? ` (case ${cases.join(', ')})` : ''} ${ms}ms`, {
+    event: protocol,
+    session: t.session.id,
+    client: t.session.remoteAddress,
+    mailFrom: t.envelope.mailFrom,
+    rcpt: t.envelope.rcpt,
+    answer: said.length === 1 ? said[0] : said,
+    code: t.answers[0]?.code ?? null,
+    case: cases.length === 0 ? null : cases.length === 1 ? cases[0] : cases,
+    ms,
+  });
 }
 
 /**

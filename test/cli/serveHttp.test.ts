@@ -1,5 +1,5 @@
 // `casegate serve --http PORT`: the real binary serves Web-to-Case and the API beside SMTP, says
-// where, logs each request in one line, and stops on SIGTERM.
+// where, logs each request in one line (JSON on stderr when stderr is no terminal), and stops on SIGTERM.
 import { describe, expect, it, vi } from 'vitest';
 import { newTestDb, startServe } from '../helpers/cli.js';
 
@@ -20,7 +20,15 @@ describe('casegate serve --http', () => {
         expect(res.status).toBe(201);
         const shown = await t.run('case', 'show', ((await res.json()) as { number: string }).number, '--json');
         expect(shown.json()).toMatchObject({ subject: 'From the API', origin: 'API', contact: { email: 'zoe@example.com' } });
-        await vi.waitFor(() => expect(served.stdout()).toMatch(/^http POST \/api\/v1\/cases 201 \d+\.\dms$/m), { timeout: 10_000 });
+        const requests = () =>
+          served
+            .stderr()
+            .split('\n')
+            .filter((l) => l.startsWith('{'))
+            .map((l) => JSON.parse(l) as Record<string, unknown>)
+            .filter((l) => l.event === 'http');
+        await vi.waitFor(() => expect(requests()).toEqual([expect.objectContaining({ level: 'info', method: 'POST', path: '/api/v1/cases', status: 201, msg: expect.stringMatching(/^http POST \/api\/v1\/cases 201 \d+\.\dms$/) })]), { timeout: 10_000 });
+        expect(served.stderr()).not.toContain(key);
       } finally {
         await served.stop();
       }

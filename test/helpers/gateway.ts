@@ -10,6 +10,7 @@ import { addRoutingAddress } from '../../src/admin/routing.js';
 import { createGateway } from '../../src/app.js';
 import { caseById } from '../../src/db/cases.js';
 import { caseAddress } from '../../src/domain/mailNames.js';
+import { createLog } from '../../src/log.js';
 import { ANN, BOB, SUPPORT, addCollaborator, createCase } from './seed.js';
 import { sendRaw, type SendResult } from './smtp.js';
 import { tempDir } from './tempDir.js';
@@ -26,6 +27,10 @@ export interface Gateway {
   caseNumber: string;
   caseAddress: string;
   send(raw: string | Buffer, envelope: { from: string; to: string[] }, opts?: { lmtp?: boolean }): Promise<SendResult>;
+  /** The gateway's log lines so far (JSON lines; text lines with CASEGATE_LOG_FORMAT=text). */
+  logged: string[];
+  /** Base URL of the HTTP server when CASEGATE_HTTP_PORT is set (e.g. '0'), else null. */
+  httpBase: string | null;
   close(): Promise<void>;
 }
 
@@ -65,8 +70,11 @@ export async function startGateway(
   });
   const c = opts.seed !== false ? await createCase(db, config, { subject: 'Printer on floor 3 is jammed', contact: ANN }) : await firstCase(db, config);
   if (opts.seed !== false) await addCollaborator(db, config, c.number, BOB);
-  const gateway = await createGateway(config, { db, lmtp: opts.lmtp, dispatch: false });
+  const logged: string[] = [];
+  const log = createLog(env.CASEGATE_LOG_FORMAT === 'text' ? 'text' : 'json', { write: (line: string) => logged.push(line) });
+  const gateway = await createGateway(config, { db, lmtp: opts.lmtp, dispatch: false, log });
   const { port } = (await gateway.start()) ?? { port: 0 };
+  const http = gateway.httpAddress;
   return {
     dir,
     db,
@@ -76,6 +84,8 @@ export async function startGateway(
     caseNumber: c.number,
     caseAddress: c.address,
     send: (raw, envelope) => sendRaw(port, raw, envelope, opts.lmtp === true),
+    logged,
+    httpBase: http === null ? null : `http://127.0.0.1:${http.port}`,
     async close() {
       await gateway.stop();
       await db.close();

@@ -46,9 +46,12 @@ all (also those held when they were written); "casegate outbox list --status hel
 async function runDispatch(ctx: Context, opts: DispatchOptions): Promise<DispatchReport> {
   // Loaded here, not at the top, so that other commands start without nodemailer.
   const { createDispatcher } = await import('../../outbound/dispatcher.js');
+  const { createLog } = await import('../../log.js');
   const dispatcher = createDispatcher({
     db: ctx.db,
     config: ctx.config,
+    // The long-running dispatcher logs each attempt as serve does; --once prints its summary only.
+    ...(opts.once ? {} : { logger: createLog(ctx.config.logFormat) }),
     onPass: ctx.json || opts.once ? undefined : (r) => console.log(`this pass: ${runWords(r)}`),
   });
   if (opts.once) {

@@ -24,6 +24,8 @@ import { dkimCommand } from './dkim.js';
 import { doctorCommand } from './doctor.js';
 import { mailboxCommand } from './mailbox.js';
 import { fetchCommand } from './fetch.js';
+import { backupCommand } from './backup.js';
+import { importCommand } from './import.js';
 
 export const commands: Array<() => Command> = [
   initCommand,
@@ -50,4 +52,6 @@ export const commands: Array<() => Command> = [
   gcCommand,
   dkimCommand,
   doctorCommand,
+  backupCommand,
+  importCommand,
 ];

@@ -20,7 +20,7 @@ export function serveCommand(): Command {
     .option('--host <host>', 'listen address (env CASEGATE_HOST, default 127.0.0.1)')
     .option('--port <port>', 'listen port, 0 for any free port (env CASEGATE_PORT, default 2525)')
     .option('--lmtp', 'speak LMTP (one answer per recipient), e.g. behind Postfix lmtp: transport')
-    .option('--http <port>', 'also serve Web-to-Case, the Help portal (/help) and the API (/api/v1) on this port, 0 for any (env CASEGATE_HTTP_PORT; host CASEGATE_HTTP_HOST, default 127.0.0.1)')
+    .option('--http <port>', 'also serve Web-to-Case, the Help portal (/help), the API (/api/v1) and /metrics, /healthz, /readyz on this port, 0 for any (env CASEGATE_HTTP_PORT; host CASEGATE_HTTP_HOST, default 127.0.0.1)')
     .option('--no-dispatch', 'do not send notifications from this process (run "casegate dispatch" instead)')
     .option('--no-mailboxes', 'do not fetch from the IMAP mailboxes in this process (run "casegate fetch" instead)')
     .addHelpText(

@@ -1,0 +1,47 @@
+// The log of the long-running processes (serve, dispatch): one event per call, with a sentence a
+// person reads and fields a log pipeline reads. CASEGATE_LOG_FORMAT=text writes the sentence
+// ("casegate: ..."); json writes one pino line with time, level, msg and the fields. Both go to
+// stderr (stdout carries the "listening on" lines that scripts wait for). Callers pass only
+// envelopes, answers, counts and times: never a message body, a key or a password; the names that
+// could hold one are redacted all the same.
+import pino from 'pino';
+
+export type LogFormat = 'text' | 'json';
+export const LOG_FORMATS: readonly LogFormat[] = Object.freeze(['text', 'json']);
+
+export type LogFields = Readonly<Record<string, unknown>>;
+
+export interface Log {
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+}
+
+/** Field names that never reach a log line with their value, at the top or one level down. */
+const SECRET_NAMES = ['password', 'pass', 'key', 'apiKey', 'authorization', 'cookie', 'token', 'body', 'text', 'html'];
+
+export interface LogDestination {
+  write(line: string): unknown;
+}
+
+/** A log in `format` to `out` (stderr by default). */
+export function createLog(format: LogFormat, out: LogDestination = process.stderr): Log {
+  if (format === 'text') {
+    const line = (msg: string) => out.write(`casegate: ${msg}\n`);
+    return { info: line, warn: (msg) => line(`warning: ${msg}`), error: line };
+  }
+  const logger = pino(
+    {
+      base: { pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: SECRET_NAMES.flatMap((n) => [n, `*.${n}`]), censor: '***' },
+    },
+    out === process.stderr ? pino.destination({ fd: 2, sync: true }) : { write: (s: string) => void out.write(s) },
+  );
+  return {
+    info: (msg, fields) => logger.info(fields ?? {}, msg),
+    warn: (msg, fields) => logger.warn(fields ?? {}, msg),
+    error: (msg, fields) => logger.error(fields ?? {}, msg),
+  };
+}
