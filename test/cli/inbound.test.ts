@@ -109,5 +109,6 @@ describe('collaborators added at the same time', () => {
     expect(results.filter((r) => r.code === 0)).toHaveLength(1);
     for (const r of results.filter((x) => x.code !== 0)) expect(r.stderr).toMatch(/^casegate: case 00001001 already has 20 collaborators, the most allowed; remove one first\n$/);
     expect((await t.run('collaborator', 'list', '00001001', '--json')).json()).toHaveLength(20);
-  });
+    // 27 processes one after another, then six at once: more than the default 30 s on a loaded machine.
+  }, 120_000);
 });
