@@ -55,25 +55,31 @@ export async function folderFor(source: Readable, dir: string, mode?: number): P
   if (early !== undefined) throw early;
 }
 
-export async function writeBlob(blobDir: string, source: Readable): Promise<StoredBlob> {
-  const tmpFile = path.join(blobDir, 'tmp', `${process.pid}-${crypto.randomBytes(12).toString('hex')}`);
-
+/** A pass-through stream that hashes (SHA-256) and counts what goes through it; read both after the pipeline ends. */
+export function hashing(): Transform & { sha256(): string; size(): number } {
   const hash = crypto.createHash('sha256');
   let size = 0;
-  const hasher = new Transform({
+  const stream = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       hash.update(chunk);
       size += chunk.length;
       done(null, chunk);
     },
   });
+  return Object.assign(stream, { sha256: () => hash.digest('hex'), size: () => size });
+}
+
+export async function writeBlob(blobDir: string, source: Readable): Promise<StoredBlob> {
+  const tmpFile = path.join(blobDir, 'tmp', `${process.pid}-${crypto.randomBytes(12).toString('hex')}`);
+
+  const hasher = hashing();
 
   let held: string | null = null;
   try {
     await folderFor(source, path.dirname(tmpFile));
     // `flush` fsyncs the file before it is closed, so the rename below publishes durable bytes.
     await pipeline(source, hasher, fs.createWriteStream(tmpFile, { flags: 'wx', flush: true }));
-    const sha256 = hash.digest('hex');
+    const sha256 = hasher.sha256();
     const finalPath = blobPath(blobDir, sha256);
     hold(finalPath);
     held = finalPath;
@@ -84,7 +90,7 @@ export async function writeBlob(blobDir: string, source: Readable): Promise<Stor
       await fs.promises.rename(tmpFile, finalPath);
       await syncDir(path.dirname(finalPath));
     }
-    return { sha256, size, path: finalPath };
+    return { sha256, size: hasher.size(), path: finalPath };
   } catch (err) {
     await fs.promises.rm(tmpFile, { force: true }).catch(() => undefined);
     if (held !== null) unhold(held);

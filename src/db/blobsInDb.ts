@@ -6,12 +6,12 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Engine } from './engine.js';
 import type { BlobSource, BlobStore, GarbageReport, WrittenBlob } from './blobStore.js';
 import { contentChunk, contentsMissing, deleteUnnamedContent, unnamedContents } from './blobContents.js';
-import { collectTemps, folderFor, storeError } from './blobs.js';
+import { collectTemps, folderFor, hashing, storeError } from './blobs.js';
 
 export function databaseStore(engine: Pick<Engine, 'transaction'>, spoolDir: string): BlobStore {
   return {
@@ -52,20 +52,12 @@ export function databaseStore(engine: Pick<Engine, 'transaction'>, spoolDir: str
 /** Streams `source` into a new spool file, hashing it; the file is the caller's until `release`. */
 async function spool(spoolDir: string, source: Readable): Promise<WrittenBlob> {
   const file = path.join(spoolDir, `${process.pid}-${crypto.randomBytes(12).toString('hex')}`);
-  const hash = crypto.createHash('sha256');
-  let size = 0;
-  const hasher = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      size += chunk.length;
-      done(null, chunk);
-    },
-  });
+  const hasher = hashing();
   try {
     await folderFor(source, spoolDir, 0o700);
     // No fsync: the bytes become durable in the database's transaction, not in this file.
     await pipeline(source, hasher, fs.createWriteStream(file, { flags: 'wx' }));
-    return { sha256: hash.digest('hex'), size, spool: file };
+    return { sha256: hasher.sha256(), size: hasher.size(), spool: file };
   } catch (err) {
     await fs.promises.rm(file, { force: true }).catch(() => undefined);
     throw storeError(err, spoolDir);
