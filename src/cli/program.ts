@@ -2,7 +2,11 @@
 import { Command } from 'commander';
 import { commands } from './commands/index.js';
 
-export function buildProgram(): Command {
+/**
+ * The program for `argv` (process.argv): with the sub-command it names, or every sub-command when it
+ * names none or one we do not know (the help lists them all; a typo gets commander's suggestion).
+ */
+export async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command('casegate')
     .description('Email-to-case gateway: turns support mail into cases and comments, and sends every participant their own copy.')
     .option('--db <path|url>', 'SQLite database file, or a postgres://USER:PASSWORD@HOST:5432/DB URL (env CASEGATE_DB)', undefined)
@@ -56,9 +60,21 @@ Settings come from flags, then environment variables, then defaults:
 
 Start with:  casegate init && casegate demo`,
     );
-  for (const make of commands) program.addCommand(make());
+  const named = commandNamed(argv.slice(2));
+  const wanted = named === undefined ? commands : commands.filter(([name]) => name === named);
+  for (const make of await Promise.all(wanted.map(([, load]) => load()))) program.addCommand(make());
   applyEverywhere(program);
   return program;
+}
+
+/** The sub-command `args` run: the first word that is not a global option or its value. */
+function commandNamed(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i] ?? '';
+    if (arg === '--db') i += 1;
+    else if (!arg.startsWith('-')) return commands.some(([name]) => name === arg) ? arg : undefined;
+  }
+  return undefined;
 }
 
 /** Usage errors of every (sub-)command: `casegate: …` on stderr and exit 64 (EX_USAGE). */
