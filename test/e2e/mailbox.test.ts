@@ -10,7 +10,7 @@ import { createAccount } from '../../src/admin/accounts.js';
 import { createContact } from '../../src/admin/contacts.js';
 import { addRoutingAddress } from '../../src/admin/routing.js';
 import { addMailbox, listMailboxes } from '../../src/admin/mailboxes.js';
-import { fetchOnce } from '../../src/mailbox/once.js';
+import { fetchOnce, type FetchOnceOptions } from '../../src/mailbox/once.js';
 import { createMailboxWatchers } from '../../src/mailbox/watch.js';
 import { ANN, BOB, EVE, SUPPORT, addCollaborator, countRows, createCase, showCase } from '../helpers/seed.js';
 import { mail } from '../helpers/smtp.js';
@@ -22,7 +22,7 @@ import { freePort } from '../helpers/postfix.js';
 const skip = dovecotUnavailable();
 const PASSWORD = 'correct horse battery staple';
 /** Each test has its own IMAP user, so that no test sees another's mail. */
-const USERS = ['newcase', 'reply', 'stranger', 'crash', 'retry', 'idle', 'others'];
+const USERS = ['newcase', 'reply', 'stranger', 'crash', 'nomove', 'refusedonce', 'renewed', 'retry', 'idle', 'others'];
 const DONE = 'casegate/done';
 const REFUSED = 'casegate/refused';
 
@@ -42,7 +42,7 @@ interface Setup {
   passwordFile: string;
   /** Adds the mailbox of `user` (INBOX), counted as sent to `to`. */
   add(user: string, to?: string, passwordFile?: string): Promise<void>;
-  fetch(): ReturnType<typeof fetchOnce>;
+  fetch(opts?: FetchOnceOptions): ReturnType<typeof fetchOnce>;
   cleanup(): Promise<void>;
 }
 
@@ -72,7 +72,7 @@ async function setup(env: Record<string, string> = {}): Promise<Setup> {
     add: async (user, to = SUPPORT, file = passwordFile) => {
       await db.transaction((tx) => addMailbox(tx, config, { url: imap.url(user), to, passwordFile: file, insecure: true }));
     },
-    fetch: () => fetchOnce(ctx),
+    fetch: (opts) => fetchOnce(ctx, opts),
     cleanup: async () => {
       await db.close();
       cleanup();
@@ -140,6 +140,57 @@ describe.skipIf(skip)('a message in the mailbox goes through the same stages as 
     const decisions = await query<{ decision: string }>(s.db, 'SELECT decision FROM inbound ORDER BY id');
     expect(decisions.map((d) => d.decision)).toEqual(['accepted', 'duplicate']);
     expect(await imap.count('crash', DONE)).toBe(2);
+  });
+});
+
+/** A message as some clients send it: no Message-ID, so the duplicate rule cannot know it again. */
+const withoutMessageId = (raw: string): string => raw.replace(/^Message-ID: [^\r\n]*\r\n/m, '');
+
+describe.skipIf(skip)('a message is taken once: its UID is recorded with it, and a message taken but not moved is only moved', () => {
+  let s: Setup;
+  beforeEach(async () => {
+    s = await setup();
+  });
+  afterEach(async () => s.cleanup());
+
+  it('without a Message-ID, stored and then not moved (the move fails): the next pass only moves it, one case', async () => {
+    await s.add('nomove');
+    await imap.append('nomove', withoutMessageId(mail({ from: ANN, subject: 'Projector in room 4 has no signal', body: 'No signal on HDMI 1.' })));
+    // Between the commit and the move, casegate/done disappears: the move fails, as after a crash.
+    const [first] = await s.fetch({ onOutcome: () => imap.deleteFolderNow('nomove', DONE) });
+    expect(first?.error).toMatch(/^message UID \d+ is taken but could not be moved to casegate\/done; it is moved at the next pass, not taken again$/);
+    expect(await imap.count('nomove', 'INBOX')).toBe(1);
+    const lines: string[] = [];
+    const [second] = await s.fetch({ log: (l) => lines.push(l) });
+    expect(second).toMatchObject({ done: 1, refused: 0, kept: 0, error: null });
+    expect(lines).toEqual([expect.stringMatching(/^mailbox imaps:\/\/nomove@.*: message UID \d+ was taken by an earlier pass that ended before moving it; moved to casegate\/done now, not taken again$/)]);
+    expect(await countRows(s.db, 'cases', "subject = 'Projector in room 4 has no signal'")).toBe(1);
+    expect(await countRows(s.db, 'inbound')).toBe(1);
+    expect(await imap.count('nomove', 'INBOX')).toBe(0);
+    expect(await imap.subjects('nomove', DONE)).toEqual(['Projector in room 4 has no signal']);
+  });
+
+  it('a refused message taken but not moved goes to casegate/refused at the next pass, as first decided', async () => {
+    await s.add('refusedonce', s.caseAddress);
+    await imap.append('refusedonce', withoutMessageId(mail({ from: EVE, subject: 'Invoice attached', body: 'Open it.' })));
+    const [first] = await s.fetch({ onOutcome: () => imap.deleteFolderNow('refusedonce', REFUSED) });
+    expect(first?.error).toMatch(/could not be moved to casegate\/refused/);
+    const [second] = await s.fetch();
+    expect(second).toMatchObject({ done: 0, refused: 1, error: null });
+    expect(await countRows(s.db, 'inbound')).toBe(1);
+    expect(await imap.subjects('refusedonce', REFUSED)).toEqual(['Invoice attached']);
+  });
+
+  it('a folder made anew (a new UIDVALIDITY) has new UIDs: its messages are taken, not mistaken for the old ones', async () => {
+    await s.db.transaction((tx) => addMailbox(tx, s.config, { url: imap.url('renewed', 'Support'), to: SUPPORT, passwordFile: s.passwordFile, insecure: true }));
+    await imap.append('renewed', withoutMessageId(mail({ from: ANN, subject: 'Monitor flickers' })), 'Support');
+    expect((await s.fetch())[0]).toMatchObject({ done: 1, error: null });
+    imap.deleteFolderNow('renewed', 'Support');
+    // The same UID again, in a folder with a new UIDVALIDITY.
+    await imap.append('renewed', withoutMessageId(mail({ from: ANN, subject: 'Keyboard misses keys' })), 'Support');
+    expect((await s.fetch())[0]).toMatchObject({ done: 1, error: null });
+    const subjects = await query<{ subject: string }>(s.db, 'SELECT subject FROM cases ORDER BY id');
+    expect(subjects.map((c) => c.subject)).toEqual(['Printer on floor 3 is jammed', 'Monitor flickers', 'Keyboard misses keys']);
   });
 });
 

@@ -32,6 +32,11 @@ export interface DovecotInstance {
   count(user: string, folder: string): Promise<number>;
   /** The Subject of every message in a folder, in UID order. */
   subjects(user: string, folder: string): Promise<string[]>;
+  /**
+   * Deletes a folder of a user at once, with doveadm (synchronous: it can run inside a synchronous
+   * callback, e.g. between a commit and the move that follows it).
+   */
+  deleteFolderNow(user: string, folder: string): void;
   /** Stops the server; safe to call twice. The folder stays until cleanup(). */
   stop(): Promise<void>;
   /** Stops it and removes the folder. */
@@ -192,6 +197,9 @@ export async function startDovecot(users: Record<string, string>): Promise<Dovec
           lock.release();
         }
       }),
+    deleteFolderNow: (user, folder) => {
+      execFileSync('doveadm', ['-c', conf, 'mailbox', 'delete', '-u', user, folder], { stdio: 'ignore' });
+    },
     stop,
     async cleanup() {
       await stop();
