@@ -2,6 +2,8 @@
 // the file: every message goes through the ingest pipeline as if sent to the mailbox's address, then
 // moves to casegate/done or casegate/refused; unreachable mailboxes are explained and tried again.
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -22,16 +24,52 @@ import { freePort } from '../helpers/postfix.js';
 const skip = dovecotUnavailable();
 const PASSWORD = 'correct horse battery staple';
 /** Each test has its own IMAP user, so that no test sees another's mail. */
-const USERS = ['newcase', 'reply', 'stranger', 'crash', 'nomove', 'refusedonce', 'renewed', 'retry', 'idle', 'others'];
+const USERS = ['newcase', 'reply', 'stranger', 'crash', 'nomove', 'refusedonce', 'renewed', 'retry', 'idle', 'others', 'oauth', 'oauthretry'];
 const DONE = 'casegate/done';
 const REFUSED = 'casegate/refused';
 
+/** The XOAUTH2 access token the introspection server below takes for a user (the users' passwords are for the test's own APPENDs). */
+const goodToken = (user: string): string => `ya29.good-for-${user}`;
+const BAD_TOKEN = 'ya29.expired-token-7d1e0b';
+
 let imap: DovecotInstance;
+let introspection: Introspection;
 beforeAll(async () => {
   if (skip) return;
-  imap = await startDovecot(Object.fromEntries(USERS.map((u) => [u, PASSWORD])));
+  introspection = await startIntrospection();
+  imap = await startDovecot(Object.fromEntries(USERS.map((u) => [u, PASSWORD])), { oauth2IntrospectionUrl: introspection.url });
 }, 30_000);
-afterAll(async () => imap?.cleanup());
+afterAll(async () => {
+  await imap?.cleanup();
+  await introspection?.close();
+});
+
+interface Introspection {
+  url: string;
+  /** The tokens asked about, in order. */
+  asked: string[];
+  close(): Promise<void>;
+}
+
+/** An OAuth 2.0 token introspection endpoint (RFC 7662) on loopback: active are the tokens of goodToken(). */
+async function startIntrospection(): Promise<Introspection> {
+  const asked: string[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (d: string) => (body += d.slice(0, 4096)));
+    req.on('end', () => {
+      const token = new URLSearchParams(body).get('token') ?? '';
+      asked.push(token);
+      const user = token.startsWith(goodToken('')) ? token.slice(goodToken('').length) : null;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(user !== null ? { active: true, username: user } : { active: false }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/introspect`, asked, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
 
 interface Setup {
   dir: string;
@@ -237,6 +275,55 @@ describe.skipIf(skip)('a mailbox that cannot be read is explained, tried again, 
       expect(await countRows(s.db, 'cases', "subject = 'Badge reader is offline'")).toBe(1);
     } finally {
       await watchers.stop();
+    }
+  });
+});
+
+describe.skipIf(skip)('XOAUTH2: an access token from --token-command, checked by the server', () => {
+  let s: Setup;
+  afterEach(async () => s.cleanup());
+
+  const addOauth = async (user: string, tokenFile: string): Promise<void> => {
+    await s.db.transaction((tx) => addMailbox(tx, s.config, { url: imap.url(user), to: SUPPORT, tokenCommand: `cat '${tokenFile}'`, insecure: true }));
+  };
+
+  it('a good token logs in with XOAUTH2 and the message is taken', async () => {
+    s = await setup();
+    const tokenFile = path.join(s.dir, 'token');
+    fs.writeFileSync(tokenFile, `${goodToken('oauth')}\n`);
+    await addOauth('oauth', tokenFile);
+    await imap.append('oauth', mail({ from: ANN, subject: 'Laptop battery swells' }));
+    const [pass] = await s.fetch();
+    expect(pass).toMatchObject({ done: 1, refused: 0, error: null });
+    expect(introspection.asked).toContain(goodToken('oauth'));
+    expect(fs.readFileSync(path.join(imap.dir, 'dovecot.log'), 'utf8')).toMatch(/Login: user=<oauth>, method=XOAUTH2/);
+    expect(await countRows(s.db, 'cases', "subject = 'Laptop battery swells'")).toBe(1);
+  });
+
+  it('a bad token is a clear error, tried again on the schedule, never logged; a good one later takes the mail', async () => {
+    s = await setup({ CASEGATE_MAILBOX_RETRY_SCHEDULE: '1', CASEGATE_MAILBOX_POLL_SECONDS: '300' });
+    const tokenFile = path.join(s.dir, 'token');
+    fs.writeFileSync(tokenFile, `${BAD_TOKEN}\n`);
+    await addOauth('oauthretry', tokenFile);
+    await imap.append('oauthretry', mail({ from: ANN, subject: 'Docking station is dead' }));
+    const lines: string[] = [];
+    const watchers = createMailboxWatchers({ db: s.db, config: s.config, committer: createCommitter(s.db) }, { log: (l) => lines.push(l) });
+    watchers.start();
+    try {
+      await until(() => lines.filter((l) => /trying again in 1 s/.test(l)).length >= 2, 10_000, () => lines.join('\n'));
+      expect(lines[0]).toMatch(/^mailbox imaps:\/\/oauthretry@127\.0\.0\.1:\d+\/INBOX: the server refused the login of oauthretry .*check the password file or the token command of this mailbox; trying again in 1 s \(failure 1 in a row\)$/);
+      expect(introspection.asked).toContain(BAD_TOKEN);
+      fs.writeFileSync(tokenFile, `${goodToken('oauthretry')}\n`);
+      await until(() => lines.some((l) => /: reachable again$/.test(l)), 10_000, () => lines.join('\n'));
+      expect(await imap.count('oauthretry', DONE)).toBe(1);
+      expect(await countRows(s.db, 'cases', "subject = 'Docking station is dead'")).toBe(1);
+    } finally {
+      await watchers.stop();
+    }
+    const listed = JSON.stringify(await s.db.transaction((tx) => listMailboxes(tx), 'read'));
+    for (const token of [BAD_TOKEN, goodToken('oauthretry')]) {
+      expect(lines.join('\n')).not.toContain(token);
+      expect(listed).not.toContain(token);
     }
   });
 });
