@@ -14,8 +14,13 @@ export interface TakenMessage {
   disposition: TakenDisposition;
 }
 
+/**
+ * Records a taken message. Another node that took the same message at the same moment keeps its
+ * row (the first commit wins); the duplicate rule has made this copy a duplicate already, when the
+ * message has a Message-ID.
+ */
 export async function recordTaken(tx: Tx, m: TakenMessage): Promise<void> {
-  await tx.run('INSERT INTO mailbox_messages (mailbox_id, uid_validity, uid, inbound_id, disposition) VALUES (?, ?, ?, ?, ?)', [
+  await tx.run('INSERT INTO mailbox_messages (mailbox_id, uid_validity, uid, inbound_id, disposition) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [
     m.mailboxId,
     m.uidValidity,
     m.uid,
