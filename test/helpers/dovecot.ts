@@ -112,9 +112,10 @@ export async function startDovecot(users: Record<string, string>, options: Dovec
       ...(options.oauth2IntrospectionUrl
         ? ['passdb {', '  driver = oauth2', '  mechanisms = xoauth2', `  args = ${dir}/oauth2.conf.ext`, '}']
         : []),
+      // Users are looked up (doveadm) without asking a passdb: the oauth2 passdb cannot be asked.
       'userdb {',
       '  driver = static',
-      `  args = uid=${vmail.uid} gid=${vmail.gid} home=${mail}/%u`,
+      `  args = uid=${vmail.uid} gid=${vmail.gid} home=${mail}/%u allow_all_users=yes`,
       '}',
       'namespace inbox {',
       '  inbox = yes',
@@ -227,7 +228,11 @@ export async function startDovecot(users: Record<string, string>, options: Dovec
         }
       }),
     deleteFolderNow: (user, folder) => {
-      execFileSync('doveadm', ['-c', conf, 'mailbox', 'delete', '-u', user, folder], { stdio: 'ignore' });
+      try {
+        execFileSync('doveadm', ['-c', conf, 'mailbox', 'delete', '-u', user, folder], { stdio: 'pipe', encoding: 'utf8' });
+      } catch (err) {
+        throw new Error(`doveadm mailbox delete -u ${user} ${folder} failed: ${(err as { stderr?: string }).stderr ?? String(err)}`);
+      }
     },
     stop,
     async cleanup() {
