@@ -11,7 +11,7 @@ import { createCommitter, type Db } from '../../src/db/client.js';
 import { createAccount } from '../../src/admin/accounts.js';
 import { createContact } from '../../src/admin/contacts.js';
 import { addRoutingAddress } from '../../src/admin/routing.js';
-import { addMailbox, listMailboxes } from '../../src/admin/mailboxes.js';
+import { addMailbox, listMailboxes, removeMailbox } from '../../src/admin/mailboxes.js';
 import { fetchOnce, type FetchOnceOptions } from '../../src/mailbox/once.js';
 import { createMailboxWatchers } from '../../src/mailbox/watch.js';
 import { ANN, BOB, EVE, SUPPORT, addCollaborator, countRows, createCase, showCase } from '../helpers/seed.js';
@@ -206,6 +206,10 @@ describe.skipIf(skip)('a message is taken once: its UID is recorded with it, and
     expect(await countRows(s.db, 'inbound')).toBe(1);
     expect(await imap.count('nomove', 'INBOX')).toBe(0);
     expect(await imap.subjects('nomove', DONE)).toEqual(['Projector in room 4 has no signal']);
+    // The record of the UID goes with its mailbox.
+    expect(await countRows(s.db, 'mailbox_messages')).toBe(1);
+    await s.db.transaction((tx) => removeMailbox(tx, imap.url('nomove')));
+    expect(await countRows(s.db, 'mailbox_messages')).toBe(0);
   });
 
   it('a refused message taken but not moved goes to casegate/refused at the next pass, as first decided', async () => {
