@@ -3,8 +3,15 @@
 // message through the ingest pipeline (a comment, an inbound log row, outbox rows), then moved to
 // casegate/done. The baseline reads the other with the same IMAP client and the same steps (search,
 // download each message, move it) but stores nothing. Both stream one message at a time.
+//
+// Row 9b: memory of the drain. The real `casegate fetch --once` process drains a mailbox of 10,000
+// such replies; its peak RSS (VmHWM, read from /proc every 100 ms) against the same command's peak
+// on a mailbox of 1,000, in the same run. Flat (a ratio near 1) is the proof that the drain holds
+// one message and one batch of UIDs at a time, whatever the mailbox's size.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ImapFlow } from 'imapflow';
 import { loadConfig } from '../src/config.js';
 import { createCommitter, openDb } from '../src/db/client.js';
@@ -13,7 +20,7 @@ import { addMailbox } from '../src/admin/mailboxes.js';
 import { openCaseRequest } from '../src/cases/request.js';
 import { caseDetail } from '../src/views/case.js';
 import { fetchOnce } from '../src/mailbox/once.js';
-import { dovecotUnavailable, startDovecot } from '../test/helpers/dovecot.js';
+import { dovecotUnavailable, startDovecot, type DovecotInstance } from '../test/helpers/dovecot.js';
 import type { BenchContext, Row } from './table.js';
 
 const PASSWORD = 'bench-password';
@@ -36,47 +43,130 @@ function reply(i: number): string {
 }
 
 export async function benchMailbox(ctx: BenchContext): Promise<Row[]> {
-  const n = ctx.smoke ? 20 : 2000;
-  const name = `mailbox drain, ${n.toLocaleString('en')} messages over IMAP (msgs/s)`;
   const why = dovecotUnavailable();
-  if (why !== null) return [{ id: '9', name, casegate: '-', baseline: '-', ratio: NaN, target: null, verdict: why }];
-  const imap = await startDovecot({ casegate: PASSWORD, baseline: PASSWORD });
+  if (why !== null) {
+    return [
+      { id: '9', name: 'mailbox drain over IMAP (msgs/s)', casegate: '-', baseline: '-', ratio: NaN, target: null, verdict: why },
+      { id: '9b', name: 'mailbox drain, peak RSS of fetch --once', casegate: '-', baseline: '-', ratio: NaN, target: null, verdict: why },
+    ];
+  }
+  // One server for both rows, a user per mailbox.
+  const imap = await startDovecot({ casegate: PASSWORD, baseline: PASSWORD, small: PASSWORD, large: PASSWORD });
   try {
-    const file = path.join(ctx.dir, 'mailbox.db');
-    const passwordFile = path.join(imap.dir, 'passwd-bench');
-    fs.writeFileSync(passwordFile, `${PASSWORD}\n`);
-    const config = loadConfig({ db: file }, { CASEGATE_SENDER_AUTH: 'off', CASEGATE_OUTBOX_DIR: path.join(ctx.dir, 'mailbox-outbox') });
-    const db = await openDb(file);
-    const caseAddress = await db.transaction(async (tx) => {
-      await createContact(tx, { email: ANN, firstName: 'Ann', lastName: 'Archer' });
-      const opened = await openCaseRequest(tx, config, { subject: 'Printer on floor 3 is jammed', contact: ANN }, Date.now());
-      const detail = await caseDetail(tx, opened, config.domain);
-      await addMailbox(tx, config, { url: imap.url('casegate'), to: detail.address, passwordFile, insecure: true });
-      return detail.address;
-    });
-    const messages = Array.from({ length: n }, (_, i) => reply(i + 1));
-    await imap.appendAll('casegate', messages);
-    await imap.appendAll('baseline', messages);
-
-    const t0 = performance.now();
-    const [pass] = await fetchOnce({ db, config, committer: createCommitter(db) });
-    const ours = performance.now() - t0;
-    if (pass?.error || pass?.done !== n) throw new Error(`row 9: casegate took ${pass?.done} of ${n} messages (${pass?.error ?? 'no error'}) to ${caseAddress}`);
-    await db.close();
-
-    const t1 = performance.now();
-    const moved = await drainBare(imap.port);
-    const floor = performance.now() - t1;
-    if (moved !== n) throw new Error(`row 9: the baseline moved ${moved} of ${n} messages`);
-    ctx.notes.push(
-      `9: ${n} 4 KiB replies to one case in a throwaway Dovecot (imaps on loopback); casegate: fetch --once (ingest, commit, move to casegate/done), ` +
-        'sender authentication off (no client IP over IMAP); baseline: the same IMAP steps with imapflow, nothing stored',
-    );
-    const rate = (ms: number): number => n / (ms / 1000);
-    return [{ id: '9', name, casegate: `${rate(ours).toFixed(0)} msgs/s`, baseline: `${rate(floor).toFixed(0)} msgs/s`, ratio: rate(ours) / rate(floor), target: null }];
+    return [...(await benchDrainRate(ctx, imap)), ...(await benchDrainMemory(ctx, imap))];
   } finally {
     await imap.cleanup();
   }
+}
+
+async function benchDrainRate(ctx: BenchContext, imap: DovecotInstance): Promise<Row[]> {
+  const n = ctx.smoke ? 20 : 2000;
+  const name = `mailbox drain, ${n.toLocaleString('en')} messages over IMAP (msgs/s)`;
+  const file = path.join(ctx.dir, 'mailbox.db');
+  const passwordFile = path.join(imap.dir, 'passwd-bench');
+  fs.writeFileSync(passwordFile, `${PASSWORD}\n`);
+  const config = loadConfig({ db: file }, { CASEGATE_SENDER_AUTH: 'off', CASEGATE_OUTBOX_DIR: path.join(ctx.dir, 'mailbox-outbox') });
+  const db = await openDb(file);
+  const caseAddress = await db.transaction(async (tx) => {
+    await createContact(tx, { email: ANN, firstName: 'Ann', lastName: 'Archer' });
+    const opened = await openCaseRequest(tx, config, { subject: 'Printer on floor 3 is jammed', contact: ANN }, Date.now());
+    const detail = await caseDetail(tx, opened, config.domain);
+    await addMailbox(tx, config, { url: imap.url('casegate'), to: detail.address, passwordFile, insecure: true });
+    return detail.address;
+  });
+  const messages = Array.from({ length: n }, (_, i) => reply(i + 1));
+  await imap.appendAll('casegate', messages);
+  await imap.appendAll('baseline', messages);
+
+  const t0 = performance.now();
+  const [pass] = await fetchOnce({ db, config, committer: createCommitter(db) });
+  const ours = performance.now() - t0;
+  if (pass?.error || pass?.done !== n) throw new Error(`row 9: casegate took ${pass?.done} of ${n} messages (${pass?.error ?? 'no error'}) to ${caseAddress}`);
+  await db.close();
+
+  const t1 = performance.now();
+  const moved = await drainBare(imap.port);
+  const floor = performance.now() - t1;
+  if (moved !== n) throw new Error(`row 9: the baseline moved ${moved} of ${n} messages`);
+  ctx.notes.push(
+    `9: ${n} 4 KiB replies to one case in a throwaway Dovecot (imaps on loopback); casegate: fetch --once (ingest, commit, move to casegate/done), ` +
+      'sender authentication off (no client IP over IMAP); baseline: the same IMAP steps with imapflow, nothing stored',
+  );
+  const rate = (ms: number): number => n / (ms / 1000);
+  return [{ id: '9', name, casegate: `${rate(ours).toFixed(0)} msgs/s`, baseline: `${rate(floor).toFixed(0)} msgs/s`, ratio: rate(ours) / rate(floor), target: null }];
+}
+
+/** Row 9b: peak RSS of `casegate fetch --once` on a mailbox of 10,000 messages against one of 1,000. */
+async function benchDrainMemory(ctx: BenchContext, imap: DovecotInstance): Promise<Row[]> {
+  const [small, large] = ctx.smoke ? [5, 20] : [1000, 10_000];
+  const name = `mailbox drain, peak RSS of fetch --once at ${large.toLocaleString('en')} vs ${small.toLocaleString('en')} messages`;
+  const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/casegate.js');
+  const passwordFile = path.join(imap.dir, 'passwd-bench');
+  fs.writeFileSync(passwordFile, `${PASSWORD}\n`);
+  const runs: Record<string, { peakMib: number; seconds: number }> = {};
+  for (const [user, n] of [['small', small], ['large', large]] as const) {
+    const file = path.join(ctx.dir, `mailbox-${user}.db`);
+    const env = { CASEGATE_SENDER_AUTH: 'off', CASEGATE_OUTBOX_DIR: path.join(ctx.dir, `mailbox-${user}-outbox`), CASEGATE_MIN_FREE_BYTES: '0' };
+    const config = loadConfig({ db: file }, env);
+    const db = await openDb(file);
+    await db.transaction(async (tx) => {
+      await createContact(tx, { email: ANN, firstName: 'Ann', lastName: 'Archer' });
+      const opened = await openCaseRequest(tx, config, { subject: 'Printer on floor 3 is jammed', contact: ANN }, Date.now());
+      const detail = await caseDetail(tx, opened, config.domain);
+      await addMailbox(tx, config, { url: imap.url(user), to: detail.address, passwordFile, insecure: true });
+    });
+    await db.close();
+    // Made one at a time: the bench itself never holds the mailbox.
+    await imap.appendAll(user, (function* () {
+      for (let i = 1; i <= n; i++) yield reply(i);
+    })());
+    const run = await runFetch(bin, file, env);
+    const [pass] = run.passes;
+    if (pass?.error || pass?.done !== n) throw new Error(`row 9b: fetch --once took ${pass?.done} of ${n} messages (${pass?.error ?? 'no error'})`);
+    runs[user] = run;
+  }
+  const s = runs.small as { peakMib: number; seconds: number };
+  const l = runs.large as { peakMib: number; seconds: number };
+  ctx.notes.push(
+    `9b: the real binary, \`casegate fetch --once\` on a fresh SQLite database per mailbox, the same 4 KiB replies as row 9; ` +
+      `${small}: ${s.seconds.toFixed(1)} s, ${large}: ${l.seconds.toFixed(1)} s (start-up included)`,
+  );
+  return [
+    {
+      id: '9b',
+      name,
+      casegate: `${l.peakMib.toFixed(0)} MiB (${large.toLocaleString('en')}), ${(large / l.seconds).toFixed(0)} msgs/s`,
+      baseline: `${s.peakMib.toFixed(0)} MiB (${small.toLocaleString('en')})`,
+      ratio: l.peakMib / s.peakMib,
+      target: { max: 1.25, label: '<= 1.25 (flat)' },
+    },
+  ];
+}
+
+/** Runs `casegate fetch --once --json`; its passes, wall seconds and the highest VmHWM seen, in MiB. */
+function runFetch(bin: string, db: string, env: Record<string, string>): Promise<{ passes: { done: number; error: string | null }[]; seconds: number; peakMib: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [bin, '--db', db, 'fetch', '--once', '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    let out = '';
+    let err = '';
+    let peakKb = 0;
+    const poll = setInterval(() => {
+      try {
+        const kb = Number(/^VmHWM:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0);
+        peakKb = Math.max(peakKb, kb);
+      } catch {
+        // gone already
+      }
+    }, 100);
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('exit', (code) => {
+      clearInterval(poll);
+      if (code !== 0) return reject(new Error(`casegate fetch --once exited ${code}: ${err}`));
+      resolve({ passes: JSON.parse(out) as { done: number; error: string | null }[], seconds: (performance.now() - t0) / 1000, peakMib: (peakKb * 1024) / (1024 * 1024) });
+    });
+  });
 }
 
 /** Search, download each message to nowhere, move it: what any IMAP fetcher does, without storing. */

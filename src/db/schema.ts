@@ -395,6 +395,31 @@ export const mailboxes = sqliteTable('mailboxes', {
   fetchedCount: integer('fetched_count').notNull().default(0),
 });
 
+/**
+ * Each message taken from a mailbox (`mailboxes`), by the mailbox's UIDVALIDITY and the message's
+ * UID, written in the transaction that stores the message: a message found here again (the process
+ * died after the commit and before the IMAP move) is only moved, to the folder first decided, so it
+ * never becomes a second comment even without a Message-ID. A new UIDVALIDITY means new UIDs; the
+ * old rows stay and go with their inbound log row (or with the mailbox).
+ */
+export const mailboxMessages = sqliteTable(
+  'mailbox_messages',
+  {
+    mailboxId: integer('mailbox_id')
+      .notNull()
+      .references(() => mailboxes.id, { onDelete: 'cascade' }),
+    uidValidity: integer('uid_validity').notNull(),
+    uid: integer('uid').notNull(),
+    /** The inbound log row of the message's one outcome. */
+    inboundId: integer('inbound_id')
+      .notNull()
+      .references(() => inbound.id, { onDelete: 'cascade' }),
+    /** `done` or `refused`: the folder it goes to (src/domain/mailbox.ts dispositionOf). */
+    disposition: text('disposition').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.mailboxId, t.uidValidity, t.uid] }), index('mailbox_messages_inbound_idx').on(t.inboundId)],
+);
+
 /** The server's own secrets by name, made at first use: `portal` keys the Help portal's signed links and CSRF tokens. */
 export const secrets = sqliteTable('secrets', {
   name: text('name').primaryKey(),

@@ -360,6 +360,23 @@ export const mailboxes = pgTable('mailboxes', {
   fetchedCount: integer('fetched_count').notNull().default(0),
 });
 
+export const mailboxMessages = pgTable(
+  'mailbox_messages',
+  {
+    mailboxId: integer('mailbox_id')
+      .notNull()
+      .references(() => mailboxes.id, { onDelete: 'cascade' }),
+    /** UIDVALIDITY and UID are unsigned 32-bit numbers: beyond integer's range. */
+    uidValidity: bigint('uid_validity', { mode: 'number' }).notNull(),
+    uid: bigint('uid', { mode: 'number' }).notNull(),
+    inboundId: integer('inbound_id')
+      .notNull()
+      .references(() => inbound.id, { onDelete: 'cascade' }),
+    disposition: text('disposition').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.mailboxId, t.uidValidity, t.uid] }), index('mailbox_messages_inbound_idx').on(t.inboundId)],
+);
+
 export const secrets = pgTable('secrets', {
   name: text('name').primaryKey(),
   value: text('value').notNull(),

@@ -40,6 +40,12 @@ export interface IngestOptions {
   quiet?: boolean;
   /** The time the message counts as received (historic mail: its Date); now by default. */
   at?: number;
+  /**
+   * More work in the transaction that commits the outcomes, when the message was read (stored or
+   * refused by its content); not called when nothing of it was read or kept (low disk, 451).
+   * IMAP fetch records the message's UID here, so that the record and the message commit together.
+   */
+  alsoInCommit?: (tx: Tx, outcomes: readonly Outcome[]) => Promise<void>;
 }
 
 /**
@@ -109,7 +115,12 @@ async function ingest(ctx: IngestContext, envelope: Envelope, source: Readable, 
     const a = permanentAnswerOf(err, config);
     if (a === null) throw err;
     source.resume();
-    return { outcomes: await ctx.committer.run((tx) => refuseAll(tx, envelope, null, a, 'parse')), auth: null };
+    const refused = await ctx.committer.run(async (tx) => {
+      const outcomes = await refuseAll(tx, envelope, null, a, 'parse');
+      await opts.alsoInCommit?.(tx, outcomes);
+      return outcomes;
+    });
+    return { outcomes: refused, auth: null };
   }
 
   const outcomes = await ctx.committer.run(async (tx) => {
@@ -119,16 +130,20 @@ async function ingest(ctx: IngestContext, envelope: Envelope, source: Readable, 
       for (const rcpt of envelope.rcpt) outcomes.push(await deliver(t, config, facts, rcpt, now, opts));
       return outcomes;
     };
+    const also = async (outcomes: Outcome[]): Promise<Outcome[]> => {
+      await opts.alsoInCommit?.(tx, outcomes);
+      return outcomes;
+    };
     // One recipient, or LMTP's answer per recipient: nothing can be mixed, nothing to undo.
-    if (opts.perRecipient === true || envelope.rcpt.length < 2) return each(tx);
+    if (opts.perRecipient === true || envelope.rcpt.length < 2) return also(await each(tx));
     const { result, kept } = await tx.savepoint(each, (outcomes) => !isMixed(outcomes));
-    if (kept) return result;
+    if (kept) return also(result);
     // Some recipients took the message and another did not: nothing of it is kept, and every
     // recipient that would have taken it gets the refusal too.
     const whole = notStoredForAny(result.map((o) => o.answer).filter((a) => !isTaken(a)));
     const refused: Outcome[] = [];
     for (const o of result) refused.push(await refuse(tx, envelope, facts, o.rcpt, isTaken(o.answer) ? whole : o.answer, o.stage));
-    return refused;
+    return also(refused);
   });
   return { outcomes, auth: facts.auth };
 }

@@ -3,7 +3,7 @@
 import { allMailboxes, recordMailboxPass, type MailboxRow } from '../db/mailboxes.js';
 import type { IngestContext, Outcome } from '../ingest/pipeline.js';
 import { addressOf, MailboxError, openMailbox } from './connect.js';
-import { drainMailbox, type DrainResult } from './drain.js';
+import { drainMailbox, movedAgainLine, type DrainResult } from './drain.js';
 
 export interface MailboxPass extends DrainResult {
   url: string;
@@ -16,6 +16,8 @@ export interface FetchOnceOptions {
   only?: MailboxRow;
   onOutcome?: (outcomes: Outcome[]) => void;
   stopping?: () => boolean;
+  /** A log line (no message body, no secret): a message moved that an earlier pass had taken. */
+  log?: (line: string) => void;
 }
 
 export async function fetchOnce(ctx: IngestContext, opts: FetchOnceOptions = {}): Promise<MailboxPass[]> {
@@ -34,7 +36,11 @@ async function passOver(ctx: IngestContext, row: MailboxRow, opts: FetchOnceOpti
   try {
     const client = await openMailbox(row, ctx.config);
     try {
-      result = await drainMailbox(client, row, addressOf(row), ctx, { onOutcome: opts.onOutcome, stopping: opts.stopping });
+      result = await drainMailbox(client, row, addressOf(row), ctx, {
+        onOutcome: opts.onOutcome,
+        stopping: opts.stopping,
+        onMovedAgain: (uid, to) => opts.log?.(movedAgainLine(row.url, uid, to)),
+      });
     } finally {
       await client.logout().catch(() => client.close());
     }

@@ -9,7 +9,7 @@ import { allMailboxes, recordMailboxPass, type MailboxRow } from '../db/mailboxe
 import { retryDelaySeconds } from '../domain/mailbox.js';
 import type { IngestContext, Outcome } from '../ingest/pipeline.js';
 import { addressOf, MailboxError, openMailbox } from './connect.js';
-import { drainMailbox, type DrainResult } from './drain.js';
+import { drainMailbox, movedAgainLine, type DrainResult } from './drain.js';
 
 export interface WatchOptions {
   /** A log line (no message body, no secret). */
@@ -115,6 +115,7 @@ function watchMailbox(ctx: IngestContext, row: MailboxRow, opts: WatchOptions & 
             stopping: () => stopping,
             onOutcome: opts.onOutcome,
             onKept: (uid, why) => opts.log(`mailbox ${row.url}: message UID ${uid} stays for the next pass: ${why}`),
+            onMovedAgain: (uid, to) => opts.log(movedAgainLine(row.url, uid, to)),
           });
           await record(ctx, row, null, result);
           if (failures > 0) opts.log(`mailbox ${row.url}: reachable again`);

@@ -87,7 +87,9 @@ describe.skipIf(skip)('casegate mailbox', () => {
     const file = await prepare(t);
     expect((await t.run('mailbox', 'add', imap.url('batch'), '--to', SUPPORT, '--password-file', file, '--insecure')).code).toBe(0);
     const N = 60;
-    await imap.appendAll('batch', Array.from({ length: N }, (_, i) => mail({ from: ANN, subject: `Ticket ${i + 1}`, body: `Problem number ${i + 1}.`, messageId: `<batch-${i + 1}@acme.example>` })));
+    // No Message-ID: a message killed between its commit and its move is known again by its UID alone.
+    const raw = (i: number): string => mail({ from: ANN, subject: `Ticket ${i}`, body: `Problem number ${i}.` }).replace(/^Message-ID: [^\r\n]*\r\n/m, '');
+    await imap.appendAll('batch', Array.from({ length: N }, (_, i) => raw(i + 1)));
     const env = { ...process.env, ...engineEnvOf(t.db), CASEGATE_SENDER_AUTH: 'off', CASEGATE_OUTBOX_DIR: path.join(t.dir, 'outbox') };
     const child = spawn(process.execPath, [BIN, '--db', t.db, 'fetch', '--once'], { env, stdio: 'ignore' });
     const exited = new Promise((r) => child.once('exit', r));

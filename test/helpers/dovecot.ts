@@ -32,14 +32,29 @@ export interface DovecotInstance {
   count(user: string, folder: string): Promise<number>;
   /** The Subject of every message in a folder, in UID order. */
   subjects(user: string, folder: string): Promise<string[]>;
+  /**
+   * Deletes a folder of a user at once, with doveadm (synchronous: it can run inside a synchronous
+   * callback, e.g. between a commit and the move that follows it).
+   */
+  deleteFolderNow(user: string, folder: string): void;
   /** Stops the server; safe to call twice. The folder stays until cleanup(). */
   stop(): Promise<void>;
   /** Stops it and removes the folder. */
   cleanup(): Promise<void>;
 }
 
+export interface DovecotOptions {
+  /**
+   * Also log in with XOAUTH2 (alone, as Microsoft 365 offers it; imapflow would take OAUTHBEARER
+   * where offered): Dovecot's oauth2 passdb POSTs each token (`token=…`)
+   * to this introspection URL, which answers JSON `{"active": true, "username": USER}` for a good one.
+   * Such users need no password.
+   */
+  oauth2IntrospectionUrl?: string;
+}
+
 /** Starts Dovecot with `users` (name → password). */
-export async function startDovecot(users: Record<string, string>): Promise<DovecotInstance> {
+export async function startDovecot(users: Record<string, string>, options: DovecotOptions = {}): Promise<DovecotInstance> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'casegate-dovecot-'));
   fs.chmodSync(dir, 0o755);
   const port = await freePort();
@@ -53,6 +68,20 @@ export async function startDovecot(users: Record<string, string>): Promise<Dovec
     '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
     '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
   fs.writeFileSync(path.join(dir, 'passwd'), Object.entries(users).map(([u, p]) => `${u}:{PLAIN}${p}::::::\n`).join(''));
+  if (options.oauth2IntrospectionUrl) {
+    fs.writeFileSync(
+      path.join(dir, 'oauth2.conf.ext'),
+      [
+        'introspection_mode = post',
+        `introspection_url = ${options.oauth2IntrospectionUrl}`,
+        'force_introspection = yes',
+        'username_attribute = username',
+        'active_attribute = active',
+        'active_value = true',
+        '',
+      ].join('\n'),
+    );
+  }
   const conf = path.join(dir, 'dovecot.conf');
   fs.writeFileSync(
     conf,
@@ -68,7 +97,7 @@ export async function startDovecot(users: Record<string, string>): Promise<Dovec
       'ssl = required',
       `ssl_cert = <${dir}/cert.pem`,
       `ssl_key = <${dir}/key.pem`,
-      'auth_mechanisms = plain login',
+      `auth_mechanisms = plain login${options.oauth2IntrospectionUrl ? ' xoauth2' : ''}`,
       // A wrong password is answered at once (the default waits 2 s): the tests try many.
       'auth_failure_delay = 0',
       'disable_plaintext_auth = yes',
@@ -76,11 +105,17 @@ export async function startDovecot(users: Record<string, string>): Promise<Dovec
       'mail_fsync = never',
       'passdb {',
       '  driver = passwd-file',
+      // Passwords only: a token goes to the oauth2 passdb alone.
+      ...(options.oauth2IntrospectionUrl ? ['  mechanisms = plain login'] : []),
       `  args = scheme=PLAIN username_format=%u ${dir}/passwd`,
       '}',
+      ...(options.oauth2IntrospectionUrl
+        ? ['passdb {', '  driver = oauth2', '  mechanisms = xoauth2', `  args = ${dir}/oauth2.conf.ext`, '}']
+        : []),
+      // Users are looked up (doveadm) without asking a passdb: the oauth2 passdb cannot be asked.
       'userdb {',
       '  driver = static',
-      `  args = uid=${vmail.uid} gid=${vmail.gid} home=${mail}/%u`,
+      `  args = uid=${vmail.uid} gid=${vmail.gid} home=${mail}/%u allow_all_users=yes`,
       '}',
       'namespace inbox {',
       '  inbox = yes',
@@ -192,6 +227,13 @@ export async function startDovecot(users: Record<string, string>): Promise<Dovec
           lock.release();
         }
       }),
+    deleteFolderNow: (user, folder) => {
+      try {
+        execFileSync('doveadm', ['-c', conf, 'mailbox', 'delete', '-u', user, folder], { stdio: 'pipe', encoding: 'utf8' });
+      } catch (err) {
+        throw new Error(`doveadm mailbox delete -u ${user} ${folder} failed: ${(err as { stderr?: string }).stderr ?? String(err)}`);
+      }
+    },
     stop,
     async cleanup() {
       await stop();

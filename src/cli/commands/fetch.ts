@@ -37,7 +37,7 @@ async function runFetch(ctx: Context, opts: FetchOptions): Promise<MailboxPass[]
   if (opts.once) {
     const { fetchOnce } = await import('../../mailbox/once.js');
     let stopping = false;
-    const work = fetchOnce(ingest, { only, stopping: () => stopping });
+    const work = fetchOnce(ingest, { only, stopping: () => stopping, log: (line) => process.stderr.write(`casegate: ${line}\n`) });
     await untilSignal(async () => {
       stopping = true;
       await work.catch(() => undefined);
