@@ -138,6 +138,14 @@ export async function setCaseContact(
   await tx.run('UPDATE cases SET contact_id = ?, account_id = ?, division = ?, updated_at = ? WHERE id = ?', [link.contactId, link.accountId, link.division, now, id]);
 }
 
+export async function setCasePriority(tx: Tx, id: number, priority: string, now: number): Promise<void> {
+  await tx.run('UPDATE cases SET priority = ?, updated_at = ? WHERE id = ?', [priority, now, id]);
+}
+
+export async function setCaseOwner(tx: Tx, id: number, ownerId: number, now: number): Promise<void> {
+  await tx.run('UPDATE cases SET owner_id = ?, updated_at = ? WHERE id = ?', [ownerId, now, id]);
+}
+
 export async function setCaseAsset(tx: Tx, id: number, assetId: number | null, now: number): Promise<void> {
   await tx.run('UPDATE cases SET asset_id = ?, updated_at = ? WHERE id = ?', [assetId, now, id]);
 }

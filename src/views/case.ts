@@ -9,6 +9,7 @@ import { allContacts, contactById, contactsOfAccount } from '../db/contacts.js';
 import { userById } from '../db/users.js';
 import { collaboratorsOf } from '../db/collaborators.js';
 import { commentsOfCase } from '../db/comments.js';
+import { historyOfCase } from '../db/caseHistory.js';
 import { attachmentsOf } from '../db/attachments.js';
 import { isActiveContact } from '../domain/collaborators.js';
 import { suggestContacts } from '../domain/contacts.js';
@@ -109,6 +110,8 @@ export async function caseDetail(tx: Tx, row: CaseRow, domain: string) {
     closedAt: iso(row.closedAt),
     collaborators: (await collaboratorsOf(tx, row.id)).map((c) => ({ email: c.email, activeContact: isActiveContact(c.email, row.accountId, members) })),
     suggestedContacts: suggested,
+    /** Changes of status, priority and owner, oldest first: `from` and `to` (an owner by email), `by` whom, `at` when. */
+    history: (await historyOfCase(tx, row.id)).map((h) => ({ field: h.field, from: h.oldValue, to: h.newValue, by: h.actor, at: iso(h.createdAt) })),
     comments: comments.map((c) => ({
       id: c.id,
       author: c.authorEmail,
