@@ -166,7 +166,7 @@ export async function countOutboxByStatus(tx: Tx, status: OutboxStatus): Promise
 }
 
 /** With the token of the reply address the row offers: its own, else (older rows) the case's. */
-export type OutboxListed = OutboxRow & { caseNumber: string | null; replyToken: string | null };
+export type OutboxListed = OutboxRow & { caseNumber: string | null; replyToken: string | null; createdAt: number; bouncedAt: number | null; response: string | null };
 
 /** What `outbox list` and `casegate trace` look for; every given filter must hold. */
 export interface OutboxFilter {
@@ -177,6 +177,8 @@ export interface OutboxFilter {
   /** The rows carrying this comment. */
   commentId?: number;
   recipientLower?: string;
+  /** The token of its Message-ID and VERP address. */
+  token?: string;
   /** Written at or after (ms). */
   since?: number;
 }
@@ -195,10 +197,12 @@ export function listOutboxRows(tx: Tx, filter: OutboxFilter = {}): Promise<Outbo
   if (filter.caseId !== undefined) add('o.case_id = ?', filter.caseId);
   if (filter.commentId !== undefined) add('o.comment_id = ?', filter.commentId);
   if (filter.recipientLower !== undefined) add('o.recipient_lower = ?', filter.recipientLower);
+  if (filter.token !== undefined) add('o.token = ?', filter.token);
   if (filter.since !== undefined) add('o.created_at >= ?', filter.since);
   const clause = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
   return tx.all<OutboxListed>(
-    `SELECT ${COLUMNS}, c.number AS "caseNumber", coalesce(r.token, c.address_token) AS "replyToken"
+    `SELECT ${COLUMNS}, c.number AS "caseNumber", coalesce(r.token, c.address_token) AS "replyToken",
+       o.created_at AS "createdAt", o.bounced_at AS "bouncedAt", o.response
      FROM outbox o LEFT JOIN cases c ON c.id = o.case_id LEFT JOIN reply_addresses r ON r.id = o.reply_address_id
      ${clause} ORDER BY o.id`,
     params,

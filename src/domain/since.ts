@@ -14,7 +14,7 @@ export const SINCE_FORMS = 'a date such as 2026-12-01, a time such as 2026-12-01
 /** The moment (ms since the epoch) WHEN names, or a sentence saying what to give. */
 export function parseSince(text: string, now: number): { at: number } | { problem: string } {
   const value = text.trim();
-  if (value.length > 40) return { problem: `"${value.slice(0, 40)}…" is not ${SINCE_FORMS}` };
+  if (value.length > 40) return { problem: `"${value.slice(0, 40)}…" is not a time; give ${SINCE_FORMS}` };
   const lower = value.toLowerCase();
   const d = DURATION.exec(lower);
   if (d) return { at: now - Number(d[1]) * (UNIT_MS[d[2] as string] as number) };
@@ -25,7 +25,7 @@ export function parseSince(text: string, now: number): { at: number } | { proble
     // Date.parse rolls 2026-02-30 over into March: a day that does not exist is refused.
     if (!Number.isNaN(at) && isCalendarDay(day as string)) return { at };
   }
-  return { problem: `"${value}" is not ${SINCE_FORMS}` };
+  return { problem: `"${value}" is not a time; give ${SINCE_FORMS}` };
 }
 
 function isCalendarDay(day: string): boolean {

@@ -7,6 +7,7 @@ import { ingestCommand } from './ingest.js';
 import { dispatchCommand } from './dispatch.js';
 import { outboxCommand } from './outbox.js';
 import { inboundCommand } from './inbound.js';
+import { traceCommand } from './trace.js';
 import { accountCommand } from './account.js';
 import { contactCommand } from './contact.js';
 import { userCommand } from './user.js';
@@ -49,6 +50,7 @@ export const commands: Array<() => Command> = [
   ruleCommand,
   outboxCommand,
   inboundCommand,
+  traceCommand,
   gcCommand,
   dkimCommand,
   doctorCommand,
