@@ -9,12 +9,12 @@ import { fieldsOfCase, setCaseFields } from '../db/caseFields.js';
 import { insertHistory, type HistoryEntry } from '../db/caseHistory.js';
 import { recordTypeById, type RecordTypeRow } from '../db/recordTypes.js';
 import { retireReplyAddresses } from '../db/replyAddresses.js';
-import { userById } from '../db/users.js';
+import { userByEmail, userById } from '../db/users.js';
 import { checkPriority, checkStatus } from '../domain/caseChanges.js';
 import { invalid } from '../errors.js';
 import { requireAsset } from '../admin/assets.js';
 import { requireUserAllowed } from '../admin/permissions.js';
-import { requireUserByEmail } from '../admin/users.js';
+import { checkEmail } from '../admin/input.js';
 import { requireCase } from './find.js';
 import { requireAssetFits, requireFieldValues } from './open.js';
 import { requireAssignments } from './request.js';
@@ -59,7 +59,7 @@ export async function updateCaseRequest(tx: Tx, number: string, change: CaseUpda
   // and leaves the case as it was.
   const status = given(change.status) ? required(checkStatus(recordType, change.status)).status : null;
   const priority = given(change.priority) ? required(checkPriority(recordType, change.priority)).priority : null;
-  const owner = given(change.owner) ? await requireUserByEmail(tx, change.owner, 'owner') : null;
+  const owner = given(change.owner) ? await requireOwner(tx, change.owner) : null;
   const asset = given(change.asset) ? await requireAsset(tx, change.asset) : null;
   if (asset !== null) requireAssetFits(asset, row);
   const fields = fieldsGiven ? requireFieldValues(recordType, values, await fieldsOfCase(tx, row.id)) : null;
@@ -89,4 +89,12 @@ export async function updateCaseRequest(tx: Tx, number: string, change: CaseUpda
 function required<T extends object>(checked: T | { problem: string }): T {
   if ('problem' in checked) throw invalid(checked.problem);
   return checked;
+}
+
+/** The new owner: a user (SPEC §2.5: users own cases); anyone else is a value refused, not a missing record. */
+async function requireOwner(tx: Tx, email: string) {
+  const address = checkEmail(email, 'owner email');
+  const user = await userByEmail(tx, address);
+  if (!user) throw invalid(`owner ${address} is not a user; create it with "casegate user create --email ${address} --name NAME" or list users with "casegate user list"`);
+  return user;
 }

@@ -1,12 +1,15 @@
 // The records `case show` and `case list` print (SPEC §6), and the collaborator listing.
 import type { Tx } from '../db/engine.js';
-import { caseById, childNumbers, listCases, searchCases, type CaseRow } from '../db/cases.js';
+import { caseById, caseByNumber, childNumbers, listCases, searchCases, type CaseRow } from '../db/cases.js';
 import { assetById } from '../db/assets.js';
 import { productById } from '../db/products.js';
 import { recordTypeById } from '../db/recordTypes.js';
 import { fieldsOfCase } from '../db/caseFields.js';
 import { allContacts, contactById, contactsOfAccount } from '../db/contacts.js';
-import { userById } from '../db/users.js';
+import { userByEmail, userById } from '../db/users.js';
+import { requireContact } from '../admin/contacts.js';
+import { isCaseNumber, parseId } from '../domain/ids.js';
+import { sinceFilter } from './traceFilters.js';
 import { collaboratorsOf } from '../db/collaborators.js';
 import { commentsOfCase } from '../db/comments.js';
 import { historyOfCase } from '../db/caseHistory.js';
@@ -15,7 +18,7 @@ import { isActiveContact } from '../domain/collaborators.js';
 import { suggestContacts } from '../domain/contacts.js';
 import { caseAddress } from '../domain/mailNames.js';
 import { CASE_STATUSES, parseStatus } from '../domain/caseRules.js';
-import { invalid } from '../errors.js';
+import { CasegateError, invalid } from '../errors.js';
 
 export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -43,11 +46,67 @@ export async function caseSummary(tx: Tx, row: CaseRow, domain: string) {
   };
 }
 
-/** `case list`: oldest first, filtered by status, missing contact or missing owner. */
-export async function caseList(tx: Tx, filter: { status?: string; unlinked?: boolean; unowned?: boolean }, domain: string) {
+export interface CaseListFilter {
+  status?: string;
+  unlinked?: boolean;
+  unowned?: boolean;
+  /** A user's email. */
+  owner?: string;
+  /** A contact's id or email. */
+  contact?: string;
+  /** An account id. */
+  account?: string;
+  /** WHEN: a date, a time or a duration back from now (src/domain/since.ts). */
+  updatedSince?: string;
+  /** Paging: the number of the last case of the page before. */
+  after?: string;
+  limit?: number;
+}
+
+/** `case list` and GET /api/v1/cases: oldest first, every given filter holding. */
+export async function caseList(tx: Tx, filter: CaseListFilter, domain: string, now = Date.now()) {
   const status = filter.status === undefined ? undefined : parseStatus(filter.status);
   if (status === null) throw invalid(`status "${filter.status}" is not one of ${CASE_STATUSES.join(', ')}; give one of them`);
-  return Promise.all((await listCases(tx, { status, unlinked: filter.unlinked, unowned: filter.unowned })).map((row) => caseSummary(tx, row, domain)));
+  const rows = await listCases(tx, {
+    status,
+    unlinked: filter.unlinked,
+    unowned: filter.unowned,
+    ownerId: filter.owner === undefined ? undefined : (await filterUser(tx, filter.owner)).id,
+    contactId: filter.contact === undefined ? undefined : (await filterContact(tx, filter.contact)).id,
+    accountId: filter.account === undefined ? undefined : filterId(filter.account, 'account'),
+    updatedSince: filter.updatedSince === undefined ? undefined : sinceFilter(filter.updatedSince, now, 'updated since'),
+    afterId: filter.after === undefined ? undefined : await afterCase(tx, filter.after),
+    limit: filter.limit,
+  });
+  return Promise.all(rows.map((row) => caseSummary(tx, row, domain)));
+}
+
+// A filter that names nobody is a mistake to say, not an empty list that looks like "no cases".
+async function filterUser(tx: Tx, email: string) {
+  const user = await userByEmail(tx, email);
+  if (!user) throw invalid(`owner "${email}" is not a user; list users with "casegate user list"`);
+  return user;
+}
+
+async function filterContact(tx: Tx, ref: string) {
+  try {
+    return await requireContact(tx, ref);
+  } catch (e) {
+    if (e instanceof CasegateError && e.kind === 'not-found') throw invalid(e.message);
+    throw e;
+  }
+}
+
+function filterId(value: string, what: string): number {
+  const id = parseId(value);
+  if (id === null) throw invalid(`${what} "${value}" is not an id; give a whole number such as 1`);
+  return id;
+}
+
+async function afterCase(tx: Tx, number: string): Promise<number> {
+  const row = isCaseNumber(number) ? await caseByNumber(tx, number) : undefined;
+  if (!row) throw invalid(`after "${number}" is not the number of a case; give the "next" value of the page before`);
+  return row.id;
 }
 
 /** At most this many cases answer a search. */

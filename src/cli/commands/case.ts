@@ -229,13 +229,18 @@ export function caseCommand(): Command {
     .option('--status <s>', 'only cases with this status: New, Working, Escalated, Closed')
     .option('--unlinked', 'only cases without a contact (they need one linked)')
     .option('--unowned', 'only cases without an owner (no rule matched and no default owner; give them one)')
+    .option('--owner <email>', 'only cases this user owns')
+    .option('--contact <id|email>', 'only cases of this contact')
+    .option('--account <id>', 'only cases of this account')
+    .option('--updated-since <when>', 'only cases changed since WHEN: a date (2026-12-01), a time (2026-12-01T09:30Z) or a duration back from now (2h, 7d)')
     .option('--as <email>', AS_HELP)
     .action(
-      action<{ status?: string; unlinked?: boolean; unowned?: boolean } & AsOption, Awaited<ReturnType<typeof caseList>>>(
+      action<{ status?: string; unlinked?: boolean; unowned?: boolean; owner?: string; contact?: string; account?: string; updatedSince?: string } & AsOption, Awaited<ReturnType<typeof caseList>>>(
         (ctx, o) =>
           ctx.read(async (tx) => {
             await acting(tx, o, 'read', 'view cases');
-            return caseList(tx, o, ctx.config.domain);
+            const { as: _as, ...filter } = o;
+            return caseList(tx, filter, ctx.config.domain);
           }),
         (rows) => printTable(rows.map((r) => ({ ...r, contact: r.contact?.email ?? (r.suppliedEmail ? `(${r.suppliedEmail})` : null) })), LIST_COLUMNS),
       ),
