@@ -53,7 +53,9 @@ export async function updateCaseRequest(tx: Tx, number: string, change: CaseUpda
   const values = requireAssignments(change.fields ?? []);
   const fieldsGiven = Object.keys(values).length > 0;
   if (![change.owner, change.priority, change.status, change.asset].some(given) && !fieldsGiven) throw invalid(NOTHING);
+  // Read again under the case's lock (PostgreSQL), so that two changes at once apply one after the other.
   await lockCase(tx, row.id);
+  row = (await caseById(tx, row.id)) as CaseRow;
   const recordType = await recordTypeOf(tx, row);
   // Every value is checked before anything is written, so that a refusal names the first problem
   // and leaves the case as it was.

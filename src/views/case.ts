@@ -5,9 +5,8 @@ import { assetById } from '../db/assets.js';
 import { productById } from '../db/products.js';
 import { recordTypeById } from '../db/recordTypes.js';
 import { fieldsOfCase } from '../db/caseFields.js';
-import { allContacts, contactById, contactsOfAccount } from '../db/contacts.js';
+import { allContacts, contactById, contactsByEmail, contactsOfAccount } from '../db/contacts.js';
 import { userByEmail, userById } from '../db/users.js';
-import { requireContact } from '../admin/contacts.js';
 import { isCaseNumber, parseId } from '../domain/ids.js';
 import { sinceFilter } from './traceFilters.js';
 import { collaboratorsOf } from '../db/collaborators.js';
@@ -18,7 +17,7 @@ import { isActiveContact } from '../domain/collaborators.js';
 import { suggestContacts } from '../domain/contacts.js';
 import { caseAddress } from '../domain/mailNames.js';
 import { CASE_STATUSES, parseStatus } from '../domain/caseRules.js';
-import { CasegateError, invalid } from '../errors.js';
+import { invalid } from '../errors.js';
 
 export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -89,12 +88,17 @@ async function filterUser(tx: Tx, email: string) {
 }
 
 async function filterContact(tx: Tx, ref: string) {
-  try {
-    return await requireContact(tx, ref);
-  } catch (e) {
-    if (e instanceof CasegateError && e.kind === 'not-found') throw invalid(e.message);
-    throw e;
+  const text = ref.trim();
+  if (/^\d+$/.test(text)) {
+    const id = parseId(text);
+    const contact = id === null ? undefined : await contactById(tx, id);
+    if (!contact) throw invalid(`no contact with id ${text}; list contacts with "casegate contact list"`);
+    return contact;
   }
+  const found = await contactsByEmail(tx, text);
+  if (found.length === 0) throw invalid(`no contact with email ${text}; give a contact id or email from "casegate contact list"`);
+  if (found.length > 1) throw invalid(`${found.length} contacts have the email ${text}; give the id of one (${found.map((c) => c.id).join(', ')})`);
+  return found[0] as (typeof found)[number];
 }
 
 function filterId(value: string, what: string): number {

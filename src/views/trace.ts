@@ -13,8 +13,8 @@ import { listOutboxRows, type OutboxListed } from '../db/outbox.js';
 import { isCaseNumber, parseMessageIdRef } from '../domain/ids.js';
 import { tokenOfMessageId } from '../domain/mailNames.js';
 import { invalid, notFound } from '../errors.js';
-import { requireCase } from '../cases/find.js';
 import { iso } from './case.js';
+import { caseOf } from './traceFilters.js';
 
 export interface TraceStep {
   /** ISO time; null when the database keeps no time for this step. */
@@ -36,11 +36,14 @@ export interface Trace {
   steps: TraceStep[];
 }
 
-/** At most this many inbound rows or outbox rows of one case are traced. */
+/** At most this many inbound rows of one case are traced. */
 const CASE_ROWS = 10_000;
 
-/** The steps of one received message (one inbound log row), with the notifications it caused. */
-async function inboundSteps(tx: Tx, row: InboundListed, kase: CaseRow | undefined): Promise<TraceStep[]> {
+/**
+ * The steps of one received message (one inbound log row), with the notifications it caused, out
+ * of `outbox`: the rows of its case.
+ */
+function inboundSteps(row: InboundListed, kase: CaseRow | undefined, outbox: readonly OutboxListed[]): TraceStep[] {
   const at = iso(row.createdAt);
   const c = row.caseNumber;
   const from = row.fromAddr ?? '(no From)';
@@ -52,7 +55,7 @@ async function inboundSteps(tx: Tx, row: InboundListed, kase: CaseRow | undefine
   if (row.commentId !== null) steps.push({ at, step: 'comment', text: `comment ${row.commentId} on case ${c}`, case: c, inbound: row.id, comment: row.commentId });
   if (row.caseId === null) return steps;
   const opened = kase !== undefined && kase.createdAt === row.createdAt && kase.threadRoot === row.messageId;
-  const caused = (await listOutboxRows(tx, { caseId: row.caseId })).filter(
+  const caused = outbox.filter(
     (o) => (row.commentId !== null && o.commentId === row.commentId && o.kind !== 'history') || (opened && o.createdAt === row.createdAt && o.commentId === null),
   );
   for (const o of caused) steps.push(...outboxSteps(o));
@@ -91,7 +94,10 @@ function outboxSteps(o: OutboxListed): TraceStep[] {
 async function traceMessage(tx: Tx, messageId: string, domain: string): Promise<Trace> {
   const received = (await listInbound(tx, { messageId, limit: 1000 })).reverse();
   const steps: TraceStep[] = [];
-  for (const row of received) steps.push(...(await inboundSteps(tx, row, row.caseId === null ? undefined : await caseById(tx, row.caseId))));
+  for (const row of received) {
+    const kase = row.caseId === null ? undefined : await caseById(tx, row.caseId);
+    steps.push(...inboundSteps(row, kase, row.caseId === null ? [] : await listOutboxRows(tx, { caseId: row.caseId })));
+  }
   const token = tokenOfMessageId(messageId, domain);
   if (token !== null) for (const o of await listOutboxRows(tx, { token })) steps.push(...outboxSteps(o));
   if (steps.length === 0) {
@@ -108,9 +114,10 @@ async function traceCase(tx: Tx, kase: CaseRow): Promise<Trace> {
   };
   const c = kase.number;
   const received = (await listInbound(tx, { caseId: kase.id, limit: CASE_ROWS })).reverse();
+  const outbox = await listOutboxRows(tx, { caseId: kase.id });
   const caused = new Set<number>();
   for (const row of received) {
-    const steps = await inboundSteps(tx, row, kase);
+    const steps = inboundSteps(row, kase, outbox);
     for (const s of steps) if (s.outbox !== undefined) caused.add(s.outbox);
     add(row.createdAt, steps);
   }
@@ -121,7 +128,7 @@ async function traceCase(tx: Tx, kase: CaseRow): Promise<Trace> {
     if (m.inboundId !== null) continue;
     add(m.createdAt, [{ at: iso(m.createdAt), step: 'comment', text: `comment ${m.id} by ${m.authorEmail} (${m.source}${m.internal ? ', internal' : ''})`, case: c, comment: m.id }]);
   }
-  for (const o of await listOutboxRows(tx, { caseId: kase.id })) if (!caused.has(o.id)) add(o.createdAt, outboxSteps(o));
+  for (const o of outbox) if (!caused.has(o.id)) add(o.createdAt, outboxSteps(o));
   groups.sort((a, b) => a.at - b.at || a.seq - b.seq);
   const opened: TraceStep = { at: iso(kase.createdAt), step: 'opened', text: `case ${c} "${kase.subject}" (origin ${kase.origin})`, case: c };
   return { query: c, kind: 'case', steps: [opened, ...groups.flatMap((g) => g.steps)] };
@@ -130,7 +137,7 @@ async function traceCase(tx: Tx, kase: CaseRow): Promise<Trace> {
 /** `ref`: a case number (8 digits) or a Message-ID with or without its angle brackets. */
 export async function trace(tx: Tx, ref: string, domain: string): Promise<Trace> {
   const text = ref.trim();
-  if (isCaseNumber(text)) return traceCase(tx, await requireCase(tx, text));
+  if (isCaseNumber(text)) return traceCase(tx, await caseOf(tx, text));
   const messageId = parseMessageIdRef(text);
   if (messageId === null || !messageId.includes('@')) {
     throw invalid(`"${ref}" is neither a case number (8 digits) nor a Message-ID; give one such as 00001001 or <abc123@mail.example>`);

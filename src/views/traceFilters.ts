@@ -2,10 +2,10 @@
 // returns the clean value or throws an error that says what to give instead.
 import type { Tx } from '../db/engine.js';
 import { normalizeEmail } from '../domain/address.js';
-import { parseMessageIdRef } from '../domain/ids.js';
+import { isCaseNumber, parseMessageIdRef } from '../domain/ids.js';
 import { parseSince } from '../domain/since.js';
-import { invalid } from '../errors.js';
-import { requireCase } from '../cases/find.js';
+import { invalid, notFound } from '../errors.js';
+import { caseByNumber, type CaseRow } from '../db/cases.js';
 
 /** An address to compare with stored ones, lower-cased; `flag` names it in the error. */
 export function addressFilter(value: string, flag: string): string {
@@ -26,8 +26,17 @@ export function sinceFilter(value: string, now: number, flag = '--since'): numbe
   return parsed.at;
 }
 
+/** The case with this number, or an error that says how to find one (as src/cases/find.ts). */
+export async function caseOf(tx: Tx, number: string): Promise<CaseRow> {
+  const text = number.trim();
+  if (!isCaseNumber(text)) throw invalid(`"${number}" is not a case number; case numbers have 8 digits, e.g. 00001001`);
+  const row = await caseByNumber(tx, text);
+  if (!row) throw notFound(`no case ${text}; list cases with "casegate case list"`);
+  return row;
+}
+
 export async function caseIdFilter(tx: Tx, number: string): Promise<number> {
-  return (await requireCase(tx, number.trim())).id;
+  return (await caseOf(tx, number)).id;
 }
 
 /** Applies `check` to a value when it was given. */
