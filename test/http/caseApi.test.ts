@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRecordType } from '../../src/admin/recordTypes.js';
 import { createUser } from '../../src/admin/users.js';
 import { caseList } from '../../src/views/case.js';
-import { ANN, BOB, createCase, showCase } from '../helpers/seed.js';
+import { ANN, BOB, addComment, createCase, showCase } from '../helpers/seed.js';
 import { FIXED_NOW, api, startHttp, type HttpGateway } from '../helpers/http.js';
 import { inTx, query } from '../helpers/testDb.js';
 
@@ -105,6 +105,14 @@ describe('PATCH /api/v1/cases/NUMBER', () => {
     const refused = await api(g, 'PATCH', '/api/v1/cases/00001001', { body: { status: 'New', as: 'reader@support.example' } });
     expect(refused.status).toBe(403);
     expect(refused.body.hint).toMatch(/user reader@support\.example may not edit case 00001001: it lacks the "edit" permission/);
+  });
+
+  it("retires the former owner's reply address: a reply through it is refused from then on", async () => {
+    await addComment(g.db, g.config, { number: '00001001', as: ANN, body: 'Any news?' });
+    const live = "SELECT address_lower AS address FROM reply_addresses WHERE case_id = 1 AND kind = 'owner' AND retired_at IS NULL";
+    expect(await query(g.db, live)).toEqual([{ address: 'bo@support.example' }]);
+    expect((await api(g, 'PATCH', '/api/v1/cases/00001001', { body: { owner: 'agent@support.example' } })).body.owner).toBe('agent@support.example');
+    expect(await query(g.db, live)).toEqual([]);
   });
 
   it("refuses what the case's record type does not allow, an owner who is no user, and an empty change, changing nothing", async () => {
