@@ -95,18 +95,36 @@ export interface CaseFilter {
   unlinked?: boolean;
   /** Only cases without an owner. */
   unowned?: boolean;
+  ownerId?: number;
+  contactId?: number;
+  accountId?: number;
+  /** Only cases changed at or after this time (ms). */
+  updatedSince?: number;
+  /** Paging: only cases with a larger id (the last case of the page before). */
+  afterId?: number;
+  /** At most this many; all without. */
+  limit?: number;
 }
 
+/** Cases in the order they were opened (by id: a stable order for paging). */
 export async function listCases(tx: Tx, filter: CaseFilter = {}): Promise<CaseRow[]> {
   const where = ['1 = 1'];
   const params: unknown[] = [];
-  if (filter.status !== undefined) {
-    where.push('status = ?');
-    params.push(filter.status);
-  }
+  const add = (clause: string, value: unknown): void => {
+    where.push(clause);
+    params.push(value);
+  };
+  if (filter.status !== undefined) add('status = ?', filter.status);
   if (filter.unlinked) where.push('contact_id IS NULL');
   if (filter.unowned) where.push('owner_id IS NULL');
-  return rows(await tx.all<Raw>(`SELECT ${COLUMNS} FROM cases WHERE ${where.join(' AND ')} ORDER BY id`, params));
+  if (filter.ownerId !== undefined) add('owner_id = ?', filter.ownerId);
+  if (filter.contactId !== undefined) add('contact_id = ?', filter.contactId);
+  if (filter.accountId !== undefined) add('account_id = ?', filter.accountId);
+  if (filter.updatedSince !== undefined) add('updated_at >= ?', filter.updatedSince);
+  if (filter.afterId !== undefined) add('id > ?', filter.afterId);
+  const limit = filter.limit === undefined ? '' : ' LIMIT ?';
+  if (filter.limit !== undefined) params.push(filter.limit);
+  return rows(await tx.all<Raw>(`SELECT ${COLUMNS} FROM cases WHERE ${where.join(' AND ')} ORDER BY id${limit}`, params));
 }
 
 /** Cases of this origin created at or after `since` (the Web-to-Case daily limit). */
@@ -136,6 +154,14 @@ export async function setCaseContact(
   now: number,
 ): Promise<void> {
   await tx.run('UPDATE cases SET contact_id = ?, account_id = ?, division = ?, updated_at = ? WHERE id = ?', [link.contactId, link.accountId, link.division, now, id]);
+}
+
+export async function setCasePriority(tx: Tx, id: number, priority: string, now: number): Promise<void> {
+  await tx.run('UPDATE cases SET priority = ?, updated_at = ? WHERE id = ?', [priority, now, id]);
+}
+
+export async function setCaseOwner(tx: Tx, id: number, ownerId: number, now: number): Promise<void> {
+  await tx.run('UPDATE cases SET owner_id = ?, updated_at = ? WHERE id = ?', [ownerId, now, id]);
 }
 
 export async function setCaseAsset(tx: Tx, id: number, assetId: number | null, now: number): Promise<void> {

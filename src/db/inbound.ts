@@ -110,11 +110,37 @@ const COLUMNS = `i.id, i.message_id AS "messageId", i.mail_from AS "mailFrom", i
 
 export type InboundListed = InboundRow & { caseNumber: string | null };
 
-/** The newest rows first, optionally of one decision. */
-export function listInbound(tx: Tx, filter: { decision?: Decision; limit: number }): Promise<InboundListed[]> {
-  const where = filter.decision === undefined ? '' : 'WHERE i.decision = ?';
-  const params: unknown[] = filter.decision === undefined ? [filter.limit] : [filter.decision, filter.limit];
-  return tx.all<InboundListed>(`SELECT ${COLUMNS} FROM inbound i LEFT JOIN cases c ON c.id = i.case_id ${where} ORDER BY i.id DESC LIMIT ?`, params);
+/** What `inbound list` and `casegate trace` look for; every given filter must hold. */
+export interface InboundFilter {
+  decision?: Decision;
+  /** The header From or the envelope sender, lower-cased. */
+  fromLower?: string;
+  /** The recipient, lower-cased. */
+  rcptLower?: string;
+  /** With its angle brackets, as stored. */
+  messageId?: string;
+  caseId?: number;
+  /** Received at or after (ms). */
+  since?: number;
+  limit: number;
+}
+
+/** The newest rows first. */
+export function listInbound(tx: Tx, filter: InboundFilter): Promise<InboundListed[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (clause: string, ...values: unknown[]): void => {
+    where.push(clause);
+    params.push(...values);
+  };
+  if (filter.decision !== undefined) add('i.decision = ?', filter.decision);
+  if (filter.fromLower !== undefined) add('(lower(i.from_addr) = ? OR lower(i.mail_from) = ?)', filter.fromLower, filter.fromLower);
+  if (filter.rcptLower !== undefined) add('lower(i.rcpt) = ?', filter.rcptLower);
+  if (filter.messageId !== undefined) add('i.message_id = ?', filter.messageId);
+  if (filter.caseId !== undefined) add('i.case_id = ?', filter.caseId);
+  if (filter.since !== undefined) add('i.created_at >= ?', filter.since);
+  const clause = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
+  return tx.all<InboundListed>(`SELECT ${COLUMNS} FROM inbound i LEFT JOIN cases c ON c.id = i.case_id ${clause} ORDER BY i.id DESC LIMIT ?`, [...params, filter.limit]);
 }
 
 export function inboundById(tx: Tx, id: number): Promise<InboundListed | undefined> {

@@ -166,15 +166,47 @@ export async function countOutboxByStatus(tx: Tx, status: OutboxStatus): Promise
 }
 
 /** With the token of the reply address the row offers: its own, else (older rows) the case's. */
-export type OutboxListed = OutboxRow & { caseNumber: string | null; replyToken: string | null };
+export type OutboxListed = OutboxRow & { caseNumber: string | null; replyToken: string | null; createdAt: number; bouncedAt: number | null; response: string | null };
 
-/** Rows with their case number, oldest first; of one status, or one row, when asked. */
-export function listOutboxRows(tx: Tx, filter: { status?: OutboxStatus; id?: number } = {}): Promise<OutboxListed[]> {
-  const base = `SELECT ${COLUMNS}, c.number AS "caseNumber", coalesce(r.token, c.address_token) AS "replyToken"
-    FROM outbox o LEFT JOIN cases c ON c.id = o.case_id LEFT JOIN reply_addresses r ON r.id = o.reply_address_id`;
-  if (filter.id !== undefined) return tx.all<OutboxListed>(`${base} WHERE o.id = ?`, [filter.id]);
-  if (filter.status !== undefined) return tx.all<OutboxListed>(`${base} WHERE o.status = ? ORDER BY o.id`, [filter.status]);
-  return tx.all<OutboxListed>(`${base} ORDER BY o.id`);
+/** What `outbox list` and `casegate trace` look for; every given filter must hold. */
+export interface OutboxFilter {
+  id?: number;
+  status?: OutboxStatus;
+  kind?: string;
+  caseId?: number;
+  /** The rows carrying this comment. */
+  commentId?: number;
+  recipientLower?: string;
+  /** The token of its Message-ID and VERP address. */
+  token?: string;
+  /** Written at or after (ms). */
+  since?: number;
+}
+
+/** Rows with their case number, oldest first. */
+export function listOutboxRows(tx: Tx, filter: OutboxFilter = {}): Promise<OutboxListed[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (clause: string, value: unknown): void => {
+    where.push(clause);
+    params.push(value);
+  };
+  if (filter.id !== undefined) add('o.id = ?', filter.id);
+  if (filter.status !== undefined) add('o.status = ?', filter.status);
+  if (filter.kind !== undefined) add('o.kind = ?', filter.kind);
+  if (filter.caseId !== undefined) add('o.case_id = ?', filter.caseId);
+  if (filter.commentId !== undefined) add('o.comment_id = ?', filter.commentId);
+  if (filter.recipientLower !== undefined) add('o.recipient_lower = ?', filter.recipientLower);
+  if (filter.token !== undefined) add('o.token = ?', filter.token);
+  if (filter.since !== undefined) add('o.created_at >= ?', filter.since);
+  const clause = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
+  return tx.all<OutboxListed>(
+    `SELECT ${COLUMNS}, c.number AS "caseNumber", coalesce(r.token, c.address_token) AS "replyToken",
+       o.created_at AS "createdAt", o.bounced_at AS "bouncedAt", o.response
+     FROM outbox o LEFT JOIN cases c ON c.id = o.case_id LEFT JOIN reply_addresses r ON r.id = o.reply_address_id
+     ${clause} ORDER BY o.id`,
+    params,
+  );
 }
 
 /** Auto-responses to `recipientLower` written since `since` (at most one per sender per hour, SPEC §7). */

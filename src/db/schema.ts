@@ -177,6 +177,25 @@ export const comments = sqliteTable(
   (t) => [index('comments_case_idx').on(t.caseId)],
 );
 
+/**
+ * The history of a case's own fields (Salesforce Case History): one row per change of status,
+ * priority or owner, with the value before and after (an owner as the user's email) and who made it
+ * (a user's email, `operator` at the CLI without --as, `API key NAME`, `a reply` for a reopening reply).
+ */
+export const caseHistory = sqliteTable(
+  'case_history',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    caseId: integer('case_id').notNull().references(() => cases.id),
+    field: text('field').notNull(),
+    oldValue: text('old_value'),
+    newValue: text('new_value'),
+    actor: text('actor').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('case_history_case_idx').on(t.caseId)],
+);
+
 /** One row per stored content; the bytes live in `blobs/<sha[0..2]>/<sha>` beside the database. */
 export const blobs = sqliteTable('blobs', {
   sha256: text('sha256').primaryKey(),

@@ -170,6 +170,22 @@ export const comments = pgTable(
   (t) => [index('comments_case_idx').on(t.caseId)],
 );
 
+export const caseHistory = pgTable(
+  'case_history',
+  {
+    id: id(),
+    caseId: integer('case_id')
+      .notNull()
+      .references(() => cases.id),
+    field: text('field').notNull(),
+    oldValue: text('old_value'),
+    newValue: text('new_value'),
+    actor: text('actor').notNull(),
+    createdAt: ms('created_at').notNull(),
+  },
+  (t) => [index('case_history_case_idx').on(t.caseId)],
+);
+
 export const blobs = pgTable('blobs', {
   sha256: text('sha256').primaryKey(),
   size: ms('size').notNull(),

@@ -12,3 +12,14 @@ export function parseId(value: string | number): number | null {
 export function isCaseNumber(value: string): boolean {
   return /^\d{8}$/.test(value);
 }
+
+/**
+ * A Message-ID as a person pastes it, with or without its angle brackets: the stored form
+ * `<left@right>`, or null when it is not one (empty, spaces, brackets inside, longer than 998).
+ */
+export function parseMessageIdRef(value: string): string | null {
+  let text = value.trim();
+  if (text.startsWith('<') && text.endsWith('>')) text = text.slice(1, -1);
+  if (text === '' || text.length > 998 || /[\s<>]/.test(text)) return null;
+  return `<${text}>`;
+}

@@ -10,12 +10,13 @@ import { linkContact, unlinkContact } from '../cases/contactLink.js';
 import { escalateCase } from '../cases/escalate.js';
 import { requireCase } from '../cases/find.js';
 import { commentRequest } from '../cases/request.js';
-import { caseDetail, collaboratorView, commentAddedView } from '../views/case.js';
+import { caseDetail, caseList, collaboratorView, commentAddedView } from '../views/case.js';
+import { updateCaseRequest } from '../cases/update.js';
 import type { Permission } from '../domain/permissions.js';
-import { OutOfReachError } from '../errors.js';
+import { invalid, OutOfReachError } from '../errors.js';
 import { httpError, httpErrorOf, type HttpError } from './errors.js';
 import { createRateLimiter } from './rateLimit.js';
-import { OPERATIONS, openApiDocument, type Operation } from './schemas.js';
+import { CASE_PAGE_DEFAULT, CASE_PAGE_MAX, OPERATIONS, openApiDocument, type Operation } from './schemas.js';
 
 export interface ApiDeps {
   db: Db;
@@ -47,6 +48,23 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   'POST /api/v1/cases': writing(async (tx, req, { config, now }) => {
     const row = await escalateCase(tx, config, body(req), now());
     return answer(req, () => caseDetail(tx, row, config.domain), () => ({ number: row.number }));
+  }),
+  'GET /api/v1/cases': reading(async (tx, req, { config, now }) => {
+    const { limit: pageText, ...q } = req.query as { status?: string; owner?: string; contact?: string; account?: string; updatedSince?: string; limit?: string; after?: string };
+    const page = pageText === undefined ? CASE_PAGE_DEFAULT : Number(pageText);
+    if (page < 1 || page > CASE_PAGE_MAX) throw invalid(`limit ${pageText} is not a page size; give 1 to ${CASE_PAGE_MAX} cases per page`);
+    // One more than a page tells whether there is a next one.
+    const found = await caseList(tx, { ...q, limit: page + 1 }, config.domain, now());
+    const cases = found.slice(0, page);
+    return { cases, next: found.length > page ? (cases.at(-1)?.number ?? null) : null };
+  }),
+  'PATCH /api/v1/cases/:number': writing(async (tx, req, { config, now }) => {
+    const b = body<{ owner?: string; priority?: string; status?: string; as?: string }>(req);
+    const number = (req.params as Params).number;
+    const row = await updateCaseRequest(tx, number, { owner: b.owner, priority: b.priority, status: b.status, as: b.as ?? null, actor: `API key ${req.apiKey?.name}` }, now());
+    // Without read, the key learns only what it wrote, as the case now spells it.
+    const sent = { ...(b.owner === undefined ? {} : { owner: b.owner }), ...(b.priority === undefined ? {} : { priority: row.priority }), ...(b.status === undefined ? {} : { status: row.status }) };
+    return answer(req, () => caseDetail(tx, row, config.domain), () => ({ number: row.number, ...sent }));
   }),
   'GET /api/v1/cases/:number': reading(async (tx, req, deps) => caseDetail(tx, await caseOf(tx, req), deps.config.domain)),
   'POST /api/v1/cases/:number/comments': async (req, deps) => {

@@ -1,7 +1,7 @@
 // The JSON schemas the API validates with (Fastify compiles them with Ajv), and the OpenAPI
 // document built from the very same objects, so that the document cannot drift from what the
 // server accepts.
-import { PRIORITIES } from '../domain/caseRules.js';
+import { CASE_STATUSES, PRIORITIES } from '../domain/caseRules.js';
 import type { Permission } from '../domain/permissions.js';
 import { NO_CONTROL_PATTERN } from '../domain/text.js';
 
@@ -82,9 +82,41 @@ export const contactSearchQuery = {
   properties: { search: { ...text(200, 1), description: 'part of a name, email, username, handle or external id' } },
 } as const;
 
+const when = { ...text(40, 1), description: 'a date (2026-12-01), a time (2026-12-01T09:30Z; UTC unless it names its zone) or a duration back from now (90m, 2h, 7d, 2w)' } as const;
+
+/** At most this many cases answer one page of GET /api/v1/cases. */
+export const CASE_PAGE_MAX = 500;
+export const CASE_PAGE_DEFAULT = 50;
+
+export const caseListQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    status: { type: 'string', enum: [...CASE_STATUSES] },
+    owner: { ...email, description: 'only cases this user owns' },
+    contact: { ...text(254, 1), description: 'only cases of this contact: id or email' },
+    account: { type: 'string', pattern: '^[0-9]{1,15}$', description: 'only cases of this account (id)' },
+    updatedSince: { ...when, description: `only cases changed since: ${when.description}` },
+    limit: { type: 'string', pattern: '^[0-9]{1,4}$', description: `cases per page: 1 to ${CASE_PAGE_MAX}, default ${CASE_PAGE_DEFAULT}` },
+    after: { ...caseNumberParams.properties.number, description: 'the `next` of the page before: cases opened after this one' },
+  },
+} as const;
+
+export const casePatchBody = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    owner: { ...email, description: 'the user who owns the case from now on' },
+    priority: { type: 'string', enum: [...PRIORITIES], description: 'one the case\'s record type allows' },
+    status: { type: 'string', enum: [...CASE_STATUSES], description: 'one the case\'s record type allows; Closed sets closedAt, another status clears it' },
+    as: { ...email, description: 'the user making the change, who needs the edit permission; without it the history names the key' },
+  },
+} as const;
+
 /** One operation of the API: what it validates, what it needs and what it answers. */
 export interface Operation {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   url: string;
   summary: string;
   permission: Permission;
@@ -111,6 +143,29 @@ export const OPERATIONS: readonly Operation[] = [
     status: 201,
     answers: 'the case, as `casegate case show NUMBER --json` prints it',
     bare: { answers: 'the case number only', schema: bareObject({ number: caseNumber }) },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/cases',
+    summary: 'list cases, oldest first, a page at a time',
+    permission: 'read',
+    query: caseListQuery,
+    status: 200,
+    answers: '`{cases, next}`: the cases as `casegate case list --json` prints them, and the `after` of the next page (null on the last)',
+  },
+  {
+    method: 'PATCH',
+    url: '/api/v1/cases/:number',
+    summary: 'change the owner, priority or status of a case (each change goes into its history)',
+    permission: 'edit',
+    params: caseNumberParams,
+    body: casePatchBody,
+    status: 200,
+    answers: 'the case, as `casegate case show NUMBER --json` prints it',
+    bare: {
+      answers: 'the case number and the values it sent (owner, priority, status)',
+      schema: { type: 'object', additionalProperties: false, required: ['number'], properties: { number: caseNumber, owner: { type: 'string' }, priority: { type: 'string' }, status: { type: 'string' } } },
+    },
   },
   { method: 'GET', url: '/api/v1/cases/:number', summary: 'a case', permission: 'read', params: caseNumberParams, status: 200, answers: 'the case, as `casegate case show NUMBER --json` prints it, internal comments included' },
   { method: 'POST', url: '/api/v1/cases/:number/comments', summary: 'add a comment', permission: 'edit', params: caseNumberParams, body: commentBody, status: 201, answers: 'the comment as sent, with its id and time, as `casegate comment add --json` prints it' },

@@ -1,14 +1,17 @@
 // The records `case show` and `case list` print (SPEC §6), and the collaborator listing.
 import type { Tx } from '../db/engine.js';
-import { caseById, childNumbers, listCases, searchCases, type CaseRow } from '../db/cases.js';
+import { caseById, caseByNumber, childNumbers, listCases, searchCases, type CaseRow } from '../db/cases.js';
 import { assetById } from '../db/assets.js';
 import { productById } from '../db/products.js';
 import { recordTypeById } from '../db/recordTypes.js';
 import { fieldsOfCase } from '../db/caseFields.js';
-import { allContacts, contactById, contactsOfAccount } from '../db/contacts.js';
-import { userById } from '../db/users.js';
+import { allContacts, contactById, contactsByEmail, contactsOfAccount } from '../db/contacts.js';
+import { userByEmail, userById } from '../db/users.js';
+import { isCaseNumber, parseId } from '../domain/ids.js';
+import { sinceFilter } from './traceFilters.js';
 import { collaboratorsOf } from '../db/collaborators.js';
 import { commentsOfCase } from '../db/comments.js';
+import { historyOfCase } from '../db/caseHistory.js';
 import { attachmentsOf } from '../db/attachments.js';
 import { isActiveContact } from '../domain/collaborators.js';
 import { suggestContacts } from '../domain/contacts.js';
@@ -42,11 +45,72 @@ export async function caseSummary(tx: Tx, row: CaseRow, domain: string) {
   };
 }
 
-/** `case list`: oldest first, filtered by status, missing contact or missing owner. */
-export async function caseList(tx: Tx, filter: { status?: string; unlinked?: boolean; unowned?: boolean }, domain: string) {
+export interface CaseListFilter {
+  status?: string;
+  unlinked?: boolean;
+  unowned?: boolean;
+  /** A user's email. */
+  owner?: string;
+  /** A contact's id or email. */
+  contact?: string;
+  /** An account id. */
+  account?: string;
+  /** WHEN: a date, a time or a duration back from now (src/domain/since.ts). */
+  updatedSince?: string;
+  /** Paging: the number of the last case of the page before. */
+  after?: string;
+  limit?: number;
+}
+
+/** `case list` and GET /api/v1/cases: oldest first, every given filter holding. */
+export async function caseList(tx: Tx, filter: CaseListFilter, domain: string, now = Date.now()) {
   const status = filter.status === undefined ? undefined : parseStatus(filter.status);
   if (status === null) throw invalid(`status "${filter.status}" is not one of ${CASE_STATUSES.join(', ')}; give one of them`);
-  return Promise.all((await listCases(tx, { status, unlinked: filter.unlinked, unowned: filter.unowned })).map((row) => caseSummary(tx, row, domain)));
+  const rows = await listCases(tx, {
+    status,
+    unlinked: filter.unlinked,
+    unowned: filter.unowned,
+    ownerId: filter.owner === undefined ? undefined : (await filterUser(tx, filter.owner)).id,
+    contactId: filter.contact === undefined ? undefined : (await filterContact(tx, filter.contact)).id,
+    accountId: filter.account === undefined ? undefined : filterId(filter.account, 'account'),
+    updatedSince: filter.updatedSince === undefined ? undefined : sinceFilter(filter.updatedSince, now, 'updated since'),
+    afterId: filter.after === undefined ? undefined : await afterCase(tx, filter.after),
+    limit: filter.limit,
+  });
+  return Promise.all(rows.map((row) => caseSummary(tx, row, domain)));
+}
+
+// A filter that names nobody is a mistake to say, not an empty list that looks like "no cases".
+async function filterUser(tx: Tx, email: string) {
+  const user = await userByEmail(tx, email);
+  if (!user) throw invalid(`owner "${email}" is not a user; list users with "casegate user list"`);
+  return user;
+}
+
+async function filterContact(tx: Tx, ref: string) {
+  const text = ref.trim();
+  if (/^\d+$/.test(text)) {
+    const id = parseId(text);
+    const contact = id === null ? undefined : await contactById(tx, id);
+    if (!contact) throw invalid(`no contact with id ${text}; list contacts with "casegate contact list"`);
+    return contact;
+  }
+  const found = await contactsByEmail(tx, text);
+  if (found.length === 0) throw invalid(`no contact with email ${text}; give a contact id or email from "casegate contact list"`);
+  if (found.length > 1) throw invalid(`${found.length} contacts have the email ${text}; give the id of one (${found.map((c) => c.id).join(', ')})`);
+  return found[0] as (typeof found)[number];
+}
+
+function filterId(value: string, what: string): number {
+  const id = parseId(value);
+  if (id === null) throw invalid(`${what} "${value}" is not an id; give a whole number such as 1`);
+  return id;
+}
+
+async function afterCase(tx: Tx, number: string): Promise<number> {
+  const row = isCaseNumber(number) ? await caseByNumber(tx, number) : undefined;
+  if (!row) throw invalid(`after "${number}" is not the number of a case; give the "next" value of the page before`);
+  return row.id;
 }
 
 /** At most this many cases answer a search. */
@@ -109,6 +173,8 @@ export async function caseDetail(tx: Tx, row: CaseRow, domain: string) {
     closedAt: iso(row.closedAt),
     collaborators: (await collaboratorsOf(tx, row.id)).map((c) => ({ email: c.email, activeContact: isActiveContact(c.email, row.accountId, members) })),
     suggestedContacts: suggested,
+    /** Changes of status, priority and owner, oldest first: `from` and `to` (an owner by email), `by` whom, `at` when. */
+    history: (await historyOfCase(tx, row.id)).map((h) => ({ field: h.field, from: h.oldValue, to: h.newValue, by: h.actor, at: iso(h.createdAt) })),
     comments: comments.map((c) => ({
       id: c.id,
       author: c.authorEmail,

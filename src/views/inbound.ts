@@ -5,8 +5,9 @@ import { INBOUND_DECISIONS, parseDecision } from '../domain/inbound.js';
 import { parseId } from '../domain/ids.js';
 import { invalid, notFound } from '../errors.js';
 import { storedAuth } from './case.js';
+import { addressFilter, caseIdFilter, maybe, messageIdFilter, sinceFilter } from './traceFilters.js';
 
-function view(row: InboundListed) {
+export function view(row: InboundListed) {
   return {
     id: row.id,
     messageId: row.messageId,
@@ -25,15 +26,36 @@ function view(row: InboundListed) {
   };
 }
 
-export async function inboundList(tx: Tx, filter: { status?: string; limit?: string }) {
+export interface InboundListFilter {
+  status?: string;
+  limit?: string;
+  from?: string;
+  to?: string;
+  messageId?: string;
+  case?: string;
+  since?: string;
+}
+
+export async function inboundList(tx: Tx, filter: InboundListFilter, now = Date.now()) {
   const decision = filter.status === undefined ? undefined : parseDecision(filter.status);
   if (decision === null) {
     throw invalid(`--status "${filter.status}" is not one of ${INBOUND_DECISIONS.join(', ')}; give one of them, or leave it out`);
   }
   const limit = filter.limit === undefined ? 100 : parseId(filter.limit);
   if (limit === null) throw invalid(`--limit "${filter.limit}" is not a number of rows; give a whole number, at least 1`);
-  return (await listInbound(tx, { decision, limit })).map(view);
+  const rows = await listInbound(tx, {
+    decision,
+    limit,
+    fromLower: maybe(filter.from, (v) => addressFilter(v, '--from')),
+    rcptLower: maybe(filter.to, (v) => addressFilter(v, '--to')),
+    messageId: maybe(filter.messageId, (v) => messageIdFilter(v)),
+    since: maybe(filter.since, (v) => sinceFilter(v, now)),
+    caseId: filter.case === undefined ? undefined : await caseIdFilter(tx, filter.case),
+  });
+  return rows.map(view);
 }
+
+export type InboundView = ReturnType<typeof view>;
 
 export async function inboundShow(tx: Tx, id: string) {
   const wanted = parseId(id);

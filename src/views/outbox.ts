@@ -4,6 +4,7 @@ import { listOutboxRows, type OutboxListed } from '../db/outbox.js';
 import { bounceAddress, caseAddress } from '../domain/mailNames.js';
 import { NOTIFICATION_KINDS, OUTBOX_STATUSES, parseOutboxStatus, type OutboxStatus } from '../domain/outbox.js';
 import { invalid } from '../errors.js';
+import { addressFilter, caseIdFilter, maybe, sinceFilter } from './traceFilters.js';
 
 /** An outbox row as `outbox list` shows it. */
 export interface OutboxListRow {
@@ -24,7 +25,7 @@ export interface OutboxListRow {
   replyTo: string | null;
 }
 
-function view(r: OutboxListed, domain: string): OutboxListRow {
+export function outboxView(r: OutboxListed, domain: string): OutboxListRow {
   return {
     id: r.id,
     case: r.caseNumber,
@@ -42,15 +43,30 @@ function view(r: OutboxListed, domain: string): OutboxListRow {
   };
 }
 
+export interface OutboxListFilter {
+  status?: string;
+  id?: number;
+  kind?: string;
+  case?: string;
+  recipient?: string;
+  since?: string;
+}
+
 /** Rows of the outbox; `domain` is the case domain (`CASEGATE_DOMAIN`) the VERP addresses are on. */
-export async function outboxList(tx: Tx, domain: string, filter: { status?: string; id?: number; kind?: string } = {}): Promise<OutboxListRow[]> {
+export async function outboxList(tx: Tx, domain: string, filter: OutboxListFilter = {}, now = Date.now()): Promise<OutboxListRow[]> {
   const status = filter.status === undefined ? undefined : parseOutboxStatus(filter.status);
   if (status === null) throw invalid(`unknown outbox status "${filter.status}"; use one of ${OUTBOX_STATUSES.join(', ')}`);
   const kind = filter.kind?.trim().toLowerCase();
   if (kind !== undefined && !(NOTIFICATION_KINDS as readonly string[]).includes(kind)) {
     throw invalid(`unknown notification kind "${filter.kind}"; use one of ${NOTIFICATION_KINDS.join(', ')}`);
   }
-  return (await listOutboxRows(tx, { status, id: filter.id }))
-    .filter((r) => kind === undefined || r.kind === kind)
-    .map((r) => view(r, domain));
+  const rows = await listOutboxRows(tx, {
+    status,
+    id: filter.id,
+    kind,
+    recipientLower: maybe(filter.recipient, (v) => addressFilter(v, '--recipient')),
+    since: maybe(filter.since, (v) => sinceFilter(v, now)),
+    caseId: filter.case === undefined ? undefined : await caseIdFilter(tx, filter.case),
+  });
+  return rows.map((r) => outboxView(r, domain));
 }

@@ -138,7 +138,7 @@ describe('assets on cases', () => {
     expect((await ok(t(), 'case', 'update', '00001001', '--asset', 'rt-9')).asset).toMatchObject({ id: 2, name: 'Router' });
     await refused(t(), ['case', 'update', '00001001', '--asset', 'SN-3'], /asset 3 \("Printer"\) belongs to account 2, so a case of account 1 cannot name it/);
     await refused(t(), ['case', 'update', '00001001', '--asset', 'nope'], /no asset with id or serial number "nope"/);
-    await refused(t(), ['case', 'update', '00001001'], /nothing to change; give --asset/);
+    await refused(t(), ['case', 'update', '00001001'], /nothing to change; give --owner EMAIL, --priority P, --status S, --asset ID\|SERIAL/);
     await refused(t(), ['case', 'update', '00009999', '--asset', 'SN-1'], /no case 00009999/);
   });
 });

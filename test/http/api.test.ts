@@ -263,7 +263,9 @@ describe('GET /api/v1/openapi.json', () => {
     expect(ops.sort()).toEqual(
       [
         'POST /api/v1/cases',
+        'GET /api/v1/cases',
         'GET /api/v1/cases/{number}',
+        'PATCH /api/v1/cases/{number}',
         'POST /api/v1/cases/{number}/comments',
         'POST /api/v1/cases/{number}/collaborators',
         'DELETE /api/v1/cases/{number}/collaborators',

@@ -106,8 +106,9 @@ describe('every operation needs its permission (what held)', () => {
       'POST /api/v1/cases/:number/collaborators': { email: 'carol@partner.example', as: ANN },
       'DELETE /api/v1/cases/:number/collaborators': { email: 'bob@acme.example', as: ANN },
       'POST /api/v1/cases/:number/contact': { contact: ANN },
+      'PATCH /api/v1/cases/:number': { status: 'Closed' },
     };
-    expect(OPERATIONS).toHaveLength(8);
+    expect(OPERATIONS).toHaveLength(10);
     for (const op of OPERATIONS) {
       const key = await gw.newKey(PERMISSIONS.filter((p) => p !== op.permission).join(','));
       const url = op.url.replace(':number', gw.caseNumber) + (op.url.endsWith('contacts') ? '?search=ann' : '');
@@ -118,7 +119,7 @@ describe('every operation needs its permission (what held)', () => {
       expect(r.body.hint, name).toMatch(new RegExp(`lacks the ${op.permission} permission`));
     }
     expect({ cases: await countRows(gw.db, 'cases'), comments: await countRows(gw.db, 'comments'), collaborators: await countRows(gw.db, 'collaborators') }).toEqual(before);
-    expect((await showCase(gw.db, gw.config, gw.caseNumber)).contact).toMatchObject({ email: ANN });
+    expect(await showCase(gw.db, gw.config, gw.caseNumber)).toMatchObject({ contact: { email: ANN }, status: 'New' });
   });
 });
 

@@ -50,6 +50,7 @@ function printCase(c: CaseDetail, full = false): void {
   for (const [key, value] of Object.entries(c.fields)) console.log(`${(key + ':').padEnd(19)}${value}`);
   if (c.children.length > 0) console.log(`children:          ${c.children.join(', ')}`);
   console.log(`collaborators:     ${c.collaborators.map((x) => `${x.email}${x.activeContact ? ' (active contact)' : ''}`).join(', ') || '-'}`);
+  for (const h of c.history) console.log(`history:           ${h.at} ${h.field} ${h.from ?? '(none)'} -> ${h.to ?? '(none)'} by ${h.by}`);
   if (c.suggestedContacts.length > 0) {
     console.log(`suggested contacts: ${c.suggestedContacts.map((s) => `${s.id} ${s.email}`).join(', ')}`);
   }
@@ -84,16 +85,16 @@ const AS_HELP = 'the user doing this; refused when the user lacks the permission
 
 /** Runs a change of one case (the acting user needs Edit) and shows the case afterwards. */
 const onCase =
-  (change: (tx: Tx, number: string) => Promise<CaseRow>) =>
+  (change: (tx: Tx, number: string, actor: string) => Promise<CaseRow>) =>
   (ctx: Context, o: AsOption, [n]: string[]): Promise<CaseDetail> =>
     ctx.write(async (tx) => {
-      await acting(tx, o, 'edit', `edit case ${n}`);
-      return caseDetail(tx, await change(tx, n as string), ctx.config.domain);
+      const user = o.as === undefined ? null : await requireUserAllowed(tx, o.as, 'edit', `edit case ${n}`);
+      return caseDetail(tx, await change(tx, n as string, user?.email ?? 'operator'), ctx.config.domain);
     });
 
 
 export function caseCommand(): Command {
-  const cmd = new Command('case').description('open, clone, search, list, show, update, close and reopen cases; link their contact');
+  const cmd = new Command('case').description('open, clone, search, list, show, update, assign, close and reopen cases; link their contact');
 
   cmd
     .command('create')
@@ -167,17 +168,41 @@ export function caseCommand(): Command {
 
   cmd
     .command('update')
-    .description('change a case: its asset, the values of its record type\'s fields')
+    .description('change a case: its owner, priority, status, asset, the values of its record type\'s fields; owner, priority and status changes go into its history (no email is sent for them)')
     .argument('<number>', 'case number')
+    .option('--owner <email>', 'the user who owns the case from now on')
+    .option('--priority <p>', 'High, Medium or Low (those the case\'s record type allows)')
+    .option('--status <s>', 'New, Working, Escalated or Closed (those the case\'s record type allows); Closed sets the closing time, another status reopens')
     .option('--asset <id|serial>', 'the asset the case is about: one of the case\'s account')
     .option('--field <key=value>', 'value of a field of the case\'s record type; empty clears it (repeat for several)', collect, [] as string[])
     .option('--as <email>', 'the user changing the case; needs the edit permission')
-    .addHelpText('after', '\nExample:\n  casegate case update 00001001 --asset SN-1001')
+    .addHelpText('after', '\nExamples:\n  casegate case update 00001001 --status Escalated --priority High\n  casegate case update 00001001 --asset SN-1001')
     .action(
-      action<{ asset?: string; field: string[] } & AsOption, CaseDetail>(
+      action<{ owner?: string; priority?: string; status?: string; asset?: string; field: string[] } & AsOption, CaseDetail>(
         (ctx, o, [n]) =>
-          ctx.write(async (tx) => caseDetail(tx, await updateCaseRequest(tx, n as string, { asset: o.asset ?? null, fields: o.field, as: o.as ?? null }), ctx.config.domain)),
+          ctx.write(async (tx) =>
+            caseDetail(
+              tx,
+              await updateCaseRequest(tx, n as string, { owner: o.owner, priority: o.priority, status: o.status, asset: o.asset ?? null, fields: o.field, as: o.as ?? null }),
+              ctx.config.domain,
+            ),
+          ),
         (c) => printCase(c),
+      ),
+    );
+
+  cmd
+    .command('assign')
+    .description('give a case to a user (the same as "case update NUMBER --owner USER"); the change goes into its history')
+    .argument('<number>', 'case number')
+    .argument('<user>', 'email of the user who owns the case from now on')
+    .option('--as <email>', 'the user assigning; needs the edit permission')
+    .addHelpText('after', '\nExample:\n  casegate case assign 00001001 bo@support.example')
+    .action(
+      action<AsOption, CaseDetail>(
+        (ctx, o, [n, user]) =>
+          ctx.write(async (tx) => caseDetail(tx, await updateCaseRequest(tx, n as string, { owner: user as string, as: o.as ?? null }), ctx.config.domain)),
+        (c) => console.log(`case ${c.number} is owned by ${c.owner}`),
       ),
     );
 
@@ -204,13 +229,18 @@ export function caseCommand(): Command {
     .option('--status <s>', 'only cases with this status: New, Working, Escalated, Closed')
     .option('--unlinked', 'only cases without a contact (they need one linked)')
     .option('--unowned', 'only cases without an owner (no rule matched and no default owner; give them one)')
+    .option('--owner <email>', 'only cases this user owns')
+    .option('--contact <id|email>', 'only cases of this contact')
+    .option('--account <id>', 'only cases of this account')
+    .option('--updated-since <when>', 'only cases changed since WHEN: a date (2026-12-01), a time (2026-12-01T09:30Z) or a duration back from now (2h, 7d)')
     .option('--as <email>', AS_HELP)
     .action(
-      action<{ status?: string; unlinked?: boolean; unowned?: boolean } & AsOption, Awaited<ReturnType<typeof caseList>>>(
+      action<{ status?: string; unlinked?: boolean; unowned?: boolean; owner?: string; contact?: string; account?: string; updatedSince?: string } & AsOption, Awaited<ReturnType<typeof caseList>>>(
         (ctx, o) =>
           ctx.read(async (tx) => {
             await acting(tx, o, 'read', 'view cases');
-            return caseList(tx, o, ctx.config.domain);
+            const { as: _as, ...filter } = o;
+            return caseList(tx, filter, ctx.config.domain);
           }),
         (rows) => printTable(rows.map((r) => ({ ...r, contact: r.contact?.email ?? (r.suppliedEmail ? `(${r.suppliedEmail})` : null) })), LIST_COLUMNS),
       ),
@@ -238,14 +268,14 @@ export function caseCommand(): Command {
     .description('close a case (a later reply reopens it, see CASEGATE_CLOSED_CASE_REPLY)')
     .argument('<number>', 'case number')
     .option('--as <email>', AS_HELP)
-    .action(action<AsOption, CaseDetail>(onCase(async (tx, n) => closeCase(tx, await requireCase(tx, n), Date.now())), (c) => console.log(`case ${c.number} is ${c.status}`)));
+    .action(action<AsOption, CaseDetail>(onCase(async (tx, n, by) => closeCase(tx, await requireCase(tx, n), Date.now(), by)), (c) => console.log(`case ${c.number} is ${c.status}`)));
 
   cmd
     .command('reopen')
     .description('reopen a closed case (status Working)')
     .argument('<number>', 'case number')
     .option('--as <email>', AS_HELP)
-    .action(action<AsOption, CaseDetail>(onCase(async (tx, n) => reopenCase(tx, await requireCase(tx, n), Date.now())), (c) => console.log(`case ${c.number} is ${c.status}`)));
+    .action(action<AsOption, CaseDetail>(onCase(async (tx, n, by) => reopenCase(tx, await requireCase(tx, n), Date.now(), by)), (c) => console.log(`case ${c.number} is ${c.status}`)));
 
   cmd
     .command('link-contact')

@@ -27,6 +27,7 @@ export const commands: ReadonlyArray<readonly [name: string, load: Loader]> = [
   ['rule', async () => (await import('./rule.js')).ruleCommand],
   ['outbox', async () => (await import('./outbox.js')).outboxCommand],
   ['inbound', async () => (await import('./inbound.js')).inboundCommand],
+  ['trace', async () => (await import('./trace.js')).traceCommand],
   ['gc', async () => (await import('./gc.js')).gcCommand],
   ['dkim', async () => (await import('./dkim.js')).dkimCommand],
   ['doctor', async () => (await import('./doctor.js')).doctorCommand],

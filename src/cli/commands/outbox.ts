@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { action } from '../run.js';
 import { printTable } from '../output.js';
 import { retryRow } from '../../outbound/queue.js';
-import { outboxList } from '../../views/outbox.js';
+import { outboxList, type OutboxListFilter } from '../../views/outbox.js';
 import { NOTIFICATION_KINDS, OUTBOX_STATUSES } from '../../domain/outbox.js';
 import { parseId } from '../../domain/ids.js';
 import { invalid } from '../../errors.js';
@@ -22,9 +22,14 @@ export function outboxCommand(): Command {
     )
     .option('--status <status>', `only rows with this status: ${OUTBOX_STATUSES.join(', ')}`)
     .option('--kind <kind>', `only notifications of this kind: ${NOTIFICATION_KINDS.join(', ')} (owner: to the case owner)`)
+    .option('--case <number>', 'only notifications of this case')
+    .option('--recipient <addr>', 'only notifications to this address')
+    .option('--since <when>', 'only rows written since WHEN: a date (2026-12-01), a time (2026-12-01T09:30Z) or a duration back from now (90m, 2h, 7d, 2w)')
+    .addHelpText('after', '\nExamples:\n  casegate outbox list --case 00001001\n  casegate outbox list --recipient ann@acme.example --since 2d')
     .action(
       action(
-        (ctx, opts: { status?: string; kind?: string }) => ctx.read((tx) => outboxList(tx, ctx.config.domain, { status: opts.status, kind: opts.kind })),
+        (ctx, opts: Omit<OutboxListFilter, 'id'>) =>
+          ctx.read((tx) => outboxList(tx, ctx.config.domain, { status: opts.status, kind: opts.kind, case: opts.case, recipient: opts.recipient, since: opts.since })),
         (rows) => printTable(rows, COLUMNS),
       ),
     );
