@@ -71,8 +71,10 @@ function pageEnv(binDir: string, home: string): NodeJS.ProcessEnv {
 
 /** The command in a bash that starts where the last one left (its exports and folder) and saves them after. */
 function script(step: Step, state: string, save: boolean): string {
-  const lines = ['exec 2>&1', `. ${shellQuote(state)}`, step.command];
-  if (save) lines.push('__rc=$?', `{ export -p; echo "cd $(printf %q "$PWD")"; } > ${shellQuote(state)}`, 'exit $__rc');
+  const lines = ['exec 2>&1', '__base=" $(compgen -v | tr \'\\n\' \' \') "', `. ${shellQuote(state)}`, step.command];
+  // Exports, and the shell variables the page set (`KEY=$(...)`), as the next command's bash must see them.
+  const vars = 'for __v in $(compgen -v); do case "$__base" in *" $__v "*) ;; *) declare -p "$__v";; esac; done';
+  if (save) lines.push('__rc=$?', `{ export -p; ${vars}; echo "cd $(printf %q "$PWD")"; } > ${shellQuote(state)}`, 'exit $__rc');
   return `${lines.join('\n')}\n`;
 }
 

@@ -62,8 +62,8 @@ describe('comparing output', () => {
 
 describe('running a page', () => {
   it('passes a page whose output is as shown, carrying exports and folders between commands', async () => {
-    const result = await runPage(page('$ export GREETING=hello', '$ mkdir sub && cd sub', '$ echo "$GREETING from $(basename "$PWD")"', 'hello from sub', '$ exit 3', '(exit 3)'), { binDir: '/nonexistent', name: 'ok.md' });
-    expect(result).toEqual({ failures: [], steps: 4 });
+    const result = await runPage(page('$ export GREETING=hello', '$ mkdir sub && cd sub', '$ NAME=$(basename "$PWD")', '$ echo "$GREETING from $NAME"', 'hello from sub', '$ exit 3', '(exit 3)'), { binDir: '/nonexistent', name: 'ok.md' });
+    expect(result).toEqual({ failures: [], steps: 5 });
   });
 
   it('fails a page with a wrong expected line, naming page, line, command, expected and actual', async () => {
