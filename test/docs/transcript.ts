@@ -65,7 +65,7 @@ function parseBlock(body: { text: string; line: number }[]): Step[] {
         if (text.trim() === end) break;
       }
     }
-    const outputLine = body[j]?.line ?? first.line + 1;
+    const outputLine = body[j]?.line ?? body[j - 1]!.line + 1;
     const expected: string[] = [];
     while (j < body.length && !body[j]!.text.startsWith('$ ')) expected.push(body[j++]!.text);
     const background = /&\s*$/.test(command) && !/&&\s*$/.test(command);
