@@ -2,7 +2,7 @@
 // temporary folder, one bash per command, with `casegate` on the PATH (the built binary), the
 // page's own exports and `cd`s carried from one command to the next, and no CASEGATE_* setting but
 // those the page makes (and sender authentication off, so that no example asks the machine's
-// resolver). A command ending in `&` runs in the background in a process group of its own: its
+// resolver). The folder's path in the output reads `/srv/casegate`. A command ending in `&` runs in the background in a process group of its own: its
 // output is compared once it has printed what the page shows (within 15 s), and the group is
 // stopped (SIGTERM, then SIGKILL) when the page ends.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -16,6 +16,8 @@ export interface PageResult {
   failures: string[];
   /** Commands run. */
   steps: number;
+  /** What each command printed (with `(exit N)`), in order. */
+  outputs: string[][];
 }
 
 export interface PageOptions {
@@ -25,9 +27,13 @@ export interface PageOptions {
   name: string;
   /** Longest a foreground command may take. */
   timeoutMs?: number;
+  /** Run every command and compare nothing (to write a new page's output from a real run). */
+  record?: boolean;
 }
 
 const BACKGROUND_WAIT_MS = 15_000;
+/** How the page's folder is shown in output (a page that prints absolute paths says it runs there). */
+export const PAGE_FOLDER = '/srv/casegate';
 
 /** Runs every `console` step of `page` in order; stops at the first mismatch (later steps build on it). */
 export async function runPage(page: string, opts: PageOptions): Promise<PageResult> {
@@ -40,6 +46,7 @@ export async function runPage(page: string, opts: PageOptions): Promise<PageResu
   const env = pageEnv(opts.binDir, work);
   const background: ChildProcess[] = [];
   const failures: string[] = [];
+  const outputs: string[][] = [];
   let ran = 0;
   try {
     for (const step of steps) {
@@ -47,6 +54,9 @@ export async function runPage(page: string, opts: PageOptions): Promise<PageResu
       const actual = step.background
         ? await runBackground(step, state, env, background)
         : await runForeground(step, state, env, opts.timeoutMs ?? 30_000);
+      for (let k = 0; k < actual.length; k++) actual[k] = actual[k]!.replaceAll(work, PAGE_FOLDER);
+      outputs.push(actual);
+      if (opts.record) continue;
       const mismatch = compareOutput(step.expected, actual);
       if (mismatch) {
         failures.push(report(opts.name, step, actual, mismatch));
@@ -57,7 +67,7 @@ export async function runPage(page: string, opts: PageOptions): Promise<PageResu
     await stopAll(background);
     cleanup();
   }
-  return { failures, steps: ran };
+  return { failures, steps: ran, outputs };
 }
 
 function pageEnv(binDir: string, home: string): NodeJS.ProcessEnv {
