@@ -27,8 +27,6 @@ export interface PageOptions {
   name: string;
   /** Longest a foreground command may take. */
   timeoutMs?: number;
-  /** Run every command and compare nothing (to write a new page's output from a real run). */
-  record?: boolean;
 }
 
 const BACKGROUND_WAIT_MS = 15_000;
@@ -56,7 +54,6 @@ export async function runPage(page: string, opts: PageOptions): Promise<PageResu
         : await runForeground(step, state, env, opts.timeoutMs ?? 30_000);
       for (let k = 0; k < actual.length; k++) actual[k] = actual[k]!.replaceAll(work, PAGE_FOLDER);
       outputs.push(actual);
-      if (opts.record) continue;
       const mismatch = compareOutput(step.expected, actual);
       if (mismatch) {
         failures.push(report(opts.name, step, actual, mismatch));
