@@ -1,5 +1,6 @@
 // The docs runner itself: what a transcript is, what the masks forgive, and that a page whose
 // output differs fails with the page, line, command, expected and actual.
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runPage } from './runPage.js';
 import { compareOutput, parseTranscript } from './transcript.js';
@@ -78,7 +79,20 @@ describe('running a page', () => {
   });
 
   it('waits for a background command to print what the page shows, and stops it at the end of the page', async () => {
-    const result = await runPage(page('$ (echo ready; exec sleep 60) &', 'ready', '$ echo after', 'after'), { binDir: '/nonexistent', name: 'bg.md' });
+    const result = await runPage(page('$ (echo ready; exec sleep 60.4242) &', 'ready', '$ echo after', 'after'), { binDir: '/nonexistent', name: 'bg.md' });
     expect(result).toMatchObject({ failures: [], steps: 2 });
+    expect(running('sleep\u000060.4242')).toBe(false);
   });
 });
+
+/** Whether a process has `text` in its command line (arguments separated by NUL). */
+function running(text: string): boolean {
+  return fs.readdirSync('/proc').some((pid) => {
+    if (!/^\d+$/.test(pid)) return false;
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
+    } catch {
+      return false;
+    }
+  });
+}
