@@ -1,4 +1,4 @@
-// The shape of src/ that README's "Layout" draws: which folder may import which, SQL only in
+// The shape of src/ that docs/design.md's "Layout" draws: which folder may import which, SQL only in
 // src/db/, process.env only in src/config.ts. Read from the source files themselves.
 import fs from 'node:fs';
 import path from 'node:path';

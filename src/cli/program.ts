@@ -58,7 +58,7 @@ Settings come from flags, then environment variables, then defaults:
   CASEGATE_MAILBOX_RETRY_SCHEDULE  seconds before each new try at an unreachable mailbox (5,30,120,600,1800)
   CASEGATE_LOG_FORMAT         log of serve on stderr: text or json (text on a terminal, else json)
 
-Start with:  casegate init && casegate demo`,
+Start with:  casegate init && casegate serve   (casegate demo: the whole loop on a throwaway database)`,
     );
   const named = commandNamed(argv.slice(2));
   const wanted = named === undefined ? commands : commands.filter(([name]) => name === named);

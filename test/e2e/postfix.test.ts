@@ -1,6 +1,7 @@
 // A real Postfix (a throwaway instance, test/helpers/postfix.ts) in front of casegate, configured
-// with the blocks of README's "Postfix in front of casegate": SMTP relay to `casegate serve`, LMTP
-// to `casegate serve --lmtp`, and the pipe transport running `casegate ingest` as another user.
+// with the blocks of docs/postfix.md: SMTP relay to `casegate serve`, LMTP to `casegate serve
+// --lmtp`, the pipe transport running `casegate ingest` as another user, a routing address in the
+// company's own domain, and recipient verification (unknown addresses refused at RCPT, no bounce).
 // Mail goes into Postfix over SMTP; what Postfix did is read from its log (status= per queue id
 // and recipient), what casegate did from its database. Then casegate's notifications leave through
 // the same Postfix: refused at RCPT (failed, address held) and bounced later (the DSN comes back
@@ -16,7 +17,7 @@ import { loadConfig } from '../../src/config.js';
 import type { Db } from '../../src/db/client.js';
 import { markSent } from '../../src/db/outbox.js';
 import { BIN, runCli, startServe, type Served } from '../helpers/cli.js';
-import { postfixUnavailable, queueIdOf, readmeConfig, startPostfix, waitForProcessesGone, type Delivery, type PostfixInstance } from '../helpers/postfix.js';
+import { postfixUnavailable, queueIdOf, pageConfig, startPostfix, waitForProcessesGone, type Delivery, type PostfixInstance } from '../helpers/postfix.js';
 import { ANN, EVE, addCollaborator, countRows, createCase } from '../helpers/seed.js';
 import { mail, sendRaw } from '../helpers/smtp.js';
 import { startCaptureServer, type CaptureServer } from '../helpers/capture.js';
@@ -113,18 +114,18 @@ const emailComments = (s: Store): Promise<number> =>
   s.read((h) => countRows(h, 'comments', "source = 'email' AND case_id = (SELECT id FROM cases WHERE number = ?)", s.caseNumber));
 const cases = (s: Store): Promise<number> => s.read((h) => countRows(h, 'cases'));
 
-/** Postfix relaying the cases domain to casegate by README's blocks `main.cf: NAME` and `transport: NAME`. */
+/** Postfix relaying the cases domain to casegate by the page's blocks `main.cf: NAME` and `transport: NAME`. */
 function relaySetup(name: string, values: Record<string, string>, extra: { main?: string; master?: string; tables?: Record<string, string> } = {}) {
   const v = { 'cases.example.com': DOMAIN, '/etc/postfix/': '{conf}/', ...values };
   return {
     name: `postfix-${name.toLowerCase().replace(/\W+/g, '-')}`,
-    main: `${readmeConfig(`/etc/postfix/main.cf: ${name}`, v)}\n${extra.main ?? ''}`,
-    master: `${name === 'pipe' ? readmeConfig('/etc/postfix/master.cf: pipe', v) : ''}\n${extra.master ?? ''}`,
-    tables: { transport: readmeConfig(`/etc/postfix/transport: ${name}`, v), ...extra.tables },
+    main: `${pageConfig(`/etc/postfix/main.cf: ${name}`, v)}\n${extra.main ?? ''}`,
+    master: `${name === 'pipe' ? pageConfig('/etc/postfix/master.cf: pipe', v) : ''}\n${extra.master ?? ''}`,
+    tables: { transport: pageConfig(`/etc/postfix/transport: ${name}`, v), ...extra.tables },
   };
 }
 
-/** Hooks of one relay scenario: `casegate serve` (SMTP or LMTP) with `env`, and a Postfix relaying the cases domain to it as README says. */
+/** Hooks of one relay scenario: `casegate serve` (SMTP or LMTP) with `env`, and a Postfix relaying the cases domain to it as docs/postfix.md says. */
 function relayedTo(name: string, lmtp: boolean, readmePort: string, env: Record<string, string>, ready: (store: Store, pf: PostfixInstance) => void): void {
   let store: Store | undefined;
   let served: Served | undefined;
@@ -211,6 +212,65 @@ describePostfix.each([
   });
 });
 
+describePostfix('Postfix → SMTP relay: a routing address in the company\'s own domain, and recipient verification', () => {
+  /** The page's routing address in the company's domain (example.com stays: the test Postfix relays it). */
+  const OWN = 'support@example.com';
+  let store: Store;
+  let served: Served;
+  let pf: PostfixInstance;
+
+  beforeAll(async () => {
+    requirePostfix();
+    store = await newStore();
+    await store.read((h) => inTx(h, addRoutingAddress, loadConfig({ db: store.db }), { address: OWN }));
+    served = await startServe(store.db, ['--no-dispatch'], { CASEGATE_OUTBOX_DIR: path.join(store.dir, 'outbox') });
+    // The people of example.com are not the test's: their mail server is Postfix's discard transport.
+    const v = { 'cases.example.com': DOMAIN, '/etc/postfix/': '{conf}/', '2525': String(served.port), 'smtp:[mail.example.com]:25': 'discard:people of example.com' };
+    pf = await startPostfix({
+      name: 'postfix-own-domain',
+      // The test's own speed-up: smtpd looks for the probe's answer every second, not every 3 s.
+      main: `${pageConfig('/etc/postfix/main.cf: own domain', v)}\n${pageConfig('/etc/postfix/main.cf: recipient verification', v)}\naddress_verify_poll_delay = 1s`,
+      tables: { transport: pageConfig('/etc/postfix/transport: own domain', v) },
+    });
+  });
+  afterAll(async () => {
+    pf?.stop();
+    await served?.stop();
+    store?.cleanup();
+  });
+
+  it('mail to the routing address in the company\'s domain goes to casegate (after its probe) and opens a case', async () => {
+    scenario = 'own domain: routing address';
+    const before = await cases(store);
+    const [d] = await through(pf, mail({ from: ANN, to: OWN, subject: 'Toner is low' }), { from: ANN, to: [OWN] });
+    expect(d).toMatchObject({ status: 'sent', detail: expect.stringMatching(/250 2\.6\.0 opened case 0000100\d/) });
+    expect(await cases(store)).toBe(before + 1);
+  });
+
+  it('a case address is verified and delivered', async () => {
+    scenario = 'own domain: case address';
+    const [d] = await through(pf, mail({ from: ANN }), { from: ANN, to: [store.caseAddress] });
+    expect(d).toMatchObject({ status: 'sent', detail: expect.stringMatching(/250 2\.6\.0 added to case/) });
+  });
+
+  it('an unknown case address is refused at the sender\'s RCPT TO with 550 5.1.1, and Postfix bounces nothing', async () => {
+    scenario = 'recipient verification: unknown address';
+    const logRows = await store.read((h) => countRows(h, 'inbound'));
+    const r = await sendRaw(pf.port, mail({ from: EVE, to: UNKNOWN, subject: 'Hello' }), { from: EVE, to: [UNKNOWN] });
+    expect(r.code, r.response).toBe(550);
+    expect(r.response).toMatch(/5\.1\.1 <nobody@cases\.localhost>: Recipient address rejected: undeliverable address/);
+    for (const line of pf.log().split('\n').filter((l) => l.includes('NOQUEUE: reject: RCPT'))) logged.push(`[${scenario}: smtpd] ${line.slice(line.indexOf('NOQUEUE'))}`);
+    // Postfix asked casegate (its probe is logged as undeliverable) and queued nothing for the
+    // address, so no bounce goes to the (possibly forged) sender.
+    const probe = (d: Delivery): boolean => d.status === 'undeliverable' || d.status === 'deliverable';
+    const probes = pf.deliveries().filter((d) => d.to === UNKNOWN && probe(d));
+    expect(probes[0]).toMatchObject({ status: 'undeliverable', detail: expect.stringMatching(/550 5\.1\.1/) });
+    logged.push(`[${scenario}: the probe] ${probes[0]!.line}`);
+    expect(pf.deliveries().filter((d) => (d.to === UNKNOWN && !probe(d)) || d.to === EVE)).toEqual([]);
+    expect(await store.read((h) => countRows(h, 'inbound'))).toBe(logRows);
+  });
+});
+
 describePostfix('Postfix → pipe → casegate ingest (as another user)', () => {
   let store: Store;
   let pf: PostfixInstance;
@@ -253,10 +313,10 @@ describePostfix('Postfix → pipe → casegate ingest (as another user)', () => 
     mirror?.cleanup();
   });
 
-  it('casegate ingest --help shows the master.cf line this scenario runs (README\'s)', async () => {
+  it('casegate ingest --help shows the master.cf line this scenario runs (docs/postfix.md\'s)', async () => {
     const help = await runCli(['ingest', '--help']);
     const words = (text: string): string => text.trim().split(/\s+/).join(' ');
-    expect(words(help.stdout)).toContain(words(readmeConfig('/etc/postfix/master.cf: pipe')));
+    expect(words(help.stdout)).toContain(words(pageConfig('/etc/postfix/master.cf: pipe')));
     expect(help.stdout).toContain('casegate_destination_recipient_limit = 1');
   });
 

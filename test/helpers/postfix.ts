@@ -4,8 +4,8 @@
 // Postfix tests (test/e2e/postfix*.test.ts) and the benchmark (bench/postfix.ts), so it imports
 // nothing but Node: the bench build compiles it.
 //
-// The README's section "Postfix in front of casegate" is the configuration the tests run:
-// readmeConfig() takes its blocks by their first line and puts the test's values in.
+// docs/postfix.md is the configuration the tests run: pageConfig() takes its blocks by their first
+// line and puts the test's values in.
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const MASTER_CF = '/etc/postfix/master.cf';
-const README = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../README.md');
+const PAGE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/postfix.md');
 
 /** Why a throwaway Postfix cannot run here, or null when it can. */
 export function postfixUnavailable(): string | null {
@@ -223,22 +223,18 @@ export function queueIdOf(response: string): string {
 }
 
 /**
- * A block of README's "Postfix in front of casegate" section, found by its first line (e.g.
- * `# /etc/postfix/main.cf: SMTP relay`), without that line, with each `from` replaced by its `to`.
+ * A block of docs/postfix.md, found by its first line (e.g. `# /etc/postfix/main.cf: SMTP relay`),
+ * without that line, with each `from` replaced by its `to`.
  */
-export function readmeConfig(title: string, values: Record<string, string> = {}): string {
-  const readme = fs.readFileSync(README, 'utf8');
-  const start = readme.indexOf('## Postfix in front of casegate');
-  if (start < 0) throw new Error('README.md has no section "Postfix in front of casegate"');
-  const end = readme.indexOf('\n## ', start + 1);
-  const section = readme.slice(start, end < 0 ? undefined : end);
-  for (const m of section.matchAll(/```\n([^\n]*)\n([\s\S]*?)```/g)) {
+export function pageConfig(title: string, values: Record<string, string> = {}): string {
+  const page = fs.readFileSync(PAGE, 'utf8');
+  for (const m of page.matchAll(/```[a-z]*\n([^\n]*)\n([\s\S]*?)```/g)) {
     if (m[1] !== `# ${title}`) continue;
     let text = m[2]!;
     for (const [from, to] of Object.entries(values)) text = text.replaceAll(from, to);
     return text;
   }
-  throw new Error(`README.md's Postfix section has no block starting "# ${title}"`);
+  throw new Error(`docs/postfix.md has no block starting "# ${title}"`);
 }
 
 /**

@@ -34,7 +34,7 @@ Postfix master.cf example (write --rcpt=\${recipient} as one word: with several 
 repeats the whole word once per recipient; set casegate_destination_recipient_limit = 1 in main.cf
 for one answer per recipient; pipe passes almost no environment, so settings go in through
 /usr/bin/env NAME=VALUE and the database with --db; pipe will not run as root, so the user owns the
-database folder; README "Postfix in front of casegate" has the whole set-up):
+database folder; docs/postfix.md has the whole set-up):
   casegate  unix  -       n       n       -       -       pipe
     flags=Rq user=casegate argv=/usr/bin/env CASEGATE_DOMAIN=cases.example.com /usr/local/bin/casegate --db /var/lib/casegate/casegate.db ingest --mail-from=\${sender} --client-ip=\${client_address} --helo=\${client_helo} --rcpt=\${recipient}`,
     )

@@ -23,7 +23,7 @@ interface SettingOptions {
 }
 
 const SETTINGS_HELP = `
-Sender rules (SPEC §7) apply to all mail sent to the routing address, new mail and replies threaded
+Sender rules apply to all mail sent to the routing address, new mail and replies threaded
 through it alike; mail to a case's own reply address is not affected. A LIST is comma-separated
 addresses and @domains (@example.com matches that domain only, not its subdomains).
 The auto-response template may use {{case.number}}, {{case.subject}}, {{contact.firstName}} and
