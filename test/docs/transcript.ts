@@ -96,6 +96,8 @@ const MASKS: [RegExp, string][] = [
   [/\/(help\/(?:s|unsubscribe))\/[A-Za-z0-9_.-]{16,256}/g, '/$1/<TOKEN>'],
   [/(\/tmp|\/var\/tmp)\/[A-Za-z0-9._-]+/g, '$1/<TMP>'],
   [/\bsha256 [0-9a-f]{16}/g, 'sha256 <HASH>'],
+  // a copy of the whole database: its size follows the schema (each migration), not the page
+  [/^(backup written: \S+) \(\d+ bytes\)$/gm, '$1 (<SIZE> bytes)'],
   // free ports a command picked (the ephemeral range); the fixed ports of the docs stay compared
   [/:(?:3[2-9]\d{3}|[4-6]\d{4})\b/g, ':<PORT>'],
 ];
