@@ -35,7 +35,7 @@ function timed(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
 export async function benchIngestCli(ctx: BenchContext): Promise<Row[]> {
   const db = path.join(ctx.dir, 'ingest-cli.db');
   const seeded = await seedDatabase(db, { cases: 100, hotEvery: 1, commentsPerCase: 10 });
-  const runs = ctx.smoke ? 2 : 15;
+  const runs = ctx.smoke ? 1 : 15;
   const env = { PATH: process.env.PATH ?? '', CASEGATE_DOMAIN: BENCH_DOMAIN, ...senderAuthEnv() };
   const files = Array.from({ length: runs + 1 }, (_, i) => {
     const t = seeded.hot[i % seeded.hot.length];
