@@ -27,6 +27,7 @@ const PURE = [
   'test/ingest/oneAuthor.test.ts',
   'test/ingest/parse.test.ts',
   'test/ingest/parseStreams.test.ts',
+  'test/ingest/deferredRequire.test.ts',
   'test/ingest/stages.test.ts',
   'test/outbound/compose.test.ts',
   'test/outbound/dkimKey.test.ts',

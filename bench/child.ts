@@ -32,6 +32,10 @@ let benchDns: string | null = null;
 export function useBenchDns(address: string | null): void {
   benchDns = address;
 }
+/** The settings that make a casegate process authenticate senders as the server children do (row 11's `casegate ingest`). */
+export function senderAuthEnv(): Record<string, string> {
+  return benchDns === null ? { CASEGATE_SENDER_AUTH: 'off' } : { CASEGATE_SENDER_AUTH: 'enforce', CASEGATE_DNS_SERVERS: benchDns };
+}
 
 const serverScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'server.js');
 

@@ -3,6 +3,7 @@
 //   --smoke          tiny counts, a few seconds; checks that every row still runs (not timings)
 //   --only 1,3       run only these rows
 //   --profile DIR    write a V8 CPU profile of each casegate server child into DIR
+//   --runs N         how many times row 4a runs, each on a fresh server child (default 10; smoke 2)
 //   --keep           keep the throwaway folder with the databases
 //   --sender-auth off  casegate children without sender authentication (default: enforce, through
 //                    a loopback DNS server child serving the customers' SPF and DMARC records)
@@ -11,10 +12,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { benchIngest } from './ingest.js';
 import { benchSmtpSource } from './smtpSource.js';
+import { benchFullPath } from './fullPath.js';
 import { benchDispatch } from './dispatch.js';
 import { benchLarge } from './large.js';
 import { benchGrowth } from './growth.js';
 import { benchImport } from './importMbox.js';
+import { benchIngestCli } from './ingestCli.js';
 import { benchReplyText } from './replyText.js';
 import { benchWorstCase } from './worstCase.js';
 import { benchPgIngest } from './pgIngest.js';
@@ -26,7 +29,7 @@ import { startServerChild, useBenchDns } from './child.js';
 
 const BENCHES: { row: string; run: (ctx: BenchContext) => Promise<Row[]> }[] = [
   { row: '1', run: benchIngest },
-  { row: '2', run: benchSmtpSource },
+  { row: '2', run: async (ctx) => [...(await benchFullPath(ctx)), ...(await benchSmtpSource(ctx))] },
   { row: '3', run: benchDispatch },
   { row: '4', run: benchLarge },
   { row: '5', run: benchGrowth },
@@ -36,6 +39,7 @@ const BENCHES: { row: string; run: (ctx: BenchContext) => Promise<Row[]> }[] = [
   { row: '8', run: benchPgDispatch },
   { row: '9', run: benchMailbox },
   { row: '10', run: benchImport },
+  { row: '11', run: benchIngestCli },
 ];
 
 function option(name: string): string | undefined {
@@ -52,9 +56,12 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'casegate-bench-'));
   const notes: string[] = [];
   const sections: BenchContext['sections'] = [];
+  const runs = Number(option('--runs') ?? (smoke ? 2 : 10));
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs "${option('--runs')}" must be a whole number of at least 1`);
   const ctx: BenchContext = {
     dir,
     smoke,
+    runs,
     notes,
     sections,
     profile: (name) => {

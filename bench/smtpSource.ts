@@ -39,7 +39,7 @@ async function smtpSource(args: string[], port: number, messages: number): Promi
 export async function benchSmtpSource(ctx: BenchContext): Promise<Row[]> {
   const name = `smtp-source -d -s 20 -m N -F (4 KiB reply)`;
   const row = (casegate: string, baseline: string, r: number, verdict?: string): Row => ({
-    id: '2',
+    id: '2b',
     name,
     casegate,
     baseline,
@@ -69,7 +69,7 @@ export async function benchSmtpSource(ctx: BenchContext): Promise<Row[]> {
   }
   const decisions = countDecisions(db);
   ctx.notes.push(
-    `row 2: smtp-source sends the same file every time, so casegate stores the first and answers the rest 250 as duplicates ` +
+    `row 2b: smtp-source sends the same file every time, so casegate stores the first and answers the rest 250 as duplicates ` +
       `(inbound log: ${Object.entries(decisions).map(([d, n]) => `${n} ${d}`).join(', ')}); this row measures parse + ` +
       `duplicate check + inbound log, row 1 the full reply path. The baseline is Postfix queueing each message (hold queue).`,
   );
@@ -85,7 +85,7 @@ export async function benchSmtpSource(ctx: BenchContext): Promise<Row[]> {
   } finally {
     postfix.stop();
   }
-  if (held < messages) ctx.notes.push(`row 2: postfix held ${held} of ${messages} messages in its queue`);
+  if (held < messages) ctx.notes.push(`row 2b: postfix held ${held} of ${messages} messages in its queue`);
   return [row(rate(cg.msgsPerSec), `${rate(pf.msgsPerSec)} (postfix ${postfix.version} into its queue)`, ratio(cg.msgsPerSec, pf.msgsPerSec))];
 }
 

@@ -27,6 +27,8 @@ export interface BenchContext {
   smoke: boolean;
   /** Options that make a casegate server child write a CPU profile, when profiling was asked for. */
   profile(name: string): { cpuProfDir?: string };
+  /** How many times the rows that report a distribution (4a) run, each on a fresh server child (`--runs N`). */
+  runs: number;
   /** Lines printed under the table. */
   notes: string[];
   /** Longer output printed after the notes, e.g. query plans. */

@@ -3,7 +3,8 @@
 // memory whole; a delivery status notification is read into a DeliveryReport instead.
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { MailParser, type AttachmentStream, type Headers, type MailParserOptions, type MessageText } from 'mailparser';
+import type { AttachmentStream, Headers, MailParserOptions, MessageText } from 'mailparser';
+import { MailParser } from './mailparser.js';
 import addressparser from 'nodemailer/lib/addressparser';
 import type { BlobStore, WrittenBlob } from '../db/blobStore.js';
 import { DSN_RETURNED_TYPES, DSN_STATUS_TYPES, readDeliveryStatus, readReturnedMessageId, type DeliveryReport } from './dsn.js';

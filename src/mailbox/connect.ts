@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import { isIP } from 'node:net';
-import { ImapFlow, type AuthOptions } from 'imapflow';
+import type { AuthOptions, ImapFlow } from 'imapflow';
 import type { Config } from '../config.js';
 import type { MailboxRow } from '../db/mailboxes.js';
 import { explainMailboxFailure, parseMailboxUrl, type MailboxAddress, type MailboxFailure } from '../domain/mailbox.js';
@@ -30,6 +30,10 @@ export function addressOf(row: MailboxRow): MailboxAddress {
 /** Connects and logs in; throws a MailboxError that explains why not. The caller logs out. */
 export async function openMailbox(row: MailboxRow, config: Pick<Config, 'mailboxPollSeconds' | 'maxMessageBytes'>): Promise<ImapFlow> {
   const address = addressOf(row);
+  // Loaded at the first connection, not with the gateway: serve watches the mailbox table whether
+  // or not it names any, and the IMAP client with its dependencies is some 15 MiB of a server that
+  // may never use it (bench row 4a, issue 19).
+  const { ImapFlow } = await import('imapflow');
   const client = new ImapFlow({
     host: address.host,
     port: address.port,
