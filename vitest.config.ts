@@ -9,6 +9,7 @@ const onPostgres = process.env.CASEGATE_TEST_ENGINE === 'postgres';
 const PURE = [
   'test/domain/**',
   'test/config.test.ts',
+  'test/configFile.test.ts',
   'test/layout.test.ts',
   'test/bench/**',
   'test/db/placeholders.test.ts',

@@ -26,6 +26,7 @@ import { mailboxCommand } from './mailbox.js';
 import { fetchCommand } from './fetch.js';
 import { backupCommand } from './backup.js';
 import { importCommand } from './import.js';
+import { configCommand } from './config.js';
 
 export const commands: Array<() => Command> = [
   initCommand,
@@ -52,6 +53,7 @@ export const commands: Array<() => Command> = [
   gcCommand,
   dkimCommand,
   doctorCommand,
+  configCommand,
   backupCommand,
   importCommand,
 ];
