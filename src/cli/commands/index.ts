@@ -27,6 +27,7 @@ import { fetchCommand } from './fetch.js';
 import { backupCommand } from './backup.js';
 import { importCommand } from './import.js';
 import { configCommand } from './config.js';
+import { pruneCommand } from './prune.js';
 
 export const commands: Array<() => Command> = [
   initCommand,
@@ -51,6 +52,7 @@ export const commands: Array<() => Command> = [
   outboxCommand,
   inboundCommand,
   gcCommand,
+  pruneCommand,
   dkimCommand,
   doctorCommand,
   configCommand,
