@@ -107,10 +107,13 @@ export function serveExitOf(err: unknown): ErrorExit {
  * Commands for mail relays (`ingest`): sysexits(3) codes. 66 EX_NOINPUT, 78 EX_CONFIG, and 75
  * EX_TEMPFAIL for anything else, so that the relay keeps the message and tries again. A missing
  * database is 75 too, not 78: Postfix bounces mail on 78 (5.3.5), and a database not there (a wrong
- * --db, a volume not mounted yet) is the admin's to fix while the mail waits in the relay's queue.
+ * --db, a volume not mounted yet) is the admin's to fix while the mail waits in the relay's queue;
+ * so is a settings file that cannot be used.
  */
 export function sysexitsOf(err: unknown): ErrorExit {
   if (err instanceof NoDatabaseError) return { code: EXIT.TEMPFAIL, lines: [`${err.message} (the relay keeps the message and tries again)`] };
+  // A settings file the pipe's user cannot read, or with a typo, is the admin's to fix too: no bounces meanwhile.
+  if (err instanceof SettingsFileError) return { code: EXIT.TEMPFAIL, lines: [...err.problems, 'the relay keeps the message and tries again'] };
   if (err instanceof NoInputError) return { code: EXIT.NOINPUT, lines: [err.message] };
   if (err instanceof ConfigError) return { code: EXIT.CONFIG, lines: [err.message] };
   if (err instanceof CasegateError) return { code: EXIT.TEMPFAIL, lines: [err.message] };
