@@ -9,6 +9,9 @@ const onPostgres = process.env.CASEGATE_TEST_ENGINE === 'postgres';
 const PURE = [
   'test/domain/**',
   'test/config.test.ts',
+  'test/configFile.test.ts',
+  // The production install's prepare step and the symlink on the PATH: nothing of the engine under test.
+  'test/install.test.ts',
   'test/layout.test.ts',
   'test/bench/**',
   'test/db/placeholders.test.ts',

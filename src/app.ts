@@ -16,6 +16,7 @@ import { watchReach } from './db/reach.js';
 import type { MailboxWatchers } from './mailbox/watch.js';
 import { outboxGauges } from './db/outbox.js';
 import { createLog, type Log } from './log.js';
+import { createPruner } from './outbound/prune.js';
 import { createMetrics, type Metrics } from './metrics.js';
 
 export interface GatewayOptions {
@@ -97,6 +98,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   let httpAddress: { host: string; port: number } | null = null;
   let stopping: Promise<void> | null = null;
   let watchers: MailboxWatchers | null = null;
+  // Daily retention when CASEGATE_PRUNE_INBOUND_DAYS or CASEGATE_PRUNE_OUTBOX_SENT_DAYS is set.
+  const pruner = createPruner(db, config, log);
 
   return {
     config,
@@ -130,6 +133,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
         }
       }
       await dispatcher?.start();
+      pruner?.start();
       if (options.mailboxes !== false) {
         // Loaded here, not at the top, so that importing the gateway does not load the IMAP client.
         const { createMailboxWatchers } = await import('./mailbox/watch.js');
@@ -149,6 +153,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     stop() {
       stopping ??= (async () => {
         await watchers?.stop();
+        await pruner?.stop();
         await dispatcher?.stop();
         await http?.stop();
         await server?.stop();

@@ -1,13 +1,16 @@
-// Settings come from flags, then environment variables, then defaults; read once here, checked
-// with one readable message per bad value, and passed down frozen. The only file that reads
-// process.env. withSettings() derives a config from another one, checked the same way.
+// Settings come from flags, then environment variables, then the settings file, then defaults; read
+// once here, checked with one readable message per bad value, and passed down frozen. The only file
+// that reads process.env. withSettings() derives a config from another one, checked the same way.
+// The settings file (src/settings.ts parses it): --config FILE, else CASEGATE_CONFIG, else
+// `casegate.conf` in the folder of the SQLite database (when there is one).
 import fs from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { isDomainName, isEmailAddress } from './domain/address.js';
 import { isDkimSelector } from './domain/dnsRecords.js';
-import { ConfigError } from './errors.js';
+import { ConfigError, SettingsFileError } from './errors.js';
 import { LOG_FORMATS, type LogFormat } from './log.js';
+import { parseSettingsFile, SETTING_NAMES, type SettingName } from './domain/settingsFile.js';
 
 export type ClosedCaseReply = 'reopen' | 'refuse' | 'child';
 /** Sender authentication (SPEC §4 Sender trust): refuse DMARC reject/quarantine failures, only record, or no lookups. */
@@ -22,6 +25,7 @@ export interface Config {
   readonly domain: string;
   readonly from: string;
   readonly smtpUrl: string | null;
+  /** Folder of the .eml files when no relay is set: `outbox/` beside a SQLite file, `data/outbox` with PostgreSQL. */
   readonly outboxDir: string;
   readonly defaultOwner: string | null;
   readonly host: string;
@@ -93,6 +97,10 @@ export interface Config {
   readonly mailboxRetrySchedule: readonly number[];
   /** CASEGATE_LOG_FORMAT: text (the default on a terminal) or json lines (the default otherwise). */
   readonly logFormat: LogFormat;
+  /** `serve` prunes the inbound log older than this many days, once a day; null: never (CASEGATE_PRUNE_INBOUND_DAYS). */
+  readonly pruneInboundDays: number | null;
+  /** `serve` prunes sent notifications older than this many days, once a day; null: never (CASEGATE_PRUNE_OUTBOX_SENT_DAYS). */
+  readonly pruneOutboxSentDays: number | null;
 }
 
 /** Flags that override the environment; undefined means "not given". */
@@ -104,6 +112,22 @@ export interface ConfigFlags {
   leaseSeconds?: string | number;
   /** `serve --http PORT`. */
   http?: string | number;
+  /** `--config FILE`: the settings file. */
+  config?: string;
+}
+
+/** Where a setting's value came from. */
+export type SettingSource =
+  | { readonly kind: 'flag'; readonly flag: string }
+  | { readonly kind: 'environment' }
+  | { readonly kind: 'file'; readonly file: string; readonly line: number }
+  | { readonly kind: 'default' };
+
+/** The settings as given (before defaults and checks), each with its source, and the settings file read. */
+export interface GivenSettings {
+  /** The settings file read, and how it was found; null: none. */
+  readonly file: { readonly path: string; readonly how: '--config' | 'CASEGATE_CONFIG' | 'beside the database' } | null;
+  readonly values: ReadonlyMap<SettingName, { readonly value: string; readonly source: SettingSource }>;
 }
 
 export { ConfigError };
@@ -160,11 +184,100 @@ const LEASE_SECONDS = { name: '--lease-seconds', min: 1, max: 86400 };
 
 type Env = Record<string, string | undefined>;
 
-export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Config {
-  const get = (name: string): string | undefined => {
+/** The flags that stand for a setting, and their names in messages. */
+const FLAG_SETTINGS: ReadonlyArray<[keyof ConfigFlags, SettingName, string]> = [
+  ['db', 'CASEGATE_DB', '--db'],
+  ['host', 'CASEGATE_HOST', '--host'],
+  ['port', 'CASEGATE_PORT', '--port'],
+  ['http', 'CASEGATE_HTTP_PORT', '--http'],
+];
+
+/** The default SQLite file (relative to the working directory). */
+const DEFAULT_DB = path.join('data', 'casegate.db');
+/** The settings file looked for in the folder of the SQLite database. */
+export const SETTINGS_FILE_NAME = 'casegate.conf';
+
+/**
+ * Every setting given by a flag, the environment (an empty variable counts as unset) or the settings
+ * file, with its source; throws SettingsFileError when the file cannot be read or has a bad line.
+ */
+export function givenSettings(flags: ConfigFlags = {}, env: Env = process.env): GivenSettings {
+  const fromEnv = (name: string): string | undefined => {
     const value = env[name];
     return value === undefined || value.trim() === '' ? undefined : value.trim();
   };
+  const values = new Map<SettingName, { value: string; source: SettingSource }>();
+  const file = settingsFileOf(flags, fromEnv);
+  if (file !== null) {
+    const parsed = readSettingsFile(file.path);
+    if (file.how === 'beside the database' && parsed.entries.has('CASEGATE_DB')) {
+      const line = parsed.entries.get('CASEGATE_DB')?.line ?? 0;
+      throw new SettingsFileError([
+        `${file.path}:${line}: CASEGATE_DB cannot be set in the ${SETTINGS_FILE_NAME} found beside the database; ` +
+          'remove the line, or name the file with --config (or CASEGATE_CONFIG)',
+      ]);
+    }
+    for (const [name, entry] of parsed.entries) values.set(name, { value: entry.value, source: { kind: 'file', file: file.path, line: entry.line } });
+  }
+  for (const name of SETTING_NAMES) {
+    const value = fromEnv(name);
+    if (value !== undefined) values.set(name, { value, source: { kind: 'environment' } });
+  }
+  for (const [key, name, flag] of FLAG_SETTINGS) {
+    const value = flags[key];
+    if (value !== undefined && String(value).trim() !== '') values.set(name, { value: String(value).trim(), source: { kind: 'flag', flag } });
+  }
+  return { file, values };
+}
+
+/** The settings file: --config, else CASEGATE_CONFIG, else casegate.conf beside the SQLite file when it is there. */
+function settingsFileOf(flags: ConfigFlags, fromEnv: (name: string) => string | undefined): GivenSettings['file'] {
+  if (flags.config !== undefined && flags.config.trim() !== '') return { path: flags.config.trim(), how: '--config' };
+  const named = fromEnv('CASEGATE_CONFIG');
+  if (named !== undefined) return { path: named, how: 'CASEGATE_CONFIG' };
+  const db = (flags.db !== undefined && flags.db.trim() !== '' ? flags.db.trim() : undefined) ?? fromEnv('CASEGATE_DB') ?? DEFAULT_DB;
+  if (isPostgres(db)) return null;
+  const beside = path.join(path.dirname(db), SETTINGS_FILE_NAME);
+  return fs.existsSync(beside) ? { path: beside, how: 'beside the database' } : null;
+}
+
+function readSettingsFile(file: string): ReturnType<typeof parseSettingsFile> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new SettingsFileError([`cannot read the settings file ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give a readable file with --config or CASEGATE_CONFIG`]);
+  }
+  const parsed = parseSettingsFile(text, file);
+  if (parsed.problems.length > 0) throw new SettingsFileError([...parsed.problems]);
+  return parsed;
+}
+
+const isPostgres = (location: string): boolean => /^postgres(ql)?:\/\//i.test(location);
+
+/** The default folder of .eml files: beside a SQLite file; with PostgreSQL (no database folder) data/outbox under the working directory. */
+export function defaultOutboxDir(db: string): string {
+  return isPostgres(db) ? path.join('data', 'outbox') : path.join(path.dirname(db), 'outbox');
+}
+
+export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Config {
+  const given = givenSettings(flags, env);
+  const get = (name: SettingName): string | undefined => given.values.get(name)?.value;
+  try {
+    return configOf(flags, get);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    // A bad value read from the settings file names the file and line.
+    throw new ConfigError(
+      err.problems.map((problem) => {
+        const source = given.values.get(/^(CASEGATE_[A-Z0-9_]+)/.exec(problem)?.[1] as SettingName)?.source;
+        return source?.kind === 'file' ? `${source.file}:${source.line}: ${problem}` : problem;
+      }),
+    );
+  }
+}
+
+function configOf(flags: ConfigFlags, get: (name: SettingName) => string | undefined): Config {
   // The text each number was read from, for the messages about it.
   const text: Partial<Record<keyof Config, string>> = {};
   const whole = (key: WholeNumber, raw: string | number): number => {
@@ -179,9 +292,13 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
   const mailboxSchedule = get('CASEGATE_MAILBOX_RETRY_SCHEDULE');
   if (mailboxSchedule !== undefined) text.mailboxRetrySchedule = mailboxSchedule;
   const leaseSeconds = readWhole(LEASE_SECONDS, flags.leaseSeconds ?? 300, undefined, problems);
-  const httpText = flags.http ?? get('CASEGATE_HTTP_PORT');
+  const httpText = get('CASEGATE_HTTP_PORT');
   const httpPort = httpText === undefined ? null : readWhole(HTTP_PORT, httpText, undefined, problems);
-  const onOff = (name: string, fallback: boolean): boolean => {
+  const days = (name: SettingName): number | null => {
+    const value = get(name);
+    return value === undefined ? null : readWhole({ name, min: 0, max: 36500 }, value, undefined, problems);
+  };
+  const onOff = (name: SettingName, fallback: boolean): boolean => {
     const value = get(name);
     if (value === undefined) return fallback;
     const on = SWITCH[value.toLowerCase()];
@@ -191,15 +308,15 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
 
   return checked(
     {
-      db: flags.db ?? get('CASEGATE_DB') ?? path.join('data', 'casegate.db'),
+      db: get('CASEGATE_DB') ?? DEFAULT_DB,
       blobDir: get('CASEGATE_BLOB_DIR') ?? null,
       domain,
       from: get('CASEGATE_FROM') ?? `support@${domain}`,
       smtpUrl: get('CASEGATE_SMTP_URL') ?? null,
-      outboxDir: get('CASEGATE_OUTBOX_DIR') ?? path.join('data', 'outbox'),
+      outboxDir: get('CASEGATE_OUTBOX_DIR') ?? defaultOutboxDir(get('CASEGATE_DB') ?? DEFAULT_DB),
       defaultOwner: get('CASEGATE_DEFAULT_OWNER') ?? null,
-      host: flags.host ?? get('CASEGATE_HOST') ?? '127.0.0.1',
-      port: whole('port', flags.port ?? get('CASEGATE_PORT') ?? '2525'),
+      host: get('CASEGATE_HOST') ?? '127.0.0.1',
+      port: whole('port', get('CASEGATE_PORT') ?? '2525'),
       maxMessageBytes: whole('maxMessageBytes', get('CASEGATE_MAX_MESSAGE_BYTES') ?? String(35 * MIB)),
       maxRecipients: whole('maxRecipients', get('CASEGATE_MAX_RECIPIENTS') ?? '50'),
       maxConnections: whole('maxConnections', get('CASEGATE_MAX_CONNECTIONS') ?? '200'),
@@ -235,6 +352,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
       mailboxPollSeconds: whole('mailboxPollSeconds', get('CASEGATE_MAILBOX_POLL_SECONDS') ?? '60'),
       mailboxRetrySchedule: mailboxSchedule === undefined ? DEFAULT_MAILBOX_RETRY_SCHEDULE : mailboxSchedule.split(',').map((s) => Number(s.trim())),
       logFormat: (get('CASEGATE_LOG_FORMAT')?.toLowerCase() ?? (process.stderr.isTTY ? 'text' : 'json')) as LogFormat,
+      pruneInboundDays: days('CASEGATE_PRUNE_INBOUND_DAYS'),
+      pruneOutboxSentDays: days('CASEGATE_PRUNE_OUTBOX_SENT_DAYS'),
     },
     text,
     problems,

@@ -40,6 +40,29 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * The settings file cannot be used (unreadable, an unknown name, a malformed line): EX_CONFIG (78)
+ * for people and relays alike, each problem naming FILE:LINE.
+ */
+export class SettingsFileError extends ConfigError {
+  constructor(problems: string[]) {
+    super(problems);
+    this.name = 'SettingsFileError';
+  }
+}
+
+/**
+ * The database a command was pointed at does not exist (no SQLite file; a PostgreSQL database
+ * without casegate's tables). Only `init` creates one: anything else would show an empty database
+ * where the user expects theirs. EX_CONFIG (78) for people; pipe mode exits 75 (see sysexitsOf).
+ */
+export class NoDatabaseError extends Error {
+  constructor(readonly location: string) {
+    super(`no casegate database at ${location}; run \`casegate init --db ${location}\` or pass the right --db`);
+    this.name = 'NoDatabaseError';
+  }
+}
+
 /** The input a command was given cannot be read (e.g. the message file of `ingest`). */
 export class NoInputError extends Error {
   constructor(message: string) {
@@ -57,8 +80,13 @@ export interface ErrorExit {
 /** A map from error to exit; each command uses one. */
 export type ExitCodes = (err: unknown) => ErrorExit;
 
-/** Commands for people: 1 bad input or refused action, 2 configuration, 3 outage, 70 a bug. */
+/**
+ * Commands for people: 1 bad input or refused action, 2 a bad setting, 3 outage, 78 (EX_CONFIG) no
+ * database or an unusable settings file, 70 a bug.
+ */
 export function cliExitOf(err: unknown): ErrorExit {
+  if (err instanceof NoDatabaseError) return { code: EXIT.CONFIG, lines: [err.message] };
+  if (err instanceof SettingsFileError) return { code: EXIT.CONFIG, lines: err.problems };
   if (err instanceof ConfigError) return { code: 2, lines: err.problems };
   if (err instanceof CasegateError) return { code: err.kind === 'unavailable' ? 3 : 1, lines: [err.message] };
   return { code: 70, lines: [`unexpected error: ${(err as Error)?.stack ?? String(err)}`] };
@@ -77,9 +105,15 @@ export function serveExitOf(err: unknown): ErrorExit {
 
 /**
  * Commands for mail relays (`ingest`): sysexits(3) codes. 66 EX_NOINPUT, 78 EX_CONFIG, and 75
- * EX_TEMPFAIL for anything else, so that the relay keeps the message and tries again.
+ * EX_TEMPFAIL for anything else, so that the relay keeps the message and tries again. A missing
+ * database is 75 too, not 78: Postfix bounces mail on 78 (5.3.5), and a database not there (a wrong
+ * --db, a volume not mounted yet) is the admin's to fix while the mail waits in the relay's queue;
+ * so is a settings file that cannot be used.
  */
 export function sysexitsOf(err: unknown): ErrorExit {
+  if (err instanceof NoDatabaseError) return { code: EXIT.TEMPFAIL, lines: [`${err.message} (the relay keeps the message and tries again)`] };
+  // A settings file the pipe's user cannot read, or with a typo, is the admin's to fix too: no bounces meanwhile.
+  if (err instanceof SettingsFileError) return { code: EXIT.TEMPFAIL, lines: [...err.problems, 'the relay keeps the message and tries again'] };
   if (err instanceof NoInputError) return { code: EXIT.NOINPUT, lines: [err.message] };
   if (err instanceof ConfigError) return { code: EXIT.CONFIG, lines: [err.message] };
   if (err instanceof CasegateError) return { code: EXIT.TEMPFAIL, lines: [err.message] };

@@ -1,5 +1,7 @@
 // The `casegate` command: global options and one sub-command per noun (src/cli/commands/<noun>.ts).
+import fs from 'node:fs';
 import { Command } from 'commander';
+import { packageRoot } from '../db/migrations.js';
 import { commands } from './commands/index.js';
 
 /**
@@ -10,18 +12,23 @@ export async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command('casegate')
     .description('Email-to-case gateway: turns support mail into cases and comments, and sends every participant their own copy.')
     .option('--db <path|url>', 'SQLite database file, or a postgres://USER:PASSWORD@HOST:5432/DB URL (env CASEGATE_DB)', undefined)
+    .option('--config <file>', 'settings file of KEY = value lines (env CASEGATE_CONFIG; default casegate.conf beside the SQLite database)')
     .option('--json', 'print results as JSON')
+    .version(packageVersion(), '-V, --version', 'print the version of casegate')
     .addHelpText(
       'after',
       `
-Settings come from flags, then environment variables, then defaults:
+Settings come from flags, then environment variables, then the settings file (--config FILE, else
+CASEGATE_CONFIG, else casegate.conf beside the SQLite database; same names, KEY = value lines), then
+defaults; "casegate config" prints each with its source. Every command but init refuses a database
+that does not exist (exit 78).
   CASEGATE_DB                 SQLite file or postgres:// URL   (./data/casegate.db)
   CASEGATE_BLOB_DIR           folder of attachment contents    (blobs/ beside the SQLite file; with PostgreSQL none:
                               contents in the database; set it only to a folder every node mounts; checked writable at start)
   CASEGATE_DOMAIN             mail domain of case addresses    (cases.localhost)
   CASEGATE_FROM               From of notifications            (support@<domain>)
   CASEGATE_SMTP_URL           outbound relay, smtp://host:port (none: write .eml files)
-  CASEGATE_OUTBOX_DIR         folder for .eml files            (./data/outbox)
+  CASEGATE_OUTBOX_DIR         folder for .eml files            (outbox/ beside the SQLite file; ./data/outbox with PostgreSQL)
   CASEGATE_DEFAULT_OWNER      default case owner (user email)  (none)
   CASEGATE_HOST, CASEGATE_PORT  listen address of serve        (127.0.0.1, 2525)
   CASEGATE_MAX_MESSAGE_BYTES  largest inbound message          (36700160 = 35 MiB)
@@ -57,6 +64,8 @@ Settings come from flags, then environment variables, then defaults:
   CASEGATE_MAILBOX_POLL_SECONDS  IMAP mailboxes looked at besides IDLE, or polled without it (60)
   CASEGATE_MAILBOX_RETRY_SCHEDULE  seconds before each new try at an unreachable mailbox (5,30,120,600,1800)
   CASEGATE_LOG_FORMAT         log of serve on stderr: text or json (text on a terminal, else json)
+  CASEGATE_PRUNE_INBOUND_DAYS, CASEGATE_PRUNE_OUTBOX_SENT_DAYS  serve prunes the inbound log and sent
+                              notifications older than this many days, daily (none: never; see "casegate prune")
 
 Start with:  casegate init && casegate serve   (casegate demo: the whole loop on a throwaway database)`,
     );
@@ -71,10 +80,15 @@ Start with:  casegate init && casegate serve   (casegate demo: the whole loop on
 function commandNamed(args: readonly string[]): string | undefined {
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i] ?? '';
-    if (arg === '--db') i += 1;
+    if (arg === '--db' || arg === '--config') i += 1;
     else if (!arg.startsWith('-')) return commands.some(([name]) => name === arg) ? arg : undefined;
   }
   return undefined;
+}
+
+/** The version in casegate's package.json (read once per process, only to build the program). */
+function packageVersion(): string {
+  return (JSON.parse(fs.readFileSync(`${packageRoot()}/package.json`, 'utf8')) as { version: string }).version;
 }
 
 /** Usage errors of every (sub-)command: `casegate: …` on stderr and exit 64 (EX_USAGE). */

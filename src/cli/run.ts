@@ -2,7 +2,7 @@
 // (table or --json), close, and turn errors into lines on stderr and an exit code (by the command's
 // map from error to exit, src/errors.ts).
 import type { Command } from 'commander';
-import { loadConfig, type Config } from '../config.js';
+import { loadConfig, type Config, type ConfigFlags } from '../config.js';
 import { openDb, type Db, type Tx } from '../db/client.js';
 import { cliExitOf, type ExitCodes } from '../errors.js';
 import { printJson } from './output.js';
@@ -20,6 +20,7 @@ export interface Context {
 /** Options loadConfig reads: global ones (--db, --json) and those of some commands. */
 interface ConfigOptions {
   db?: string;
+  config?: string;
   json?: boolean;
   host?: string;
   port?: string;
@@ -32,6 +33,8 @@ export interface ActionOptions<O> {
   exitCodes?: ExitCodes;
   /** Runs after the config is loaded and before the database is opened, e.g. to check an input file. */
   before?: (opts: O, args: string[], config: Config) => void;
+  /** Create the database when it does not exist (`init` only); every other command refuses it (exit 78). */
+  createDatabase?: boolean;
 }
 
 /**
@@ -50,9 +53,9 @@ export function action<O, R>(
     const positional = all.slice(0, -2).flatMap((a) => (Array.isArray(a) ? a : [a])) as string[];
     let db: Db | undefined;
     try {
-      const config = loadConfig({ db: globals.db, host: globals.host, port: globals.port, leaseSeconds: globals.leaseSeconds, http: globals.http });
+      const config = loadConfig(configFlags(globals));
       options.before?.(opts, positional, config);
-      const opened = await openDb(config.db, { blobDir: config.blobDir ?? undefined });
+      const opened = await openDb(config.db, { blobDir: config.blobDir ?? undefined, mustExist: options.createDatabase !== true });
       db = opened;
       const ctx: Context = {
         config,
@@ -88,7 +91,7 @@ export function configAction<O, R>(
     const globals = command.optsWithGlobals() as ConfigOptions;
     const positional = all.slice(0, -2).flatMap((a) => (Array.isArray(a) ? a : [a])) as string[];
     try {
-      const ctx: ConfigContext = { config: loadConfig({ db: globals.db }), json: globals.json === true };
+      const ctx: ConfigContext = { config: loadConfig(configFlags(globals)), json: globals.json === true };
       const result = await fn(ctx, command.opts() as O, positional);
       if (ctx.json) printJson(result ?? null);
       else if (human) human(result, ctx, command.opts() as O);
@@ -96,6 +99,11 @@ export function configAction<O, R>(
       reportError(err);
     }
   };
+}
+
+/** The flags of a command line that loadConfig reads. */
+export function configFlags(globals: ConfigOptions): ConfigFlags {
+  return { db: globals.db, config: globals.config, host: globals.host, port: globals.port, leaseSeconds: globals.leaseSeconds, http: globals.http };
 }
 
 /** The lines of an error on stderr, each after "casegate: ", and its exit code by `exitCodes`. */

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError } from '../errors.js';
+import { ConfigError, NoDatabaseError } from '../errors.js';
 import type { BlobStore } from './blobStore.js';
 import { databaseStore } from './blobsInDb.js';
 import { folderStore } from './blobsInFolder.js';
@@ -47,6 +47,11 @@ export interface OpenOptions {
   readonly blobDir?: string;
   /** PostgreSQL without `blobDir`: local folder attachments stream to while a message is read (default in the system's temp folder). */
   readonly spoolDir?: string;
+  /**
+   * Refuse a database that does not exist (NoDatabaseError: no SQLite file, nothing made; a
+   * PostgreSQL database without casegate's tables) instead of creating it. Every command but `init`.
+   */
+  readonly mustExist?: boolean;
   /** SQLite: how long a writer waits for another process's write lock (default 10 s). */
   readonly busyTimeoutMs?: number;
   /** Told of PostgreSQL failures nobody awaits (an idle connection lost), e.g. to log them. */
@@ -63,7 +68,7 @@ export async function openDb(location: string, options: OpenOptions = {}): Promi
     const { openPostgres } = await import('./engines/postgres.js');
     // A failure nobody awaits (an idle connection lost) is said on stderr; the pool heals by itself.
     const onError = options.onError ?? ((err: Error) => console.error(`casegate: ${err.message}`));
-    const engine = await openPostgres(location.trim(), { onError });
+    const engine = await openPostgres(location.trim(), { onError, mustExist: options.mustExist });
     try {
       const blobs =
         options.blobDir === undefined
@@ -75,6 +80,7 @@ export async function openDb(location: string, options: OpenOptions = {}): Promi
       throw err;
     }
   }
+  if (options.mustExist === true && !fs.existsSync(location)) throw new NoDatabaseError(location);
   const blobDir = options.blobDir === undefined ? path.join(path.dirname(path.resolve(location)), 'blobs') : writableFolder(options.blobDir);
   const engine = await openSqlite(location, { busyTimeoutMs: options.busyTimeoutMs });
   return withBlobs(engine, folderStore(engine, blobDir));

@@ -171,3 +171,16 @@ export async function lockLimit(tx: Tx, limit: 'loop' | 'rate', key: string): Pr
 async function lockName(tx: Tx, name: string): Promise<void> {
   if (tx.dialect === 'postgres') await tx.get('SELECT pg_advisory_xact_lock(hashtextextended(?, 0)) AS locked', [name]);
 }
+
+/**
+ * Retention: removes up to `limit` inbound log rows created before `before` with an id above
+ * `afterId` (the cursor of the previous batch; ids grow with time, so a walk in id order sees each
+ * row once). Comments keep their text: their inbound id then names no row.
+ */
+export async function pruneInboundBatch(tx: Tx, before: number, afterId: number, limit: number): Promise<{ removed: number; lastId: number | null }> {
+  const rows = await tx.all<{ id: number }>('SELECT id FROM inbound WHERE id > ? AND created_at < ? ORDER BY id LIMIT ?', [afterId, before, limit]);
+  if (rows.length === 0) return { removed: 0, lastId: null };
+  const ids = rows.map((r) => r.id);
+  await tx.run(`DELETE FROM inbound WHERE id IN (${ids.map(() => '?').join(', ')})`, ids);
+  return { removed: ids.length, lastId: ids[ids.length - 1] as number };
+}

@@ -226,3 +226,30 @@ export async function outboxGauges(tx: Tx): Promise<{ byStatus: { status: string
     oldestDue: oldest?.due == null ? null : Number(oldest.due),
   };
 }
+
+/**
+ * Retention: removes up to `limit` outbox rows in one of `statuses` (the final ones) sent (or, never
+ * sent, written) before `before`, with an id above `afterId` (the previous batch's cursor). Gives
+ * the Message-ID of each row removed (its .eml file is named by it). A row whose status changed
+ * meanwhile (`outbox retry`) is not removed.
+ */
+export async function pruneOutboxBatch(
+  tx: Tx,
+  statuses: readonly string[],
+  before: number,
+  afterId: number,
+  limit: number,
+): Promise<{ removed: string[]; lastId: number | null }> {
+  const marks = statuses.map(() => '?').join(', ');
+  const rows = await tx.all<{ id: number; messageId: string }>(
+    `SELECT id, message_id AS "messageId" FROM outbox WHERE id > ? AND status IN (${marks}) AND coalesce(sent_at, created_at) < ? ORDER BY id LIMIT ?`,
+    [afterId, ...statuses, before, limit],
+  );
+  if (rows.length === 0) return { removed: [], lastId: null };
+  const ids = rows.map((r) => r.id);
+  const removed = await tx.all<{ messageId: string }>(
+    `DELETE FROM outbox WHERE id IN (${ids.map(() => '?').join(', ')}) AND status IN (${marks}) RETURNING message_id AS "messageId"`,
+    [...ids, ...statuses],
+  );
+  return { removed: removed.map((r) => r.messageId), lastId: ids[ids.length - 1] as number };
+}

@@ -124,7 +124,7 @@ async function checkDatabase(config: Config): Promise<{ result: CheckResult; blo
     return { result: { check: 'database', ok: false, detail: `the database ${shown} does not exist: run "casegate --db ${config.db} init"` }, blobDir };
   }
   try {
-    const db = await openDb(config.db, { blobDir: config.blobDir ?? undefined });
+    const db = await openDb(config.db, { blobDir: config.blobDir ?? undefined, mustExist: true });
     try {
       const held = await db.transaction(heldInOutbox, 'read');
       return { result: { check: 'database', ok: true, detail: `the database ${db.location} opens (${held} notification${held === 1 ? '' : 's'} held for hard-bouncing addresses)` }, blobDir: db.blobs.localDir };

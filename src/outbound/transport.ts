@@ -111,6 +111,15 @@ export function createConfiguredTransport(config: Pick<Config, 'smtpUrl' | 'outb
 function fileIdOf(message: SendMailOptions): string {
   const id = typeof message.messageId === 'string' ? message.messageId : '';
   if (id === '') return `no-id-${randomBytes(12).toString('hex')}`;
+  return emlIdOf(id);
+}
+
+/** The name of the .eml file the folder transport writes for the message with this Message-ID (`prune` removes it by this name). */
+export function emlFileName(messageId: string): string {
+  return `${emlIdOf(messageId)}.eml`;
+}
+
+function emlIdOf(id: string): string {
   const local = id.replace(/^<|>$/g, '').split('@')[0] ?? '';
   const safe = local.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_').slice(0, 64);
   if (safe === local && safe !== '') return safe;

@@ -136,12 +136,12 @@ describe('casegate case create', () => {
     expect(await t().fingerprint()).toEqual(before);
   });
 
-  it('refuses a database path it cannot open, on one line, and creates nothing', async () => {
+  it('refuses a database path where no database is, on one line (exit 78), and creates nothing', async () => {
     const r = await runCli(['case', 'create', '--subject', 'x', '--json'], { db: '/etc/hostname/x.db' });
-    expect(r.code).not.toBe(0);
+    expect(r.code).toBe(78);
     expect(r.stdout).toBe('');
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/^casegate: cannot open database \/etc\/hostname\/x\.db/);
+    expect(r.stderr).toMatch(/^casegate: no casegate database at \/etc\/hostname\/x\.db; run `casegate init --db \/etc\/hostname\/x\.db`/);
     expect(fs.existsSync('/etc/hostname/x.db')).toBe(false);
   });
 });

@@ -29,8 +29,10 @@ export const commands: ReadonlyArray<readonly [name: string, load: Loader]> = [
   ['inbound', async () => (await import('./inbound.js')).inboundCommand],
   ['trace', async () => (await import('./trace.js')).traceCommand],
   ['gc', async () => (await import('./gc.js')).gcCommand],
+  ['prune', async () => (await import('./prune.js')).pruneCommand],
   ['dkim', async () => (await import('./dkim.js')).dkimCommand],
   ['doctor', async () => (await import('./doctor.js')).doctorCommand],
+  ['config', async () => (await import('./config.js')).configCommand],
   ['backup', async () => (await import('./backup.js')).backupCommand],
   ['import', async () => (await import('./import.js')).importCommand],
 ];

@@ -29,7 +29,8 @@ export function ingestCommand(): Command {
       `
 Exit codes: 0 done (stored, or dropped on purpose), 65 malformed or too large, 67 unknown address,
 77 refused sender, 75 temporary failure (try again; also when the message is not read within
-CASEGATE_INGEST_TIMEOUT_SECONDS, default 300). One line per recipient on stdout.
+CASEGATE_INGEST_TIMEOUT_SECONDS, default 300, and when the database does not exist: the relay keeps
+the mail until --db is fixed). One line per recipient on stdout.
 Postfix master.cf example (write --rcpt=\${recipient} as one word: with several recipients Postfix
 repeats the whole word once per recipient; set casegate_destination_recipient_limit = 1 in main.cf
 for one answer per recipient; pipe passes almost no environment, so settings go in through

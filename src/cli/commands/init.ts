@@ -8,6 +8,7 @@ export function initCommand(): Command {
       action(
         (ctx) => ({ db: ctx.db.location, migrated: true }),
         (r) => console.log(`database ready: ${r.db}`),
+        { createDatabase: true },
       ),
     );
 }

@@ -25,8 +25,10 @@ export function serveCommand(): Command {
     .option('--no-mailboxes', 'do not fetch from the IMAP mailboxes in this process (run "casegate fetch" instead)')
     .addHelpText(
       'after',
-      '\nPrints one line "listening on HOST:PORT" when ready. Notifications go to CASEGATE_SMTP_URL,\nor without it into .eml files in CASEGATE_OUTBOX_DIR (./data/outbox). Every mailbox of\n"casegate mailbox list" is watched (IMAP IDLE; polled every CASEGATE_MAILBOX_POLL_SECONDS, 60).\n' +
-        'Exits 75 (EX_TEMPFAIL) when the database is out of reach at start; once running, an outage is\n' +
+      '\nPrints one line "listening on HOST:PORT" when ready. Notifications go to CASEGATE_SMTP_URL,\nor without it into .eml files in CASEGATE_OUTBOX_DIR (outbox/ beside the database). Every mailbox of\n"casegate mailbox list" is watched (IMAP IDLE; polled every CASEGATE_MAILBOX_POLL_SECONDS, 60).\n' +
+        'With CASEGATE_PRUNE_INBOUND_DAYS or CASEGATE_PRUNE_OUTBOX_SENT_DAYS set, old rows are pruned daily (see "casegate prune --help").\n' +
+        'Exits 78 (EX_CONFIG) when the database does not exist (run "casegate init" first), 75 (EX_TEMPFAIL)\n' +
+        'when it is out of reach at start; once running, an outage is\n' +
         'answered 451 (SMTP/LMTP) and 503 (HTTP) until the database is back, without a restart.',
     )
     .action(action(runServe, undefined, { exitCodes: serveExitOf }));

@@ -8,7 +8,7 @@
 // U+FFFD, the replacement character, the same for a value written and a value looked up.
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { unavailable, type CasegateError } from '../../errors.js';
+import { NoDatabaseError, unavailable, type CasegateError } from '../../errors.js';
 import { migrationsFolder, migrationsPending } from '../migrations.js';
 import type { Engine, Params, RunResult, Tx, TxMode } from '../engine.js';
 import { numbered } from './placeholders.js';
@@ -25,6 +25,8 @@ export interface PostgresOptions {
   readonly connectTimeoutMs?: number;
   /** Apply pending migrations of migrations/postgres/ while opening (default true). */
   readonly migrate?: boolean;
+  /** Refuse a database without casegate's tables (NoDatabaseError) instead of creating them: every command but `init`. */
+  readonly mustExist?: boolean;
   /** Told of failures nobody awaits (an idle connection lost, a listener reconnecting), e.g. to log them. */
   readonly onError?: (err: CasegateError) => void;
 }
@@ -149,7 +151,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
 
   if (options.migrate ?? true) {
     try {
-      await migrateLocked(await connect(), location);
+      await migrateLocked(await connect(), location, options.mustExist === true);
     } catch (err) {
       await pool.end().catch(() => undefined);
       throw err;
@@ -182,11 +184,13 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
 }
 
 /** Migrates under an advisory lock (another node starting at the same time waits), then releases the client. */
-async function migrateLocked(c: Checkout, location: string): Promise<void> {
+async function migrateLocked(c: Checkout, location: string, mustExist: boolean): Promise<void> {
   const { client } = c;
   try {
+    const applied = await appliedMigration(client);
+    if (applied === null && mustExist) throw new NoDatabaseError(location);
     // drizzle is loaded, and the lock taken, only when a migration is due: most opens find none.
-    if (!migrationsPending('postgres', await appliedMigration(client))) return;
+    if (!migrationsPending('postgres', applied)) return;
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
       const [{ drizzle }, { migrate }] = await Promise.all([import('drizzle-orm/node-postgres'), import('drizzle-orm/node-postgres/migrator')]);
@@ -195,6 +199,7 @@ async function migrateLocked(c: Checkout, location: string): Promise<void> {
       if (c.lost === undefined) await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     }
   } catch (err) {
+    if (err instanceof NoDatabaseError) throw err;
     if (c.lost !== undefined || isUnavailable(err)) throw outOfReach(location, c.lost ?? err);
     throw unavailable(`cannot migrate database ${location}: ${(err as Error).message}; is it a casegate database?`);
   } finally {
