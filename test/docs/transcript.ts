@@ -32,9 +32,12 @@ export function parseTranscript(page: string): Step[] {
     i++;
     if (!open) continue;
     const fence = open[2]!;
+    // A block inside a list item is indented as its fence is: that indentation is not part of the text.
+    const indent = open[1]!.length;
     const body: { text: string; line: number }[] = [];
     while (i < lines.length && !lines[i]!.trimStart().startsWith(fence)) {
-      body.push({ text: lines[i]!, line: i + 1 });
+      const text = lines[i]!;
+      body.push({ text: text.slice(Math.min(indent, text.length - text.trimStart().length)), line: i + 1 });
       i++;
     }
     i++; // the closing fence
