@@ -11,13 +11,22 @@ const DATE_TIME = /^(\d{4}-\d\d-\d\d)(?:T(\d\d:\d\d(?::\d\d(?:\.\d{1,3})?)?)(Z|[
 
 export const SINCE_FORMS = 'a date such as 2026-12-01, a time such as 2026-12-01T09:30Z, or a duration such as 90m, 2h, 7d or 2w';
 
+/**
+ * `90m`, `2h`, `7d`, `2w` in milliseconds, with only the units in `units` (e.g. 'dh'); null for
+ * anything else. `casegate prune`'s ages are durations too (src/domain/retention.ts).
+ */
+export function parseDuration(text: string, units = 'mhdw'): number | null {
+  const d = DURATION.exec(text.trim().toLowerCase());
+  if (d === null || !units.includes(d[2] as string)) return null;
+  return Number(d[1]) * (UNIT_MS[d[2] as string] as number);
+}
+
 /** The moment (ms since the epoch) WHEN names, or a sentence saying what to give. */
 export function parseSince(text: string, now: number): { at: number } | { problem: string } {
   const value = text.trim();
   if (value.length > 40) return { problem: `"${value.slice(0, 40)}…" is not a time; give ${SINCE_FORMS}` };
-  const lower = value.toLowerCase();
-  const d = DURATION.exec(lower);
-  if (d) return { at: now - Number(d[1]) * (UNIT_MS[d[2] as string] as number) };
+  const ago = parseDuration(value);
+  if (ago !== null) return { at: now - ago };
   const t = DATE_TIME.exec(value.toUpperCase());
   if (t) {
     const [, day, time, zone] = t;
