@@ -98,3 +98,27 @@ export function peakRssOf(pid: number): number | null {
     return null;
   }
 }
+
+/**
+ * Runs `casegate ARGS...` (the built binary `bin`) to its end, watching its peak memory: its stdout,
+ * wall seconds and the highest VmHWM seen, in MiB. A non-zero exit rejects with its stderr.
+ */
+export function runCasegateMeasured(bin: string, args: readonly string[], env: Record<string, string>): Promise<{ out: string; seconds: number; peakMib: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    let out = '';
+    let err = '';
+    let peak = 0;
+    const poll = setInterval(() => {
+      if (child.pid !== undefined) peak = Math.max(peak, peakRssOf(child.pid) ?? 0);
+    }, 100);
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('exit', (code) => {
+      clearInterval(poll);
+      if (code !== 0) return reject(new Error(`casegate ${args.slice(2).join(' ')} exited ${code}: ${err}`));
+      resolve({ out, seconds: (performance.now() - t0) / 1000, peakMib: peak / (1024 * 1024) });
+    });
+  });
+}

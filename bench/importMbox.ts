@@ -6,9 +6,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BenchContext, Row } from './table.js';
+import { runCasegateMeasured } from './child.js';
 
 const MIB = 1024 * 1024;
 const BUDGET_MIB = 200;
@@ -69,32 +70,10 @@ async function readSeconds(file: string): Promise<number> {
 }
 
 /** Runs the import; returns its summary, wall seconds and the highest VmHWM seen, in MiB. */
-function runImport(bin: string, db: string, file: string): Promise<{ summary: Record<string, number>; seconds: number; peakMib: number }> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, [bin, '--db', db, 'import', 'mbox', file, '--to', SUPPORT, '--json'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, CASEGATE_DOMAIN: 'cases.bench', CASEGATE_MIN_FREE_BYTES: '0' },
-    });
-    let out = '';
-    let err = '';
-    let peakKb = 0;
-    const poll = setInterval(() => {
-      try {
-        const kb = Number(/^VmHWM:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0);
-        peakKb = Math.max(peakKb, kb);
-      } catch {
-        // gone already
-      }
-    }, 100);
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code) => {
-      clearInterval(poll);
-      if (code !== 0) return reject(new Error(`casegate import exited ${code}: ${err}`));
-      resolve({ summary: JSON.parse(out) as Record<string, number>, seconds: (performance.now() - t0) / 1000, peakMib: (peakKb * 1024) / MIB });
-    });
-  });
+async function runImport(bin: string, db: string, file: string): Promise<{ summary: Record<string, number>; seconds: number; peakMib: number }> {
+  const env = { CASEGATE_DOMAIN: 'cases.bench', CASEGATE_MIN_FREE_BYTES: '0' };
+  const run = await runCasegateMeasured(bin, ['--db', db, 'import', 'mbox', file, '--to', SUPPORT, '--json'], env);
+  return { summary: JSON.parse(run.out) as Record<string, number>, seconds: run.seconds, peakMib: run.peakMib };
 }
 
 export async function benchImport(ctx: BenchContext): Promise<Row[]> {

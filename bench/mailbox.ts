@@ -8,7 +8,6 @@
 // such replies; its peak RSS (VmHWM, read from /proc every 100 ms) against the same command's peak
 // on a mailbox of 1,000, in the same run. Flat (a ratio near 1) is the proof that the drain holds
 // one message and one batch of UIDs at a time, whatever the mailbox's size.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +21,7 @@ import { caseDetail } from '../src/views/case.js';
 import { fetchOnce } from '../src/mailbox/once.js';
 import { dovecotUnavailable, startDovecot, type DovecotInstance } from '../test/helpers/dovecot.js';
 import type { BenchContext, Row } from './table.js';
+import { runCasegateMeasured } from './child.js';
 
 const PASSWORD = 'bench-password';
 const ANN = 'ann@acme.example';
@@ -144,29 +144,9 @@ async function benchDrainMemory(ctx: BenchContext, imap: DovecotInstance): Promi
 }
 
 /** Runs `casegate fetch --once --json`; its passes, wall seconds and the highest VmHWM seen, in MiB. */
-function runFetch(bin: string, db: string, env: Record<string, string>): Promise<{ passes: { done: number; error: string | null }[]; seconds: number; peakMib: number }> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, [bin, '--db', db, 'fetch', '--once', '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-    let out = '';
-    let err = '';
-    let peakKb = 0;
-    const poll = setInterval(() => {
-      try {
-        const kb = Number(/^VmHWM:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0);
-        peakKb = Math.max(peakKb, kb);
-      } catch {
-        // gone already
-      }
-    }, 100);
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code) => {
-      clearInterval(poll);
-      if (code !== 0) return reject(new Error(`casegate fetch --once exited ${code}: ${err}`));
-      resolve({ passes: JSON.parse(out) as { done: number; error: string | null }[], seconds: (performance.now() - t0) / 1000, peakMib: (peakKb * 1024) / (1024 * 1024) });
-    });
-  });
+async function runFetch(bin: string, db: string, env: Record<string, string>): Promise<{ passes: { done: number; error: string | null }[]; seconds: number; peakMib: number }> {
+  const run = await runCasegateMeasured(bin, ['--db', db, 'fetch', '--once', '--json'], env);
+  return { passes: JSON.parse(run.out) as { done: number; error: string | null }[], seconds: run.seconds, peakMib: run.peakMib };
 }
 
 /** Search, download each message to nowhere, move it: what any IMAP fetcher does, without storing. */
