@@ -147,7 +147,7 @@ Examples:
   return routing;
 }
 
-/** The SPEC §7 options that add and update share. */
+/** The options of a routing address that add and update share. */
 function mailOptions(cmd: Command): Command {
   return cmd
     .option('--accept-from <list>', "only these senders may write to it: addresses and @domains, comma-separated; '' = anyone")
