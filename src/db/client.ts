@@ -114,6 +114,18 @@ function withBlobs(engine: Engine, blobs: BlobStore): Db {
   };
 }
 
+/**
+ * Whether an error (or one it was caused by) is a wait for another writer's lock that ran out: SQLite's
+ * SQLITE_BUSY/SQLITE_LOCKED after busy_timeout, PostgreSQL's lock_not_available (55P03). Another write
+ * attempted at once would only wait as long again.
+ */
+export function isLockTimeout(err: unknown): boolean {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e != null && typeof e === 'object' && depth < 8; e = e.cause as typeof e, depth += 1) {
+    if (typeof e.code === 'string' && /^(SQLITE_BUSY|SQLITE_LOCKED)(_[A-Z]+)?$|^55P03$/.test(e.code)) return true;
+  }
+  return false;
+}
+
 /** Asks the database a trivial question in a read transaction: resolves when it answers (readiness). */
 export async function pingDb(db: Pick<Db, 'transaction'>): Promise<void> {
   await db.transaction((tx) => tx.get('SELECT 1 AS one'), 'read');

@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import type { Config } from '../config.js';
 import { freeBytes } from '../db/blobs.js';
 import type { WrittenBlob } from '../db/blobStore.js';
-import type { Committer, Db, Tx } from '../db/client.js';
+import { isLockTimeout, type Committer, type Db, type Tx } from '../db/client.js';
 import { answers, isTaken, notStoredForAny, type Answer } from '../domain/answers.js';
 import { apply, logMessage, type Outcome } from './apply.js';
 import type { Envelope } from './envelope.js';
@@ -71,7 +71,9 @@ export async function ingestMessage(ctx: IngestContext, envelope: Envelope, sour
     return outcomes;
   } catch (err) {
     const a = answers.notStored((err as Error)?.message ?? String(err));
-    await ctx.committer.run((tx) => refuseAll(tx, envelope, null, a, 'store')).catch(() => undefined);
+    // The refusal goes to the inbound log, unless the write lock is what ran out: that write would
+    // only wait as long again (a pipe delivery took twice busy_timeout to tempfail).
+    if (!isLockTimeout(err)) await ctx.committer.run((tx) => refuseAll(tx, envelope, null, a, 'store')).catch(() => undefined);
     ctx.metrics?.ingested(envelope.rcpt.map(() => ({ answer: a, stage: 'store' })), null);
     throw err;
   } finally {

@@ -3,7 +3,9 @@
 // the whole transaction. SQLite only: the PostgreSQL engine has its own test.
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isLockTimeout } from '../../src/db/client.js';
 import { openSqlite, type SqliteEngine } from '../../src/db/engines/sqlite.js';
 import { tempDir, type TempDir } from '../helpers/tempDir.js';
 
@@ -88,5 +90,26 @@ describe('transactions on the one connection', () => {
     const again = await openSqlite(path.join(dir.dir, 'casegate.db'));
     expect(await again.transaction(names, 'read')).toEqual(['Acme']);
     await again.close();
+  });
+});
+
+describe('a write lock held by another process', () => {
+  it('runs out after busy_timeout as an error isLockTimeout names; other errors it does not', async () => {
+    const file = path.join(dir.dir, 'casegate.db');
+    const holder = new Database(file);
+    holder.exec('BEGIN IMMEDIATE');
+    const waiting = await openSqlite(file, { busyTimeoutMs: 50 });
+    try {
+      const err = await waiting.transaction((tx) => insert(tx, 'Acme')).then(() => null, (e: unknown) => e);
+      expect(err, 'the write should have waited for the lock and failed').not.toBeNull();
+      expect(isLockTimeout(err)).toBe(true);
+      expect(isLockTimeout(new Error('wrapped', { cause: err }))).toBe(true);
+      expect(isLockTimeout(Object.assign(new Error('disk full'), { code: 'SQLITE_FULL' }))).toBe(false);
+      expect(isLockTimeout(Object.assign(new Error('no space'), { code: 'ENOSPC' }))).toBe(false);
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+      await waiting.close();
+    }
   });
 });
