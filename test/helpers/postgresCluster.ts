@@ -80,7 +80,7 @@ function databasesOf(adminUrl: string): Pick<PgCluster, 'createDatabase'> {
       databases += 1;
       const name = `t_${process.pid}_${databases}_${Math.random().toString(36).slice(2, 8)}`;
       const template = options.empty ? 'template0' : TEMPLATE;
-      await withClient(adminUrl, (c) => c.query(`CREATE DATABASE "${name}" TEMPLATE "${template}" OWNER ${ROLE}`));
+      await withClient(adminUrl, (c) => c.query(`CREATE DATABASE "${name}" TEMPLATE "${template}" OWNER ${ROLE} STRATEGY FILE_COPY`));
       const url = new URL(adminUrl);
       url.pathname = `/${name}`;
       return url.toString();

