@@ -14,10 +14,13 @@ import { changeRecordType, createRecordType, listRecordTypes, showRecordType } f
 import { addRoutingAddress, findRoutingAddress, listRoutingAddresses, removeRoutingAddress, updateRoutingAddress } from '../../src/admin/routing.js';
 import { addRule, listRules, removeRule } from '../../src/admin/rules.js';
 import { createUser, listUsers, requireUserByEmail, updateUser } from '../../src/admin/users.js';
+import { cloneCaseRequest } from '../../src/cases/clone.js';
+import { openCaseRequest } from '../../src/cases/request.js';
+import { updateCaseRequest } from '../../src/cases/update.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Tx } from '../../src/db/engine.js';
 import type { ErrorKind } from '../../src/errors.js';
-import { tempStore, type TempStore } from '../helpers/seed.js';
+import { createCase, showCase, tempStore, type TempStore } from '../helpers/seed.js';
 import { onPostgres, query } from '../helpers/testDb.js';
 
 let store: TempStore;
@@ -228,6 +231,28 @@ describe('recordtype', () => {
     await refusedUnchanged('not-found', (tx) => changeRecordType(tx, 'Software', { priorities: 'high' }));
     await refusedUnchanged('not-found', (tx) => changeRecordType(tx, 'Hardware', { removeFields: ['size'] }));
     await refusedUnchanged('invalid', (tx) => changeRecordType(tx, 'Hardware', { statuses: 'New,Closed' }));
+  });
+});
+
+describe('a case that names an asset and has record-type fields', () => {
+  it('keeps the asset and the field values, changes them with case update, clones them; asset show lists the cases', async () => {
+    const request = { subject: 'Printer jams', contact: 'ann@acme.example', asset: 'SN-abc-1', recordType: 'hardware', fields: ['serial=42', 'bought=2024-03-31'], notify: false };
+    const made = await createCase(store.db, config, request, at(15));
+    expect(made).toMatchObject({ recordType: 'Hardware', priority: 'High', origin: 'Email', fields: { serial: '42', bought: '2024-03-31' }, asset: { serial: 'SN-ABC-1', product: { code: 'LP-9000' } } });
+    const router = (await read((tx) => listAssets(tx, { search: 'router' })))[0];
+    await write((tx) => updateCaseRequest(tx, made.number, { asset: String(router?.id), fields: ['serial=43', 'bought='] }, at(16)));
+    const shown = await showCase(store.db, config, made.number);
+    expect(shown).toMatchObject({ fields: { serial: '43' }, asset: { id: router?.id, serial: null, product: null } });
+    expect(shown.fields).not.toHaveProperty('bought');
+    const clone = await write((tx) => cloneCaseRequest(tx, config, made.number, { notify: false }, at(17)));
+    expect(await showCase(store.db, config, clone.number)).toMatchObject({ recordType: 'Hardware', fields: { serial: '43' }, asset: { id: router?.id } });
+    expect((await read((tx) => showAsset(tx, String(router?.id)))).cases).toEqual([made.number, clone.number]);
+
+    // A refused change leaves the case as it was: a required field cannot be cleared; an asset of another contact cannot be named.
+    await refusedUnchanged('invalid', (tx) => updateCaseRequest(tx, made.number, { fields: ['serial='] }));
+    await refusedUnchanged('invalid', (tx) => updateCaseRequest(tx, made.number, { fields: ['serial=not a number'] }));
+    await refusedUnchanged('not-found', (tx) => updateCaseRequest(tx, made.number, { asset: 'SN-NONE' }));
+    await refusedUnchanged('invalid', (tx) => openCaseRequest(tx, config, { ...request, fields: ['bought=2024-03-31'] }));
   });
 });
 
