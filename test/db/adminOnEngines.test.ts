@@ -326,6 +326,9 @@ describe('routing', () => {
       autoResponseIf: 'urgent',
     });
     expect(await storedTimes('routing_addresses', partners.id, ['rate_limit', 'created_at'])).toEqual([10, at(20)]);
+    // A record type a routing address uses lists it, and may not become one mail cannot open cases of.
+    expect((await read((tx) => showRecordType(tx, 'open'))).routing).toEqual(['partners@acme-support.example']);
+    await refusedUnchanged('invalid', (tx) => changeRecordType(tx, 'Open', { fields: ['ticket:text:required'] }), /routing address partners@acme-support\.example opens cases/);
 
     const updated = await write((tx) => updateRoutingAddress(tx, 'SUPPORT@acme-support.example', { block: 'spam@evil.example,@spam.example', rateLimit: 5, saveHeaders: true }));
     expect(updated).toEqual({ ...support, block: ['spam@evil.example', '@spam.example'], rateLimit: 5, saveHeaders: true });
