@@ -1,6 +1,6 @@
 // Assets: what a contact or an account owns (Salesforce Asset), with name, serial number, product,
 // install date and status. A serial number is unique, compared case-insensitively.
-import type { Tx } from '../db/engine.js';
+import { mapInTurn, type Tx } from '../db/engine.js';
 import { allAssets, assetById, assetBySerial, insertAsset, type AssetRow } from '../db/assets.js';
 import { caseNumbersOfAsset } from '../db/cases.js';
 import { accountById } from '../db/accounts.js';
@@ -98,7 +98,7 @@ export async function insertNewAsset(tx: Tx, input: AssetDetails, owner: { conta
  */
 export async function listAssets(tx: Tx, filter: { contact?: string | null; search?: string | null } = {}): Promise<AssetRecord[]> {
   const contact = filter.contact ? ownerOfContact(await requireContact(tx, filter.contact)) : null;
-  return Promise.all(lookupAssets(await allAssets(tx), { contact, search: filter.search ?? null }).map((row) => assetRecord(tx, row)));
+  return mapInTurn(lookupAssets(await allAssets(tx), { contact, search: filter.search ?? null }), (row) => assetRecord(tx, row));
 }
 
 /** An asset by id or serial number (an id first when the text is a number). */

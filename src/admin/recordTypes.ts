@@ -1,7 +1,7 @@
 // Record types: per type of case, the statuses, priorities and origins it allows (with defaults)
 // and its own custom fields. A routing address may name one for the cases its mail opens, so a
 // record type used by one may not require a field or refuse that address's priority or origin.
-import type { Tx } from '../db/engine.js';
+import { mapInTurn, type Tx } from '../db/engine.js';
 import { allRecordTypes, insertRecordType, recordTypeByName, updateRecordType, type RecordTypeRow, type RecordTypeValues } from '../db/recordTypes.js';
 import { routingOfRecordType } from '../db/routing.js';
 import type { Priority } from '../domain/caseRules.js';
@@ -130,7 +130,7 @@ export function routingProblem(rt: Pick<RecordTypeValues, 'priorities' | 'origin
 }
 
 export async function listRecordTypes(tx: Tx): Promise<RecordTypeRecord[]> {
-  return Promise.all((await allRecordTypes(tx)).map((row) => recordTypeRecord(tx, row)));
+  return mapInTurn(await allRecordTypes(tx), (row) => recordTypeRecord(tx, row));
 }
 
 export async function showRecordType(tx: Tx, name: string): Promise<RecordTypeRecord> {

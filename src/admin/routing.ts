@@ -1,7 +1,7 @@
 // Routing addresses (Email-to-Case): mail to one of them opens a new case with the address's
 // defaults. An address is unique, compared case-insensitively.
 import type { Config } from '../config.js';
-import type { Tx } from '../db/engine.js';
+import { mapInTurn, type Tx } from '../db/engine.js';
 import { allRouting, deleteRouting, insertRouting, routingByAddress, updateRouting, type RoutingRow, type RoutingSettings } from '../db/routing.js';
 import { userById } from '../db/users.js';
 import { recordTypeById } from '../db/recordTypes.js';
@@ -240,7 +240,7 @@ function checkTemplate(text: string): string {
 }
 
 export async function listRoutingAddresses(tx: Tx): Promise<RoutingRecord[]> {
-  return Promise.all((await allRouting(tx)).map((row) => routingRecord(tx, row)));
+  return mapInTurn(await allRouting(tx), (row) => routingRecord(tx, row));
 }
 
 /** The routing address equal to `address` (case-insensitive), or undefined. */

@@ -1,6 +1,6 @@
 // Assignment rules (SPEC §2.5): who owns a new case that has no explicit owner. Rules are kept in
 // order; the first one whose every criterion holds wins (src/domain/assignment.ts decides).
-import type { Tx } from '../db/engine.js';
+import { mapInTurn, type Tx } from '../db/engine.js';
 import { allRules, deleteRule, insertRule, ruleById, type RuleRow } from '../db/rules.js';
 import { userById } from '../db/users.js';
 import { isDomainName } from '../domain/address.js';
@@ -80,7 +80,7 @@ export async function addRule(tx: Tx, input: NewRule, now = Date.now()): Promise
 
 /** Every rule, in the order they are tried. */
 export async function listRules(tx: Tx): Promise<RuleRecord[]> {
-  return Promise.all((await allRules(tx)).map((row) => ruleRecord(tx, row)));
+  return mapInTurn(await allRules(tx), (row) => ruleRecord(tx, row));
 }
 
 /** Removes a rule and returns what it was; the order of the others is kept. */

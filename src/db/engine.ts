@@ -61,3 +61,13 @@ export interface Engine {
 
 /** A flag as read back: SQLite has no boolean (0/1), PostgreSQL does (true/false). */
 export const bool = (value: unknown): boolean => value === 1 || value === true;
+
+/**
+ * `fn` of each item, one after another: a transaction runs one statement at a time (PostgreSQL's
+ * client queues concurrent ones today and will refuse them in pg 9), so per-row reads are awaited in turn.
+ */
+export async function mapInTurn<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (const item of items) out.push(await fn(item));
+  return out;
+}

@@ -1,5 +1,5 @@
 // The records `case show` and `case list` print (SPEC §6), and the collaborator listing.
-import type { Tx } from '../db/engine.js';
+import { mapInTurn, type Tx } from '../db/engine.js';
 import { caseById, caseByNumber, childNumbers, listCases, searchCases, type CaseRow } from '../db/cases.js';
 import { assetById } from '../db/assets.js';
 import { productById } from '../db/products.js';
@@ -77,7 +77,7 @@ export async function caseList(tx: Tx, filter: CaseListFilter, domain: string, n
     afterId: filter.after === undefined ? undefined : await afterCase(tx, filter.after),
     limit: filter.limit,
   });
-  return Promise.all(rows.map((row) => caseSummary(tx, row, domain)));
+  return mapInTurn(rows, (row) => caseSummary(tx, row, domain));
 }
 
 // A filter that names nobody is a mistake to say, not an empty list that looks like "no cases".
@@ -120,7 +120,7 @@ export const SEARCH_LIMIT = 50;
 export async function caseSearch(tx: Tx, text: string, domain: string) {
   const query = text.trim();
   if (query === '') throw invalid('the search text is empty; give some text, e.g. casegate case search printer');
-  return Promise.all((await searchCases(tx, query, SEARCH_LIMIT)).map((row) => caseSummary(tx, row, domain)));
+  return mapInTurn(await searchCases(tx, query, SEARCH_LIMIT), (row) => caseSummary(tx, row, domain));
 }
 
 /** The asset a case names, with its product. */
