@@ -118,6 +118,10 @@ export async function benchIngest(ctx: BenchContext): Promise<Row[]> {
         `(${(cg.stats.inbound / cg.stats.commits).toFixed(2)} messages per commit, each commit one fsync)`,
     );
   }
+  if (cg.stats.cpu && cg.stats.inbound) {
+    const per = (msTotal: number): string => `${(msTotal / (cg.stats.inbound as number)).toFixed(2)} ms`;
+    ctx.notes.push(`row 1: CPU per message in the casegate server: main thread ${per(cg.stats.cpu.main)}, its other threads ${per(cg.stats.cpu.other)}`);
+  }
 
   return [
     {

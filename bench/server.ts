@@ -87,6 +87,27 @@ export interface ServerStats {
   commits?: number;
   /** Inbound log rows written while the server ran (one per message and recipient). */
   inbound?: number;
+  /** CPU time of the main thread, and of every other thread (the store thread, libuv's pool, V8's helpers), in ms. */
+  cpu?: { main: number; other: number };
+}
+
+/** CPU time by thread from /proc/self/task (Linux): the main thread's and the rest's, in ms. */
+function cpuByThread(): ServerStats['cpu'] {
+  const tick = 10; // USER_HZ = 100 on Linux
+  let main = 0;
+  let other = 0;
+  try {
+    for (const tid of fs.readdirSync('/proc/self/task')) {
+      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ms = (Number(fields[11]) + Number(fields[12])) * tick;
+      if (Number(tid) === process.pid) main += ms;
+      else other += ms;
+    }
+  } catch {
+    return undefined;
+  }
+  return { main, other };
 }
 
 export interface PlannedStatement {
@@ -151,16 +172,24 @@ async function startCasegate(): Promise<Running> {
   // Counted and logged as serve does (metrics on, one JSON line per transaction), the lines into /dev/null.
   const metrics = createMetrics(() => db.transaction((tx) => outboxGauges(tx), 'read'));
   const log = createLog('json', fs.createWriteStream('/dev/null'));
-  const gateway = await createGateway(config, { db, dispatch: false, metrics, log });
+  // --explain needs every statement the product runs on this connection: the store thread's run on its own.
+  // CASEGATE_BENCH_STORE_THREAD=off compares without the store thread.
+  const storeThread = !explainTo && process.env.CASEGATE_BENCH_STORE_THREAD !== 'off';
+  const gateway = await createGateway(config, { db, dispatch: false, metrics, log, storeThread });
   const where = await gateway.start();
   if (where === null) throw new Error('the gateway has no inbound server');
   return {
     port: where.port,
     async stop() {
+      // Read while every thread still runs: an ended thread leaves /proc/self/task with its CPU time.
+      const cpu = cpuByThread();
       await gateway.stop();
       await db.close();
+      // The store thread's groups are commits too.
+      const threadCommits = 'commits' in gateway.committer ? (gateway.committer as { commits: number }).commits : 0;
+      counter.commits += threadCommits;
       if (explainTo) fs.writeFileSync(explainTo, JSON.stringify(explain(file, statements), null, 2));
-      const stats: ServerStats = postgres ? { commits: counter.commits } : { commits: counter.commits, inbound: inboundRows(file) - inboundBefore };
+      const stats: ServerStats = postgres ? { commits: counter.commits, cpu } : { commits: counter.commits, inbound: inboundRows(file) - inboundBefore, cpu };
       return stats;
     },
   };

@@ -6,6 +6,7 @@
 import type { Config } from './config.js';
 import { createCommitter, openDb, type Committer, type Db } from './db/client.js';
 import { createInboundServer, type InboundServer } from './smtp/server.js';
+import { createStoreThread } from './ingest/storeThread.js';
 import { createDispatcher, type Dispatcher } from './outbound/dispatcher.js';
 import { loadDkimKey } from './outbound/dkim.js';
 import type { HttpServer, HttpServerOptions } from './http/server.js';
@@ -42,6 +43,8 @@ export interface GatewayOptions {
   log?: Log;
   /** Metrics to count into (benchmarks); else a registry of its own when the HTTP server is on. */
   metrics?: Metrics;
+  /** false: SQLite's inbound messages commit on the main thread, not on a store thread (storeThread.ts). */
+  storeThread?: boolean;
 }
 
 export interface Gateway {
@@ -71,7 +74,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const ownDb = options.db === undefined;
   // Every part below goes through this: a database out of reach is said once per outage (SPEC §10).
   const db = watchReach(opened);
-  const committer = createCommitter(db);
+  // SQLite behind an inbound server: the write transactions of its messages run on a thread of their own.
+  const store = db.dialect === 'sqlite' && options.smtp !== false && options.storeThread !== false ? createStoreThread(db, config) : null;
+  const committer: Committer = store ?? createCommitter(db);
   const log = options.log ?? createLog(config.logFormat);
   // The HTTP server (Fastify and its plugins, some 20 MiB of code) is loaded only when it is wanted.
   const wantsHttp = options.http !== false && config.httpPort !== null;
@@ -119,7 +124,14 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       // What a crash left in the blob store goes before new mail comes in (SPEC §9).
       const freed = await collectOrphans(db, config);
       if (freed.orphans + freed.temps > 0) log.info(describeGarbage(freed), { event: 'gc', ...freed });
-      const where = server ? await server.start() : null;
+      await store?.start();
+      let where: { host: string; port: number } | null = null;
+      try {
+        where = server ? await server.start() : null;
+      } catch (err) {
+        await store?.stop();
+        throw err;
+      }
       if (wantsHttp) {
         try {
           const { createHttpServer } = await import('./http/server.js');
@@ -129,6 +141,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
           httpAddress = await http.start();
         } catch (err) {
           await server?.stop();
+          await store?.stop();
           throw err;
         }
       }
@@ -157,6 +170,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
         await dispatcher?.stop();
         await http?.stop();
         await server?.stop();
+        await store?.stop();
         if (ownDb) await db.close();
       })();
       return stopping;

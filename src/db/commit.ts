@@ -34,7 +34,50 @@ export function createCommitter(db: Database, options: { maxWaitMs?: number } = 
 }
 
 function groupCommitter(db: Database, maxWaitMs: number): Committer {
-  let queue: Job[] = [];
+  const groups = createGroups<Job>(
+    (jobs) =>
+      db
+        .transaction(async (tx) => {
+          const outcomes: Outcome[] = [];
+          for (const job of jobs) {
+            try {
+              outcomes.push({ ok: true, value: (await tx.savepoint(job.work)).result });
+            } catch (error) {
+              outcomes.push({ ok: false, error });
+            }
+          }
+          return outcomes;
+        }, 'write')
+        .then(
+          (outcomes) => jobs.forEach((job, i) => settle(job, outcomes[i])),
+          (err: unknown) => jobs.forEach((job) => job.reject(err)),
+        ),
+    maxWaitMs,
+  );
+  return {
+    run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+      return new Promise<T>((resolve, reject) => groups.add({ work, resolve: resolve as (v: unknown) => void, reject }));
+    },
+    connection: groups.connection,
+  };
+}
+
+/** One member's result of a group: its value, or the error that undid only its savepoint. */
+export type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+export interface Groups<J> {
+  /** Queues a member; it goes with the next group. */
+  add(job: J): void;
+  /** Says a connection opened; call the returned function when it closes. */
+  connection(): () => void;
+}
+
+/**
+ * When to commit (see the top of this file): gathers members and hands each group to `commit`,
+ * one group at a time. `commit` settles every member of its group and must not reject.
+ */
+export function createGroups<J>(commit: (jobs: J[]) => Promise<void>, maxWaitMs: number): Groups<J> {
+  let queue: J[] = [];
   let connections = 0;
   let immediate: NodeJS.Immediate | null = null;
   let timer: NodeJS.Timeout | null = null;
@@ -60,32 +103,16 @@ function groupCommitter(db: Database, maxWaitMs: number): Committer {
     queue = [];
     if (jobs.length === 0) return;
     flushing = true;
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
-    db.transaction(async (tx) => {
-      for (const job of jobs) {
-        try {
-          outcomes.push({ ok: true, value: (await tx.savepoint(job.work)).result });
-        } catch (error) {
-          outcomes.push({ ok: false, error });
-        }
-      }
-    }, 'write')
-      .then(
-        () => jobs.forEach((job, i) => settle(job, outcomes[i])),
-        (err: unknown) => jobs.forEach((job) => job.reject(err)),
-      )
-      .finally(() => {
-        flushing = false;
-        schedule();
-      });
+    void commit(jobs).finally(() => {
+      flushing = false;
+      schedule();
+    });
   }
 
   return {
-    run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-      return new Promise<T>((resolve, reject) => {
-        queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
-        schedule();
-      });
+    add(job: J): void {
+      queue.push(job);
+      schedule();
     },
     connection(): () => void {
       connections += 1;
@@ -100,7 +127,7 @@ function groupCommitter(db: Database, maxWaitMs: number): Committer {
   };
 }
 
-function settle(job: Job, outcome: { ok: true; value: unknown } | { ok: false; error: unknown } | undefined): void {
+export function settle(job: Pick<Job, 'resolve' | 'reject'>, outcome: Outcome | undefined): void {
   if (outcome?.ok === true) job.resolve(outcome.value);
   else job.reject(outcome === undefined ? new Error('the group commit ended before this message ran') : outcome.error);
 }

@@ -21,7 +21,8 @@ import { isIssuedSender, isParticipant, knownAddress, type IssuedTo } from '../d
 import { decideRoute, type Route, type Target } from '../domain/route.js';
 import { extractReply, truncateBody } from '../domain/replyText.js';
 import { normalizeEmail } from '../domain/address.js';
-import { headerOf, type ParsedMessage } from './parse.js';
+import { headerOf } from './headerOf.js';
+import type { ParsedMessage } from './parse.js';
 import type { SenderAuth } from '../domain/senderAuth.js';
 import type { Envelope } from './envelope.js';
 

@@ -60,11 +60,9 @@ export interface ParsedMessage {
   size: number;
 }
 
-/** A header of the message by name in any letter case: its first value, or undefined. */
-export function headerOf(msg: Pick<ParsedMessage, 'headers'>, name: string): string | undefined {
-  const key = name.trim().toLowerCase();
-  return Object.hasOwn(msg.headers, key) ? msg.headers[key] : undefined;
-}
+import { headerOf } from './headerOf.js';
+
+export { headerOf };
 
 /** The first value of each header, by lower-cased name. */
 function headerRecord(lines: readonly RawHeaderLine[]): Record<string, string> {

@@ -5,18 +5,18 @@ import type { Config } from '../config.js';
 import { freeBytes } from '../db/blobs.js';
 import type { WrittenBlob } from '../db/blobStore.js';
 import { isLockTimeout, type Committer, type Db, type Tx } from '../db/client.js';
-import { answers, isTaken, notStoredForAny, type Answer } from '../domain/answers.js';
-import { apply, logMessage, type Outcome } from './apply.js';
+import { answers, type Answer } from '../domain/answers.js';
+import type { Outcome } from './apply.js';
 import type { Envelope } from './envelope.js';
-import { messageFacts, readFacts, type MessageFacts } from './facts.js';
+import { messageFacts, type MessageFacts } from './facts.js';
 import { MalformedMessageError, MessageTooLargeError, ParserLimitError, parseMessage } from './parse.js';
-import { checkRcpt } from './rcpt.js';
-import { decide } from './stages.js';
+import { runStoreJob, type JobCommitter, type StoreJob } from './storeJob.js';
 import { startSenderAuth } from './auth.js';
 import type { SenderAuth } from '../domain/senderAuth.js';
 import type { Metrics } from '../metrics.js';
 
 export type { Outcome } from './apply.js';
+export type { JobCommitter, StoreJob } from './storeJob.js';
 
 /** What ingesting needs: the database, the settings and the group commit. */
 export interface IngestContext {
@@ -58,8 +58,7 @@ export async function ingestMessage(ctx: IngestContext, envelope: Envelope, sour
   if (lowDisk !== null) {
     source.resume();
     // The envelope is logged (a row of the inbound log is small); when even that fails, the answer stands.
-    const outcomes = await ctx.committer
-      .run((tx) => refuseAll(tx, envelope, null, lowDisk, 'disk'))
+    const outcomes = await commitJob(ctx, { kind: 'refuse', envelope, answer: lowDisk, stage: 'disk' }, {})
       .catch(() => envelope.rcpt.map((rcpt): Outcome => ({ rcpt, answer: lowDisk, decision: 'refused', inboundId: 0, caseNumber: null, stage: 'disk' })));
     ctx.metrics?.ingested(outcomes, null);
     return outcomes;
@@ -73,7 +72,7 @@ export async function ingestMessage(ctx: IngestContext, envelope: Envelope, sour
     const a = answers.notStored((err as Error)?.message ?? String(err));
     // The refusal goes to the inbound log, unless the write lock is what ran out: that write would
     // only wait as long again (a pipe delivery took twice busy_timeout to tempfail).
-    if (!isLockTimeout(err)) await ctx.committer.run((tx) => refuseAll(tx, envelope, null, a, 'store')).catch(() => undefined);
+    if (!isLockTimeout(err)) await commitJob(ctx, { kind: 'refuse', envelope, answer: a, stage: 'store' }, {}).catch(() => undefined);
     ctx.metrics?.ingested(envelope.rcpt.map(() => ({ answer: a, stage: 'store' })), null);
     throw err;
   } finally {
@@ -117,37 +116,26 @@ async function ingest(ctx: IngestContext, envelope: Envelope, source: Readable, 
     const a = permanentAnswerOf(err, config);
     if (a === null) throw err;
     source.resume();
-    const refused = await ctx.committer.run(async (tx) => {
-      const outcomes = await refuseAll(tx, envelope, null, a, 'parse');
-      await opts.alsoInCommit?.(tx, outcomes);
-      return outcomes;
-    });
+    const refused = await commitJob(ctx, { kind: 'refuse', envelope, answer: a, stage: 'parse' }, opts);
     return { outcomes: refused, auth: null };
   }
 
-  const outcomes = await ctx.committer.run(async (tx) => {
-    const now = opts.at ?? Date.now();
-    const each = async (t: Tx): Promise<Outcome[]> => {
-      const outcomes: Outcome[] = [];
-      for (const rcpt of envelope.rcpt) outcomes.push(await deliver(t, config, facts, rcpt, now, opts));
-      return outcomes;
-    };
-    const also = async (outcomes: Outcome[]): Promise<Outcome[]> => {
-      await opts.alsoInCommit?.(tx, outcomes);
-      return outcomes;
-    };
-    // One recipient, or LMTP's answer per recipient: nothing can be mixed, nothing to undo.
-    if (opts.perRecipient === true || envelope.rcpt.length < 2) return also(await each(tx));
-    const { result, kept } = await tx.savepoint(each, (outcomes) => !isMixed(outcomes));
-    if (kept) return also(result);
-    // Some recipients took the message and another did not: nothing of it is kept, and every
-    // recipient that would have taken it gets the refusal too.
-    const whole = notStoredForAny(result.map((o) => o.answer).filter((a) => !isTaken(a)));
-    const refused: Outcome[] = [];
-    for (const o of result) refused.push(await refuse(tx, envelope, facts, o.rcpt, isTaken(o.answer) ? whole : o.answer, o.stage));
-    return also(refused);
-  });
+  const outcomes = await commitJob(ctx, { kind: 'deliver', facts, perRecipient: opts.perRecipient === true, quiet: opts.quiet === true, at: opts.at ?? null }, opts);
   return { outcomes, auth: facts.auth };
+}
+
+const hasJobs = (c: Committer): c is Committer & JobCommitter => typeof (c as Partial<JobCommitter>).runJob === 'function';
+
+/** Commits the job: on the store thread when there is one and nothing else must join the transaction. */
+function commitJob(ctx: IngestContext, job: StoreJob, opts: IngestOptions): Promise<Outcome[]> {
+  const { committer, config } = ctx;
+  const also = opts.alsoInCommit;
+  if (also === undefined && hasJobs(committer)) return committer.runJob(job);
+  return committer.run(async (tx) => {
+    const outcomes = await runStoreJob(tx, config, job);
+    await also?.(tx, outcomes);
+    return outcomes;
+  });
 }
 
 /** The answer to a message that can never be taken, by the class of the error; null for any other failure (451 / 75). */
@@ -158,26 +146,3 @@ function permanentAnswerOf(err: unknown, config: Config): Answer | null {
   return null;
 }
 
-/** One recipient: the RCPT check (a case may have gone since RCPT), facts, decision, apply. */
-async function deliver(tx: Tx, config: Config, facts: MessageFacts, rcpt: string, now: number, opts: IngestOptions): Promise<Outcome> {
-  const check = await checkRcpt(tx, config, rcpt);
-  if (!check.ok) return refuse(tx, facts.envelope, facts, rcpt, check.answer, 'rcpt');
-  const recipient = await readFacts(tx, config, facts, rcpt, check.target, now);
-  const { stage, decision } = decide(recipient);
-  const applied = await apply(tx, config, recipient, decision, { quiet: opts.quiet });
-  const bounce = decision.kind === 'report' && decision.verdict.kind !== 'none' ? { bounce: decision.verdict.kind } : {};
-  return { ...applied, stage, ...bounce };
-}
-
-const isMixed = (outcomes: readonly Outcome[]): boolean => outcomes.some((o) => isTaken(o.answer)) && outcomes.some((o) => !isTaken(o.answer));
-
-async function refuseAll(tx: Tx, envelope: Envelope, facts: MessageFacts | null, a: Answer, stage: string): Promise<Outcome[]> {
-  const outcomes: Outcome[] = [];
-  for (const rcpt of envelope.rcpt) outcomes.push(await refuse(tx, envelope, facts, rcpt, a, stage));
-  return outcomes;
-}
-
-async function refuse(tx: Tx, envelope: Envelope, facts: MessageFacts | null, rcpt: string, a: Answer, stage: string): Promise<Outcome> {
-  const inboundId = await logMessage(tx, { envelope, fingerprint: null, msg: facts?.msg ?? null, auth: facts?.auth ?? null }, rcpt, 'refused', a, null, null, Date.now());
-  return { rcpt, answer: a, decision: 'refused', inboundId, caseNumber: null, stage };
-}

@@ -8,6 +8,7 @@ import { createAccount } from '../../src/admin/accounts.js';
 import { createContact } from '../../src/admin/contacts.js';
 import { addRoutingAddress } from '../../src/admin/routing.js';
 import { createGateway } from '../../src/app.js';
+import type { Committer } from '../../src/db/client.js';
 import { caseById } from '../../src/db/cases.js';
 import { caseAddress } from '../../src/domain/mailNames.js';
 import { createLog } from '../../src/log.js';
@@ -29,6 +30,8 @@ export interface Gateway {
   send(raw: string | Buffer, envelope: { from: string; to: string[] }, opts?: { lmtp?: boolean }): Promise<SendResult>;
   /** The gateway's log lines so far (JSON lines; text lines with CASEGATE_LOG_FORMAT=text). */
   logged: string[];
+  /** The gateway's committer: on SQLite its store thread (src/ingest/storeThread.ts). */
+  committer: Committer;
   /** Base URL of the HTTP server when CASEGATE_HTTP_PORT is set (e.g. '0'), else null. */
   httpBase: string | null;
   close(): Promise<void>;
@@ -85,6 +88,7 @@ export async function startGateway(
     caseAddress: c.address,
     send: (raw, envelope) => sendRaw(port, raw, envelope, opts.lmtp === true),
     logged,
+    committer: gateway.committer,
     httpBase: http === null ? null : `http://127.0.0.1:${http.port}`,
     async close() {
       await gateway.stop();
