@@ -48,9 +48,10 @@ const ONCE = ['test/ingest/fuzz.test.ts', 'test/e2e/postfix.test.ts'];
 /**
  * Tests that touch storage but only the default SQLite file, whatever the engine under test: the
  * docs' examples make their own database (`casegate init` in a fresh folder), as a reader would.
+ * serve's store thread is SQLite's alone (PostgreSQL's transactions run side by side on the pool).
  * The PostgreSQL run leaves them out.
  */
-const SQLITE_ONLY = ['test/docs/**'];
+const SQLITE_ONLY = ['test/docs/**', 'test/ingest/storeThread.test.ts'];
 
 /**
  * CLI files of admin nouns whose storage test/db/adminOnEngines.test.ts runs in-process on both engines
