@@ -27,7 +27,8 @@ import type { SenderAuth } from '../domain/senderAuth.js';
 import type { Envelope } from './envelope.js';
 
 export interface MessageFacts {
-  msg: ParsedMessage;
+  /** The parsed message but its text (the facts' `fullBody` is that text; the store thread is sent no second copy). */
+  msg: Omit<ParsedMessage, 'text'>;
   envelope: Envelope;
   /** New text of the reply, quoted history cut, truncated with a marker past 131,072 characters. */
   body: string;
@@ -48,10 +49,11 @@ const sha256 = (parts: unknown[]): string => createHash('sha256').update(JSON.st
 
 export function messageFacts(msg: ParsedMessage, envelope: Envelope, auth: SenderAuth | null = null): MessageFacts {
   const from = msg.from ? normalizeEmail(msg.from.address) : null;
-  const text = msg.text.replace(/\r\n/g, '\n');
+  const { text: crlfText, ...withoutText } = msg;
+  const text = crlfText.replace(/\r\n/g, '\n');
   const reply = extractReply(text).body;
   return {
-    msg,
+    msg: withoutText,
     envelope,
     body: truncateBody(reply),
     fullBody: text,
@@ -235,7 +237,7 @@ function issuedToOf(route: Route | null, target: Target, thread: Thread | null):
 }
 
 /** The case named by a Message-ID of ours (a notification, or a case's thread root), newest reference first. */
-async function caseOfThread(tx: Tx, domain: string, msg: ParsedMessage): Promise<Thread | null> {
+async function caseOfThread(tx: Tx, domain: string, msg: Pick<ParsedMessage, 'messageId' | 'inReplyTo' | 'references' | 'subject'>): Promise<Thread | null> {
   for (const id of [...msg.inReplyTo, ...[...msg.references].reverse()]) {
     const token = tokenOfMessageId(id, domain);
     const row = token === null ? undefined : await outboxByToken(tx, token);
