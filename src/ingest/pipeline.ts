@@ -1,5 +1,7 @@
-// The one ingest pipeline shared by SMTP, LMTP and pipe mode: parse → facts → (per recipient, in
-// one transaction) RCPT check, stages → decision → apply. Answers come back only after the commit.
+// The one ingest pipeline shared by SMTP, LMTP, IMAP and pipe mode: parse and sender authentication,
+// then the message's store job (storeJob.ts: facts → per recipient, in one transaction, RCPT check,
+// stages → decision → apply), committed here or on serve's store thread. Answers come back only
+// after the commit.
 import type { Readable } from 'node:stream';
 import type { Config } from '../config.js';
 import { freeBytes } from '../db/blobs.js';
@@ -8,8 +10,7 @@ import { isLockTimeout, type Committer, type Db, type Tx } from '../db/client.js
 import { answers, type Answer } from '../domain/answers.js';
 import type { Outcome } from './apply.js';
 import type { Envelope } from './envelope.js';
-import { messageFacts, type MessageFacts } from './facts.js';
-import { MalformedMessageError, MessageTooLargeError, ParserLimitError, parseMessage } from './parse.js';
+import { MalformedMessageError, MessageTooLargeError, ParserLimitError, parseMessage, type ParsedMessage } from './parse.js';
 import { runStoreJob, type JobCommitter, type StoreJob } from './storeJob.js';
 import { startSenderAuth } from './auth.js';
 import type { SenderAuth } from '../domain/senderAuth.js';
@@ -104,13 +105,14 @@ type Ingested = { outcomes: Outcome[]; auth: SenderAuth | null };
 
 async function ingest(ctx: IngestContext, envelope: Envelope, source: Readable, opts: IngestOptions, written: WrittenBlob[]): Promise<Ingested> {
   const { db, config } = ctx;
-  let facts: MessageFacts;
+  let msg: ParsedMessage;
+  let authResult: SenderAuth | null;
   // Sender authentication reads the same stream as the parser (a second pipe, set up in the same
   // turn) and ends before the write transaction below: no write lock is held across DNS.
   const auth = startSenderAuth(config, envelope, source);
   try {
-    const msg = await parseMessage(source, { store: db.blobs, maxBytes: config.maxMessageBytes, written, readTimeoutMs: opts.readTimeoutMs });
-    facts = messageFacts(msg, envelope, auth === null ? null : await auth.result());
+    msg = await parseMessage(source, { store: db.blobs, maxBytes: config.maxMessageBytes, written, readTimeoutMs: opts.readTimeoutMs });
+    authResult = auth === null ? null : await auth.result();
   } catch (err) {
     auth?.abort();
     const a = permanentAnswerOf(err, config);
@@ -120,8 +122,9 @@ async function ingest(ctx: IngestContext, envelope: Envelope, source: Readable, 
     return { outcomes: refused, auth: null };
   }
 
-  const outcomes = await commitJob(ctx, { kind: 'deliver', facts, perRecipient: opts.perRecipient === true, quiet: opts.quiet === true, at: opts.at ?? null }, opts);
-  return { outcomes, auth: facts.auth };
+  const job: StoreJob = { kind: 'deliver', msg, envelope, auth: authResult, perRecipient: opts.perRecipient === true, quiet: opts.quiet === true, at: opts.at ?? null };
+  const outcomes = await commitJob(ctx, job, opts);
+  return { outcomes, auth: authResult };
 }
 
 const hasJobs = (c: Committer): c is Committer & JobCommitter => typeof (c as Partial<JobCommitter>).runJob === 'function';

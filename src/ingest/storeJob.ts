@@ -7,14 +7,16 @@ import type { Tx } from '../db/engine.js';
 import { isTaken, notStoredForAny, type Answer } from '../domain/answers.js';
 import { apply, logMessage, type Outcome } from './apply.js';
 import type { Envelope } from './envelope.js';
-import { readFacts, type MessageFacts } from './facts.js';
+import { messageFacts, readFacts, type MessageFacts } from './facts.js';
+import type { ParsedMessage } from './parse.js';
+import type { SenderAuth } from '../domain/senderAuth.js';
 import { checkRcpt } from './rcpt.js';
 import { decide } from './stages.js';
 
 /** What a store thread receives: plain data, so that parsing and answering sockets stay on the main thread. */
 export type StoreJob =
-  /** Deliver the message to every recipient of its envelope. */
-  | { kind: 'deliver'; facts: MessageFacts; perRecipient: boolean; quiet: boolean; at: number | null }
+  /** Deliver the message to every recipient of its envelope (its facts are worked out here, off the main thread). */
+  | { kind: 'deliver'; msg: ParsedMessage; envelope: Envelope; auth: SenderAuth | null; perRecipient: boolean; quiet: boolean; at: number | null }
   /** Log a message no recipient takes (unreadable, too large, low disk, not stored). */
   | { kind: 'refuse'; envelope: Envelope; answer: Answer; stage: string };
 
@@ -26,8 +28,8 @@ export interface JobCommitter {
 /** Runs one message's job inside the write transaction `tx`; the outcomes, one per recipient. */
 export async function runStoreJob(tx: Tx, config: Config, job: StoreJob): Promise<Outcome[]> {
   if (job.kind === 'refuse') return refuseAll(tx, job.envelope, null, job.answer, job.stage);
-  const { facts } = job;
-  const envelope = facts.envelope;
+  const facts = messageFacts(job.msg, job.envelope, job.auth);
+  const envelope = job.envelope;
   const now = job.at ?? Date.now();
   const opts = { quiet: job.quiet };
   const each = async (t: Tx): Promise<Outcome[]> => {

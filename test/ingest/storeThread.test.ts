@@ -6,7 +6,6 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { messageFacts } from '../../src/ingest/facts.js';
 import { parseMessage } from '../../src/ingest/parse.js';
 import type { StoreJob } from '../../src/ingest/storeJob.js';
 import { createStoreThread } from '../../src/ingest/storeThread.js';
@@ -28,7 +27,7 @@ describe.skipIf(onPostgres)('the store thread', () => {
     gw = await startGateway({ CASEGATE_MIN_FREE_BYTES: '0' });
     const raw = mail({ from: ANN, to: gw.caseAddress, body: 'Sent while the store thread dies.' });
     const msg = await parseMessage(Readable.from([Buffer.from(raw)]), { store: gw.db.blobs });
-    const job: StoreJob = { kind: 'deliver', facts: messageFacts(msg, { mailFrom: ANN, rcpt: [gw.caseAddress] }), perRecipient: false, quiet: true, at: null };
+    const job: StoreJob = { kind: 'deliver', msg, envelope: { mailFrom: ANN, rcpt: [gw.caseAddress] }, auth: null, perRecipient: false, quiet: true, at: null };
     const store = createStoreThread(gw.db, gw.config, { entry: dyingEntry });
     await store.start();
     try {
