@@ -22,6 +22,8 @@ export interface ServerChildOptions {
   explain?: string;
   /** Folder for a V8 CPU profile of the child (`node --cpu-prof`). */
   cpuProfDir?: string;
+  /** false: the casegate child commits on its main thread, as serve did before its store thread (rows 1c/1d). */
+  storeThread?: boolean;
 }
 
 /**
@@ -49,7 +51,8 @@ export async function startServerChild(kind: 'casegate' | 'sink' | 'dns', o: Ser
     ...(o.explain ? ['--explain', o.explain] : []),
     ...(kind === 'casegate' && benchDns !== null ? ['--dns', benchDns] : []),
   ];
-  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const env = o.storeThread === false ? { ...process.env, CASEGATE_BENCH_STORE_THREAD: 'off' } : process.env;
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'], env });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let out = '';
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));

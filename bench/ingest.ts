@@ -1,6 +1,7 @@
 // Row 1: ingest throughput and latency of 4 KiB replies to cases with 20 collaborators (each reply
 // writes a comment, its inbound log row and 20 outbox rows), over 1 and 20 parallel sessions, against
 // a bare smtp-server that discards each message.
+import fs from 'node:fs';
 import path from 'node:path';
 import { startServerChild, type ServerChild } from './child.js';
 import { replyData, type ReplyTarget } from './mail.js';
@@ -92,6 +93,8 @@ export function refusalNote(what: string, f: IngestFigures): string[] {
 
 export async function benchIngest(ctx: BenchContext): Promise<Row[]> {
   const seeded = await seedDatabase(path.join(ctx.dir, 'ingest.db'), { cases: 1000, hotEvery: 1, commentsPerCase: 10 });
+  // Rows 1c/1d: the same server with its writes on the main thread, on a copy of the same seed.
+  fs.copyFileSync(path.join(ctx.dir, 'ingest.db'), path.join(ctx.dir, 'ingest-main-thread.db'));
   // Each run stops after its count or its time, whichever comes first.
   const one: IngestLoad = { sessions: 1, perSession: ctx.smoke ? 5 : 3000, maxMs: 8_000 };
   const many: IngestLoad = { sessions: ctx.smoke ? 4 : 20, perSession: ctx.smoke ? 3 : 500, maxMs: 10_000 };
@@ -111,7 +114,8 @@ export async function benchIngest(ctx: BenchContext): Promise<Row[]> {
   const cg = await run(
     await startServerChild('casegate', { db: path.join(ctx.dir, 'ingest.db'), ...ctx.profile('ingest') }),
   );
-  ctx.notes.push(...refusalNote('row 1, 1 session', cg.one), ...refusalNote('row 1, 20 sessions', cg.many));
+  const mainThread = await run(await startServerChild('casegate', { db: path.join(ctx.dir, 'ingest-main-thread.db'), storeThread: false }));
+  ctx.notes.push(...refusalNote('row 1, 1 session', cg.one), ...refusalNote('row 1, 20 sessions', cg.many), ...refusalNote('row 1c', mainThread.many));
   if (cg.stats.commits && cg.stats.inbound) {
     ctx.notes.push(
       `row 1: the casegate server committed ${cg.stats.commits} transactions for ${cg.stats.inbound} messages ` +
@@ -139,6 +143,23 @@ export async function benchIngest(ctx: BenchContext): Promise<Row[]> {
       baseline: describeIngest(base.many),
       ratio: ratio(cg.many.msgsPerSec, base.many.msgsPerSec),
       target: { min: 0.35 },
+    },
+    {
+      // Issue 19: "row 1b at least twice today's figure", today being serve committing on its main thread.
+      id: '1c',
+      name: `row 1b against the same server committing on its main thread (msgs/s)`,
+      casegate: `${cg.many.msgsPerSec.toFixed(0)} msg/s`,
+      baseline: describeIngest(mainThread.many),
+      ratio: ratio(cg.many.msgsPerSec, mainThread.many.msgsPerSec),
+      target: { min: 2 },
+    },
+    {
+      id: '1d',
+      name: `row 1b's p99 latency against the same server committing on its main thread`,
+      casegate: ms(cg.many.p99),
+      baseline: ms(mainThread.many.p99),
+      ratio: ratio(cg.many.p99, mainThread.many.p99),
+      target: { max: 1 },
     },
   ];
 }
