@@ -1,0 +1,85 @@
+// The group commit of inbound messages (src/db/commit.ts) on the engine under test: messages that
+// arrive together share a transaction, each in its own savepoint, so a message whose work fails
+// leaves nothing of itself and takes nothing of the others with it; on PostgreSQL a message that
+// meets a deadlock goes again after its group, which keeps the messages before it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCommitter } from '../../src/db/client.js';
+import type { Engine, Tx } from '../../src/db/engine.js';
+import { tempStore, type TempStore } from '../helpers/seed.js';
+import { onPostgres } from '../helpers/testDb.js';
+
+let store: TempStore;
+beforeAll(async () => {
+  store = await tempStore();
+});
+afterAll(async () => store.cleanup());
+
+/** The store's database, counting the transactions the committer opens. */
+function counted(): { db: Pick<Engine, 'dialect' | 'transaction'>; transactions: () => number } {
+  let n = 0;
+  return {
+    db: {
+      dialect: store.db.dialect,
+      transaction: (work, mode) => {
+        n += 1;
+        return store.db.transaction(work, mode);
+      },
+    },
+    transactions: () => n,
+  };
+}
+
+/** A message's work: writes an account named `name` (what a reply writes is rows like it). */
+const account = (name: string) => (tx: Tx) => tx.insert('INSERT INTO accounts (name, created_at) VALUES (?, ?)', [name, 1_795_638_493_271]);
+
+const names = async (prefix: string): Promise<string[]> =>
+  store.db.transaction(async (tx) => (await tx.all<{ name: string }>('SELECT name FROM accounts WHERE name LIKE ? ORDER BY name', [`${prefix}%`])).map((r) => r.name), 'read');
+
+describe('group commit', () => {
+  it('a message whose work fails halfway leaves nothing and undoes none of the messages committed with it', async () => {
+    const { db, transactions } = counted();
+    // One group at a time on PostgreSQL: the first message goes alone, the others gather behind it.
+    const committer = createCommitter(db, { slots: 1 });
+    const failing = async (tx: Tx): Promise<number> => {
+      await account('group-b')(tx);
+      throw new Error('the stages refused it after its first row');
+    };
+    const settled = await Promise.allSettled([
+      committer.run(account('group-a')),
+      committer.run(account('group-c')),
+      committer.run(failing),
+      committer.run(account('group-d')),
+      committer.run(account('group-e')),
+    ]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect((settled[2] as PromiseRejectedResult).reason).toMatchObject({ message: 'the stages refused it after its first row' });
+    expect(await names('group-')).toEqual(['group-a', 'group-c', 'group-d', 'group-e']);
+    // Grouped: fewer commits than messages.
+    expect(transactions()).toBeLessThan(5);
+  });
+
+  it.runIf(onPostgres)('a message that meets a deadlock in a group goes again, and the messages before it stay committed', async () => {
+    const { db, transactions } = counted();
+    const committer = createCommitter(db, { slots: 1 });
+    let tries = 0;
+    const deadlocked = async (tx: Tx): Promise<number> => {
+      tries += 1;
+      const id = await account('retry-b')(tx);
+      // What PostgreSQL raises on the statement it picks to break a deadlock.
+      if (tries === 1) throw Object.assign(new Error('deadlock detected'), { code: '40P01' });
+      return id;
+    };
+    const results = await Promise.all([
+      committer.run(account('retry-a')),
+      committer.run(account('retry-c')),
+      committer.run(deadlocked),
+      committer.run(account('retry-d')),
+    ]);
+    expect(results.every((id) => Number.isInteger(id))).toBe(true);
+    expect(tries).toBe(2);
+    // Its first try left no row: exactly one of it.
+    expect(await names('retry-')).toEqual(['retry-a', 'retry-b', 'retry-c', 'retry-d']);
+    // retry-a alone, retry-c committed before the conflict, then retry-b and retry-d together.
+    expect(transactions()).toBe(3);
+  });
+});
