@@ -87,6 +87,8 @@ export interface ServerStats {
   commits?: number;
   /** Inbound log rows written while the server ran (one per message and recipient). */
   inbound?: number;
+  /** CPU time of the casegate child over its whole life (user + system, start-up included), ms. */
+  cpuMs?: number;
 }
 
 export interface PlannedStatement {
@@ -160,7 +162,9 @@ async function startCasegate(): Promise<Running> {
       await gateway.stop();
       await db.close();
       if (explainTo) fs.writeFileSync(explainTo, JSON.stringify(explain(file, statements), null, 2));
-      const stats: ServerStats = postgres ? { commits: counter.commits } : { commits: counter.commits, inbound: inboundRows(file) - inboundBefore };
+      const used = process.cpuUsage();
+      const cpuMs = Math.round((used.user + used.system) / 1000);
+      const stats: ServerStats = postgres ? { commits: counter.commits, cpuMs } : { commits: counter.commits, inbound: inboundRows(file) - inboundBefore, cpuMs };
       return stats;
     },
   };
