@@ -12,11 +12,11 @@ import { NoDatabaseError, unavailable, type CasegateError } from '../../errors.j
 import { migrationsFolder, migrationsPending } from '../migrations.js';
 import type { Engine, Params, RunResult, Tx, TxMode } from '../engine.js';
 import { numbered } from './placeholders.js';
-import { CONFLICT_TRIES, isRetryable, isUnavailable, keptConflicting, maskUrl, outOfReach, parsePostgresUrl } from './postgresErrors.js';
+import { isRetryable, isUnavailable, keptConflicting, maskUrl, outOfReach, parsePostgresUrl } from './postgresErrors.js';
 import { listenOn, type Listener, type ListenOptions } from './postgresListen.js';
 
 export { notify, type Listener, type ListenOptions } from './postgresListen.js';
-export { CONFLICT_TRIES, isRetryable, isUnavailable, maskUrl } from './postgresErrors.js';
+export { isRetryable, isUnavailable, maskUrl } from './postgresErrors.js';
 
 export interface PostgresOptions {
   /** Connections in the pool (default 10). */
@@ -53,6 +53,8 @@ const BEGIN: Record<TxMode, string> = {
   write: 'BEGIN ISOLATION LEVEL READ COMMITTED',
   read: 'BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY',
 };
+/** Tries of a transaction that keeps meeting deadlocks or serialization failures. */
+export const CONFLICT_TRIES = 5;
 /** Wait before try n+1 (ms): 20, 40, 80, 160 (at most 400), each jittered by ±50 %. */
 export const conflictBackoff = (tries: number): number => Math.min(400, 10 * 2 ** tries) * (0.5 + Math.random());
 /** Key of the advisory lock held while migrating, so that nodes starting together migrate one at a time. */

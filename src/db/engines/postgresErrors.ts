@@ -29,8 +29,6 @@ export const UNAVAILABLE_STATES: ReadonlySet<string> = new Set(['08', '53', '57P
 
 /** SQLSTATEs after which the same transaction, run again, may well succeed: serialization failure, deadlock. */
 export const RETRY_STATES: ReadonlySet<string> = new Set(['40001', '40P01']);
-/** Tries of a transaction (or of a message in a group commit) that keeps meeting deadlocks or serialization failures. */
-export const CONFLICT_TRIES = 5;
 
 /**
  * What node-postgres says, without a code, when a connection ends or never starts in time. Matched
