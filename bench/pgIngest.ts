@@ -8,6 +8,7 @@ import { startServerChild, type ServerChild } from './child.js';
 import { describeIngest, measureIngest, refusalNote, type IngestFigures, type IngestLoad } from './ingest.js';
 import type { ReplyTarget } from './mail.js';
 import { benchPostgres, postgresUnavailable, skippedRows, withBenchDatabase } from './postgres.js';
+import { withClient } from '../test/helpers/postgresCluster.js';
 import { seedPostgres } from './seedPostgres.js';
 import { percentile, ratio } from './stats.js';
 import type { BenchContext, Row } from './table.js';
@@ -43,7 +44,14 @@ interface Measured {
   /** Commits of each gateway, and the messages answered 250 in all (warm-up included). */
   commits: number[];
   accepted: number;
+  /** CPU ms of each gateway process over its life (start-up and warm-up included). */
+  cpuMs: number[];
+  /** WAL flushes (fsyncs) of the cluster while the gateways ran, from pg_stat_wal. */
+  walSyncs: number;
 }
+
+/** WAL flushes of the whole cluster so far (pg_stat_wal; one row runs at a time). */
+const walSyncs = (url: string): Promise<number> => withClient(url, async (c) => Number((await c.query<{ n: string }>('SELECT wal_sync AS n FROM pg_stat_wal')).rows[0]?.n));
 
 interface Loads {
   warm: IngestLoad;
@@ -57,6 +65,7 @@ async function throughGateways(url: string, ctx: BenchContext, gateways: number,
   const seeded = await seedPostgres(url, { cases: loads.cases, hotEvery: 1, commentsPerCase: loads.commentsPerCase });
   const blobDir = path.join(ctx.dir, `ingest-pg-${gateways}-blobs`);
   const servers: ServerChild[] = [];
+  const syncsBefore = await walSyncs(url);
   try {
     for (let i = 0; i < gateways; i++) {
       servers.push(await startServerChild('casegate', { db: url, blobDir, ...ctx.profile(`ingest-pg-${gateways}-${i + 1}`) }));
@@ -66,7 +75,7 @@ async function throughGateways(url: string, ctx: BenchContext, gateways: number,
     const figures = await spread(ports, seeded.hot, loads.many);
     const stats = await Promise.all(servers.splice(0).map((s) => s.stop()));
     const accepted = (warm.load.codes[250] ?? 0) + (figures.load.codes[250] ?? 0);
-    return { figures, commits: stats.map((s) => s.commits ?? 0), accepted };
+    return { figures, commits: stats.map((s) => s.commits ?? 0), accepted, cpuMs: stats.map((s) => s.cpuMs ?? 0), walSyncs: (await walSyncs(url)) - syncsBefore };
   } finally {
     await Promise.all(servers.map((s) => s.stop().catch(() => undefined)));
   }
@@ -106,7 +115,9 @@ export async function benchPgIngest(ctx: BenchContext): Promise<Row[]> {
     if (commits > 0) {
       ctx.notes.push(
         `row ${id}: the gateway${m.commits.length > 1 ? 's' : ''} committed ${m.commits.join(' + ')} transactions for ${m.accepted} messages answered 250 ` +
-          `(${(m.accepted / commits).toFixed(2)} messages per commit)`,
+          `(${(m.accepted / commits).toFixed(2)} messages per commit), PostgreSQL flushed its WAL ${m.walSyncs} times; ` +
+          `gateway CPU ${m.cpuMs.map((ms) => (ms / 1000).toFixed(1)).join(' + ')} s (start-up included), ` +
+          `${(m.cpuMs.reduce((a, c) => a + c, 0) / m.accepted).toFixed(1)} ms per message`,
       );
     }
   }

@@ -89,6 +89,8 @@ export interface ServerStats {
   inbound?: number;
   /** CPU time of the main thread, and of every other thread (the store thread, libuv's pool, V8's helpers), in ms. */
   cpu?: { main: number; other: number };
+  /** CPU time of the casegate child over its whole life (user + system, start-up included), ms. */
+  cpuMs?: number;
 }
 
 /** CPU time by thread from /proc/self/task (Linux): the main thread's and the rest's, in ms. */
@@ -189,7 +191,9 @@ async function startCasegate(): Promise<Running> {
       const threadCommits = 'commits' in gateway.committer ? (gateway.committer as { commits: number }).commits : 0;
       counter.commits += threadCommits;
       if (explainTo) fs.writeFileSync(explainTo, JSON.stringify(explain(file, statements), null, 2));
-      const stats: ServerStats = postgres ? { commits: counter.commits, cpu } : { commits: counter.commits, inbound: inboundRows(file) - inboundBefore, cpu };
+      const used = process.cpuUsage();
+      const cpuMs = Math.round((used.user + used.system) / 1000);
+      const stats: ServerStats = postgres ? { commits: counter.commits, cpu, cpuMs } : { commits: counter.commits, inbound: inboundRows(file) - inboundBefore, cpu, cpuMs };
       return stats;
     },
   };

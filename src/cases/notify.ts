@@ -3,11 +3,11 @@
 // offers its recipient's own reply address for the case (SPEC §4 *Sender trust*), issued on their
 // first notification and reused for the later ones.
 import type { Tx } from '../db/engine.js';
-import { hardBounceOf } from '../db/bounces.js';
+import { hardBouncesOf } from '../db/bounces.js';
 import { collaboratorEmails } from '../db/collaborators.js';
-import { insertOutbox, wakeDispatchers } from '../db/outbox.js';
-import { issueReplyAddress, liveReplyAddress } from '../db/replyAddresses.js';
-import { newMessageToken, newToken, outboundMessageId } from '../domain/mailNames.js';
+import { insertOutboxRows, wakeDispatchers, type NewOutboxRow } from '../db/outbox.js';
+import { replyAddressesFor } from '../db/replyAddresses.js';
+import { newMessageToken, outboundMessageId } from '../domain/mailNames.js';
 import { normalizeEmail } from '../domain/address.js';
 import { holdNote, type NotificationKind } from '../domain/outbox.js';
 import type { ParticipantKind } from '../domain/recipients.js';
@@ -22,45 +22,39 @@ export interface Notification {
   collaborators?: readonly string[];
 }
 
-/** Writes the rows of one notification; returns their ids. Call inside the causing transaction. */
+/**
+ * Writes the rows of one notification; returns their ids, in the order of the recipients. Call
+ * inside the causing transaction. A few statements whatever the number of recipients (their hard
+ * bounces, their reply addresses, the rows): on PostgreSQL each statement is a round trip.
+ */
 export async function enqueueNotification(tx: Tx, n: Notification, domain: string, now: number): Promise<number[]> {
+  if (n.recipients.length === 0) return [];
   const collaborators = n.kind === 'owner' ? [] : (n.collaborators ?? await collaboratorEmails(tx, n.caseId)).map(normalizeEmail);
-  const ids: number[] = [];
-  let pending = false;
-  for (const recipient of n.recipients) {
+  const each = n.recipients.map((recipient) => {
     const lower = normalizeEmail(recipient);
-    const note = holdNote(recipient, await hardBounceOf(tx, lower));
+    const kind: ParticipantKind = n.kind === 'owner' ? 'owner' : collaborators.includes(lower) ? 'collaborator' : 'contact';
+    return { recipient, lower, kind };
+  });
+  const bounces = await hardBouncesOf(tx, each.map((r) => r.lower));
+  const replyAddresses = await replyAddressesFor(tx, n.caseId, each.map((r) => ({ kind: r.kind, addressLower: r.lower })), now);
+  const rows = each.map(({ recipient, lower, kind }): NewOutboxRow => {
+    const note = holdNote(recipient, bounces.get(lower));
     const token = newMessageToken(now);
-    const as: ParticipantKind = n.kind === 'owner' ? 'owner' : collaborators.includes(lower) ? 'collaborator' : 'contact';
-    const replyAddressId = await replyAddressFor(tx, n.caseId, as, lower, now);
-    pending ||= note === null;
-    ids.push(
-      await insertOutbox(
-        tx,
-        {
-          caseId: n.caseId,
-          commentId: n.commentId,
-          kind: n.kind,
-          recipient,
-          recipientLower: lower,
-          token,
-          messageId: outboundMessageId(token, domain),
-          status: note === null ? 'pending' : 'held',
-          lastError: note,
-          replyAddressId,
-        },
-        now,
-      ),
-    );
-  }
+    return {
+      caseId: n.caseId,
+      commentId: n.commentId,
+      kind: n.kind,
+      recipient,
+      recipientLower: lower,
+      token,
+      messageId: outboundMessageId(token, domain),
+      status: note === null ? 'pending' : 'held',
+      lastError: note,
+      replyAddressId: replyAddresses.get(`${kind} ${lower}`) ?? null,
+    };
+  });
+  const ids = await insertOutboxRows(tx, rows, now);
   // Every row ever written comes through here: the one place that wakes the dispatchers.
-  if (pending) await wakeDispatchers(tx);
+  if (rows.some((r) => r.status === 'pending')) await wakeDispatchers(tx);
   return ids;
-}
-
-/** The participant's live reply address for the case: the one issued before, else a new one. */
-async function replyAddressFor(tx: Tx, caseId: number, kind: ParticipantKind, lower: string, now: number): Promise<number> {
-  const live = await liveReplyAddress(tx, caseId, kind, lower);
-  if (live !== undefined) return live.id;
-  return issueReplyAddress(tx, { token: newToken(), caseId, kind, addressLower: lower }, now);
 }

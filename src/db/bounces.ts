@@ -1,14 +1,22 @@
 // The `bounces` table: addresses that bounced. A hard bounce holds later notifications to them.
-import type { Tx } from './engine.js';
+import { chunks, IN_LIST, inList, type Tx } from './engine.js';
 
 export interface HardBounce {
   status: string;
   diagnostic: string | null;
 }
 
-/** The hard bounce recorded for an address (`lower`: normalised), or undefined. */
-export function hardBounceOf(tx: Tx, lower: string): Promise<HardBounce | undefined> {
-  return tx.get<HardBounce>('SELECT status, diagnostic FROM bounces WHERE address_lower = ? AND hard = TRUE', [lower]);
+/** The hard bounces recorded for some addresses (normalised), by address: one statement per 500 of them. */
+export async function hardBouncesOf(tx: Tx, lowers: readonly string[]): Promise<Map<string, HardBounce>> {
+  const found = new Map<string, HardBounce>();
+  for (const some of chunks([...new Set(lowers)], IN_LIST)) {
+    const rows = await tx.all<HardBounce & { addressLower: string }>(
+      `SELECT address_lower AS "addressLower", status, diagnostic FROM bounces WHERE address_lower IN (${inList(some.length)}) AND hard = TRUE`,
+      some,
+    );
+    for (const { addressLower, status, diagnostic } of rows) found.set(addressLower, { status, diagnostic });
+  }
+  return found;
 }
 
 /** Records a bounce of an address; a later soft bounce does not downgrade a hard one. */

@@ -71,3 +71,16 @@ export async function mapInTurn<T, R>(items: readonly T[], fn: (item: T) => Prom
   for (const item of items) out.push(await fn(item));
   return out;
 }
+
+/** How many values one `IN (…)` list or multi-row VALUES takes at most (far below either engine's limit of parameters). */
+export const IN_LIST = 500;
+
+/** `n` placeholders for an `IN (…)` list or a row of VALUES: `?, ?, ?`. */
+export const inList = (n: number): string => new Array<string>(n).fill('?').join(', ');
+
+/** `items` in pieces of at most `size`, in order. */
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

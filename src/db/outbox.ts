@@ -1,6 +1,6 @@
 // The `outbox` table: one notification to one person, and the delivery queue over it (claim due
 // rows under a lease, record each attempt's outcome, requeue).
-import type { Tx } from './engine.js';
+import { chunks, type Tx } from './engine.js';
 import type { NotificationKind, OutboxStatus } from '../domain/outbox.js';
 
 /** An outbox row as the dispatcher needs it. */
@@ -53,13 +53,41 @@ export async function wakeDispatchers(tx: Tx): Promise<void> {
   if (tx.dialect === 'postgres') await tx.run(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
 }
 
+const INSERT = `INSERT INTO outbox (case_id, comment_id, kind, recipient, recipient_lower, token, message_id, status,
+   attempts, next_attempt_at, last_error, created_at, reply_address_id) VALUES`;
+const VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)';
+const valuesOf = (r: NewOutboxRow, now: number): unknown[] => [
+  r.caseId, r.commentId, r.kind, r.recipient, r.recipientLower, r.token, r.messageId, r.status, now, r.lastError, now, r.replyAddressId,
+];
+
 export async function insertOutbox(tx: Tx, r: NewOutboxRow, now: number): Promise<number> {
-  return tx.insert(
-    `INSERT INTO outbox (case_id, comment_id, kind, recipient, recipient_lower, token, message_id, status,
-       attempts, next_attempt_at, last_error, created_at, reply_address_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
-    [r.caseId, r.commentId, r.kind, r.recipient, r.recipientLower, r.token, r.messageId, r.status, now, r.lastError, now, r.replyAddressId],
-  );
+  return tx.insert(`${INSERT} ${VALUES}`, valuesOf(r, now));
+}
+
+/**
+ * Inserts rows (their tokens differ) and gives their ids in the same order. PostgreSQL writes up
+ * to 40 rows in one statement (each round trip to the server costs more than the row); SQLite,
+ * in process, row by row (a RETURNING would cost it a statement journal inside a savepoint).
+ */
+export async function insertOutboxRows(tx: Tx, rows: readonly NewOutboxRow[], now: number): Promise<number[]> {
+  const ids: number[] = [];
+  if (tx.dialect !== 'postgres') {
+    for (const r of rows) ids.push(await insertOutbox(tx, r, now));
+    return ids;
+  }
+  for (const some of chunks(rows, 40)) {
+    const written = await tx.all<{ id: number; token: string }>(
+      `${INSERT} ${some.map(() => VALUES).join(', ')} RETURNING id, token`,
+      some.flatMap((r) => valuesOf(r, now)),
+    );
+    const byToken = new Map(written.map((w) => [w.token, w.id]));
+    for (const r of some) {
+      const id = byToken.get(r.token);
+      if (id === undefined) throw new Error(`the outbox row with token ${r.token} was not written`);
+      ids.push(id);
+    }
+  }
+  return ids;
 }
 
 export type DueRow = OutboxRow & { bounceStatus: string | null; bounceDiagnostic: string | null };

@@ -1,7 +1,8 @@
 // The `reply_addresses` table: per-participant reply addresses (SPEC §4 *Sender trust*). Each is
 // issued to one participant of one case and reused for every later notification to them; a retired
 // one (the collaborator was removed) takes no more mail.
-import type { Tx } from './engine.js';
+import { chunks, IN_LIST, inList, type Tx } from './engine.js';
+import { newToken } from '../domain/mailNames.js';
 import type { ParticipantKind } from '../domain/recipients.js';
 
 export interface ReplyAddressRow {
@@ -16,32 +17,58 @@ export interface ReplyAddressRow {
 
 const COLUMNS = 'id, token, case_id AS "caseId", kind, address_lower AS "addressLower", created_at AS "createdAt", retired_at AS "retiredAt"';
 
-/** The live address issued to this participant of this case, if any. */
-export function liveReplyAddress(tx: Tx, caseId: number, kind: ParticipantKind, addressLower: string): Promise<ReplyAddressRow | undefined> {
-  return tx.get<ReplyAddressRow>(`SELECT ${COLUMNS} FROM reply_addresses WHERE case_id = ? AND kind = ? AND address_lower = ? AND retired_at IS NULL`, [
-    caseId,
-    kind,
-    addressLower,
-  ]);
+/** A participant of a case, as reply addresses are issued: by kind and normalised address. */
+export interface Participant {
+  kind: ParticipantKind;
+  addressLower: string;
 }
 
+const keyOf = (p: Participant): string => `${p.kind} ${p.addressLower}`;
+
 /**
- * Issues a reply address once per participant and case, and gives its id: the live one when another
- * transaction (another node) issued it first. PostgreSQL meets the unique index of live addresses
- * (`ON CONFLICT DO NOTHING`, then reads the winner's row, which the index made it wait for); SQLite,
- * one writer, inserts after the caller found none live, with no extra statement.
+ * The live reply address of each participant of the case, issued now for those who have none: ids
+ * by `kind address`. One statement finds the live ones (per 500 participants); PostgreSQL inserts
+ * the missing ones in one statement that meets the unique index of live addresses (`ON CONFLICT DO
+ * NOTHING`; a participant another transaction issued first is read again once that one commits),
+ * in a fixed order so that two such inserts cannot deadlock; SQLite, one writer, inserts row by row.
  */
-export async function issueReplyAddress(tx: Tx, r: { token: string; caseId: number; kind: ParticipantKind; addressLower: string }, now: number): Promise<number> {
-  if (tx.dialect !== 'postgres') return insertReplyAddress(tx, r, now);
-  const inserted = await tx.get<{ id: number }>(
-    `INSERT INTO reply_addresses (token, case_id, kind, address_lower, created_at) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (case_id, kind, address_lower) WHERE retired_at IS NULL DO NOTHING RETURNING id`,
-    [r.token, r.caseId, r.kind, r.addressLower, now],
-  );
-  if (inserted !== undefined) return inserted.id;
-  const live = await liveReplyAddress(tx, r.caseId, r.kind, r.addressLower);
-  if (live === undefined) throw new Error(`the reply address of ${r.addressLower} for case id ${r.caseId} was neither inserted nor found`);
-  return live.id;
+export async function replyAddressesFor(tx: Tx, caseId: number, participants: readonly Participant[], now: number): Promise<Map<string, number>> {
+  const wanted = [...new Map(participants.map((p) => [keyOf(p), p])).values()];
+  const ids = await liveReplyAddresses(tx, caseId, wanted);
+  const missing = wanted.filter((p) => !ids.has(keyOf(p))).sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1));
+  if (missing.length === 0) return ids;
+  if (tx.dialect !== 'postgres') {
+    for (const p of missing) ids.set(keyOf(p), await insertReplyAddress(tx, { token: newToken(), caseId, ...p }, now));
+    return ids;
+  }
+  for (const some of chunks(missing, IN_LIST / 5)) {
+    const rows = await tx.all<Participant & { id: number }>(
+      `INSERT INTO reply_addresses (token, case_id, kind, address_lower, created_at) VALUES ${some.map(() => '(?, ?, ?, ?, ?)').join(', ')}
+       ON CONFLICT (case_id, kind, address_lower) WHERE retired_at IS NULL DO NOTHING RETURNING id, kind, address_lower AS "addressLower"`,
+      some.flatMap((p) => [newToken(), caseId, p.kind, p.addressLower, now]),
+    );
+    for (const r of rows) ids.set(keyOf(r), r.id);
+  }
+  const lost = missing.filter((p) => !ids.has(keyOf(p)));
+  for (const [key, id] of await liveReplyAddresses(tx, caseId, lost)) ids.set(key, id);
+  const none = lost.find((p) => !ids.has(keyOf(p)));
+  if (none !== undefined) throw new Error(`the reply address of ${none.addressLower} for case id ${caseId} was neither inserted nor found`);
+  return ids;
+}
+
+/** The live addresses issued to these participants of this case: ids by `kind address`. */
+async function liveReplyAddresses(tx: Tx, caseId: number, participants: readonly Participant[]): Promise<Map<string, number>> {
+  const ids = new Map<string, number>();
+  const wanted = new Set(participants.map(keyOf));
+  for (const some of chunks([...new Set(participants.map((p) => p.addressLower))], IN_LIST)) {
+    const rows = await tx.all<Participant & { id: number }>(
+      `SELECT id, kind, address_lower AS "addressLower" FROM reply_addresses
+        WHERE case_id = ? AND address_lower IN (${inList(some.length)}) AND retired_at IS NULL`,
+      [caseId, ...some],
+    );
+    for (const r of rows) if (wanted.has(keyOf(r))) ids.set(keyOf(r), r.id);
+  }
+  return ids;
 }
 
 /** Inserts a reply address (the caller knows none is live for this participant); its id. */
