@@ -6,8 +6,8 @@
 // could hold one are redacted all the same.
 import pino from 'pino';
 
-export type LogFormat = 'text' | 'json';
-export const LOG_FORMATS: readonly LogFormat[] = Object.freeze(['text', 'json']);
+import type { LogFormat } from './domain/settingsFile.js';
+export { LOG_FORMATS, type LogFormat } from './domain/settingsFile.js';
 
 export type LogFields = Readonly<Record<string, unknown>>;
 
