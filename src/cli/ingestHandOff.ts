@@ -26,9 +26,11 @@ export interface HandOffRequest {
   file?: string;
 }
 
+/** How long the gateway has to take the envelope before this process ingests the message itself. */
+const ENVELOPE_TIMEOUT_MS = 10_000;
 const VALUE_OPTIONS = new Set(['--db', '--config', '--rcpt', '--mail-from', '--client-ip', '--helo']);
-/** What a relay's argv gives as an address: no spaces, brackets or control characters. */
-const PLAIN_ADDRESS = /^[^\s<>\x00-\x1f\x7f]*$/;
+/** What a relay's argv gives as an address: printable ASCII or beyond, no spaces or brackets. */
+const PLAIN_ADDRESS = /^[^\s<>\p{Cc}]*$/u;
 
 /**
  * The request of `args` (process.argv without node and the script) when it is an `ingest` the fast
@@ -43,7 +45,7 @@ export function handOffRequest(args: readonly string[]): HandOffRequest | null {
       const eq = arg.indexOf('=');
       const name = eq < 0 ? arg : arg.slice(0, eq);
       if (!VALUE_OPTIONS.has(name)) return null;
-      let value: string | undefined = eq < 0 ? args[++i] : arg.slice(eq + 1);
+      const value: string | undefined = eq < 0 ? args[++i] : arg.slice(eq + 1);
       if (value === undefined) return null;
       values.set(name, [...(values.get(name) ?? []), value]);
     } else if (arg.startsWith('-') && arg !== '-') {
@@ -171,6 +173,8 @@ interface Session {
  */
 async function openSession(path: string, r: HandOffRequest): Promise<Session | null> {
   const socket = net.connect(path);
+  // A gateway that does not get to DATA within this is as good as absent (nothing was sent yet).
+  socket.setTimeout(ENVELOPE_TIMEOUT_MS, () => socket.destroy());
   const connected = await new Promise<boolean>((resolve) => {
     socket.once('connect', () => resolve(true));
     socket.once('error', () => resolve(false));
@@ -202,6 +206,7 @@ async function openSession(path: string, r: HandOffRequest): Promise<Session | n
     socket.destroy();
     return null;
   }
+  socket.setTimeout(0);
   return { socket, replies };
 }
 
@@ -220,6 +225,8 @@ async function deliver(session: Session, r: HandOffRequest, timeoutMs: number): 
     process.stderr.write(`casegate: temporary failure, nothing was kept: ${sent}\n`);
     return EXIT.TEMPFAIL;
   }
+  // A gateway that never answers is a temporary failure too, after as long as a message may take to come.
+  socket.setTimeout(timeoutMs, () => socket.destroy());
   const answers: Answer[] = [];
   for (const rcpt of r.rcpt) {
     const reply = await replies.next();
@@ -231,7 +238,10 @@ async function deliver(session: Session, r: HandOffRequest, timeoutMs: number): 
     answers.push(answer);
     process.stdout.write(`${rcpt}: ${answer.code} ${answer.enhanced} ${answer.text}\n`);
   }
+  // The answers are all in: the process need not wait for the goodbye.
+  socket.setTimeout(0);
   socket.end('QUIT\r\n');
+  socket.unref();
   return exitCodeForAll(answers);
 }
 
