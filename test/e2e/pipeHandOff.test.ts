@@ -114,11 +114,13 @@ describe('casegate ingest when the hand-off breaks off', () => {
     const dying = path.join(files.dir, 'dying.sock');
     const server = net.createServer((c) => {
       c.write('220 casegate pipe\r\n');
+      let inData = false;
       c.on('data', (d: Buffer) => {
-        const text = d.toString('latin1');
-        if (text.startsWith('DATA')) c.write('354 go ahead\r\n');
-        else if (/^(LHLO|MAIL|RCPT|XCLIENT)/.test(text)) c.write(text.split('\r\n').filter(Boolean).map((l) => (l.startsWith('XCLIENT') ? '220 again\r\n' : '250 ok\r\n')).join(''));
-        else c.destroy();
+        if (inData) return c.destroy();
+        for (const line of d.toString('latin1').split('\r\n').filter(Boolean)) {
+          inData = line === 'DATA';
+          c.write(inData ? '354 go ahead\r\n' : line.startsWith('XCLIENT') ? '220 again\r\n' : '250 ok\r\n');
+        }
       });
     });
     await new Promise<void>((resolve) => server.listen(dying, resolve));
