@@ -290,7 +290,7 @@ function send(source: Readable, socket: net.Socket, timeoutMs: number): Promise<
 }
 
 /** `chunk` with every dot that starts a line doubled (SMTP transparency, RFC 5321 §4.5.2). */
-function stuffed(chunk: Buffer, atLineStart: boolean): Buffer {
+export function stuffed(chunk: Buffer, atLineStart: boolean): Buffer {
   const parts: Buffer[] = [];
   let from = 0;
   let at = atLineStart ? 0 : chunk.indexOf(0x0a) + 1;
