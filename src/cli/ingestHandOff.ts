@@ -214,7 +214,7 @@ function xtext(value: string): string {
   return Buffer.from(value, 'utf8').reduce((out, byte) => out + (byte > 32 && byte < 127 && byte !== 0x2b && byte !== 0x3d ? String.fromCharCode(byte) : `+${byte.toString(16).toUpperCase().padStart(2, '0')}`), '');
 }
 
-/** Sends the message (dot-stuffed), then prints one line per recipient and returns the exit code. */
+/** Sends the message as DATA (toData), then prints one line per recipient and returns the exit code. */
 async function deliver(session: Session, r: HandOffRequest, timeoutMs: number): Promise<number> {
   const { socket, replies } = session;
   const source: Readable = r.file === undefined ? process.stdin : fs.createReadStream(r.file);
@@ -258,8 +258,8 @@ function answerOf(reply: Reply): Answer {
  */
 function send(source: Readable, socket: net.Socket, timeoutMs: number): Promise<string | null> {
   return new Promise((resolve) => {
-    let atLineStart = true;
-    let last = '';
+    const state: DataState = { atLineStart: true, lastCr: false };
+    let empty = true;
     let done = false;
     const finish = (why: string | null): void => {
       if (done) return;
@@ -273,40 +273,54 @@ function send(source: Readable, socket: net.Socket, timeoutMs: number): Promise<
     socket.once('close', () => finish('the gateway went away while the message was sent; the relay tries again'));
     source.on('data', (chunk: Buffer) => {
       if (chunk.length === 0) return;
-      const ok = socket.write(stuffed(chunk, atLineStart));
-      atLineStart = chunk[chunk.length - 1] === 0x0a;
-      last = (last + chunk.subarray(Math.max(0, chunk.length - 2)).toString('latin1')).slice(-2);
-      if (!ok) {
+      empty = false;
+      if (!socket.write(toData(chunk, state))) {
         source.pause();
         socket.once('drain', () => source.resume());
       }
     });
     source.once('error', (err) => finish(`cannot read the message: ${err.message}`));
     source.once('end', () => {
-      const tail = last === '' || last === '\r\n' ? '.\r\n' : '\r\n.\r\n';
+      // The last line's CRLF is the message's (a message without one gets it, as over SMTP).
+      const tail = empty || state.atLineStart ? '.\r\n' : '\r\n.\r\n';
       socket.write(tail, () => finish(null));
     });
   });
 }
 
-/** `chunk` with every dot that starts a line doubled (SMTP transparency, RFC 5321 §4.5.2). */
-export function stuffed(chunk: Buffer, atLineStart: boolean): Buffer {
+/** Where the previous chunk of the message ended. */
+export interface DataState {
+  atLineStart: boolean;
+  lastCr: boolean;
+}
+
+/**
+ * `chunk` as SMTP's DATA carries it: every line ended by CRLF (a bare LF gets its CR, as a relay
+ * speaking SMTP does; mail reads the same either way) and every dot that starts a line doubled
+ * (RFC 5321 §4.5.2). Linear: one indexOf per line.
+ */
+export function toData(chunk: Buffer, state: DataState): Buffer {
+  if (chunk.length === 0) return chunk;
   const parts: Buffer[] = [];
   let from = 0;
-  let at = atLineStart ? 0 : chunk.indexOf(0x0a) + 1;
-  if (at === 0 && !atLineStart) return chunk;
-  while (at < chunk.length) {
-    if (chunk[at] === 0x2e) {
-      parts.push(chunk.subarray(from, at), DOT);
-      from = at;
+  if (state.atLineStart && chunk[0] === 0x2e) parts.push(DOT);
+  for (let nl = chunk.indexOf(0x0a); nl >= 0; nl = chunk.indexOf(0x0a, nl + 1)) {
+    const cr = nl > 0 ? chunk[nl - 1] === 0x0d : state.lastCr;
+    if (!cr) {
+      parts.push(chunk.subarray(from, nl), CR);
+      from = nl;
     }
-    const nl = chunk.indexOf(0x0a, at);
-    if (nl < 0) break;
-    at = nl + 1;
+    if (chunk[nl + 1] === 0x2e) {
+      parts.push(chunk.subarray(from, nl + 1), DOT);
+      from = nl + 1;
+    }
   }
+  state.atLineStart = chunk[chunk.length - 1] === 0x0a;
+  state.lastCr = chunk[chunk.length - 1] === 0x0d;
   if (parts.length === 0) return chunk;
   parts.push(chunk.subarray(from));
   return Buffer.concat(parts);
 }
 
+const CR = Buffer.from('\r');
 const DOT = Buffer.from('.');

@@ -1,7 +1,7 @@
 // Which `casegate ingest` command lines go to a running gateway (src/cli/ingestHandOff.ts), and the
-// dot-stuffing of the message on its way there. Pure: the hand-off itself is test/e2e/pipeHandOff.
+// message as DATA on its way there (CRLF lines, dots doubled). Pure: the hand-off itself is test/e2e/pipeHandOff.
 import { describe, expect, it } from 'vitest';
-import { handOffRequest, stuffed } from '../../src/cli/ingestHandOff.js';
+import { handOffRequest, toData } from '../../src/cli/ingestHandOff.js';
 
 describe('the command lines the hand-off takes', () => {
   it("Postfix pipe's argv, with the global --db before the command and the values in one word", () => {
@@ -36,26 +36,25 @@ describe('the command lines the hand-off takes', () => {
   });
 });
 
-describe('dot-stuffing the message', () => {
+describe('the message as DATA', () => {
   const all = (chunks: string[]): string => {
-    let atLineStart = true;
-    return chunks
-      .map((c) => {
-        const out = stuffed(Buffer.from(c, 'latin1'), atLineStart).toString('latin1');
-        atLineStart = c.endsWith('\n');
-        return out;
-      })
-      .join('');
+    const state = { atLineStart: true, lastCr: false };
+    return chunks.map((c) => toData(Buffer.from(c, 'latin1'), state).toString('latin1')).join('');
   };
 
-  it('doubles a dot that starts a line, after CRLF or a bare LF, also at a chunk boundary', () => {
-    expect(all(['.first\r\nmid.dle\r\n.\r\n..two\n.bare'])).toBe('..first\r\nmid.dle\r\n..\r\n...two\n..bare');
+  it('doubles a dot that starts a line, also at a chunk boundary', () => {
+    expect(all(['.first\r\nmid.dle\r\n.\r\n..two\r\n'])).toBe('..first\r\nmid.dle\r\n..\r\n...two\r\n');
     expect(all(['Subject: x\r\n', '.starts the next chunk\r\nend'])).toBe('Subject: x\r\n..starts the next chunk\r\nend');
     expect(all(['no newline at the end.', '.continued'])).toBe('no newline at the end..continued');
   });
 
-  it('leaves a chunk without such a dot as it is (the same buffer)', () => {
+  it('ends bare-LF lines with CRLF (a file from a Unix pipe), also when CR and LF are split over chunks', () => {
+    expect(all(['From: a@b.example\nSubject: x\n\n.hello\n'])).toBe('From: a@b.example\r\nSubject: x\r\n\r\n..hello\r\n');
+    expect(all(['line one\r', '\nline two\n', '\n'])).toBe('line one\r\nline two\r\n\r\n');
+  });
+
+  it('leaves a chunk that needs nothing as it is (the same buffer)', () => {
     const chunk = Buffer.from('Hello\r\nworld\r\n');
-    expect(stuffed(chunk, true)).toBe(chunk);
+    expect(toData(chunk, { atLineStart: true, lastCr: false })).toBe(chunk);
   });
 });
