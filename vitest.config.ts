@@ -9,6 +9,7 @@ const onPostgres = process.env.CASEGATE_TEST_ENGINE === 'postgres';
 const PURE = [
   'test/domain/**',
   'test/config.test.ts',
+  'test/cli/ingestHandOff.test.ts',
   'test/configFile.test.ts',
   // The production install's prepare step and the symlink on the PATH: nothing of the engine under test.
   'test/install.test.ts',

@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import { createCommitter, openDb, type Committer, type Db } from './db/client.js';
 import { createInboundServer, type InboundServer } from './smtp/server.js';
 import { createStoreThread } from './ingest/storeThread.js';
+import { createPipeSocketServer, type PipeSocketServer } from './smtp/pipeSocket.js';
 import { createDispatcher, type Dispatcher } from './outbound/dispatcher.js';
 import { loadDkimKey } from './outbound/dkim.js';
 import type { HttpServer, HttpServerOptions } from './http/server.js';
@@ -27,6 +28,8 @@ export interface GatewayOptions {
   lmtp?: boolean;
   /** false: no inbound server (nothing listens). */
   smtp?: boolean;
+  /** false: no hand-off socket for `casegate ingest` even when config.ingestSocket is set. */
+  ingestSocket?: boolean;
   /** false: no dispatcher (another process sends the outbox). */
   dispatch?: boolean;
   /** The dispatcher's transport, for tests; the configured relay or .eml folder otherwise. */
@@ -99,6 +102,18 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
             },
           },
         );
+  // `casegate ingest` hands its message over here when this gateway runs (src/smtp/pipeSocket.ts).
+  const socketPath = options.ingestSocket === false || options.smtp === false ? null : config.ingestSocket;
+  const pipeSocket: PipeSocketServer | null =
+    socketPath === null
+      ? null
+      : createPipeSocketServer({ db, config, committer, ...counted }, socketPath, {
+          log,
+          onOutcome: (outcomes) => {
+            if (outcomes.some((o) => o.decision === 'accepted')) dispatcher?.nudge();
+          },
+        });
+  let pipeListening = false;
   let http: HttpServer | null = null;
   let httpAddress: { host: string; port: number } | null = null;
   let stopping: Promise<void> | null = null;
@@ -132,6 +147,15 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
         await store?.stop();
         throw err;
       }
+      if (pipeSocket !== null) {
+        try {
+          await pipeSocket.start();
+          pipeListening = true;
+        } catch (err) {
+          // Only a shortcut: pipe deliveries still work without it (in-process), so the start goes on.
+          log.warn(`casegate ingest cannot hand messages to this gateway: ${(err as Error).message}; it ingests them itself`, { event: 'pipe-socket', error: (err as Error).message });
+        }
+      }
       if (wantsHttp) {
         try {
           const { createHttpServer } = await import('./http/server.js');
@@ -140,6 +164,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
           http = createHttpServer({ db, config }, { logger: log, ...options.httpOptions, ...ops, onQueued: () => dispatcher?.nudge() });
           httpAddress = await http.start();
         } catch (err) {
+          if (pipeListening) await pipeSocket?.stop();
           await server?.stop();
           await store?.stop();
           throw err;
@@ -169,6 +194,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
         await pruner?.stop();
         await dispatcher?.stop();
         await http?.stop();
+        if (pipeListening) await pipeSocket?.stop();
         await server?.stop();
         await store?.stop();
         if (ownDb) await db.close();

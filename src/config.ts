@@ -9,8 +9,7 @@ import path from 'node:path';
 import { isDomainName, isEmailAddress } from './domain/address.js';
 import { isDkimSelector } from './domain/dnsRecords.js';
 import { ConfigError, SettingsFileError } from './errors.js';
-import { LOG_FORMATS, type LogFormat } from './log.js';
-import { parseSettingsFile, SETTING_NAMES, type SettingName } from './domain/settingsFile.js';
+import { LOG_FORMATS, parseSettingsFile, SETTING_NAMES, type LogFormat, type SettingName } from './domain/settingsFile.js';
 
 export type ClosedCaseReply = 'reopen' | 'refuse' | 'child';
 /** Sender authentication (SPEC §4 Sender trust): refuse DMARC reject/quarantine failures, only record, or no lookups. */
@@ -45,6 +44,11 @@ export interface Config {
   readonly minFreeBytes: number;
   /** Longest time pipe mode (`casegate ingest`) takes to read its message, in seconds; then exit 75, nothing kept. */
   readonly ingestTimeoutSeconds: number;
+  /**
+   * Unix socket where `serve` takes the messages of `casegate ingest` (src/smtp/pipeSocket.ts):
+   * `<database name>.sock` beside a SQLite file; none with PostgreSQL unless set; null: off.
+   */
+  readonly ingestSocket: string | null;
   readonly closedCaseReply: ClosedCaseReply;
   readonly tlsKey: string | null;
   readonly tlsCert: string | null;
@@ -260,6 +264,17 @@ export function defaultOutboxDir(db: string): string {
   return isPostgres(db) ? path.join('data', 'outbox') : path.join(path.dirname(db), 'outbox');
 }
 
+/**
+ * The hand-off socket of pipe mode: `off` for none; by default `<name>.sock` beside a SQLite file
+ * (`casegate.db` → `casegate.sock`), and none with PostgreSQL, whose nodes share no folder.
+ */
+export function ingestSocketOf(setting: string | undefined, db: string): string | null {
+  if (setting !== undefined) return setting.trim().toLowerCase() === 'off' || setting.trim() === '' ? null : setting;
+  if (isPostgres(db)) return null;
+  const parsed = path.parse(db);
+  return path.join(parsed.dir, `${parsed.name}.sock`);
+}
+
 export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Config {
   const given = givenSettings(flags, env);
   const get = (name: SettingName): string | undefined => given.values.get(name)?.value;
@@ -326,6 +341,7 @@ function configOf(flags: ConfigFlags, get: (name: SettingName) => string | undef
       maxUnknownRecipients: whole('maxUnknownRecipients', get('CASEGATE_MAX_UNKNOWN_RECIPIENTS') ?? '10'),
       minFreeBytes: whole('minFreeBytes', get('CASEGATE_MIN_FREE_BYTES') ?? String(1024 * MIB)),
       ingestTimeoutSeconds: whole('ingestTimeoutSeconds', get('CASEGATE_INGEST_TIMEOUT_SECONDS') ?? '300'),
+      ingestSocket: ingestSocketOf(get('CASEGATE_INGEST_SOCKET'), get('CASEGATE_DB') ?? DEFAULT_DB),
       closedCaseReply: (get('CASEGATE_CLOSED_CASE_REPLY') ?? 'reopen').toLowerCase() as ClosedCaseReply,
       tlsKey: get('CASEGATE_TLS_KEY') ?? null,
       tlsCert: get('CASEGATE_TLS_CERT') ?? null,

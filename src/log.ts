@@ -6,8 +6,8 @@
 // could hold one are redacted all the same.
 import pino from 'pino';
 
+/** CASEGATE_LOG_FORMAT's values (the settings check them: LOG_FORMATS in src/domain/settingsFile.ts, so that reading them loads no logger). */
 export type LogFormat = 'text' | 'json';
-export const LOG_FORMATS: readonly LogFormat[] = Object.freeze(['text', 'json']);
 
 export type LogFields = Readonly<Record<string, unknown>>;
 

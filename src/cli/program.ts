@@ -41,6 +41,8 @@ that does not exist (exit 78).
   CASEGATE_MAX_UNKNOWN_RECIPIENTS  unknown RCPTs, then 421     (10)
   CASEGATE_MIN_FREE_BYTES     below it new mail gets 452 4.3.1 (1073741824 = 1 GiB; 0 for no check)
   CASEGATE_INGEST_TIMEOUT_SECONDS  ingest reads its message within it, else exit 75 (300)
+  CASEGATE_INGEST_SOCKET      where serve takes ingest's messages; off for none (NAME.sock beside the SQLite file;
+                              none with PostgreSQL)
   CASEGATE_TLS_KEY, CASEGATE_TLS_CERT  PEM files; with both, inbound STARTTLS (none)
   CASEGATE_RETRY_SCHEDULE     seconds before each delivery retry (60,300,900,3600,14400,43200,86400)
   CASEGATE_DISPATCH_INTERVAL_MS  how often the dispatcher looks for due rows (1000)

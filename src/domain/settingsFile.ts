@@ -23,6 +23,7 @@ export const SETTING_NAMES = Object.freeze([
   'CASEGATE_MAX_UNKNOWN_RECIPIENTS',
   'CASEGATE_MIN_FREE_BYTES',
   'CASEGATE_INGEST_TIMEOUT_SECONDS',
+  'CASEGATE_INGEST_SOCKET',
   'CASEGATE_TLS_KEY',
   'CASEGATE_TLS_CERT',
   'CASEGATE_RETRY_SCHEDULE',
@@ -48,6 +49,10 @@ export const SETTING_NAMES = Object.freeze([
   'CASEGATE_PRUNE_INBOUND_DAYS',
   'CASEGATE_PRUNE_OUTBOX_SENT_DAYS',
 ] as const);
+
+/** CASEGATE_LOG_FORMAT's values (here, not in src/log.ts, so that reading the settings loads no logger). */
+export type LogFormat = 'text' | 'json';
+export const LOG_FORMATS: readonly LogFormat[] = Object.freeze(['text', 'json']);
 
 export type SettingName = (typeof SETTING_NAMES)[number];
 

@@ -50,6 +50,8 @@ export async function startGateway(
     location?: string;
     /** false: seed nothing (another gateway on the same database did). */
     seed?: boolean;
+    /** true: take `casegate ingest` deliveries on CASEGATE_INGEST_SOCKET (src/smtp/pipeSocket.ts); off by default. */
+    ingestSocket?: boolean;
   } = {},
 ): Promise<Gateway> {
   const made = opts.dataDir === undefined ? tempDir('e2e') : { dir: opts.dataDir, cleanup: () => undefined };
@@ -75,7 +77,7 @@ export async function startGateway(
   if (opts.seed !== false) await addCollaborator(db, config, c.number, BOB);
   const logged: string[] = [];
   const log = createLog(env.CASEGATE_LOG_FORMAT === 'text' ? 'text' : 'json', { write: (line: string) => logged.push(line) });
-  const gateway = await createGateway(config, { db, lmtp: opts.lmtp, dispatch: false, log });
+  const gateway = await createGateway(config, { db, lmtp: opts.lmtp, dispatch: false, log, ingestSocket: opts.ingestSocket === true });
   const { port } = (await gateway.start()) ?? { port: 0 };
   const http = gateway.httpAddress;
   return {

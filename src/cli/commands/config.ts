@@ -68,6 +68,7 @@ const VALUE_OF: Readonly<Record<SettingName, (c: Config) => string | number | nu
   CASEGATE_MAX_UNKNOWN_RECIPIENTS: (c) => c.maxUnknownRecipients,
   CASEGATE_MIN_FREE_BYTES: (c) => c.minFreeBytes,
   CASEGATE_INGEST_TIMEOUT_SECONDS: (c) => c.ingestTimeoutSeconds,
+  CASEGATE_INGEST_SOCKET: (c) => c.ingestSocket,
   CASEGATE_TLS_KEY: (c) => c.tlsKey,
   CASEGATE_TLS_CERT: (c) => c.tlsCert,
   CASEGATE_RETRY_SCHEDULE: (c) => c.retrySchedule.join(','),
@@ -104,6 +105,7 @@ function defaultNote(name: SettingName, c: Config): string | null {
   }
   if (name === 'CASEGATE_BLOB_DIR') return postgres ? 'attachment contents in the database' : 'beside the database';
   if (name === 'CASEGATE_SMTP_URL') return 'no relay: .eml files in CASEGATE_OUTBOX_DIR';
+  if (name === 'CASEGATE_INGEST_SOCKET') return postgres ? 'PostgreSQL has no database folder: casegate ingest works in-process' : 'beside the database';
   return null;
 }
 

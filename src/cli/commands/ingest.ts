@@ -31,6 +31,12 @@ Exit codes: 0 done (stored, or dropped on purpose), 65 malformed or too large, 6
 77 refused sender, 75 temporary failure (try again; also when the message is not read within
 CASEGATE_INGEST_TIMEOUT_SECONDS, default 300, and when the database does not exist: the relay keeps
 the mail until --db is fixed). One line per recipient on stdout.
+When casegate serve runs on the same database, the message is handed to it over its Unix socket
+(CASEGATE_INGEST_SOCKET, default NAME.sock beside the SQLite database, e.g. casegate.sock; with
+PostgreSQL none unless set) and this process only prints its answers, which keeps a delivery light;
+with no gateway answering there (or with --json, or without --mail-from) it ingests the message
+itself. The answers and exit codes are the same either way; a gateway that goes away after the
+message was sent and before it answered exits 75 (the relay retries; a stored copy is a duplicate).
 Postfix master.cf example (write --rcpt=\${recipient} as one word: with several recipients Postfix
 repeats the whole word once per recipient; set casegate_destination_recipient_limit = 1 in main.cf
 for one answer per recipient; pipe passes almost no environment, so settings go in through

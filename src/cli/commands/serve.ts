@@ -27,6 +27,7 @@ export function serveCommand(): Command {
       'after',
       '\nPrints one line "listening on HOST:PORT" when ready. Notifications go to CASEGATE_SMTP_URL,\nor without it into .eml files in CASEGATE_OUTBOX_DIR (outbox/ beside the database). Every mailbox of\n"casegate mailbox list" is watched (IMAP IDLE; polled every CASEGATE_MAILBOX_POLL_SECONDS, 60).\n' +
         'With CASEGATE_PRUNE_INBOUND_DAYS or CASEGATE_PRUNE_OUTBOX_SENT_DAYS set, old rows are pruned daily (see "casegate prune --help").\n' +
+        '"casegate ingest" on the same database hands its messages to this process over the Unix socket\nCASEGATE_INGEST_SOCKET (default NAME.sock beside the SQLite database, mode 0600; off for none).\n' +
         'Exits 78 (EX_CONFIG) when the database does not exist (run "casegate init" first), 75 (EX_TEMPFAIL)\n' +
         'when it is out of reach at start; once running, an outage is\n' +
         'answered 451 (SMTP/LMTP) and 503 (HTTP) until the database is back, without a restart.',
