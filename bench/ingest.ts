@@ -126,6 +126,10 @@ export async function benchIngest(ctx: BenchContext): Promise<Row[]> {
     const per = (msTotal: number): string => `${(msTotal / (cg.stats.inbound as number)).toFixed(2)} ms`;
     ctx.notes.push(`row 1: CPU per message in the casegate server: main thread ${per(cg.stats.cpu.main)}, its other threads ${per(cg.stats.cpu.other)}`);
   }
+  if (mainThread.stats.cpu && mainThread.stats.inbound) {
+    const per = (msTotal: number): string => `${(msTotal / (mainThread.stats.inbound as number)).toFixed(2)} ms`;
+    ctx.notes.push(`row 1c: CPU per message in the server committing on its main thread: main thread ${per(mainThread.stats.cpu.main)}, its other threads ${per(mainThread.stats.cpu.other)}`);
+  }
 
   return [
     {

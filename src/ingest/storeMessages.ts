@@ -11,15 +11,15 @@ export interface ThreadError {
   cause: ThreadError | null;
 }
 
-export type ToThread = { type: 'group'; id: number; jobs: StoreJob[] } | { type: 'stop' };
+export type ToThread = { type: 'jobs'; jobs: Array<{ id: number; job: StoreJob }> } | { type: 'stop' };
 
 export type FromThread =
   | { type: 'ready' }
   | { type: 'failed-to-open'; error: ThreadError }
-  /** The group committed: each member's outcomes, or the error that undid only its savepoint. */
-  | { type: 'group-done'; id: number; results: Array<{ ok: true; value: Outcome[] } | { ok: false; error: ThreadError }> }
+  /** A group committed: each member's outcomes, or the error that undid only its savepoint. */
+  | { type: 'group-done'; results: Array<{ id: number; ok: true; value: Outcome[] } | { id: number; ok: false; error: ThreadError }> }
   /** Nothing of the group committed. */
-  | { type: 'group-failed'; id: number; error: ThreadError };
+  | { type: 'group-failed'; ids: number[]; error: ThreadError };
 
 /** An error as plain data, its cause chain included (at most 8 deep). */
 export function flatten(err: unknown, depth = 0): ThreadError {

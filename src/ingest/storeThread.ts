@@ -1,20 +1,20 @@
 // The store thread of `serve` on SQLite: a worker thread that owns a write connection of its own and
-// commits the messages' jobs (StoreJob: reading the recipients' facts, the stages, apply), group by
-// group, so that the main thread keeps answering sockets, parsing and authenticating while a group's
-// SQL and its fsync run. SQLite has one writer, so one thread; PostgreSQL needs none (its work is
-// done by the server, and the pool's transactions run side by side).
+// commits the messages' jobs (StoreJob: the recipients' facts, the stages, apply), so that the main
+// thread keeps answering sockets, parsing and authenticating while SQL and fsync run. Each job is
+// posted as it comes; the thread commits what arrived while its last transaction ran as the next
+// one (group commit). SQLite has one writer, so one thread; PostgreSQL needs none (its work is done
+// by the server, and the pool's transactions run side by side).
 //
-// Nothing is answered before its commit: a member's promise settles when the thread says its group
-// committed (or that its savepoint failed). When the thread dies with a group in flight, that group's
-// members fail (451: the client sends again, and a copy that was committed is a duplicate then); the
-// next group starts a new thread. Work that must join a message's transaction (IMAP's UID record) and
+// Nothing is answered before its commit: a job's promise settles when the thread says its group
+// committed (or that its savepoint failed). When the thread dies, every job it had not answered
+// fails (451: the client sends again, and a copy that was committed is a duplicate then); the next
+// job starts a new thread. Work that must join a message's transaction (IMAP's UID record) and
 // anything else given as a closure runs on the main thread's own connection, as before.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config.js';
 import { createCommitter, type Committer, type Db } from '../db/client.js';
-import { createGroups, settle, type Outcome as Settled } from '../db/commit.js';
 import { runStoreJob, type JobCommitter, type StoreJob } from './storeJob.js';
 import type { Outcome } from './apply.js';
 import { revive, type FromThread, type ToThread } from './storeMessages.js';
@@ -22,15 +22,17 @@ import { revive, type FromThread, type ToThread } from './storeMessages.js';
 export interface StoreThread extends Committer, JobCommitter {
   /** Starts the thread; resolves when its connection is open. */
   start(): Promise<void>;
-  /** Waits for the group in flight, then ends the thread. */
+  /** Waits for the jobs it was sent, then ends the thread. */
   stop(): Promise<void>;
   /** Groups the thread committed (one transaction, one fsync each). */
   readonly commits: number;
 }
 
-interface Member {
-  job: StoreJob;
-  resolve: (value: unknown) => void;
+/** How long jobs gather while some connection has no message waiting (as createCommitter's group commit). */
+const MAX_WAIT_MS = 5;
+
+interface Waiting {
+  resolve: (outcomes: Outcome[]) => void;
   reject: (err: unknown) => void;
 }
 
@@ -42,8 +44,6 @@ function workerFile(): string {
 }
 
 export interface StoreThreadOptions {
-  /** How long a group gathers while connections have no message waiting (createGroups). */
-  maxWaitMs?: number;
   /** The thread's entry script (tests: one that fails as a crashed thread would); storeWorker.js by default. */
   entry?: string;
 }
@@ -54,7 +54,7 @@ export function createStoreThread(db: Db, config: Config, options: StoreThreadOp
   let ready: Promise<void> | null = null;
   let commits = 0;
   let nextId = 1;
-  const waiting = new Map<number, (reply: FromThread) => void>();
+  const waiting = new Map<number, Waiting>();
   let stopping = false;
 
   const spawn = async (): Promise<void> => {
@@ -67,11 +67,11 @@ export function createStoreThread(db: Db, config: Config, options: StoreThreadOp
       stderr: false,
     });
     worker = w;
-    const opened = new Promise<void>((resolve, reject) => {
+    await new Promise<void>((resolve, reject) => {
       w.on('message', (reply: FromThread) => {
         if (reply.type === 'ready') resolve();
         else if (reply.type === 'failed-to-open') reject(revive(reply.error));
-        else waiting.get(reply.id)?.(reply);
+        else answered(reply);
       });
       w.once('error', (err) => {
         reject(err);
@@ -83,66 +83,107 @@ export function createStoreThread(db: Db, config: Config, options: StoreThreadOp
         ended(w, err);
       });
     });
-    await opened;
   };
 
-  /** A thread ended: every group it had in flight fails; the next group starts another. */
+  const answered = (reply: FromThread): void => {
+    if (reply.type === 'group-done') {
+      commits += 1;
+      for (const r of reply.results) {
+        const w = waiting.get(r.id);
+        waiting.delete(r.id);
+        if (r.ok) w?.resolve(r.value);
+        else w?.reject(revive(r.error));
+      }
+    } else if (reply.type === 'group-failed') {
+      const err = revive(reply.error);
+      for (const id of reply.ids) {
+        waiting.get(id)?.reject(err);
+        waiting.delete(id);
+      }
+    }
+  };
+
+  /** A thread ended: every job it had not answered fails; the next job starts another. */
   const ended = (w: Worker, err: Error): void => {
     if (worker !== w) return;
     worker = null;
     ready = null;
-    for (const [id, answer] of waiting) {
+    for (const [id, job] of waiting) {
       waiting.delete(id);
-      answer({ type: 'group-failed', id, error: { name: err.name, message: err.message, code: null, cause: null } });
+      job.reject(err);
     }
-    if (!stopping) console.error(`casegate: ${err.message}; messages in its group were answered 451 and the next ones start it again`);
+    if (!stopping) console.error(`casegate: ${err.message}; the messages it had were answered 451, and the next ones start it again`);
   };
 
-  const commitGroup = async (members: Member[]): Promise<void> => {
-    // Stopping: what still comes (a session that outlived the server's close) commits here.
-    if (stopping) {
-      for (const m of members) await local.run((tx) => runStoreJob(tx, config, m.job)).then(m.resolve, m.reject);
+  // When to send: as the group commit on the main thread decides (src/db/commit.ts), counting the
+  // jobs the thread has not answered yet as waiting too. At once when every open connection has a
+  // message waiting (nothing more can come), else after at most 5 ms, so that messages arriving
+  // together share a transaction; the thread adds whatever came while it committed.
+  let queued: Array<{ id: number; job: StoreJob }> = [];
+  let connections = 0;
+  let timer: NodeJS.Timeout | null = null;
+  let immediate: NodeJS.Immediate | null = null;
+  const schedule = (): void => {
+    if (queued.length === 0 || immediate !== null) return;
+    if (waiting.size >= connections) {
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+      immediate = setImmediate(send);
+    } else if (timer === null) {
+      timer = setTimeout(send, MAX_WAIT_MS);
+    }
+  };
+  const send = (): void => {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+    immediate = null;
+    const jobs = queued;
+    queued = [];
+    if (jobs.length === 0) return;
+    const w = worker;
+    if (w === null) {
+      const err = new Error('the store thread is not running');
+      for (const { id } of jobs) {
+        waiting.get(id)?.reject(err);
+        waiting.delete(id);
+      }
       return;
     }
-    try {
-      ready ??= spawn();
-      await ready;
-      const w = worker;
-      if (w === null) throw new Error('the store thread is not running');
-      const id = nextId++;
-      const reply = await new Promise<FromThread>((resolve) => {
-        waiting.set(id, resolve);
-        const message: ToThread = { type: 'group', id, jobs: members.map((m) => m.job) };
-        w.postMessage(message);
-      });
-      waiting.delete(id);
-      if (reply.type === 'group-done') {
-        commits += 1;
-        members.forEach((m, i) => {
-          const r = reply.results[i];
-          const outcome: Settled | undefined = r === undefined ? undefined : r.ok ? { ok: true, value: r.value } : { ok: false, error: revive(r.error) };
-          settle(m, outcome);
-        });
-      } else if (reply.type === 'group-failed') {
-        const err = revive(reply.error);
-        members.forEach((m) => m.reject(err));
-      }
-    } catch (err) {
-      ready = null;
-      members.forEach((m) => m.reject(err));
-    }
+    const message: ToThread = { type: 'jobs', jobs };
+    w.postMessage(message);
   };
-
-  const groups = createGroups<Member>(commitGroup, options.maxWaitMs ?? 5);
 
   return {
     get commits() {
       return commits;
     },
     run: (work) => local.run(work),
-    connection: groups.connection,
-    runJob(job: StoreJob): Promise<Outcome[]> {
-      return new Promise<Outcome[]>((resolve, reject) => groups.add({ job, resolve: resolve as (v: unknown) => void, reject }));
+    connection(): () => void {
+      connections += 1;
+      let closed = false;
+      return () => {
+        if (closed) return;
+        closed = true;
+        connections -= 1;
+        schedule();
+      };
+    },
+    async runJob(job: StoreJob): Promise<Outcome[]> {
+      // Stopping: what still comes (a session that outlived the server's close) commits here.
+      if (stopping) return local.run((tx) => runStoreJob(tx, config, job));
+      try {
+        ready ??= spawn();
+        await ready;
+      } catch (err) {
+        ready = null;
+        throw err;
+      }
+      const id = nextId++;
+      return new Promise<Outcome[]>((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        queued.push({ id, job });
+        schedule();
+      });
     },
     async start() {
       stopping = false;
@@ -151,9 +192,10 @@ export function createStoreThread(db: Db, config: Config, options: StoreThreadOp
     },
     async stop() {
       stopping = true;
+      send();
       const w = worker;
       if (w === null) return;
-      // Whatever is in flight is answered first: the thread ends after the groups it was sent.
+      // Whatever it was sent is answered first: the thread ends after its last group.
       const closed = new Promise<void>((resolve) => w.once('exit', () => resolve()));
       const message: ToThread = { type: 'stop' };
       w.postMessage(message);

@@ -1,11 +1,12 @@
 // The store thread's entry (see storeThread.ts): opens its own connection to the SQLite file and
-// commits each group it is sent in one transaction, each job in a savepoint of its own, then says
-// how each went. Only the write transaction's work is loaded here, none of the parsing.
+// commits the jobs it is sent. Jobs that arrive while a transaction runs wait, and all of them go in
+// the next transaction, each in a savepoint of its own: one fsync for all (group commit, sized by
+// what arrived meanwhile). Only the write transaction's work is loaded here, none of the parsing.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config.js';
 import { openDb, type Db } from '../db/client.js';
-import { runStoreJob } from './storeJob.js';
 import type { Outcome } from './apply.js';
+import { runStoreJob, type StoreJob } from './storeJob.js';
 import { flatten, type FromThread, type ThreadError, type ToThread } from './storeMessages.js';
 
 const { config, location, blobDir, busyTimeoutMs } = workerData as { config: Config; location: string; blobDir: string; busyTimeoutMs?: number };
@@ -15,22 +16,24 @@ const port = (() => {
 })();
 const say = (message: FromThread): void => port.postMessage(message);
 
-async function commit(db: Db, id: number, jobs: ToThread & { type: 'group' }): Promise<void> {
+type Result = { id: number; ok: true; value: Outcome[] } | { id: number; ok: false; error: ThreadError };
+
+async function commit(db: Db, group: ReadonlyArray<{ id: number; job: StoreJob }>): Promise<void> {
   try {
     const results = await db.transaction(async (tx) => {
-      const out: Array<{ ok: true; value: Outcome[] } | { ok: false; error: ThreadError }> = [];
-      for (const job of jobs.jobs) {
+      const out: Result[] = [];
+      for (const { id, job } of group) {
         try {
-          out.push({ ok: true, value: (await tx.savepoint((t) => runStoreJob(t, config, job))).result });
+          out.push({ id, ok: true, value: (await tx.savepoint((t) => runStoreJob(t, config, job))).result });
         } catch (err) {
-          out.push({ ok: false, error: flatten(err) });
+          out.push({ id, ok: false, error: flatten(err) });
         }
       }
       return out;
     }, 'write');
-    say({ type: 'group-done', id, results });
+    say({ type: 'group-done', results });
   } catch (err) {
-    say({ type: 'group-failed', id, error: flatten(err) });
+    say({ type: 'group-failed', ids: group.map((m) => m.id), error: flatten(err) });
   }
 }
 
@@ -43,11 +46,32 @@ async function main(): Promise<void> {
     return;
   }
   say({ type: 'ready' });
-  // One group at a time, in the order sent (the main thread sends the next after this one's answer).
-  let chain = Promise.resolve();
+  let pending: Array<{ id: number; job: StoreJob }> = [];
+  let running = false;
+  let scheduled = false;
+  let stop = false;
+  // Runs after the messages that arrived together were all read (setImmediate: after the poll phase).
+  const flush = async (): Promise<void> => {
+    scheduled = false;
+    if (running) return;
+    running = true;
+    while (pending.length > 0) {
+      const group = pending;
+      pending = [];
+      await commit(db, group);
+      // Let the jobs that came during this commit in before the next one.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    running = false;
+    if (stop) await db.close().finally(() => port.close());
+  };
   port.on('message', (message: ToThread) => {
-    if (message.type === 'group') chain = chain.then(() => commit(db, message.id, message));
-    else if (message.type === 'stop') chain = chain.then(() => db.close()).then(() => port.close());
+    if (message.type === 'jobs') pending.push(...message.jobs);
+    else stop = true;
+    if (!scheduled && !running) {
+      scheduled = true;
+      setImmediate(() => void flush());
+    }
   });
 }
 
