@@ -1,5 +1,6 @@
 // SPEC §4 over a real socket: each rule checks the SMTP answer and what is (or is not) stored.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
 import { ANN, BOB, EVE, SUPPORT, closeCase, countRows, createCase, showCase } from '../helpers/seed.js';
@@ -281,6 +282,19 @@ describe('Attachments', () => {
     ]);
     expect(await countRows(gw.db, 'blobs')).toBe(1);
     expect(await countRows(gw.db, 'outbox', "kind = 'comment' AND recipient = ?", BOB)).toBe(2);
+  });
+
+  it('stores a 2 MiB attachment of a large message whole: the stored content is the bytes sent', async () => {
+    gw = await startGateway();
+    const content = randomBytes(2 * 1024 * 1024);
+    const sha = createHash('sha256').update(content).digest('hex');
+    const r = await gw.send(mail({ from: ANN, body: 'the full dump', attachment: { filename: 'crash.dump', contentType: 'application/octet-stream', content } }), { from: ANN, to: [gw.caseAddress] });
+    expect(r.code).toBe(250);
+    const c = await showCase(gw.db, gw.config, gw.caseNumber);
+    expect(c.comments[0]?.attachments).toEqual([expect.objectContaining({ filename: 'crash.dump', size: content.length, sha256: sha })]);
+    const source = gw.db.blobs.source(sha, content.length);
+    const stored = 'path' in source ? await fs.promises.readFile(source.path) : Buffer.concat(await source.content.toArray());
+    expect(stored.equals(content)).toBe(true);
   });
 });
 
