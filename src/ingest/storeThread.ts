@@ -28,6 +28,9 @@ export interface StoreThread extends Committer, JobCommitter {
   readonly commits: number;
 }
 
+/** The store thread's young generation (semi-spaces), MiB. */
+const YOUNG_GENERATION_MB = 4;
+
 /** How long jobs gather while some connection has no message waiting (as createCommitter's group commit). */
 const MAX_WAIT_MS = 5;
 
@@ -65,6 +68,9 @@ export function createStoreThread(db: Db, config: Config, options: StoreThreadOp
       // Its own log lines go where the process's go.
       stdout: false,
       stderr: false,
+      // Its garbage is small and short-lived (a group's jobs): a small young generation, not V8's
+      // default that grows to 32 MiB under load (row 4a's median peak 196 MiB with it, 171 without).
+      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
     worker = w;
     await new Promise<void>((resolve, reject) => {
