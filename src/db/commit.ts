@@ -77,13 +77,20 @@ export interface Groups<J> {
   add(job: J): void;
   /** Says a connection opened; call the returned function when it closes. */
   connection(): () => void;
+  /** Hands what is queued to `commit` now (or right after the group being committed). */
+  flush(): void;
 }
 
 /**
  * When to commit (see the top of this file): gathers members and hands each group to `commit`,
  * one group at a time. `commit` settles every member of its group and must not reject.
  */
-export function createGroups<J>(commit: (jobs: J[]) => Promise<void>, maxWaitMs: number): Groups<J> {
+export function createGroups<J>(
+  commit: (jobs: J[]) => Promise<void>,
+  maxWaitMs: number,
+  /** Messages waiting for a commit, given the queued ones (the store thread adds those it was sent). */
+  waitingNow: (queued: number) => number = (queued) => queued,
+): Groups<J> {
   let queue: J[] = [];
   let connections = 0;
   let immediate: NodeJS.Immediate | null = null;
@@ -93,7 +100,7 @@ export function createGroups<J>(commit: (jobs: J[]) => Promise<void>, maxWaitMs:
 
   const schedule = (): void => {
     if (queue.length === 0 || immediate !== null || flushing) return;
-    if (queue.length >= connections) {
+    if (waitingNow(queue.length) >= connections) {
       if (timer !== null) clearTimeout(timer);
       timer = null;
       immediate = setImmediate(flush);
@@ -121,6 +128,10 @@ export function createGroups<J>(commit: (jobs: J[]) => Promise<void>, maxWaitMs:
       queue.push(job);
       schedule();
     },
+    flush(): void {
+      // A group committing takes the queue with it when it is done (schedule).
+      if (!flushing) flush();
+    },
     connection(): () => void {
       connections += 1;
       let closed = false;
@@ -134,7 +145,7 @@ export function createGroups<J>(commit: (jobs: J[]) => Promise<void>, maxWaitMs:
   };
 }
 
-export function settle(job: Pick<Job, 'resolve' | 'reject'>, outcome: Outcome | undefined): void {
+function settle(job: Pick<Job, 'resolve' | 'reject'>, outcome: Outcome | undefined): void {
   if (outcome?.ok === true) job.resolve(outcome.value);
   else job.reject(outcome === undefined ? new Error('the group commit ended before this message ran') : outcome.error);
 }

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config.js';
 import { createCommitter, type Committer, type Db } from '../db/client.js';
+import { createGroups } from '../db/commit.js';
 import { runStoreJob, type JobCommitter, type StoreJob } from './storeJob.js';
 import type { Outcome } from './apply.js';
 import { revive, type FromThread, type ToThread } from './storeMessages.js';
@@ -125,27 +126,7 @@ export function createStoreThread(db: Db, config: Config, options: StoreThreadOp
   // jobs the thread has not answered yet as waiting too. At once when every open connection has a
   // message waiting (nothing more can come), else after at most 5 ms, so that messages arriving
   // together share a transaction; the thread adds whatever came while it committed.
-  let queued: Array<{ id: number; job: StoreJob }> = [];
-  let connections = 0;
-  let timer: NodeJS.Timeout | null = null;
-  let immediate: NodeJS.Immediate | null = null;
-  const schedule = (): void => {
-    if (queued.length === 0 || immediate !== null) return;
-    if (waiting.size >= connections) {
-      if (timer !== null) clearTimeout(timer);
-      timer = null;
-      immediate = setImmediate(send);
-    } else if (timer === null) {
-      timer = setTimeout(send, MAX_WAIT_MS);
-    }
-  };
-  const send = (): void => {
-    if (timer !== null) clearTimeout(timer);
-    timer = null;
-    immediate = null;
-    const jobs = queued;
-    queued = [];
-    if (jobs.length === 0) return;
+  const send = async (jobs: Array<{ id: number; job: StoreJob }>): Promise<void> => {
     const w = worker;
     if (w === null) {
       const err = new Error('the store thread is not running');
@@ -158,22 +139,14 @@ export function createStoreThread(db: Db, config: Config, options: StoreThreadOp
     const message: ToThread = { type: 'jobs', jobs };
     w.postMessage(message);
   };
+  const groups = createGroups(send, MAX_WAIT_MS, () => waiting.size);
 
   return {
     get commits() {
       return commits;
     },
     run: (work) => local.run(work),
-    connection(): () => void {
-      connections += 1;
-      let closed = false;
-      return () => {
-        if (closed) return;
-        closed = true;
-        connections -= 1;
-        schedule();
-      };
-    },
+    connection: groups.connection,
     async runJob(job: StoreJob): Promise<Outcome[]> {
       // Stopping: what still comes (a session that outlived the server's close) commits here.
       if (stopping) return local.run((tx) => runStoreJob(tx, config, job));
@@ -187,8 +160,7 @@ export function createStoreThread(db: Db, config: Config, options: StoreThreadOp
       const id = nextId++;
       return new Promise<Outcome[]>((resolve, reject) => {
         waiting.set(id, { resolve, reject });
-        queued.push({ id, job });
-        schedule();
+        groups.add({ id, job });
       });
     },
     async start() {
@@ -198,7 +170,7 @@ export function createStoreThread(db: Db, config: Config, options: StoreThreadOp
     },
     async stop() {
       stopping = true;
-      send();
+      groups.flush();
       const w = worker;
       if (w === null) return;
       // Whatever it was sent is answered first: the thread ends after its last group.
