@@ -22,7 +22,7 @@ export interface ServerChildOptions {
   explain?: string;
   /** Folder for a V8 CPU profile of the child (`node --cpu-prof`). */
   cpuProfDir?: string;
-  /** false: the casegate child commits on its main thread, as serve did before its store thread (rows 1c/1d). */
+  /** The casegate child commits on a store thread (true) or on its main thread (false); the product's default when absent (rows 1c/1d). */
   storeThread?: boolean;
 }
 
@@ -51,7 +51,7 @@ export async function startServerChild(kind: 'casegate' | 'sink' | 'dns', o: Ser
     ...(o.explain ? ['--explain', o.explain] : []),
     ...(kind === 'casegate' && benchDns !== null ? ['--dns', benchDns] : []),
   ];
-  const env = o.storeThread === false ? { ...process.env, CASEGATE_BENCH_STORE_THREAD: 'off' } : process.env;
+  const env = o.storeThread === undefined ? process.env : { ...process.env, CASEGATE_BENCH_STORE_THREAD: o.storeThread ? 'on' : 'off' };
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'], env });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let out = '';

@@ -47,7 +47,7 @@ export interface GatewayOptions {
   log?: Log;
   /** Metrics to count into (benchmarks); else a registry of its own when the HTTP server is on. */
   metrics?: Metrics;
-  /** false: SQLite's inbound messages commit on the main thread, not on a store thread (storeThread.ts). */
+  /** Commit SQLite's inbound messages on a store thread (storeThread.ts); CASEGATE_STORE_THREAD by default. */
   storeThread?: boolean;
 }
 
@@ -81,7 +81,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   // Every part below goes through this: a database out of reach is said once per outage (SPEC §10).
   const db = watchReach(opened);
   // SQLite behind an inbound server: the write transactions of its messages run on a thread of their own.
-  const store = db.dialect === 'sqlite' && options.smtp !== false && options.storeThread !== false ? createStoreThread(db, config) : null;
+  const store = db.dialect === 'sqlite' && options.smtp !== false && (options.storeThread ?? config.storeThread) ? createStoreThread(db, config) : null;
   const committer: Committer = store ?? createCommitter(db);
   const log = options.log ?? createLog(config.logFormat);
   // The HTTP server (Fastify and its plugins, some 20 MiB of code) is loaded only when it is wanted.

@@ -49,6 +49,8 @@ export interface Config {
    * `<database name>.sock` beside a SQLite file; none with PostgreSQL unless set; null: off.
    */
   readonly ingestSocket: string | null;
+  /** serve on SQLite commits inbound messages on a store thread (src/ingest/storeThread.ts); off by default. */
+  readonly storeThread: boolean;
   readonly closedCaseReply: ClosedCaseReply;
   readonly tlsKey: string | null;
   readonly tlsCert: string | null;
@@ -342,6 +344,7 @@ function configOf(flags: ConfigFlags, get: (name: SettingName) => string | undef
       minFreeBytes: whole('minFreeBytes', get('CASEGATE_MIN_FREE_BYTES') ?? String(1024 * MIB)),
       ingestTimeoutSeconds: whole('ingestTimeoutSeconds', get('CASEGATE_INGEST_TIMEOUT_SECONDS') ?? '300'),
       ingestSocket: ingestSocketOf(get('CASEGATE_INGEST_SOCKET'), get('CASEGATE_DB') ?? DEFAULT_DB),
+      storeThread: onOff('CASEGATE_STORE_THREAD', false),
       closedCaseReply: (get('CASEGATE_CLOSED_CASE_REPLY') ?? 'reopen').toLowerCase() as ClosedCaseReply,
       tlsKey: get('CASEGATE_TLS_KEY') ?? null,
       tlsCert: get('CASEGATE_TLS_CERT') ?? null,

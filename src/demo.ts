@@ -35,7 +35,8 @@ export async function runDemo(base: Config, say: (line: string) => void, keep = 
   const config = withSettings(base, { db: path.join(dir, 'demo.db'), outboxDir: path.join(dir, 'outbox'), host: '127.0.0.1', port: 0, senderAuth: 'off' });
   // The demo's numbered lines are its output; the gateway's own log would only interleave with them.
   const problems = createLog(config.logFormat);
-  const gateway = await createGateway(config, { log: { info: () => undefined, warn: problems.warn, error: problems.error } });
+  // A throwaway database: no hand-off socket for `casegate ingest` (it would go beside ./data).
+  const gateway = await createGateway(config, { log: { info: () => undefined, warn: problems.warn, error: problems.error }, ingestSocket: false });
   const { db } = gateway;
   say(`1. throwaway database ${db.location}`);
   const { account, ann } = await db.transaction(async (tx) => {

@@ -11,6 +11,7 @@ const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src')
 const MAY_IMPORT: Record<string, readonly string[]> = {
   domain: [],
   log: [],
+  heapPolicy: [],
   metrics: ['domain'],
   errors: ['domain'],
   config: ['domain', 'errors', 'log'],
@@ -25,7 +26,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   mailbox: ['ingest', 'db', 'domain', 'errors', 'config'],
   http: ['ingest', 'domain', 'errors', 'config', 'cases', 'views', 'admin', 'db', 'metrics', 'log'],
   doctor: ['ingest', 'outbound', 'db', 'domain', 'errors', 'config'],
-  app: ['smtp', 'http', 'mailbox', 'ingest', 'outbound', 'db', 'domain', 'errors', 'config', 'metrics', 'log'],
+  app: ['smtp', 'http', 'mailbox', 'ingest', 'outbound', 'db', 'domain', 'errors', 'config', 'metrics', 'log', 'heapPolicy'],
   demo: ['app', 'admin', 'cases', 'views', 'outbound', 'db', 'domain', 'errors', 'config', 'log'],
   cli: ['app', 'demo', 'doctor', 'mailbox', 'admin', 'cases', 'views', 'ingest', 'import', 'outbound', 'db', 'domain', 'errors', 'config', 'log'],
 };

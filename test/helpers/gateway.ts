@@ -30,7 +30,7 @@ export interface Gateway {
   send(raw: string | Buffer, envelope: { from: string; to: string[] }, opts?: { lmtp?: boolean }): Promise<SendResult>;
   /** The gateway's log lines so far (JSON lines; text lines with CASEGATE_LOG_FORMAT=text). */
   logged: string[];
-  /** The gateway's committer: on SQLite its store thread (src/ingest/storeThread.ts). */
+  /** The gateway's committer (on SQLite with CASEGATE_STORE_THREAD=on, its store thread: src/ingest/storeThread.ts). */
   committer: Committer;
   /** Base URL of the HTTP server when CASEGATE_HTTP_PORT is set (e.g. '0'), else null. */
   httpBase: string | null;
