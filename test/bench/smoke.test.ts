@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const runner = path.join(root, 'dist', 'bench', 'run.js');
 // 7a–8b are the PostgreSQL rows (9 and 9b the IMAP mailbox, 10 the mbox import): without PostgreSQL they are printed as skipped, still printed.
-const ROWS = ['1a', '1b', '1c', '1d', '2', '2b', '3', '4a', '4b', '5a', '5b', '6', '6b', '6c', '6d', '7a', '7b', '8a', '8b', '9', '9b', '10', '11'];
+const ROWS = ['1a', '1b', '1c', '1d', '2', '2b', '3', '4a', '4b', '5a', '5b', '6', '6b', '6c', '6d', '7a', '7b', '8a', '8b', '9', '9b', '10', '11', '11b'];
 
 function runSmoke(): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
