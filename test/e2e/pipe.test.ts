@@ -1,16 +1,15 @@
 // Pipe mode: `casegate ingest` on a message file, with the sysexits codes of SPEC §4.
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, runCli } from '../helpers/cli.js';
+import { runCli, startIngest } from '../helpers/cli.js';
 import { loadConfig } from '../../src/config.js';
 import { ANN, EVE, SUPPORT, createCase } from '../helpers/seed.js';
 import { mail } from '../helpers/smtp.js';
 import { createContact } from '../../src/admin/contacts.js';
 import { addRoutingAddress } from '../../src/admin/routing.js';
 import { tempDir } from '../helpers/tempDir.js';
-import { blobsInDatabase, engineEnvOf, execSql, inTx, newDatabase, openTestDb, query } from '../helpers/testDb.js';
+import { blobsInDatabase, execSql, inTx, newDatabase, openTestDb, query } from '../helpers/testDb.js';
 
 let dir: string;
 let removeDir: () => void;
@@ -109,28 +108,19 @@ describe('casegate ingest exit codes', () => {
 
   it('75: a message that stops coming (stdin held open) times out after CASEGATE_INGEST_TIMEOUT_SECONDS, nothing kept', async () => {
     // The relay's pipe stays open after the headers and half a body; nothing more is written.
-    const child = spawn(process.execPath, [BIN, '--db', db, 'ingest', '--rcpt', SUPPORT, '--mail-from', ANN], {
-      env: { PATH: process.env.PATH, CASEGATE_INGEST_TIMEOUT_SECONDS: '1', ...engineEnvOf(db) },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // Bounded: killed if the timeout does not end it within 20 s.
+    const child = startIngest(db, ['--rcpt', SUPPORT, '--mail-from', ANN], { CASEGATE_INGEST_TIMEOUT_SECONDS: '1' });
     // Half of a 400 KB attachment arrives, so its blob is being written when the time runs out.
     const whole = Buffer.from(mail({ from: ANN, subject: 'Stalled', attachment: { filename: 'dump.bin', contentType: 'application/octet-stream', content: Buffer.alloc(400_000, 'x') } }));
-    // Bounded: killed if the timeout does not end it within 20 s.
-    const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
     let code: number | null;
     try {
       child.stdin.write(whole.subarray(0, Math.floor(whole.length / 2)));
-      code = await exited;
+      code = await child.exited;
     } finally {
-      clearTimeout(guard);
-      child.stdin.destroy();
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      child.end();
     }
+    const stdout = child.stdout();
+    const stderr = child.stderr();
     expect(code, `stdout: ${stdout}\nstderr: ${stderr}`).toBe(75);
     expect(stderr).toMatch(/^casegate: temporary failure, nothing was kept: the message was not read within 1 s\n$/);
     const list = await runCli(['case', 'list', '--json'], { db });

@@ -4,15 +4,15 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BIN, runCli } from '../helpers/cli.js';
+import { runCli, startIngest } from '../helpers/cli.js';
 import { startDns, type DnsServer } from '../helpers/dns.js';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
 import { ANN, EVE, SUPPORT } from '../helpers/seed.js';
 import { mail } from '../helpers/smtp.js';
 import { tempDir } from '../helpers/tempDir.js';
-import { engineEnvOf, query } from '../helpers/testDb.js';
+import { query } from '../helpers/testDb.js';
 import { createPipeSocketServer } from '../../src/smtp/pipeSocket.js';
 
 let dns: DnsServer;
@@ -138,26 +138,16 @@ describe('casegate ingest when the hand-off breaks off', () => {
   it('75: a message that stops coming is given up after CASEGATE_INGEST_TIMEOUT_SECONDS; the gateway keeps nothing', async () => {
     const count = (await comments()).length;
     const before = handedOff();
-    const child = spawn(process.execPath, [BIN, '--db', gw.config.db, 'ingest', '--rcpt', gw.caseAddress, '--mail-from', ANN], {
-      env: { PATH: process.env.PATH, CASEGATE_INGEST_TIMEOUT_SECONDS: '1', CASEGATE_INGEST_SOCKET: socket, ...engineEnvOf(gw.config.db) },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const child = startIngest(gw.config.db, ['--rcpt', gw.caseAddress, '--mail-from', ANN], { CASEGATE_INGEST_TIMEOUT_SECONDS: '1', CASEGATE_INGEST_SOCKET: socket });
     try {
       const whole = mail({ from: ANN, subject: 'Stalled' });
       child.stdin.write(whole.slice(0, Math.floor(whole.length / 2)));
-      expect(await exited, stderr).toBe(75);
+      expect(await child.exited, child.stderr()).toBe(75);
     } finally {
-      clearTimeout(guard);
-      child.stdin.destroy();
+      child.end();
     }
-    expect(stdout).toBe('');
-    expect(stderr).toBe('casegate: temporary failure, nothing was kept: the message was not read within 1 s\n');
+    expect(child.stdout()).toBe('');
+    expect(child.stderr()).toBe('casegate: temporary failure, nothing was kept: the message was not read within 1 s\n');
     expect((await comments()).length).toBe(count);
     expect(handedOff()).toBe(before);
   });

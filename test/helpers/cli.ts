@@ -78,6 +78,51 @@ export function runCli(args: readonly string[], opts: RunOptions = {}): Promise<
 
 export type { DbFingerprint } from './testDb.js';
 
+export interface IngestChild {
+  /** The process's stdin, open: the test writes what the relay would. */
+  stdin: NodeJS.WritableStream;
+  stdout(): string;
+  stderr(): string;
+  /** Its exit code (null when killed). */
+  exited: Promise<number | null>;
+  /** Closes its stdin and kills it if it still runs. */
+  end(): void;
+}
+
+/**
+ * `casegate --db DB ingest ARGS...` with its stdin left open, as a relay's pipe that stops sending:
+ * only PATH, the database's engine settings and `env` in its environment; killed after 20 s.
+ */
+export function startIngest(db: string, args: readonly string[], env: Record<string, string> = {}): IngestChild {
+  requireBuild();
+  const child = spawn(process.execPath, [BIN, '--db', db, 'ingest', ...args], {
+    env: { PATH: process.env.PATH, ...env, ...engineEnvOf(db) },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      clearTimeout(guard);
+      resolve(code);
+    }),
+  );
+  return {
+    stdin: child.stdin,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    exited,
+    end() {
+      clearTimeout(guard);
+      child.stdin.destroy();
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
 export interface TestDb {
   /** Temporary folder of this database (also holds the .eml outbox and the attachment contents). */
   readonly dir: string;
