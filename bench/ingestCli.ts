@@ -5,6 +5,11 @@
 // the usual case, since a pipe deployment runs serve for the dispatcher); row 11b without one
 // (CASEGATE_INGEST_SOCKET=off: the process ingests it itself). The baseline is `node -e 0`, the
 // floor of any Node.js process on this machine, measured in turns with both in the same sitting.
+//
+// The issue's budget is 120 ms where `node -e 0` took 50 ms: 70 ms of casegate's own on top of the
+// floor. Here `node -e 0` alone takes 60 to 140 ms from one hour to the next (the same binary, the
+// same file), so the row holds casegate to the same 70 ms over the floor measured beside it, and
+// prints the absolute 120 ms comparison too.
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
@@ -16,8 +21,9 @@ import { ms, percentile, ratio } from './stats.js';
 import type { BenchContext, Row } from './table.js';
 
 const casegate = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/casegate.js');
-/** The issue's budget for one delivery through `casegate ingest` (19: `node -e 0` took 50 ms then). */
+/** The issue's budget for one delivery through `casegate ingest` (19), and `node -e 0` when it was set. */
 const BUDGET_MS = 120;
+const BUDGET_FLOOR_MS = 50;
 
 /** Runs a process to its end; its wall time in milliseconds. Throws on an exit code other than 0. */
 function timed(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -75,6 +81,7 @@ export async function benchIngestCli(ctx: BenchContext): Promise<Row[]> {
   const median = percentile(cg, 50);
   const soloMedian = percentile(solo, 50);
   const nodeMedian = percentile(node, 50);
+  const budget = nodeMedian + BUDGET_MS - BUDGET_FLOOR_MS;
   ctx.notes.push(
     `row 11: casegate ingest handed to serve ${cg.map((m) => ms(m)).join(', ')}; alone ${solo.map((m) => ms(m)).join(', ')}; ` +
       `node -e 0 ${node.map((m) => ms(m)).join(', ')}; medians ${(median / nodeMedian).toFixed(1)} and ${(soloMedian / nodeMedian).toFixed(1)} × node -e 0`,
@@ -83,10 +90,10 @@ export async function benchIngestCli(ctx: BenchContext): Promise<Row[]> {
     {
       id: '11',
       name: `casegate ingest of one 4 KiB reply, serve running, median of ${runs}`,
-      casegate: ms(median),
-      baseline: `${ms(BUDGET_MS)} budget (node -e 0: ${ms(nodeMedian)})`,
-      ratio: ratio(median, BUDGET_MS),
-      target: { max: 1, label: `<= ${BUDGET_MS} ms` },
+      casegate: `${ms(median)} (${ms(median - nodeMedian)} over node -e 0; ${median <= BUDGET_MS ? 'within' : 'over'} an absolute ${ms(BUDGET_MS)})`,
+      baseline: `${ms(budget)} budget: node -e 0 ${ms(nodeMedian)} + ${ms(BUDGET_MS - BUDGET_FLOOR_MS)}`,
+      ratio: ratio(median, budget),
+      target: { max: 1, label: `<= node -e 0 + ${BUDGET_MS - BUDGET_FLOOR_MS} ms` },
     },
     {
       id: '11b',
