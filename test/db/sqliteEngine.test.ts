@@ -1,10 +1,12 @@
 // The SQLite engine: one connection, so transactions run one after another in the order asked
 // (a FIFO lock), even when their work awaits; savepoints keep or undo their part; an error undoes
-// the whole transaction. SQLite only: the PostgreSQL engine has its own test.
+// the whole transaction; a write is answered only once its WAL sync (off the main thread) is done.
+// SQLite only: the PostgreSQL engine has its own test.
+import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isLockTimeout } from '../../src/db/client.js';
 import { openSqlite, type SqliteEngine } from '../../src/db/engines/sqlite.js';
 import { tempDir, type TempDir } from '../helpers/tempDir.js';
@@ -110,6 +112,69 @@ describe('a write lock held by another process', () => {
       holder.exec('ROLLBACK');
       holder.close();
       await waiting.close();
+    }
+  });
+});
+
+describe('durable commits without a blocking fsync', () => {
+  /** Holds every fdatasync of the engine until `release()`; the descriptors it was given. */
+  function holdSyncs(): { fds: number[]; release(err?: NodeJS.ErrnoException): void; restore(): void } {
+    const fds: number[] = [];
+    const waiting: Array<(err: NodeJS.ErrnoException | null) => void> = [];
+    const spy = vi.spyOn(fs, 'fdatasync').mockImplementation(((fd: number, callback: (err: NodeJS.ErrnoException | null) => void) => {
+      fds.push(fd);
+      waiting.push(callback);
+    }) as typeof fs.fdatasync);
+    return {
+      fds,
+      release: (err) => waiting.splice(0).forEach((callback) => callback(err ?? null)),
+      restore: () => spy.mockRestore(),
+    };
+  }
+
+  it('runs synchronous = NORMAL in WAL mode and resolves a write only once the WAL file is synced', async () => {
+    const raw = new Database(path.join(dir.dir, 'casegate.db'), { readonly: true });
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    raw.close();
+    const syncs = holdSyncs();
+    try {
+      let resolved = false;
+      const write = engine.transaction((tx) => insert(tx, 'Acme')).then(() => (resolved = true));
+      // Committed and visible, the next transaction runs, but the write is not answered yet.
+      expect(await engine.transaction(names, 'read')).toEqual(['Acme']);
+      await sleep(20);
+      expect(resolved).toBe(false);
+      syncs.release();
+      // The first sync makes the folder's entry durable, then the WAL file's frames.
+      await vi.waitFor(() => expect(syncs.fds.length).toBeGreaterThanOrEqual(2));
+      syncs.release();
+      await write;
+      const walFd = syncs.fds[syncs.fds.length - 1] as number;
+      expect(fs.fstatSync(walFd).ino).toBe(fs.statSync(path.join(dir.dir, 'casegate.db-wal')).ino);
+      // A read transaction syncs nothing.
+      const before = syncs.fds.length;
+      await engine.transaction(names, 'read');
+      expect(syncs.fds.length).toBe(before);
+    } finally {
+      syncs.release();
+      syncs.restore();
+    }
+  });
+
+  it('a sync that fails rejects the write with what to do, and the next write syncs again', async () => {
+    await engine.transaction((tx) => insert(tx, 'Acme'));
+    const syncs = holdSyncs();
+    try {
+      const write = engine.transaction((tx) => insert(tx, 'Globex'));
+      await vi.waitFor(() => expect(syncs.fds).toHaveLength(1));
+      syncs.release(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+      await expect(write).rejects.toThrow(/casegate\.db-wal could not be made durable: EIO: i\/o error, fdatasync; nothing was acknowledged, try again/);
+      const next = engine.transaction((tx) => insert(tx, 'Initech'));
+      await vi.waitFor(() => expect(syncs.fds).toHaveLength(2));
+      syncs.release();
+      await next;
+    } finally {
+      syncs.restore();
     }
   });
 });
