@@ -65,21 +65,24 @@ export async function insertOutbox(tx: Tx, r: NewOutboxRow, now: number): Promis
 }
 
 /**
- * Inserts rows (their tokens differ) and gives their ids in the same order. PostgreSQL writes up
- * to 40 rows in one statement (each round trip to the server costs more than the row); SQLite,
- * in process, row by row (a RETURNING would cost it a statement journal inside a savepoint).
+ * Inserts rows (their tokens differ) and gives their ids in the same order, up to 40 rows in one
+ * statement (SQLite measured 10-18 % less CPU per row than row by row; on PostgreSQL each round
+ * trip costs more than the row). PostgreSQL says the ids (`RETURNING`); SQLite gives the last one,
+ * and the rows of one INSERT have the ids before it in order: `id` is AUTOINCREMENT (each new id is
+ * one more than the largest ever given) and the statement is the only writer while it runs. A
+ * RETURNING would cost SQLite a statement journal inside a savepoint.
  */
 export async function insertOutboxRows(tx: Tx, rows: readonly NewOutboxRow[], now: number): Promise<number[]> {
   const ids: number[] = [];
-  if (tx.dialect !== 'postgres') {
-    for (const r of rows) ids.push(await insertOutbox(tx, r, now));
-    return ids;
-  }
   for (const some of chunks(rows, 40)) {
-    const written = await tx.all<{ id: number; token: string }>(
-      `${INSERT} ${some.map(() => VALUES).join(', ')} RETURNING id, token`,
-      some.flatMap((r) => valuesOf(r, now)),
-    );
+    const sql = `${INSERT} ${some.map(() => VALUES).join(', ')}`;
+    const values = some.flatMap((r) => valuesOf(r, now));
+    if (tx.dialect !== 'postgres') {
+      const last = await tx.insert(sql, values);
+      for (let i = some.length - 1; i >= 0; i -= 1) ids.push(last - i);
+      continue;
+    }
+    const written = await tx.all<{ id: number; token: string }>(`${sql} RETURNING id, token`, values);
     const byToken = new Map(written.map((w) => [w.token, w.id]));
     for (const r of some) {
       const id = byToken.get(r.token);
