@@ -3,7 +3,9 @@
 // secondary indexes dropped during the load and built again afterwards from the product's own
 // definitions. Every case has a contact; the "hot" cases that the load writes to have 20
 // collaborators, the others 2. Each old comment comes with its inbound log row and one sent outbox
-// row, so that the indexes the hot path searches grow with the database.
+// row, so that the indexes the hot path searches grow with the database. A case with comments has
+// the reply addresses its notifications issued: one for the contact and one for each collaborator
+// (SPEC §4 *Sender trust*), as a case the load replies to would have in use.
 import Database from 'better-sqlite3';
 import { openDb } from '../src/db/client.js';
 import { BENCH_DOMAIN, type ReplyTarget } from './mail.js';
@@ -19,7 +21,7 @@ export interface SeedOptions {
 
 export interface Seeded {
   hot: ReplyTarget[];
-  rows: { cases: number; collaborators: number; comments: number; inbound: number; outbox: number };
+  rows: { cases: number; collaborators: number; comments: number; inbound: number; outbox: number; replyAddresses: number };
   ms: number;
 }
 
@@ -96,6 +98,10 @@ export async function seedDatabase(file: string, o: SeedOptions): Promise<Seeded
         SELECT i, (i - 1) / :perCase + 1, i, 'comment', 'colleague1@partner.bench', 'colleague1@partner.bench', ${token},
                '<seed.' || i || '@' || :domain || '>', 'sent', 1, :old, '250 ok', :old, :old
           FROM n`);
+      run(`INSERT INTO reply_addresses (token, case_id, kind, address_lower, created_at)
+        SELECT ${token}, id, 'contact', (SELECT email_lower FROM contacts WHERE contacts.id = cases.contact_id), :old FROM cases
+        UNION ALL
+        SELECT ${token}, case_id, 'collaborator', email_lower, :old FROM collaborators`);
     }
     for (const index of indexes) db.exec(index.sql);
   })();
@@ -107,6 +113,7 @@ export async function seedDatabase(file: string, o: SeedOptions): Promise<Seeded
     comments: count('comments'),
     inbound: count('inbound'),
     outbox: count('outbox'),
+    replyAddresses: count('reply_addresses'),
   };
   const hot = (
     db

@@ -2,7 +2,8 @@
 // product's migrations (openDb), then rows made by PostgreSQL itself (INSERT … SELECT over
 // generate_series) in one transaction of the product's engine, the identity sequences moved past
 // the ids written. Every case has a contact; the hot cases have 20 collaborators, the others 2; each
-// old comment comes with its inbound log row and a sent outbox row.
+// old comment comes with its inbound log row and a sent outbox row, and a case with comments with
+// the reply addresses of its contact and collaborators.
 import { openDb } from '../src/db/client.js';
 import { BENCH_DOMAIN, type ReplyTarget } from './mail.js';
 import type { SeedOptions, Seeded } from './seed.js';
@@ -76,8 +77,14 @@ export async function seedPostgres(url: string, o: SeedOptions): Promise<Seeded>
              FROM ${k}`,
           [BENCH_DOMAIN],
         );
+        // The reply addresses the seeded comments' notifications issued (as bench/seed.ts).
+        await tx.run(`INSERT INTO reply_addresses (token, case_id, kind, address_lower, created_at)
+          SELECT ${token}, id, 'contact', (SELECT email_lower FROM contacts WHERE contacts.id = cases.contact_id), ${old} FROM cases
+          UNION ALL
+          SELECT ${token}, case_id, 'collaborator', email_lower, ${old} FROM collaborators`);
       }
       const rows = {} as Seeded['rows'];
+      rows.replyAddresses = (await tx.get<{ n: number }>('SELECT count(*) AS n FROM reply_addresses'))?.n ?? 0;
       for (const table of TABLES) {
         // Ids were written explicitly: the identity sequence goes on after the largest.
         await tx.get(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), greatest(1, (SELECT max(id) FROM ${table})))`);
