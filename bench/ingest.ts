@@ -119,7 +119,7 @@ export async function benchIngest(ctx: BenchContext): Promise<Row[]> {
   if (cg.stats.commits && cg.stats.inbound) {
     ctx.notes.push(
       `row 1: the casegate server committed ${cg.stats.commits} transactions for ${cg.stats.inbound} messages ` +
-        `(${(cg.stats.inbound / cg.stats.commits).toFixed(2)} messages per commit, each commit one fsync)`,
+        `(${(cg.stats.inbound / cg.stats.commits).toFixed(2)} messages per commit, each commit one WAL sync)`,
     );
   }
   if (cg.stats.cpu && cg.stats.inbound) {
