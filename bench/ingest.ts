@@ -6,6 +6,7 @@ import path from 'node:path';
 import { startServerChild, type ServerChild } from './child.js';
 import { replyData, type ReplyTarget } from './mail.js';
 import { seedDatabase } from './seed.js';
+import type { ServerStats } from './server.js';
 import { runLoad, type LoadResult } from './smtpClient.js';
 import { percentile, ms, rate, ratio } from './stats.js';
 import type { BenchContext, Row } from './table.js';
@@ -122,14 +123,7 @@ export async function benchIngest(ctx: BenchContext): Promise<Row[]> {
         `(${(cg.stats.inbound / cg.stats.commits).toFixed(2)} messages per commit, each commit one WAL sync)`,
     );
   }
-  if (cg.stats.cpu && cg.stats.inbound) {
-    const per = (msTotal: number): string => `${(msTotal / (cg.stats.inbound as number)).toFixed(2)} ms`;
-    ctx.notes.push(`row 1: CPU per message in the casegate server: main thread ${per(cg.stats.cpu.main)}, its other threads ${per(cg.stats.cpu.other)}`);
-  }
-  if (threaded.stats.cpu && threaded.stats.inbound) {
-    const per = (msTotal: number): string => `${(msTotal / (threaded.stats.inbound as number)).toFixed(2)} ms`;
-    ctx.notes.push(`row 1c: CPU per message in the server with a store thread: main thread ${per(threaded.stats.cpu.main)}, its other threads ${per(threaded.stats.cpu.other)}`);
-  }
+  ctx.notes.push(...cpuNote('row 1: CPU per message in the casegate server', cg.stats), ...cpuNote('row 1c: CPU per message in the server with a store thread', threaded.stats));
 
   return [
     {
@@ -166,4 +160,11 @@ export async function benchIngest(ctx: BenchContext): Promise<Row[]> {
       target: { max: 1 },
     },
   ];
+}
+
+/** `what: main thread X ms, its other threads Y ms` per message, when the server said its CPU time. */
+function cpuNote(what: string, stats: ServerStats): string[] {
+  if (!stats.cpu || !stats.inbound) return [];
+  const per = (msTotal: number): string => `${(msTotal / (stats.inbound as number)).toFixed(2)} ms`;
+  return [`${what}: main thread ${per(stats.cpu.main)}, its other threads ${per(stats.cpu.other)}`];
 }

@@ -6,7 +6,7 @@ import type { Tx } from '../db/engine.js';
 import { hardBouncesOf } from '../db/bounces.js';
 import { collaboratorEmails } from '../db/collaborators.js';
 import { insertOutboxRows, wakeDispatchers, type NewOutboxRow } from '../db/outbox.js';
-import { replyAddressesFor } from '../db/replyAddresses.js';
+import { replyAddressesFor, replyAddressKey } from '../db/replyAddresses.js';
 import { newMessageToken, outboundMessageId } from '../domain/mailNames.js';
 import { normalizeEmail } from '../domain/address.js';
 import { holdNote, type NotificationKind } from '../domain/outbox.js';
@@ -50,7 +50,7 @@ export async function enqueueNotification(tx: Tx, n: Notification, domain: strin
       messageId: outboundMessageId(token, domain),
       status: note === null ? 'pending' : 'held',
       lastError: note,
-      replyAddressId: replyAddresses.get(`${kind} ${lower}`) ?? null,
+      replyAddressId: replyAddresses.get(replyAddressKey({ kind, addressLower: lower })) ?? null,
     };
   });
   const ids = await insertOutboxRows(tx, rows, now);

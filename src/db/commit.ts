@@ -70,7 +70,7 @@ function groupCommitter(db: Database, maxWaitMs: number): Committer {
 }
 
 /** One member's result of a group: its value, or the error that undid only its savepoint. */
-export type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 export interface Groups<J> {
   /** Queues a member; it goes with the next group. */

@@ -23,7 +23,9 @@ export interface Participant {
   addressLower: string;
 }
 
-const keyOf = (p: Participant): string => `${p.kind} ${p.addressLower}`;
+/** How replyAddressesFor keys its ids: `kind address`. */
+export const replyAddressKey = (p: Participant): string => `${p.kind} ${p.addressLower}`;
+const keyOf = replyAddressKey;
 
 /**
  * The live reply address of each participant of the case, issued now for those who have none: ids
