@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import { createCommitter, openDb, type Committer, type Db } from './db/client.js';
 import { createInboundServer, type InboundServer } from './smtp/server.js';
 import { createStoreThread } from './ingest/storeThread.js';
+import { createAuthThread } from './ingest/authThread.js';
 import { createPipeSocketServer, type PipeSocketServer } from './smtp/pipeSocket.js';
 import { createDispatcher, type Dispatcher } from './outbound/dispatcher.js';
 import { loadDkimKey } from './outbound/dkim.js';
@@ -83,6 +84,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   // SQLite behind an inbound server: the write transactions of its messages run on a thread of their own.
   const store = db.dialect === 'sqlite' && options.smtp !== false && (options.storeThread ?? config.storeThread) ? createStoreThread(db, config) : null;
   const committer: Committer = store ?? createCommitter(db);
+  // Behind an inbound server: sender authentication (mailauth) runs on a thread of its own (also for the mailbox watchers).
+  const authThread = options.smtp !== false && config.authThread && config.senderAuth !== 'off' ? createAuthThread(config) : null;
   const log = options.log ?? createLog(config.logFormat);
   // The HTTP server (Fastify and its plugins, some 20 MiB of code) is loaded only when it is wanted.
   const wantsHttp = options.http !== false && config.httpPort !== null;
@@ -94,7 +97,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     options.smtp === false
       ? null
       : createInboundServer(
-          { db, config, committer, ...counted },
+          { db, config, committer, authThread, ...counted },
           {
             lmtp: options.lmtp === true,
             reach: db,
@@ -110,7 +113,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const pipeSocket: PipeSocketServer | null =
     socketPath === null
       ? null
-      : createPipeSocketServer({ db, config, committer, ...counted }, socketPath, {
+      : createPipeSocketServer({ db, config, committer, authThread, ...counted }, socketPath, {
           log,
           onOutcome: (outcomes) => {
             if (outcomes.some((o) => o.decision === 'accepted')) dispatcher?.nudge();
@@ -179,7 +182,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
         // Loaded here, not at the top, so that importing the gateway does not load the IMAP client.
         const { createMailboxWatchers } = await import('./mailbox/watch.js');
         watchers = createMailboxWatchers(
-          { db, config, committer },
+          { db, config, committer, authThread },
           {
             log: options.mailboxLog,
             onOutcome: (outcomes) => {
@@ -199,6 +202,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
         await http?.stop();
         if (pipeListening) await pipeSocket?.stop();
         await server?.stop();
+        await authThread?.stop();
         await store?.stop();
         if (ownDb) await db.close();
       })();

@@ -51,6 +51,8 @@ export interface Config {
   readonly ingestSocket: string | null;
   /** serve on SQLite commits inbound messages on a store thread (src/ingest/storeThread.ts); off by default. */
   readonly storeThread: boolean;
+  /** serve checks senders (mailauth) on a thread of its own (src/ingest/authThread.ts); on by default. */
+  readonly authThread: boolean;
   readonly closedCaseReply: ClosedCaseReply;
   readonly tlsKey: string | null;
   readonly tlsCert: string | null;
@@ -345,6 +347,7 @@ function configOf(flags: ConfigFlags, get: (name: SettingName) => string | undef
       ingestTimeoutSeconds: whole('ingestTimeoutSeconds', get('CASEGATE_INGEST_TIMEOUT_SECONDS') ?? '300'),
       ingestSocket: ingestSocketOf(get('CASEGATE_INGEST_SOCKET'), get('CASEGATE_DB') ?? DEFAULT_DB),
       storeThread: onOff('CASEGATE_STORE_THREAD', false),
+      authThread: onOff('CASEGATE_AUTH_THREAD', true),
       closedCaseReply: (get('CASEGATE_CLOSED_CASE_REPLY') ?? 'reopen').toLowerCase() as ClosedCaseReply,
       tlsKey: get('CASEGATE_TLS_KEY') ?? null,
       tlsCert: get('CASEGATE_TLS_CERT') ?? null,

@@ -30,6 +30,9 @@ const DNS_CACHE_ENTRIES = 10_000;
 const HEAD_MAX = 64 * 1024;
 
 
+/** The settings sender authentication reads (a worker thread gets only these). */
+export type AuthSettings = Pick<Config, 'senderAuth' | 'dnsServers' | 'trustedAuthservId' | 'domain'>;
+
 export interface AuthRun {
   /** The result, once the message has been read to its end; null when nothing could be decided. */
   result(): Promise<SenderAuth>;
@@ -42,7 +45,7 @@ export interface AuthRun {
  * Starts checking the message that `source` brings (call before the parser starts reading it, in the
  * same turn). Null when CASEGATE_SENDER_AUTH is off: nothing is looked up.
  */
-export function startSenderAuth(config: Config, envelope: Envelope, source: Readable): AuthRun | null {
+export function startSenderAuth(config: AuthSettings, envelope: Pick<Envelope, 'mailFrom' | 'client'>, source: Readable): AuthRun | null {
   if (config.senderAuth === 'off') return null;
   const tap = new HeadTap();
   source.pipe(tap);
@@ -119,17 +122,18 @@ function word(w: unknown): AuthWord {
   return AUTH_WORDS.includes(s as AuthWord) ? (s as AuthWord) : 'none';
 }
 
-const noResult = (): SenderAuth => ({ dmarc: 'temperror', spf: 'temperror', dkim: 'temperror', source: 'lookup' });
+export const noResult = (): SenderAuth => ({ dmarc: 'temperror', spf: 'temperror', dkim: 'temperror', source: 'lookup' });
 
-function withDeadline(p: Promise<SenderAuth>, ms: number): Promise<SenderAuth> {
+/** `p`, or what `late` gives (no result by default) when `p` has not settled within `ms`. */
+export function withDeadline(p: Promise<SenderAuth>, ms: number, late: () => SenderAuth = noResult): Promise<SenderAuth> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<SenderAuth>((resolve) => {
-    timer = setTimeout(() => resolve(noResult()), ms);
+  const tooLate = new Promise<SenderAuth>((resolve) => {
+    timer = setTimeout(() => resolve(late()), ms);
   });
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+  return Promise.race([p, tooLate]).finally(() => clearTimeout(timer));
 }
 
-const resolvers = new WeakMap<Config, DNSResolver>();
+const resolvers = new WeakMap<object, DNSResolver>();
 
 type Answer = string[][] | string[];
 
@@ -139,7 +143,7 @@ type Answer = string[][] | string[];
  * for NXDOMAIN and no data): never a pass. Answers are kept DNS_CACHE_MS, and a question already
  * on its way is not asked twice.
  */
-export function resolverFor(config: Config, timeoutMs = LOOKUP_TIMEOUT_MS): DNSResolver {
+export function resolverFor(config: Pick<Config, 'dnsServers'>, timeoutMs = LOOKUP_TIMEOUT_MS): DNSResolver {
   const known = resolvers.get(config);
   if (known !== undefined) return known;
   const r = new dns.Resolver({ timeout: timeoutMs, tries: 1 });

@@ -13,6 +13,7 @@ import type { Envelope } from './envelope.js';
 import { MalformedMessageError, MessageTooLargeError, ParserLimitError, parseMessage, type ParsedMessage } from './parse.js';
 import { runStoreJob, type JobCommitter, type StoreJob } from './storeJob.js';
 import { startSenderAuth } from './auth.js';
+import type { AuthThread } from './authThread.js';
 import type { SenderAuth } from '../domain/senderAuth.js';
 import type { Metrics } from '../metrics.js';
 
@@ -26,6 +27,8 @@ export interface IngestContext {
   readonly committer: Committer;
   /** Counts each committed outcome by the stage that decided it (serve); absent: nothing counted. */
   readonly metrics?: Metrics;
+  /** serve: sender authentication on a thread of its own (authThread.ts); absent: in this thread. */
+  readonly authThread?: AuthThread | null;
 }
 
 export interface IngestOptions {
@@ -122,8 +125,9 @@ async function ingest(ctx: IngestContext, envelope: Envelope, source: Readable, 
   let msg: ParsedMessage;
   let authResult: SenderAuth | null;
   // Sender authentication reads the same stream as the parser (a second pipe, set up in the same
-  // turn) and ends before the write transaction below: no write lock is held across DNS.
-  const auth = startSenderAuth(config, envelope, source);
+  // turn, here or to serve's auth thread) and ends before the write transaction below: no write lock
+  // is held across DNS.
+  const auth = ctx.authThread ? ctx.authThread.start(envelope, source) : startSenderAuth(config, envelope, source);
   try {
     msg = await parseMessage(source, { store: db.blobs, maxBytes: config.maxMessageBytes, written, readTimeoutMs: opts.readTimeoutMs });
     authResult = auth === null ? null : await auth.result();

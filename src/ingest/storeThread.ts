@@ -10,8 +10,6 @@
 // fails (451: the client sends again, and a copy that was committed is a duplicate then); the next
 // job starts a new thread. Work that must join a message's transaction (IMAP's UID record) and
 // anything else given as a closure runs on the main thread's own connection, as before.
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config.js';
 import { createCommitter, type Committer, type Db } from '../db/client.js';
@@ -19,6 +17,7 @@ import { createGroups } from '../db/commit.js';
 import { runStoreJob, type JobCommitter, type StoreJob } from './storeJob.js';
 import type { Outcome } from './apply.js';
 import { revive, type FromThread, type ToThread } from './storeMessages.js';
+import { threadEntry } from './threadEntry.js';
 
 export interface StoreThread extends Committer, JobCommitter {
   /** Starts the thread; resolves when its connection is open. */
@@ -40,12 +39,6 @@ interface Waiting {
   reject: (err: unknown) => void;
 }
 
-/** The thread's entry: compiled beside this file; from the TypeScript sources (tests), the build's copy. */
-function workerFile(): string {
-  const here = fileURLToPath(import.meta.url);
-  if (!here.endsWith('.ts')) return path.join(path.dirname(here), 'storeWorker.js');
-  return path.resolve(path.dirname(here), '../../dist/src/ingest/storeWorker.js');
-}
 
 export interface StoreThreadOptions {
   /** The thread's entry script (tests: one that fails as a crashed thread would); storeWorker.js by default. */
@@ -64,7 +57,7 @@ export function createStoreThread(db: Db, config: Config, options: StoreThreadOp
   const spawn = async (): Promise<void> => {
     // The thread waits for another writer as long as this connection does (tests shorten it).
     const busy = await db.transaction((tx) => tx.get<{ timeout: number }>('PRAGMA busy_timeout'), 'read');
-    const w = new Worker(options.entry ?? workerFile(), {
+    const w = new Worker(options.entry ?? threadEntry(import.meta.url, 'storeWorker.js'), {
       workerData: { config, location: db.location, blobDir: db.blobs.localDir, busyTimeoutMs: busy?.timeout },
       // Its own log lines go where the process's go.
       stdout: false,

@@ -70,6 +70,7 @@ const VALUE_OF: Readonly<Record<SettingName, (c: Config) => string | number | nu
   CASEGATE_INGEST_TIMEOUT_SECONDS: (c) => c.ingestTimeoutSeconds,
   CASEGATE_INGEST_SOCKET: (c) => c.ingestSocket,
   CASEGATE_STORE_THREAD: (c) => onOff(c.storeThread),
+  CASEGATE_AUTH_THREAD: (c) => onOff(c.authThread),
   CASEGATE_TLS_KEY: (c) => c.tlsKey,
   CASEGATE_TLS_CERT: (c) => c.tlsCert,
   CASEGATE_RETRY_SCHEDULE: (c) => c.retrySchedule.join(','),

@@ -1,0 +1,45 @@
+// The sender authentication thread's entry (see authThread.ts): runs auth.ts's check on each message
+// whose bytes the main thread sends, and answers with the result. Only mailauth and the resolver
+// are loaded here; the DNS answers are kept for the thread's life (auth.ts's cache).
+import { PassThrough } from 'node:stream';
+import { parentPort, workerData } from 'node:worker_threads';
+import { startSenderAuth, type AuthRun, type AuthSettings } from './auth.js';
+import type { FromAuthThread, ToAuthThread } from './authThread.js';
+
+const { settings } = workerData as { settings: AuthSettings };
+const port = (() => {
+  if (parentPort === null) throw new Error('authWorker.js runs as a worker thread of serve');
+  return parentPort;
+})();
+
+const runs = new Map<number, { input: PassThrough; run: AuthRun }>();
+
+port.on('message', (message: ToAuthThread) => {
+  const { id } = message;
+  if (message.type === 'abort') {
+    const r = runs.get(id);
+    runs.delete(id);
+    r?.run.abort();
+    r?.input.destroy();
+    return;
+  }
+  let r = runs.get(id);
+  if (r === undefined) {
+    const input = new PassThrough();
+    const run = startSenderAuth(settings, { mailFrom: message.start?.mailFrom ?? null, client: message.start?.client }, input);
+    // The main thread starts no check with sender authentication off.
+    if (run === null) throw new Error('sender authentication is off: the thread should not have been started');
+    r = { input, run };
+    runs.set(id, r);
+  }
+  r.input.write(Buffer.from(message.bytes));
+  if (!message.end) return;
+  r.input.end();
+  const mine = r;
+  void mine.run.result().then((result) => {
+    if (runs.get(id) !== mine) return;
+    runs.delete(id);
+    const reply: FromAuthThread = { type: 'result', id, result };
+    port.postMessage(reply);
+  });
+});
