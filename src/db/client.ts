@@ -54,6 +54,8 @@ export interface OpenOptions {
   readonly mustExist?: boolean;
   /** SQLite: how long a writer waits for another process's write lock (default 10 s). */
   readonly busyTimeoutMs?: number;
+  /** SQLite: page cache of this connection, MiB (default 16). */
+  readonly cacheMiB?: number;
   /** Told of PostgreSQL failures nobody awaits (an idle connection lost), e.g. to log them. */
   readonly onError?: (err: Error) => void;
 }
@@ -82,7 +84,7 @@ export async function openDb(location: string, options: OpenOptions = {}): Promi
   }
   if (options.mustExist === true && !fs.existsSync(location)) throw new NoDatabaseError(location);
   const blobDir = options.blobDir === undefined ? path.join(path.dirname(path.resolve(location)), 'blobs') : writableFolder(options.blobDir);
-  const engine = await openSqlite(location, { busyTimeoutMs: options.busyTimeoutMs });
+  const engine = await openSqlite(location, { busyTimeoutMs: options.busyTimeoutMs, cacheMiB: options.cacheMiB });
   return withBlobs(engine, folderStore(engine, blobDir));
 }
 

@@ -90,6 +90,12 @@ export function createGroups<J>(
   maxWaitMs: number,
   /** Messages waiting for a commit, given the queued ones (the store thread adds those it was sent). */
   waitingNow: (queued: number) => number = (queued) => queued,
+  /**
+   * Queued messages that go at once as a group of their own, given the open connections (the store
+   * thread: half of them, so that one half is committed while the other is read); by default, only
+   * when every connection has a message waiting.
+   */
+  enough: (connections: number) => number = (connections) => connections,
 ): Groups<J> {
   let queue: J[] = [];
   let connections = 0;
@@ -100,7 +106,7 @@ export function createGroups<J>(
 
   const schedule = (): void => {
     if (queue.length === 0 || immediate !== null || flushing) return;
-    if (waitingNow(queue.length) >= connections) {
+    if (waitingNow(queue.length) >= connections || queue.length >= enough(connections)) {
       if (timer !== null) clearTimeout(timer);
       timer = null;
       immediate = setImmediate(flush);

@@ -117,8 +117,13 @@ export function createStoreThread(db: Db, config: Config, options: StoreThreadOp
 
   // When to send: as the group commit on the main thread decides (src/db/commit.ts), counting the
   // jobs the thread has not answered yet as waiting too. At once when every open connection has a
-  // message waiting (nothing more can come), else after at most 5 ms, so that messages arriving
-  // together share a transaction; the thread adds whatever came while it committed.
+  // message waiting (nothing more can come) or half of them have one queued here, else after at
+  // most 5 ms, so that messages arriving together share a transaction; the thread adds whatever came
+  // while it committed. The halves: sessions answered together send together, and a group of all of
+  // them left the main thread idle while the thread committed and the thread idle while the main
+  // thread read and parsed the next messages; in halves one half is committed while the other is
+  // read (8 alternating rounds of 1,000 messages over 20 sessions: 1.09 times the rate of
+  // committing on the main thread, against 1.0 with whole groups).
   const send = async (jobs: Array<{ id: number; job: StoreJob }>): Promise<void> => {
     const w = worker;
     if (w === null) {
@@ -132,7 +137,7 @@ export function createStoreThread(db: Db, config: Config, options: StoreThreadOp
     const message: ToThread = { type: 'jobs', jobs };
     w.postMessage(message);
   };
-  const groups = createGroups(send, MAX_WAIT_MS, () => waiting.size);
+  const groups = createGroups(send, MAX_WAIT_MS, () => waiting.size, (connections) => Math.ceil(connections / 2));
 
   return {
     get commits() {

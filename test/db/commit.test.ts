@@ -4,6 +4,7 @@
 // have a transaction of their own.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCommitter } from '../../src/db/client.js';
+import { createGroups } from '../../src/db/commit.js';
 import type { Engine, Tx } from '../../src/db/engine.js';
 import { tempStore, type TempStore } from '../helpers/seed.js';
 import { onPostgres } from '../helpers/testDb.js';
@@ -55,5 +56,44 @@ describe('the commit of inbound messages', () => {
     expect(await names('group-')).toEqual(['group-a', 'group-c', 'group-d', 'group-e']);
     // SQLite: one group, one commit; PostgreSQL: a transaction per message.
     expect(transactions()).toBe(onPostgres ? 5 : 1);
+  });
+});
+
+describe('when a group goes (createGroups)', () => {
+  /** Groups handed to commit, as member lists; each commit settles at once. */
+  function recorder(enough?: (connections: number) => number) {
+    const sent: number[][] = [];
+    const groups = createGroups<number>(async (jobs) => void sent.push(jobs), 60_000, undefined, enough);
+    return { sent, groups };
+  }
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('waits while some open connection may still send, and goes at once when every one has a message waiting', async () => {
+    const { sent, groups } = recorder();
+    const closers = [groups.connection(), groups.connection(), groups.connection(), groups.connection()];
+    groups.add(1);
+    groups.add(2);
+    await turn();
+    expect(sent).toEqual([]);
+    groups.add(3);
+    groups.add(4);
+    await turn();
+    expect(sent).toEqual([[1, 2, 3, 4]]);
+    closers.forEach((close) => close());
+  });
+
+  it('with `enough` at half the connections (the store thread), sends each half as it is queued', async () => {
+    const { sent, groups } = recorder((connections) => Math.ceil(connections / 2));
+    const closers = [groups.connection(), groups.connection(), groups.connection(), groups.connection()];
+    groups.add(1);
+    await turn();
+    expect(sent).toEqual([]);
+    groups.add(2);
+    await turn();
+    groups.add(3);
+    groups.add(4);
+    await turn();
+    expect(sent).toEqual([[1, 2], [3, 4]]);
+    closers.forEach((close) => close());
   });
 });

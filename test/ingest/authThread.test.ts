@@ -114,7 +114,8 @@ describe('the sender authentication thread', () => {
   it('gives "no result" when the thread stops answering, ends it, and checks the next message on a new thread', async () => {
     process.env.AUTH_THREAD_FAILED_MARK = path.join(temp.dir, 'hung');
     process.env.AUTH_THREAD_FAILS = 'hang';
-    thread = createAuthThread(config, { entry: failingEntry, deadlineMs: 500 });
+    // Long enough for a new thread to load mailauth on a busy machine, short for a test.
+    thread = createAuthThread(config, { entry: failingEntry, deadlineMs: 3000 });
     const raw = mail({ from: ANN, to: CASE });
     expect(await thread.start(envelope(EVE), pieces(raw))?.result()).toEqual({ dmarc: 'temperror', spf: 'temperror', dkim: 'temperror', source: 'lookup' });
     expect(fs.existsSync(path.join(temp.dir, 'hung'))).toBe(true);

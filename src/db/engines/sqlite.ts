@@ -34,6 +34,8 @@ type Statement = Database.Statement<unknown[], unknown>;
 export interface SqliteOptions {
   /** How long a writer waits for another process's write lock before SQLITE_BUSY (default 10,000 ms). */
   readonly busyTimeoutMs?: number;
+  /** Page cache, MiB (default 16). */
+  readonly cacheMiB?: number;
 }
 
 /** Opens (creating when missing) and migrates the SQLite database in `file`. */
@@ -53,7 +55,7 @@ export async function openSqlite(file: string, options: SqliteOptions = {}): Pro
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000))}`);
   // 16 MiB of page cache (the default is 2 MiB): the hot index pages of a large database stay in memory.
-  sqlite.pragma('cache_size = -16384');
+  sqlite.pragma(`cache_size = -${Math.max(1, Math.floor((options.cacheMiB ?? 16) * 1024))}`);
   try {
     if (migrationsPending('sqlite', appliedMigration(sqlite))) {
       // drizzle is loaded only when a migration is due: most commands open an up-to-date database.
