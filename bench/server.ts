@@ -175,7 +175,7 @@ async function startCasegate(): Promise<Running> {
   const metrics = createMetrics(() => db.transaction((tx) => outboxGauges(tx), 'read'));
   const log = createLog('json', fs.createWriteStream('/dev/null'));
   // --explain needs every statement the product runs on this connection: the store thread's run on its own.
-  // CASEGATE_BENCH_STORE_THREAD=on|off overrides the product's default (CASEGATE_STORE_THREAD, on) for rows 1c/1d.
+  // CASEGATE_BENCH_STORE_THREAD=on|off overrides the product's default (CASEGATE_STORE_THREAD, off) for rows 1c/1d.
   const wanted = process.env.CASEGATE_BENCH_STORE_THREAD;
   const storeThread = !explainTo && (wanted === undefined ? config.storeThread : wanted === 'on');
   const gateway = await createGateway(config, { db, dispatch: false, metrics, log, storeThread });

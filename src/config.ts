@@ -49,7 +49,7 @@ export interface Config {
    * `<database name>.sock` beside a SQLite file; none with PostgreSQL unless set; null: off.
    */
   readonly ingestSocket: string | null;
-  /** serve on SQLite commits inbound messages on a store thread (src/ingest/storeThread.ts); on by default. */
+  /** serve on SQLite commits inbound messages on a store thread (src/ingest/storeThread.ts); off by default. */
   readonly storeThread: boolean;
   /** serve checks senders (mailauth) on a thread of its own (src/ingest/authThread.ts); on by default. */
   readonly authThread: boolean;
@@ -346,7 +346,7 @@ function configOf(flags: ConfigFlags, get: (name: SettingName) => string | undef
       minFreeBytes: whole('minFreeBytes', get('CASEGATE_MIN_FREE_BYTES') ?? String(1024 * MIB)),
       ingestTimeoutSeconds: whole('ingestTimeoutSeconds', get('CASEGATE_INGEST_TIMEOUT_SECONDS') ?? '300'),
       ingestSocket: ingestSocketOf(get('CASEGATE_INGEST_SOCKET'), get('CASEGATE_DB') ?? DEFAULT_DB),
-      storeThread: onOff('CASEGATE_STORE_THREAD', true),
+      storeThread: onOff('CASEGATE_STORE_THREAD', false),
       authThread: onOff('CASEGATE_AUTH_THREAD', true),
       closedCaseReply: (get('CASEGATE_CLOSED_CASE_REPLY') ?? 'reopen').toLowerCase() as ClosedCaseReply,
       tlsKey: get('CASEGATE_TLS_KEY') ?? null,
