@@ -40,9 +40,23 @@ export function senderAuthEnv(): Record<string, string> {
 }
 
 const serverScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'server.js');
+/** The casegate binary as built (dist/bin/casegate.js). */
+export const casegateBin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/casegate.js');
+
+/**
+ * The node flags the casegate binary runs with: those of its `#!/usr/bin/env -S node …` line. The
+ * casegate children get them too, so that a row measures the gateway as `casegate serve` runs it.
+ */
+export function casegateNodeFlags(): string[] {
+  const first = fs.readFileSync(casegateBin, 'utf8').split('\n', 1)[0] ?? '';
+  const m = /^#!\S*env(?: -S)? node((?: --?\S+)*)\s*$/.exec(first);
+  if (m === null) throw new Error(`${casegateBin} does not start with a "#!/usr/bin/env [-S] node [flags]" line: rebuild it (npm run build)`);
+  return (m[1] ?? '').split(' ').filter(Boolean);
+}
 
 export async function startServerChild(kind: 'casegate' | 'sink' | 'dns', o: ServerChildOptions = {}): Promise<ServerChild> {
   const args = [
+    ...(kind === 'casegate' ? casegateNodeFlags() : []),
     ...(o.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir] : []),
     serverScript,
     kind,
@@ -103,13 +117,13 @@ export function peakRssOf(pid: number): number | null {
 }
 
 /**
- * Runs `casegate ARGS...` (the built binary `bin`) to its end, watching its peak memory: its stdout,
+ * Runs `casegate ARGS...` (the built binary `bin`, executed as the file it is, so with its own node flags) to its end, watching its peak memory: its stdout,
  * wall seconds and the highest VmHWM seen, in MiB. A non-zero exit rejects with its stderr.
  */
 export function runCasegateMeasured(bin: string, args: readonly string[], env: Record<string, string>): Promise<{ out: string; seconds: number; peakMib: number }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let out = '';
     let err = '';
     let peak = 0;

@@ -85,8 +85,8 @@ export async function benchImport(ctx: BenchContext): Promise<Row[]> {
   const db = path.join(dir, 'casegate.db');
   const messages = writeMbox(mbox, ctx.smoke ? 4 * MIB : 1024 * MIB);
   const size = fs.statSync(mbox).size;
-  execFileSync(process.execPath, [bin, '--db', db, 'init'], { stdio: 'ignore', env: { ...process.env, CASEGATE_DOMAIN: 'cases.bench' } });
-  execFileSync(process.execPath, [bin, '--db', db, 'routing', 'add', SUPPORT], { stdio: 'ignore', env: { ...process.env, CASEGATE_DOMAIN: 'cases.bench' } });
+  execFileSync(bin, ['--db', db, 'init'], { stdio: 'ignore', env: { ...process.env, CASEGATE_DOMAIN: 'cases.bench' } });
+  execFileSync(bin, ['--db', db, 'routing', 'add', SUPPORT], { stdio: 'ignore', env: { ...process.env, CASEGATE_DOMAIN: 'cases.bench' } });
   const floor = await readSeconds(mbox);
   const run = await runImport(bin, db, mbox);
   fs.rmSync(mbox, { force: true });

@@ -1,5 +1,5 @@
-// Row 11: pipe mode's cost per delivery. `casegate ingest` (the real binary, as a Postfix pipe
-// transport runs it: one process per message) of one 4 KiB reply to a case with 20 collaborators,
+// Row 11: pipe mode's cost per delivery. `casegate ingest` (the real binary, executed as a Postfix pipe
+// transport runs it, with its own node flags: one process per message) of one 4 KiB reply to a case with 20 collaborators,
 // each run a new reply from a file; wall time from spawn to exit, median of the runs. Row 11 with a
 // gateway running on the database (a `serve` child: the message is handed to it over its socket,
 // the usual case, since a pipe deployment runs serve for the dispatcher); row 11b without one
@@ -13,30 +13,28 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { senderAuthEnv, startServerChild } from './child.js';
+import { casegateBin, senderAuthEnv, startServerChild } from './child.js';
 import { BENCH_DOMAIN, replyData } from './mail.js';
 import { seedDatabase } from './seed.js';
 import { ms, percentile, ratio } from './stats.js';
 import type { BenchContext, Row } from './table.js';
 
-const casegate = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/casegate.js');
 /** The issue's budget for one delivery through `casegate ingest` (19), and `node -e 0` when it was set. */
 const BUDGET_MS = 120;
 const BUDGET_FLOOR_MS = 50;
 
 /** Runs a process to its end; its wall time in milliseconds. Throws on an exit code other than 0. */
-function timed(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+function timed(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('exit', (code) => {
       const elapsed = performance.now() - started;
       if (code === 0) resolve(elapsed);
-      else reject(new Error(`${args.slice(0, 4).join(' ')} … exited with ${code}: ${stderr.trim()}`));
+      else reject(new Error(`${[command, ...args].slice(0, 4).join(' ')} … exited with ${code}: ${stderr.trim()}`));
     });
   });
 }
@@ -56,7 +54,7 @@ export async function benchIngestCli(ctx: BenchContext): Promise<Row[]> {
     return { file, t };
   });
   const ingest = ({ file, t }: { file: string; t: { contact: string; address: string } }, e: NodeJS.ProcessEnv) =>
-    timed([casegate, '--db', db, 'ingest', `--mail-from=${t.contact}`, '--client-ip=127.0.0.1', `--rcpt=${t.address}`, file], e);
+    timed(casegateBin, ['--db', db, 'ingest', `--mail-from=${t.contact}`, '--client-ip=127.0.0.1', `--rcpt=${t.address}`, file], e);
   const server = await startServerChild('casegate', { db });
   const cg: number[] = [];
   const solo: number[] = [];
@@ -66,12 +64,12 @@ export async function benchIngestCli(ctx: BenchContext): Promise<Row[]> {
     // One of each first, not counted: the files are then in the page cache for all.
     await ingest(files[2 * runs] as (typeof files)[number], env);
     await ingest(files[2 * runs + 1] as (typeof files)[number], alone);
-    await timed(['-e', '0'], env);
+    await timed(process.execPath, ['-e', '0'], env);
     // Taking turns, so that a busy moment of the machine falls on each.
     for (let i = 0; i < runs; i++) {
       cg.push(await ingest(files[i] as (typeof files)[number], env));
       solo.push(await ingest(files[runs + i] as (typeof files)[number], alone));
-      node.push(await timed(['-e', '0'], env));
+      node.push(await timed(process.execPath, ['-e', '0'], env));
     }
   } finally {
     stats = await server.stop();

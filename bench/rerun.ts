@@ -68,7 +68,7 @@ const children: ChildProcess[] = [];
 
 /** `casegate serve` on 127.0.0.1, port 0; resolves on its "listening on" line (15 s at most). */
 function serve(s: Setup, args: string[] = [], extraEnv: Record<string, string> = {}): Promise<Serve> {
-  const child = spawn(process.execPath, [BIN, '--db', s.db, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
+  const child = spawn(BIN, ['--db', s.db, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
     env: { PATH: process.env.PATH, ...s.env, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -364,7 +364,7 @@ async function guessing(root: string): Promise<string[]> {
 async function sharedDatabase(root: string): Promise<string[]> {
   const s = await setup(root, 'shared');
   const servers = [await serve(s), await serve(s)];
-  const dispatch = spawn(process.execPath, [BIN, '--db', s.db, 'dispatch'], { env: { PATH: process.env.PATH, ...s.env }, stdio: 'ignore' });
+  const dispatch = spawn(BIN, ['--db', s.db, 'dispatch'], { env: { PATH: process.env.PATH, ...s.env }, stdio: 'ignore' });
   children.push(dispatch);
   try {
     const started = Date.now();

@@ -43,8 +43,8 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'casegate-bench-upload-'));
   const db = path.join(dir, 'casegate.db');
   const env = { ...process.env, CASEGATE_DB: db, CASEGATE_OUTBOX_DIR: path.join(dir, 'outbox'), CASEGATE_WEB_RATE_LIMIT: '1000' };
-  execFileSync(process.execPath, [bin, 'init'], { env, stdio: 'ignore' });
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--http', '0', '--no-dispatch'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  execFileSync(bin, ['init'], { env, stdio: 'ignore' });
+  const child = spawn(bin, ['serve', '--port', '0', '--http', '0', '--no-dispatch'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const port = await new Promise<number>((resolve, reject) => {
       let out = '';

@@ -1,4 +1,9 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --v8-pool-size=1
+// One V8 background thread instead of four (the shebang above; `env -S` passes node its flags). The
+// gateway's garbage collection and compiles need no more, and on a small machine four of them took
+// turns on the cores with the thread that answers sockets: `serve` measured 1.13 times the ingest
+// rate with 11 % less CPU per message (bench/README.md). bench/child.ts starts its server children
+// with the flags written here, so the benchmarks measure the gateway as this file runs it.
 
 // `casegate inbound list | head`: a reader that goes away is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

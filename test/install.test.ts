@@ -2,7 +2,7 @@
 // TypeScript, which must keep the built dist/ instead of failing; and `casegate` on the PATH is a
 // symlink to dist/bin/casegate.js that finds its migrations from the install folder. (The install
 // itself builds better-sqlite3 and takes minutes offline: measured by hand, not run here.)
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,5 +71,28 @@ describe('casegate on the PATH', () => {
     const env = { PATH: `${bin}${path.delimiter}${path.dirname(process.execPath)}` };
     const r = await run('casegate', ['--db', db, 'init'], { env, cwd: tmp.dir });
     expect(r.stdout).toBe(`database ready: ${db}\n`);
+  });
+
+  it('runs node with the flags of its first line: serve has one V8 background thread', async () => {
+    expect(fs.readFileSync(path.join(ROOT, 'dist', 'bin', 'casegate.js'), 'utf8').split('\n', 1)[0]).toBe('#!/usr/bin/env -S node --v8-pool-size=1');
+    const db = path.join(tmp.dir, 'flags', 'casegate.db');
+    const env = { PATH: path.dirname(process.execPath) + path.delimiter + (process.env.PATH ?? ''), CASEGATE_OUTBOX_DIR: path.join(tmp.dir, 'flags', 'outbox') };
+    await run(path.join(ROOT, 'dist', 'bin', 'casegate.js'), ['--db', db, 'init'], { env });
+    const child = spawn(path.join(ROOT, 'dist', 'bin', 'casegate.js'), ['--db', db, 'serve', '--host', '127.0.0.1', '--port', '0', '--no-dispatch'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      let out = '';
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => ((out += d.toString()), /listening on /.test(out) && resolve()));
+        child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+        void exited.then((code) => reject(new Error(`serve exited ${code} before listening:\n${out}`)));
+      });
+      // `env -S` replaced itself with node: the process is node, with the flag before the script.
+      const argv = fs.readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0');
+      expect(argv.slice(1, 3)).toEqual(['--v8-pool-size=1', path.join(ROOT, 'dist', 'bin', 'casegate.js')]);
+    } finally {
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
   });
 });

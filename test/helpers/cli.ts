@@ -274,7 +274,8 @@ export interface Served {
  */
 export function startServe(db: string, args: readonly string[] = [], env: Record<string, string> = {}): Promise<Served> {
   requireBuild();
-  const proc = spawn(process.execPath, [BIN, '--db', db, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
+  // The binary itself, as systemd or a shell runs it: with the node flags of its first line.
+  const proc = spawn(BIN, ['--db', db, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
     env: childEnv({ ...engineEnvOf(db), ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
