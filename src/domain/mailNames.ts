@@ -3,7 +3,10 @@
 import { customAlphabet } from 'nanoid';
 
 /** Lowercase letters and digits only: relays may lower-case addresses. */
-const tokenAlphabet = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 24);
+const TOKEN_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+const tokenAlphabet = customAlphabet(TOKEN_ALPHABET, 24);
+/** The random part of a message token (20 of them for each reply: made at the length used). */
+const messageTokenRandom = customAlphabet(TOKEN_ALPHABET, 15);
 
 /** A new unguessable token: 24 characters of [a-z0-9], about 124 bits. */
 export function newToken(): string {
@@ -16,7 +19,7 @@ export function newToken(): string {
  * touching a random page for every notification written.
  */
 export function newMessageToken(now = Date.now()): string {
-  return now.toString(36).padStart(9, '0') + tokenAlphabet().slice(0, 15);
+  return now.toString(36).padStart(9, '0') + messageTokenRandom();
 }
 
 /** Header that every message casegate sends carries; mail that has it is never processed. */
