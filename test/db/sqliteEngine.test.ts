@@ -95,6 +95,37 @@ describe('transactions on the one connection', () => {
   });
 });
 
+describe('statement journals', () => {
+  /** The temporary files SQLite has open in this process (it names them etilqs_…, unlinked at once). */
+  const sqliteTempFiles = (): string[] =>
+    fs.readdirSync('/proc/self/fd').flatMap((fd) => {
+      try {
+        const target = fs.readlinkSync(`/proc/self/fd/${fd}`);
+        return /etilqs_/.test(target) ? [target] : [];
+      } catch {
+        return [];
+      }
+    });
+
+  it('a savepoint that changes a megabyte of pages keeps its journal in memory, not in a temporary file', async () => {
+    const long = 'x'.repeat(400);
+    await engine.transaction(async (tx) => {
+      for (let i = 0; i < 2500; i++) await tx.run('INSERT INTO accounts (name, created_at) VALUES (?, ?)', [`${long}${i}`, i]);
+    });
+    let during: string[] | null = null;
+    await engine.transaction(async (tx) => {
+      await tx.savepoint(async (sp) => {
+        // Every page of the table changes inside the savepoint: its journal holds them all (~1 MiB),
+        // far past the 64 KiB at which SQLite spills a statement journal to a file of its own.
+        expect((await sp.run('UPDATE accounts SET created_at = created_at + 1')).changes).toBe(2500);
+        during = sqliteTempFiles();
+      });
+    });
+    expect(during).toEqual([]);
+    expect((await engine.transaction((tx) => tx.get<{ n: number }>('SELECT count(*) AS n FROM accounts WHERE created_at >= 1'), 'read'))?.n).toBe(2500);
+  });
+});
+
 describe('a write lock held by another process', () => {
   it('runs out after busy_timeout as an error isLockTimeout names; other errors it does not', async () => {
     const file = path.join(dir.dir, 'casegate.db');
