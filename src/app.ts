@@ -4,7 +4,7 @@
 // dispatcher, then the mailbox watchers; stop() stops them in reverse order, then closes the
 // database if it opened it.
 import type { Config } from './config.js';
-import { createCommitter, GATEWAY_CACHE_MIB, openDb, type Committer, type Db } from './db/client.js';
+import { createCommitter, openDb, type Committer, type Db } from './db/client.js';
 import { createInboundServer, type InboundServer } from './smtp/server.js';
 import { createStoreThread } from './ingest/storeThread.js';
 import { createAuthThread } from './ingest/authThread.js';
@@ -77,7 +77,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   loadDkimKey(config);
   // A gateway runs for days under load: its heap stays near what is live (src/heapPolicy.ts).
   limitHeapGrowth();
-  const opened = options.db ?? (await openDb(config.db, { blobDir: config.blobDir ?? undefined, cacheMiB: GATEWAY_CACHE_MIB }));
+  const opened = options.db ?? (await openDb(config.db, { blobDir: config.blobDir ?? undefined }));
   const ownDb = options.db === undefined;
   // Every part below goes through this: a database out of reach is said once per outage (SPEC §10).
   const db = watchReach(opened);

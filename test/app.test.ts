@@ -4,7 +4,6 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createGateway, type Gateway } from '../src/app.js';
 import { loadConfig, withSettings, type Config } from '../src/config.js';
-import { GATEWAY_CACHE_MIB } from '../src/db/client.js';
 import { createContact } from '../src/admin/contacts.js';
 import { addRoutingAddress } from '../src/admin/routing.js';
 import { captureTransport } from './helpers/capture.js';
@@ -109,14 +108,6 @@ describe('stop()', () => {
 });
 
 describe('parts that are not wanted', () => {
-  it('opens SQLite with the page cache of a long-running gateway, not a command\'s', async () => {
-    gateway = await createGateway(config, { smtp: false, dispatch: false });
-    if (gateway.db.dialect !== 'sqlite') return; // PostgreSQL keeps its cache in the server
-    const row = await gateway.db.transaction((tx) => tx.get<{ cache_size: number }>('PRAGMA cache_size'), 'read');
-    expect(row?.cache_size).toBe(-GATEWAY_CACHE_MIB * 1024);
-    expect(GATEWAY_CACHE_MIB).toBeGreaterThan(16);
-  });
-
   it('without smtp nothing listens; without dispatch nothing sends', async () => {
     gateway = await createGateway(config, { smtp: false, dispatch: false });
     expect(gateway.server).toBeNull();

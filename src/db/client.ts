@@ -60,16 +60,6 @@ export interface OpenOptions {
   readonly onError?: (err: Error) => void;
 }
 
-/**
- * SQLite: the page cache of the long-running gateway's connection, MiB (commands keep the default
- * 16). Each reply inserts into indexes keyed by case, sender and fingerprint, so a busy gateway
- * touches a leaf page per hot case in each of them: with 1,000 busy cases in a database of a million
- * comments that is some 16 MiB of leaves alone, and 16 MiB of cache ingested at 0.75-0.83 of the
- * rate on a small database, 64 MiB at 1.00 (bench row 5a). A cache holds only pages read: on a
- * small database it stays small.
- */
-export const GATEWAY_CACHE_MIB = 64;
-
 /** True for a PostgreSQL URL, which `--db` and CASEGATE_DB may give instead of a SQLite file. */
 export const isPostgresUrl = (location: string): boolean => /^postgres(ql)?:\/\//i.test(location.trim());
 
