@@ -92,7 +92,7 @@ describe('casegate on the PATH', () => {
       expect(argv.slice(1, 3)).toEqual(['--v8-pool-size=1', path.join(ROOT, 'dist', 'bin', 'casegate.js')]);
     } finally {
       child.kill('SIGTERM');
-      await exited;
+      expect(await exited).toBe(0);
     }
   });
 });

@@ -49,8 +49,10 @@ async function runFetch(ctx: Context, opts: FetchOptions): Promise<MailboxPass[]
   const { createMailboxWatchers } = await import('../../mailbox/watch.js');
   const watchers = createMailboxWatchers(ingest, { log: (line) => console.log(line) });
   watchers.start();
+  // The handlers go in before the line that says so: whoever reads it may send SIGTERM at once.
+  const stopped = untilSignal(() => watchers.stop());
   console.log('watching the mailboxes until SIGTERM or SIGINT');
-  await untilSignal(() => watchers.stop());
+  await stopped;
   return [];
 }
 

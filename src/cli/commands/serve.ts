@@ -43,6 +43,11 @@ async function runServe(ctx: Context, opts: ServeOptions): Promise<void> {
   const gateway = await createGateway(config, { db: ctx.db, lmtp: opts.lmtp === true, dispatch: opts.dispatch, mailboxes: opts.mailboxes });
   // A server that cannot listen throws here, before anything else started; the database is the caller's.
   const where = (await gateway.start()) ?? { host: config.host, port: config.port };
+  // The signal handlers go in before the ready line: whoever reads that line may send SIGTERM at once.
+  const stopped = untilSignal(async (signal) => {
+    console.log(`${signal}: stopping`);
+    await gateway.stop();
+  });
   console.log(
     `listening on ${where.host}:${where.port} (${opts.lmtp ? 'LMTP' : 'SMTP'}, domain ${config.domain}, database ${ctx.db.location}, ` +
       `${gateway.dispatcher ? `notifications to ${config.smtpUrl ?? config.outboxDir}` : 'no dispatcher'})`,
@@ -51,8 +56,5 @@ async function runServe(ctx: Context, opts: ServeOptions): Promise<void> {
     const { host, port } = gateway.httpAddress;
     console.log(`http listening on ${host}:${port} (Web-to-Case at http://${host}:${port}/web-to-case, API at /api/v1, OpenAPI at /api/v1/openapi.json)`);
   }
-  await untilSignal(async (signal) => {
-    console.log(`${signal}: stopping`);
-    await gateway.stop();
-  });
+  await stopped;
 }
