@@ -12,7 +12,6 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SMTPServer } from 'smtp-server';
 import { createAccount } from '../src/admin/accounts.js';
 import { createContact } from '../src/admin/contacts.js';
@@ -22,6 +21,7 @@ import { openCaseRequest } from '../src/cases/request.js';
 import { loadConfig } from '../src/config.js';
 import { openDb } from '../src/db/client.js';
 import { caseAddress } from '../src/domain/mailNames.js';
+import { casegateBin } from './child.js';
 import { largeData, MIB } from './mail.js';
 import { SmtpSession } from './smtpClient.js';
 
@@ -93,8 +93,8 @@ async function main(): Promise<void> {
   await db.close();
 
   const port = await freePort();
-  const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'casegate.js');
-  const child = spawn(process.execPath, [bin, 'serve', '--host', '127.0.0.1', '--port', String(port)], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  // The binary itself, with the node flags of its first line, as it runs in production.
+  const child = spawn(casegateBin, ['serve', '--host', '127.0.0.1', '--port', String(port)], { env, stdio: ['ignore', 'inherit', 'inherit'] });
   const pid = child.pid as number;
   try {
     await waitFor(() => fs.existsSync(`/proc/${pid}`) && /casegate|node/.test(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')), 'the server');

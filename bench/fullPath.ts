@@ -8,8 +8,9 @@
 // Both sides are warmed with 2,000 messages first (100 per session), as a gateway that has run for a
 // while is: V8 keeps compiling casegate's hot code with its optimizing compiler and SQLite's page
 // cache fills for some 2,000 messages (after 600, the next 1,000 took 1.21 ms of main-thread CPU
-// each, the 1,000 after them 0.95, then 0.89-1.00). Postfix's queue is emptied after its warm-up, so that it too
-// starts from the queue it would have: its hold queue is one flat folder that only grows here.
+// each, the 1,000 after them 0.95, then 0.89-1.00). Postfix's queue is emptied after its warm-up,
+// so that it too starts from the queue it would have: its hold queue is one flat folder that only
+// grows here.
 //
 // Then the two in turns, 3 rounds of 1,000 messages each (50 per session), casegate then Postfix:
 // this machine's speed drifts by up to 2x within minutes, and one run of each, one after the other,
@@ -21,7 +22,7 @@ import { startServerChild } from './child.js';
 import { combine, describeIngest, measureIngest, refusalNote, type IngestFigures, type IngestLoad } from './ingest.js';
 import { postfixUnavailable, startPostfix } from './postfix.js';
 import { seedDatabase } from './seed.js';
-import { ratio } from './stats.js';
+import { percentile, ratio } from './stats.js';
 import type { BenchContext, Row } from './table.js';
 
 const ROUNDS = 3;
@@ -67,9 +68,8 @@ export async function benchFullPath(ctx: BenchContext): Promise<Row[]> {
   const queued = combine(pf);
   if (held < queued.sent) ctx.notes.push(`row 2: postfix held ${held} of ${queued.sent} messages in its queue`);
   const ratios = cg.map((c, i) => ratio(c.msgsPerSec, (pf[i] as IngestFigures).msgsPerSec));
-  const median = [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)] as number;
   ctx.notes.push(
     `row 2 in turns (casegate / postfix msg/s): ${cg.map((c, i) => `${c.msgsPerSec.toFixed(0)} / ${(pf[i] as IngestFigures).msgsPerSec.toFixed(0)} = ${(ratios[i] as number).toFixed(2)}`).join('; ')}`,
   );
-  return [row(`${describeIngest(queued)} (postfix ${postfix.version} into its queue)`, median)];
+  return [row(`${describeIngest(queued)} (postfix ${postfix.version} into its queue)`, percentile(ratios, 50))];
 }

@@ -7,9 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { BenchContext, Row } from './table.js';
-import { runCasegateMeasured } from './child.js';
+import { casegateBin, runCasegateMeasured } from './child.js';
 
 const MIB = 1024 * 1024;
 const BUDGET_MIB = 200;
@@ -77,8 +76,7 @@ async function runImport(bin: string, db: string, file: string): Promise<{ summa
 }
 
 export async function benchImport(ctx: BenchContext): Promise<Row[]> {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const bin = path.resolve(here, '../bin/casegate.js');
+  const bin = casegateBin;
   const dir = path.join(ctx.dir, 'import');
   fs.mkdirSync(dir, { recursive: true });
   const mbox = path.join(dir, 'history.mbox');

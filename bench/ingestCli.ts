@@ -1,10 +1,11 @@
-// Row 11: pipe mode's cost per delivery. `casegate ingest` (the real binary, executed as a Postfix pipe
-// transport runs it, with its own node flags: one process per message) of one 4 KiB reply to a case with 20 collaborators,
-// each run a new reply from a file; wall time from spawn to exit, median of the runs. Row 11 with a
-// gateway running on the database (a `serve` child: the message is handed to it over its socket,
-// the usual case, since a pipe deployment runs serve for the dispatcher); row 11b without one
-// (CASEGATE_INGEST_SOCKET=off: the process ingests it itself). The baseline is `node -e 0`, the
-// floor of any Node.js process on this machine, measured in turns with both in the same sitting.
+// Row 11: pipe mode's cost per delivery. `casegate ingest` (the real binary, executed as a Postfix
+// pipe transport runs it, with its own node flags: one process per message) of one 4 KiB reply to a
+// case with 20 collaborators, each run a new reply from a file; wall time from spawn to exit,
+// median of the runs. Row 11 with a gateway running on the database (a `serve` child: the message
+// is handed to it over its socket, the usual case, since a pipe deployment runs serve for the
+// dispatcher); row 11b without one (CASEGATE_INGEST_SOCKET=off: the process ingests it itself).
+// The baseline is `node -e 0`, the floor of any Node.js process on this machine, measured in turns
+// with both in the same sitting.
 //
 // The issue's budget is 120 ms where `node -e 0` took 50 ms: 70 ms of casegate's own on top of the
 // floor. Here `node -e 0` alone takes 60 to 140 ms from one hour to the next (the same binary, the

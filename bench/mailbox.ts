@@ -10,7 +10,6 @@
 // one message and one batch of UIDs at a time, whatever the mailbox's size.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ImapFlow } from 'imapflow';
 import { loadConfig } from '../src/config.js';
 import { createCommitter, openDb } from '../src/db/client.js';
@@ -21,7 +20,7 @@ import { caseDetail } from '../src/views/case.js';
 import { fetchOnce } from '../src/mailbox/once.js';
 import { dovecotUnavailable, startDovecot, type DovecotInstance } from '../test/helpers/dovecot.js';
 import type { BenchContext, Row } from './table.js';
-import { runCasegateMeasured } from './child.js';
+import { casegateBin, runCasegateMeasured } from './child.js';
 
 const PASSWORD = 'bench-password';
 const ANN = 'ann@acme.example';
@@ -100,7 +99,7 @@ async function benchDrainRate(ctx: BenchContext, imap: DovecotInstance): Promise
 async function benchDrainMemory(ctx: BenchContext, imap: DovecotInstance): Promise<Row[]> {
   const [small, large] = ctx.smoke ? [5, 20] : [1000, 10_000];
   const name = `mailbox drain, peak RSS of fetch --once at ${large.toLocaleString('en')} vs ${small.toLocaleString('en')} messages`;
-  const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/casegate.js');
+  const bin = casegateBin;
   const passwordFile = path.join(imap.dir, 'passwd-bench');
   fs.writeFileSync(passwordFile, `${PASSWORD}\n`);
   const runs: Record<string, { peakMib: number; seconds: number }> = {};

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { casegateBin } from './child.js';
 
 const MB = 1_000_000;
 
@@ -35,8 +35,7 @@ function filesUnder(dir: string): number {
 }
 
 async function main(): Promise<void> {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const bin = path.resolve(option('--bin', path.join(here, '../bin/casegate.js')));
+  const bin = path.resolve(option('--bin', casegateBin));
   const posts = Number(option('--posts', '5'));
   const mb = Number(option('--mb', '36'));
   const chunked = process.argv.includes('--chunked');
