@@ -14,6 +14,7 @@ const PURE = [
   // The production install's prepare step and the symlink on the PATH: nothing of the engine under test.
   'test/install.test.ts',
   'test/layout.test.ts',
+  'test/heapPolicy.test.ts',
   'test/bench/**',
   'test/db/placeholders.test.ts',
   'test/db/postgresErrors.test.ts',

@@ -21,7 +21,7 @@ import { outboxGauges } from './db/outbox.js';
 import { createLog, type Log } from './log.js';
 import { createPruner } from './outbound/prune.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { limitHeapGrowth } from './heapPolicy.js';
+import { applyHeapPolicy } from './heapPolicy.js';
 
 export interface GatewayOptions {
   /** An open database to use (the caller closes it); else the gateway opens `config.db` and closes it on stop(). */
@@ -75,8 +75,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   // A DKIM key that cannot sign stops the start before anything is opened (the dispatcher reads it
   // again as it is made; `serve --no-dispatch` is stopped too, like the `dispatch` that sends its mail).
   loadDkimKey(config);
-  // A gateway runs for days under load: its heap stays near what is live (src/heapPolicy.ts).
-  limitHeapGrowth();
+  // A gateway runs for days under load: its heap stays near what is live, and a message's objects
+  // are collected young (src/heapPolicy.ts).
+  applyHeapPolicy();
   const opened = options.db ?? (await openDb(config.db, { blobDir: config.blobDir ?? undefined }));
   const ownDb = options.db === undefined;
   // Every part below goes through this: a database out of reach is said once per outage (SPEC §10).
