@@ -25,6 +25,8 @@ export interface NewComment {
   internal: boolean;
   /** The inbound log row the comment came from (mail), or null. */
   inboundId: number | null;
+  /** The sender authentication of the mail it came from (JSON text); absent otherwise. */
+  auth?: string | null;
   /** Attachments whose content is already in the blob store. */
   attachments: readonly NewAttachment[];
   /** false: no notification is queued (historic mail brought in by `casegate import`); default true. */
@@ -44,6 +46,7 @@ export async function addComment(tx: Tx, config: Pick<Config, 'domain' | 'notify
       source: c.source,
       internal: c.internal,
       inboundId: c.inboundId,
+      auth: c.auth ?? null,
     },
     now,
   );

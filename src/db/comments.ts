@@ -3,7 +3,10 @@ import { bool, type Tx } from './engine.js';
 import type { comments } from './schema.js';
 
 export type CommentRow = typeof comments.$inferSelect;
-export type NewCommentRow = Omit<CommentRow, 'id' | 'createdAt' | 'auth'>;
+export type NewCommentRow = Omit<CommentRow, 'id' | 'createdAt' | 'auth'> & {
+  /** The sender authentication of a comment that came by mail (JSON text); null or absent otherwise. */
+  auth?: string | null;
+};
 
 const COLUMNS = `id, case_id AS "caseId", author_email AS "authorEmail", author_name AS "authorName", body,
   full_body AS "fullBody", source, internal, inbound_id AS "inboundId", auth, created_at AS "createdAt"`;
@@ -11,18 +14,13 @@ const COLUMNS = `id, case_id AS "caseId", author_email AS "authorEmail", author_
 type Raw = Omit<CommentRow, 'internal'> & { internal: number | boolean };
 const row = (r: Raw): CommentRow => ({ ...r, internal: bool(r.internal) });
 
-/** Inserts a comment (with the inbound log row it came from, if any); returns its id. */
+/** Inserts a comment (with the inbound log row it came from and its sender authentication, if any); returns its id. */
 export async function insertComment(tx: Tx, c: NewCommentRow, now: number): Promise<number> {
   return tx.insert(
-    `INSERT INTO comments (case_id, author_email, author_name, body, full_body, source, internal, inbound_id, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [c.caseId, c.authorEmail, c.authorName, c.body, c.fullBody, c.source, c.internal ? 1 : 0, c.inboundId, now],
+    `INSERT INTO comments (case_id, author_email, author_name, body, full_body, source, internal, inbound_id, auth, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [c.caseId, c.authorEmail, c.authorName, c.body, c.fullBody, c.source, c.internal ? 1 : 0, c.inboundId, c.auth ?? null, now],
   );
-}
-
-/** The sender authentication of a comment that came by mail (JSON text), in the message's transaction. */
-export async function setCommentAuth(tx: Tx, commentId: number, auth: string): Promise<void> {
-  await tx.run('UPDATE comments SET auth = ? WHERE id = ?', [auth, commentId]);
 }
 
 /** Every comment of a case, oldest first. */

@@ -6,7 +6,6 @@ import type { Tx } from '../db/engine.js';
 import { caseById, type CaseRow } from '../db/cases.js';
 import { contactById, insertContact, type ContactRow } from '../db/contacts.js';
 import { insertInbound, setInboundComment } from '../db/inbound.js';
-import { setCommentAuth } from '../db/comments.js';
 import { userById } from '../db/users.js';
 import { addComment } from '../cases/comment.js';
 import { enqueueNotification } from '../cases/notify.js';
@@ -162,13 +161,13 @@ async function withComment(tx: Tx, config: Config, f: RecipientFacts, row: CaseR
       source: 'email',
       internal: false,
       inboundId: outcome.inboundId,
+      auth: f.message.auth === null ? null : JSON.stringify(f.message.auth),
       attachments: msg.attachments,
       ...(opts.quiet === true ? { notify: false } : {}),
     },
     f.now,
   );
   await setInboundComment(tx, outcome.inboundId, commentId);
-  if (f.message.auth !== null) await setCommentAuth(tx, commentId, JSON.stringify(f.message.auth));
   return outcome;
 }
 
