@@ -16,9 +16,9 @@
 // about as long as the young generation takes to fill under load: V8 took them for long-lived,
 // filled the old generation with the garbage of messages long answered, and only full collections
 // freed it. With pretenuring, a 20-session ingest moved 1.1 MiB to the old generation at every
-// young collection and ran a full one every ~250 messages; without, 0.3 MiB and one every ~1,000;
-// the rate rose 1.18-1.20 times with 15-19 % less main-thread CPU and 22-25 % less over all
-// threads per message, and peak RSS did not move (bench/README.md, issue 19's sixth pass).
+// young collection and ran a full one every ~250 messages; without, 0.3 MiB and one every ~1,000.
+// In paired runs the rate rose 1.10-1.20 times with 15-25 % less CPU per message over all threads,
+// and peak RSS did not move (bench/README.md, issue 19's sixth pass).
 import v8 from 'node:v8';
 
 /** The heap may grow to this many percent above the live bytes before the next full collection. */
