@@ -69,10 +69,10 @@ export async function openSqlite(file: string, options: SqliteOptions = {}): Pro
   // Statement journals in memory. A savepoint (one per message of a group commit) keeps the pages it
   // changes in a statement journal, which SQLite spills to a temporary file past 64 KiB: a group of
   // replies did that every time, some 33 extra writes per message and a file made and unlinked per
-  // commit, 12 % of the main thread's CPU in serve (bench/README.md). In memory it is the pages one transaction
-  // changed, and gone at its end. Temporary b-trees of a sort live there too: ours sort rows that
-  // the statement returns in full anyway. Set after the migrations, whose index builds may sort a
-  // whole table.
+  // commit, 12 % of the main thread's CPU in serve (bench/README.md). In memory it is the pages one
+  // transaction changed, and gone at its end. Temporary b-trees of a sort live there too: ours sort
+  // rows that the statement returns in full anyway. Set after the migrations, whose index builds
+  // may sort a whole table.
   sqlite.pragma('temp_store = MEMORY');
   return sqliteEngine(sqlite, file, walMode);
 }
