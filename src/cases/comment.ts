@@ -11,7 +11,7 @@ import { userById } from '../db/users.js';
 import { normalizeEmail } from '../domain/address.js';
 import { commentRecipients } from '../domain/recipients.js';
 import { enqueueNotification } from './notify.js';
-import { participantsOf } from './participants.js';
+import { participantsOf, type Participants } from './participants.js';
 
 /** Where a comment came from: mail, the CLI, the Web-to-Case form or the HTTP API. */
 export type CommentSource = 'email' | 'cli' | 'web' | 'api';
@@ -31,6 +31,11 @@ export interface NewComment {
   attachments: readonly NewAttachment[];
   /** false: no notification is queued (historic mail brought in by `casegate import`); default true. */
   notify?: boolean;
+  /**
+   * The case's participants when the caller read them in this transaction and changed none since
+   * (a mailed reply: its facts); read here otherwise.
+   */
+  participants?: Participants;
 }
 
 /** Writes the comment and its notifications; returns the comment id. */
@@ -53,7 +58,7 @@ export async function addComment(tx: Tx, config: Pick<Config, 'domain' | 'notify
   for (const a of c.attachments) await insertAttachment(tx, commentId, a, now);
   await touchCase(tx, row.id, now);
   if (c.notify === false) return commentId;
-  const parties = await participantsOf(tx, row);
+  const parties = c.participants ?? (await participantsOf(tx, row));
   const to = commentRecipients(parties.all, c.authorEmail, c.internal);
   if (to.length > 0) {
     await enqueueNotification(tx, { caseId: row.id, commentId, kind: 'comment', recipients: to, collaborators: parties.collaborators }, config.domain, now);

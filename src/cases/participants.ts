@@ -12,8 +12,15 @@ export async function contactAddress(tx: Tx, row: CaseRow): Promise<string | nul
   return row.suppliedEmail;
 }
 
+/** Who takes part in one case: the contact's address, the collaborators, and both, once each. */
+export interface Participants {
+  contact: string | null;
+  collaborators: string[];
+  all: string[];
+}
+
 /** The contact's address and the collaborators, once each. */
-export async function participantsOf(tx: Tx, row: CaseRow): Promise<{ contact: string | null; collaborators: string[]; all: string[] }> {
+export async function participantsOf(tx: Tx, row: CaseRow): Promise<Participants> {
   const contact = await contactAddress(tx, row);
   const collaborators = await collaboratorEmails(tx, row.id);
   return { contact, collaborators, all: participants(contact, collaborators) };

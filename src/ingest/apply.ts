@@ -164,6 +164,8 @@ async function withComment(tx: Tx, config: Config, f: RecipientFacts, row: CaseR
       auth: f.message.auth === null ? null : JSON.stringify(f.message.auth),
       attachments: msg.attachments,
       ...(opts.quiet === true ? { notify: false } : {}),
+      // Read by the facts in this transaction; nothing since adds or removes a participant.
+      ...(row.id === f.existing?.id && f.parties !== null ? { participants: f.parties } : {}),
     },
     f.now,
   );

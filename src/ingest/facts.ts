@@ -12,7 +12,7 @@ import { replyAddressById } from '../db/replyAddresses.js';
 import { ROUTING_WINDOW_MS } from '../domain/routingRules.js';
 import { routingById, type RoutingRow } from '../db/routing.js';
 import { userByEmail, userById } from '../db/users.js';
-import { participantsOf } from '../cases/participants.js';
+import { participantsOf, type Participants } from '../cases/participants.js';
 import { detectAutoReply } from '../domain/autoReply.js';
 import { matchContact } from '../domain/contacts.js';
 import { LOOP_WINDOW_MS, loopKeysAt } from '../domain/loop.js';
@@ -84,6 +84,8 @@ export interface RecipientFacts {
   existing: CaseRow | null;
   /** The contact of `existing` when it is closed (a follow-up case would be opened for it). */
   closedCaseContact: ContactRow | null;
+  /** The contact and collaborators of `existing`, read with it; null without `existing`. */
+  parties: Participants | null;
   /** The sender (`From`) is the contact or a collaborator of `existing`. */
   senderIsParticipant: boolean;
   /**
@@ -133,6 +135,7 @@ export async function readFacts(tx: Tx, config: Config, m: MessageFacts, rcpt: s
     route: null,
     existing: null,
     closedCaseContact: null,
+    parties: null,
     senderIsParticipant: false,
     issuedTo: null,
     senderIsIssued: false,
@@ -207,12 +210,14 @@ export async function readFacts(tx: Tx, config: Config, m: MessageFacts, rcpt: s
     };
   }
   if (existing === null) return { ...facts, recentSame };
-  const parties = (await participantsOf(tx, existing)).all;
+  const read = await participantsOf(tx, existing);
+  const parties = read.all;
   const ownerEmail = issuedTo?.kind === 'owner' && existing.ownerId !== null ? ((await userById(tx, existing.ownerId))?.email ?? null) : null;
   return {
     ...facts,
     recentSame,
     closedCaseContact: existing.status === 'Closed' && existing.contactId !== null ? ((await contactById(tx, existing.contactId)) ?? null) : null,
+    parties: read,
     senderIsParticipant: from !== null && isParticipant(from, null, parties),
     senderIsIssued: from !== null && issuedTo !== null && isIssuedSender(from, issuedTo, { participants: issuedTo.kind === 'owner' ? [] : parties, ownerEmail }),
     senderAddress: from === null ? null : knownAddress(from, parties),

@@ -43,6 +43,7 @@ function facts(overrides: Partial<RecipientFacts> = {}): RecipientFacts {
     route: { kind: 'existing', caseId: 7, via: 'address' },
     existing: openCase,
     closedCaseContact: null,
+    parties: { contact: ANN, collaborators: [], all: [ANN] },
     senderIsParticipant: true,
     issuedTo: null,
     senderIsIssued: false,
