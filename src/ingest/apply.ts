@@ -7,7 +7,7 @@ import { caseById, type CaseRow } from '../db/cases.js';
 import { contactById, insertContact, type ContactRow } from '../db/contacts.js';
 import { insertInbound, setInboundComment } from '../db/inbound.js';
 import { userById } from '../db/users.js';
-import { addComment } from '../cases/comment.js';
+import { addComment, type NewComment } from '../cases/comment.js';
 import { enqueueNotification } from '../cases/notify.js';
 import { openCase } from '../cases/open.js';
 import { recordTypeById } from '../db/recordTypes.js';
@@ -149,26 +149,21 @@ async function withComment(tx: Tx, config: Config, f: RecipientFacts, row: CaseR
   // The case owner answering through their own reply address writes as the user (comment add --as);
   // a participant or known contact as their address is stored, not as `From` spells it.
   const owner = f.issuedTo?.kind === 'owner' && row.id === f.existing?.id && row.ownerId !== null ? await userById(tx, row.ownerId) : undefined;
-  const commentId = await addComment(
-    tx,
-    config,
-    row,
-    {
-      authorEmail: owner?.email ?? f.senderAddress ?? msg.from?.address ?? f.message.envelope.mailFrom ?? 'unknown',
-      authorName: owner?.name ?? (msg.from?.name || null),
-      body: f.message.body,
-      fullBody: f.message.fullBody,
-      source: 'email',
-      internal: false,
-      inboundId: outcome.inboundId,
-      auth: f.message.auth === null ? null : JSON.stringify(f.message.auth),
-      attachments: msg.attachments,
-      ...(opts.quiet === true ? { notify: false } : {}),
-      // Read by the facts in this transaction; nothing since adds or removes a participant.
-      ...(row.id === f.existing?.id && f.parties !== null ? { participants: f.parties } : {}),
-    },
-    f.now,
-  );
+  const comment: NewComment = {
+    authorEmail: owner?.email ?? f.senderAddress ?? msg.from?.address ?? f.message.envelope.mailFrom ?? 'unknown',
+    authorName: owner?.name ?? (msg.from?.name || null),
+    body: f.message.body,
+    fullBody: f.message.fullBody,
+    source: 'email',
+    internal: false,
+    inboundId: outcome.inboundId,
+    auth: f.message.auth === null ? null : JSON.stringify(f.message.auth),
+    attachments: msg.attachments,
+  };
+  if (opts.quiet === true) comment.notify = false;
+  // Read by the facts in this transaction; nothing since adds or removes a participant.
+  if (row.id === f.existing?.id && f.parties !== null) comment.participants = f.parties;
+  const commentId = await addComment(tx, config, row, comment, f.now);
   await setInboundComment(tx, outcome.inboundId, commentId);
   return outcome;
 }

@@ -130,8 +130,17 @@ export interface RecipientFacts {
 export async function readFacts(tx: Tx, config: Config, m: MessageFacts, rcpt: string, target: Target, now: number): Promise<RecipientFacts> {
   const msg = m.msg;
   const loopKeys = loopKeysAt(m.loopKey, now);
-  const base = { message: m, rcpt, target, now, loopKeys, closedCaseReply: config.closedCaseReply, senderAuth: config.senderAuth };
-  const none = {
+  // One object with every field, filled in below. Not `{ ...base, ...none }`: in Node 20 a second
+  // spread into an object literal copies property by property through the runtime, ~20 µs for these
+  // 23 fields, 2 % of serve's main thread (bench/README.md, issue 19's seventh pass).
+  const facts: RecipientFacts = {
+    message: m,
+    rcpt,
+    target,
+    now,
+    loopKeys,
+    closedCaseReply: config.closedCaseReply,
+    senderAuth: config.senderAuth,
     route: null,
     existing: null,
     closedCaseContact: null,
@@ -151,7 +160,7 @@ export async function readFacts(tx: Tx, config: Config, m: MessageFacts, rcpt: s
   };
   // A delivery report counts only on a bounce address; elsewhere it is mail like any other (from
   // the null sender or a mailer daemon: automatic mail, dropped; from a person: their message).
-  if (target.kind === 'bounce' || m.autoReply !== null || msg.authorProblem !== null) return { ...base, ...none };
+  if (target.kind === 'bounce' || m.autoReply !== null || msg.authorProblem !== null) return facts;
 
   const from = msg.from?.address ?? null;
   let route: Route | null;
@@ -185,43 +194,42 @@ export async function readFacts(tx: Tx, config: Config, m: MessageFacts, rcpt: s
         : await duplicateInCaseWhere(tx, 'thread_root', msg.messageId, m.fingerprint)) ?? null;
   const routedTo = target.kind === 'routing' ? ((await routingById(tx, target.routingId)) ?? null) : null;
   const routing = route?.kind === 'new' ? (routedTo?.id === route.routingId ? routedTo : ((await routingById(tx, route.routingId)) ?? null)) : null;
-  const facts = { ...base, ...none, route, existing, issuedTo, duplicate, routedTo, routing };
+  facts.route = route;
+  facts.existing = existing;
+  facts.issuedTo = issuedTo;
+  facts.duplicate = duplicate;
+  facts.routedTo = routedTo;
+  facts.routing = routing;
   // Without a route, or with a duplicate, the stages decide before they need anything else.
   if (route === null || duplicate !== null) return facts;
 
   const since = now - ROUTING_WINDOW_MS;
   // Limits are counted under their key's lock (PostgreSQL), so that nodes count one after another.
   await lockLimit(tx, 'loop', m.loopKey);
-  const recentSame = await countRecentSame(tx, loopKeys, now - LOOP_WINDOW_MS, msg.messageId);
+  facts.recentSame = await countRecentSame(tx, loopKeys, now - LOOP_WINDOW_MS, msg.messageId);
   if (route.kind === 'new') {
     const match = from !== null ? matchContact(from, await contactsByEmail(tx, from)) : null;
     const defaultOwner = config.defaultOwner !== null ? await userByEmail(tx, config.defaultOwner) : undefined;
     const limited = routing !== null && routing.rateLimit > 0 && from !== null;
     if (limited) await lockLimit(tx, 'rate', `${routing.id}:${from.toLowerCase()}`);
     const responds = routing !== null && routing.autoResponse !== null && from !== null;
-    return {
-      ...facts,
-      recentSame,
-      senderContact: match?.kind === 'linked' ? match.contact : null,
-      senderAddress: match?.kind === 'linked' ? match.contact.email : null,
-      defaultOwnerId: defaultOwner?.id ?? null,
-      openedLastHour: limited ? await countOpenedVia(tx, routing.id, from, since) : 0,
-      autoResponsesLastHour: responds ? await countAutoResponsesSince(tx, normalizeEmail(from), since) : 0,
-    };
+    facts.senderContact = match?.kind === 'linked' ? match.contact : null;
+    facts.senderAddress = match?.kind === 'linked' ? match.contact.email : null;
+    facts.defaultOwnerId = defaultOwner?.id ?? null;
+    facts.openedLastHour = limited ? await countOpenedVia(tx, routing.id, from, since) : 0;
+    facts.autoResponsesLastHour = responds ? await countAutoResponsesSince(tx, normalizeEmail(from), since) : 0;
+    return facts;
   }
-  if (existing === null) return { ...facts, recentSame };
+  if (existing === null) return facts;
   const read = await participantsOf(tx, existing);
   const parties = read.all;
   const ownerEmail = issuedTo?.kind === 'owner' && existing.ownerId !== null ? ((await userById(tx, existing.ownerId))?.email ?? null) : null;
-  return {
-    ...facts,
-    recentSame,
-    closedCaseContact: existing.status === 'Closed' && existing.contactId !== null ? ((await contactById(tx, existing.contactId)) ?? null) : null,
-    parties: read,
-    senderIsParticipant: from !== null && isParticipant(from, null, parties),
-    senderIsIssued: from !== null && issuedTo !== null && isIssuedSender(from, issuedTo, { participants: issuedTo.kind === 'owner' ? [] : parties, ownerEmail }),
-    senderAddress: from === null ? null : knownAddress(from, parties),
-  };
+  facts.closedCaseContact = existing.status === 'Closed' && existing.contactId !== null ? ((await contactById(tx, existing.contactId)) ?? null) : null;
+  facts.parties = read;
+  facts.senderIsParticipant = from !== null && isParticipant(from, null, parties);
+  facts.senderIsIssued = from !== null && issuedTo !== null && isIssuedSender(from, issuedTo, { participants: issuedTo.kind === 'owner' ? [] : parties, ownerEmail });
+  facts.senderAddress = from === null ? null : knownAddress(from, parties);
+  return facts;
 }
 
 /**

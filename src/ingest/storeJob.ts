@@ -56,8 +56,10 @@ async function deliver(tx: Tx, config: Config, facts: MessageFacts, rcpt: string
   const recipient = await readFacts(tx, config, facts, rcpt, check.target, now);
   const { stage, decision } = decide(recipient);
   const applied = await apply(tx, config, recipient, decision, { quiet: opts.quiet });
-  const bounce = decision.kind === 'report' && decision.verdict.kind !== 'none' ? { bounce: decision.verdict.kind } : {};
-  return { ...applied, stage, ...bounce };
+  // Set after, not spread in: a second spread into a literal is slow in Node 20 (facts.ts, readFacts).
+  const outcome: Outcome = { ...applied, stage };
+  if (decision.kind === 'report' && decision.verdict.kind !== 'none') outcome.bounce = decision.verdict.kind;
+  return outcome;
 }
 
 const isMixed = (outcomes: readonly Outcome[]): boolean => outcomes.some((o) => isTaken(o.answer)) && outcomes.some((o) => !isTaken(o.answer));
