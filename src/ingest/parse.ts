@@ -2,7 +2,6 @@
 // images too) go straight into the blob store as they stream, so a large message is never held in
 // memory whole; a delivery status notification is read into a DeliveryReport instead.
 import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { AttachmentStream, Headers, MailParserOptions, MessageText } from 'mailparser';
 import { MailParser } from './mailparser.js';
 import addressparser from 'nodemailer/lib/addressparser';
@@ -307,41 +306,49 @@ export async function parseMessage(source: Readable, opts: ParseOptions): Promis
   const deadline =
     opts.readTimeoutMs === undefined ? null : setTimeout(() => source.destroy(new ReadTimeoutError(opts.readTimeoutMs as number)), opts.readTimeoutMs);
 
+  // meter -> parser, read here. Not stream.pipeline: it makes an AbortController per call and aborts
+  // it when done, an AbortError with its stack for every message (1.2 % of serve's main thread).
+  // What it did is done here: an error of the meter (the size limit, the source) ends the parser with
+  // it; the parser's ends the loop; leaving the loop early ends the parser (the iterator's return),
+  // and the catch below the meter.
+  meter.on('error', (err) => parser.destroy(err));
+  meter.pipe(parser);
   try {
-    await pipeline(meter, parser, async (objects: AsyncIterable<AttachmentStream | MessageText>) => {
-      for await (const data of objects) {
-        checkHeaderSection(meter.size, lines);
-        if (data.type === 'text') {
-          body = data;
-          continue;
-        }
-        current = data.content as Readable;
-        try {
-          const type = data.contentType.toLowerCase();
-          if (DSN_STATUS_TYPES.includes(type)) {
-            // A delivery-status part makes the message a report wherever it sits (MTAs that wrap it in multipart/mixed).
-            dsnMode = true;
-            statusTexts.push(await readCapped(current, DSN_PART_MAX));
-          } else if (dsnMode && DSN_RETURNED_TYPES.includes(type) && returnedText === null) {
-            returnedText = await readCapped(current, DSN_PART_MAX);
-          } else {
-            const store = opts.store.write(current).catch((err: unknown) => {
-              // The store's own failure (disk full); not the attachment stream ending with the parser.
-              if (isSystemFault(err)) storeError ??= err as Error;
-              throw err;
-            });
-            storing = store;
-            const blob = await store;
-            opts.written?.push(blob);
-            attachments.push(describe(data, blob, attachments.length + 1));
-          }
-        } finally {
-          current = null;
-          data.release();
-        }
+    for await (const data of parser as AsyncIterable<AttachmentStream | MessageText>) {
+      checkHeaderSection(meter.size, lines);
+      if (data.type === 'text') {
+        body = data;
+        continue;
       }
-    });
+      current = data.content as Readable;
+      try {
+        const type = data.contentType.toLowerCase();
+        if (DSN_STATUS_TYPES.includes(type)) {
+          // A delivery-status part makes the message a report wherever it sits (MTAs that wrap it in multipart/mixed).
+          dsnMode = true;
+          statusTexts.push(await readCapped(current, DSN_PART_MAX));
+        } else if (dsnMode && DSN_RETURNED_TYPES.includes(type) && returnedText === null) {
+          returnedText = await readCapped(current, DSN_PART_MAX);
+        } else {
+          const store = opts.store.write(current).catch((err: unknown) => {
+            // The store's own failure (disk full); not the attachment stream ending with the parser.
+            if (isSystemFault(err)) storeError ??= err as Error;
+            throw err;
+          });
+          storing = store;
+          const blob = await store;
+          opts.written?.push(blob);
+          attachments.push(describe(data, blob, attachments.length + 1));
+        }
+      } finally {
+        current = null;
+        data.release();
+      }
+    }
   } catch (err) {
+    meter.unpipe(parser);
+    meter.destroy();
+    parser.destroy();
     source.unpipe(meter);
     source.resume();
     // A failed store may reach the pipeline only as the abort it caused: wait for the store itself.
