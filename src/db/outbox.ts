@@ -56,14 +56,16 @@ export async function wakeDispatchers(tx: Tx): Promise<void> {
 const INSERT = `INSERT INTO outbox (case_id, comment_id, kind, recipient, recipient_lower, token, message_id, status,
    attempts, next_attempt_at, last_error, created_at, reply_address_id) VALUES`;
 const VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)';
-const valuesOf = (r: NewOutboxRow, now: number): unknown[] => [
-  r.caseId, r.commentId, r.kind, r.recipient, r.recipientLower, r.token, r.messageId, r.status, now, r.lastError, now, r.replyAddressId,
-];
+/** Appends the row's values to `values` (a loop of pushes: `flatMap` of the rows was 1.6 % of serve's main thread). */
+const pushValues = (values: unknown[], r: NewOutboxRow, now: number): unknown[] => {
+  values.push(r.caseId, r.commentId, r.kind, r.recipient, r.recipientLower, r.token, r.messageId, r.status, now, r.lastError, now, r.replyAddressId);
+  return values;
+};
 /** Rows in one INSERT: as many as IN_LIST values take (12 a row). */
 const ROWS_PER_INSERT = Math.floor(IN_LIST / 12);
 
 export async function insertOutbox(tx: Tx, r: NewOutboxRow, now: number): Promise<number> {
-  return tx.insert(`${INSERT} ${VALUES}`, valuesOf(r, now));
+  return tx.insert(`${INSERT} ${VALUES}`, pushValues([], r, now));
 }
 
 /**
@@ -78,7 +80,8 @@ export async function insertOutboxRows(tx: Tx, rows: readonly NewOutboxRow[], no
   const ids: number[] = [];
   for (const some of chunks(rows, ROWS_PER_INSERT)) {
     const sql = `${INSERT} ${some.map(() => VALUES).join(', ')}`;
-    const values = some.flatMap((r) => valuesOf(r, now));
+    const values: unknown[] = [];
+    for (const r of some) pushValues(values, r, now);
     if (tx.dialect !== 'postgres') {
       const last = await tx.insert(sql, values);
       for (let i = some.length - 1; i >= 0; i -= 1) ids.push(last - i);

@@ -1,7 +1,7 @@
 // The facts the stages decide on: of the message, computed once (the reply text, the duplicate
 // fingerprint, the loop key, the auto-reply verdict), and of each recipient, read from the
 // database (route, case, participants, duplicates, loop count, contact match).
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ClosedCaseReply, Config, SenderAuthMode } from '../config.js';
 import type { Tx } from '../db/engine.js';
 import { caseById, caseByNumber, caseIdByThreadRoot, type CaseRow } from '../db/cases.js';
@@ -45,7 +45,7 @@ export interface MessageFacts {
 }
 
 /** 128 bits of SHA-256: unique enough for a key, and half the index of the full hash. */
-const sha256 = (parts: unknown[]): string => createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
+const sha256 = (parts: unknown[]): string => hash('sha256', JSON.stringify(parts), 'hex').slice(0, 32);
 
 export function messageFacts(msg: ParsedMessage, envelope: Envelope, auth: SenderAuth | null = null): MessageFacts {
   const from = msg.from ? normalizeEmail(msg.from.address) : null;
