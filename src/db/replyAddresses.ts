@@ -35,10 +35,11 @@ const keyOf = replyAddressKey;
  * in a fixed order so that two such inserts cannot deadlock; SQLite, one writer, inserts row by row.
  */
 export async function replyAddressesFor(tx: Tx, caseId: number, participants: readonly Participant[], now: number): Promise<Map<string, number>> {
-  const wanted = [...new Map(participants.map((p) => [keyOf(p), p])).values()];
+  const wanted = byKey(participants);
   const ids = await liveReplyAddresses(tx, caseId, wanted);
-  const missing = wanted.filter((p) => !ids.has(keyOf(p))).sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1));
-  if (missing.length === 0) return ids;
+  // Every one live: the usual case (a reply's 20 notifications), keyed once each.
+  if (ids.size === wanted.size) return ids;
+  const missing = [...wanted].filter(([key]) => !ids.has(key)).sort(([a], [b]) => (a < b ? -1 : 1)).map(([, p]) => p);
   if (tx.dialect !== 'postgres') {
     for (const p of missing) ids.set(keyOf(p), await insertReplyAddress(tx, { token: newToken(), caseId, ...p }, now));
     return ids;
@@ -52,23 +53,37 @@ export async function replyAddressesFor(tx: Tx, caseId: number, participants: re
     for (const r of rows) ids.set(keyOf(r), r.id);
   }
   const lost = missing.filter((p) => !ids.has(keyOf(p)));
-  for (const [key, id] of await liveReplyAddresses(tx, caseId, lost)) ids.set(key, id);
+  for (const [key, id] of await liveReplyAddresses(tx, caseId, byKey(lost))) ids.set(key, id);
   const none = lost.find((p) => !ids.has(keyOf(p)));
   if (none !== undefined) throw new Error(`the reply address of ${none.addressLower} for case id ${caseId} was neither inserted nor found`);
   return ids;
 }
 
-/** The live addresses issued to these participants of this case: ids by `kind address`. */
-async function liveReplyAddresses(tx: Tx, caseId: number, participants: readonly Participant[]): Promise<Map<string, number>> {
+/** The participants by `kind address`, each once. */
+function byKey(participants: readonly Participant[]): Map<string, Participant> {
+  const wanted = new Map<string, Participant>();
+  for (const p of participants) {
+    const key = keyOf(p);
+    if (!wanted.has(key)) wanted.set(key, p);
+  }
+  return wanted;
+}
+
+/** The live addresses issued to these participants (by key) of this case: ids by `kind address`. */
+async function liveReplyAddresses(tx: Tx, caseId: number, wanted: ReadonlyMap<string, Participant>): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
-  const wanted = new Set(participants.map(keyOf));
-  for (const some of chunks([...new Set(participants.map((p) => p.addressLower))], IN_LIST)) {
+  const addresses = new Set<string>();
+  for (const p of wanted.values()) addresses.add(p.addressLower);
+  for (const some of chunks([...addresses], IN_LIST)) {
     const rows = await tx.all<Participant & { id: number }>(
       `SELECT id, kind, address_lower AS "addressLower" FROM reply_addresses
         WHERE case_id = ? AND address_lower IN (${inList(some.length)}) AND retired_at IS NULL`,
       [caseId, ...some],
     );
-    for (const r of rows) if (wanted.has(keyOf(r))) ids.set(keyOf(r), r.id);
+    for (const r of rows) {
+      const key = keyOf(r);
+      if (wanted.has(key)) ids.set(key, r.id);
+    }
   }
   return ids;
 }
