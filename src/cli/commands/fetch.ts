@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { requireMailbox } from '../../admin/mailboxes.js';
 import { EXIT } from '../../domain/answers.js';
+import { applyHeapPolicy } from '../../heapPolicy.js';
 import { createCommitter } from '../../db/client.js';
 import { action, type Context } from '../run.js';
 import { untilSignal } from '../signals.js';
@@ -32,6 +33,8 @@ Without --once, an unreachable mailbox is tried again after CASEGATE_MAILBOX_RET
 }
 
 async function runFetch(ctx: Context, opts: FetchOptions): Promise<MailboxPass[]> {
+  // A mailbox drain or a watcher that runs for days: the collector's settings of serve (src/heapPolicy.ts).
+  applyHeapPolicy();
   const only = opts.mailbox === undefined ? undefined : await ctx.read((tx) => requireMailbox(tx, opts.mailbox ?? ''));
   const ingest = { db: ctx.db, config: ctx.config, committer: createCommitter(ctx.db) };
   if (opts.once) {

@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { withSettings } from '../../config.js';
 import { createCommitter } from '../../db/client.js';
 import { invalid } from '../../errors.js';
+import { applyHeapPolicy } from '../../heapPolicy.js';
 import { action, type Context } from '../run.js';
 import type { ImportSummary } from '../../import/run.js';
 
@@ -35,6 +36,8 @@ export function importCommand(): Command {
 }
 
 async function runImport(ctx: Context, kind: 'mbox' | 'maildir', where: string, opts: ImportOptions): Promise<ImportSummary> {
+  // Thousands of messages, each one's objects short-lived: the collector's settings of serve (src/heapPolicy.ts).
+  applyHeapPolicy();
   const { indexMbox, indexMaildir, oldestFirst } = await import('../../import/sources.js');
   const { importMessages } = await import('../../import/run.js');
   const { checkRcpt } = await import('../../ingest/rcpt.js');
