@@ -1,5 +1,6 @@
-// The garbage collector's settings for the long-running gateway (serve), two V8 flags set once at
-// its start; both take effect while the process runs, in every thread of it.
+// The garbage collector's settings for the commands that take message after message (serve, import,
+// fetch), two V8 flags set once at their start; both take effect while the process runs, in every
+// thread of it.
 //
 // How far the heap may grow between two full collections. V8 sets the next limit to (live bytes ×
 // a factor) after each full collection, the factor chosen anew each time between 1.1 and 4.0 from
