@@ -4,7 +4,7 @@
 import { PassThrough } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import { startSenderAuth, type AuthRun, type AuthSettings } from './auth.js';
-import type { FromAuthThread, ToAuthThread } from './authThread.js';
+import { batcher, type FromAuthThread, type ToAuthThread } from './authThread.js';
 
 const { settings } = workerData as { settings: AuthSettings };
 const port = (() => {
@@ -13,8 +13,14 @@ const port = (() => {
 })();
 
 const runs = new Map<number, { input: PassThrough; run: AuthRun }>();
+const out = batcher<FromAuthThread>((replies) => port.postMessage(replies));
 
-port.on('message', (message: ToAuthThread) => {
+// The main thread sends what it has in one array per turn of its event loop (authThread.ts's batcher).
+port.on('message', (messages: ToAuthThread[]) => {
+  for (const message of messages) take(message);
+});
+
+function take(message: ToAuthThread): void {
   const { id } = message;
   if (message.type === 'abort') {
     const r = runs.get(id);
@@ -39,7 +45,6 @@ port.on('message', (message: ToAuthThread) => {
   void mine.run.result().then((result) => {
     if (runs.get(id) !== mine) return;
     runs.delete(id);
-    const reply: FromAuthThread = { type: 'result', id, result };
-    port.postMessage(reply);
+    out.send({ type: 'result', id, result });
   });
-});
+}

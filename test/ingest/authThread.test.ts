@@ -13,7 +13,7 @@ import { dkimSign } from 'mailauth';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startSenderAuth } from '../../src/ingest/auth.js';
-import { createAuthThread, FLUSH_BYTES, type AuthThread } from '../../src/ingest/authThread.js';
+import { batcher, createAuthThread, FLUSH_BYTES, type AuthThread } from '../../src/ingest/authThread.js';
 import type { Envelope } from '../../src/ingest/envelope.js';
 import { startDns, type DnsServer } from '../helpers/dns.js';
 import { mail } from '../helpers/smtp.js';
@@ -130,5 +130,27 @@ describe('the sender authentication thread', () => {
     run?.abort();
     source.push(null);
     expect(await thread.start(envelope(EVE), pieces(mail({ from: ANN, to: CASE })))?.result()).toMatchObject({ dmarc: 'fail' });
+  });
+});
+
+describe('batcher: what one turn of the event loop queues leaves in one post', () => {
+  it('in order, with the buffers it moves; what is queued after the post goes in the next', async () => {
+    const posts: Array<{ items: string[]; transfer: ArrayBuffer[] }> = [];
+    const out = batcher<string>((items, transfer) => posts.push({ items, transfer }));
+    const a = new ArrayBuffer(4);
+    const b = new ArrayBuffer(8);
+    out.send('first', a);
+    out.send('abort');
+    out.send('second', b);
+    expect(posts).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(posts).toHaveLength(1);
+    expect(posts[0]?.items).toEqual(['first', 'abort', 'second']);
+    expect(posts[0]?.transfer[0]).toBe(a);
+    expect(posts[0]?.transfer[1]).toBe(b);
+    out.send('third');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(posts.map((p) => p.items)).toEqual([['first', 'abort', 'second'], ['third']]);
+    expect(posts[1]?.transfer).toEqual([]);
   });
 });
