@@ -28,7 +28,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   doctor: ['ingest', 'outbound', 'db', 'domain', 'errors', 'config'],
   app: ['smtp', 'http', 'mailbox', 'ingest', 'outbound', 'db', 'domain', 'errors', 'config', 'metrics', 'log', 'heapPolicy'],
   demo: ['app', 'admin', 'cases', 'views', 'outbound', 'db', 'domain', 'errors', 'config', 'log'],
-  cli: ['app', 'demo', 'doctor', 'mailbox', 'admin', 'cases', 'views', 'ingest', 'import', 'outbound', 'db', 'domain', 'errors', 'config', 'log'],
+  cli: ['app', 'demo', 'doctor', 'mailbox', 'admin', 'cases', 'views', 'ingest', 'import', 'outbound', 'db', 'domain', 'errors', 'config', 'log', 'heapPolicy'],
 };
 
 function sourceFiles(dir: string): string[] {
