@@ -10,6 +10,7 @@ const PURE = [
   'test/domain/**',
   'test/config.test.ts',
   'test/cli/ingestHandOff.test.ts',
+  'test/cli/signals.test.ts',
   'test/configFile.test.ts',
   // The production install's prepare step and the symlink on the PATH: nothing of the engine under test.
   'test/install.test.ts',
