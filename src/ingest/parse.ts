@@ -351,7 +351,8 @@ export async function parseMessage(source: Readable, opts: ParseOptions): Promis
     parser.destroy();
     source.unpipe(meter);
     source.resume();
-    // A failed store may reach the pipeline only as the abort it caused: wait for the store itself.
+    // A failed store may reach the loop only as the end of the parser it caused: wait for the
+    // store itself.
     await (storing as Promise<unknown> | null)?.catch(() => undefined);
     throw failureOf(err as Error, storeError, upstreamError, sourceError, parserError);
   } finally {
