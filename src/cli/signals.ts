@@ -23,16 +23,9 @@ export function untilSignal(stop: (signal: Signal) => Promise<void>, work?: Prom
       if (stopped) process.exit();
       if (stopping) return;
       stopping = true;
-      stop(signal).then(
-        () => {
-          stopped = true;
-          resolve();
-        },
-        (err: unknown) => {
-          stopped = true;
-          reject(err);
-        },
-      );
+      stop(signal)
+        .finally(() => (stopped = true))
+        .then(resolve, reject);
     }
     for (const s of SIGNALS) process.on(s, onSignal);
     const settled = (): void => {

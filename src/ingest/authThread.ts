@@ -18,6 +18,7 @@ import { Worker } from 'node:worker_threads';
 import type { SenderAuth } from '../domain/senderAuth.js';
 import { AUTH_DEADLINE_MS, noResult, withDeadline, type AuthRun, type AuthSettings } from './auth.js';
 import type { Envelope } from './envelope.js';
+import { batcher, type Batcher } from './batcher.js';
 import { threadEntry } from './threadEntry.js';
 
 /** What the main thread sends: a message's bytes so far (the first piece carries its envelope), or "drop it". */
@@ -27,40 +28,6 @@ export type ToAuthThread =
 
 /** What the thread answers: one result per message it was sent to its end. */
 export type FromAuthThread = { type: 'result'; id: number; result: SenderAuth };
-
-/**
- * Both sides send what they have for the other in one postMessage per turn of their event loop, an
- * array in order: a postMessage per message (its serialising and the wakeup of the other thread)
- * was 2 % of serve's main thread, and under load several messages end in one turn.
- */
-export interface Batcher<T> {
-  /** Queues `item` (and the buffers it moves); it leaves when the event loop next turns. */
-  send(item: T, transfer?: ArrayBuffer): void;
-}
-
-export function batcher<T>(post: (items: T[], transfer: ArrayBuffer[]) => void): Batcher<T> {
-  let items: T[] = [];
-  let transfer: ArrayBuffer[] = [];
-  let scheduled = false;
-  const flush = (): void => {
-    const now = items;
-    const moved = transfer;
-    items = [];
-    transfer = [];
-    scheduled = false;
-    post(now, moved);
-  };
-  return {
-    send(item, moved) {
-      items.push(item);
-      if (moved !== undefined) transfer.push(moved);
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
-    },
-  };
-}
 
 export interface AuthThread {
   /** As auth.ts's startSenderAuth, on the thread; null when CASEGATE_SENDER_AUTH is off. */

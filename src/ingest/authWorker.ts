@@ -4,7 +4,8 @@
 import { PassThrough } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import { startSenderAuth, type AuthRun, type AuthSettings } from './auth.js';
-import { batcher, type FromAuthThread, type ToAuthThread } from './authThread.js';
+import type { FromAuthThread, ToAuthThread } from './authThread.js';
+import { batcher } from './batcher.js';
 
 const { settings } = workerData as { settings: AuthSettings };
 const port = (() => {

@@ -294,7 +294,6 @@ export async function parseMessage(source: Readable, opts: ParseOptions): Promis
   let storeError: Error | null = null;
   // The blob being written: when the parse fails, its outcome is awaited before deciding the cause.
   let storing: Promise<unknown> | null = null;
-  meter.on('error', (err) => (upstreamError ??= err));
   parser.on('error', (err) => (parserError ??= err));
   // An error of the source itself (the connection dropped, a timeout): never the message's fault.
   let sourceError: Error | null = null;
@@ -311,7 +310,10 @@ export async function parseMessage(source: Readable, opts: ParseOptions): Promis
   // What it did is done here: an error of the meter (the size limit, the source) ends the parser with
   // it; the parser's ends the loop; leaving the loop early ends the parser (the iterator's return),
   // and the catch below the meter.
-  meter.on('error', (err) => parser.destroy(err));
+  meter.on('error', (err) => {
+    upstreamError ??= err;
+    parser.destroy(err);
+  });
   meter.pipe(parser);
   try {
     for await (const data of parser as AsyncIterable<AttachmentStream | MessageText>) {

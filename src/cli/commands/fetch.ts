@@ -4,8 +4,8 @@
 import { Command } from 'commander';
 import { requireMailbox } from '../../admin/mailboxes.js';
 import { EXIT } from '../../domain/answers.js';
-import { applyHeapPolicy } from '../../heapPolicy.js';
 import { createCommitter } from '../../db/client.js';
+import { applyHeapPolicy } from '../../heapPolicy.js';
 import { action, type Context } from '../run.js';
 import { untilSignal } from '../signals.js';
 import type { MailboxPass } from '../../mailbox/once.js';
