@@ -19,7 +19,7 @@ import type { SenderAuth } from '../domain/senderAuth.js';
 import { AUTH_DEADLINE_MS, noResult, withDeadline, type AuthRun, type AuthSettings } from './auth.js';
 import type { Envelope } from './envelope.js';
 import { batcher, type Batcher } from './batcher.js';
-import { threadEntry } from './threadEntry.js';
+import { threadEntry } from '../threadEntry.js';
 
 /** What the main thread sends: a message's bytes so far (the first piece carries its envelope), or "drop it". */
 export type ToAuthThread =

@@ -17,7 +17,7 @@ import { createGroups } from '../db/commit.js';
 import { runStoreJob, type JobCommitter, type StoreJob } from './storeJob.js';
 import type { Outcome } from './apply.js';
 import { revive, type FromThread, type ToThread } from './storeMessages.js';
-import { threadEntry } from './threadEntry.js';
+import { threadEntry } from '../threadEntry.js';
 
 export interface StoreThread extends Committer, JobCommitter {
   /** Starts the thread; resolves when its connection is open. */
