@@ -21,6 +21,7 @@ const PURE = [
   'test/db/postgresErrors.test.ts',
   'test/db/blobs.test.ts',
   'test/db/sqliteEngine.test.ts',
+  'test/db/checkpointer.test.ts',
   // Starts, stops and starts a PostgreSQL of its own on either run: once is enough.
   'test/e2e/faultsPostgres.test.ts',
   'test/ingest/bounceFixtures.test.ts',

@@ -56,6 +56,8 @@ export interface OpenOptions {
   readonly busyTimeoutMs?: number;
   /** SQLite: page cache of this connection, MiB (default 16). */
   readonly cacheMiB?: number;
+  /** SQLite: checkpoint the WAL on a thread of its own, not in this connection's commits (serve; src/db/engines/checkpointer.ts). */
+  readonly checkpointThread?: boolean;
   /** Told of PostgreSQL failures nobody awaits (an idle connection lost), e.g. to log them. */
   readonly onError?: (err: Error) => void;
 }
@@ -84,7 +86,7 @@ export async function openDb(location: string, options: OpenOptions = {}): Promi
   }
   if (options.mustExist === true && !fs.existsSync(location)) throw new NoDatabaseError(location);
   const blobDir = options.blobDir === undefined ? path.join(path.dirname(path.resolve(location)), 'blobs') : writableFolder(options.blobDir);
-  const engine = await openSqlite(location, { busyTimeoutMs: options.busyTimeoutMs, cacheMiB: options.cacheMiB });
+  const engine = await openSqlite(location, { busyTimeoutMs: options.busyTimeoutMs, cacheMiB: options.cacheMiB, checkpointThread: options.checkpointThread });
   return withBlobs(engine, folderStore(engine, blobDir));
 }
 

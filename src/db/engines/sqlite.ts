@@ -22,6 +22,7 @@ import Database from 'better-sqlite3';
 import { unavailable } from '../../errors.js';
 import type { Engine, Params, RunResult, Tx, TxMode } from '../engine.js';
 import { migrationsFolder, migrationsPending } from '../migrations.js';
+import { startCheckpointer } from './checkpointer.js';
 
 export interface SqliteEngine extends Engine {
   readonly dialect: 'sqlite';
@@ -36,6 +37,8 @@ export interface SqliteOptions {
   readonly busyTimeoutMs?: number;
   /** Page cache, MiB (default 16). */
   readonly cacheMiB?: number;
+  /** Checkpoint the WAL on a thread of its own (checkpointer.ts), not in this connection's commits: serve. */
+  readonly checkpointThread?: boolean;
 }
 
 /** Opens (creating when missing) and migrates the SQLite database in `file`. */
@@ -74,7 +77,7 @@ export async function openSqlite(file: string, options: SqliteOptions = {}): Pro
   // rows that the statement returns in full anyway. Set after the migrations, whose index builds
   // may sort a whole table.
   sqlite.pragma('temp_store = MEMORY');
-  return sqliteEngine(sqlite, file, walMode);
+  return sqliteEngine(sqlite, file, walMode, walMode && options.checkpointThread === true);
 }
 
 /** drizzle's record of the newest migration applied (null on a new database). */
@@ -85,7 +88,7 @@ function appliedMigration(sqlite: Database.Database): number | null {
   return row.applied;
 }
 
-function sqliteEngine(sqlite: Database.Database, file: string, walMode: boolean): SqliteEngine {
+function sqliteEngine(sqlite: Database.Database, file: string, walMode: boolean, checkpointThread: boolean): SqliteEngine {
   const statements = new Map<string, Statement>();
   /** The one statement cache: each SQL text is prepared once on this connection, then reused. */
   const prepared = (sql: string): Statement => {
@@ -123,6 +126,7 @@ function sqliteEngine(sqlite: Database.Database, file: string, walMode: boolean)
   };
 
   const wal = walMode ? createWalSync(`${file}-wal`) : null;
+  const checkpointer = checkpointThread ? startCheckpointer(file, sqlite) : null;
 
   async function transaction<T>(work: (tx: Tx) => Promise<T>, mode: TxMode = 'write'): Promise<T> {
     if (closed) throw new Error(`the SQLite database ${file} is closed`);
@@ -157,6 +161,7 @@ function sqliteEngine(sqlite: Database.Database, file: string, walMode: boolean)
       if (closed) return;
       closed = true;
       if (busy) await new Promise<void>((resolve) => (idle = resolve));
+      await checkpointer?.stop();
       await wal?.close();
       sqlite.close();
     },
