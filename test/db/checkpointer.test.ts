@@ -104,3 +104,15 @@ describe('the checkpoint thread', () => {
     writer.close();
   });
 });
+
+describe('closing a database with a checkpoint thread', () => {
+  it('lets a process with nothing else to do end normally once it is closed', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const sqliteJs = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../dist/src/db/engines/sqlite.js');
+    const file = path.join(dir.dir, 'casegate.db');
+    // The thread is unref'd (it must not keep serve alive) yet held while close() waits for it: a top-level await of an unheld thread's exit ends node with code 13.
+    const script = `const { openSqlite } = await import(${JSON.stringify(sqliteJs)}); const e = await openSqlite(${JSON.stringify(file)}, { checkpointThread: true }); await e.close(); console.log('closed');`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(out.trim()).toBe('closed');
+  });
+});

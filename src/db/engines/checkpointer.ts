@@ -63,6 +63,8 @@ export function startCheckpointer(file: string, writer: Database.Database, optio
     async stop() {
       if (!stopping) {
         stopping = true;
+        // Held until it has ended: an unref'd thread alone does not keep the event loop alive while this waits.
+        worker.ref();
         worker.postMessage('stop');
         if (writer.open) writer.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT}`);
       }
