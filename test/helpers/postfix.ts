@@ -97,6 +97,27 @@ export interface PostfixInstance {
 }
 
 /** Starts an instance in a fresh folder (readable by the postfix user). */
+/** How long `postfix start` or `stop` may take before the instance is taken for wedged. */
+const POSTFIX_COMMAND_MS = 20_000;
+
+/** Ends a test instance by force: SIGKILL to its master's process group (the master and every daemon it started). */
+function killInstance(spool: string): void {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(path.join(spool, 'pid', 'master.pid'), 'utf8').trim());
+  } catch {
+    return; // never started
+  }
+  if (!Number.isInteger(pid) || pid <= 1) return;
+  for (const target of [-pid, pid]) {
+    try {
+      process.kill(target, 'SIGKILL');
+    } catch {
+      // gone already, or not a group leader
+    }
+  }
+}
+
 export async function startPostfix(setup: PostfixSetup = {}): Promise<PostfixInstance> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `casegate-${setup.name ?? 'postfix'}-`));
   fs.chmodSync(dir, 0o755);
@@ -162,14 +183,16 @@ export async function startPostfix(setup: PostfixSetup = {}): Promise<PostfixIns
   }
   const stop = (): void => {
     try {
-      execFileSync('postfix', ['-c', conf, 'stop'], { stdio: 'ignore' });
+      execFileSync('postfix', ['-c', conf, 'stop'], { stdio: 'ignore', timeout: POSTFIX_COMMAND_MS });
     } catch {
-      // not running
+      // Not running, or wedged: once in CI its own log daemon blocked on the log socket it serves,
+      // and `postfix stop` (which logs through it) waited forever. The whole instance goes.
+      killInstance(spool);
     }
     fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
-    execFileSync('postfix', ['-c', conf, 'start'], { stdio: 'pipe' });
+    execFileSync('postfix', ['-c', conf, 'start'], { stdio: 'pipe', timeout: POSTFIX_COMMAND_MS });
     await waitForListening(port, 10_000);
   } catch (err) {
     const log = fs.existsSync(maillog) ? fs.readFileSync(maillog, 'utf8') : '';
