@@ -55,7 +55,7 @@ const ONCE = ['test/ingest/fuzz.test.ts', 'test/e2e/postfix.test.ts'];
  * serve's store thread is SQLite's alone (PostgreSQL's transactions run side by side on the pool).
  * The PostgreSQL run leaves them out.
  */
-const SQLITE_ONLY = ['test/docs/**', 'test/ingest/storeThread.test.ts'];
+const SQLITE_ONLY = ['test/docs/**', 'test/ingest/storeThread.test.ts', 'test/cli/serveCheckpoint.test.ts'];
 
 /**
  * CLI files of admin nouns whose storage test/db/adminOnEngines.test.ts runs in-process on both engines

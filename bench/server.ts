@@ -11,8 +11,8 @@ import fs from 'node:fs';
 import { SMTPServer } from 'smtp-server';
 import { loadConfig } from '../src/config.js';
 import Database from 'better-sqlite3';
-import { isPostgresUrl, openDb, type Db, type Tx } from '../src/db/client.js';
-import { createGateway, gatewayDbOptions } from '../src/app.js';
+import { GATEWAY_OPEN, isPostgresUrl, openDb, type Db, type Tx } from '../src/db/client.js';
+import { createGateway } from '../src/app.js';
 import { createLog } from '../src/log.js';
 import { createMetrics } from '../src/metrics.js';
 import { outboxGauges } from '../src/db/outbox.js';
@@ -171,7 +171,7 @@ async function startCasegate(): Promise<Running> {
   const blobDir = option('--blob-dir');
   if (postgres && (explainTo || !blobDir)) throw new Error('casegate mode on PostgreSQL needs --blob-dir DIR and takes no --explain');
   // Opened here so that the counters are in place before the gateway runs any statement.
-  const { db, statements, counter } = instrumented(await openDb(file, { ...gatewayDbOptions(config), ...(blobDir ? { blobDir } : {}) }), explainTo !== undefined);
+  const { db, statements, counter } = instrumented(await openDb(file, { ...GATEWAY_OPEN, ...(blobDir ? { blobDir } : {}) }), explainTo !== undefined);
   const inboundBefore = postgres ? 0 : inboundRows(file);
   // Counted and logged as serve does (metrics on, one JSON line per transaction), the lines into /dev/null.
   const metrics = createMetrics(() => db.transaction((tx) => outboxGauges(tx), 'read'));

@@ -4,7 +4,7 @@
 // dispatcher, then the mailbox watchers; stop() stops them in reverse order, then closes the
 // database if it opened it.
 import type { Config } from './config.js';
-import { createCommitter, openDb, type Committer, type Db, type OpenOptions } from './db/client.js';
+import { createCommitter, GATEWAY_OPEN, openDb, type Committer, type Db } from './db/client.js';
 import { createInboundServer, type InboundServer } from './smtp/server.js';
 import { createStoreThread } from './ingest/storeThread.js';
 import { createAuthThread } from './ingest/authThread.js';
@@ -71,12 +71,6 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-/**
- * How a gateway opens its database (the bench's server child opens it so too): SQLite's WAL is
- * checkpointed on a thread of its own, off the thread that answers sockets (src/db/engines/checkpointer.ts).
- */
-export const gatewayDbOptions = (config: Config): OpenOptions => ({ blobDir: config.blobDir ?? undefined, checkpointThread: true });
-
 export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   // A DKIM key that cannot sign stops the start before anything is opened (the dispatcher reads it
   // again as it is made; `serve --no-dispatch` is stopped too, like the `dispatch` that sends its mail).
@@ -84,7 +78,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   // A gateway runs for days under load: its heap stays near what is live, and a message's objects
   // are collected young (src/heapPolicy.ts).
   applyHeapPolicy();
-  const opened = options.db ?? (await openDb(config.db, gatewayDbOptions(config)));
+  const opened = options.db ?? (await openDb(config.db, { blobDir: config.blobDir ?? undefined, ...GATEWAY_OPEN }));
   const ownDb = options.db === undefined;
   // Every part below goes through this: a database out of reach is said once per outage (SPEC §10).
   const db = watchReach(opened);

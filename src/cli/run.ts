@@ -3,7 +3,7 @@
 // map from error to exit, src/errors.ts).
 import type { Command } from 'commander';
 import { loadConfig, type Config, type ConfigFlags } from '../config.js';
-import { openDb, type Db, type Tx } from '../db/client.js';
+import { openDb, type Db, type OpenOptions, type Tx } from '../db/client.js';
 import { cliExitOf, type ExitCodes } from '../errors.js';
 import { printJson } from './output.js';
 
@@ -35,6 +35,8 @@ export interface ActionOptions<O> {
   before?: (opts: O, args: string[], config: Config) => void;
   /** Create the database when it does not exist (`init` only); every other command refuses it (exit 78). */
   createDatabase?: boolean;
+  /** More options for opening the database (`serve`: GATEWAY_OPEN). */
+  open?: Pick<OpenOptions, 'checkpointThread'>;
 }
 
 /**
@@ -55,7 +57,7 @@ export function action<O, R>(
     try {
       const config = loadConfig(configFlags(globals));
       options.before?.(opts, positional, config);
-      const opened = await openDb(config.db, { blobDir: config.blobDir ?? undefined, mustExist: options.createDatabase !== true });
+      const opened = await openDb(config.db, { blobDir: config.blobDir ?? undefined, mustExist: options.createDatabase !== true, ...options.open });
       db = opened;
       const ctx: Context = {
         config,

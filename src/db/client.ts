@@ -62,6 +62,13 @@ export interface OpenOptions {
   readonly onError?: (err: Error) => void;
 }
 
+/**
+ * How a gateway (`serve`, and the bench's server child) opens its database on top of the rest:
+ * SQLite's WAL checkpointed on a thread of its own, off the thread that answers sockets
+ * (src/db/engines/checkpointer.ts). Commands that run once checkpoint as SQLite does.
+ */
+export const GATEWAY_OPEN: Pick<OpenOptions, 'checkpointThread'> = { checkpointThread: true };
+
 /** True for a PostgreSQL URL, which `--db` and CASEGATE_DB may give instead of a SQLite file. */
 export const isPostgresUrl = (location: string): boolean => /^postgres(ql)?:\/\//i.test(location.trim());
 

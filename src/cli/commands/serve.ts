@@ -1,6 +1,7 @@
 // `casegate serve`: the inbound SMTP (or LMTP) server, with the dispatcher unless --no-dispatch.
 // Runs until SIGTERM or SIGINT, then stops the dispatcher and the server in reverse order of start.
 import { Command } from 'commander';
+import { GATEWAY_OPEN } from '../../db/client.js';
 import { serveExitOf } from '../../errors.js';
 import { action, type Context } from '../run.js';
 import { untilSignal } from '../signals.js';
@@ -32,7 +33,7 @@ export function serveCommand(): Command {
         'when it is out of reach at start; once running, an outage is\n' +
         'answered 451 (SMTP/LMTP) and 503 (HTTP) until the database is back, without a restart.',
     )
-    .action(action(runServe, undefined, { exitCodes: serveExitOf }));
+    .action(action(runServe, undefined, { exitCodes: serveExitOf, open: GATEWAY_OPEN }));
 }
 
 async function runServe(ctx: Context, opts: ServeOptions): Promise<void> {
