@@ -37,6 +37,13 @@ export interface ActionOptions<O> {
   createDatabase?: boolean;
   /** More options for opening the database (`serve`: GATEWAY_OPEN). */
   open?: Pick<OpenOptions, 'checkpointThread'>;
+  /**
+   * A command that runs until a signal (serve, dispatch, fetch): once done and the database closed,
+   * the process exits at once (process.exit, with its exit code) instead of waiting for its event
+   * loop to drain. While node tears a drained process down it closes the signal handlers, and a
+   * signal then (a supervisor's second SIGTERM) ended it as killed by that signal (src/cli/signals.ts).
+   */
+  exitWhenDone?: boolean;
 }
 
 /**
@@ -74,6 +81,7 @@ export function action<O, R>(
     } finally {
       await db?.close().catch(() => undefined);
     }
+    if (options.exitWhenDone === true) process.exit();
   };
 }
 

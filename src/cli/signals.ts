@@ -9,7 +9,9 @@ const SIGNALS: readonly Signal[] = ['SIGTERM', 'SIGINT'];
  * ignored; one after it finished ends the process at once with its exit code so far (everything is
  * stopped: a double Ctrl-C or a repeated SIGTERM, from a supervisor or a script, then means "exit
  * now", never death by the signal's default action). The handlers stay for that; they keep no
- * process alive. With `work`, resolves as well when the work settles (a command that ends by
+ * process alive. The command then exits at once when it is done (run.ts, exitWhenDone): left to
+ * drain, node closes the handlers while it tears the process down, and a signal then met the
+ * default. With `work`, resolves as well when the work settles (a command that ends by
  * itself, e.g. `dispatch --once`), without calling `stop`; the handlers are removed then.
  */
 export function untilSignal(stop: (signal: Signal) => Promise<void>, work?: Promise<unknown>): Promise<void> {

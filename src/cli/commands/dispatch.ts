@@ -40,7 +40,7 @@ sent, deferred (retried later), failed and held, then how many rows are held in 
 all (also those held when they were written); "casegate outbox list --status held" lists them,
 "casegate outbox retry ID" sends one again.`,
     )
-    .action(action(runDispatch, printTotals));
+    .action(action(runDispatch, printTotals, { exitWhenDone: true }));
 }
 
 async function runDispatch(ctx: Context, opts: DispatchOptions): Promise<DispatchReport> {

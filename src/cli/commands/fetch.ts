@@ -29,7 +29,7 @@ A mailbox that cannot be reached is reported and the others go on; then the exit
 Without --once, an unreachable mailbox is tried again after CASEGATE_MAILBOX_RETRY_SCHEDULE
 (seconds, default 5,30,120,600,1800). Run "casegate dispatch" (or serve) to send the notifications.`,
     )
-    .action(action(runFetch, printPasses));
+    .action(action(runFetch, printPasses, { exitWhenDone: true }));
 }
 
 async function runFetch(ctx: Context, opts: FetchOptions): Promise<MailboxPass[]> {

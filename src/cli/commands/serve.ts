@@ -33,7 +33,7 @@ export function serveCommand(): Command {
         'when it is out of reach at start; once running, an outage is\n' +
         'answered 451 (SMTP/LMTP) and 503 (HTTP) until the database is back, without a restart.',
     )
-    .action(action(runServe, undefined, { exitCodes: serveExitOf, open: GATEWAY_OPEN }));
+    .action(action(runServe, undefined, { exitCodes: serveExitOf, open: GATEWAY_OPEN, exitWhenDone: true }));
 }
 
 async function runServe(ctx: Context, opts: ServeOptions): Promise<void> {
