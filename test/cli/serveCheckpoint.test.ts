@@ -2,10 +2,9 @@
 // what it commits reaches the database file while it runs, long before its own commits would take
 // the WAL to the writer's threshold, and it still stops with exit code 0. SQLite only.
 import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { newTestDb, startServe, type Served, type TestDb } from '../helpers/cli.js';
+import { rowsInMainFile } from '../helpers/mainFile.js';
 import { SUPPORT } from '../helpers/seed.js';
 import { mail, sendRaw } from '../helpers/smtp.js';
 
@@ -16,19 +15,6 @@ afterEach(async () => {
   t?.cleanup();
   served = t = undefined;
 });
-
-/** Cases in the database file alone (a copy without its WAL): what checkpoints have copied there. */
-function casesInMainFile(db: string, dir: string): number {
-  const copy = path.join(dir, `main-only-${Date.now()}.db`);
-  fs.copyFileSync(db, copy);
-  const read = new Database(copy, { readonly: true });
-  try {
-    return (read.prepare('SELECT count(*) AS n FROM cases').get() as { n: number }).n;
-  } finally {
-    read.close();
-    fs.rmSync(copy);
-  }
-}
 
 describe('casegate serve and its WAL', () => {
   it('copies what it commits into the database file while it runs (a checkpoint thread), and stops with 0', async () => {
@@ -42,7 +28,7 @@ describe('casegate serve and its WAL', () => {
     }
     // Ten new cases are a few dozen WAL pages: SQLite's own checkpoint waits for 1,000.
     expect(fs.statSync(`${t.db}-wal`).size).toBeLessThan(1000 * 4096);
-    await vi.waitFor(() => expect(casesInMainFile(t?.db as string, t?.dir as string)).toBe(10), { timeout: 10_000, interval: 100 });
+    await vi.waitFor(() => expect(rowsInMainFile(t?.db as string, 'cases', t?.dir as string)).toBe(10), { timeout: 10_000, interval: 100 });
     await served.stop();
     expect({ code: served.proc.exitCode, signal: served.proc.signalCode }).toEqual({ code: 0, signal: null });
   });

@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FALLBACK_AUTOCHECKPOINT, startCheckpointer } from '../../src/db/engines/checkpointer.js';
 import { openSqlite } from '../../src/db/engines/sqlite.js';
+import { rowsInMainFile } from '../helpers/mainFile.js';
 import { tempDir, type TempDir } from '../helpers/tempDir.js';
 
 let dir: TempDir;
@@ -19,19 +20,6 @@ afterEach(() => {
   vi.restoreAllMocks();
   dir.cleanup();
 });
-
-/** The rows of `table` in the database file alone, as a checkpoint left it: a copy without its WAL. */
-function rowsInMainFile(file: string, table: string): number {
-  const copy = path.join(dir.dir, `copy-${Math.random().toString(36).slice(2)}.db`);
-  fs.copyFileSync(file, copy);
-  const db = new Database(copy, { readonly: true });
-  try {
-    const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE name = ?`).get(table);
-    return exists === undefined ? 0 : (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
 
 async function until(check: () => boolean, ms = 10_000): Promise<boolean> {
   for (const end = Date.now() + ms; Date.now() < end; await sleep(20)) if (check()) return true;
@@ -62,7 +50,7 @@ describe('the checkpoint thread', () => {
       })();
       // Far below either threshold of the writer (10,000 pages; SQLite's default, 1,000): only the thread copies it.
       expect(fs.statSync(`${file}-wal`).size).toBeLessThan(1000 * 4096);
-      expect(await until(() => rowsInMainFile(file, 'notes') === 200)).toBe(true);
+      expect(await until(() => rowsInMainFile(file, 'notes', dir.dir) === 200)).toBe(true);
     } finally {
       await thread.stop();
     }
@@ -83,7 +71,7 @@ describe('the checkpoint thread', () => {
       });
       if (t % 10 === 0) await sleep(5);
     }
-    expect(await until(() => rowsInMainFile(file, 'accounts') === written)).toBe(true);
+    expect(await until(() => rowsInMainFile(file, 'accounts', dir.dir) === written)).toBe(true);
     await engine.close();
     const check = new Database(file);
     expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
