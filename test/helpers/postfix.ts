@@ -96,7 +96,6 @@ export interface PostfixInstance {
   stop(): void;
 }
 
-/** Starts an instance in a fresh folder (readable by the postfix user). */
 /** How long `postfix start` or `stop` may take before the instance is taken for wedged. */
 const POSTFIX_COMMAND_MS = 20_000;
 
@@ -118,6 +117,7 @@ function killInstance(spool: string): void {
   }
 }
 
+/** Starts an instance in a fresh folder (readable by the postfix user). */
 export async function startPostfix(setup: PostfixSetup = {}): Promise<PostfixInstance> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `casegate-${setup.name ?? 'postfix'}-`));
   fs.chmodSync(dir, 0o755);

@@ -14,20 +14,22 @@ const db = new Database(file, { fileMustExist: true });
 // The checkpoint syncs the WAL before it copies and the database file after it (as the writer's own).
 db.pragma('synchronous = NORMAL');
 
+/** Stops checkpointing and closes the connection; the thread then ends. */
+const end = (): void => {
+  clearInterval(timer);
+  db.close();
+  port.close();
+};
+
 const timer = setInterval(() => {
   try {
     db.pragma('wal_checkpoint(PASSIVE)');
   } catch (err) {
-    clearInterval(timer);
     port.postMessage({ error: (err as Error).message });
-    db.close();
-    port.close();
+    end();
   }
 }, intervalMs);
 
 port.on('message', (m: unknown) => {
-  if (m !== 'stop') return;
-  clearInterval(timer);
-  db.close();
-  port.close();
+  if (m === 'stop') end();
 });

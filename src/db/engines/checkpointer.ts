@@ -47,11 +47,15 @@ export function startCheckpointer(file: string, writer: Database.Database, optio
   // The sockets keep serve running; this thread alone must not keep a process alive.
   worker.unref();
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  const failed = (why: string): void => {
-    if (stopping) return;
+  /** The checkpoints go back to the writer, once: false when they already have. */
+  const giveBack = (): boolean => {
+    if (stopping) return false;
     stopping = true;
     if (writer.open) writer.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT}`);
-    console.error(`casegate: the checkpoint thread of ${file} stopped (${why}); the writer checkpoints the WAL by itself again`);
+    return true;
+  };
+  const failed = (why: string): void => {
+    if (giveBack()) console.error(`casegate: the checkpoint thread of ${file} stopped (${why}); the writer checkpoints the WAL by itself again`);
   };
   worker.on('message', (m: { error: string }) => {
     failed(m.error);
@@ -61,13 +65,9 @@ export function startCheckpointer(file: string, writer: Database.Database, optio
   worker.once('exit', (code) => failed(`exit code ${code}`));
   return {
     async stop() {
-      if (!stopping) {
-        stopping = true;
-        // Held until it has ended: an unref'd thread alone does not keep the event loop alive while this waits.
-        worker.ref();
-        worker.postMessage('stop');
-        if (writer.open) writer.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT}`);
-      }
+      if (giveBack()) worker.postMessage('stop');
+      // Held until it has ended: an unref'd thread alone does not keep the event loop alive while this waits.
+      worker.ref();
       await exited;
     },
   };
