@@ -72,12 +72,13 @@ export function duplicateInCaseWhere(tx: Tx, column: 'parent_id' | 'thread_root'
  * keys since `since`, other than the one with `messageId`.
  */
 export async function countRecentSame(tx: Tx, keys: readonly [string, string], since: number, messageId: string | null): Promise<number> {
-  const sql = `SELECT count(DISTINCT coalesce(message_id, CAST(id AS TEXT))) AS n FROM inbound WHERE loop_key IN (?, ?) AND created_at > ?`;
-  const found =
-    messageId === null
-      ? await tx.get<{ n: number }>(sql, [keys[0], keys[1], since])
-      : await tx.get<{ n: number }>(`${sql} AND message_id IS DISTINCT FROM ?`, [keys[0], keys[1], since, messageId]);
-  return found?.n ?? 0;
+  const where = `FROM inbound WHERE loop_key IN (?, ?) AND created_at > ?${messageId === null ? '' : ' AND message_id IS DISTINCT FROM ?'}`;
+  const params = messageId === null ? [keys[0], keys[1], since] : [keys[0], keys[1], since, messageId];
+  // Almost every message has no earlier one: SQLite first looks whether there is any, since the
+  // count's DISTINCT builds a temporary b-tree even for no rows (the count was 14 us of every
+  // message in serve, the look ~5). On PostgreSQL each statement is a round trip: the count alone.
+  if (tx.dialect === 'sqlite' && (await tx.get(`SELECT 1 AS one ${where} LIMIT 1`, params)) === undefined) return 0;
+  return (await tx.get<{ n: number }>(`SELECT count(DISTINCT coalesce(message_id, CAST(id AS TEXT))) AS n ${where}`, params))?.n ?? 0;
 }
 
 /** New cases `from` (any letter case) opened through routing address `routingId` since `since` (the rate limit, SPEC §7). */
