@@ -73,7 +73,7 @@ function byKey(participants: readonly Participant[]): Map<string, Participant> {
  * The live addresses issued to these participants (by key) of this case: ids by `kind address`.
  * One read of all the case's live addresses (about as many as it has participants: a removed
  * collaborator's is retired), from the index of live ones: naming the 20 addresses of a reply in an
- * IN list cost SQLite a temporary index of them, and the read took half again as long.
+ * IN list cost SQLite a temporary index of them, and the read took a third again as long.
  */
 async function liveReplyAddresses(tx: Tx, caseId: number, wanted: ReadonlyMap<string, Participant>): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
